@@ -1,0 +1,22 @@
+import { Alert, List, Text } from '@mantine/core';
+import { IconTools } from '@tabler/icons-react';
+import { PageHeader } from './page-header';
+
+/** An area of DESIGN.md that has no working feature yet: says so plainly. */
+export function NotBuilt({ title, purpose, planned }: { title: string; purpose: string; planned: string[] }) {
+  return (
+    <>
+      <PageHeader title={title} description={purpose} />
+      <Alert variant="light" color="gray" icon={<IconTools size={18} />} title="Not built yet" data-testid="not-built">
+        <Text size="sm" mb="xs">
+          Nothing on this page works yet, and nothing here is simulated. It will offer:
+        </Text>
+        <List size="sm">
+          {planned.map((item) => (
+            <List.Item key={item}>{item}</List.Item>
+          ))}
+        </List>
+      </Alert>
+    </>
+  );
+}

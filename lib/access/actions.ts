@@ -1,0 +1,8 @@
+'use server';
+import { getCurrentUser } from '@/lib/server/auth';
+import { runAction } from '@/lib/server/action';
+import * as m from './mutations';
+
+export const createUserAction = async (input: unknown) => runAction('createUser', async () => m.createUser(await getCurrentUser(), input), ['/admin/users']);
+export const updateUserAction = async (input: unknown) => runAction('updateUser', async () => m.updateUser(await getCurrentUser(), input), ['/admin/users']);
+export const resetPasswordAction = async (input: unknown) => runAction('resetPassword', async () => m.resetPassword(await getCurrentUser(), input), ['/admin/users']);

@@ -1,0 +1,67 @@
+import 'server-only';
+// User administration. An admin cannot lock everyone out: the last enabled
+// admin can be neither demoted nor disabled.
+import { recordAudit } from '@/lib/audit/record';
+import { requirePermission, type Actor, type SessionUser } from '@/lib/server/auth';
+import type { Tx } from '@/lib/server/db';
+import { AppError, parseInput } from '@/lib/server/errors';
+import { assertVersionMatched, inTransaction, withUniqueField } from '@/lib/server/mutation';
+import { hashPassword } from './passwords';
+import { createUserInput, resetPasswordInput, updateUserInput } from './schemas';
+
+const userSnapshot = { id: true, email: true, name: true, role: true, disabled: true, version: true } as const;
+
+/** Creates a user as `actor`, who must be allowed to manage users (or be Standby itself). */
+export async function createUserAs(actor: Actor, input: unknown) {
+  const { password, reason, ...data } = parseInput(createUserInput, input);
+  const passwordHash = await hashPassword(password);
+  return withUniqueField('email', 'A user with this email already exists.', () =>
+    inTransaction(async (tx) => {
+      const created = await tx.user.create({ data: { ...data, passwordHash }, select: userSnapshot });
+      await recordAudit(tx, actor, { action: 'user.create', entityType: 'user', entityId: created.id, entityName: created.email, after: created, reason });
+      return created;
+    }),
+  );
+}
+
+export async function createUser(caller: SessionUser | null, input: unknown) {
+  requirePermission(caller, 'users.manage');
+  return createUserAs(caller, input);
+}
+
+async function assertAnotherAdminRemains(tx: Tx, userId: string) {
+  const others = await tx.user.count({ where: { role: 'admin', disabled: false, id: { not: userId } } });
+  if (others === 0) throw new AppError('INVALID', 'This is the last enabled admin. Make someone else an admin first, so Standby keeps an administrator.');
+}
+
+export async function updateUser(caller: SessionUser | null, input: unknown) {
+  requirePermission(caller, 'users.manage');
+  const { id, version, reason, ...data } = parseInput(updateUserInput, input);
+  return withUniqueField('email', 'A user with this email already exists.', () =>
+    inTransaction(async (tx) => {
+      const before = await tx.user.findUnique({ where: { id }, select: userSnapshot });
+      if (!before) throw new AppError('NOT_FOUND', 'This user no longer exists.');
+      if (before.role === 'admin' && !before.disabled && (data.role !== 'admin' || data.disabled)) await assertAnotherAdminRemains(tx, id);
+      const { count } = await tx.user.updateMany({ where: { id, version }, data: { ...data, version: { increment: 1 } } });
+      assertVersionMatched(count, 'user');
+      const after = await tx.user.findUniqueOrThrow({ where: { id }, select: userSnapshot });
+      const action = before.role !== after.role ? 'user.role_change' : before.disabled !== after.disabled ? (after.disabled ? 'user.disable' : 'user.enable') : 'user.update';
+      await recordAudit(tx, caller, { action, entityType: 'user', entityId: id, entityName: after.email, before, after, reason });
+      return after;
+    }),
+  );
+}
+
+export async function resetPassword(caller: SessionUser | null, input: unknown) {
+  requirePermission(caller, 'users.manage');
+  const { id, password, reason } = parseInput(resetPasswordInput, input);
+  const passwordHash = await hashPassword(password);
+  return inTransaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { id }, select: { email: true } });
+    if (!user) throw new AppError('NOT_FOUND', 'This user no longer exists.');
+    await tx.user.update({ where: { id }, data: { passwordHash, version: { increment: 1 } } });
+    await tx.signInThrottle.deleteMany({ where: { key: `account:${user.email}` } });
+    // The audit entry says that the password changed, never what it is.
+    await recordAudit(tx, caller, { action: 'user.password_reset', entityType: 'user', entityId: id, entityName: user.email, reason });
+  });
+}

@@ -1,0 +1,138 @@
+// Inputs of the inventory domain, declared once (STYLE.md habit 4). Forms send
+// these shapes to server actions; the config-as-code importer reuses them.
+import { z } from 'zod';
+
+export const PROVIDER_KINDS = ['openai', 'anthropic', 'google', 'azure_openai', 'self_hosted'] as const;
+export const API_STYLES = ['openai_chat', 'anthropic_messages'] as const;
+export const QUALITY_CLASSES = ['frontier', 'standard', 'economy'] as const;
+
+export const PROVIDER_KIND_LABELS: Record<(typeof PROVIDER_KINDS)[number], string> = {
+  openai: 'OpenAI',
+  anthropic: 'Anthropic',
+  google: 'Google',
+  azure_openai: 'Azure OpenAI',
+  self_hosted: 'Self-hosted (vLLM, TGI, Ollama)',
+};
+export const API_STYLE_LABELS: Record<(typeof API_STYLES)[number], string> = {
+  openai_chat: 'OpenAI Chat Completions',
+  anthropic_messages: 'Anthropic Messages',
+};
+/** The API each kind speaks unless told otherwise (Gemini and self-hosted servers offer OpenAI-compatible endpoints). */
+export const DEFAULT_API_STYLE: Record<(typeof PROVIDER_KINDS)[number], (typeof API_STYLES)[number]> = {
+  openai: 'openai_chat',
+  anthropic: 'anthropic_messages',
+  google: 'openai_chat',
+  azure_openai: 'openai_chat',
+  self_hosted: 'openai_chat',
+};
+export const QUALITY_CLASS_LABELS: Record<(typeof QUALITY_CLASSES)[number], string> = {
+  frontier: 'Frontier (largest models)',
+  standard: 'Standard',
+  economy: 'Economy (small, fast, cheap)',
+};
+
+const slug = (what: string) =>
+  z
+    .string({ error: `Enter a ${what}.` })
+    .trim()
+    .min(2, `The ${what} needs at least 2 characters.`)
+    .max(64, `The ${what} can have at most 64 characters.`)
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, `Use lower-case letters, digits, '.', '_' or '-', starting with a letter or digit.`);
+
+const httpUrl = (what: string) =>
+  z
+    .string({ error: `Enter the ${what}.` })
+    .trim()
+    .max(2048, `The ${what} is too long.`)
+    .url(`Enter a full URL, such as https://api.example.com/v1.`)
+    .refine((value) => /^https?:\/\//.test(value), 'Only http:// and https:// URLs are supported.');
+
+const text = (max: number) => z.string().trim().max(max, `At most ${max} characters.`).default('');
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `At most ${max} characters.`)
+    .optional()
+    .transform((value) => value || null);
+
+const wholeNumber = (what: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `Enter the ${what} as a number.` })
+    .int(`The ${what} must be a whole number.`)
+    .min(min, `The ${what} must be at least ${min.toLocaleString('en-US')}.`)
+    .max(max, `The ${what} must be at most ${max.toLocaleString('en-US')}.`);
+
+const price = (what: string) =>
+  z.coerce
+    .number({ error: `Enter the ${what} as a number.` })
+    .min(0, `The ${what} cannot be negative.`)
+    .max(10_000, `The ${what} must be at most 10,000 per million tokens.`);
+
+/** Why a change was made; kept in the audit log. */
+export const reasonSchema = z.string().trim().max(500, 'At most 500 characters.').optional();
+
+export const providerInput = z.object({
+  name: slug('provider name'),
+  kind: z.enum(PROVIDER_KINDS, { error: 'Choose the kind of provider.' }),
+  apiStyle: z.enum(API_STYLES, { error: 'Choose the API style it speaks.' }),
+  baseUrl: httpUrl('base URL').optional().or(z.literal('').transform(() => undefined)).transform((value) => value ?? null),
+  failureDomain: optionalText(64),
+  notes: text(1000),
+  reason: reasonSchema,
+});
+export type ProviderInput = z.input<typeof providerInput>;
+
+export const regionInput = z.object({
+  code: slug('region code'),
+  name: z.string({ error: 'Enter a name.' }).trim().min(2, 'The name needs at least 2 characters.').max(64, 'At most 64 characters.'),
+  location: text(120),
+  reason: reasonSchema,
+});
+export type RegionInput = z.input<typeof regionInput>;
+
+export const targetInput = z
+  .object({
+    name: slug('target name'),
+    providerId: z.string({ error: 'Choose a provider.' }).uuid('Choose a provider.'),
+    regionId: z.string({ error: 'Choose a region.' }).uuid('Choose a region.'),
+    model: z.string({ error: 'Enter the model name.' }).trim().min(1, 'Enter the model name the provider expects.').max(128, 'At most 128 characters.'),
+    endpointUrl: httpUrl('endpoint URL'),
+    credentialId: z
+      .string()
+      .uuid('Choose a credential.')
+      .nullish()
+      .or(z.literal('').transform(() => null))
+      .transform((value) => value ?? null),
+    rpm: wholeNumber('requests per minute', 1, 10_000_000),
+    tpm: wholeNumber('tokens per minute', 1, 10_000_000_000),
+    contextWindow: wholeNumber('context window', 256, 100_000_000),
+    priceInPerMTok: price('input price'),
+    priceOutPerMTok: price('output price'),
+    qualityClass: z.enum(QUALITY_CLASSES, { error: 'Choose a quality class.' }),
+    enabled: z.boolean().default(true),
+    reason: reasonSchema,
+  });
+export type TargetInput = z.input<typeof targetInput>;
+
+export const serviceInput = z.object({
+  name: slug('service name'),
+  description: text(500),
+  owner: text(120),
+  reason: reasonSchema,
+});
+export type ServiceInput = z.input<typeof serviceInput>;
+
+export const credentialInput = z.object({
+  name: slug('credential name'),
+  providerId: z.string({ error: 'Choose a provider.' }).uuid('Choose a provider.'),
+  secret: z.string({ error: 'Paste the API key.' }).trim().min(8, 'That is too short to be an API key.').max(4096, 'At most 4,096 characters.'),
+  reason: reasonSchema,
+});
+export type CredentialInput = z.input<typeof credentialInput>;
+
+export const rotateCredentialInput = credentialInput.pick({ secret: true, reason: true });
+
+export const entityRef = z.object({ id: z.string().uuid('Unknown item.'), version: z.coerce.number().int().min(1) });
+export const toggleInput = entityRef.extend({ enabled: z.boolean(), reason: reasonSchema });
+export const deleteInput = z.object({ id: z.string().uuid('Unknown item.'), reason: reasonSchema });

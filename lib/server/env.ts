@@ -1,0 +1,30 @@
+// The one place environment variables are read and validated (STYLE.md habit 4).
+// Parsed lazily: `next build` imports server modules without a runtime environment.
+import { z } from 'zod';
+
+const schema = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
+  NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  NEXTAUTH_URL: z.string().url().optional(),
+  STANDBY_ENCRYPTION_KEY: z
+    .string()
+    .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)'),
+  STANDBY_SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  STANDBY_SIGNIN_LOCK_MINUTES: z.coerce.number().int().min(1).default(15),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+});
+
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | null = null;
+
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`Standby's environment is invalid: ${problems}`);
+  }
+  cached = parsed.data;
+  return cached;
+}

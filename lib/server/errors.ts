@@ -1,0 +1,53 @@
+// One error contract (STYLE.md habit 5). Expected failures are AppErrors with a
+// code; forms receive them as { ok: false, error, fieldErrors }. Anything else
+// is logged with context and shown as a generic message.
+import { z } from 'zod';
+
+export type AppErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'INVALID' | 'IN_USE' | 'RATE_LIMITED';
+
+export type FieldErrors = Record<string, string[]>;
+
+export class AppError extends Error {
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+    readonly fieldErrors?: FieldErrors,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export type ActionResult<T = undefined> = { ok: true; data: T; message?: string } | { ok: false; error: string; code: AppErrorCode | 'INTERNAL'; fieldErrors?: FieldErrors };
+
+export const HTTP_STATUS: Record<AppErrorCode, number> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  INVALID: 400,
+  IN_USE: 409,
+  RATE_LIMITED: 429,
+};
+
+export function fieldErrorsOf(error: z.ZodError): FieldErrors {
+  const result: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length ? issue.path.join('.') : '_form';
+    (result[key] ??= []).push(issue.message);
+  }
+  return result;
+}
+
+/** Parses input or throws an INVALID AppError listing every problem by field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new AppError('INVALID', 'Some fields need attention.', fieldErrorsOf(parsed.error));
+  return parsed.data;
+}
+
+export function toActionError(error: unknown, context: Record<string, unknown>): Extract<ActionResult, { ok: false }> {
+  if (error instanceof AppError) return { ok: false, error: error.message, code: error.code, fieldErrors: error.fieldErrors };
+  console.error('[standby] unexpected error', { ...context, error });
+  return { ok: false, error: 'Something went wrong on our side. It has been logged; try again.', code: 'INTERNAL' };
+}

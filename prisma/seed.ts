@@ -1,0 +1,108 @@
+import 'server-only';
+// The demo estate: what `npm run demo` and `npm run db:seed` load. Idempotent:
+// it creates what is missing and leaves anything a user changed alone.
+// Demo users exist only here; a production start never creates them.
+import { recordAudit } from '@/lib/audit/record';
+import { hashPassword } from '@/lib/access/passwords';
+import { SYSTEM_ACTOR } from '@/lib/server/auth';
+import { encryptSecret, secretHint } from '@/lib/server/crypto';
+import { db } from '@/lib/server/db';
+import { inTransaction } from '@/lib/server/mutation';
+
+export const DEMO_PASSWORD = 'standby-demo';
+
+export const DEMO_USERS = [
+  { email: 'admin@standby.demo', name: 'Ada Admin', role: 'admin' },
+  { email: 'operator@standby.demo', name: 'Oscar Operator', role: 'operator' },
+  { email: 'commander@standby.demo', name: 'Cora Commander', role: 'commander' },
+  { email: 'viewer@standby.demo', name: 'Victor Viewer', role: 'viewer' },
+] as const;
+
+const PROVIDERS = [
+  { name: 'openai', kind: 'openai', apiStyle: 'openai_chat', baseUrl: 'https://api.openai.com/v1', failureDomain: 'openai', notes: 'Primary API provider.' },
+  { name: 'azure-openai', kind: 'azure_openai', apiStyle: 'openai_chat', baseUrl: null, failureDomain: 'openai', notes: 'Same models as OpenAI: shares its fate.' },
+  { name: 'anthropic', kind: 'anthropic', apiStyle: 'anthropic_messages', baseUrl: 'https://api.anthropic.com', failureDomain: 'anthropic', notes: '' },
+  { name: 'google', kind: 'google', apiStyle: 'openai_chat', baseUrl: 'https://generativelanguage.googleapis.com/v1beta/openai', failureDomain: 'google', notes: "Gemini through its OpenAI-compatible endpoint." },
+  { name: 'vllm-cluster', kind: 'self_hosted', apiStyle: 'openai_chat', baseUrl: null, failureDomain: 'own-gpu', notes: 'Self-hosted vLLM on our GPU pool.' },
+] as const;
+
+const REGIONS = [
+  { code: 'us-east', name: 'US East', location: 'Virginia, USA' },
+  { code: 'us-west', name: 'US West', location: 'Oregon, USA' },
+  { code: 'eu-west', name: 'EU West', location: 'Dublin, Ireland' },
+  { code: 'on-prem', name: 'On-premises', location: 'Own data centre' },
+] as const;
+
+const CREDENTIALS = [
+  { name: 'openai-prod-key', provider: 'openai', secret: 'sk-demo-openai-0000000000000000a1b2' },
+  { name: 'azure-eu-key', provider: 'azure-openai', secret: 'az-demo-000000000000000000000c3d4' },
+  { name: 'anthropic-prod-key', provider: 'anthropic', secret: 'sk-ant-demo-00000000000000000e5f6' },
+  { name: 'google-prod-key', provider: 'google', secret: 'AIza-demo-0000000000000000000g7h8' },
+] as const;
+
+const TARGETS = [
+  { name: 'openai-gpt-4o-us-east', provider: 'openai', region: 'us-east', model: 'gpt-4o', endpointUrl: 'https://api.openai.com/v1', credential: 'openai-prod-key', rpm: 10_000, tpm: 2_000_000, contextWindow: 128_000, priceIn: 2.5, priceOut: 10, quality: 'frontier' },
+  { name: 'openai-gpt-4o-mini-us-east', provider: 'openai', region: 'us-east', model: 'gpt-4o-mini', endpointUrl: 'https://api.openai.com/v1', credential: 'openai-prod-key', rpm: 30_000, tpm: 10_000_000, contextWindow: 128_000, priceIn: 0.15, priceOut: 0.6, quality: 'economy' },
+  { name: 'azure-gpt-4o-eu-west', provider: 'azure-openai', region: 'eu-west', model: 'gpt-4o', endpointUrl: 'https://standby-demo.openai.azure.com/openai/deployments/gpt-4o', credential: 'azure-eu-key', rpm: 6_000, tpm: 1_000_000, contextWindow: 128_000, priceIn: 2.5, priceOut: 10, quality: 'frontier' },
+  { name: 'anthropic-sonnet-us-west', provider: 'anthropic', region: 'us-west', model: 'claude-sonnet-4-5', endpointUrl: 'https://api.anthropic.com', credential: 'anthropic-prod-key', rpm: 4_000, tpm: 2_000_000, contextWindow: 200_000, priceIn: 3, priceOut: 15, quality: 'frontier' },
+  { name: 'anthropic-haiku-us-west', provider: 'anthropic', region: 'us-west', model: 'claude-haiku-4-5', endpointUrl: 'https://api.anthropic.com', credential: 'anthropic-prod-key', rpm: 8_000, tpm: 4_000_000, contextWindow: 200_000, priceIn: 1, priceOut: 5, quality: 'economy' },
+  { name: 'gemini-flash-us-east', provider: 'google', region: 'us-east', model: 'gemini-2.5-flash', endpointUrl: 'https://generativelanguage.googleapis.com/v1beta/openai', credential: 'google-prod-key', rpm: 2_000, tpm: 4_000_000, contextWindow: 1_000_000, priceIn: 0.3, priceOut: 2.5, quality: 'standard' },
+  { name: 'vllm-llama-70b-on-prem', provider: 'vllm-cluster', region: 'on-prem', model: 'meta-llama/Llama-3.3-70B-Instruct', endpointUrl: 'http://vllm.internal:8000/v1', credential: null, rpm: 600, tpm: 400_000, contextWindow: 131_072, priceIn: 0, priceOut: 0, quality: 'standard' },
+  { name: 'vllm-llama-8b-on-prem', provider: 'vllm-cluster', region: 'on-prem', model: 'meta-llama/Llama-3.1-8B-Instruct', endpointUrl: 'http://vllm.internal:8001/v1', credential: null, rpm: 2_400, tpm: 1_200_000, contextWindow: 131_072, priceIn: 0, priceOut: 0, quality: 'economy' },
+] as const;
+
+const SERVICES = [
+  { name: 'support-bot', description: 'Customer support assistant on the help centre.', owner: 'Support Engineering' },
+  { name: 'code-assistant', description: 'IDE completions and chat for engineers.', owner: 'Developer Productivity' },
+  { name: 'doc-summarizer', description: 'Batch summaries of uploaded documents.', owner: 'Knowledge Platform' },
+] as const;
+
+export async function seedDemoEstate(): Promise<{ users: { email: string; role: string; password: string }[]; created: number }> {
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  return inTransaction(async (tx) => {
+    let created = 0;
+    const count = (row: { createdAt: Date; updatedAt?: Date }, before: Date) => (row.createdAt >= before ? (created += 1) : created);
+    const startedAt = new Date(Date.now() - 1000);
+    for (const user of DEMO_USERS) {
+      count(await tx.user.upsert({ where: { email: user.email }, create: { ...user, passwordHash }, update: {}, select: { createdAt: true } }), startedAt);
+    }
+    const providerIds = new Map<string, string>();
+    for (const provider of PROVIDERS) {
+      const row = await tx.provider.upsert({ where: { name: provider.name }, create: provider, update: {}, select: { id: true, createdAt: true } });
+      providerIds.set(provider.name, row.id);
+      count(row, startedAt);
+    }
+    const regionIds = new Map<string, string>();
+    for (const region of REGIONS) {
+      const row = await tx.region.upsert({ where: { code: region.code }, create: region, update: {}, select: { id: true, createdAt: true } });
+      regionIds.set(region.code, row.id);
+      count(row, startedAt);
+    }
+    const credentialIds = new Map<string, string>();
+    for (const credential of CREDENTIALS) {
+      const row = await tx.credential.upsert({
+        where: { name: credential.name },
+        create: { name: credential.name, providerId: providerIds.get(credential.provider)!, ciphertext: encryptSecret(credential.secret), hint: secretHint(credential.secret) },
+        update: {},
+        select: { id: true, createdAt: true },
+      });
+      credentialIds.set(credential.name, row.id);
+      count(row, startedAt);
+    }
+    for (const target of TARGETS) {
+      const data = {
+        name: target.name, providerId: providerIds.get(target.provider)!, regionId: regionIds.get(target.region)!, model: target.model, endpointUrl: target.endpointUrl,
+        credentialId: target.credential ? credentialIds.get(target.credential)! : null, rpm: target.rpm, tpm: target.tpm, contextWindow: target.contextWindow,
+        priceInPerMTok: target.priceIn, priceOutPerMTok: target.priceOut, qualityClass: target.quality,
+      };
+      count(await tx.target.upsert({ where: { name: target.name }, create: data, update: {}, select: { createdAt: true } }), startedAt);
+    }
+    for (const service of SERVICES) {
+      count(await tx.service.upsert({ where: { name: service.name }, create: service, update: {}, select: { createdAt: true } }), startedAt);
+    }
+    if (created > 0) {
+      await recordAudit(tx, SYSTEM_ACTOR, { action: 'demo.seed', entityType: 'estate', entityName: 'demo estate', after: { created }, reason: 'demo estate loaded' });
+    }
+    return { users: DEMO_USERS.map((user) => ({ email: user.email, role: user.role, password: DEMO_PASSWORD })), created };
+  });
+}

@@ -1,0 +1,163 @@
+// Standby's command line: starts the product and runs its maintenance tasks.
+//   npm run demo                   embedded PostgreSQL + seeded demo estate + web server
+//   npm start                      production start (migrations applied, no demo data)
+//   npm run dev                    development server with the demo estate
+//   npm run db:migrate | db:seed   apply migrations | seed the demo estate (idempotent)
+//   npm run standby -- db          run only the embedded PostgreSQL (used by the e2e suite)
+//   npm run standby -- user create --email a@b.c --name "A" --role admin   (password from STANDBY_NEW_PASSWORD or prompt)
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { loadLocalSecrets, STATE_DIR } from '../lib/server/runtime/local-secrets';
+import { startEmbeddedPostgres, EmbeddedDatabaseError, type EmbeddedDatabase } from '../lib/server/runtime/embedded-postgres';
+import { applyMigrations, MigrationError } from '../lib/server/runtime/migrate';
+
+const ROOT = path.resolve(__dirname, '..');
+const log = (line: string) => console.log(`[standby] ${line}`);
+
+type Cleanup = () => Promise<void>;
+const cleanups: Cleanup[] = [];
+let shuttingDown = false;
+
+async function shutdown(code: number): Promise<never> {
+  if (!shuttingDown) {
+    shuttingDown = true;
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => console.error('[standby] shutdown step failed', error));
+  }
+  process.exit(code);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    log(`${signal} received, shutting down`);
+    void shutdown(0);
+  });
+}
+
+async function ensureDatabase(): Promise<{ url: string; embedded: EmbeddedDatabase | null }> {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, embedded: null };
+  const port = Number(process.env.STANDBY_PG_PORT ?? 5488);
+  const dataDir = path.join(STATE_DIR, 'pg');
+  log(`no DATABASE_URL: starting the embedded PostgreSQL in ${path.relative(ROOT, dataDir) || dataDir} on port ${port}`);
+  const embedded = await startEmbeddedPostgres({
+    dataDir,
+    port,
+    password: process.env.STANDBY_EMBEDDED_PG_PASSWORD!,
+    database: 'standby',
+    log: process.env.STANDBY_PG_LOG ? (line) => console.log(`[postgres] ${line}`) : undefined,
+  });
+  cleanups.push(async () => {
+    log('stopping the embedded PostgreSQL');
+    await embedded.stop();
+  });
+  process.env.DATABASE_URL = embedded.url;
+  return { url: embedded.url, embedded };
+}
+
+async function migrate(url: string): Promise<void> {
+  const report = await applyMigrations(url, path.join(ROOT, 'prisma/migrations'), log);
+  log(report.applied.length ? `database schema up to date (${report.applied.length} migration(s) applied)` : 'database schema up to date');
+}
+
+function newestSourceMtime(dirs: string[]): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name === 'generated' || entry.name.startsWith('.')) continue;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else newest = Math.max(newest, statSync(full).mtimeMs);
+    }
+  };
+  for (const dir of dirs) if (existsSync(path.join(ROOT, dir))) walk(path.join(ROOT, dir));
+  for (const file of ['next.config.js', 'package-lock.json']) newest = Math.max(newest, statSync(path.join(ROOT, file)).mtimeMs);
+  return newest;
+}
+
+/** Builds the web app when there is no build, or when sources changed since the last one. */
+function buildIfStale(): void {
+  const buildId = path.join(ROOT, '.next/BUILD_ID');
+  if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceMtime(['app', 'components', 'lib', 'public'])) return;
+  log('building the web app (next build), once per change of sources');
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/next/dist/bin/next'), 'build'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  });
+  if (result.status !== 0) throw new Error('next build failed; see its output above');
+}
+
+async function serve(mode: 'start' | 'demo' | 'dev'): Promise<void> {
+  const dev = mode === 'dev';
+  const port = Number(process.env.PORT ?? 3000);
+  const host = process.env.HOST ?? '0.0.0.0';
+  process.env.NEXTAUTH_URL ??= `http://localhost:${port}`;
+  const started = Date.now();
+  if (!dev) buildIfStale();
+  const { url } = await ensureDatabase();
+  await migrate(url);
+  const { bootstrapFirstAdmin } = await import('../lib/access/bootstrap');
+  if (mode !== 'start') {
+    const { seedDemoEstate } = await import('../prisma/seed');
+    const demo = await seedDemoEstate();
+    printDemoSignIns(demo.users);
+  } else {
+    await bootstrapFirstAdmin(log);
+  }
+  const { startFrontDoor } = await import('../lib/server/runtime/http-server');
+  const frontDoor = await startFrontDoor({ dir: ROOT, port, host, dev });
+  cleanups.push(() => frontDoor.close());
+  log(`Standby is ready at ${process.env.NEXTAUTH_URL} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+function printDemoSignIns(users: { email: string; role: string; password: string }[]): void {
+  log('demo estate ready. Sign in with one of:');
+  for (const user of users) console.log(`    ${user.role.padEnd(10)} ${user.email.padEnd(28)} password: ${user.password}`);
+}
+
+async function runDatabaseOnly(): Promise<void> {
+  const { url } = await ensureDatabase();
+  await migrate(url);
+  log(`database ready: ${url.replace(/:[^:@/]+@/, ':***@')}`);
+  await new Promise(() => {});
+}
+
+async function main(): Promise<void> {
+  loadLocalSecrets();
+  const [command = 'start', ...args] = process.argv.slice(2);
+  switch (command) {
+    case 'start':
+    case 'demo':
+    case 'dev':
+      return serve(command);
+    case 'db':
+      return runDatabaseOnly();
+    case 'migrate': {
+      const { url } = await ensureDatabase();
+      await migrate(url);
+      return shutdown(0);
+    }
+    case 'seed': {
+      const { url } = await ensureDatabase();
+      await migrate(url);
+      const { seedDemoEstate } = await import('../prisma/seed');
+      const demo = await seedDemoEstate();
+      printDemoSignIns(demo.users);
+      return shutdown(0);
+    }
+    case 'user': {
+      await ensureDatabase();
+      const { runUserCommand } = await import('../lib/access/cli');
+      await runUserCommand(args, log);
+      return shutdown(0);
+    }
+    default:
+      console.error(`Unknown command '${command}'. Commands: start, demo, dev, db, migrate, seed, user.`);
+      return shutdown(2);
+  }
+}
+
+main().catch(async (error: unknown) => {
+  const expected = error instanceof EmbeddedDatabaseError || error instanceof MigrationError;
+  console.error(`[standby] ${expected ? '' : 'failed to start: '}${error instanceof Error ? (expected ? error.message : error.stack) : String(error)}`);
+  await shutdown(1);
+});
