@@ -123,6 +123,7 @@ async function runDatabaseOnly(): Promise<void> {
 
 async function main(): Promise<void> {
   loadLocalSecrets();
+  process.env.NEXT_TELEMETRY_DISABLED ??= '1';
   const [command = 'start', ...args] = process.argv.slice(2);
   switch (command) {
     case 'start':

@@ -1,0 +1,44 @@
+import 'server-only';
+// Helpers for integration tests (scripts/test-database.ts gives each run its own
+// database). Tests create the data they need with unique names.
+import { randomUUID } from 'node:crypto';
+import { hashPassword } from '@/lib/access/passwords';
+import type { SessionUser } from './auth';
+import { db } from './db';
+import type { Role } from './generated/prisma/enums';
+
+process.env.NEXTAUTH_SECRET ??= 'integration-tests-only-secret-0123456789abcdef';
+process.env.STANDBY_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString('base64');
+
+export const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+let passwordHash: Promise<string> | null = null;
+
+/** A user of `role` in the database, returned as the session user the actions would see. */
+export async function createTestUser(role: Role, password = 'integration-password'): Promise<SessionUser & { password: string }> {
+  passwordHash ??= hashPassword(password);
+  const email = `${uniqueName(role)}@standby.test`;
+  const user = await db().user.create({ data: { email, name: `Test ${role}`, role, passwordHash: await passwordHash }, select: { id: true, email: true, name: true, role: true } });
+  return { ...user, password };
+}
+
+export async function createTestProviderAndRegion() {
+  const provider = await db().provider.create({ data: { name: uniqueName('prov'), kind: 'openai', apiStyle: 'openai_chat' }, select: { id: true, name: true } });
+  const region = await db().region.create({ data: { code: uniqueName('reg'), name: 'Test region' }, select: { id: true, code: true } });
+  return { provider, region };
+}
+
+export function targetInputFor(providerId: string, regionId: string, overrides: Record<string, unknown> = {}) {
+  return {
+    name: uniqueName('target'), providerId, regionId, model: 'gpt-4o', endpointUrl: 'https://api.example.com/v1', credentialId: null,
+    rpm: 1000, tpm: 100000, contextWindow: 128000, priceInPerMTok: 2.5, priceOutPerMTok: 10, qualityClass: 'frontier', enabled: true, ...overrides,
+  };
+}
+
+export async function auditEntriesFor(entityId: string) {
+  return db().auditLog.findMany({ where: { entityId }, orderBy: { id: 'asc' } });
+}
+
+export async function disconnect() {
+  await db().$disconnect();
+}
