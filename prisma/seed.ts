@@ -6,7 +6,7 @@ import { recordAudit } from '@/lib/audit/record';
 import { hashPassword } from '@/lib/access/passwords';
 import { SYSTEM_ACTOR } from '@/lib/server/auth';
 import { encryptSecret, secretHint } from '@/lib/server/crypto';
-import { db } from '@/lib/server/db';
+import type { Tx } from '@/lib/server/db';
 import { inTransaction } from '@/lib/server/mutation';
 
 export const DEMO_PASSWORD = 'standby-demo';
@@ -57,26 +57,27 @@ const SERVICES = [
   { name: 'doc-summarizer', description: 'Batch summaries of uploaded documents.', owner: 'Knowledge Platform' },
 ] as const;
 
+async function countEstate(tx: Tx): Promise<number> {
+  const counts = await Promise.all([tx.user.count(), tx.provider.count(), tx.region.count(), tx.credential.count(), tx.target.count(), tx.service.count()]);
+  return counts.reduce((sum, n) => sum + n, 0);
+}
+
 export async function seedDemoEstate(): Promise<{ users: { email: string; role: string; password: string }[]; created: number }> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   return inTransaction(async (tx) => {
-    let created = 0;
-    const count = (row: { createdAt: Date; updatedAt?: Date }, before: Date) => (row.createdAt >= before ? (created += 1) : created);
-    const startedAt = new Date(Date.now() - 1000);
+    const rowsBefore = await countEstate(tx);
     for (const user of DEMO_USERS) {
-      count(await tx.user.upsert({ where: { email: user.email }, create: { ...user, passwordHash }, update: {}, select: { createdAt: true } }), startedAt);
+      await tx.user.upsert({ where: { email: user.email }, create: { ...user, passwordHash }, update: {}, select: { id: true } });
     }
     const providerIds = new Map<string, string>();
     for (const provider of PROVIDERS) {
-      const row = await tx.provider.upsert({ where: { name: provider.name }, create: provider, update: {}, select: { id: true, createdAt: true } });
+      const row = await tx.provider.upsert({ where: { name: provider.name }, create: provider, update: {}, select: { id: true } });
       providerIds.set(provider.name, row.id);
-      count(row, startedAt);
     }
     const regionIds = new Map<string, string>();
     for (const region of REGIONS) {
-      const row = await tx.region.upsert({ where: { code: region.code }, create: region, update: {}, select: { id: true, createdAt: true } });
+      const row = await tx.region.upsert({ where: { code: region.code }, create: region, update: {}, select: { id: true } });
       regionIds.set(region.code, row.id);
-      count(row, startedAt);
     }
     const credentialIds = new Map<string, string>();
     for (const credential of CREDENTIALS) {
@@ -84,10 +85,9 @@ export async function seedDemoEstate(): Promise<{ users: { email: string; role: 
         where: { name: credential.name },
         create: { name: credential.name, providerId: providerIds.get(credential.provider)!, ciphertext: encryptSecret(credential.secret), hint: secretHint(credential.secret) },
         update: {},
-        select: { id: true, createdAt: true },
+        select: { id: true },
       });
       credentialIds.set(credential.name, row.id);
-      count(row, startedAt);
     }
     for (const target of TARGETS) {
       const data = {
@@ -95,11 +95,12 @@ export async function seedDemoEstate(): Promise<{ users: { email: string; role: 
         credentialId: target.credential ? credentialIds.get(target.credential)! : null, rpm: target.rpm, tpm: target.tpm, contextWindow: target.contextWindow,
         priceInPerMTok: target.priceIn, priceOutPerMTok: target.priceOut, qualityClass: target.quality,
       };
-      count(await tx.target.upsert({ where: { name: target.name }, create: data, update: {}, select: { createdAt: true } }), startedAt);
+      await tx.target.upsert({ where: { name: target.name }, create: data, update: {}, select: { id: true } });
     }
     for (const service of SERVICES) {
-      count(await tx.service.upsert({ where: { name: service.name }, create: service, update: {}, select: { createdAt: true } }), startedAt);
+      await tx.service.upsert({ where: { name: service.name }, create: service, update: {}, select: { id: true } });
     }
+    const created = (await countEstate(tx)) - rowsBefore;
     if (created > 0) {
       await recordAudit(tx, SYSTEM_ACTOR, { action: 'demo.seed', entityType: 'estate', entityName: 'demo estate', after: { created }, reason: 'demo estate loaded' });
     }
