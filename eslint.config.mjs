@@ -1,11 +1,23 @@
 import { defineConfig, globalIgnores } from 'eslint/config';
-import nextVitals from 'eslint-config-next/core-web-vitals';
-import nextTs from 'eslint-config-next/typescript';
+import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
+import nextPlugin from '@next/eslint-plugin-next';
 
+// eslint-config-next is not used: its import resolver pulls platform binaries
+// that this registry lacks, which breaks `npm ci`. These are the same core rules.
 export default defineConfig([
-  ...nextVitals,
-  ...nextTs,
   globalIgnores(['.next/**', '.standby/**', 'node_modules/**', 'lib/server/generated/**', 'next-env.d.ts', 'test-results/**', 'playwright-report/**']),
+  ...tseslint.configs.recommended,
+  reactHooks.configs.flat.recommended,
+  {
+    plugins: { '@next/next': nextPlugin },
+    rules: { ...nextPlugin.configs.recommended.rules, ...nextPlugin.configs['core-web-vitals'].rules },
+  },
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['warn', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
   {
     // Imports flow one way (STYLE.md habit 1): pages and components may use lib,
     // but lib never imports from app or components.
