@@ -1,5 +1,6 @@
 // `npm test`: every suite, in order, against real PostgreSQL, ending with one
 // plain line "N passed, N failed" summed over all suites.
+//   static       tsc --noEmit and eslint (one count each)
 //   unit         node:test over **/*.test.ts (pure logic, no I/O)
 //   integration  node:test over **/*.integration.test.ts, against a database
 //                created for the run and dropped after (scripts/test-database.ts)
@@ -91,7 +92,24 @@ async function e2e() {
   return { name: 'e2e', passed, failed };
 }
 
-const SUITES = { unit, integration, e2e };
+/** Type errors and lint errors fail the run like a failing test; each check counts as one. */
+async function staticChecks() {
+  const checks = [
+    ['typecheck', [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit']],
+    ['lint', [path.join(root, 'node_modules/eslint/bin/eslint.js'), '.', '--max-warnings=0']],
+  ];
+  let passed = 0;
+  let failed = 0;
+  for (const [name, args] of checks) {
+    const code = await run(process.execPath, args);
+    console.log(`${code === 0 ? '✔' : '✖'} ${name}`);
+    if (code === 0) passed += 1;
+    else failed += 1;
+  }
+  return { name: 'static', passed, failed };
+}
+
+const SUITES = { static: staticChecks, unit, integration, e2e };
 const wanted = process.argv.slice(2).filter((arg) => arg in SUITES);
 const results = [];
 for (const name of wanted.length ? wanted : Object.keys(SUITES)) {

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
-import { Anchor, Paper, SimpleGrid, Text } from '@mantine/core';
+import { Paper, SimpleGrid, Text } from '@mantine/core';
+import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
 import { countInventory } from '@/lib/inventory/data';
 import { authorize } from '@/lib/server/auth';
@@ -28,9 +28,9 @@ export default async function OverviewPage() {
             <Text fz={28} fw={700} data-testid={`count-${tile.label.toLowerCase()}`}>
               {tile.value}
             </Text>
-            <Anchor component={Link} href={tile.href} size="sm">
+            <LinkAnchor href={tile.href} size="sm">
               {tile.hint}
-            </Anchor>
+            </LinkAnchor>
           </Paper>
         ))}
       </SimpleGrid>

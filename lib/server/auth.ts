@@ -83,3 +83,10 @@ export async function authorize(permission: Permission): Promise<SessionUser> {
   requirePermission(user, permission);
   return user;
 }
+
+/** For pages: the current user if they hold `permission`, null if their role does not (so the page can explain). */
+export async function authorizeOrNull(permission: Permission): Promise<SessionUser | null> {
+  const user = await getCurrentUser();
+  if (!user) throw new AppError('UNAUTHENTICATED', 'Your session has ended. Sign in again.');
+  return hasPermission(user.role, permission) ? user : null;
+}

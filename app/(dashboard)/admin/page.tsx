@@ -1,0 +1,59 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { Badge, Group, Paper, SimpleGrid, Text } from '@mantine/core';
+import { RoleRequired } from '@/components/ui/role-required';
+import { PageHeader } from '@/components/ui/page-header';
+import { authorizeOrNull } from '@/lib/server/auth';
+
+export const metadata: Metadata = { title: 'Admin' };
+
+const AREAS = [
+  { title: 'Users', href: '/admin/users', description: 'Who can sign in, with which role. Reset passwords, disable accounts.' },
+  { title: 'Provider credentials', href: '/admin/credentials', description: 'API keys targets use to call their providers. Stored encrypted; rotate and delete.' },
+  { title: 'API tokens', href: null, description: 'Tokens for client applications and backup jobs to call Standby.' },
+  { title: 'Settings', href: null, description: 'Thresholds and defaults for failover, degradation and health checks.' },
+];
+
+export default async function AdminPage() {
+  const user = await authorizeOrNull('users.manage');
+  if (!user) {
+    return (
+      <RoleRequired role="admin">
+        Users, credentials, API tokens and settings are managed by admins. Ask an admin if you need a change here.
+      </RoleRequired>
+    );
+  }
+  return (
+    <>
+      <PageHeader title="Admin" description="Who can use Standby, and the secrets it uses to reach providers." />
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        {AREAS.map((area) => (
+          <Paper key={area.title} withBorder p="md" radius="md">
+            <Group justify="space-between" mb={4}>
+              {/* Link wraps the text: a server component cannot hand Link to Mantine as `component`. */}
+              {area.href ? (
+                <Link href={area.href}>
+                  <Text span fw={600} c="indigo">
+                    {area.title}
+                  </Text>
+                </Link>
+              ) : (
+                <Text fw={600} c="dimmed">
+                  {area.title}
+                </Text>
+              )}
+              {!area.href && (
+                <Badge size="sm" variant="outline" color="gray">
+                  not built yet
+                </Badge>
+              )}
+            </Group>
+            <Text size="sm" c="dimmed">
+              {area.description}
+            </Text>
+          </Paper>
+        ))}
+      </SimpleGrid>
+    </>
+  );
+}
