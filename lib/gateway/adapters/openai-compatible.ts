@@ -1,0 +1,170 @@
+// The adapter for upstreams that speak OpenAI Chat Completions: OpenAI, Azure
+// OpenAI, Gemini's OpenAI-compatible endpoint and self-hosted servers (vLLM,
+// TGI, Ollama). Pure (openai-compatible.test.ts). The client's request passes
+// through almost untouched: only the model, streaming options and, for a
+// continuation, the final assistant message change.
+import {
+  chatCompletionChunkSchema,
+  chatCompletionSchema,
+  upstreamErrorSchema,
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  type ChatRequest,
+  type Usage,
+} from '../openai-schema';
+import type { SseEvent } from '../sse';
+import { assertSuccessfulResponse, unixNow, withPath } from './shared';
+import {
+  UnsupportedByTargetError,
+  UpstreamResponseError,
+  type BuildOptions,
+  type ChatAdapter,
+  type StreamMeta,
+  type StreamStep,
+  type StreamTranslator,
+  type UpstreamRequest,
+  type UpstreamTarget,
+} from './types';
+
+/** The GA data-plane version used when an Azure endpoint URL does not name one. */
+export const AZURE_API_VERSION = '2024-10-21';
+
+/**
+ * Only self-hosted servers can continue a partial answer: vLLM's
+ * `continue_final_message` (and the same flag in SGLang) is an extension, not
+ * part of OpenAI's API. OpenAI, Azure and Gemini would treat a trailing
+ * assistant message as history and start a new answer, which would repeat
+ * text the client already has.
+ */
+export function supportsOpenAiPrefill(target: UpstreamTarget): boolean {
+  return target.providerKind === 'self_hosted';
+}
+
+function chatCompletionsUrl(target: UpstreamTarget): string {
+  let basePath = '';
+  const url = withPath(target.endpointUrl, (path) => {
+    basePath = path;
+    return path.endsWith('/chat/completions') ? path : `${path}/chat/completions`;
+  });
+  // Azure's v1 API (/openai/v1) takes no api-version; the deployment-style API requires one.
+  const isAzureV1 = /\/openai\/v1(\/|$)/.test(basePath);
+  if (target.providerKind === 'azure_openai' && !isAzureV1 && !url.searchParams.has('api-version')) {
+    url.searchParams.set('api-version', AZURE_API_VERSION);
+  }
+  return url.toString();
+}
+
+export function buildOpenAiRequest(target: UpstreamTarget, request: ChatRequest, opts: BuildOptions): UpstreamRequest {
+  const { stream: _stream, stream_options: streamOptions, ...rest } = request;
+  const body: Record<string, unknown> = { ...rest, model: target.model };
+  if (opts.stream) {
+    body.stream = true;
+    // Always ask for usage, so it can be recorded and reported even if the client did not ask.
+    body.stream_options = { ...(streamOptions ?? {}), include_usage: true };
+  }
+  if (opts.assistantPrefill) {
+    if (!supportsOpenAiPrefill(target)) {
+      throw new UnsupportedByTargetError(`A ${target.providerKind} target cannot continue a partial answer.`);
+    }
+    body.messages = [...request.messages, { role: 'assistant', content: opts.assistantPrefill }];
+    body.continue_final_message = true;
+    body.add_generation_prompt = false; // vLLM refuses continue_final_message alongside it
+  }
+
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: opts.stream ? 'text/event-stream' : 'application/json',
+  };
+  if (target.apiKey) {
+    if (target.providerKind === 'azure_openai') headers['api-key'] = target.apiKey;
+    else headers.authorization = `Bearer ${target.apiKey}`;
+  }
+  return { url: chatCompletionsUrl(target), method: 'POST', headers, body: JSON.stringify(body) };
+}
+
+export function parseOpenAiResponse(target: UpstreamTarget, status: number, body: unknown, meta: Partial<StreamMeta> = {}): ChatCompletion {
+  assertSuccessfulResponse(status, body);
+  const parsed = chatCompletionSchema.safeParse(body);
+  if (!parsed.success) {
+    throw new UpstreamResponseError('The upstream answered with a body that is not a chat completion.', status, 'malformed');
+  }
+  if (parsed.data.choices.length === 0) {
+    throw new UpstreamResponseError('The upstream answered with a chat completion without choices.', status, 'malformed');
+  }
+  return {
+    ...parsed.data,
+    id: meta.id ?? parsed.data.id,
+    object: 'chat.completion',
+    created: meta.created ?? parsed.data.created ?? unixNow(),
+    model: parsed.data.model || target.model,
+  };
+}
+
+export function createOpenAiStreamTranslator(target: UpstreamTarget, meta: StreamMeta): StreamTranslator {
+  let model: string | null = null;
+  let usage: Usage | null = null;
+  let finishReason: string | null = null;
+  let sawDone = false;
+  let done = false;
+  let malformed = 0;
+  let hasToolCalls = false;
+  let text = meta.assistantPrefill ?? '';
+
+  const step = (chunks: ChatCompletionChunk[] = []): StreamStep => ({ chunks, done, malformed: false });
+  const skip = (): StreamStep => {
+    malformed++;
+    return { chunks: [], done, malformed: true };
+  };
+  const fail = (message: string, type: string | null | undefined): StreamStep => {
+    done = true;
+    return { chunks: [], done, malformed: false, error: { message, type: type || 'api_error' } };
+  };
+
+  return {
+    push(event: SseEvent) {
+      if (done) return step();
+      const data = event.data.trim();
+      if (data === '[DONE]') {
+        done = sawDone = true;
+        return step();
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(data);
+      } catch {
+        return event.event === 'error' ? fail(data || 'The upstream sent an error event.', null) : skip();
+      }
+      // OpenAI reports a failure after the headers as a data line holding `{ error }`.
+      const upstreamError = upstreamErrorSchema.safeParse(json);
+      if (upstreamError.success) return fail(upstreamError.data.error.message, upstreamError.data.error.type);
+      if (event.event === 'error') return fail(data, null);
+
+      const parsed = chatCompletionChunkSchema.safeParse(json);
+      if (!parsed.success) return skip();
+      const { usage: chunkUsage, ...chunk } = parsed.data;
+      if (!model && chunk.model) model = chunk.model; // Azure's first chunk has an empty model
+      if (chunkUsage) usage = chunkUsage;
+      // A usage-only chunk, or Azure's prompt-filter chunk: the gateway reports usage itself.
+      if (chunk.choices.length === 0) return step();
+
+      const choices = chunk.choices.map((choice) => {
+        if (choice.finish_reason) finishReason = choice.finish_reason;
+        if (choice.index === 0 && typeof choice.delta.content === 'string') text += choice.delta.content;
+        if (choice.delta.tool_calls?.length) hasToolCalls = true;
+        return choice.finish_reason === '' ? { ...choice, finish_reason: null } : choice;
+      });
+      return step([{ ...chunk, id: meta.id, object: 'chat.completion.chunk', created: meta.created, model: model ?? target.model, choices }]);
+    },
+    finish() {
+      done = true;
+      return { chunks: [], usage, finishReason, sawDone, text, model: model ?? target.model, malformed, hasToolCalls };
+    },
+  };
+}
+
+export const openAiCompatibleAdapter: ChatAdapter = {
+  buildRequest: buildOpenAiRequest,
+  supportsAssistantPrefill: supportsOpenAiPrefill,
+  parseResponse: parseOpenAiResponse,
+  createStreamTranslator: createOpenAiStreamTranslator,
+};

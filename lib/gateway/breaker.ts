@@ -1,0 +1,230 @@
+// Circuit breaker per target: DESIGN.md, "Circuit breaker". CLOSED opens when
+// the failure rate over a rolling window reaches a threshold over at least a
+// minimum number of requests; OPEN moves to HALF_OPEN after `openMs`;
+// HALF_OPEN closes after enough successful probes and reopens on a failure.
+// Pure (breaker.test.ts): every function takes `now` and returns a new value,
+// so one breaker is plain JSON that replicas can store and compare.
+import type { ErrorClass } from './error-classes';
+
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+export type BreakerConfig = {
+  /** 0..1: CLOSED opens when failures / total reaches this. */
+  failureRateThreshold: number;
+  /** Below this many requests in the window the rate is not trusted. */
+  minimumRequests: number;
+  /** Rolling window for the failure rate, kept in BREAKER_BUCKETS buckets. */
+  windowMs: number;
+  /** OPEN moves to HALF_OPEN after this long. */
+  openMs: number;
+  /** Successful probes that close a HALF_OPEN breaker. */
+  halfOpenSuccesses: number;
+  /** Probes allowed at once while HALF_OPEN. */
+  halfOpenMaxInFlight: number;
+};
+
+export const DEFAULT_BREAKER_CONFIG: BreakerConfig = {
+  failureRateThreshold: 0.5,
+  minimumRequests: 10,
+  windowMs: 10_000,
+  openMs: 15_000,
+  halfOpenSuccesses: 3,
+  halfOpenMaxInFlight: 1,
+};
+
+/** The window is this many buckets of windowMs / BREAKER_BUCKETS each, so it slides in steps of one bucket. */
+export const BREAKER_BUCKETS = 10;
+
+export type BreakerBucket = { start: number; successes: number; failures: number };
+
+export type Breaker = {
+  state: BreakerState;
+  /** When the breaker entered its current state. */
+  since: number;
+  /** Outcomes while CLOSED, oldest first; cleared when the breaker closes. */
+  buckets: BreakerBucket[];
+  halfOpenSuccesses: number;
+  halfOpenInFlight: number;
+  /** When the latest HALF_OPEN probe was admitted; null outside HALF_OPEN. */
+  lastProbeAt: number | null;
+};
+
+export type Transition = { from: BreakerState; to: BreakerState; at: number; cause: string };
+
+/**
+ * Whether an attempt that ended in this error class is evidence against the
+ * target. Client-caused errors prove the target answered: record them as
+ * successes (recordResult(b, true, ...)), so that a half-open probe slot is
+ * always released. auth_failed and not_found count: a revoked key or a retired
+ * model fails every request until an operator fixes the target. total_timeout
+ * does not: it is the request's own budget, spent across attempts.
+ */
+export function countsAsBreakerFailure(errorClass: ErrorClass): boolean {
+  switch (errorClass) {
+    case 'rate_limited':
+    case 'server_error':
+    case 'overloaded':
+    case 'connect_failed':
+    case 'connection_reset':
+    case 'header_timeout':
+    case 'first_token_timeout':
+    case 'stream_stall':
+    case 'stream_cut':
+    case 'malformed_response':
+    case 'auth_failed':
+    case 'not_found':
+      return true;
+    case 'bad_request':
+    case 'context_length':
+    case 'content_policy':
+    case 'total_timeout':
+      return false;
+  }
+}
+
+export function initialBreaker(now: number): Breaker {
+  return { state: 'closed', since: now, buckets: [], halfOpenSuccesses: 0, halfOpenInFlight: 0, lastProbeAt: null };
+}
+
+function bucketWidth(cfg: BreakerConfig): number {
+  return Math.max(1, cfg.windowMs / BREAKER_BUCKETS);
+}
+
+function inWindow(bucket: BreakerBucket, now: number, cfg: BreakerConfig): boolean {
+  return bucket.start > now - cfg.windowMs && bucket.start <= now;
+}
+
+/** Successes and failures recorded while CLOSED within the rolling window ending at `now`. */
+export function windowCounts(b: Breaker, now: number, cfg: BreakerConfig): { successes: number; failures: number; total: number } {
+  let successes = 0;
+  let failures = 0;
+  for (const bucket of b.buckets) {
+    if (!inWindow(bucket, now, cfg)) continue;
+    successes += bucket.successes;
+    failures += bucket.failures;
+  }
+  return { successes, failures, total: successes + failures };
+}
+
+/** failures / total within the window; 0 when the window is empty. */
+export function failureRate(b: Breaker, now: number, cfg: BreakerConfig): number {
+  const { failures, total } = windowCounts(b, now, cfg);
+  return total === 0 ? 0 : failures / total;
+}
+
+/** When an OPEN breaker will admit its first probe; null unless OPEN. */
+export function nextProbeAt(b: Breaker, cfg: BreakerConfig): number | null {
+  return b.state === 'open' ? b.since + cfg.openMs : null;
+}
+
+function formatDuration(ms: number): string {
+  return ms < 1000 || ms % 100 !== 0 ? `${ms} ms` : `${ms / 1000} s`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function enter(b: Breaker, to: BreakerState, now: number, cause: string): { breaker: Breaker; transition: Transition } {
+  const breaker: Breaker = {
+    state: to,
+    since: now,
+    // A breaker that closes starts from a clean window, so the failures that
+    // opened it cannot open it again at once.
+    buckets: to === 'closed' ? [] : b.buckets,
+    halfOpenSuccesses: 0,
+    halfOpenInFlight: 0,
+    lastProbeAt: null,
+  };
+  return { breaker, transition: { from: b.state, to, at: now, cause } };
+}
+
+/**
+ * Asks to send one request through the breaker. CLOSED admits; OPEN refuses
+ * until `openMs` has passed, then moves to HALF_OPEN; HALF_OPEN admits up to
+ * `halfOpenMaxInFlight` probes at once. When every slot is still taken
+ * `openMs` after the latest probe was admitted, the probes are presumed lost
+ * and their slots given back, so a caller that never reports a result cannot
+ * pin the breaker half-open (and keep traffic off a recovered target).
+ */
+export function tryAcquire(b: Breaker, now: number, cfg: BreakerConfig): { allowed: boolean; breaker: Breaker; transition?: Transition } {
+  if (b.state === 'closed') return { allowed: true, breaker: b };
+
+  const maxInFlight = Math.max(1, cfg.halfOpenMaxInFlight);
+  let breaker = b;
+  let transition: Transition | undefined;
+  if (b.state === 'open') {
+    if (now - b.since < cfg.openMs) return { allowed: false, breaker: b };
+    const probes = plural(maxInFlight, 'probe');
+    ({ breaker, transition } = enter(b, 'half_open', now, `open for ${formatDuration(now - b.since)}; admitting up to ${probes} at a time`));
+  } else if (b.halfOpenInFlight >= maxInFlight && b.lastProbeAt !== null && now - b.lastProbeAt >= cfg.openMs) {
+    // Probes presumed lost. Their answers, if they come, still count.
+    breaker = { ...b, halfOpenInFlight: 0 };
+  }
+
+  if (breaker.halfOpenInFlight >= maxInFlight) return { allowed: false, breaker, ...(transition ? { transition } : {}) };
+  breaker = { ...breaker, halfOpenInFlight: breaker.halfOpenInFlight + 1, lastProbeAt: now };
+  return { allowed: true, breaker, ...(transition ? { transition } : {}) };
+}
+
+function addToWindow(b: Breaker, ok: boolean, now: number, cfg: BreakerConfig): BreakerBucket[] {
+  const width = bucketWidth(cfg);
+  const start = Math.floor(now / width) * width;
+  const kept = b.buckets.filter((bucket) => bucket.start > now - cfg.windowMs);
+  const index = kept.findIndex((bucket) => bucket.start === start);
+  const current = index >= 0 ? kept[index] : { start, successes: 0, failures: 0 };
+  const updated = { ...current, successes: current.successes + (ok ? 1 : 0), failures: current.failures + (ok ? 0 : 1) };
+  if (index >= 0) return kept.map((bucket, i) => (i === index ? updated : bucket));
+  return [...kept, updated].sort((x, y) => x.start - y.start);
+}
+
+/**
+ * Reports the outcome of a request the breaker admitted. Pass `acquiredAt`
+ * (the `now` given to tryAcquire) so that a slow answer to a request admitted
+ * before the breaker went half-open is not mistaken for a probe result.
+ */
+export function recordResult(
+  b: Breaker,
+  ok: boolean,
+  now: number,
+  cfg: BreakerConfig,
+  acquiredAt?: number,
+): { breaker: Breaker; transition?: Transition } {
+  if (b.state === 'open') return { breaker: b };
+
+  if (b.state === 'half_open') {
+    if (acquiredAt !== undefined && acquiredAt < b.since) return { breaker: b };
+    const inFlight = Math.max(0, b.halfOpenInFlight - 1);
+    if (!ok) return enter(b, 'open', now, 'a half-open probe failed');
+    const successes = b.halfOpenSuccesses + 1;
+    if (successes >= cfg.halfOpenSuccesses) {
+      return enter(b, 'closed', now, `${plural(successes, 'probe')} succeeded while half-open`);
+    }
+    return { breaker: { ...b, halfOpenSuccesses: successes, halfOpenInFlight: inFlight } };
+  }
+
+  const breaker: Breaker = { ...b, buckets: addToWindow(b, ok, now, cfg) };
+  const { failures, total } = windowCounts(breaker, now, cfg);
+  const rate = total === 0 ? 0 : failures / total;
+  if (total >= Math.max(1, cfg.minimumRequests) && rate >= cfg.failureRateThreshold) {
+    const cause =
+      `failure rate ${Math.round(rate * 100)}% over ${plural(total, 'request')} in ${formatDuration(cfg.windowMs)} ` +
+      `(threshold ${Math.round(cfg.failureRateThreshold * 100)}%)`;
+    return enter(breaker, 'open', now, cause);
+  }
+  return { breaker };
+}
+
+/**
+ * Sets the state from outside: an operator forcing a target open or closed, or
+ * a replica adopting the state the cluster agreed on. Same state: no change.
+ */
+export function forceState(
+  b: Breaker,
+  state: BreakerState,
+  now: number,
+  cause: string = 'set by an operator or another replica',
+): { breaker: Breaker; transition?: Transition } {
+  if (b.state === state) return { breaker: b };
+  return enter(b, state, now, cause);
+}
