@@ -1,0 +1,47 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestUser, disconnect } from '@/lib/server/test-fixtures';
+import { decryptSecret } from '@/lib/server/crypto';
+import { db } from '@/lib/server/db';
+import { updateTarget } from '@/lib/inventory/mutations';
+import { verifySignIn } from '@/lib/access/sign-in';
+import { DEMO_PASSWORD, DEMO_USERS, seedDemoEstate } from './seed';
+
+after(disconnect);
+
+const estateCounts = async () => ({
+  users: await db().user.count(), providers: await db().provider.count(), regions: await db().region.count(),
+  credentials: await db().credential.count(), targets: await db().target.count(), services: await db().service.count(),
+  seedEntries: await db().auditLog.count({ where: { action: 'demo.seed' } }),
+});
+
+test('seeding twice loads the demo estate once and keeps what a user changed in between', async () => {
+  await seedDemoEstate();
+  for (const demo of DEMO_USERS) {
+    const user = await db().user.findUniqueOrThrow({ where: { email: demo.email } });
+    assert.equal(user.role, demo.role);
+  }
+  assert.equal((await verifySignIn(DEMO_USERS[0].email, DEMO_PASSWORD, 'seed-test'))?.email, DEMO_USERS[0].email);
+
+  const operator = await createTestUser('operator');
+  const target = await db().target.findUniqueOrThrow({ where: { name: 'openai-gpt-4o-us-east' } });
+  const { id, version, priceInPerMTok, priceOutPerMTok, ...fields } = target;
+  await updateTarget(operator, { id, version }, { ...fields, priceInPerMTok: Number(priceInPerMTok), priceOutPerMTok: Number(priceOutPerMTok), rpm: 1234 });
+  const before = await estateCounts();
+
+  const again = await seedDemoEstate();
+  assert.equal(again.created, 0);
+  assert.deepEqual(await estateCounts(), before, 'nothing new, not even an audit entry');
+  assert.equal((await db().target.findUniqueOrThrow({ where: { id } })).rpm, 1234, "the operator's edit survives");
+});
+
+test('demo credentials are stored encrypted, and only their last four characters are shown', async () => {
+  await seedDemoEstate();
+  const credentials = await db().credential.findMany({ where: { name: { in: ['openai-prod-key', 'anthropic-prod-key'] } } });
+  assert.equal(credentials.length, 2);
+  for (const credential of credentials) {
+    const secret = decryptSecret(credential.ciphertext);
+    assert.ok(secret.length > 8 && !credential.ciphertext.includes(secret), `${credential.name} is not stored in the clear`);
+    assert.equal(credential.hint, `••••${secret.slice(-4)}`);
+  }
+});
