@@ -1,0 +1,126 @@
+'use client';
+
+import { useState } from 'react';
+import { NumberInput, Select, SimpleGrid, Switch, TextInput } from '@mantine/core';
+import { FormDrawer } from '@/components/ui/form-drawer';
+import { useActionForm } from '@/components/ui/use-action-form';
+import { createTargetAction, updateTargetAction } from '@/lib/inventory/actions';
+import type { TargetFormOptions, TargetRow } from '@/lib/inventory/data';
+import { QUALITY_CLASS_LABELS, QUALITY_CLASSES } from '@/lib/inventory/schemas';
+
+type Props = { options: TargetFormOptions } & ({ mode: 'create' } | { mode: 'edit'; target: TargetRow });
+
+// Controlled, so that numbers reach the server as numbers and `enabled` as a boolean.
+type Values = {
+  name: string; providerId: string | null; regionId: string | null; model: string; endpointUrl: string; credentialId: string | null;
+  rpm: number | string; tpm: number | string; contextWindow: number | string; priceInPerMTok: number | string; priceOutPerMTok: number | string;
+  qualityClass: string | null; enabled: boolean;
+};
+
+const qualityOptions = QUALITY_CLASSES.map((value) => ({ value, label: QUALITY_CLASS_LABELS[value] }));
+
+function valuesOf(target: TargetRow | null): Values {
+  return {
+    name: target?.name ?? '', providerId: target?.provider.id ?? null, regionId: target?.region.id ?? null, model: target?.model ?? '',
+    endpointUrl: target?.endpointUrl ?? '', credentialId: target?.credential?.id ?? null, rpm: target?.rpm ?? '', tpm: target?.tpm ?? '',
+    contextWindow: target?.contextWindow ?? '', priceInPerMTok: target?.priceInPerMTok ?? '', priceOutPerMTok: target?.priceOutPerMTok ?? '',
+    qualityClass: target?.qualityClass ?? 'standard', enabled: target?.enabled ?? true,
+  };
+}
+
+/** An emptied NumberInput gives '', which would coerce to 0; leave it out so the server says the field is missing. */
+const numberOrMissing = (value: number | string) => (value === '' ? undefined : value);
+
+export function TargetForm(props: Props) {
+  const { options } = props;
+  const initial = props.mode === 'edit' ? props.target : null;
+  const [opened, setOpened] = useState(false);
+  const [values, setValues] = useState(() => valuesOf(initial));
+  const form = useActionForm({ success: initial ? 'Target saved.' : 'Target created.', onSuccess: () => setOpened(false) });
+  const set = <K extends keyof Values>(key: K, value: Values[K]) => setValues((current) => ({ ...current, [key]: value }));
+
+  const providerCredentials = options.credentials.filter((credential) => credential.providerId === values.providerId);
+
+  function changeProvider(providerId: string | null) {
+    // A credential only works with its own provider, so a credential of the old provider is dropped.
+    setValues((current) => ({
+      ...current,
+      providerId,
+      credentialId: options.credentials.some((c) => c.id === current.credentialId && c.providerId === providerId) ? current.credentialId : null,
+    }));
+  }
+
+  function onSubmit(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const input = {
+      ...values,
+      rpm: numberOrMissing(values.rpm),
+      tpm: numberOrMissing(values.tpm),
+      contextWindow: numberOrMissing(values.contextWindow),
+      priceInPerMTok: numberOrMissing(values.priceInPerMTok),
+      priceOutPerMTok: numberOrMissing(values.priceOutPerMTok),
+      reason: String(new FormData(event.currentTarget).get('reason') ?? ''),
+    };
+    form.run(() => (props.mode === 'create' ? createTargetAction(input) : updateTargetAction({ id: props.target.id, version: props.target.version }, input)));
+  }
+
+  const text = (key: 'name' | 'model' | 'endpointUrl') => ({
+    value: values[key],
+    onChange: (event: React.ChangeEvent<HTMLInputElement>) => set(key, event.currentTarget.value),
+    error: form.errorOf(key),
+  });
+  const number = (key: 'rpm' | 'tpm' | 'contextWindow' | 'priceInPerMTok' | 'priceOutPerMTok') => ({
+    value: values[key],
+    onChange: (value: number | string) => set(key, value),
+    error: form.errorOf(key),
+    min: 0,
+  });
+
+  return (
+    <FormDrawer noun="target" editing={initial?.name} form={form} opened={opened} setOpened={setOpened} onOpen={() => setValues(valuesOf(initial))} onSubmit={onSubmit}>
+      <TextInput label="Name" description="Short identifier, e.g. openai-gpt-4o-us-east" {...text('name')} required data-autofocus />
+      <Select
+        label="Provider"
+        data={options.providers.map((p) => ({ value: p.id, label: p.enabled ? p.name : `${p.name} (disabled)` }))}
+        value={values.providerId}
+        onChange={changeProvider}
+        error={form.errorOf('providerId')}
+        searchable
+        required
+      />
+      <Select
+        label="Region"
+        data={options.regions.map((r) => ({ value: r.id, label: `${r.code} (${r.name})${r.enabled ? '' : ' (disabled)'}` }))}
+        value={values.regionId}
+        onChange={(value) => set('regionId', value)}
+        error={form.errorOf('regionId')}
+        searchable
+        required
+      />
+      <TextInput label="Model" description="The model name the provider expects, e.g. gpt-4o" {...text('model')} required />
+      <TextInput label="Endpoint URL" placeholder="https://api.openai.com/v1" {...text('endpointUrl')} required />
+      <Select
+        label="Credential"
+        description={values.providerId && providerCredentials.length === 0 ? 'This provider has no credentials; an admin adds them.' : 'The API key it authenticates with, if any'}
+        placeholder={values.providerId ? 'None' : 'Choose a provider first'}
+        data={providerCredentials.map((c) => ({ value: c.id, label: `${c.name} (${c.hint})` }))}
+        value={values.credentialId}
+        onChange={(value) => set('credentialId', value)}
+        error={form.errorOf('credentialId')}
+        disabled={!values.providerId}
+        clearable
+      />
+      <SimpleGrid cols={2}>
+        <NumberInput label="Requests per minute" {...number('rpm')} thousandSeparator="," allowDecimal={false} required />
+        <NumberInput label="Tokens per minute" {...number('tpm')} thousandSeparator="," allowDecimal={false} required />
+      </SimpleGrid>
+      <NumberInput label="Context window (tokens)" {...number('contextWindow')} thousandSeparator="," allowDecimal={false} required />
+      <SimpleGrid cols={2}>
+        <NumberInput label="Input price per 1M tokens" {...number('priceInPerMTok')} prefix="$" decimalScale={4} required />
+        <NumberInput label="Output price per 1M tokens" {...number('priceOutPerMTok')} prefix="$" decimalScale={4} required />
+      </SimpleGrid>
+      <Select label="Quality class" data={qualityOptions} value={values.qualityClass} onChange={(value) => set('qualityClass', value)} allowDeselect={false} error={form.errorOf('qualityClass')} required />
+      <Switch label="Enabled" description="A disabled target stays configured but is out of use" checked={values.enabled} onChange={(event) => set('enabled', event.currentTarget.checked)} />
+    </FormDrawer>
+  );
+}
