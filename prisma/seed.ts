@@ -7,6 +7,7 @@ import { hashPassword } from '@/lib/access/passwords';
 import { SYSTEM_ACTOR } from '@/lib/server/auth';
 import { encryptSecret, secretHint } from '@/lib/server/crypto';
 import type { Tx } from '@/lib/server/db';
+import { hashToken, tokenPrefixOf } from '@/lib/access/tokens';
 import { inTransaction } from '@/lib/server/mutation';
 
 export const DEMO_PASSWORD = 'standby-demo';
@@ -40,29 +41,47 @@ const CREDENTIALS = [
   { name: 'google-prod-key', provider: 'google', secret: 'AIza-demo-0000000000000000000g7h8' },
 ] as const;
 
+/**
+ * Every demo target talks to a simulated upstream served by Standby itself
+ * (lib/simulator), so the demo shows real failover without API keys.
+ */
+export const SIMULATED_UPSTREAM_NAMES = ['openai-sim-us-east', 'azure-sim-eu-west', 'anthropic-sim-us-west', 'gemini-sim-us-east', 'vllm-sim-on-prem'] as const;
+
+export const simulatedEndpoint = (upstream: string, port = Number(process.env.PORT ?? 3000)) => `http://127.0.0.1:${port}/simulated/${upstream}/v1`;
+
+/** The demo estate's well-known gateway token, like its well-known passwords. Never valid outside the demo. */
+export const DEMO_API_TOKEN = 'sbk_demo0000_StandbyDemoTokenForLocalUseOnly0';
+
 const TARGETS = [
-  { name: 'openai-gpt-4o-us-east', provider: 'openai', region: 'us-east', model: 'gpt-4o', endpointUrl: 'https://api.openai.com/v1', credential: 'openai-prod-key', rpm: 10_000, tpm: 2_000_000, contextWindow: 128_000, priceIn: 2.5, priceOut: 10, quality: 'frontier' },
-  { name: 'openai-gpt-4o-mini-us-east', provider: 'openai', region: 'us-east', model: 'gpt-4o-mini', endpointUrl: 'https://api.openai.com/v1', credential: 'openai-prod-key', rpm: 30_000, tpm: 10_000_000, contextWindow: 128_000, priceIn: 0.15, priceOut: 0.6, quality: 'economy' },
-  { name: 'azure-gpt-4o-eu-west', provider: 'azure-openai', region: 'eu-west', model: 'gpt-4o', endpointUrl: 'https://standby-demo.openai.azure.com/openai/deployments/gpt-4o', credential: 'azure-eu-key', rpm: 6_000, tpm: 1_000_000, contextWindow: 128_000, priceIn: 2.5, priceOut: 10, quality: 'frontier' },
-  { name: 'anthropic-sonnet-us-west', provider: 'anthropic', region: 'us-west', model: 'claude-sonnet-4-5', endpointUrl: 'https://api.anthropic.com', credential: 'anthropic-prod-key', rpm: 4_000, tpm: 2_000_000, contextWindow: 200_000, priceIn: 3, priceOut: 15, quality: 'frontier' },
-  { name: 'anthropic-haiku-us-west', provider: 'anthropic', region: 'us-west', model: 'claude-haiku-4-5', endpointUrl: 'https://api.anthropic.com', credential: 'anthropic-prod-key', rpm: 8_000, tpm: 4_000_000, contextWindow: 200_000, priceIn: 1, priceOut: 5, quality: 'economy' },
-  { name: 'gemini-flash-us-east', provider: 'google', region: 'us-east', model: 'gemini-2.5-flash', endpointUrl: 'https://generativelanguage.googleapis.com/v1beta/openai', credential: 'google-prod-key', rpm: 2_000, tpm: 4_000_000, contextWindow: 1_000_000, priceIn: 0.3, priceOut: 2.5, quality: 'standard' },
-  { name: 'vllm-llama-70b-on-prem', provider: 'vllm-cluster', region: 'on-prem', model: 'meta-llama/Llama-3.3-70B-Instruct', endpointUrl: 'http://vllm.internal:8000/v1', credential: null, rpm: 600, tpm: 400_000, contextWindow: 131_072, priceIn: 0, priceOut: 0, quality: 'standard' },
-  { name: 'vllm-llama-8b-on-prem', provider: 'vllm-cluster', region: 'on-prem', model: 'meta-llama/Llama-3.1-8B-Instruct', endpointUrl: 'http://vllm.internal:8001/v1', credential: null, rpm: 2_400, tpm: 1_200_000, contextWindow: 131_072, priceIn: 0, priceOut: 0, quality: 'economy' },
+  { name: 'openai-gpt-4o-us-east', provider: 'openai', region: 'us-east', model: 'gpt-4o', sim: 'openai-sim-us-east', credential: 'openai-prod-key', rpm: 10_000, tpm: 2_000_000, contextWindow: 128_000, priceIn: 2.5, priceOut: 10, quality: 'frontier' },
+  { name: 'openai-gpt-4o-mini-us-east', provider: 'openai', region: 'us-east', model: 'gpt-4o-mini', sim: 'openai-sim-us-east', credential: 'openai-prod-key', rpm: 30_000, tpm: 10_000_000, contextWindow: 128_000, priceIn: 0.15, priceOut: 0.6, quality: 'economy' },
+  { name: 'azure-gpt-4o-eu-west', provider: 'azure-openai', region: 'eu-west', model: 'gpt-4o', sim: 'azure-sim-eu-west', credential: 'azure-eu-key', rpm: 6_000, tpm: 1_000_000, contextWindow: 128_000, priceIn: 2.5, priceOut: 10, quality: 'frontier' },
+  { name: 'anthropic-sonnet-us-west', provider: 'anthropic', region: 'us-west', model: 'claude-sonnet-4-5', sim: 'anthropic-sim-us-west', credential: 'anthropic-prod-key', rpm: 4_000, tpm: 2_000_000, contextWindow: 200_000, priceIn: 3, priceOut: 15, quality: 'frontier' },
+  { name: 'anthropic-haiku-us-west', provider: 'anthropic', region: 'us-west', model: 'claude-haiku-4-5', sim: 'anthropic-sim-us-west', credential: 'anthropic-prod-key', rpm: 8_000, tpm: 4_000_000, contextWindow: 200_000, priceIn: 1, priceOut: 5, quality: 'economy' },
+  { name: 'gemini-flash-us-east', provider: 'google', region: 'us-east', model: 'gemini-2.5-flash', sim: 'gemini-sim-us-east', credential: 'google-prod-key', rpm: 2_000, tpm: 4_000_000, contextWindow: 1_000_000, priceIn: 0.3, priceOut: 2.5, quality: 'standard' },
+  { name: 'vllm-llama-70b-on-prem', provider: 'vllm-cluster', region: 'on-prem', model: 'meta-llama/Llama-3.3-70B-Instruct', sim: 'vllm-sim-on-prem', credential: null, rpm: 600, tpm: 400_000, contextWindow: 131_072, priceIn: 0, priceOut: 0, quality: 'standard' },
+  { name: 'vllm-llama-8b-on-prem', provider: 'vllm-cluster', region: 'on-prem', model: 'meta-llama/Llama-3.1-8B-Instruct', sim: 'vllm-sim-on-prem', credential: null, rpm: 2_400, tpm: 1_200_000, contextWindow: 131_072, priceIn: 0, priceOut: 0, quality: 'economy' },
 ] as const;
 
 const SERVICES = [
-  { name: 'support-bot', description: 'Customer support assistant on the help centre.', owner: 'Support Engineering' },
-  { name: 'code-assistant', description: 'IDE completions and chat for engineers.', owner: 'Developer Productivity' },
-  { name: 'doc-summarizer', description: 'Batch summaries of uploaded documents.', owner: 'Knowledge Platform' },
+  { name: 'support-bot', description: 'Customer support assistant on the help centre.', owner: 'Support Engineering', chain: ['openai-gpt-4o-us-east', 'azure-gpt-4o-eu-west', 'anthropic-sonnet-us-west', 'vllm-llama-70b-on-prem'] },
+  { name: 'code-assistant', description: 'IDE completions and chat for engineers.', owner: 'Developer Productivity', chain: ['anthropic-sonnet-us-west', 'openai-gpt-4o-us-east', 'vllm-llama-70b-on-prem'] },
+  { name: 'doc-summarizer', description: 'Batch summaries of uploaded documents.', owner: 'Knowledge Platform', chain: ['gemini-flash-us-east', 'openai-gpt-4o-mini-us-east', 'anthropic-haiku-us-west', 'vllm-llama-8b-on-prem'] },
 ] as const;
+
+/** What a demo chain step moves on for: every provider-side failure (lib/gateway/error-classes.ts). */
+const DEMO_FAILOVER_ON = ['rate_limited', 'server_error', 'overloaded', 'connect_failed', 'connection_reset', 'header_timeout', 'first_token_timeout', 'stream_stall', 'stream_cut', 'malformed_response', 'auth_failed', 'not_found', 'context_length'];
+
+function generateDemoToken() {
+  return { tokenHash: hashToken(DEMO_API_TOKEN), prefix: tokenPrefixOf(DEMO_API_TOKEN)! };
+}
 
 async function countEstate(tx: Tx): Promise<number> {
   const counts = await Promise.all([tx.user.count(), tx.provider.count(), tx.region.count(), tx.credential.count(), tx.target.count(), tx.service.count()]);
   return counts.reduce((sum, n) => sum + n, 0);
 }
 
-export async function seedDemoEstate(): Promise<{ users: { email: string; role: string; password: string }[]; created: number }> {
+export async function seedDemoEstate(): Promise<{ users: { email: string; role: string; password: string }[]; apiToken: string; created: number }> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   return inTransaction(async (tx) => {
     const rowsBefore = await countEstate(tx);
@@ -89,21 +108,47 @@ export async function seedDemoEstate(): Promise<{ users: { email: string; role: 
       });
       credentialIds.set(credential.name, row.id);
     }
+    const targetIds = new Map<string, string>();
     for (const target of TARGETS) {
       const data = {
-        name: target.name, providerId: providerIds.get(target.provider)!, regionId: regionIds.get(target.region)!, model: target.model, endpointUrl: target.endpointUrl,
+        name: target.name, providerId: providerIds.get(target.provider)!, regionId: regionIds.get(target.region)!, model: target.model, endpointUrl: simulatedEndpoint(target.sim),
         credentialId: target.credential ? credentialIds.get(target.credential)! : null, rpm: target.rpm, tpm: target.tpm, contextWindow: target.contextWindow,
         priceInPerMTok: target.priceIn, priceOutPerMTok: target.priceOut, qualityClass: target.quality,
       };
-      await tx.target.upsert({ where: { name: target.name }, create: data, update: {}, select: { id: true } });
+      // A simulated endpoint follows the port Standby runs on now; anything else a user changed stays.
+      const existing = await tx.target.findUnique({ where: { name: target.name }, select: { endpointUrl: true } });
+      const row = existing?.endpointUrl.includes('/simulated/')
+        ? await tx.target.update({ where: { name: target.name }, data: { endpointUrl: data.endpointUrl }, select: { id: true } })
+        : await tx.target.upsert({ where: { name: target.name }, create: data, update: {}, select: { id: true } });
+      targetIds.set(target.name, row.id);
     }
-    for (const service of SERVICES) {
-      await tx.service.upsert({ where: { name: service.name }, create: service, update: {}, select: { id: true } });
+    for (const { chain, ...service } of SERVICES) {
+      const row = await tx.service.upsert({ where: { name: service.name }, create: service, update: {}, select: { id: true, _count: { select: { chain: true } } } });
+      if (row._count.chain === 0) {
+        await tx.chainEntry.createMany({
+          data: chain.map((name, position) => ({ serviceId: row.id, targetId: targetIds.get(name)!, position, failoverOn: DEMO_FAILOVER_ON })),
+        });
+      }
     }
+    for (const name of SIMULATED_UPSTREAM_NAMES) {
+      await tx.simulatedUpstream.upsert({ where: { name }, create: { name }, update: {} });
+    }
+    const demoToken = generateDemoToken();
+    await tx.apiToken.upsert({
+      where: { tokenHash: demoToken.tokenHash },
+      create: { name: 'demo-traffic', prefix: demoToken.prefix, tokenHash: demoToken.tokenHash, services: [], createdBy: 'system' },
+      update: {},
+    });
+    const trafficDefault = Number(process.env.STANDBY_DEMO_TRAFFIC_RPS ?? 2);
+    await tx.setting.upsert({
+      where: { key: 'demo.traffic' },
+      create: { key: 'demo.traffic', value: { requestsPerSecond: trafficDefault, services: SERVICES.map((x) => x.name), stream: true } },
+      update: {},
+    });
     const created = (await countEstate(tx)) - rowsBefore;
     if (created > 0) {
       await recordAudit(tx, SYSTEM_ACTOR, { action: 'demo.seed', entityType: 'estate', entityName: 'demo estate', after: { created }, reason: 'demo estate loaded' });
     }
-    return { users: DEMO_USERS.map((user) => ({ email: user.email, role: user.role, password: DEMO_PASSWORD })), created };
+    return { users: DEMO_USERS.map((user) => ({ email: user.email, role: user.role, password: DEMO_PASSWORD })), apiToken: DEMO_API_TOKEN, created };
   });
 }

@@ -5,6 +5,7 @@
 //   npm run db:migrate | db:seed   apply migrations | seed the demo estate (idempotent)
 //   npm run standby -- db          run only the embedded PostgreSQL (used by the e2e suite)
 //   npm run standby -- user create --email a@b.c --name "A" --role admin   (password from STANDBY_NEW_PASSWORD or prompt)
+//   npm run standby -- config export [file] | config apply <file> [--dry-run] [--prune] [--reason "..."]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -99,19 +100,24 @@ async function serve(mode: 'start' | 'demo' | 'dev'): Promise<void> {
   if (mode !== 'start') {
     const { seedDemoEstate } = await import('../prisma/seed');
     const demo = await seedDemoEstate();
-    printDemoSignIns(demo.users);
+    printDemoSignIns(demo.users, demo.apiToken);
   } else {
     await bootstrapFirstAdmin(log);
   }
   const { startFrontDoor } = await import('../lib/server/runtime/http-server');
-  const frontDoor = await startFrontDoor({ dir: ROOT, port, host, dev });
+  const { startDataPlane } = await import('../lib/gateway/runtime');
+  const dataPlane = await startDataPlane();
+  cleanups.push(() => dataPlane.close());
+  (globalThis as { standbyDataPlane?: unknown }).standbyDataPlane = dataPlane;
+  const frontDoor = await startFrontDoor({ dir: ROOT, port, host, dev, lean: [dataPlane.handle] });
   cleanups.push(() => frontDoor.close());
   log(`Standby is ready at ${process.env.NEXTAUTH_URL} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
-function printDemoSignIns(users: { email: string; role: string; password: string }[]): void {
+function printDemoSignIns(users: { email: string; role: string; password: string }[], apiToken: string): void {
   log('demo estate ready. Sign in with one of:');
   for (const user of users) console.log(`    ${user.role.padEnd(10)} ${user.email.padEnd(28)} password: ${user.password}`);
+  log(`demo gateway token (OpenAI SDK: baseURL ${process.env.NEXTAUTH_URL ?? 'http://localhost:3000'}/api/v1, model: support-bot): ${apiToken}`);
 }
 
 async function runDatabaseOnly(): Promise<void> {
@@ -142,7 +148,7 @@ async function main(): Promise<void> {
       await migrate(url);
       const { seedDemoEstate } = await import('../prisma/seed');
       const demo = await seedDemoEstate();
-      printDemoSignIns(demo.users);
+      printDemoSignIns(demo.users, demo.apiToken);
       return shutdown(0);
     }
     case 'user': {
@@ -151,8 +157,13 @@ async function main(): Promise<void> {
       await runUserCommand(args, log);
       return shutdown(0);
     }
+    case 'config': {
+      await ensureDatabase();
+      const { runConfigCommand } = await import('../lib/config/cli');
+      return shutdown(await runConfigCommand(args, log));
+    }
     default:
-      console.error(`Unknown command '${command}'. Commands: start, demo, dev, db, migrate, seed, user.`);
+      console.error(`Unknown command '${command}'. Commands: start, demo, dev, db, migrate, seed, user, config.`);
       return shutdown(2);
   }
 }

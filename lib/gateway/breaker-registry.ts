@@ -1,0 +1,99 @@
+import 'server-only';
+// The replica's live breakers, one per target (pure state machine in breaker.ts).
+// A local transition is written to TargetBreaker + BreakerTransition without
+// waiting; the row change NOTIFYs every replica, whose snapshot reload calls
+// applyShared(), so all replicas agree on each target's state.
+import { db } from '@/lib/server/db';
+import { DEFAULT_BREAKER_CONFIG, forceState, initialBreaker, recordResult, tryAcquire, type Breaker, type BreakerConfig, type BreakerState, type Transition } from './breaker';
+import type { BreakerView } from './snapshot-types';
+
+export type TransitionRecord = Transition & { targetId: string; replica: string };
+export type TransitionWriter = (transition: TransitionRecord) => Promise<void>;
+
+export const writeTransition: TransitionWriter = async (t) => {
+  await db().$transaction([
+    db().targetBreaker.upsert({
+      where: { targetId: t.targetId },
+      create: { targetId: t.targetId, state: t.to, since: new Date(t.at) },
+      update: { state: t.to, since: new Date(t.at), version: { increment: 1 } },
+    }),
+    db().breakerTransition.create({ data: { targetId: t.targetId, from: t.from, to: t.to, at: new Date(t.at), cause: t.cause, replica: t.replica } }),
+  ]);
+};
+
+export class BreakerRegistry {
+  private readonly breakers = new Map<string, Breaker>();
+  private readonly pendingWrites: TransitionRecord[] = [];
+  private writing = false;
+
+  constructor(
+    private readonly replica: string,
+    private readonly configOf: (targetId: string) => BreakerConfig = () => DEFAULT_BREAKER_CONFIG,
+    private readonly write: TransitionWriter = writeTransition,
+    private readonly onTransition: (t: TransitionRecord) => void = () => {},
+  ) {}
+
+  private get(targetId: string, now: number): Breaker {
+    let breaker = this.breakers.get(targetId);
+    if (!breaker) {
+      breaker = initialBreaker(now);
+      this.breakers.set(targetId, breaker);
+    }
+    return breaker;
+  }
+
+  private commit(targetId: string, breaker: Breaker, transition: Transition | undefined, share: boolean): void {
+    this.breakers.set(targetId, breaker);
+    if (!transition) return;
+    const record = { ...transition, targetId, replica: this.replica };
+    this.onTransition(record);
+    if (share) {
+      this.pendingWrites.push(record);
+      void this.drain();
+    }
+  }
+
+  /** Transitions are written in order; if the database is away they wait and are retried. */
+  private async drain(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      while (this.pendingWrites.length > 0) {
+        try {
+          await this.write(this.pendingWrites[0]);
+          this.pendingWrites.shift();
+        } catch {
+          await new Promise((resolve) => setTimeout(resolve, 1_000).unref());
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  /** May an attempt go to this target now? (OPEN refuses; HALF_OPEN admits a limited number of probes.) */
+  acquire(targetId: string, now = Date.now()): boolean {
+    const { allowed, breaker, transition } = tryAcquire(this.get(targetId, now), now, this.configOf(targetId));
+    this.commit(targetId, breaker, transition, true);
+    return allowed;
+  }
+
+  report(targetId: string, ok: boolean, acquiredAt: number, now = Date.now()): void {
+    const { breaker, transition } = recordResult(this.get(targetId, now), ok, now, this.configOf(targetId), acquiredAt);
+    this.commit(targetId, breaker, transition, true);
+  }
+
+  /** Another replica (or an operator) changed the shared state: follow it without writing it back. */
+  applyShared(targetId: string, state: BreakerState, since: number, cause = 'state shared by another replica'): void {
+    const current = this.get(targetId, since);
+    if (current.state === state) return;
+    const { breaker, transition } = forceState(current, state, since, cause);
+    this.commit(targetId, breaker, transition, false);
+  }
+
+  readonly view: BreakerView = (targetId) => this.breakers.get(targetId)?.state ?? 'closed';
+
+  states(): Map<string, BreakerState> {
+    return new Map([...this.breakers].map(([id, b]) => [id, b.state]));
+  }
+}

@@ -1,0 +1,53 @@
+import 'server-only';
+// The data plane of one replica: routing snapshot, breakers, recorder and the
+// gateway handler, wired together. Started by scripts/standby.ts beside Next.
+import { hostname } from 'node:os';
+import { DEFAULT_BREAKER_CONFIG } from './breaker';
+import { BreakerRegistry } from './breaker-registry';
+import { createGatewayHandler, type GatewayMetrics } from './handler';
+import { SampleRecorder } from './recorder';
+import { SnapshotSource } from './snapshot';
+
+export type DataPlane = Awaited<ReturnType<typeof startDataPlane>>;
+
+export async function startDataPlane(options: { metrics?: GatewayMetrics & { setBreakerState?(target: string, state: string): void } } = {}) {
+  const replica = `${hostname()}:${process.pid}`;
+  const snapshots = new SnapshotSource();
+  const recorder = new SampleRecorder().start();
+  const targetName = (id: string) => snapshots.get()?.targets.get(id)?.name ?? id;
+  const breakers = new BreakerRegistry(
+    replica,
+    (targetId) => snapshots.get()?.targets.get(targetId)?.breaker ?? DEFAULT_BREAKER_CONFIG,
+    undefined,
+    (t) => {
+      options.metrics?.setBreakerState?.(targetName(t.targetId), t.to);
+      console.log(`[standby] breaker ${targetName(t.targetId)}: ${t.from} -> ${t.to} (${t.cause})`);
+    },
+  );
+  // Follow the state other replicas share through PostgreSQL. Only a row whose
+  // version moved since we last looked is news: an unchanged row may predate a
+  // transition this replica has made and not yet written.
+  const seenVersions = new Map<string, number>();
+  snapshots.onChange((snapshot) => {
+    for (const [targetId, shared] of snapshot.breakers) {
+      if (seenVersions.get(targetId) === shared.version) continue;
+      seenVersions.set(targetId, shared.version);
+      breakers.applyShared(targetId, shared.state, shared.since);
+    }
+  });
+  await snapshots.start();
+  const handle = createGatewayHandler({ snapshot: () => snapshots.get(), breakers, recorder, metrics: options.metrics });
+  return {
+    replica,
+    snapshots,
+    breakers,
+    recorder,
+    handle,
+    /** For the dashboard and /api/health: is the control plane reachable from this replica? */
+    status: () => ({ snapshot: snapshots.status(), recorder: { ...recorder.stats } }),
+    close: async () => {
+      await snapshots.close();
+      await recorder.close();
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import 'server-only';
+// Builds the routing snapshot from PostgreSQL and keeps it fresh: a NOTIFY on
+// channel standby_routing (sent by triggers on every routing table) reloads it
+// within milliseconds, and a slow periodic reload covers notifications lost
+// while disconnected. If the database is unreachable the last snapshot stays
+// in use (static stability) and `status()` says the control plane is degraded.
+import { decryptSecret } from '@/lib/server/crypto';
+import { db } from '@/lib/server/db';
+import { listen, type Listener } from '@/lib/server/notify';
+import { isErrorClass } from './error-classes';
+import type { RoutingSnapshot, SnapshotService, SnapshotTarget } from './snapshot-types';
+
+export async function loadSnapshot(now = Date.now()): Promise<RoutingSnapshot> {
+  const [targets, services, overrides, breakers, tokens] = await Promise.all([
+    db().target.findMany({
+      select: {
+        id: true, name: true, model: true, endpointUrl: true, enabled: true, contextWindow: true, rpm: true, tpm: true, qualityClass: true,
+        breakerFailureRate: true, breakerMinimumRequests: true, breakerWindowMs: true, breakerOpenMs: true, breakerHalfOpenSuccesses: true, probeIntervalMs: true,
+        provider: { select: { name: true, kind: true, apiStyle: true, failureDomain: true, enabled: true } },
+        region: { select: { code: true, enabled: true } },
+        credential: { select: { ciphertext: true } },
+      },
+    }),
+    db().service.findMany({ select: { id: true, name: true, enabled: true, routingVersion: true, chain: { orderBy: { position: 'asc' } } } }),
+    db().routingOverride.findMany({ where: { clearedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date(now) } }] } }),
+    db().targetBreaker.findMany(),
+    db().apiToken.findMany({ where: { revokedAt: null }, select: { id: true, name: true, tokenHash: true, services: true, expiresAt: true } }),
+  ]);
+
+  const targetMap = new Map<string, SnapshotTarget>();
+  for (const t of targets) {
+    let apiKey: string | null = null;
+    if (t.credential) {
+      try {
+        apiKey = decryptSecret(t.credential.ciphertext);
+      } catch {
+        console.error(`[standby] credential of target ${t.name} cannot be decrypted (wrong STANDBY_ENCRYPTION_KEY?)`);
+      }
+    }
+    targetMap.set(t.id, {
+      id: t.id, name: t.name, providerName: t.provider.name, providerKind: t.provider.kind, apiStyle: t.provider.apiStyle, failureDomain: t.provider.failureDomain,
+      regionCode: t.region.code, endpointUrl: t.endpointUrl, model: t.model, apiKey,
+      enabled: t.enabled && t.provider.enabled && t.region.enabled,
+      contextWindow: t.contextWindow, rpm: t.rpm, tpm: t.tpm, qualityClass: t.qualityClass,
+      breaker: {
+        failureRateThreshold: t.breakerFailureRate, minimumRequests: t.breakerMinimumRequests, windowMs: t.breakerWindowMs,
+        openMs: t.breakerOpenMs, halfOpenSuccesses: t.breakerHalfOpenSuccesses, halfOpenMaxInFlight: 1,
+      },
+      probeIntervalMs: t.probeIntervalMs,
+    });
+  }
+
+  const serviceMap = new Map<string, SnapshotService>();
+  for (const s of services) {
+    serviceMap.set(s.name, {
+      id: s.id, name: s.name, enabled: s.enabled, routingVersion: s.routingVersion,
+      chain: s.chain.map((e) => ({
+        targetId: e.targetId, position: e.position, failoverOn: e.failoverOn.filter(isErrorClass), latencyLimitMs: e.latencyLimitMs,
+        budget: { maxRetries: e.maxRetries, baseBackoffMs: e.baseBackoffMs, maxBackoffMs: e.maxBackoffMs },
+        timeouts: { connectMs: e.connectTimeoutMs, headerMs: e.headerTimeoutMs, firstTokenMs: e.firstTokenTimeoutMs, streamIdleMs: e.streamIdleTimeoutMs, totalMs: e.totalTimeoutMs },
+      })),
+    });
+  }
+
+  return {
+    loadedAt: now,
+    services: serviceMap,
+    targets: targetMap,
+    overrides: overrides.map((o) => ({
+      id: o.id, kind: o.kind, serviceId: o.serviceId, targetId: o.targetId, reason: o.reason, createdBy: o.createdBy,
+      createdAt: o.createdAt.getTime(), expiresAt: o.expiresAt?.getTime() ?? null,
+    })),
+    breakers: new Map(breakers.map((b) => [b.targetId, { state: b.state, since: b.since.getTime(), version: b.version }])),
+    tokens: new Map(tokens.map((t) => [t.tokenHash, { id: t.id, name: t.name, services: t.services, expiresAt: t.expiresAt?.getTime() ?? null }])),
+  };
+}
+
+export type SnapshotStatus = { fresh: boolean; loadedAt: number | null; listening: boolean; lastError: string | null };
+
+export class SnapshotSource {
+  private current: RoutingSnapshot | null = null;
+  private listener: Listener | null = null;
+  private reloadTimer: NodeJS.Timeout | null = null;
+  private periodic: NodeJS.Timeout | null = null;
+  private loading: Promise<void> | null = null;
+  private again = false;
+  private lastError: string | null = null;
+  private readonly subscribers = new Set<(snapshot: RoutingSnapshot) => void>();
+
+  constructor(private readonly load: () => Promise<RoutingSnapshot> = loadSnapshot) {}
+
+  async start(): Promise<this> {
+    await this.reload();
+    this.listener = listen('standby_routing', {
+      onNotify: () => this.scheduleReload(),
+      onConnected: () => this.scheduleReload(),
+      onDisconnected: (error) => {
+        this.lastError = error instanceof Error ? error.message : String(error);
+      },
+    });
+    this.periodic = setInterval(() => void this.reload(), 30_000);
+    this.periodic.unref();
+    return this;
+  }
+
+  get(): RoutingSnapshot | null {
+    return this.current;
+  }
+
+  onChange(subscriber: (snapshot: RoutingSnapshot) => void): () => void {
+    this.subscribers.add(subscriber);
+    return () => this.subscribers.delete(subscriber);
+  }
+
+  status(): SnapshotStatus {
+    return { fresh: this.lastError === null && (this.listener?.connected() ?? false), loadedAt: this.current?.loadedAt ?? null, listening: this.listener?.connected() ?? false, lastError: this.lastError };
+  }
+
+  /** Coalesces a burst of notifications (one transaction touching many tables) into one reload. */
+  private scheduleReload(): void {
+    if (this.reloadTimer) return;
+    this.reloadTimer = setTimeout(() => {
+      this.reloadTimer = null;
+      void this.reload();
+    }, 10);
+  }
+
+  async reload(): Promise<void> {
+    if (this.loading) {
+      this.again = true;
+      return this.loading;
+    }
+    this.loading = (async () => {
+      do {
+        this.again = false;
+        try {
+          const snapshot = await this.load();
+          this.current = snapshot;
+          this.lastError = null;
+          for (const subscriber of this.subscribers) subscriber(snapshot);
+        } catch (error) {
+          this.lastError = error instanceof Error ? error.message.split('\n').at(-1) ?? 'reload failed' : String(error);
+        }
+      } while (this.again);
+    })().finally(() => {
+      this.loading = null;
+    });
+    return this.loading;
+  }
+
+  async close(): Promise<void> {
+    if (this.reloadTimer) clearTimeout(this.reloadTimer);
+    if (this.periodic) clearInterval(this.periodic);
+    await this.listener?.close();
+  }
+}
