@@ -39,6 +39,7 @@ const CREDENTIALS = [
   { name: 'azure-eu-key', provider: 'azure-openai', secret: 'az-demo-000000000000000000000c3d4' },
   { name: 'anthropic-prod-key', provider: 'anthropic', secret: 'sk-ant-demo-00000000000000000e5f6' },
   { name: 'google-prod-key', provider: 'google', secret: 'AIza-demo-0000000000000000000g7h8' },
+  { name: 'vllm-internal-key', provider: 'vllm-cluster', secret: 'vllm-demo-000000000000000000i9j0' },
 ] as const;
 
 /**
@@ -59,8 +60,8 @@ const TARGETS = [
   { name: 'anthropic-sonnet-us-west', provider: 'anthropic', region: 'us-west', model: 'claude-sonnet-4-5', sim: 'anthropic-sim-us-west', credential: 'anthropic-prod-key', rpm: 4_000, tpm: 2_000_000, contextWindow: 200_000, priceIn: 3, priceOut: 15, quality: 'frontier' },
   { name: 'anthropic-haiku-us-west', provider: 'anthropic', region: 'us-west', model: 'claude-haiku-4-5', sim: 'anthropic-sim-us-west', credential: 'anthropic-prod-key', rpm: 8_000, tpm: 4_000_000, contextWindow: 200_000, priceIn: 1, priceOut: 5, quality: 'economy' },
   { name: 'gemini-flash-us-east', provider: 'google', region: 'us-east', model: 'gemini-2.5-flash', sim: 'gemini-sim-us-east', credential: 'google-prod-key', rpm: 2_000, tpm: 4_000_000, contextWindow: 1_000_000, priceIn: 0.3, priceOut: 2.5, quality: 'standard' },
-  { name: 'vllm-llama-70b-on-prem', provider: 'vllm-cluster', region: 'on-prem', model: 'meta-llama/Llama-3.3-70B-Instruct', sim: 'vllm-sim-on-prem', credential: null, rpm: 600, tpm: 400_000, contextWindow: 131_072, priceIn: 0, priceOut: 0, quality: 'standard' },
-  { name: 'vllm-llama-8b-on-prem', provider: 'vllm-cluster', region: 'on-prem', model: 'meta-llama/Llama-3.1-8B-Instruct', sim: 'vllm-sim-on-prem', credential: null, rpm: 2_400, tpm: 1_200_000, contextWindow: 131_072, priceIn: 0, priceOut: 0, quality: 'economy' },
+  { name: 'vllm-llama-70b-on-prem', provider: 'vllm-cluster', region: 'on-prem', model: 'meta-llama/Llama-3.3-70B-Instruct', sim: 'vllm-sim-on-prem', credential: 'vllm-internal-key', rpm: 600, tpm: 400_000, contextWindow: 131_072, priceIn: 0, priceOut: 0, quality: 'standard' },
+  { name: 'vllm-llama-8b-on-prem', provider: 'vllm-cluster', region: 'on-prem', model: 'meta-llama/Llama-3.1-8B-Instruct', sim: 'vllm-sim-on-prem', credential: 'vllm-internal-key', rpm: 2_400, tpm: 1_200_000, contextWindow: 131_072, priceIn: 0, priceOut: 0, quality: 'economy' },
 ] as const;
 
 const SERVICES = [

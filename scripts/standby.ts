@@ -105,12 +105,34 @@ async function serve(mode: 'start' | 'demo' | 'dev'): Promise<void> {
     await bootstrapFirstAdmin(log);
   }
   const { startFrontDoor } = await import('../lib/server/runtime/http-server');
+  type LeanHandler = import('../lib/server/runtime/http-server').LeanHandler;
   const { startDataPlane } = await import('../lib/gateway/runtime');
   const dataPlane = await startDataPlane();
   cleanups.push(() => dataPlane.close());
   (globalThis as { standbyDataPlane?: unknown }).standbyDataPlane = dataPlane;
-  const frontDoor = await startFrontDoor({ dir: ROOT, port, host, dev, lean: [dataPlane.handle] });
+  const { startHealthMonitor } = await import('../worker/monitor');
+  const monitor = startHealthMonitor({ snapshots: dataPlane.snapshots, breakers: dataPlane.breakers, recorder: dataPlane.recorder, replica: dataPlane.replica, log });
+  cleanups.push(() => monitor.close());
+  const lean: LeanHandler[] = [dataPlane.handle];
+  // The demo estate's simulated upstreams are served by this process, under /simulated/.
+  const simulate = mode !== 'start' || process.env.STANDBY_SIMULATOR === '1';
+  let startTraffic: (() => void) | null = null;
+  if (simulate) {
+    const { createSimulator } = await import('../lib/simulator/server');
+    const { createFaultCache } = await import('../lib/simulator/store');
+    const { startDemoTraffic } = await import('../lib/simulator/demo-traffic');
+    const { DEMO_API_TOKEN } = await import('../prisma/seed');
+    const faults = createFaultCache(url, { log });
+    cleanups.push(() => faults.close());
+    lean.push(createSimulator({ loadFaults: faults.get }).handle);
+    startTraffic = () => {
+      const traffic = startDemoTraffic({ gatewayUrl: `http://127.0.0.1:${port}`, token: DEMO_API_TOKEN, readSetting: faults.demoTraffic, log });
+      cleanups.push(() => traffic.close());
+    };
+  }
+  const frontDoor = await startFrontDoor({ dir: ROOT, port, host, dev, lean });
   cleanups.push(() => frontDoor.close());
+  startTraffic?.();
   log(`Standby is ready at ${process.env.NEXTAUTH_URL} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 

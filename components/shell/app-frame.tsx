@@ -8,6 +8,7 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconLogout, IconMoon, IconShieldCheck, IconSun, IconUserCircle } from '@tabler/icons-react';
+import { ControlPlaneBanner } from './control-plane-banner';
 import { NAV_ITEMS, type NavItem } from './nav';
 
 type FrameUser = { name: string; email: string; role: string };
@@ -94,7 +95,10 @@ export function AppFrame({ user, children }: { user: FrameUser; children: React.
           ))}
         </ScrollArea>
       </AppShell.Navbar>
-      <AppShell.Main>{children}</AppShell.Main>
+      <AppShell.Main>
+        <ControlPlaneBanner />
+        {children}
+      </AppShell.Main>
     </AppShell>
   );
 }

@@ -24,7 +24,7 @@ export async function verifySignIn(rawEmail: string, password: string, address: 
   const remaining = Math.max(0, ...states.map((state) => lockRemainingMs(state, now)));
   if (remaining > 0) throw new AppError('RATE_LIMITED', lockMessage(remaining));
 
-  const user = email ? await db().user.findUnique({ where: { email }, select: { id: true, email: true, name: true, passwordHash: true, disabled: true } }) : null;
+  const user = email ? await db().user.findUnique({ where: { email }, select: { id: true, email: true, name: true, role: true, passwordHash: true, disabled: true } }) : null;
   const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash()), password);
   if (!user || !valid || user.disabled) {
     const limits = policy();
@@ -36,5 +36,5 @@ export async function verifySignIn(rawEmail: string, password: string, address: 
     db().signInThrottle.deleteMany({ where: { key: keys[0] } }),
     db().user.update({ where: { id: user.id }, data: { lastSignInAt: now } }),
   ]);
-  return { id: user.id, email: user.email, name: user.name };
+  return { id: user.id, email: user.email, name: user.name, role: user.role };
 }

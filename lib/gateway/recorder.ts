@@ -68,25 +68,30 @@ export class SampleRecorder {
 
   /** Writes everything buffered so far; on failure the rows stay buffered for the next try. */
   flush(): Promise<void> {
-    this.flushing ??= (async () => {
-      const batchSize = this.options.batchSize ?? 5_000;
-      try {
-        while (this.buffer.length > 0) {
-          const batch = this.buffer.slice(0, batchSize);
-          await this.write(batch);
-          this.buffer.splice(0, batch.length);
-          this.stats.written += batch.length;
-          this.stats.lastError = null;
-        }
-        this.stats.lastFlushAt = Date.now();
-      } catch (error) {
-        this.stats.lastError = error instanceof Error ? error.message.split('\n').at(-1) ?? 'write failed' : String(error);
-      } finally {
-        this.stats.buffered = this.buffer.length;
+    if (!this.flushing) {
+      this.flushing = this.writeBuffered().finally(() => {
         this.flushing = null;
-      }
-    })();
+      });
+    }
     return this.flushing;
+  }
+
+  private async writeBuffered(): Promise<void> {
+    const batchSize = this.options.batchSize ?? 5_000;
+    try {
+      while (this.buffer.length > 0) {
+        const batch = this.buffer.slice(0, batchSize);
+        await this.write(batch);
+        this.buffer.splice(0, batch.length);
+        this.stats.written += batch.length;
+        this.stats.lastError = null;
+      }
+      this.stats.lastFlushAt = Date.now();
+    } catch (error) {
+      this.stats.lastError = error instanceof Error ? (error.message.split('\n').at(-1) ?? 'write failed') : String(error);
+    } finally {
+      this.stats.buffered = this.buffer.length;
+    }
   }
 
   async close(): Promise<void> {

@@ -1,17 +1,20 @@
 import 'server-only';
 // The data plane of one replica: routing snapshot, breakers, recorder and the
 // gateway handler, wired together. Started by scripts/standby.ts beside Next.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { DEFAULT_BREAKER_CONFIG } from './breaker';
 import { BreakerRegistry } from './breaker-registry';
-import { createGatewayHandler, type GatewayMetrics } from './handler';
+import { createGatewayHandler } from './handler';
+import { createMetrics, METRICS_CONTENT_TYPE } from './metrics';
 import { SampleRecorder } from './recorder';
 import { SnapshotSource } from './snapshot';
 
 export type DataPlane = Awaited<ReturnType<typeof startDataPlane>>;
 
-export async function startDataPlane(options: { metrics?: GatewayMetrics & { setBreakerState?(target: string, state: string): void } } = {}) {
+export async function startDataPlane() {
   const replica = `${hostname()}:${process.pid}`;
+  const metrics = createMetrics();
   const snapshots = new SnapshotSource();
   const recorder = new SampleRecorder().start();
   const targetName = (id: string) => snapshots.get()?.targets.get(id)?.name ?? id;
@@ -20,7 +23,7 @@ export async function startDataPlane(options: { metrics?: GatewayMetrics & { set
     (targetId) => snapshots.get()?.targets.get(targetId)?.breaker ?? DEFAULT_BREAKER_CONFIG,
     undefined,
     (t) => {
-      options.metrics?.setBreakerState?.(targetName(t.targetId), t.to);
+      metrics.setBreakerState(targetName(t.targetId), t.to);
       console.log(`[standby] breaker ${targetName(t.targetId)}: ${t.from} -> ${t.to} (${t.cause})`);
     },
   );
@@ -36,12 +39,22 @@ export async function startDataPlane(options: { metrics?: GatewayMetrics & { set
     }
   });
   await snapshots.start();
-  const handle = createGatewayHandler({ snapshot: () => snapshots.get(), breakers, recorder, metrics: options.metrics });
+  const gateway = createGatewayHandler({ snapshot: () => snapshots.get(), breakers, recorder, metrics });
+  // GET /api/metrics: Prometheus exposition of this replica's data plane (served lean, beside the gateway).
+  const handle = async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> => {
+    if (pathname === '/api/metrics') {
+      res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'cache-control': 'no-store' });
+      res.end(metrics.render());
+      return true;
+    }
+    return gateway(req, res, pathname);
+  };
   return {
     replica,
     snapshots,
     breakers,
     recorder,
+    metrics,
     handle,
     /** For the dashboard and /api/health: is the control plane reachable from this replica? */
     status: () => ({ snapshot: snapshots.status(), recorder: { ...recorder.stats } }),

@@ -1,14 +1,30 @@
 import 'server-only';
+// What a load balancer and the dashboard need to know about this replica.
+// A database outage degrades the control plane but not the data plane: the
+// gateway keeps routing on its last snapshot (static stability), so the
+// replica stays in rotation (HTTP 200, status "degraded"). Only a replica that
+// cannot route at all (no snapshot yet) answers 503.
 import { db } from '@/lib/server/db';
 
+type DataPlaneStatus = { snapshot: { fresh: boolean; loadedAt: number | null; listening: boolean; lastError: string | null }; recorder: { buffered: number; written: number; dropped: number; lastError: string | null } };
+
 export type HealthReport = {
-  status: 'ok' | 'degraded';
+  status: 'ok' | 'degraded' | 'unavailable';
   version: string;
   uptimeSeconds: number;
-  checks: { app: 'ok'; database: { status: 'ok' | 'unreachable'; latencyMs: number | null; error?: string } };
+  checks: {
+    app: 'ok';
+    database: { status: 'ok' | 'unreachable'; latencyMs: number | null; error?: string };
+    gateway: { status: 'routing' | 'not_started' | 'no_configuration'; snapshotLoadedAt: string | null; snapshotFresh: boolean; bufferedRecords: number; recordingError: string | null } | null;
+  };
 };
 
 const DB_TIMEOUT_MS = 2_000;
+
+function dataPlaneStatus(): DataPlaneStatus | null {
+  const plane = (globalThis as { standbyDataPlane?: { status: () => DataPlaneStatus } }).standbyDataPlane;
+  return plane ? plane.status() : null;
+}
 
 export async function checkHealth(): Promise<HealthReport> {
   const started = performance.now();
@@ -20,12 +36,23 @@ export async function checkHealth(): Promise<HealthReport> {
     ]);
     database = { status: 'ok', latencyMs: Math.round((performance.now() - started) * 10) / 10 };
   } catch (error) {
-    database = { status: 'unreachable', latencyMs: null, error: error instanceof Error ? error.message.split('\n')[0] : 'unknown error' };
+    database = { status: 'unreachable', latencyMs: null, error: error instanceof Error ? error.message.trim().split('\n').at(-1) : 'unknown error' };
   }
+  const plane = dataPlaneStatus();
+  const gateway: HealthReport['checks']['gateway'] = plane
+    ? {
+        status: plane.snapshot.loadedAt ? 'routing' : 'no_configuration',
+        snapshotLoadedAt: plane.snapshot.loadedAt ? new Date(plane.snapshot.loadedAt).toISOString() : null,
+        snapshotFresh: plane.snapshot.fresh,
+        bufferedRecords: plane.recorder.buffered,
+        recordingError: plane.recorder.lastError,
+      }
+    : null;
+  const status = gateway?.status === 'no_configuration' ? 'unavailable' : database.status === 'ok' ? 'ok' : 'degraded';
   return {
-    status: database.status === 'ok' ? 'ok' : 'degraded',
+    status,
     version: process.env.npm_package_version ?? '0.1.0',
     uptimeSeconds: Math.round(process.uptime()),
-    checks: { app: 'ok', database },
+    checks: { app: 'ok', database, gateway },
   };
 }

@@ -37,31 +37,44 @@ export function authOptions(): NextAuthOptions {
           // verifySignIn throws an AppError with a user-facing message for throttling;
           // next-auth passes that message to the sign-in page as `error`.
           const user = await verifySignIn(credentials?.email ?? '', credentials?.password ?? '', address);
-          return user ? { id: user.id, email: user.email, name: user.name } : null;
+          return user ? { id: user.id, email: user.email, name: user.name, role: user.role } : null;
         },
       }),
     ],
     callbacks: {
       jwt({ token, user }) {
-        if (user) token.sub = user.id;
+        if (user) {
+          token.sub = user.id;
+          token.role = (user as { role?: Role }).role;
+        }
         return token;
       },
       session({ session, token }) {
-        if (session.user) (session.user as { id?: string }).id = token.sub;
+        if (session.user) Object.assign(session.user, { id: token.sub, role: token.role });
         return session;
       },
     },
   };
 }
 
-/** The signed-in, enabled user for this request, or null. Cached per request. */
+/**
+ * The signed-in, enabled user for this request, or null. Cached per request.
+ * If the database is unreachable, the signed token's identity is used so the
+ * dashboard can still say what is wrong; nothing can be written then anyway.
+ */
 export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
   const session = await getServerSession(authOptions());
-  const id = (session?.user as { id?: string } | undefined)?.id;
-  if (!id) return null;
-  const user = await db().user.findUnique({ where: { id }, select: { id: true, email: true, name: true, role: true, disabled: true } });
-  if (!user || user.disabled) return null;
-  return { id: user.id, email: user.email, name: user.name, role: user.role };
+  const claims = session?.user as { id?: string; email?: string; name?: string; role?: Role } | undefined;
+  if (!claims?.id) return null;
+  try {
+    const user = await db().user.findUnique({ where: { id: claims.id }, select: { id: true, email: true, name: true, role: true, disabled: true } });
+    if (!user || user.disabled) return null;
+    return { id: user.id, email: user.email, name: user.name, role: user.role };
+  } catch (error) {
+    if (!claims.role || !claims.email) throw error;
+    console.error('[standby] database unreachable while reading the session user; using the signed token', { error: error instanceof Error ? error.message.split('\n').at(-1) : error });
+    return { id: claims.id, email: claims.email, name: claims.name ?? claims.email, role: claims.role };
+  }
 });
 
 export async function requireUser(): Promise<SessionUser> {

@@ -1,10 +1,11 @@
-// GET /api/health: liveness and database reachability for load balancers.
-// 200 when this replica can serve the control plane, 503 when its database is unreachable.
+// GET /api/health: liveness and readiness for load balancers, and the control-plane
+// banner of the dashboard. 200 while this replica can route (even with its
+// database down: status "degraded"), 503 only when it cannot route at all.
 import { checkHealth } from '@/lib/health/status';
 
 export const dynamic = 'force-dynamic';
 
 export async function GET() {
   const report = await checkHealth();
-  return Response.json(report, { status: report.status === 'ok' ? 200 : 503, headers: { 'cache-control': 'no-store' } });
+  return Response.json(report, { status: report.status === 'unavailable' ? 503 : 200, headers: { 'cache-control': 'no-store' } });
 }
