@@ -21,6 +21,16 @@ export type HealthReport = {
 
 const DB_TIMEOUT_MS = 2_000;
 
+/** host:port of the configured database (never its credentials), so an operator knows which server is missing. */
+function databaseAddress(): string {
+  try {
+    const url = new URL(process.env.DATABASE_URL ?? '');
+    return `${url.hostname}:${url.port || '5432'}`;
+  } catch {
+    return 'the database';
+  }
+}
+
 function dataPlaneStatus(): DataPlaneStatus | null {
   const plane = (globalThis as { standbyDataPlane?: { status: () => DataPlaneStatus } }).standbyDataPlane;
   return plane ? plane.status() : null;
@@ -36,7 +46,8 @@ export async function checkHealth(): Promise<HealthReport> {
     ]);
     database = { status: 'ok', latencyMs: Math.round((performance.now() - started) * 10) / 10 };
   } catch (error) {
-    database = { status: 'unreachable', latencyMs: null, error: error instanceof Error ? error.message.trim().split('\n').at(-1) : 'unknown error' };
+    const reason = error instanceof Error ? error.message.trim().split('\n').at(-1) : 'unknown error';
+    database = { status: 'unreachable', latencyMs: null, error: `${databaseAddress()}: ${reason}` };
   }
   const plane = dataPlaneStatus();
   const gateway: HealthReport['checks']['gateway'] = plane

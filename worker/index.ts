@@ -1,0 +1,71 @@
+import 'server-only';
+// The health monitor as a process of its own. Today the monitor runs inside
+// each web replica, started by scripts/standby.ts; only the replica holding
+// the monitor's advisory lock probes, so running it in every replica is safe.
+// This entry is for deployments that want probes away from the web replicas:
+//
+//   DATABASE_URL=... STANDBY_ENCRYPTION_KEY=... NEXTAUTH_SECRET=... \
+//   node --require ./scripts/server-only-shim.cjs --import tsx worker/index.ts
+//
+// Any number of these may run beside the web replicas: one leads, the others wait.
+import { hostname } from 'node:os';
+import { DEFAULT_BREAKER_CONFIG } from '@/lib/gateway/breaker';
+import { BreakerRegistry } from '@/lib/gateway/breaker-registry';
+import { SampleRecorder } from '@/lib/gateway/recorder';
+import { SnapshotSource } from '@/lib/gateway/snapshot';
+import type { RoutingSnapshot } from '@/lib/gateway/snapshot-types';
+import { db } from '@/lib/server/db';
+import { startHealthMonitor } from './monitor';
+
+export { startHealthMonitor, HEALTH_MONITOR_LOCK_KEY, type HealthMonitor, type HealthMonitorOptions } from './monitor';
+
+export type MonitorProcess = { close: () => Promise<void> };
+
+/** Starts the snapshot, breakers, recorder and monitor this process needs; close() stops them in reverse order. */
+export async function startMonitorProcess(replica = `monitor-${hostname()}-${process.pid}`): Promise<MonitorProcess> {
+  const snapshots = new SnapshotSource();
+  const breakers = new BreakerRegistry(replica, (targetId) => snapshots.get()?.targets.get(targetId)?.breaker ?? DEFAULT_BREAKER_CONFIG);
+  // Follow the breaker state the replicas agreed on, applying each shared row version once, so that
+  // an older row read back before this process's own write lands cannot undo a newer local transition.
+  const seen = new Map<string, number>();
+  const followShared = (snapshot: RoutingSnapshot) => {
+    for (const [targetId, shared] of snapshot.breakers) {
+      if (seen.get(targetId) === shared.version) continue;
+      seen.set(targetId, shared.version);
+      breakers.applyShared(targetId, shared.state, shared.since);
+    }
+  };
+  snapshots.onChange(followShared);
+  await snapshots.start();
+  const current = snapshots.get();
+  if (current) followShared(current);
+  const recorder = new SampleRecorder().start();
+  const monitor = startHealthMonitor({ snapshots, breakers, recorder, replica });
+  return {
+    close: async () => {
+      await monitor.close();
+      await recorder.close();
+      await snapshots.close();
+      await db().$disconnect();
+    },
+  };
+}
+
+if (require.main === module) {
+  const keepAlive = setInterval(() => {}, 60_000); // timers of the monitor are unref'd; this process exists for them
+  startMonitorProcess().then(
+    (running) => {
+      console.log('[standby] health monitor process started');
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, () => {
+          clearInterval(keepAlive);
+          void running.close().finally(() => process.exit(0));
+        });
+      }
+    },
+    (error: unknown) => {
+      console.error('[standby] health monitor process failed to start', error);
+      process.exit(1);
+    },
+  );
+}
