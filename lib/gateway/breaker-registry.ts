@@ -4,7 +4,7 @@ import 'server-only';
 // waiting; the row change NOTIFYs every replica, whose snapshot reload calls
 // applyShared(), so all replicas agree on each target's state.
 import { db } from '@/lib/server/db';
-import { DEFAULT_BREAKER_CONFIG, forceState, initialBreaker, recordResult, tryAcquire, type Breaker, type BreakerConfig, type BreakerState, type Transition } from './breaker';
+import { DEFAULT_BREAKER_CONFIG, forceState, initialBreaker, nextProbeAt, recordResult, tryAcquire, type Breaker, type BreakerConfig, type BreakerState, type Transition } from './breaker';
 import type { BreakerView } from './snapshot-types';
 
 export type TransitionRecord = Transition & { targetId: string; replica: string };
@@ -91,7 +91,17 @@ export class BreakerRegistry {
     this.commit(targetId, breaker, transition, false);
   }
 
-  readonly view: BreakerView = (targetId) => this.breakers.get(targetId)?.state ?? 'closed';
+  /**
+   * The state planners route by. An OPEN breaker whose openMs has passed reads as
+   * HALF_OPEN: it admits a probe (acquire() makes the move), so the planner must
+   * offer the target again, or traffic would never return to a recovered primary.
+   */
+  readonly view: BreakerView = (targetId) => {
+    const breaker = this.breakers.get(targetId);
+    if (!breaker) return 'closed';
+    const probeAt = nextProbeAt(breaker, this.configOf(targetId));
+    return probeAt !== null && probeAt <= Date.now() ? 'half_open' : breaker.state;
+  };
 
   states(): Map<string, BreakerState> {
     return new Map([...this.breakers].map(([id, b]) => [id, b.state]));

@@ -12,11 +12,11 @@ import {
 } from './adapters';
 import { countsAsBreakerFailure } from './breaker';
 import { classifyHttpError, parseRetryAfter, type ErrorClass } from './error-classes';
-import { openAiError, parseChatRequest, usageChunk, type ChatRequest, type OpenAiErrorType, type Usage } from './openai-schema';
+import { openAiError, parseChatRequest, usageChunk, type ChatCompletionChunk, type ChatRequest, type OpenAiErrorType, type Usage } from './openai-schema';
 import { decideAfterFailure, needsLargerContext } from './retry-policy';
 import type { RoutingSnapshot, SnapshotChainEntry, SnapshotService, SnapshotTarget, BreakerView } from './snapshot-types';
 import type { SampleRecord } from './recorder';
-import { createSseParser } from './sse';
+import { createSseParser, type SseEvent } from './sse';
 import { hashToken, parseBearer } from '@/lib/access/tokens';
 import { readBody, sendUpstream, UpstreamFailure, classifyTransportError } from './upstream';
 
@@ -37,6 +37,17 @@ export type GatewayDeps = {
 
 const MAX_UPSTREAM_BODY_BYTES = 16 * 1024 * 1024;
 const JSON_HEADERS = { 'content-type': 'application/json' };
+/** After a finish_reason, how long a stream may take to send its usage and end marker before it is finished for it. */
+const FINISH_GRACE_MS = 1_000;
+
+/** A chunk with something of the answer in it: text, a tool call, a refusal, reasoning, or the finish. */
+function carriesToken(chunk: ChatCompletionChunk): boolean {
+  return chunk.choices.some(
+    (choice) =>
+      choice.finish_reason != null ||
+      Object.entries(choice.delta).some(([key, value]) => key !== 'role' && value != null && value !== '' && !(Array.isArray(value) && value.length === 0)),
+  );
+}
 
 type Failure = {
   errorClass: ErrorClass;
@@ -66,8 +77,14 @@ type Exchange = {
   hasToolCalls: boolean;
 };
 
-/** Targets asked to wait by Retry-After, replica-wide: epoch ms until which they are skipped when another target can serve. */
-const coolingDown = new Map<string, number>();
+/**
+ * Targets asked to wait by Retry-After, replica-wide: until when (epoch ms), and
+ * the failure that asked. No request calls such a target before then: it is
+ * skipped while another target can serve, and otherwise waited for (within the
+ * entry's backoff budget) or answered with that failure without a call.
+ */
+const coolingDown = new Map<string, { until: number; failure: Failure }>();
+const coolingUntil = (targetId: string) => coolingDown.get(targetId)?.until ?? 0;
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   if (res.headersSent) return;
@@ -206,9 +223,17 @@ export function createGatewayHandler(deps: GatewayDeps) {
   ): Promise<Failure | null> {
     const parser = createSseParser();
     const translator = createStreamTranslator(upstreamTarget, { id: x.requestId, created: x.created, assistantPrefill: x.sentText || undefined });
+    // Chunks that carry no token yet (OpenAI's role chunk, Anthropic's message_start) wait for the
+    // first one, so that a target that never sends a token can still be left without the client
+    // having seen anything: the first-token limit then fails over cleanly.
+    const held: ChatCompletionChunk[] = [];
+    // Continuing an answer begun elsewhere: the client has had its role chunk already.
+    const continuing = x.headersSent;
     let gotFirst = false;
+    let finished = false;
     let timer: NodeJS.Timeout | null = null;
-    let timedOut: ErrorClass | null = null;
+    // Set from callbacks, hence typed by assertion (an initializer of null would narrow them to null).
+    let timedOut = null as ErrorClass | null;
     const arm = (ms: number, errorClass: ErrorClass) => {
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => {
@@ -216,37 +241,59 @@ export function createGatewayHandler(deps: GatewayDeps) {
         body.destroy(new UpstreamFailure(errorClass, errorClass));
       }, ms);
     };
-    arm(entry.timeouts.firstTokenMs, 'first_token_timeout');
-    let upstreamError: { message: string; type: string } | null = null;
-    try {
-      outer: for await (const chunk of body) {
-        for (const event of parser.push(chunk as Buffer)) {
-          const step = translator.push(event);
-          if (step.error) {
-            upstreamError = step.error;
-            break outer;
-          }
-          for (const out of step.chunks) {
-            if (!gotFirst) {
-              gotFirst = true;
-              onTtft(Math.round(performance.now() - startedAt));
-            }
-            if (!x.headersSent) {
-              x.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...standbyHeaders(x, target) });
-              x.headersSent = true;
-            }
-            x.res.write(`data: ${JSON.stringify(out)}\n\n`);
-          }
-          if (step.done) break outer;
-        }
-        arm(gotFirst ? entry.timeouts.streamIdleMs : entry.timeouts.firstTokenMs, gotFirst ? 'stream_stall' : 'first_token_timeout');
+    const write = (out: ChatCompletionChunk) => {
+      if (!x.headersSent) {
+        x.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...standbyHeaders(x, target) });
+        x.headersSent = true;
       }
-      for (const event of parser.end()) translator.push(event);
+      x.res.write(`data: ${JSON.stringify(out)}\n\n`);
+    };
+    let upstreamError = null as { message: string; type: string } | null;
+    /** Translates and relays events; true once the upstream said it is done (or failed). */
+    const relay = (events: SseEvent[]): boolean => {
+      for (const event of events) {
+        const step = translator.push(event);
+        if (step.error) {
+          upstreamError = step.error;
+          return true;
+        }
+        for (const out of step.chunks) {
+          if (!gotFirst) {
+            if (!carriesToken(out)) {
+              held.push(out);
+              continue;
+            }
+            gotFirst = true;
+            onTtft(Math.round(performance.now() - startedAt));
+            for (const early of held.splice(0)) if (!continuing) write(early);
+          }
+          write(out);
+          if (out.choices.some((choice) => choice.finish_reason)) finished = true;
+        }
+        if (step.done) return true;
+      }
+      return false;
+    };
+
+    // The first-token limit runs from the start of the attempt's body and is not moved by
+    // keep-alives; once tokens flow, the idle limit restarts with every piece of the body.
+    arm(entry.timeouts.firstTokenMs, 'first_token_timeout');
+    let cut = false;
+    try {
+      let ended = false;
+      for await (const chunk of body) {
+        if (relay(parser.push(chunk as Buffer))) {
+          ended = true;
+          break;
+        }
+        // After finish_reason only the usage chunk and the end marker are due: wait briefly for them.
+        if (finished) arm(Math.min(entry.timeouts.streamIdleMs, FINISH_GRACE_MS), 'stream_stall');
+        else if (gotFirst) arm(entry.timeouts.streamIdleMs, 'stream_stall');
+      }
+      // An event the body ended without its blank line still counts (sse.ts).
+      if (!ended) relay(parser.end());
     } catch {
-      const outcome = translator.finish();
-      x.sentText = outcome.text;
-      x.hasToolCalls = outcome.hasToolCalls;
-      return fail(timedOut ?? (x.abort.signal.aborted ? 'total_timeout' : 'stream_cut'), timedOut ? `${timedOut.replace(/_/g, ' ')}` : 'the upstream stream was cut');
+      cut = true;
     } finally {
       if (timer) clearTimeout(timer);
     }
@@ -258,12 +305,12 @@ export function createGatewayHandler(deps: GatewayDeps) {
       const errorClass = classifyHttpError(200, { error: upstreamError }, target.apiStyle);
       return fail(errorClass, upstreamError.message);
     }
-    if (outcome.finishReason === null) return fail('stream_cut', outcome.sawDone ? 'the stream ended without saying why' : 'the upstream stream ended early');
-    // Complete: usage when asked for, then [DONE] (even if the upstream never sent it).
-    if (!x.headersSent) {
-      x.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...standbyHeaders(x, target) });
-      x.headersSent = true;
+    // An answer that has said how it finished is complete, whatever happens to the connection after.
+    if (outcome.finishReason === null || !gotFirst || x.abort.signal.aborted) {
+      if (cut) return fail(timedOut ?? (x.abort.signal.aborted ? 'total_timeout' : 'stream_cut'), timedOut ? timedOut.replace(/_/g, ' ') : 'the upstream stream was cut');
+      return fail('stream_cut', outcome.sawDone ? 'the stream ended without saying why' : 'the upstream stream ended early');
     }
+    // Complete: usage when asked for, then [DONE] (even if the upstream never sent it).
     if (x.includeUsage && outcome.usage) x.res.write(`data: ${JSON.stringify(usageChunk({ id: x.requestId, created: x.created }, outcome.model, outcome.usage))}\n\n`);
     x.res.write(`: standby target=${target.name} attempts=${x.attempts}\n\n`);
     x.res.end('data: [DONE]\n\n');
@@ -316,9 +363,8 @@ export function createGatewayHandler(deps: GatewayDeps) {
     const eligible = (i: number, at: number) => {
       const { target } = candidates[i];
       if (target.contextWindow <= minContext) return false;
-      const cooling = coolingDown.get(target.id);
       // A target asked to wait is skipped while any later one could serve.
-      return !(cooling && cooling > at && candidates.slice(i + 1).some((c) => c.target.contextWindow > minContext && !((coolingDown.get(c.target.id) ?? 0) > at)));
+      return !(coolingUntil(target.id) > at && candidates.slice(i + 1).some((c) => c.target.contextWindow > minContext && !(coolingUntil(c.target.id) > at)));
     };
 
     for (let i = 0; i < candidates.length; i += 1) {
@@ -327,6 +373,17 @@ export function createGatewayHandler(deps: GatewayDeps) {
       if (!eligible(i, Date.now())) continue;
       if (x.headersSent && !supportsAssistantPrefill(upstreamTargetOf(target))) continue;
       for (let onTarget = 1; ; onTarget += 1) {
+        // Still asked to wait, and nothing else can serve (eligible() skipped it otherwise).
+        const cooling = coolingDown.get(target.id);
+        const waitMs = cooling ? cooling.until - Date.now() : 0;
+        if (cooling && waitMs > 0) {
+          if (waitMs > entry.budget.maxBackoffMs || Date.now() + waitMs >= deadlineAt) {
+            lastFailure = { ...cooling.failure, retryAfterMs: waitMs };
+            break;
+          }
+          await new Promise((resolve) => setTimeout(resolve, waitMs));
+          if (x.abort.signal.aborted) return;
+        }
         const acquiredAt = Date.now();
         const lastResort = x.attempts === 0 && i === candidates.length - 1;
         if (!deps.breakers.acquire(target.id, acquiredAt) && !lastResort) break;
@@ -356,19 +413,20 @@ export function createGatewayHandler(deps: GatewayDeps) {
         if (x.abort.signal.aborted) return;
         if (needsLargerContext(failure.errorClass)) minContext = Math.max(minContext, target.contextWindow);
         const at = Date.now();
-        const next = candidates.findIndex((c, j) => j > i && eligible(j, at) && (!x.headersSent || supportsAssistantPrefill(upstreamTargetOf(c.target))));
+        if (failure.retryAfterMs !== null && failure.retryAfterMs > 0) coolingDown.set(target.id, { until: at + failure.retryAfterMs, failure });
+        // Only the error classes the chain entry lists move traffic on (DEFAULT_FAILOVER_ON leaves out content_policy).
+        const movesOn = entry.failoverOn.includes(failure.errorClass);
+        const next = movesOn ? candidates.findIndex((c, j) => j > i && eligible(j, at) && (!x.headersSent || supportsAssistantPrefill(upstreamTargetOf(c.target)))) : -1;
         const decision = decideAfterFailure(
           { errorClass: failure.errorClass, retryAfterMs: failure.retryAfterMs, responseStarted: x.headersSent },
           { attemptOnTarget: onTarget, budget: entry.budget, hasNextTarget: next !== -1, now: at, random, deadlineAt, canContinueMidStream: next !== -1 && !x.hasToolCalls },
         );
         if (decision.kind === 'retry_same') {
           await new Promise((resolve) => setTimeout(resolve, decision.delayMs));
+          if (x.abort.signal.aborted) return;
           continue;
         }
-        if (decision.kind === 'next_target') {
-          if (decision.avoidTargetUntil) coolingDown.set(target.id, decision.avoidTargetUntil);
-          break;
-        }
+        if (decision.kind === 'next_target') break;
         return finalError(x, failure, decision.reason);
       }
     }
