@@ -2,6 +2,7 @@
 
 import { Table, Text } from '@mantine/core';
 import { EmptyState } from '@/components/ui/empty-state';
+import { LinkAnchor } from '@/components/ui/link-anchor';
 import { RowActions } from '@/components/ui/row-actions';
 import { StatusBadge } from '@/components/ui/status-badge';
 import { deleteServiceAction, setServiceEnabledAction } from '@/lib/inventory/actions';
@@ -35,7 +36,7 @@ export function ServicesTable({ page, canEdit, filtered }: { page: Page<ServiceR
           {page.rows.map((service) => (
             <Table.Tr key={service.id}>
               <Table.Td>
-                <Text ff="monospace" size="sm">{service.name}</Text>
+                <LinkAnchor href={`/services/${encodeURIComponent(service.name)}`} ff="monospace" size="sm">{service.name}</LinkAnchor>
               </Table.Td>
               <Table.Td>{service.description || none}</Table.Td>
               <Table.Td>{service.owner || none}</Table.Td>

@@ -1,19 +1,21 @@
 import type { Metadata } from 'next';
-import { NotBuilt } from '@/components/ui/not-built';
+import { RoutingOverviewTable } from '@/components/failover/routing-overview-table';
+import { PageHeader } from '@/components/ui/page-header';
+import { listRoutingOverview } from '@/lib/failover/data';
+import { authorize } from '@/lib/server/auth';
 
 export const metadata: Metadata = { title: 'Failover' };
 
-export default function Page() {
+export default async function FailoverPage() {
+  await authorize('estate.read');
+  const rows = await listRoutingOverview();
   return (
-    <NotBuilt
-      title="Failover"
-      purpose="Flip traffic between targets, pin or drain a target, and return to automatic routing."
-      planned={[
-        "Force failover to the next target in a service's chain, with a reason and an expiry",
-        'Pin a service to one target, or drain a target of all traffic',
-        'An impact preview: which targets take the traffic and their capacity against current load',
-        'Every change audited and propagated to every gateway replica within a second',
-      ]}
-    />
+    <>
+      <PageHeader
+        title="Failover"
+        description="How every service is routed right now, as the gateway routes it: automatic, pinned, forced away from a target, or with nothing left to serve it. Open a service to steer it or edit its chain."
+      />
+      <RoutingOverviewTable rows={rows} />
+    </>
   );
 }

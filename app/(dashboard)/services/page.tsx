@@ -26,7 +26,7 @@ export default async function ServicesPage({ searchParams }: { searchParams: Pro
         actions={canEdit ? <ServiceForm mode="create" /> : null}
       />
       <Alert variant="light" color="gray" icon={<IconRoute size={18} />} mb="md" role="note">
-        Failover chains (which targets serve a service, and in what order) arrive with the failover work.
+        Open a service to see how it is routed now, edit its failover chain (which targets serve it, in what order) and steer its traffic.
       </Alert>
       <ListToolbar placeholder="Search name, description or owner" />
       <ServicesTable page={page} canEdit={canEdit} filtered={Boolean(query.q) || query.status !== 'all'} />

@@ -1,0 +1,37 @@
+'use server';
+// Thin server-action wrappers: the session is read here, everything else
+// (permission, validation, audit) happens in mutations.ts and data.ts.
+import { revalidatePath } from 'next/cache';
+import { getCurrentUser, requirePermission } from '@/lib/server/auth';
+import { runAction } from '@/lib/server/action';
+import { AppError, parseInput } from '@/lib/server/errors';
+import { previewServiceSteering } from './data';
+import * as m from './mutations';
+import { previewSteeringInput, toSteeringAction } from './schemas';
+
+const user = () => getCurrentUser();
+const servicePage = (name: string) => revalidatePath(`/services/${encodeURIComponent(name)}`);
+
+export const saveChainAction = async (input: unknown) =>
+  runAction('saveChain', async () => {
+    const result = await m.saveChain(await user(), input);
+    servicePage(result.serviceName);
+    return result;
+  }, ['/failover']);
+
+export const steerAction = async (input: unknown) =>
+  runAction('steer', async () => {
+    const result = await m.steer(await user(), input);
+    servicePage(result.serviceName);
+    return result;
+  }, ['/failover']);
+
+/** Read-only: what a steering action would do, for the confirmation dialog. */
+export const previewSteeringAction = async (input: unknown) =>
+  runAction('previewSteering', async () => {
+    requirePermission(await user(), 'estate.read');
+    const parsed = parseInput(previewSteeringInput, input);
+    const preview = await previewServiceSteering(parsed.serviceId, toSteeringAction(parsed));
+    if (!preview) throw new AppError('NOT_FOUND', 'This service no longer exists. It may have been deleted by someone else.');
+    return preview;
+  });

@@ -1,0 +1,278 @@
+import 'server-only';
+// Failover reads for the dashboard. Routing state shown here is computed by the
+// same planner the gateway runs (lib/failover/plan.ts), from a snapshot-shaped
+// copy of the database rows (loadPlanningInputs), so the page and the traffic
+// agree. Credentials are never read, let alone decrypted, here.
+import type { BreakerState } from '@/lib/gateway/breaker';
+import { isErrorClass, type ErrorClass } from '@/lib/gateway/error-classes';
+import type { BreakerView, RoutingSnapshot, SnapshotOverride, SnapshotService, SnapshotTarget } from '@/lib/gateway/snapshot-types';
+import { db, Prisma, type Tx } from '@/lib/server/db';
+import { previewSteering, type SteeringPreview } from './impact';
+import { activeOverrides, planRoute, summarizePlan, type PlanSummary } from './plan';
+import type { SteeringAction } from './schemas';
+
+/** What the loader reads through: the process client, or a mutation's transaction. */
+type Reader = Pick<Tx, 'service' | 'target' | 'routingOverride' | 'targetBreaker'>;
+
+export type PlanningInputs = Omit<RoutingSnapshot, 'tokens'> & { breakerOf: BreakerView };
+
+/**
+ * The routing snapshot the gateway would build, from the database: services by
+ * name with their chains, targets by id (apiKey always null), overrides not yet
+ * cleared (expiry is checked by the planner at use), and the shared breaker state.
+ */
+export async function loadPlanningInputs(client: Reader = db(), now = Date.now()): Promise<PlanningInputs> {
+  const [targets, services, overrides, breakers] = await Promise.all([
+    client.target.findMany({
+      select: {
+        id: true, name: true, model: true, endpointUrl: true, enabled: true, contextWindow: true, rpm: true, tpm: true, qualityClass: true,
+        breakerFailureRate: true, breakerMinimumRequests: true, breakerWindowMs: true, breakerOpenMs: true, breakerHalfOpenSuccesses: true, probeIntervalMs: true,
+        provider: { select: { name: true, kind: true, apiStyle: true, failureDomain: true, enabled: true } },
+        region: { select: { code: true, enabled: true } },
+      },
+    }),
+    client.service.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, enabled: true, routingVersion: true, chain: { orderBy: { position: 'asc' } } } }),
+    client.routingOverride.findMany({ where: { clearedAt: null }, orderBy: { createdAt: 'desc' } }),
+    client.targetBreaker.findMany({ select: { targetId: true, state: true, since: true, version: true } }),
+  ]);
+
+  const targetMap = new Map<string, SnapshotTarget>(
+    targets.map((t) => [
+      t.id,
+      {
+        id: t.id, name: t.name, providerName: t.provider.name, providerKind: t.provider.kind, apiStyle: t.provider.apiStyle, failureDomain: t.provider.failureDomain,
+        regionCode: t.region.code, endpointUrl: t.endpointUrl, model: t.model, apiKey: null,
+        enabled: t.enabled && t.provider.enabled && t.region.enabled,
+        contextWindow: t.contextWindow, rpm: t.rpm, tpm: t.tpm, qualityClass: t.qualityClass,
+        breaker: {
+          failureRateThreshold: t.breakerFailureRate, minimumRequests: t.breakerMinimumRequests, windowMs: t.breakerWindowMs,
+          openMs: t.breakerOpenMs, halfOpenSuccesses: t.breakerHalfOpenSuccesses, halfOpenMaxInFlight: 1,
+        },
+        probeIntervalMs: t.probeIntervalMs,
+      },
+    ]),
+  );
+
+  const serviceMap = new Map<string, SnapshotService>(
+    services.map((s) => [
+      s.name,
+      {
+        id: s.id, name: s.name, enabled: s.enabled, routingVersion: s.routingVersion,
+        chain: s.chain.map((e) => ({
+          targetId: e.targetId, position: e.position, failoverOn: e.failoverOn.filter(isErrorClass), latencyLimitMs: e.latencyLimitMs,
+          budget: { maxRetries: e.maxRetries, baseBackoffMs: e.baseBackoffMs, maxBackoffMs: e.maxBackoffMs },
+          timeouts: { connectMs: e.connectTimeoutMs, headerMs: e.headerTimeoutMs, firstTokenMs: e.firstTokenTimeoutMs, streamIdleMs: e.streamIdleTimeoutMs, totalMs: e.totalTimeoutMs },
+        })),
+      },
+    ]),
+  );
+
+  const breakerMap = new Map(breakers.map((b) => [b.targetId, { state: b.state, since: b.since.getTime(), version: b.version }]));
+  return {
+    loadedAt: now,
+    services: serviceMap,
+    targets: targetMap,
+    overrides: overrides.map(toSnapshotOverride),
+    breakers: breakerMap,
+    breakerOf: (targetId) => breakerMap.get(targetId)?.state ?? 'closed',
+  };
+}
+
+function toSnapshotOverride(o: { id: string; kind: SnapshotOverride['kind']; serviceId: string | null; targetId: string | null; reason: string; createdBy: string; createdAt: Date; expiresAt: Date | null }): SnapshotOverride {
+  return { id: o.id, kind: o.kind, serviceId: o.serviceId, targetId: o.targetId, reason: o.reason, createdBy: o.createdBy, createdAt: o.createdAt.getTime(), expiresAt: o.expiresAt?.getTime() ?? null };
+}
+
+export function findServiceById(inputs: PlanningInputs, serviceId: string): SnapshotService | null {
+  for (const service of inputs.services.values()) if (service.id === serviceId) return service;
+  return null;
+}
+
+// ---------------------------------------------------------------- views
+
+export type OverrideView = {
+  id: string;
+  kind: SnapshotOverride['kind'];
+  /** Set for pins, and for forced failovers (the target traffic was moved away from) and drains. */
+  targetId: string | null;
+  targetName: string | null;
+  reason: string;
+  createdBy: string;
+  createdAt: string;
+  /** ISO time; null: until someone returns the service to automatic. */
+  expiresAt: string | null;
+};
+
+/** Overrides in force for one service: its pin or forced failovers, and drains of its chain's targets. */
+function overridesFor(service: SnapshotService, inputs: PlanningInputs, now: number): OverrideView[] {
+  const chainTargets = new Set(service.chain.map((entry) => entry.targetId));
+  return activeOverrides(inputs.overrides, now)
+    .filter((o) => (o.serviceId === service.id && o.kind !== 'drain') || (o.kind === 'drain' && o.targetId !== null && chainTargets.has(o.targetId) && (o.serviceId ?? service.id) === service.id))
+    .map((o) => ({
+      id: o.id, kind: o.kind, targetId: o.targetId, targetName: o.targetId ? (inputs.targets.get(o.targetId)?.name ?? null) : null,
+      reason: o.reason, createdBy: o.createdBy, createdAt: new Date(o.createdAt).toISOString(), expiresAt: o.expiresAt === null ? null : new Date(o.expiresAt).toISOString(),
+    }));
+}
+
+export type BreakerStateView = { state: BreakerState; since: string | null };
+
+export type ChainEntryView = {
+  position: number;
+  targetId: string;
+  targetName: string;
+  providerName: string;
+  regionCode: string;
+  model: string;
+  rpm: number;
+  /** The target, its provider and its region are all enabled. */
+  enabled: boolean;
+  breaker: BreakerStateView;
+  failoverOn: ErrorClass[];
+  latencyLimitMs: number | null;
+  maxRetries: number;
+  baseBackoffMs: number;
+  maxBackoffMs: number;
+  connectTimeoutMs: number;
+  headerTimeoutMs: number;
+  firstTokenTimeoutMs: number;
+  streamIdleTimeoutMs: number;
+  totalTimeoutMs: number;
+};
+
+export type BreakerTransitionView = { id: string; targetId: string; targetName: string; from: BreakerState; to: BreakerState; at: string; cause: string; replica: string };
+
+export type ServiceRouting = {
+  service: { id: string; name: string; description: string; owner: string; enabled: boolean; version: number; routingVersion: number };
+  chain: ChainEntryView[];
+  plan: PlanSummary;
+  overrides: OverrideView[];
+  transitions: BreakerTransitionView[];
+  load: ServiceLoad;
+};
+
+export type ServiceLoad = { requestsPerMinute: number; windowMinutes: number };
+
+const LOAD_WINDOW_MINUTES = 5;
+
+/**
+ * Requests per minute the gateway sent for a service over the last five
+ * minutes. A request retried or failed over leaves one sample per attempt, so
+ * requests are counted by their id.
+ */
+export async function getServiceLoad(serviceId: string, now = new Date()): Promise<ServiceLoad> {
+  const since = new Date(now.getTime() - LOAD_WINDOW_MINUTES * 60_000);
+  const [row] = await db().$queryRaw<{ requests: number }[]>(Prisma.sql`
+    SELECT count(DISTINCT coalesce("requestId", id::text))::int AS requests
+    FROM "HealthSample"
+    WHERE "serviceId" = ${serviceId}::uuid AND source = 'traffic' AND at > ${since}::timestamp AND at <= ${now}::timestamp`);
+  return { requestsPerMinute: Math.round(((row?.requests ?? 0) / LOAD_WINDOW_MINUTES) * 10) / 10, windowMinutes: LOAD_WINDOW_MINUTES };
+}
+
+/** Everything the service page shows about routing; null if no service has this name. */
+export async function getServiceRouting(serviceName: string): Promise<ServiceRouting | null> {
+  const row = await db().service.findUnique({
+    where: { name: serviceName },
+    select: {
+      id: true, name: true, description: true, owner: true, enabled: true, version: true, routingVersion: true,
+      chain: {
+        orderBy: { position: 'asc' },
+        select: {
+          position: true, targetId: true, failoverOn: true, latencyLimitMs: true, maxRetries: true, baseBackoffMs: true, maxBackoffMs: true,
+          connectTimeoutMs: true, headerTimeoutMs: true, firstTokenTimeoutMs: true, streamIdleTimeoutMs: true, totalTimeoutMs: true,
+          target: {
+            select: {
+              name: true, model: true, rpm: true, enabled: true,
+              provider: { select: { name: true, enabled: true } }, region: { select: { code: true, enabled: true } },
+              breaker: { select: { state: true, since: true } },
+            },
+          },
+        },
+      },
+    },
+  });
+  if (!row) return null;
+
+  const now = Date.now();
+  const chainTargetIds = row.chain.map((entry) => entry.targetId);
+  const [inputs, transitions, load] = await Promise.all([
+    loadPlanningInputs(db(), now),
+    db().breakerTransition.findMany({ where: { targetId: { in: chainTargetIds } }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: 20 }),
+    getServiceLoad(row.id, new Date(now)),
+  ]);
+  // The planner reads the same rows; if the service vanished in between, say so as the page would have.
+  const service = inputs.services.get(row.name);
+  if (!service) return null;
+
+  const { chain, ...fields } = row;
+  const names = new Map(chain.map((entry) => [entry.targetId, entry.target.name]));
+  return {
+    service: fields,
+    chain: chain.map(({ target, failoverOn, ...entry }) => ({
+      ...entry,
+      failoverOn: failoverOn.filter(isErrorClass),
+      targetName: target.name,
+      providerName: target.provider.name,
+      regionCode: target.region.code,
+      model: target.model,
+      rpm: target.rpm,
+      enabled: target.enabled && target.provider.enabled && target.region.enabled,
+      breaker: { state: target.breaker?.state ?? 'closed', since: target.breaker?.since.toISOString() ?? null },
+    })),
+    plan: summarizePlan(planRoute(service, inputs.targets, inputs.overrides, inputs.breakerOf, now), inputs.targets),
+    overrides: overridesFor(service, inputs, now),
+    transitions: transitions.map((t) => ({
+      id: t.id.toString(), targetId: t.targetId, targetName: names.get(t.targetId) ?? t.targetId, from: t.from, to: t.to, at: t.at.toISOString(), cause: t.cause, replica: t.replica,
+    })),
+    load,
+  };
+}
+
+export type ChainTargetOption = { id: string; name: string; providerName: string; regionCode: string; model: string; rpm: number; enabled: boolean };
+
+/** Every target, for the chain editor's "add a target" choice. */
+export async function getChainTargetOptions(): Promise<ChainTargetOption[]> {
+  const rows = await db().target.findMany({
+    orderBy: { name: 'asc' },
+    select: { id: true, name: true, model: true, rpm: true, enabled: true, provider: { select: { name: true, enabled: true } }, region: { select: { code: true, enabled: true } } },
+  });
+  return rows.map((t) => ({
+    id: t.id, name: t.name, providerName: t.provider.name, regionCode: t.region.code, model: t.model, rpm: t.rpm,
+    enabled: t.enabled && t.provider.enabled && t.region.enabled,
+  }));
+}
+
+export type RoutingOverviewRow = {
+  id: string;
+  name: string;
+  enabled: boolean;
+  chainLength: number;
+  plan: PlanSummary;
+  overrides: OverrideView[];
+  openBreakers: string[];
+};
+
+/** Every service with its routing as the gateway would route it now. */
+export async function listRoutingOverview(): Promise<RoutingOverviewRow[]> {
+  const now = Date.now();
+  const inputs = await loadPlanningInputs(db(), now);
+  return [...inputs.services.values()].map((service) => ({
+    id: service.id,
+    name: service.name,
+    enabled: service.enabled,
+    chainLength: service.chain.length,
+    plan: summarizePlan(planRoute(service, inputs.targets, inputs.overrides, inputs.breakerOf, now), inputs.targets),
+    overrides: overridesFor(service, inputs, now),
+    openBreakers: service.chain.filter((entry) => inputs.breakerOf(entry.targetId) === 'open').map((entry) => inputs.targets.get(entry.targetId)?.name ?? entry.targetId),
+  }));
+}
+
+export type SteeringPreviewView = SteeringPreview & { serviceName: string; routingVersion: number; load: ServiceLoad };
+
+/** The impact preview of a steering action on a service, against its load over the last five minutes; null if the service is gone. */
+export async function previewServiceSteering(serviceId: string, action: SteeringAction): Promise<SteeringPreviewView | null> {
+  const now = Date.now();
+  const [inputs, load] = await Promise.all([loadPlanningInputs(db(), now), getServiceLoad(serviceId, new Date(now))]);
+  const service = findServiceById(inputs, serviceId);
+  if (!service) return null;
+  const preview = previewSteering(action, service, inputs.targets, inputs.overrides, inputs.breakerOf, now, load, [...inputs.services.values()]);
+  return { ...preview, serviceName: service.name, routingVersion: service.routingVersion, load };
+}
