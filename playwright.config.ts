@@ -46,6 +46,7 @@ export default defineConfig({
         NEXTAUTH_URL: E2E_BASE_URL,
         STANDBY_STATE_DIR: '.standby/e2e',
         STANDBY_SIGNIN_MAX_FAILURES: '5',
+        STANDBY_DEMO_TRAFFIC_RPS: '1',
       },
     },
   ],

@@ -2,6 +2,7 @@ import 'server-only';
 // Helpers for integration tests (scripts/test-database.ts gives each run its own
 // database). Tests create the data they need with unique names.
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { hashPassword } from '@/lib/access/passwords';
 import type { SessionUser } from './auth';
 import { db } from './db';
@@ -37,6 +38,27 @@ export function targetInputFor(providerId: string, regionId: string, overrides: 
 
 export async function auditEntriesFor(entityId: string) {
   return db().auditLog.findMany({ where: { entityId }, orderBy: { id: 'asc' } });
+}
+
+async function asAdmin(sql: string) {
+  const adminUrl = process.env.STANDBY_TEST_ADMIN_URL;
+  if (!adminUrl) throw new Error('STANDBY_TEST_ADMIN_URL is not set: run integration tests with `node scripts/test.mjs integration`.');
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** An empty database of its own on the test server, for tests that must not share one; call drop() when done. */
+export async function createScratchDatabase(prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = uniqueName(`standby_${prefix}`).replace(/-/g, '_');
+  await asAdmin(`CREATE DATABASE "${name}"`);
+  const url = new URL(process.env.STANDBY_TEST_ADMIN_URL!);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => asAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 
 export async function disconnect() {

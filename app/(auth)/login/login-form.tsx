@@ -1,6 +1,6 @@
 'use client';
 
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { signIn } from 'next-auth/react';
 import { Alert, Button, PasswordInput, Stack, TextInput } from '@mantine/core';
 
@@ -8,6 +8,9 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<{ email?: string; password?: string }>({});
   const [pending, setPending] = useState(false);
+  // Until the script runs, a submit would be a plain browser form post: keep the button off until then.
+  const [ready, setReady] = useState(false);
+  useEffect(() => setReady(true), []);
 
   async function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -34,7 +37,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
   }
 
   return (
-    <form onSubmit={onSubmit} noValidate>
+    <form onSubmit={onSubmit} method="post" noValidate>
       <Stack>
         {error && (
           <Alert color="red" variant="light" role="alert" title="Sign-in failed">
@@ -43,7 +46,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
         )}
         <TextInput name="email" type="email" label="Email" autoComplete="username" required error={fieldErrors.email} autoFocus />
         <PasswordInput name="password" label="Password" autoComplete="current-password" required error={fieldErrors.password} />
-        <Button type="submit" loading={pending} fullWidth>
+        <Button type="submit" loading={pending} disabled={!ready} fullWidth>
           Sign in
         </Button>
       </Stack>
