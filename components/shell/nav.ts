@@ -5,9 +5,10 @@ export type NavItem = { href: string; label: string; group: 'Operate' | 'Invento
 export const NAV_ITEMS: NavItem[] = [
   { href: '/', label: 'Overview', group: 'Operate', ready: true },
   { href: '/services', label: 'Services', group: 'Operate', ready: true },
-  { href: '/failover', label: 'Failover', group: 'Operate', ready: false },
+  { href: '/failover', label: 'Failover', group: 'Operate', ready: true },
   { href: '/degradation', label: 'Degradation', group: 'Operate', ready: false },
-  { href: '/health', label: 'Health', group: 'Operate', ready: false },
+  { href: '/health', label: 'Health', group: 'Operate', ready: true },
+  { href: '/simulator', label: 'Simulator', group: 'Operate', ready: true },
   { href: '/targets', label: 'Targets', group: 'Inventory', ready: true },
   { href: '/providers', label: 'Providers', group: 'Inventory', ready: true },
   { href: '/regions', label: 'Regions', group: 'Inventory', ready: true },
