@@ -6,6 +6,7 @@
 //                                                      ready when http://127.0.0.1:<port+1>/ answers
 // With DATABASE_URL set, that server is used instead of the embedded one, and it must be local.
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -76,7 +77,9 @@ async function dropDatabase(adminUrl: string, database: string): Promise<void> {
 }
 
 async function runWithDatabase(command: string[]): Promise<number> {
-  const server = await startServer(await freePort(), 'test-pg');
+  // A folder per run, so two runs (two developers' shells, CI and a hook) never collide.
+  const dir = `test-pg-${process.pid}`;
+  const server = await startServer(await freePort(), dir);
   const database = `standby_test_${process.pid}`;
   try {
     const url = await recreateDatabase(server.adminUrl, database);
@@ -91,6 +94,7 @@ async function runWithDatabase(command: string[]): Promise<number> {
   } finally {
     await dropDatabase(server.adminUrl, database).catch((error) => console.error('could not drop the test database', error));
     await server.stop();
+    if (!process.env.DATABASE_URL) rmSync(path.join(ROOT, '.standby', dir), { recursive: true, force: true });
   }
 }
 

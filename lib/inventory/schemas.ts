@@ -105,7 +105,7 @@ export const targetInput = z
       .or(z.literal('').transform(() => null))
       .transform((value) => value ?? null),
     rpm: wholeNumber('requests per minute', 1, 10_000_000),
-    tpm: wholeNumber('tokens per minute', 1, 10_000_000_000),
+    tpm: wholeNumber('tokens per minute', 1, 2_000_000_000), // the column is a 32-bit int
     contextWindow: wholeNumber('context window', 256, 100_000_000),
     priceInPerMTok: price('input price'),
     priceOutPerMTok: price('output price'),

@@ -10,7 +10,8 @@ export const metadata: Metadata = { title: 'Admin' };
 const AREAS = [
   { title: 'Users', href: '/admin/users', description: 'Who can sign in, with which role. Reset passwords, disable accounts.' },
   { title: 'Provider credentials', href: '/admin/credentials', description: 'API keys targets use to call their providers. Stored encrypted; rotate and delete.' },
-  { title: 'API tokens', href: null, description: 'Tokens for client applications and backup jobs to call Standby.' },
+  { title: 'API tokens', href: '/admin/tokens', description: 'Tokens for client applications and backup jobs to call Standby. Shown once; revoke at any time.' },
+  { title: 'Routing configuration', href: '/admin/config', description: 'Providers, regions, targets, services and failover chains as one YAML file: export it, review changes, apply it.' },
   { title: 'Settings', href: null, description: 'Thresholds and defaults for failover, degradation and health checks.' },
 ];
 
@@ -25,7 +26,7 @@ export default async function AdminPage() {
   }
   return (
     <>
-      <PageHeader title="Admin" description="Who can use Standby, and the secrets it uses to reach providers." />
+      <PageHeader title="Admin" description="Who can use Standby, the secrets it uses to reach providers, the tokens clients use to reach it, and its routing configuration as a file." />
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
         {AREAS.map((area) => (
           <Paper key={area.title} withBorder p="md" radius="md">

@@ -1,0 +1,33 @@
+// Inputs of API token administration, declared once (STYLE.md habit 4).
+import { z } from 'zod';
+import { reasonSchema, serviceInput } from '@/lib/inventory/schemas';
+
+export const MAX_TOKEN_DAYS = 3650;
+
+export const createApiTokenInput = z.object({
+  name: z
+    .string({ error: 'Enter a name.' })
+    .trim()
+    .min(2, 'The name needs at least 2 characters.')
+    .max(64, 'The name can have at most 64 characters.'),
+  // Service names, as clients send them in `model`; none means every service.
+  services: z
+    .array(serviceInput.shape.name, { error: 'Choose services from the list.' })
+    .max(100, 'At most 100 services; leave the list empty to allow every service.')
+    .default([])
+    .transform((names) => [...new Set(names)].sort()),
+  // Forms send '' for "never expires".
+  expiresInDays: z.preprocess(
+    (value) => (value === '' || value === null ? undefined : value),
+    z.coerce
+      .number({ error: 'Enter the number of days.' })
+      .int('Enter a whole number of days.')
+      .min(1, 'At least 1 day.')
+      .max(MAX_TOKEN_DAYS, `At most ${MAX_TOKEN_DAYS.toLocaleString('en-US')} days (10 years).`)
+      .optional(),
+  ),
+  reason: reasonSchema,
+});
+export type CreateApiTokenInput = z.input<typeof createApiTokenInput>;
+
+export const revokeApiTokenInput = z.object({ id: z.string().uuid('Unknown token.'), reason: reasonSchema });

@@ -1,0 +1,187 @@
+// The routing configuration as a file (configuration as code): providers,
+// regions, targets with their breaker settings, services with their failover
+// chains, and credentials by name only (their secrets stay in Standby). Field
+// rules come from the inventory inputs (lib/inventory/schemas.ts), so a value
+// the forms refuse, the file refuses too, with the same message.
+import { z } from 'zod';
+import { DEFAULT_CHAIN_ENTRY, DEFAULT_FAILOVER_ON, MAX_CHAIN_LENGTH, chainEntryInput } from '@/lib/failover/schemas';
+import { ERROR_CLASSES, type ErrorClass } from '@/lib/gateway/error-classes';
+import { credentialInput, providerInput, regionInput, serviceInput, targetInput } from '@/lib/inventory/schemas';
+
+export const CONFIG_API_VERSION = 'standby/v1';
+export const CONFIG_KIND = 'RoutingConfig';
+
+// The database's column defaults (prisma/schema.prisma): a file that leaves a
+// setting out gets the value a target gets when created elsewhere. Chain entry
+// defaults come from the chain editor's (lib/failover/schemas.ts).
+export const BREAKER_DEFAULTS = { failureRate: 0.5, minimumRequests: 10, windowMs: 10_000, openMs: 15_000, halfOpenSuccesses: 3 } as const;
+export const PROBE_INTERVAL_DEFAULT_MS = 15_000;
+
+const INT32_MAX = 2_147_483_647;
+
+// YAML spells an absent optional value `null` (or `~`); the inventory rules expect it left out.
+const orAbsent = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === null ? undefined : value), schema);
+
+const flag = (what: string) => z.boolean({ error: `Write true or false for ${what}.` });
+
+const whole = (what: string, min: number, max: number) =>
+  z
+    .number({ error: `Enter ${what} as a number.` })
+    .int(`${what[0].toUpperCase()}${what.slice(1)} must be a whole number.`)
+    .min(min, `${what[0].toUpperCase()}${what.slice(1)} must be at least ${min.toLocaleString('en-US')}.`)
+    .max(max, `${what[0].toUpperCase()}${what.slice(1)} must be at most ${max.toLocaleString('en-US')}.`);
+
+// Prices are stored with four decimals; more would change silently on the way in
+// and show as a change on every later apply.
+const fourDecimals = <T extends z.ZodType<number>>(schema: T) =>
+  schema.refine((value) => Math.abs(value * 10_000 - Math.round(value * 10_000)) < 1e-6, 'Use at most 4 decimal places.');
+
+/** Error classes in the vocabulary's order, so the order they are written in never shows as a change. */
+export const sortErrorClasses = (classes: readonly string[]): ErrorClass[] => ERROR_CLASSES.filter((errorClass) => classes.includes(errorClass));
+
+// ---------------------------------------------------------------- providers, regions, credentials
+
+const providerSchema = providerInput
+  .omit({ reason: true })
+  .extend({
+    baseUrl: orAbsent(providerInput.shape.baseUrl),
+    failureDomain: orAbsent(providerInput.shape.failureDomain),
+    enabled: flag('enabled').default(true),
+  })
+  .strict();
+
+const regionSchema = regionInput.omit({ reason: true }).extend({ enabled: flag('enabled').default(true) }).strict();
+
+/** A reference to a credential that already exists in Standby; the file never holds a secret. */
+const credentialRefSchema = z.object({ name: credentialInput.shape.name, provider: providerInput.shape.name }).strict();
+
+// ---------------------------------------------------------------- targets
+
+const breakerSchema = z
+  .object({
+    failureRate: z
+      .number({ error: 'Enter the failure rate as a number between 0 and 1.' })
+      .gt(0, 'The failure rate must be above 0.')
+      .max(1, 'The failure rate must be at most 1 (100% of requests).')
+      .default(BREAKER_DEFAULTS.failureRate),
+    minimumRequests: whole('the minimum number of requests', 1, 100_000).default(BREAKER_DEFAULTS.minimumRequests),
+    windowMs: whole('the window', 1_000, 3_600_000).default(BREAKER_DEFAULTS.windowMs),
+    openMs: whole('the open time', 1_000, 3_600_000).default(BREAKER_DEFAULTS.openMs),
+    halfOpenSuccesses: whole('the half-open successes', 1, 1_000).default(BREAKER_DEFAULTS.halfOpenSuccesses),
+  })
+  .strict()
+  .prefault({});
+
+const t = targetInput.shape;
+
+const targetSchema = z
+  .object({
+    name: t.name,
+    provider: providerInput.shape.name,
+    region: regionInput.shape.code,
+    model: t.model,
+    endpointUrl: t.endpointUrl,
+    credential: orAbsent(credentialInput.shape.name.optional()).transform((value) => value ?? null),
+    rpm: t.rpm,
+    // The column is a 32-bit integer, below the inventory rule's ceiling: refuse here rather than fail mid-apply.
+    tpm: t.tpm.max(INT32_MAX, `The tokens per minute must be at most ${INT32_MAX.toLocaleString('en-US')}.`),
+    contextWindow: t.contextWindow,
+    price: z
+      .object({ inPerMTok: fourDecimals(t.priceInPerMTok), outPerMTok: fourDecimals(t.priceOutPerMTok) }, { error: 'Give the price as inPerMTok and outPerMTok.' })
+      .strict(),
+    qualityClass: t.qualityClass,
+    enabled: flag('enabled').default(true),
+    breaker: breakerSchema,
+    probeIntervalMs: whole('the probe interval', 1_000, 3_600_000).default(PROBE_INTERVAL_DEFAULT_MS),
+  })
+  .strict();
+
+// ---------------------------------------------------------------- services and chains
+
+const c = chainEntryInput.shape;
+
+const retriesSchema = z
+  .object({
+    max: c.maxRetries.default(DEFAULT_CHAIN_ENTRY.maxRetries),
+    baseBackoffMs: c.baseBackoffMs.default(DEFAULT_CHAIN_ENTRY.baseBackoffMs),
+    maxBackoffMs: c.maxBackoffMs.default(DEFAULT_CHAIN_ENTRY.maxBackoffMs),
+  })
+  .strict()
+  .refine((r) => r.baseBackoffMs <= r.maxBackoffMs, { message: 'The maximum backoff cannot be shorter than the base backoff.', path: ['maxBackoffMs'] })
+  .prefault({});
+
+const timeoutsSchema = z
+  .object({
+    connectMs: c.connectTimeoutMs.default(DEFAULT_CHAIN_ENTRY.connectTimeoutMs),
+    headerMs: c.headerTimeoutMs.default(DEFAULT_CHAIN_ENTRY.headerTimeoutMs),
+    firstTokenMs: c.firstTokenTimeoutMs.default(DEFAULT_CHAIN_ENTRY.firstTokenTimeoutMs),
+    streamIdleMs: c.streamIdleTimeoutMs.default(DEFAULT_CHAIN_ENTRY.streamIdleTimeoutMs),
+    totalMs: c.totalTimeoutMs.default(DEFAULT_CHAIN_ENTRY.totalTimeoutMs),
+  })
+  .strict()
+  .refine((t) => t.totalMs >= t.headerMs, { message: 'The total timeout cannot be shorter than the header timeout.', path: ['totalMs'] })
+  .prefault({});
+
+// The chain editor's rules (lib/failover/schemas.ts), regrouped as retries and timeouts.
+const chainEntrySchema = z
+  .object({
+    target: t.name,
+    failoverOn: c.failoverOn
+      .refine((list) => new Set(list).size === list.length, 'List each error class once.')
+      .transform(sortErrorClasses)
+      .default(sortErrorClasses(DEFAULT_FAILOVER_ON)),
+    latencyLimitMs: c.latencyLimitMs,
+    retries: retriesSchema,
+    timeouts: timeoutsSchema,
+  })
+  .strict();
+
+const serviceSchema = serviceInput
+  .omit({ reason: true })
+  .extend({
+    enabled: flag('enabled').default(true),
+    chain: z.array(chainEntrySchema).max(MAX_CHAIN_LENGTH, `A chain can have at most ${MAX_CHAIN_LENGTH} targets.`).default([]),
+  })
+  .strict();
+
+// ---------------------------------------------------------------- the file
+
+const section = <T extends z.ZodType>(item: T, what: string) => orAbsent(z.array(item, { error: `${what} must be a list (use [] for none).` }).default([]));
+
+export const configDocument = z
+  .object({
+    apiVersion: z.literal(CONFIG_API_VERSION, { error: `Write apiVersion: ${CONFIG_API_VERSION}.` }),
+    kind: z.literal(CONFIG_KIND, { error: `Write kind: ${CONFIG_KIND}.` }),
+    providers: section(providerSchema, 'providers'),
+    regions: section(regionSchema, 'regions'),
+    credentials: section(credentialRefSchema, 'credentials'),
+    targets: section(targetSchema, 'targets'),
+    services: section(serviceSchema, 'services'),
+  }, { error: 'The file must be a YAML mapping that starts with apiVersion and kind.' })
+  .strict();
+
+/** A parsed, normalised configuration file; also the shape the current estate is read into for comparison. */
+export type ConfigDoc = z.output<typeof configDocument>;
+export type ConfigProvider = ConfigDoc['providers'][number];
+export type ConfigRegion = ConfigDoc['regions'][number];
+export type ConfigCredential = ConfigDoc['credentials'][number];
+export type ConfigTarget = ConfigDoc['targets'][number];
+export type ConfigService = ConfigDoc['services'][number];
+export type ConfigChainEntry = ConfigService['chain'][number];
+
+/** One thing wrong with a file: where (a path such as services[1].chain[0].target, and its line when known) and what. */
+export type ConfigProblem = { path: string; message: string; line?: number };
+
+/** ['services', 1, 'chain', 0, 'target'] → 'services[1].chain[0].target' */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+}
+
+/** Every schema problem, unknown keys one by one. */
+export function schemaProblems(error: z.ZodError): { path: PropertyKey[]; message: string }[] {
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: [...issue.path, key], message: `Unknown field "${key}".` }))
+      : [{ path: issue.path, message: issue.message }],
+  );
+}
