@@ -1,18 +1,24 @@
 import type { Metadata } from 'next';
-import { NotBuilt } from '@/components/ui/not-built';
+import { PageHeader } from '@/components/ui/page-header';
+import { HealthOverview } from '@/components/health/health-overview';
+import { ServiceLivePanel } from '@/components/health/service-live-panel'; // TEMP-HX
+import { getHealthOverview } from '@/lib/health/data';
+import { authorize } from '@/lib/server/auth';
 
 export const metadata: Metadata = { title: 'Health' };
 
-export default function Page() {
+// First paint from the server; the client view then polls /api/live/health every two seconds.
+export default async function HealthPage() {
+  await authorize('estate.read');
+  const overview = await getHealthOverview();
   return (
-    <NotBuilt
-      title="Health"
-      purpose="Live health of every target, from real probes and real traffic."
-      planned={[
-        'Probe results per target: latency, time to first token, outcome and error class',
-        'Circuit-breaker state and every transition with its cause',
-        'Success rate and latency percentiles over recent windows',
-      ]}
-    />
+    <>
+      <PageHeader
+        title="Health"
+        description="Every target's circuit breaker, its latest probe, and its success rate and p95 latency over the last five minutes of probes and traffic. Refreshes every two seconds; times are UTC."
+      />
+      <HealthOverview initial={overview} />
+      {/* TEMP-HX */}<div style={{ marginTop: 32 }}><ServiceLivePanel serviceName="support-bot" /></div>
+    </>
   );
 }

@@ -1,0 +1,60 @@
+// React Query options for the live health views (STYLE.md habit 7): one factory,
+// so panels and invalidations after steering actions share the same keys.
+import { queryOptions } from '@tanstack/react-query';
+import type { HealthOverview, ServiceLive } from './data';
+
+/** How often live panels poll: "fresh within two seconds". */
+export const LIVE_REFRESH_MS = 2_000;
+
+/** A failed live read, with the server's message when it sent one. */
+export class LiveDataError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'LiveDataError';
+  }
+
+  /** Polling cannot fix these: signed out, not allowed, or no such service. */
+  get isFinal(): boolean {
+    return [400, 401, 403, 404].includes(this.status);
+  }
+}
+
+async function fetchLive<T>(url: string, signal: AbortSignal): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, { signal, cache: 'no-store', headers: { accept: 'application/json' } });
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw new LiveDataError(0, 'Standby could not be reached.');
+  }
+  const body: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    const message = (body as { error?: { message?: string } } | null)?.error?.message;
+    throw new LiveDataError(response.status, message ?? `Standby answered ${response.status} ${response.statusText}`.trim());
+  }
+  return body as T;
+}
+
+// Keep polling through transient failures (the panel says it is retrying); stop on final ones.
+const pollUnlessFinal = ({ state }: { state: { error: LiveDataError | null } }) => (state.error?.isFinal ? false : LIVE_REFRESH_MS);
+const retryUnlessFinal = (failures: number, error: LiveDataError) => !error.isFinal && failures < 1;
+const live = { refetchInterval: pollUnlessFinal, retry: retryUnlessFinal, retryDelay: 500, staleTime: 1_000 } as const;
+
+export const healthQueries = {
+  all: () => ['health'] as const,
+  serviceLive: (name: string) =>
+    queryOptions<ServiceLive, LiveDataError>({
+      queryKey: ['health', 'service', name],
+      queryFn: ({ signal }) => fetchLive<ServiceLive>(`/api/live/services/${encodeURIComponent(name)}`, signal),
+      ...live,
+    }),
+  overview: () =>
+    queryOptions<HealthOverview, LiveDataError>({
+      queryKey: ['health', 'overview'],
+      queryFn: ({ signal }) => fetchLive<HealthOverview>('/api/live/health', signal),
+      ...live,
+    }),
+};
