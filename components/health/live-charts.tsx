@@ -71,14 +71,19 @@ const msAxis = (
   />
 );
 
+type Percentile = 'p50' | 'p95' | 'ttftP50' | 'ttftP95';
+
 // A bucket between two empty ones would draw no line at all: mark it with a dot.
-const isolatedDot =
-  (key: 'p50' | 'p95' | 'ttftP50' | 'ttftP95', points: Point[], color: string) =>
-  ({ cx, cy, index }: { cx?: number; cy?: number; index?: number }) => {
+// Recharts renders a dot element per point when given a renderer, so lines without
+// such buckets get none (the charts re-render on every poll).
+function isolatedDot(key: Percentile, points: Point[], color: string) {
+  const isolated = new Set(points.flatMap((p, i) => (p[key] != null && points[i - 1]?.[key] == null && points[i + 1]?.[key] == null ? [i] : [])));
+  if (isolated.size === 0) return false;
+  return function renderDot({ cx, cy, index }: { cx?: number; cy?: number; index?: number }) {
     const i = index ?? -1;
-    const isolated = points[i]?.[key] != null && points[i - 1]?.[key] == null && points[i + 1]?.[key] == null;
-    return isolated && cx != null && cy != null ? <circle key={`${key}-${i}`} cx={cx} cy={cy} r={2.5} fill={color} /> : <g key={`${key}-${i}`} />;
+    return isolated.has(i) && cx != null && cy != null ? <circle key={`${key}-${i}`} cx={cx} cy={cy} r={2.5} fill={color} /> : <g key={`${key}-${i}`} />;
   };
+}
 
 const msValue = (value: unknown) => (typeof value === 'number' ? `${Math.round(value).toLocaleString('en-US')} ms` : '—');
 const tooltipLabel = (bucketSeconds: number) => (t: unknown) => `${clockUtc(Number(t))}–${clockUtc(Number(t) + bucketSeconds * 1000)} UTC`;

@@ -2,14 +2,16 @@
 
 import { Alert, Badge, Card, Group, SimpleGrid, Skeleton, Stack, Table, Text, ThemeIcon, Title } from '@mantine/core';
 import { IconAlertTriangle, IconBolt, IconHandStop, IconPlugConnectedX } from '@tabler/icons-react';
+import { useId } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import type { OverrideRow, ServiceLive, TargetLive } from '@/lib/health/data';
 import { healthQueries } from '@/lib/health/queries';
 import type { WindowSummary } from '@/lib/health/stats';
 import { EmptyState } from '@/components/ui/empty-state';
 import { formatUtc } from '@/components/ui/format';
+import { LinkAnchor } from '@/components/ui/link-anchor';
 import { BreakerBadge } from './breaker-badge';
-import { formatMs, formatRate, NO_DATA, rateColor } from './format';
+import { formatRate, NO_DATA, rateColor } from './format';
 import { LiveCharts } from './live-charts';
 import { TimeAgo, TimeSince } from './relative-time';
 import { TransitionsTable } from './transitions-table';
@@ -25,11 +27,15 @@ function chainLabel(target: TargetLive, index: number): string {
 function MetricRow({ label, last1m, last15m }: { label: string; last1m: React.ReactNode; last15m: React.ReactNode }) {
   return (
     <Table.Tr>
-      <Table.Th fw={400} c="dimmed" fz="xs" scope="row">
+      <Table.Th fw={400} c="dimmed" fz="xs" scope="row" style={{ whiteSpace: 'nowrap' }}>
         {label}
       </Table.Th>
-      <Table.Td ta="right">{last1m}</Table.Td>
-      <Table.Td ta="right">{last15m}</Table.Td>
+      <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
+        {last1m}
+      </Table.Td>
+      <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
+        {last15m}
+      </Table.Td>
     </Table.Tr>
   );
 }
@@ -39,7 +45,8 @@ const rate = (summary: WindowSummary) => (
     {formatRate(summary.successRate)}
   </Text>
 );
-const pair = (a: number | null, b: number | null) => (a == null && b == null ? NO_DATA : `${formatMs(a).replace(' ms', '')} / ${formatMs(b)}`);
+const ms = (value: number | null) => (value == null ? NO_DATA : Math.round(value).toLocaleString('en-US'));
+const pair = (a: number | null, b: number | null) => (a == null && b == null ? NO_DATA : `${ms(a)} / ${ms(b)}`);
 
 function TargetCard({ target, index, serving, windowMinutes }: { target: TargetLive; index: number; serving: boolean; windowMinutes: number }) {
   const { breaker, last1m, last15m } = target;
@@ -89,8 +96,8 @@ function TargetCard({ target, index, serving, windowMinutes }: { target: TargetL
         <Table.Tbody>
           <MetricRow label="Attempts" last1m={last1m.requests.toLocaleString('en-US')} last15m={last15m.requests.toLocaleString('en-US')} />
           <MetricRow label="Success" last1m={rate(last1m)} last15m={rate(last15m)} />
-          <MetricRow label="Latency p50 / p95" last1m={pair(last1m.p50, last1m.p95)} last15m={pair(last15m.p50, last15m.p95)} />
-          <MetricRow label="TTFT p50 / p95" last1m={pair(last1m.ttftP50, last1m.ttftP95)} last15m={pair(last15m.ttftP50, last15m.ttftP95)} />
+          <MetricRow label="Latency p50 / p95 (ms)" last1m={pair(last1m.p50, last1m.p95)} last15m={pair(last15m.p50, last15m.p95)} />
+          <MetricRow label="TTFT p50 / p95 (ms)" last1m={pair(last1m.ttftP50, last1m.ttftP95)} last15m={pair(last15m.ttftP50, last15m.ttftP95)} />
         </Table.Tbody>
       </Table>
       {errors.length > 0 && (
@@ -201,10 +208,11 @@ export function ServiceLivePanel({ serviceName, initial }: { serviceName: string
     initialDataUpdatedAt: initial ? Date.parse(initial.generatedAt) : undefined,
   });
   const { data: live, error } = query;
-
+  const headingId = useId();
   const failure = error && (
     <Alert color={error.isFinal ? 'gray' : 'red'} variant="light" icon={<IconAlertTriangle size={18} />} role="alert" title={error.isFinal ? 'Live data unavailable' : 'Live data unavailable — retrying'}>
       {error.message}
+      {live && !error.isFinal && ' Showing the last data received.'}
     </Alert>
   );
 
@@ -222,8 +230,8 @@ export function ServiceLivePanel({ serviceName, initial }: { serviceName: string
       {failure}
       <Overrides overrides={live.overrides} />
 
-      <section aria-labelledby="live-chain">
-        <Title order={3} size="h4" id="live-chain" mb="sm">
+      <section aria-labelledby={`${headingId}-chain`}>
+        <Title order={3} size="h4" id={`${headingId}-chain`} mb="sm">
           Failover chain
         </Title>
         {live.perTarget.length === 0 ? (
@@ -237,21 +245,21 @@ export function ServiceLivePanel({ serviceName, initial }: { serviceName: string
         )}
       </section>
 
-      <section aria-labelledby="live-traffic">
-        <Title order={3} size="h4" id="live-traffic" mb="sm">
+      <section aria-labelledby={`${headingId}-traffic`}>
+        <Title order={3} size="h4" id={`${headingId}-traffic`} mb="sm">
           Traffic, last {live.windowMinutes} minutes
         </Title>
         {hasTraffic ? (
           <LiveCharts series={live.series} bucketSeconds={live.bucketSeconds} />
         ) : (
-          <EmptyState title={`No traffic in the last ${live.windowMinutes} minutes`}>
+          <EmptyState title={`No traffic in the last ${live.windowMinutes} minutes`} action={<LinkAnchor href="/simulator" size="sm">Open the Simulator</LinkAnchor>}>
             Nothing has called {serviceName} through the gateway recently. To see this panel move, start demo traffic on the Simulator page.
           </EmptyState>
         )}
       </section>
 
-      <section aria-labelledby="live-transitions">
-        <Title order={3} size="h4" id="live-transitions" mb="sm">
+      <section aria-labelledby={`${headingId}-transitions`}>
+        <Title order={3} size="h4" id={`${headingId}-transitions`} mb="sm">
           Breaker transitions
         </Title>
         {live.transitions.length === 0 ? (

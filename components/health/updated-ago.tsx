@@ -12,7 +12,8 @@ export function UpdatedAgo({ updatedAt, fetching }: { updatedAt: number; fetchin
       <Text size="xs" c="dimmed" data-testid="last-updated" aria-live="off">
         Last updated {updatedAt ? formatAgo(new Date(updatedAt).toISOString(), now) : 'never'}
       </Text>
-      <Loader size={10} type="oval" style={{ visibility: fetching ? 'visible' : 'hidden' }} aria-hidden />
+      {/* The first client render starts a fetch the server never saw: no spinner until hydrated. */}
+      <Loader size={10} type="oval" style={{ visibility: fetching && now != null ? 'visible' : 'hidden' }} aria-hidden />
     </Group>
   );
 }

@@ -7,7 +7,6 @@ import 'server-only';
 import { decryptSecret } from '@/lib/server/crypto';
 import { db } from '@/lib/server/db';
 import { listen, type Listener } from '@/lib/server/notify';
-import { DEFAULT_FAILOVER_ON } from '@/lib/failover/schemas';
 import { isErrorClass } from './error-classes';
 import type { RoutingSnapshot, SnapshotService, SnapshotTarget } from './snapshot-types';
 
@@ -56,8 +55,7 @@ export async function loadSnapshot(now = Date.now()): Promise<RoutingSnapshot> {
     serviceMap.set(s.name, {
       id: s.id, name: s.name, enabled: s.enabled, routingVersion: s.routingVersion,
       chain: s.chain.map((e) => ({
-        targetId: e.targetId, position: e.position, // A row written without triggers (by hand) gets the default set rather than never failing over.
-        failoverOn: e.failoverOn.length > 0 ? e.failoverOn.filter(isErrorClass) : [...DEFAULT_FAILOVER_ON], latencyLimitMs: e.latencyLimitMs,
+        targetId: e.targetId, position: e.position, failoverOn: e.failoverOn.filter(isErrorClass), latencyLimitMs: e.latencyLimitMs,
         budget: { maxRetries: e.maxRetries, baseBackoffMs: e.baseBackoffMs, maxBackoffMs: e.maxBackoffMs },
         timeouts: { connectMs: e.connectTimeoutMs, headerMs: e.headerTimeoutMs, firstTokenMs: e.firstTokenTimeoutMs, streamIdleMs: e.streamIdleTimeoutMs, totalMs: e.totalTimeoutMs },
       })),

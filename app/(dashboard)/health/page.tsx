@@ -1,7 +1,6 @@
 import type { Metadata } from 'next';
 import { PageHeader } from '@/components/ui/page-header';
 import { HealthOverview } from '@/components/health/health-overview';
-import { ServiceLivePanel } from '@/components/health/service-live-panel'; // TEMP-HX
 import { getHealthOverview } from '@/lib/health/data';
 import { authorize } from '@/lib/server/auth';
 
@@ -18,7 +17,6 @@ export default async function HealthPage() {
         description="Every target's circuit breaker, its latest probe, and its success rate and p95 latency over the last five minutes of probes and traffic. Refreshes every two seconds; times are UTC."
       />
       <HealthOverview initial={overview} />
-      {/* TEMP-HX */}<div style={{ marginTop: 32 }}><ServiceLivePanel serviceName="support-bot" /></div>
     </>
   );
 }

@@ -2,7 +2,6 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Alert, Badge, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
-import { BreakerHistory } from '@/components/failover/breaker-history';
 import { ChainEditor } from '@/components/failover/chain-editor';
 import { ChainTable } from '@/components/failover/chain-table';
 import { formatLoad } from '@/components/failover/format';
@@ -30,7 +29,7 @@ export default async function ServicePage({ params }: Params) {
   const canSteer = hasPermission(user.role, 'failover.write');
   const [routing, options, live] = await Promise.all([getServiceRouting(name), canSteer ? getChainTargetOptions() : Promise.resolve([]), getServiceLive(name)]);
   if (!routing) notFound();
-  const { service, chain, plan, overrides, transitions, load } = routing;
+  const { service, chain, plan, overrides, load } = routing;
   const skippedNotes = plan.skipped.filter((s) => s.reason !== 'not_pinned');
 
   return (
@@ -115,10 +114,6 @@ export default async function ServicePage({ params }: Params) {
           <ServiceLivePanel serviceName={service.name} initial={live ?? undefined} />
         </section>
 
-        <Card withBorder radius="md" padding="lg" component="section" aria-labelledby="breaker-history-title">
-          <Title order={3} size="h4" id="breaker-history-title" mb="sm">Breaker history</Title>
-          <BreakerHistory transitions={transitions} />
-        </Card>
       </Stack>
     </>
   );
