@@ -1,0 +1,120 @@
+// The gateway under test, in its own process: the real handler
+// (createGatewayHandler) on node:http, with an in-memory routing snapshot, a
+// real BreakerRegistry whose transitions go to memory instead of PostgreSQL,
+// and a real SampleRecorder whose writer discards the rows. So the hot path is
+// the one production runs, without the database. Started by bench/run.ts with
+// its configuration in BENCH_GATEWAY_CONFIG.
+import { writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import { Session } from 'node:inspector/promises';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { hashToken } from '@/lib/access/tokens';
+import { DEFAULT_CHAIN_ENTRY } from '@/lib/failover/schemas';
+import { DEFAULT_BREAKER_CONFIG, type BreakerConfig } from '@/lib/gateway/breaker';
+import { BreakerRegistry, type TransitionRecord } from '@/lib/gateway/breaker-registry';
+import { createGatewayHandler } from '@/lib/gateway/handler';
+import { SampleRecorder } from '@/lib/gateway/recorder';
+import type { RoutingSnapshot, SnapshotChainEntry, SnapshotService, SnapshotTarget } from '@/lib/gateway/snapshot-types';
+import { BENCH_TOKEN, now, ROOT, serveIpc, type GatewayConfig } from './harness';
+
+function buildSnapshot(config: GatewayConfig, breaker: BreakerConfig): RoutingSnapshot {
+  const targets = new Map<string, SnapshotTarget>();
+  const services = new Map<string, SnapshotService>();
+  config.services.forEach((service, s) => {
+    const chain: SnapshotChainEntry[] = service.chain.map(({ target: name, endpointUrl }, position) => {
+      const id = `00000000-0000-4000-8000-${String(targets.size + 1).padStart(12, '0')}`;
+      targets.set(id, {
+        id, name, providerName: 'bench', providerKind: 'openai', apiStyle: 'openai_chat', failureDomain: null, regionCode: 'local',
+        endpointUrl, model: 'bench-model', apiKey: 'sk-bench', enabled: true, contextWindow: 128_000, rpm: 1_000_000, tpm: 1_000_000_000,
+        qualityClass: 'standard', breaker, probeIntervalMs: 15_000,
+      });
+      // The chain entry a new service gets from the dashboard (the database defaults).
+      const d = DEFAULT_CHAIN_ENTRY;
+      return {
+        targetId: id, position, failoverOn: [...d.failoverOn], latencyLimitMs: d.latencyLimitMs,
+        budget: { maxRetries: d.maxRetries, baseBackoffMs: d.baseBackoffMs, maxBackoffMs: d.maxBackoffMs },
+        timeouts: { connectMs: d.connectTimeoutMs, headerMs: d.headerTimeoutMs, firstTokenMs: d.firstTokenTimeoutMs, streamIdleMs: d.streamIdleTimeoutMs, totalMs: d.totalTimeoutMs },
+      };
+    });
+    const id = `00000000-0000-4000-9000-${String(s + 1).padStart(12, '0')}`;
+    services.set(service.name, { id, name: service.name, enabled: true, routingVersion: 1, chain });
+  });
+  return {
+    loadedAt: Date.now(), services, targets, overrides: [], breakers: new Map(),
+    tokens: new Map([[hashToken(BENCH_TOKEN), { id: 'bench-token', name: 'bench', services: [], expiresAt: null }]]),
+  };
+}
+
+const config = JSON.parse(process.env.BENCH_GATEWAY_CONFIG ?? '{"services":[]}') as GatewayConfig;
+const breakerConfig: BreakerConfig = { ...DEFAULT_BREAKER_CONFIG, ...config.breaker };
+const snapshot = buildSnapshot(config, breakerConfig);
+const targetNames = new Map([...snapshot.targets.values()].map((t) => [t.id, t.name]));
+
+const transitions: (TransitionRecord & { target: string; seenAt: number })[] = [];
+const breakers = new BreakerRegistry(
+  'bench-gateway',
+  () => breakerConfig,
+  async () => {}, // in memory: the transition is kept by onTransition below
+  (t) => transitions.push({ ...t, target: targetNames.get(t.targetId) ?? t.targetId, seenAt: now() }),
+);
+const recorder = new SampleRecorder(async () => {}).start(); // rows are discarded: no database in the hot path
+const handle = createGatewayHandler({ snapshot: () => snapshot, breakers, recorder });
+
+let served = 0;
+const server = http.createServer(async (req, res) => {
+  const raw = req.url ?? '/';
+  const query = raw.indexOf('?');
+  const pathname = query === -1 ? raw : raw.slice(0, query);
+  try {
+    if (!(await handle(req, res, pathname))) {
+      res.writeHead(404);
+      res.end();
+    }
+  } catch (error) {
+    console.error('[bench gateway] unhandled', error);
+    if (!res.headersSent) res.writeHead(500);
+    res.end();
+  }
+  served += 1;
+});
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
+
+let profiler: Session | null = null;
+
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address() as AddressInfo;
+  serveIpc(
+    {
+      /** Resident memory after a full collection (the gateway runs with --expose-gc), and how many requests it has answered. */
+      memory: () => {
+        const gc = (globalThis as { gc?: () => void }).gc;
+        gc?.();
+        gc?.();
+        const m = process.memoryUsage();
+        return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, served, recorder: { ...recorder.stats } };
+      },
+      transitions: () => transitions,
+      served: () => served,
+      startProfile: async () => {
+        profiler = new Session();
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
+        await profiler.post('Profiler.start');
+        return true;
+      },
+      stopProfile: async ({ label }: { label: string }) => {
+        if (!profiler) throw new Error('no profile running');
+        const { profile } = await profiler.post('Profiler.stop');
+        profiler.disconnect();
+        profiler = null;
+        const file = path.join(ROOT, 'bench/.tmp', `gateway-${label}.cpuprofile`);
+        await writeFile(file, JSON.stringify(profile));
+        return file;
+      },
+    },
+    { port, pid: process.pid },
+  );
+});
