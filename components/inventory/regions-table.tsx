@@ -1,7 +1,8 @@
 'use client';
 
-import { Badge, Group, Table, Text } from '@mantine/core';
-import { ConfirmButton } from '@/components/ui/confirm-button';
+import { Table, Text } from '@mantine/core';
+import { RowActions } from '@/components/ui/row-actions';
+import { StatusBadge } from '@/components/ui/status-badge';
 import { EmptyState } from '@/components/ui/empty-state';
 import { deleteRegionAction, setRegionEnabledAction } from '@/lib/inventory/actions';
 import type { RegionRow } from '@/lib/inventory/data';
@@ -39,30 +40,20 @@ export function RegionsTable({ page, canEdit, filtered }: { page: Page<RegionRow
               <Table.Td>{region.location || <Text c="dimmed" size="sm">—</Text>}</Table.Td>
               <Table.Td>{region.targetCount}</Table.Td>
               <Table.Td>
-                <Badge color={region.enabled ? 'green' : 'gray'} variant="light">{region.enabled ? 'enabled' : 'disabled'}</Badge>
+                <StatusBadge enabled={region.enabled} />
               </Table.Td>
               {canEdit && (
                 <Table.Td>
-                  <Group gap={6} justify="flex-end" wrap="nowrap">
-                    <RegionForm mode="edit" region={region} />
-                    <ConfirmButton
-                      label={region.enabled ? 'Disable' : 'Enable'}
-                      title={`${region.enabled ? 'Disable' : 'Enable'} region ${region.code}?`}
-                      message={region.enabled ? `Its ${region.targetCount} target(s) stay configured but the region is marked out of use.` : 'The region can be used again.'}
-                      confirmLabel={region.enabled ? 'Disable' : 'Enable'}
-                      success={`Region ${region.code} ${region.enabled ? 'disabled' : 'enabled'}.`}
-                      action={(reason) => setRegionEnabledAction({ id: region.id, version: region.version, enabled: !region.enabled, reason })}
-                    />
-                    <ConfirmButton
-                      danger
-                      label="Delete"
-                      title={`Delete region ${region.code}?`}
-                      message={region.targetCount > 0 ? `${region.targetCount} target(s) run in this region, so it cannot be deleted. Disable it instead, or move the targets first.` : 'This cannot be undone. The audit log keeps a record.'}
-                      confirmLabel="Delete"
-                      success={`Region ${region.code} deleted.`}
-                      action={(reason) => deleteRegionAction({ id: region.id, reason })}
-                    />
-                  </Group>
+                  <RowActions
+                    noun="region"
+                    name={region.code}
+                    enabled={region.enabled}
+                    edit={<RegionForm mode="edit" region={region} />}
+                    toggleMessage={region.enabled ? `Its ${region.targetCount} target(s) stay configured but the region is marked out of use.` : 'The region can be used again.'}
+                    deleteMessage={region.targetCount > 0 ? `${region.targetCount} target(s) run in this region, so it cannot be deleted. Disable it instead, or move the targets first.` : 'This cannot be undone. The audit log keeps a record.'}
+                    setEnabled={(enabled, reason) => setRegionEnabledAction({ id: region.id, version: region.version, enabled, reason })}
+                    remove={(reason) => deleteRegionAction({ id: region.id, reason })}
+                  />
                 </Table.Td>
               )}
             </Table.Tr>
