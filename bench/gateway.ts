@@ -17,6 +17,7 @@ import { createGatewayHandler } from '@/lib/gateway/handler';
 import { SampleRecorder } from '@/lib/gateway/recorder';
 import type { RoutingSnapshot, SnapshotChainEntry, SnapshotService, SnapshotTarget } from '@/lib/gateway/snapshot-types';
 import { BENCH_TOKEN, now, ROOT, serveIpc, type GatewayConfig } from './harness';
+import { UNDEGRADED } from '@/lib/degradation/defaults';
 
 function buildSnapshot(config: GatewayConfig, breaker: BreakerConfig): RoutingSnapshot {
   const targets = new Map<string, SnapshotTarget>();
@@ -38,7 +39,7 @@ function buildSnapshot(config: GatewayConfig, breaker: BreakerConfig): RoutingSn
       };
     });
     const id = `00000000-0000-4000-9000-${String(s + 1).padStart(12, '0')}`;
-    services.set(service.name, { id, name: service.name, enabled: true, routingVersion: 1, chain });
+    services.set(service.name, { id, name: service.name, enabled: true, routingVersion: 1, degradation: UNDEGRADED, chain });
   });
   return {
     loadedAt: Date.now(), services, targets, overrides: [], breakers: new Map(),

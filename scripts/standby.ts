@@ -111,7 +111,8 @@ async function serve(mode: 'start' | 'demo' | 'dev'): Promise<void> {
   cleanups.push(() => dataPlane.close());
   (globalThis as { standbyDataPlane?: unknown }).standbyDataPlane = dataPlane;
   const { startHealthMonitor } = await import('../worker/monitor');
-  const monitor = startHealthMonitor({ snapshots: dataPlane.snapshots, breakers: dataPlane.breakers, recorder: dataPlane.recorder, replica: dataPlane.replica, log });
+  const { controlLoops } = await import('../worker/control-loops');
+  const monitor = startHealthMonitor({ snapshots: dataPlane.snapshots, breakers: dataPlane.breakers, recorder: dataPlane.recorder, replica: dataPlane.replica, log, tasks: controlLoops() });
   cleanups.push(() => monitor.close());
   const lean: LeanHandler[] = [dataPlane.handle];
   // The demo estate's simulated upstreams are served by this process, under /simulated/.

@@ -15,6 +15,7 @@ import { SampleRecorder } from '@/lib/gateway/recorder';
 import { SnapshotSource } from '@/lib/gateway/snapshot';
 import type { RoutingSnapshot } from '@/lib/gateway/snapshot-types';
 import { db } from '@/lib/server/db';
+import { controlLoops } from './control-loops';
 import { startHealthMonitor } from './monitor';
 
 export { startHealthMonitor, HEALTH_MONITOR_LOCK_KEY, type HealthMonitor, type HealthMonitorOptions } from './monitor';
@@ -40,7 +41,7 @@ export async function startMonitorProcess(replica = `monitor-${hostname()}-${pro
   const current = snapshots.get();
   if (current) followShared(current);
   const recorder = new SampleRecorder().start();
-  const monitor = startHealthMonitor({ snapshots, breakers, recorder, replica });
+  const monitor = startHealthMonitor({ snapshots, breakers, recorder, replica, tasks: controlLoops() });
   return {
     close: async () => {
       await monitor.close();

@@ -14,6 +14,7 @@ import type { SnapshotSource } from '@/lib/gateway/snapshot';
 import type { RoutingSnapshot } from '@/lib/gateway/snapshot-types';
 import { runAsLeader } from '@/lib/server/leader';
 import type pg from 'pg';
+import { startLeaderTasks, type LeaderTask } from './leader-tasks';
 import { PROBE_CONNECT_TIMEOUT_MS, PROBE_MAX_BODY_BYTES, ProbeFailure, probedTargets, probeTarget, probeTimeoutMs, type ProbeFetch, type ProbeOutcome } from './probe';
 
 export { type ProbeFetch, type ProbeResponse } from './probe';
@@ -35,6 +36,8 @@ export type HealthMonitorOptions = {
   /** The leadership connection; the default connects to DATABASE_URL. */
   connect?: () => pg.Client;
   log?: (line: string) => void;
+  /** Control loops that run only while this replica leads (worker/leader-tasks.ts). */
+  tasks?: LeaderTask[];
 };
 
 export type HealthMonitor = { isLeader(): boolean; close(): Promise<void> };
@@ -181,7 +184,10 @@ export function startHealthMonitor(options: HealthMonitorOptions): HealthMonitor
     log: (line) => log(`health monitor (${options.replica}): ${line}`),
     onLeader: () => {
       const probing = startProbing({ snapshots: options.snapshots, breakers: options.breakers, recorder: options.recorder, fetch, log });
-      return probing.stop;
+      const tasks = startLeaderTasks(options.tasks ?? [], { snapshots: options.snapshots, log });
+      return async () => {
+        await Promise.all([probing.stop(), tasks.stop()]);
+      };
     },
   });
   let closing: Promise<void> | null = null;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { DEFAULT_BREAKER_CONFIG } from '@/lib/gateway/breaker';
 import type { SnapshotService, SnapshotTarget } from '@/lib/gateway/snapshot-types';
 import { buildProbeRequest, classifyProbeError, classifyProbeResponse, ProbeFailure, probedTargets, probeTarget, probeTimeoutMs, type ProbeFetch } from './probe';
+import { UNDEGRADED } from '@/lib/degradation/defaults';
 
 function target(overrides: Partial<SnapshotTarget> = {}): SnapshotTarget {
   return {
@@ -14,7 +15,7 @@ function target(overrides: Partial<SnapshotTarget> = {}): SnapshotTarget {
 
 function service(name: string, targetIds: string[]): SnapshotService {
   return {
-    id: name, name, enabled: true, routingVersion: 1,
+    id: name, name, enabled: true, routingVersion: 1, degradation: UNDEGRADED,
     chain: targetIds.map((targetId, position) => ({
       targetId, position, failoverOn: [], latencyLimitMs: null, budget: { maxRetries: 0, baseBackoffMs: 0, maxBackoffMs: 0 },
       timeouts: { connectMs: 3000, headerMs: 30_000, firstTokenMs: 15_000, streamIdleMs: 20_000, totalMs: 120_000 },

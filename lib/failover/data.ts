@@ -10,6 +10,7 @@ import { db, Prisma, type Tx } from '@/lib/server/db';
 import { previewSteering, type SteeringPreview } from './impact';
 import { activeOverrides, planRoute, summarizePlan, type PlanSummary } from './plan';
 import type { SteeringAction } from './schemas';
+import { UNDEGRADED } from '@/lib/degradation/defaults';
 
 /** What the loader reads through: the process client, or a mutation's transaction. */
 type Reader = Pick<Tx, 'service' | 'target' | 'routingOverride' | 'targetBreaker'>;
@@ -57,7 +58,7 @@ export async function loadPlanningInputs(client: Reader = db(), now = Date.now()
     services.map((s) => [
       s.name,
       {
-        id: s.id, name: s.name, enabled: s.enabled, routingVersion: s.routingVersion,
+        id: s.id, name: s.name, enabled: s.enabled, routingVersion: s.routingVersion, degradation: UNDEGRADED,
         chain: s.chain.map((e) => ({
           targetId: e.targetId, position: e.position, failoverOn: e.failoverOn.filter(isErrorClass), latencyLimitMs: e.latencyLimitMs,
           budget: { maxRetries: e.maxRetries, baseBackoffMs: e.baseBackoffMs, maxBackoffMs: e.maxBackoffMs },

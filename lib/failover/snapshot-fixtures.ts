@@ -1,6 +1,7 @@
 // Small routing snapshots for the failover unit tests (plan.test.ts, impact.test.ts).
 import { DEFAULT_BREAKER_CONFIG, type BreakerState } from '@/lib/gateway/breaker';
 import type { SnapshotChainEntry, SnapshotOverride, SnapshotService, SnapshotTarget } from '@/lib/gateway/snapshot-types';
+import { UNDEGRADED } from '@/lib/degradation/defaults';
 
 export const NOW = 1_800_000_000_000;
 
@@ -20,7 +21,7 @@ export function entry(targetId: string, position: number): SnapshotChainEntry {
 }
 
 export function service(id: string, targetIds: string[]): SnapshotService {
-  return { id, name: `svc-${id}`, enabled: true, routingVersion: 1, chain: targetIds.map((t, i) => entry(t, i + 1)) };
+  return { id, name: `svc-${id}`, enabled: true, routingVersion: 1, degradation: UNDEGRADED, chain: targetIds.map((t, i) => entry(t, i + 1)) };
 }
 
 let overrideCount = 0;

@@ -3,6 +3,7 @@ import 'server-only';
 // database: record() only appends to a buffer, and a timer writes the buffer in
 // one multi-row INSERT. If PostgreSQL is unreachable the buffer keeps growing
 // (up to maxBuffered) and is written when it returns (static stability).
+import type { Tier } from '@/lib/degradation/tier';
 import { db } from '@/lib/server/db';
 
 export type SampleRecord = {
@@ -17,6 +18,29 @@ export type SampleRecord = {
   ttftMs: number | null;
   requestId: string | null;
   attempt: number | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
+};
+
+/** How a request was answered (prisma RequestRecord.servedBy). */
+export type ServedBy = 'upstream' | 'cache' | 'rule' | 'refused' | 'maintenance' | 'queued';
+
+/** One client request that reached routing (after authentication and validation); its attempts are SampleRecords. */
+export type RequestOutcome = {
+  serviceId: string;
+  at: number;
+  requestId: string;
+  /** The service did its job: an answer (upstream, cache or rule), or a refusal the client caused (lib/slo: countsAsGood). */
+  ok: boolean;
+  status: number;
+  errorClass: string | null;
+  targetId: string | null;
+  attempts: number;
+  latencyMs: number;
+  ttftMs: number | null;
+  stream: boolean;
+  tier: Tier;
+  servedBy: ServedBy;
   promptTokens: number | null;
   completionTokens: number | null;
 };

@@ -4,6 +4,7 @@
 import type { BreakerConfig, BreakerState } from './breaker';
 import type { ErrorClass } from './error-classes';
 import type { TargetBudget } from './retry-policy';
+import type { Tier, TierOverride } from '@/lib/degradation/tier';
 
 export type ProviderKind = 'openai' | 'anthropic' | 'google' | 'azure_openai' | 'self_hosted';
 export type ApiStyle = 'openai_chat' | 'anthropic_messages';
@@ -50,7 +51,30 @@ export type SnapshotService = {
   routingVersion: number;
   /** Ordered by position. */
   chain: SnapshotChainEntry[];
+  degradation: SnapshotDegradation;
 };
+
+/** A rule-based answer of the Minimal tier: the first rule matching the last user message answers. */
+export type TierRule = { match: 'contains' | 'regex'; pattern: string; answer: string };
+
+/** What the gateway does in each tier (prisma DegradationPolicy; defaults in lib/degradation/schemas.ts). */
+export type TierPolicy = {
+  /** Degraded: this (smaller or cheaper) target is tried first, then the chain. */
+  degradedTargetId: string | null;
+  /** Degraded: max_tokens (and max_completion_tokens) are capped to this. */
+  degradedMaxTokens: number;
+  /** Minimal: successful answers are cached this long, keyed on the normalised request. */
+  cacheTtlSeconds: number;
+  rules: TierRule[];
+  /** Minimal and Emergency: the Retry-After of a refusal. */
+  retryAfterSeconds: number;
+  maintenanceMessage: string;
+  /** Emergency: clients sending `x-standby-queue: true` are queued for replay. */
+  queueEnabled: boolean;
+  queueTtlSeconds: number;
+};
+
+export type SnapshotDegradation = { policy: TierPolicy; automaticTier: Tier; override: TierOverride | null };
 
 export type OverrideKind = 'force_failover' | 'pin' | 'drain';
 

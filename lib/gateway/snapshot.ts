@@ -7,8 +7,17 @@ import 'server-only';
 import { decryptSecret } from '@/lib/server/crypto';
 import { db } from '@/lib/server/db';
 import { listen, type Listener } from '@/lib/server/notify';
+import { DEFAULT_TIER_POLICY } from '@/lib/degradation/defaults';
 import { isErrorClass } from './error-classes';
-import type { RoutingSnapshot, SnapshotService, SnapshotTarget } from './snapshot-types';
+import type { RoutingSnapshot, SnapshotDegradation, SnapshotService, SnapshotTarget, TierRule } from './snapshot-types';
+
+function readRules(value: unknown): TierRule[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(
+    (r): r is TierRule =>
+      typeof r === 'object' && r !== null && (r.match === 'contains' || r.match === 'regex') && typeof r.pattern === 'string' && typeof r.answer === 'string',
+  );
+}
 
 export async function loadSnapshot(now = Date.now()): Promise<RoutingSnapshot> {
   const [targets, services, overrides, breakers, tokens] = await Promise.all([
@@ -21,7 +30,17 @@ export async function loadSnapshot(now = Date.now()): Promise<RoutingSnapshot> {
         credential: { select: { ciphertext: true } },
       },
     }),
-    db().service.findMany({ select: { id: true, name: true, enabled: true, routingVersion: true, chain: { orderBy: { position: 'asc' } } } }),
+    db().service.findMany({
+      select: {
+        id: true, name: true, enabled: true, routingVersion: true, chain: { orderBy: { position: 'asc' } },
+        degradationPolicy: {
+          select: {
+            degradedTargetId: true, degradedMaxTokens: true, cacheTtlSeconds: true, rules: true, retryAfterSeconds: true, maintenanceMessage: true, queueEnabled: true, queueTtlSeconds: true,
+          },
+        },
+        tierState: { select: { automaticTier: true, overrideTier: true, overrideReason: true, overrideBy: true, overrideAt: true, overrideExpiresAt: true } },
+      },
+    }),
     db().routingOverride.findMany({ where: { clearedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date(now) } }] } }),
     db().targetBreaker.findMany(),
     db().apiToken.findMany({ where: { revokedAt: null }, select: { id: true, name: true, tokenHash: true, services: true, expiresAt: true } }),
@@ -52,8 +71,18 @@ export async function loadSnapshot(now = Date.now()): Promise<RoutingSnapshot> {
 
   const serviceMap = new Map<string, SnapshotService>();
   for (const s of services) {
+    const policy = s.degradationPolicy;
+    const state = s.tierState;
+    const degradation: SnapshotDegradation = {
+      policy: policy ? { ...policy, rules: readRules(policy.rules) } : DEFAULT_TIER_POLICY,
+      automaticTier: state?.automaticTier ?? 'full',
+      override:
+        state?.overrideTier && state.overrideAt
+          ? { tier: state.overrideTier, reason: state.overrideReason ?? '', by: state.overrideBy ?? '', at: state.overrideAt.getTime(), expiresAt: state.overrideExpiresAt?.getTime() ?? null }
+          : null,
+    };
     serviceMap.set(s.name, {
-      id: s.id, name: s.name, enabled: s.enabled, routingVersion: s.routingVersion,
+      id: s.id, name: s.name, enabled: s.enabled, routingVersion: s.routingVersion, degradation,
       chain: s.chain.map((e) => ({
         targetId: e.targetId, position: e.position, failoverOn: e.failoverOn.filter(isErrorClass), latencyLimitMs: e.latencyLimitMs,
         budget: { maxRetries: e.maxRetries, baseBackoffMs: e.baseBackoffMs, maxBackoffMs: e.maxBackoffMs },

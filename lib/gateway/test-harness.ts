@@ -19,6 +19,7 @@ import { createGatewayHandler } from './handler';
 import type { SampleRecord } from './recorder';
 import type { TargetBudget } from './retry-policy';
 import type { ProviderKind, RoutingSnapshot, SnapshotChainEntry, SnapshotService, SnapshotTarget, SnapshotToken, Timeouts } from './snapshot-types';
+import { UNDEGRADED } from '@/lib/degradation/defaults';
 
 /** One request an upstream received, in arrival order. */
 export type Hit = { upstream: string; at: number; body: Record<string, unknown> };
@@ -159,6 +160,7 @@ export async function startHarness(options: { maxBodyBytes?: number } = {}) {
       name: `svc-${suffix()}`,
       enabled: true,
       routingVersion: 1,
+      degradation: UNDEGRADED,
       chain: made.map(({ entry }, position) => ({ ...entry, position })),
       ...extra,
     };

@@ -1,0 +1,20 @@
+// The four degradation tiers (DESIGN.md, "Degradation level") and which one is
+// in force. Pure: shared by the gateway (from its snapshot), the control loop
+// and the pages, so that what a page says is what the gateway does.
+
+export const TIERS = ['full', 'degraded', 'minimal', 'emergency'] as const;
+export type Tier = (typeof TIERS)[number];
+
+export const TIER_LABELS: Record<Tier, string> = { full: 'Full', degraded: 'Degraded', minimal: 'Minimal', emergency: 'Emergency' };
+
+/** 0 for Full up to 3 for Emergency: a larger rank is a worse tier. */
+export const tierRank = (tier: Tier): number => TIERS.indexOf(tier);
+
+export type TierOverride = { tier: Tier; reason: string; by: string; at: number; expiresAt: number | null };
+
+/** The operator's override while it is in force, else the automatic tier. */
+export function effectiveTier(state: { automaticTier: Tier; override: TierOverride | null }, now: number): Tier {
+  const override = state.override;
+  if (override && (override.expiresAt === null || override.expiresAt > now)) return override.tier;
+  return state.automaticTier;
+}
