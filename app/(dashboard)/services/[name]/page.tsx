@@ -114,6 +114,8 @@ export default async function ServicePage({ params }: Params) {
           <ServiceLivePanel serviceName={service.name} initial={live ?? undefined} />
         </section>
 
+        {/* issue 4 sections, in this order: degradation tier, SLO, charts, availability */}
+
       </Stack>
     </>
   );
