@@ -70,6 +70,27 @@ const SERVICES = [
   { name: 'doc-summarizer', description: 'Batch summaries of uploaded documents.', owner: 'Knowledge Platform', chain: ['gemini-flash-us-east', 'openai-gpt-4o-mini-us-east', 'anthropic-haiku-us-west', 'vllm-llama-8b-on-prem'] },
 ] as const;
 
+/**
+ * Demo degradation policies. Each required RPM sits below the chain's healthy
+ * capacity, so the demo is Full while healthy and steps down as an operator
+ * drains targets or faults them in the simulator. support-bot: 20,600 of
+ * 16,000 RPM; without gpt-4o Degraded (66%), without Azure too Minimal (29%),
+ * with only the 70B left Emergency (4%). code-assistant: 14,600 of 12,000;
+ * without Sonnet Degraded (88%), without gpt-4o too Minimal (38%).
+ * doc-summarizer follows measured demand, floored at 36,000 of 42,400.
+ */
+const DEMO_DEGRADATION = [
+  {
+    service: 'support-bot', demandSource: 'configured', requiredRpm: 16_000, holdSeconds: 30, degradedTarget: 'openai-gpt-4o-mini-us-east', degradedMaxTokens: 256,
+    rules: [
+      { match: 'contains', pattern: 'reset password', answer: 'To reset your password, open https://help.example.com/reset and follow the link we email you. It is valid for 24 hours.' },
+      { match: 'regex', pattern: '\\b(opening|office|support) hours\\b', answer: 'Our support team answers Monday to Friday, 08:00-18:00 UTC. Urgent issues: https://status.example.com.' },
+    ],
+  },
+  { service: 'code-assistant', demandSource: 'configured', requiredRpm: 12_000, holdSeconds: 30, degradedTarget: 'anthropic-haiku-us-west', degradedMaxTokens: 1_024, rules: [] },
+  { service: 'doc-summarizer', demandSource: 'measured', requiredRpm: 36_000, holdSeconds: 30, degradedTarget: 'vllm-llama-8b-on-prem', degradedMaxTokens: 512, rules: [] },
+] as const;
+
 /** What a demo chain step moves on for: every provider-side failure (lib/gateway/error-classes.ts). */
 const DEMO_FAILOVER_ON = ['rate_limited', 'server_error', 'overloaded', 'connect_failed', 'connection_reset', 'header_timeout', 'first_token_timeout', 'stream_stall', 'stream_cut', 'malformed_response', 'auth_failed', 'not_found', 'context_length'];
 
@@ -130,6 +151,14 @@ export async function seedDemoEstate(): Promise<{ users: { email: string; role: 
           data: chain.map((name, position) => ({ serviceId: row.id, targetId: targetIds.get(name)!, position, failoverOn: DEMO_FAILOVER_ON })),
         });
       }
+    }
+    for (const { service: name, degradedTarget, rules, ...policy } of DEMO_DEGRADATION) {
+      const service = await tx.service.findUniqueOrThrow({ where: { name }, select: { id: true } });
+      await tx.degradationPolicy.upsert({
+        where: { serviceId: service.id },
+        create: { serviceId: service.id, ...policy, degradedTargetId: targetIds.get(degradedTarget)!, rules: rules.map((rule) => ({ ...rule })) },
+        update: {},
+      });
     }
     for (const name of SIMULATED_UPSTREAM_NAMES) {
       await tx.simulatedUpstream.upsert({ where: { name }, create: { name }, update: {} });

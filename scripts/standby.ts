@@ -112,7 +112,7 @@ async function serve(mode: 'start' | 'demo' | 'dev'): Promise<void> {
   (globalThis as { standbyDataPlane?: unknown }).standbyDataPlane = dataPlane;
   const { startHealthMonitor } = await import('../worker/monitor');
   const { controlLoops } = await import('../worker/control-loops');
-  const monitor = startHealthMonitor({ snapshots: dataPlane.snapshots, breakers: dataPlane.breakers, recorder: dataPlane.recorder, replica: dataPlane.replica, log, tasks: controlLoops() });
+  const monitor = startHealthMonitor({ snapshots: dataPlane.snapshots, breakers: dataPlane.breakers, recorder: dataPlane.recorder, replica: dataPlane.replica, log, tasks: controlLoops(dataPlane) });
   cleanups.push(() => monitor.close());
   const lean: LeanHandler[] = [dataPlane.handle];
   // The demo estate's simulated upstreams are served by this process, under /simulated/.

@@ -2,7 +2,20 @@ import 'server-only';
 // Every control loop the monitor's leader runs besides probing. Each domain
 // owns its loop; this list is the one place they are switched on.
 import type { LeaderTask } from './leader-tasks';
+import type { GatewayDeps } from '@/lib/gateway/handler';
+import { queueReplayTask } from '@/lib/gateway/queue-replay';
+import { createRetryQueue } from '@/lib/gateway/retry-queue';
+import type { SnapshotSource } from '@/lib/gateway/snapshot';
+import { burnRateAlertTask } from '@/lib/slo/evaluate';
+import { degradationTask } from '@/lib/degradation/evaluate';
 
-export function controlLoops(): LeaderTask[] {
-  return [];
+/** What loops may need of the replica that leads: its routing snapshot, breakers and recorder. */
+export type ControlLoopDeps = {
+  snapshots: Pick<SnapshotSource, 'get'>;
+  breakers: GatewayDeps['breakers'];
+  recorder: GatewayDeps['recorder'];
+};
+
+export function controlLoops(deps: ControlLoopDeps): LeaderTask[] {
+  return [burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, queue: createRetryQueue() })];
 }

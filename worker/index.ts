@@ -41,7 +41,7 @@ export async function startMonitorProcess(replica = `monitor-${hostname()}-${pro
   const current = snapshots.get();
   if (current) followShared(current);
   const recorder = new SampleRecorder().start();
-  const monitor = startHealthMonitor({ snapshots, breakers, recorder, replica, tasks: controlLoops() });
+  const monitor = startHealthMonitor({ snapshots, breakers, recorder, replica, tasks: controlLoops({ snapshots, breakers, recorder }) });
   return {
     close: async () => {
       await monitor.close();

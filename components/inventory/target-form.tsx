@@ -1,12 +1,12 @@
 'use client';
 
 import { useState } from 'react';
-import { NumberInput, Select, SimpleGrid, Switch, TextInput } from '@mantine/core';
+import { Fieldset, NumberInput, Select, SimpleGrid, Switch, TextInput } from '@mantine/core';
 import { FormDrawer } from '@/components/ui/form-drawer';
 import { useActionForm } from '@/components/ui/use-action-form';
 import { createTargetAction, updateTargetAction } from '@/lib/inventory/actions';
 import type { TargetFormOptions, TargetRow } from '@/lib/inventory/data';
-import { QUALITY_CLASS_LABELS, QUALITY_CLASSES } from '@/lib/inventory/schemas';
+import { fractionToPercent, QUALITY_CLASS_LABELS, QUALITY_CLASSES } from '@/lib/inventory/schemas';
 
 type Props = { options: TargetFormOptions } & ({ mode: 'create' } | { mode: 'edit'; target: TargetRow });
 
@@ -15,6 +15,17 @@ type Values = {
   name: string; providerId: string | null; regionId: string | null; model: string; endpointUrl: string; credentialId: string | null;
   rpm: number | string; tpm: number | string; contextWindow: number | string; priceInPerMTok: number | string; priceOutPerMTok: number | string;
   qualityClass: string | null; enabled: boolean;
+  /** A percentage (99.9); '' for none. */
+  declaredAvailability: number | string;
+  breakerFailureRate: number | string; breakerMinimumRequests: number | string; breakerWindowMs: number | string; breakerOpenMs: number | string;
+  breakerHalfOpenSuccesses: number | string; breakerConsecutiveFailures: number | string; probeIntervalMs: number | string;
+};
+
+type NumberField = Exclude<keyof Values, 'name' | 'providerId' | 'regionId' | 'model' | 'endpointUrl' | 'credentialId' | 'qualityClass' | 'enabled'>;
+
+// A new target starts from the column defaults of prisma/schema.prisma.
+const BREAKER_START = {
+  breakerFailureRate: 0.5, breakerMinimumRequests: 10, breakerWindowMs: 10_000, breakerOpenMs: 15_000, breakerHalfOpenSuccesses: 3, breakerConsecutiveFailures: 5, probeIntervalMs: 15_000,
 };
 
 const qualityOptions = QUALITY_CLASSES.map((value) => ({ value, label: QUALITY_CLASS_LABELS[value] }));
@@ -25,6 +36,14 @@ function valuesOf(target: TargetRow | null): Values {
     endpointUrl: target?.endpointUrl ?? '', credentialId: target?.credential?.id ?? null, rpm: target?.rpm ?? '', tpm: target?.tpm ?? '',
     contextWindow: target?.contextWindow ?? '', priceInPerMTok: target?.priceInPerMTok ?? '', priceOutPerMTok: target?.priceOutPerMTok ?? '',
     qualityClass: target?.qualityClass ?? 'standard', enabled: target?.enabled ?? true,
+    declaredAvailability: target?.declaredAvailability == null ? '' : fractionToPercent(target.declaredAvailability),
+    breakerFailureRate: target?.breakerFailureRate ?? BREAKER_START.breakerFailureRate,
+    breakerMinimumRequests: target?.breakerMinimumRequests ?? BREAKER_START.breakerMinimumRequests,
+    breakerWindowMs: target?.breakerWindowMs ?? BREAKER_START.breakerWindowMs,
+    breakerOpenMs: target?.breakerOpenMs ?? BREAKER_START.breakerOpenMs,
+    breakerHalfOpenSuccesses: target?.breakerHalfOpenSuccesses ?? BREAKER_START.breakerHalfOpenSuccesses,
+    breakerConsecutiveFailures: target?.breakerConsecutiveFailures ?? BREAKER_START.breakerConsecutiveFailures,
+    probeIntervalMs: target?.probeIntervalMs ?? BREAKER_START.probeIntervalMs,
   };
 }
 
@@ -59,6 +78,8 @@ export function TargetForm(props: Props) {
       contextWindow: numberOrMissing(values.contextWindow),
       priceInPerMTok: numberOrMissing(values.priceInPerMTok),
       priceOutPerMTok: numberOrMissing(values.priceOutPerMTok),
+      // Empty means no declared availability; the other settings are sent as typed, so an emptied one is refused, not reset.
+      declaredAvailability: values.declaredAvailability === '' ? null : values.declaredAvailability,
       reason: String(new FormData(event.currentTarget).get('reason') ?? ''),
     };
     form.run(() => (props.mode === 'create' ? createTargetAction(input) : updateTargetAction({ id: props.target.id, version: props.target.version }, input)));
@@ -69,7 +90,7 @@ export function TargetForm(props: Props) {
     onChange: (event: React.ChangeEvent<HTMLInputElement>) => set(key, event.currentTarget.value),
     error: form.errorOf(key),
   });
-  const number = (key: 'rpm' | 'tpm' | 'contextWindow' | 'priceInPerMTok' | 'priceOutPerMTok') => ({
+  const number = (key: NumberField) => ({
     value: values[key],
     onChange: (value: number | string) => set(key, value),
     error: form.errorOf(key),
@@ -121,6 +142,28 @@ export function TargetForm(props: Props) {
       </SimpleGrid>
       <Select label="Quality class" data={qualityOptions} value={values.qualityClass} onChange={(value) => set('qualityClass', value)} allowDeselect={false} error={form.errorOf('qualityClass')} required />
       <Switch label="Enabled" description="A disabled target stays configured but is out of use" checked={values.enabled} onChange={(event) => set('enabled', event.currentTarget.checked)} />
+      <Fieldset legend="Availability" variant="filled">
+        <NumberInput
+          clampBehavior="none"
+          label="Declared availability"
+          description="The provider's published figure, e.g. 99.9. Used by the availability maths until Standby has measured enough of this target; leave empty if none."
+          {...number('declaredAvailability')}
+          suffix="%"
+          decimalScale={4}
+          hideControls
+        />
+      </Fieldset>
+      <Fieldset legend="Circuit breaker" variant="filled">
+        <SimpleGrid cols={2}>
+          <NumberInput clampBehavior="none" label="Consecutive failures" description="Opens at once after this many failures in a row" {...number('breakerConsecutiveFailures')} allowDecimal={false} />
+          <NumberInput clampBehavior="none" label="Failure rate" description="Opens when this share of the window fails (0 to 1)" {...number('breakerFailureRate')} decimalScale={3} step={0.05} />
+          <NumberInput clampBehavior="none" label="Minimum requests" description="Below this many in the window, the rate is not trusted" {...number('breakerMinimumRequests')} allowDecimal={false} />
+          <NumberInput clampBehavior="none" label="Window" description="Over which the failure rate is measured" {...number('breakerWindowMs')} suffix=" ms" thousandSeparator="," allowDecimal={false} />
+          <NumberInput clampBehavior="none" label="Open time" description="Before half-open probes begin" {...number('breakerOpenMs')} suffix=" ms" thousandSeparator="," allowDecimal={false} />
+          <NumberInput clampBehavior="none" label="Half-open successes" description="Successful probes that close it" {...number('breakerHalfOpenSuccesses')} allowDecimal={false} />
+        </SimpleGrid>
+        <NumberInput clampBehavior="none" mt="sm" label="Probe interval" description="How often the health monitor probes this target" {...number('probeIntervalMs')} suffix=" ms" thousandSeparator="," allowDecimal={false} />
+      </Fieldset>
     </FormDrawer>
   );
 }

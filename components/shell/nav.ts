@@ -6,7 +6,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: '/', label: 'Overview', group: 'Operate', ready: true },
   { href: '/services', label: 'Services', group: 'Operate', ready: true },
   { href: '/failover', label: 'Failover', group: 'Operate', ready: true },
-  { href: '/degradation', label: 'Degradation', group: 'Operate', ready: false },
+  { href: '/degradation', label: 'Degradation', group: 'Operate', ready: true },
   { href: '/health', label: 'Health', group: 'Operate', ready: true },
   { href: '/simulator', label: 'Simulator', group: 'Operate', ready: true },
   { href: '/targets', label: 'Targets', group: 'Inventory', ready: true },

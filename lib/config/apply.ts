@@ -11,10 +11,10 @@ import { requirePermission, type Actor, type SessionUser } from '@/lib/server/au
 import { Prisma, type Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { inTransaction } from '@/lib/server/mutation';
-import { reasonSchema } from '@/lib/inventory/schemas';
-import { computeConfigDiff, describeSummary, hasChanges, summarizeDiff, touchesChain, type ConfigChange, type DiffSummary } from './diff';
+import { percentToFraction, reasonSchema } from '@/lib/inventory/schemas';
+import { computeConfigDiff, describeSummary, hasChanges, summarizeDiff, touchesChain, touchesDegradation, type ConfigChange, type DiffSummary } from './diff';
 import { readEstate, type Estate, type Ref } from './estate';
-import type { ConfigDoc, ConfigProblem } from './schema';
+import { DEFAULT_DEGRADATION, type ConfigDoc, type ConfigProblem, type ConfigService } from './schema';
 import { MAX_CONFIG_BYTES, parseConfigText } from './yaml';
 
 export type ConfigValidation = { ok: false; problems: ConfigProblem[] } | { ok: true; doc: ConfigDoc; diff: ConfigChange[]; fingerprint: string };
@@ -115,7 +115,9 @@ async function writeChanges(tx: Tx, estate: Estate, desired: ConfigDoc, diff: Co
       breakerWindowMs: target.breaker.windowMs,
       breakerOpenMs: target.breaker.openMs,
       breakerHalfOpenSuccesses: target.breaker.halfOpenSuccesses,
+      breakerConsecutiveFailures: target.breaker.consecutiveFailures,
       probeIntervalMs: target.probeIntervalMs,
+      declaredAvailability: target.declaredAvailability === null ? null : percentToFraction(target.declaredAvailability),
     };
     if (kind === 'create') targetIds.set(target.name, (await tx.target.create({ data, select: { id: true } })).id);
     else {
@@ -124,10 +126,11 @@ async function writeChanges(tx: Tx, estate: Estate, desired: ConfigDoc, diff: Co
     }
   }
 
-  for (const { chain, ...service } of desired.services) {
-    const serviceChange = change('service', service.name);
+  for (const { chain, slo, degradation, ...fields } of desired.services) {
+    const serviceChange = change('service', fields.name);
     if (!serviceChange) continue;
     const rewriteChain = serviceChange.kind === 'create' || touchesChain(serviceChange);
+    const service = { ...fields, sloTarget: percentToFraction(slo.target), sloWindowDays: slo.windowDays };
     let serviceId: string;
     if (serviceChange.kind === 'create') {
       serviceId = (await tx.service.create({ data: service, select: { id: true } })).id;
@@ -137,6 +140,18 @@ async function writeChanges(tx: Tx, estate: Estate, desired: ConfigDoc, diff: Co
       // A new chain is a routing change, like the chain editor's: steering based on the old one is refused.
       const data = { ...service, ...bump, ...(rewriteChain ? { routingVersion: { increment: 1 } } : {}) };
       assertUpdated(await tx.service.updateMany({ where: { id: ref.id, version: ref.version }, data }), 'service', service.name);
+    }
+    // A service on the defaults keeps having no policy row, as when created from a form.
+    const writePolicy = serviceChange.kind === 'create' ? JSON.stringify(degradation) !== JSON.stringify(DEFAULT_DEGRADATION) : touchesDegradation(serviceChange);
+    if (writePolicy) {
+      // As the policy form does: the row is created with its defaults, then updated against the version read (1 for none).
+      await tx.degradationPolicy.createMany({ data: [{ serviceId }], skipDuplicates: true });
+      const expected = serviceChange.kind === 'create' ? 1 : (estate.policyVersions.get(fields.name) ?? 1);
+      assertUpdated(
+        await tx.degradationPolicy.updateMany({ where: { serviceId, version: expected }, data: { ...policyData(degradation, targetIds), ...bump } }),
+        'degradation policy of service',
+        fields.name,
+      );
     }
     // A chain is replaced whole, as the chain editor does (positions from 1).
     if (rewriteChain) {
@@ -180,6 +195,12 @@ async function writeChanges(tx: Tx, estate: Estate, desired: ConfigDoc, diff: Co
     const ref = estate.providers.get(name)!;
     assertUpdated(await tx.provider.deleteMany({ where: { id: ref.id, version: ref.version } }), 'provider', name);
   }
+}
+
+/** A DegradationPolicy row's columns from the file's `degradation`, the degraded target by id. */
+function policyData(degradation: ConfigService['degradation'], targetIds: Map<string, string>) {
+  const { thresholds, degradedTarget, rules, ...rest } = degradation;
+  return { ...rest, ...thresholds, degradedTargetId: degradedTarget ? targetIds.get(degradedTarget)! : null, rules: rules as Prisma.InputJsonValue };
 }
 
 /** Applies as `actor`, who must be allowed to (or be Standby itself, for the command line). */

@@ -65,3 +65,11 @@ test('malformed input is skipped here (the schema reports it), never thrown on',
     assert.deepEqual(problemsOf(raw), []);
   }
 });
+
+test("a service's degraded target must resolve like a chain target", () => {
+  assert.deepEqual(problemsOf({ services: [{ name: 's1', degradation: { degradedTarget: 'gpt4o-us' } }] }), []);
+  assert.deepEqual(problemsOf({ targets: [targetOf()], services: [{ name: 's1', degradation: { degradedTarget: 'gpt4o-eu' } }] }), []);
+  const problems = problemsOf({ services: [{ name: 's1', degradation: { degradedTarget: 'mini-gone' } }, { name: 's2', degradation: 'x' }] });
+  assert.equal(problems.length, 1);
+  assert.match(problems[0], /^services\[0\]\.degradation\.degradedTarget: Unknown target "mini-gone"/);
+});

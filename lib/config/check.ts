@@ -1,6 +1,7 @@
 // Checks of a configuration file that need more than one field: unique names,
-// and references (a target's provider, region and credential, a chain's targets)
-// that must resolve in the file or, unless pruning, in the current estate.
+// and references (a target's provider, region and credential, a chain's
+// targets, a service's degraded target) that must resolve in the file or,
+// unless pruning, in the current estate.
 // Pure (check.test.ts). It reads the raw YAML data leniently, so it runs even
 // when the schema found problems and the two lists are reported together.
 
@@ -97,6 +98,10 @@ export function referenceProblems(raw: unknown, estate: EstateNames, options: { 
   }
 
   for (const { index, value } of itemsOf(raw, 'services')) {
+    const degradedTarget = isRecord(value.degradation) ? text(value.degradation.degradedTarget) : null;
+    if (degradedTarget && !targets.has(degradedTarget)) {
+      problem(['services', index, 'degradation', 'degradedTarget'], `Unknown target "${degradedTarget}": ${whereToDeclare('targets', 'target')}`);
+    }
     const seen = new Map<string, number>();
     const chain = Array.isArray(value.chain) ? value.chain : [];
     chain.forEach((entry, position) => {

@@ -52,15 +52,16 @@ const rejectsWith = (promise: Promise<unknown>, code: string) => assert.rejects(
 
 /** Everything an apply could change, to prove that a refused one changed nothing. */
 async function estateState() {
-  const [providers, regions, targets, services, chain, audit] = await Promise.all([
+  const [providers, regions, targets, services, chain, policies, audit] = await Promise.all([
     db().provider.findMany({ orderBy: { id: 'asc' } }),
     db().region.findMany({ orderBy: { id: 'asc' } }),
     db().target.findMany({ orderBy: { id: 'asc' } }),
     db().service.findMany({ orderBy: { id: 'asc' } }),
     db().chainEntry.findMany({ orderBy: { id: 'asc' } }),
+    db().degradationPolicy.findMany({ orderBy: { serviceId: 'asc' } }),
     auditCount(),
   ]);
-  return JSON.stringify({ providers, regions, targets, services, chain, audit });
+  return JSON.stringify({ providers, regions, targets, services, chain, policies, audit });
 }
 
 describe('export', () => {
@@ -223,6 +224,89 @@ describe('apply', () => {
     assert.ok(pruned.ok && pruned.applied);
     assert.deepEqual(pruned.diff, [{ kind: 'delete', entity: 'service', name: victim, changes: [] }]);
     assert.equal(await db().service.count({ where: { name: victim } }), 0);
+  });
+});
+
+describe('SLO, declared availability and degradation policy', () => {
+  const policyOf = (service: string) =>
+    db().degradationPolicy.findFirst({ where: { service: { name: service } }, select: { version: true, demandSource: true, requiredRpm: true, minimalBelow: true, degradedMaxTokens: true, rules: true, queueEnabled: true, degradedTarget: { select: { name: true } } } });
+
+  test('a service on the defaults exports them and keeps having no policy row after a no-op apply', async () => {
+    const doc = await exported();
+    const service = doc.services.find((s) => s.name === mine.service)!;
+    assert.deepEqual(service.slo, { target: 99.9, windowDays: 30 });
+    assert.equal((service.degradation as { maintenanceMessage: string }).maintenanceMessage, 'This service is in emergency maintenance. Please retry later.');
+    assert.equal('degradedTarget' in (service.degradation as object), false, 'no null written');
+    const result = await applyConfig(admin, { yaml: toYaml(doc) });
+    assert.ok(result.ok && !result.applied);
+    assert.equal(await policyOf(mine.service), null);
+  });
+
+  test('a change is written in percent-to-fraction, the degraded target by name, and exports back as written', async () => {
+    const doc = await exported();
+    const target = doc.targets.find((t) => t.name === mine.fallback)!;
+    target.declaredAvailability = 99.95;
+    (target.breaker as Record<string, unknown>).consecutiveFailures = 3;
+    const service = doc.services.find((s) => s.name === mine.service)!;
+    service.slo = { target: 99.5, windowDays: 28 };
+    service.degradation = {
+      demandSource: 'configured', requiredRpm: 240, thresholds: { minimalBelow: 0.3 }, degradedTarget: mine.fallback, degradedMaxTokens: 256,
+      rules: [{ match: 'contains', pattern: 'refund', answer: 'Refunds take five days.' }], queueEnabled: false,
+    };
+    const serviceBefore = await db().service.findUniqueOrThrow({ where: { name: mine.service }, select: { version: true, routingVersion: true } });
+
+    const result = await applyConfig(admin, { yaml: toYaml(doc), reason: 'tiers as code' });
+    assert.ok(result.ok && result.applied, JSON.stringify(!result.ok && result.problems));
+    assert.deepEqual(result.summary, { create: 0, update: 2, delete: 0, unmanaged: 0 });
+
+    assert.deepEqual(await db().target.findUniqueOrThrow({ where: { name: mine.fallback }, select: { declaredAvailability: true, breakerConsecutiveFailures: true } }), { declaredAvailability: 0.9995, breakerConsecutiveFailures: 3 });
+    const serviceAfter = await db().service.findUniqueOrThrow({ where: { name: mine.service }, select: { sloTarget: true, sloWindowDays: true, version: true, routingVersion: true } });
+    assert.deepEqual(serviceAfter, { sloTarget: 0.995, sloWindowDays: 28, version: serviceBefore.version + 1, routingVersion: serviceBefore.routingVersion }, 'no routing change: steering stays valid');
+    assert.deepEqual(await policyOf(mine.service), {
+      version: 2, demandSource: 'configured', requiredRpm: 240, minimalBelow: 0.3, degradedMaxTokens: 256, queueEnabled: false,
+      rules: [{ match: 'contains', pattern: 'refund', answer: 'Refunds take five days.' }], degradedTarget: { name: mine.fallback },
+    });
+
+    const again = parse(await exportConfig()) as Doc;
+    assert.equal(again.targets.find((t) => t.name === mine.fallback)!.declaredAvailability, 99.95);
+    assert.deepEqual(again.services.find((s) => s.name === mine.service)!.slo, { target: 99.5, windowDays: 28 });
+    const noop = await applyConfig(admin, { yaml: await exportConfig() });
+    assert.ok(noop.ok && !noop.applied && noop.diff.length === 0, JSON.stringify(noop.ok && noop.diff));
+
+    // Left out again: back to the defaults, field by field (the row stays, with the default values).
+    const reset = await exported();
+    delete (reset.services.find((s) => s.name === mine.service) as Record<string, unknown>).degradation;
+    const back = await applyConfig(admin, { yaml: toYaml(reset), reason: 'defaults again' });
+    assert.ok(back.ok && back.applied);
+    const policy = await policyOf(mine.service);
+    assert.deepEqual({ ...policy, version: undefined }, { version: undefined, demandSource: 'measured', requiredRpm: 60, minimalBelow: 0.5, degradedMaxTokens: 512, queueEnabled: true, rules: [], degradedTarget: null });
+  });
+
+  test('a new service gets a policy row only when the file sets something other than the defaults', async () => {
+    const doc = await exported();
+    const plain = uniqueName('svc');
+    const tuned = uniqueName('svc');
+    doc.services.push({ name: plain, chain: [] }, { name: tuned, chain: [{ target: mine.primary }], degradation: { degradedTarget: mine.fallback, retryAfterSeconds: 120 } });
+    const result = await applyConfig(admin, { yaml: toYaml(doc), reason: 'two new services' });
+    assert.ok(result.ok && result.applied, JSON.stringify(!result.ok && result.problems));
+    assert.equal(await policyOf(plain), null);
+    const policy = await policyOf(tuned);
+    assert.deepEqual([policy?.version, policy?.degradedTarget?.name], [2, mine.fallback]);
+    assert.equal((await db().degradationPolicy.findFirstOrThrow({ where: { service: { name: tuned } } })).retryAfterSeconds, 120);
+  });
+
+  test('a policy edited from the form after validation makes the apply refuse whole', async () => {
+    const doc = await exported();
+    (doc.services.find((s) => s.name === mine.service)!.degradation as Record<string, unknown>).retryAfterSeconds = 90;
+    const dry = await applyConfig(admin, { yaml: toYaml(doc), dryRun: true });
+    assert.ok(dry.ok);
+    // The policy form bumps the row's version; the service itself is untouched.
+    const { id: serviceId } = await db().service.findUniqueOrThrow({ where: { name: mine.service } });
+    await db().degradationPolicy.createMany({ data: [{ serviceId }], skipDuplicates: true });
+    await db().degradationPolicy.update({ where: { serviceId }, data: { cacheTtlSeconds: 60, version: { increment: 1 } } });
+    const state = await estateState();
+    await rejectsWith(applyConfig(admin, { yaml: toYaml(doc), expectedFingerprint: dry.fingerprint }), 'CONFLICT');
+    assert.equal(await estateState(), state);
   });
 });
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeConfigDiff, describeSummary, hasChanges, summarizeDiff } from './diff';
+import { computeConfigDiff, describeSummary, hasChanges, summarizeDiff, touchesChain, touchesDegradation } from './diff';
 import { configDocument, type ConfigDoc } from './schema';
 
 const target = (name: string, extra: Record<string, unknown> = {}) => ({
@@ -82,4 +82,30 @@ test('summaries count each kind; unmanaged entries are not changes', () => {
   assert.equal(hasChanges(diff), true);
   assert.equal(hasChanges([{ kind: 'unmanaged', entity: 'target', name: 'x', changes: [] }]), false);
   assert.equal(describeSummary(summarizeDiff([])), 'no changes');
+});
+
+test('SLO, declared availability and degradation changes read as dotted fields; rules as one line each', () => {
+  const rule = { match: 'contains', pattern: 'hours', answer: 'Nine to five.' };
+  const desired = doc({
+    targets: [target('alpha', { declaredAvailability: 99.9 }), target('beta')],
+    services: [{
+      name: 'support-bot',
+      slo: { target: 99.5 },
+      degradation: { degradedTarget: 'beta', thresholds: { hysteresis: 0.2 }, rules: [rule] },
+      chain: [{ target: 'alpha', failoverOn: ['server_error', 'rate_limited'] }, { target: 'beta', failoverOn: [] }],
+    }],
+  });
+  assert.deepEqual(computeConfigDiff(doc(), desired), [
+    { kind: 'update', entity: 'target', name: 'alpha', changes: [{ field: 'declaredAvailability', from: null, to: 99.9 }] },
+    {
+      kind: 'update', entity: 'service', name: 'support-bot', changes: [
+        { field: 'slo.target', from: 99.9, to: 99.5 },
+        { field: 'degradation.thresholds.hysteresis', from: 0.1, to: 0.2 },
+        { field: 'degradation.degradedTarget', from: null, to: 'beta' },
+        { field: 'degradation.rules', from: [], to: ['{"match":"contains","pattern":"hours","answer":"Nine to five."}'] },
+      ],
+    },
+  ]);
+  assert.ok(touchesDegradation(computeConfigDiff(doc(), desired)[1]));
+  assert.ok(!touchesChain(computeConfigDiff(doc(), desired)[1]));
 });

@@ -13,10 +13,15 @@ export type DiffSummary = Record<ConfigChangeKind, number>;
 
 type Flat = Map<string, DiffValue>;
 
-/** Nested settings as dotted fields (breaker.failureRate); lists of strings stay whole. */
+/**
+ * Nested settings as dotted fields (breaker.failureRate); lists stay whole,
+ * a list of mappings (degradation.rules) as one JSON line per item.
+ */
 function flatten(value: unknown, prefix = '', out: Flat = new Map()): Flat {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     for (const [key, inner] of Object.entries(value)) flatten(inner, prefix ? `${prefix}.${key}` : key, out);
+  } else if (Array.isArray(value)) {
+    out.set(prefix, value.map((item) => (item !== null && typeof item === 'object' ? JSON.stringify(item) : item)) as DiffValue);
   } else {
     out.set(prefix, (value ?? null) as DiffValue);
   }
@@ -104,3 +109,6 @@ export function describeSummary(summary: DiffSummary): string {
 
 /** Whether a service's chain (order or any entry's settings) changed, so its entries must be rewritten. */
 export const touchesChain = (change: ConfigChange) => change.changes.some((c) => c.field === 'chain' || c.field.startsWith('chain['));
+
+/** Whether a service's degradation policy changed, so its row must be written. */
+export const touchesDegradation = (change: ConfigChange) => change.changes.some((c) => c.field.startsWith('degradation.'));

@@ -2,8 +2,9 @@ import 'server-only';
 // The routing configuration as it is in the database, in the file's shape, with
 // the ids and versions an apply needs. Reads through a transaction client when
 // given one, so an apply compares against what it is about to change.
+import { fractionToPercent } from '@/lib/inventory/schemas';
 import { db, type Tx } from '@/lib/server/db';
-import { sortErrorClasses, type ConfigDoc } from './schema';
+import { DEFAULT_DEGRADATION, sortErrorClasses, type ConfigDoc, type ConfigService } from './schema';
 import type { EstateNames } from './check';
 
 export type Ref = { id: string; version: number };
@@ -15,6 +16,8 @@ export type Estate = {
   regions: Map<string, Ref>;
   targets: Map<string, Ref>;
   services: Map<string, Ref>;
+  /** DegradationPolicy.version by service name: 1 for a service still on the defaults (no row), as the policy form counts. */
+  policyVersions: Map<string, number>;
   credentials: Map<string, { id: string; provider: string }>;
 };
 
@@ -28,14 +31,15 @@ export async function readEstate(client: Tx = db()): Promise<Estate> {
     select: {
       id: true, version: true, name: true, model: true, endpointUrl: true, rpm: true, tpm: true, contextWindow: true, priceInPerMTok: true, priceOutPerMTok: true,
       qualityClass: true, enabled: true, breakerFailureRate: true, breakerMinimumRequests: true, breakerWindowMs: true, breakerOpenMs: true,
-      breakerHalfOpenSuccesses: true, probeIntervalMs: true,
+      breakerHalfOpenSuccesses: true, breakerConsecutiveFailures: true, probeIntervalMs: true, declaredAvailability: true,
       provider: { select: { name: true } }, region: { select: { code: true } }, credential: { select: { name: true } },
     },
   });
   const services = await client.service.findMany({
     orderBy: { name: 'asc' },
     select: {
-      id: true, version: true, name: true, description: true, owner: true, enabled: true,
+      id: true, version: true, name: true, description: true, owner: true, enabled: true, sloTarget: true, sloWindowDays: true,
+      degradationPolicy: { include: { degradedTarget: { select: { name: true } } } },
       chain: { orderBy: { position: 'asc' }, include: { target: { select: { name: true } } } },
     },
   });
@@ -66,14 +70,18 @@ export async function readEstate(client: Tx = db()): Promise<Estate> {
         windowMs: t.breakerWindowMs,
         openMs: t.breakerOpenMs,
         halfOpenSuccesses: t.breakerHalfOpenSuccesses,
+        consecutiveFailures: t.breakerConsecutiveFailures,
       },
       probeIntervalMs: t.probeIntervalMs,
+      declaredAvailability: t.declaredAvailability === null ? null : fractionToPercent(t.declaredAvailability),
     })),
     services: services.map((s) => ({
       name: s.name,
       description: s.description,
       owner: s.owner,
       enabled: s.enabled,
+      slo: { target: fractionToPercent(s.sloTarget), windowDays: s.sloWindowDays },
+      degradation: degradationOf(s.degradationPolicy),
       chain: s.chain.map((e) => ({
         target: e.target.name,
         failoverOn: sortErrorClasses(e.failoverOn),
@@ -98,6 +106,36 @@ export async function readEstate(client: Tx = db()): Promise<Estate> {
     regions: refs(regions, (r) => r.code),
     targets: refs(targets, (t) => t.name),
     services: refs(services, (s) => s.name),
+    policyVersions: new Map(services.map((s) => [s.name, s.degradationPolicy?.version ?? 1])),
     credentials: new Map(credentials.map((c) => [c.name, { id: c.id, provider: c.provider.name }])),
+  };
+}
+
+type PolicyRow = {
+  demandSource: 'configured' | 'measured'; requiredRpm: number; degradedBelow: number; minimalBelow: number; emergencyBelow: number; hysteresis: number; holdSeconds: number;
+  degradedTarget: { name: string } | null; degradedMaxTokens: number; cacheTtlSeconds: number; rules: unknown; retryAfterSeconds: number; maintenanceMessage: string;
+  queueEnabled: boolean; queueTtlSeconds: number;
+};
+
+const isRule = (value: unknown): value is { match: 'contains' | 'regex'; pattern: string; answer: string } =>
+  typeof value === 'object' && value !== null && ['contains', 'regex'].includes((value as { match?: unknown }).match as string) &&
+  typeof (value as { pattern?: unknown }).pattern === 'string' && typeof (value as { answer?: unknown }).answer === 'string';
+
+/** A service's policy in the file's shape; a service without a row has the defaults, as the gateway gives it. */
+function degradationOf(policy: PolicyRow | null): ConfigService['degradation'] {
+  if (!policy) return structuredClone(DEFAULT_DEGRADATION);
+  return {
+    demandSource: policy.demandSource,
+    requiredRpm: policy.requiredRpm,
+    thresholds: { degradedBelow: policy.degradedBelow, minimalBelow: policy.minimalBelow, emergencyBelow: policy.emergencyBelow, hysteresis: policy.hysteresis, holdSeconds: policy.holdSeconds },
+    degradedTarget: policy.degradedTarget?.name ?? null,
+    degradedMaxTokens: policy.degradedMaxTokens,
+    cacheTtlSeconds: policy.cacheTtlSeconds,
+    // Fields in the file's order, so a rule written in another order is not a change.
+    rules: (Array.isArray(policy.rules) ? policy.rules : []).filter(isRule).map(({ match, pattern, answer }) => ({ match, pattern, answer })),
+    retryAfterSeconds: policy.retryAfterSeconds,
+    maintenanceMessage: policy.maintenanceMessage,
+    queueEnabled: policy.queueEnabled,
+    queueTtlSeconds: policy.queueTtlSeconds,
   };
 }

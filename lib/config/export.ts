@@ -6,7 +6,7 @@ import { serializeConfig } from './yaml';
 
 export const EXPORT_HEADER = [
   'Standby routing configuration (configuration as code).',
-  'Providers, regions, targets with their breaker settings, and services with their failover chains.',
+  'Providers, regions, targets with their breaker settings, and services with their SLO, degradation policy and failover chain.',
   'Credentials appear by name only: secrets never leave Standby.',
   'Live state is not part of it: breaker states, overrides (pin, drain, forced failover), health.',
   'Apply: npm run standby -- config apply <file> [--dry-run] [--prune], POST /api/config, or Admin → Routing configuration.',

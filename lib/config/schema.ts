@@ -1,12 +1,18 @@
 // The routing configuration as a file (configuration as code): providers,
-// regions, targets with their breaker settings, services with their failover
-// chains, and credentials by name only (their secrets stay in Standby). Field
-// rules come from the inventory inputs (lib/inventory/schemas.ts), so a value
-// the forms refuse, the file refuses too, with the same message.
+// regions, targets with their breaker settings and declared availability,
+// services with their SLO, degradation policy and failover chain, and
+// credentials by name only (their secrets stay in Standby). Field rules come
+// from the inventory and degradation inputs (lib/inventory/schemas.ts,
+// lib/degradation/schemas.ts), so a value the forms refuse, the file refuses
+// too, with the same message.
 import { z } from 'zod';
 import { DEFAULT_CHAIN_ENTRY, DEFAULT_FAILOVER_ON, MAX_CHAIN_LENGTH, chainEntryInput } from '@/lib/failover/schemas';
 import { ERROR_CLASSES, type ErrorClass } from '@/lib/gateway/error-classes';
-import { credentialInput, providerInput, regionInput, serviceInput, targetInput } from '@/lib/inventory/schemas';
+import { DEFAULT_TIER_POLICY, DEFAULT_TIER_THRESHOLDS } from '@/lib/degradation/defaults';
+import { degradationPolicyInput, MAX_RULES, tierRuleInput } from '@/lib/degradation/schemas';
+import {
+  availabilityPercent, breakerRules, credentialInput, providerInput, regionInput, serviceInput, sloPercent, sloWindowDays, targetInput,
+} from '@/lib/inventory/schemas';
 
 export const CONFIG_API_VERSION = 'standby/v1';
 export const CONFIG_KIND = 'RoutingConfig';
@@ -14,7 +20,9 @@ export const CONFIG_KIND = 'RoutingConfig';
 // The database's column defaults (prisma/schema.prisma): a file that leaves a
 // setting out gets the value a target gets when created elsewhere. Chain entry
 // defaults come from the chain editor's (lib/failover/schemas.ts).
-export const BREAKER_DEFAULTS = { failureRate: 0.5, minimumRequests: 10, windowMs: 10_000, openMs: 15_000, halfOpenSuccesses: 3 } as const;
+export const BREAKER_DEFAULTS = { failureRate: 0.5, minimumRequests: 10, windowMs: 10_000, openMs: 15_000, halfOpenSuccesses: 3, consecutiveFailures: 5 } as const;
+/** Service.sloTarget and sloWindowDays, with the target as the file writes it: a percentage. */
+export const SLO_DEFAULTS = { target: 99.9, windowDays: 30 } as const;
 export const PROBE_INTERVAL_DEFAULT_MS = 15_000;
 
 const INT32_MAX = 2_147_483_647;
@@ -23,13 +31,6 @@ const INT32_MAX = 2_147_483_647;
 const orAbsent = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === null ? undefined : value), schema);
 
 const flag = (what: string) => z.boolean({ error: `Write true or false for ${what}.` });
-
-const whole = (what: string, min: number, max: number) =>
-  z
-    .number({ error: `Enter ${what} as a number.` })
-    .int(`${what[0].toUpperCase()}${what.slice(1)} must be a whole number.`)
-    .min(min, `${what[0].toUpperCase()}${what.slice(1)} must be at least ${min.toLocaleString('en-US')}.`)
-    .max(max, `${what[0].toUpperCase()}${what.slice(1)} must be at most ${max.toLocaleString('en-US')}.`);
 
 // Prices are stored with four decimals; more would change silently on the way in
 // and show as a change on every later apply.
@@ -59,15 +60,12 @@ const credentialRefSchema = z.object({ name: credentialInput.shape.name, provide
 
 const breakerSchema = z
   .object({
-    failureRate: z
-      .number({ error: 'Enter the failure rate as a number between 0 and 1.' })
-      .gt(0, 'The failure rate must be above 0.')
-      .max(1, 'The failure rate must be at most 1 (100% of requests).')
-      .default(BREAKER_DEFAULTS.failureRate),
-    minimumRequests: whole('the minimum number of requests', 1, 100_000).default(BREAKER_DEFAULTS.minimumRequests),
-    windowMs: whole('the window', 1_000, 3_600_000).default(BREAKER_DEFAULTS.windowMs),
-    openMs: whole('the open time', 1_000, 3_600_000).default(BREAKER_DEFAULTS.openMs),
-    halfOpenSuccesses: whole('the half-open successes', 1, 1_000).default(BREAKER_DEFAULTS.halfOpenSuccesses),
+    failureRate: breakerRules.failureRate.default(BREAKER_DEFAULTS.failureRate),
+    minimumRequests: breakerRules.minimumRequests.default(BREAKER_DEFAULTS.minimumRequests),
+    windowMs: breakerRules.windowMs.default(BREAKER_DEFAULTS.windowMs),
+    openMs: breakerRules.openMs.default(BREAKER_DEFAULTS.openMs),
+    halfOpenSuccesses: breakerRules.halfOpenSuccesses.default(BREAKER_DEFAULTS.halfOpenSuccesses),
+    consecutiveFailures: breakerRules.consecutiveFailures.default(BREAKER_DEFAULTS.consecutiveFailures),
   })
   .strict()
   .prefault({});
@@ -92,7 +90,9 @@ const targetSchema = z
     qualityClass: t.qualityClass,
     enabled: flag('enabled').default(true),
     breaker: breakerSchema,
-    probeIntervalMs: whole('the probe interval', 1_000, 3_600_000).default(PROBE_INTERVAL_DEFAULT_MS),
+    probeIntervalMs: breakerRules.probeIntervalMs.default(PROBE_INTERVAL_DEFAULT_MS),
+    // A percentage (99.9), as in the target form; left out: none, and the availability maths assumes one.
+    declaredAvailability: orAbsent(availabilityPercent.optional()).transform((value) => value ?? null),
   })
   .strict();
 
@@ -136,10 +136,63 @@ const chainEntrySchema = z
   })
   .strict();
 
+const sloSchema = z
+  .object({ target: sloPercent.default(SLO_DEFAULTS.target), windowDays: sloWindowDays.default(SLO_DEFAULTS.windowDays) })
+  .strict()
+  .prefault({});
+
+const p = degradationPolicyInput.shape;
+
+const thresholdsSchema = z
+  .object({
+    degradedBelow: p.degradedBelow.default(DEFAULT_TIER_THRESHOLDS.degradedBelow),
+    minimalBelow: p.minimalBelow.default(DEFAULT_TIER_THRESHOLDS.minimalBelow),
+    emergencyBelow: p.emergencyBelow.default(DEFAULT_TIER_THRESHOLDS.emergencyBelow),
+    hysteresis: p.hysteresis.default(DEFAULT_TIER_THRESHOLDS.hysteresis),
+    holdSeconds: p.holdSeconds.default(DEFAULT_TIER_THRESHOLDS.holdSeconds),
+  })
+  .strict()
+  // The policy form's ordering rules, with its messages.
+  .superRefine((t, ctx) => {
+    if (t.minimalBelow <= t.emergencyBelow) ctx.addIssue({ code: 'custom', path: ['minimalBelow'], message: 'The Minimal threshold must be above the Emergency threshold.' });
+    if (t.degradedBelow <= t.minimalBelow) ctx.addIssue({ code: 'custom', path: ['degradedBelow'], message: 'The Degraded threshold must be above the Minimal threshold.' });
+  })
+  .prefault({});
+
+// A rule's fields in a fixed order, so the order they are written in never shows as a change.
+const ruleSchema = tierRuleInput.strict().transform(({ match, pattern, answer }) => ({ match, pattern, answer }));
+
+/**
+ * How the service degrades (prisma DegradationPolicy), the degraded target by
+ * name. Left out, field by field: the defaults of lib/degradation/defaults.ts,
+ * which are also what a service without a policy row gets.
+ */
+const degradationSchema = z
+  .object({
+    demandSource: p.demandSource.default(DEFAULT_TIER_THRESHOLDS.demandSource),
+    requiredRpm: p.requiredRpm.default(DEFAULT_TIER_THRESHOLDS.requiredRpm),
+    thresholds: thresholdsSchema,
+    degradedTarget: orAbsent(t.name.optional()).transform((value) => value ?? null),
+    degradedMaxTokens: p.degradedMaxTokens.default(DEFAULT_TIER_POLICY.degradedMaxTokens),
+    cacheTtlSeconds: p.cacheTtlSeconds.default(DEFAULT_TIER_POLICY.cacheTtlSeconds),
+    rules: z.array(ruleSchema, { error: 'The rules must be a list (use [] for none).' }).max(MAX_RULES, `At most ${MAX_RULES} rules.`).default([]),
+    retryAfterSeconds: p.retryAfterSeconds.default(DEFAULT_TIER_POLICY.retryAfterSeconds),
+    maintenanceMessage: p.maintenanceMessage.default(DEFAULT_TIER_POLICY.maintenanceMessage),
+    queueEnabled: flag('queueEnabled').default(DEFAULT_TIER_POLICY.queueEnabled),
+    queueTtlSeconds: p.queueTtlSeconds.default(DEFAULT_TIER_POLICY.queueTtlSeconds),
+  })
+  .strict()
+  .prefault({});
+
+/** What a service gets when the file leaves `degradation` out, and what one without a policy row has. */
+export const DEFAULT_DEGRADATION: z.output<typeof degradationSchema> = degradationSchema.parse(undefined);
+
 const serviceSchema = serviceInput
-  .omit({ reason: true })
+  .omit({ reason: true, sloTarget: true, sloWindowDays: true })
   .extend({
     enabled: flag('enabled').default(true),
+    slo: sloSchema,
+    degradation: degradationSchema,
     chain: z.array(chainEntrySchema).max(MAX_CHAIN_LENGTH, `A chain can have at most ${MAX_CHAIN_LENGTH} targets.`).default([]),
   })
   .strict();

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { EstateNames } from './check';
 import { computeConfigDiff } from './diff';
 import { parseConfigText, serializeConfig } from './yaml';
@@ -143,4 +145,96 @@ test('an empty file, the wrong apiVersion, and a list instead of a mapping are e
   assert.match(problems('# only a comment\n')[0], /The file is empty/);
   assert.deepEqual(problems('apiVersion: standby/v2\nkind: RoutingConfig\n'), ['apiVersion: Write apiVersion: standby/v1.']);
   assert.match(problems('- a\n- b\n')[0], /must be a YAML mapping/);
+});
+
+const WITH_POLICY = FILE.replace(
+  '    breaker: { failureRate: 0.3, openMs: 30000 }\n',
+  '    breaker: { failureRate: 0.3, openMs: 30000, consecutiveFailures: 3 }\n    declaredAvailability: 99.9\n',
+).replace(
+  '  - name: support-bot\n    owner: support-team\n',
+  `  - name: support-bot
+    owner: support-team
+    slo: { target: 99.95 }
+    degradation:
+      demandSource: configured
+      requiredRpm: 300
+      thresholds: { minimalBelow: 0.4 }
+      degradedTarget: llama-onprem
+      rules:
+        - { answer: We open at nine., pattern: opening hours, match: contains }
+        - { match: regex, pattern: "^(hi|hello)\\\\b", answer: Hello! }
+      queueEnabled: false
+`,
+);
+
+test('SLO, declared availability and degradation policy parse, with defaults for what is left out', () => {
+  const doc = parsed(WITH_POLICY);
+  assert.equal(doc.targets[0].declaredAvailability, 99.9);
+  assert.equal(doc.targets[1].declaredAvailability, null, 'left out: none');
+  assert.equal(doc.targets[0].breaker.consecutiveFailures, 3);
+  assert.equal(doc.targets[1].breaker.consecutiveFailures, 5, 'the database default');
+  const [service] = doc.services;
+  assert.deepEqual(service.slo, { target: 99.95, windowDays: 30 });
+  assert.equal(service.degradation.demandSource, 'configured');
+  assert.deepEqual(service.degradation.thresholds, { degradedBelow: 1, minimalBelow: 0.4, emergencyBelow: 0.05, hysteresis: 0.1, holdSeconds: 60 });
+  assert.equal(service.degradation.degradedTarget, 'llama-onprem');
+  assert.deepEqual(service.degradation.rules[0], { match: 'contains', pattern: 'opening hours', answer: 'We open at nine.' }, 'fields in a fixed order');
+  assert.equal(service.degradation.rules[1].pattern, '^(hi|hello)\\b');
+  assert.equal(service.degradation.retryAfterSeconds, 30);
+  assert.equal(service.degradation.queueEnabled, false);
+  assert.equal(service.degradation.maintenanceMessage, 'This service is in emergency maintenance. Please retry later.');
+});
+
+test('a file without SLO or degradation gets the same values as an estate without policy rows', () => {
+  const [service] = parsed().services;
+  assert.deepEqual(service.slo, { target: 99.9, windowDays: 30 });
+  assert.deepEqual(service.degradation, {
+    demandSource: 'measured', requiredRpm: 60,
+    thresholds: { degradedBelow: 1, minimalBelow: 0.5, emergencyBelow: 0.05, hysteresis: 0.1, holdSeconds: 60 },
+    degradedTarget: null, degradedMaxTokens: 512, cacheTtlSeconds: 3600, rules: [], retryAfterSeconds: 30,
+    maintenanceMessage: 'This service is in emergency maintenance. Please retry later.', queueEnabled: true, queueTtlSeconds: 86_400,
+  });
+});
+
+test('the new fields round-trip: written, read back, no changes', () => {
+  const doc = parsed(WITH_POLICY);
+  const written = serializeConfig(doc);
+  assert.match(written, /slo: \{target: 99\.95, windowDays: 30\}/);
+  assert.match(written, /declaredAvailability: 99\.9\n/);
+  assert.ok(!/: null\b/.test(written), written);
+  assert.deepEqual(computeConfigDiff(doc, parsed(written)), []);
+});
+
+test('percentages typed as fractions, a 100% SLO, disordered thresholds and a broken regex are each refused at their path', () => {
+  const broken = WITH_POLICY.replace('declaredAvailability: 99.9', 'declaredAvailability: 0.999')
+    .replace('slo: { target: 99.95 }', 'slo: { target: 100, windowDays: 0 }')
+    .replace('thresholds: { minimalBelow: 0.4 }', 'thresholds: { minimalBelow: 0.01 }')
+    .replace('"^(hi|hello)\\\\b"', '"(unclosed"')
+    .replace('degradedTarget: llama-onprem', 'degradedTarget: llama-gone');
+  const result = parseConfigText(broken, estate, { prune: false });
+  assert.ok(!result.ok);
+  const byPath = Object.fromEntries(result.problems.map((p) => [p.path, p.message]));
+  assert.match(byPath['targets[0].declaredAvailability'], /as a percentage of time, e\.g\. 99\.9/);
+  assert.match(byPath['services[0].slo.target'], /An SLO of 100% leaves no error budget/);
+  assert.match(byPath['services[0].slo.windowDays'], /at least 1/);
+  assert.equal(byPath['services[0].degradation.thresholds.minimalBelow'], 'The Minimal threshold must be above the Emergency threshold.');
+  assert.match(byPath['services[0].degradation.rules[1].pattern'], /does not compile/);
+  assert.match(byPath['services[0].degradation.degradedTarget'], /Unknown target "llama-gone"/);
+  assert.equal(result.problems.length, 6, JSON.stringify(result.problems));
+});
+
+test("the README's example file is valid and reads back unchanged", () => {
+  const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Configuration as code'));
+  const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+  assert.ok(example, 'the section has a YAML example');
+  const readmeEstate: EstateNames = { ...estate, credentials: [{ name: 'openai-prod', provider: 'openai' }, { name: 'anthropic-prod', provider: 'anthropic' }] };
+  const result = parseConfigText(example, readmeEstate, { prune: false });
+  assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
+  const [service] = result.doc.services;
+  assert.equal(service.degradation.degradedTarget, 'claude-haiku-us-east');
+  assert.equal(result.doc.targets.find((t) => t.name === 'gpt-4o-us-east')?.declaredAvailability, 99.9);
+  const again = parseConfigText(serializeConfig(result.doc), readmeEstate, { prune: false });
+  assert.ok(again.ok);
+  assert.deepEqual(computeConfigDiff(result.doc, again.doc), []);
 });

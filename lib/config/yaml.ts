@@ -59,11 +59,11 @@ const SECTION_COMMENTS: Record<string, string> = {
   providers: ' Providers: who serves the models. Providers in one failureDomain share a fate.',
   regions: ' Regions, by code.',
   credentials: ' References only: the secrets stay in Standby (Admin → Provider credentials). Each must already exist there.',
-  targets: ' Targets: provider + region + model + endpoint, with capacity, price and circuit breaker settings.',
-  services: ' Services: the names clients send as `model`, each with its failover chain, in order.',
+  targets: ' Targets: provider + region + model + endpoint, with capacity, price, circuit breaker settings and declared availability (%).',
+  services: ' Services: the names clients send as `model`, each with its SLO, how it degrades, and its failover chain in order.',
 };
 
-const FLOW_FIELDS = new Set(['failoverOn', 'price']);
+const FLOW_FIELDS = new Set(['failoverOn', 'price', 'slo', 'thresholds']);
 
 /** Leaves out optional values that are unset, so the file reads as what is configured. */
 function withoutNulls<T extends Record<string, unknown>>(value: T): T {
@@ -87,7 +87,11 @@ export function serializeConfig(doc: ConfigDoc, header: string[] = []): string {
     targets: [...doc.targets].sort(byKey((t) => t.name)).map(withoutNulls),
     services: [...doc.services]
       .sort(byKey((s) => s.name))
-      .map((service) => ({ ...service, chain: service.chain.map((entry) => withoutNulls({ ...entry, failoverOn: sortErrorClasses(entry.failoverOn) })) })),
+      .map((service) => ({
+        ...service,
+        degradation: withoutNulls(service.degradation),
+        chain: service.chain.map((entry) => withoutNulls({ ...entry, failoverOn: sortErrorClasses(entry.failoverOn) })),
+      })),
   };
   const yaml = new Document(ordered);
   if (header.length) yaml.commentBefore = header.map((line) => ` ${line}`).join('\n');
@@ -101,7 +105,7 @@ export function serializeConfig(doc: ConfigDoc, header: string[] = []): string {
       }
     }
   }
-  // Short values on one line: failoverOn: [rate_limited, server_error], price: { inPerMTok: 2.5, outPerMTok: 10 }.
+  // Short values on one line: failoverOn: [rate_limited, server_error], price: { inPerMTok: 2.5, outPerMTok: 10 }, slo, thresholds.
   visit(yaml, {
     Pair(_, pair) {
       if (isScalar(pair.key) && FLOW_FIELDS.has(String(pair.key.value)) && isCollection(pair.value)) pair.value.flow = true;

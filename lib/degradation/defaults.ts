@@ -38,3 +38,6 @@ export const DEFAULT_TIER_THRESHOLDS: TierThresholds = {
 
 /** A service with no policy row and no tier state yet: Full, default policy. */
 export const UNDEGRADED: SnapshotDegradation = { policy: DEFAULT_TIER_POLICY, automaticTier: 'full', override: null };
+
+/** ServiceTierState.evaluatedAt of a row an operator's override created before the control loop first evaluated the service. */
+export const NEVER_EVALUATED = new Date(0);

@@ -17,7 +17,7 @@ import {
 } from './breaker';
 
 const T0 = 1_000_000; // a whole second, so buckets start at T0
-const cfg: BreakerConfig = { failureRateThreshold: 0.5, minimumRequests: 4, windowMs: 10_000, openMs: 5_000, halfOpenSuccesses: 2, halfOpenMaxInFlight: 2 };
+const cfg: BreakerConfig = { failureRateThreshold: 0.5, minimumRequests: 4, windowMs: 10_000, openMs: 5_000, halfOpenSuccesses: 2, halfOpenMaxInFlight: 2, consecutiveFailures: 5 };
 
 /** Records outcomes one after another at `at`; returns the last breaker and every transition seen. */
 function record(b: Breaker, outcomes: boolean[], at: number, config = cfg): { breaker: Breaker; transitions: Transition[] } {
@@ -68,6 +68,7 @@ test('provider-side failures count against the breaker; client-caused ones do no
 
 test('the default configuration follows DESIGN.md', () => {
   assert.equal(DEFAULT_BREAKER_CONFIG.failureRateThreshold, 0.5);
+  assert.equal(DEFAULT_BREAKER_CONFIG.consecutiveFailures, 5); // prisma Target.breakerConsecutiveFailures' default
   assert.ok(DEFAULT_BREAKER_CONFIG.minimumRequests >= 1 && DEFAULT_BREAKER_CONFIG.halfOpenMaxInFlight >= 1);
 });
 
@@ -75,7 +76,7 @@ test('the default configuration follows DESIGN.md', () => {
 
 test('a new breaker is closed, admits requests and has no failure rate', () => {
   const b = initialBreaker(T0);
-  assert.deepEqual(b, { state: 'closed', since: T0, buckets: [], halfOpenSuccesses: 0, halfOpenInFlight: 0, lastProbeAt: null });
+  assert.deepEqual(b, { state: 'closed', since: T0, buckets: [], consecutiveFailures: 0, halfOpenSuccesses: 0, halfOpenInFlight: 0, lastProbeAt: null });
   const acquired = tryAcquire(b, T0, cfg);
   assert.equal(acquired.allowed, true);
   assert.equal(acquired.breaker, b);
@@ -119,13 +120,89 @@ test('a success that brings the count to the minimum opens it if the rate is sti
 });
 
 test('the cause rounds the rate and names the window', () => {
-  const config = { ...cfg, minimumRequests: 13 };
+  const config = { ...cfg, minimumRequests: 13, consecutiveFailures: 20 }; // eight failures in a row must not open it first
   const { transitions } = record(initialBreaker(T0), [S, S, S, S, S, F, F, F, F, F, F, F, F], T0, config);
   assert.deepEqual(transitions.map((t) => t.cause), ['failure rate 62% over 13 requests in 10 s (threshold 50%)']); // 8 / 13 = 61.5%
   const short = record(initialBreaker(T0), [F, F, F, F], T0, { ...cfg, windowMs: 1_500 });
   assert.match(short.transitions[0].cause, /in 1\.5 s/);
   const tiny = record(initialBreaker(T0), [F, F, F, F], T0, { ...cfg, windowMs: 500 });
   assert.match(tiny.transitions[0].cause, /in 500 ms/);
+});
+
+// --- consecutive failures ------------------------------------------------------------
+
+/** 100 requests/s of successes for a whole window: the steady traffic a primary has before it starts failing. */
+function healthyWindow(config = cfg): Breaker {
+  let b = initialBreaker(T0);
+  for (let i = 0; i < config.windowMs / 10; i += 1) b = recordResult(b, true, T0 + i * 10, config).breaker;
+  assert.equal(b.state, 'closed');
+  return b;
+}
+
+test('failures in a row open it even when the window is full of successes, saying why', () => {
+  let b = healthyWindow();
+  const at = T0 + 10_000;
+  ({ breaker: b } = record(b, [F, F, F, F], at));
+  assert.equal(b.state, 'closed');
+  assert.equal(b.consecutiveFailures, 4);
+  assert.ok(failureRate(b, at, cfg) < 0.01, 'the rate alone is far from its threshold');
+  const { breaker, transitions } = record(b, [F], at + 5);
+  assert.equal(breaker.state, 'open');
+  assert.deepEqual(transitions, [{ from: 'closed', to: 'open', at: at + 5, cause: '5 failures in a row (threshold 5)' }]);
+});
+
+test('a success resets the run of failures', () => {
+  let b = healthyWindow();
+  const at = T0 + 10_000;
+  ({ breaker: b } = record(b, [F, F, F, F, S, F, F, F, F], at));
+  assert.equal(b.state, 'closed');
+  assert.equal(b.consecutiveFailures, 4);
+  assert.equal(record(b, [F], at).breaker.state, 'open');
+});
+
+test('failures in a row need no minimum number of requests, and count across buckets and windows', () => {
+  const config = { ...cfg, minimumRequests: 100 };
+  let b = initialBreaker(T0);
+  ({ breaker: b } = record(b, [F, F], T0, config));
+  ({ breaker: b } = record(b, [F, F], T0 + 3_500, config));
+  ({ breaker: b } = record(b, [F], T0 + 60_000, config)); // the first four have left the window
+  assert.equal(b.state, 'open');
+  assert.equal(nextProbeAt(b, config), T0 + 65_000);
+});
+
+test('the default configuration opens after five failures in a row', () => {
+  const b = healthyWindow(DEFAULT_BREAKER_CONFIG);
+  const { breaker, transitions } = record(b, [F, F, F, F, F], T0 + 10_000, DEFAULT_BREAKER_CONFIG);
+  assert.equal(breaker.state, 'open');
+  assert.equal(transitions.length, 1);
+  assert.match(transitions[0].cause, /^5 failures in a row/);
+});
+
+test('when both rules are met by one failure, the cause names the failure rate', () => {
+  const { transitions } = record(initialBreaker(T0), [F, F, F, F], T0, { ...cfg, consecutiveFailures: 4 });
+  assert.deepEqual(transitions.map((t) => t.cause), ['failure rate 100% over 4 requests in 10 s (threshold 50%)']);
+});
+
+test('a threshold below one failure in a row is read as one', () => {
+  const { breaker, transitions } = record(initialBreaker(T0), [F], T0, { ...cfg, consecutiveFailures: 0 });
+  assert.equal(breaker.state, 'open');
+  assert.equal(transitions[0].cause, '1 failure in a row (threshold 1)');
+});
+
+test('every change of state starts the run of failures again', () => {
+  const h = T0 + 5_000;
+  // Closed again after half-open: four failures are not yet five.
+  let b = tryAcquire(halfOpenAt(h), h, cfg).breaker;
+  b = recordResult(b, true, h + 1, cfg).breaker;
+  b = recordResult(b, true, h + 2, cfg).breaker;
+  assert.deepEqual([b.state, b.consecutiveFailures], ['closed', 0]);
+  const config = { ...cfg, minimumRequests: 100 };
+  assert.equal(record(b, [F, F, F, F], h + 3, config).breaker.state, 'closed');
+  // Forced closed by an operator after a run of failures: the run is forgotten.
+  const run = record(initialBreaker(T0), [F, F, F, F], T0, config).breaker;
+  const forced = forceState(forceState(run, 'open', T0 + 1).breaker, 'closed', T0 + 2).breaker;
+  assert.equal(forced.consecutiveFailures, 0);
+  assert.equal(record(forced, [F], T0 + 3, config).breaker.state, 'closed');
 });
 
 // --- the rolling window -------------------------------------------------------------
@@ -156,6 +233,19 @@ test('outcomes are grouped in windowMs / 10 buckets and old buckets are dropped'
   ]);
   ({ breaker } = record(breaker, [S], T0 + 20_000));
   assert.deepEqual(breaker.buckets, [{ start: T0 + 20_000, successes: 1, failures: 0 }]);
+});
+
+test('an outcome timed in an older bucket (a clock stepped back) joins that bucket, kept in order', () => {
+  let { breaker } = record(initialBreaker(T0), [S], T0 + 2_500);
+  ({ breaker } = record(breaker, [F], T0 + 500));
+  ({ breaker } = record(breaker, [S], T0 + 2_900));
+  ({ breaker } = record(breaker, [F], T0 + 1_200));
+  ({ breaker } = record(breaker, [S], T0 + 700));
+  assert.deepEqual(breaker.buckets, [
+    { start: T0, successes: 1, failures: 1 },
+    { start: T0 + 1_000, successes: 0, failures: 1 },
+    { start: T0 + 2_000, successes: 2, failures: 0 },
+  ]);
 });
 
 test('recording never changes the breaker it was given', () => {
@@ -225,7 +315,7 @@ test('enough successful probes close the breaker with a fresh window', () => {
   assert.equal(first.transition, undefined);
   const second = recordResult(first.breaker, true, h + 200, cfg);
   assert.deepEqual(second.transition, { from: 'half_open', to: 'closed', at: h + 200, cause: '2 probes succeeded while half-open' });
-  assert.deepEqual(second.breaker, { state: 'closed', since: h + 200, buckets: [], halfOpenSuccesses: 0, halfOpenInFlight: 0, lastProbeAt: null });
+  assert.deepEqual(second.breaker, { state: 'closed', since: h + 200, buckets: [], consecutiveFailures: 0, halfOpenSuccesses: 0, halfOpenInFlight: 0, lastProbeAt: null });
   // The failures that opened it are forgotten: three new ones are below the minimum again.
   assert.equal(record(second.breaker, [F, F, F], h + 300).breaker.state, 'closed');
 });

@@ -1,6 +1,9 @@
 // Circuit breaker per target: DESIGN.md, "Circuit breaker". CLOSED opens when
 // the failure rate over a rolling window reaches a threshold over at least a
-// minimum number of requests; OPEN moves to HALF_OPEN after `openMs`;
+// minimum number of requests, or after a run of consecutive failures (like
+// Envoy's outlier detection: a target that starts failing everything is left
+// within a few attempts, not after the rate catches up with a window of past
+// successes; docs/decisions/005); OPEN moves to HALF_OPEN after `openMs`;
 // HALF_OPEN closes after enough successful probes and reopens on a failure.
 // Pure (breaker.test.ts): every function takes `now` and returns a new value,
 // so one breaker is plain JSON that replicas can store and compare.
@@ -21,6 +24,8 @@ export type BreakerConfig = {
   halfOpenSuccesses: number;
   /** Probes allowed at once while HALF_OPEN. */
   halfOpenMaxInFlight: number;
+  /** CLOSED also opens after this many failures in a row (at least 1), whatever the window holds. */
+  consecutiveFailures: number;
 };
 
 export const DEFAULT_BREAKER_CONFIG: BreakerConfig = {
@@ -30,6 +35,7 @@ export const DEFAULT_BREAKER_CONFIG: BreakerConfig = {
   openMs: 15_000,
   halfOpenSuccesses: 3,
   halfOpenMaxInFlight: 1,
+  consecutiveFailures: 5,
 };
 
 /** The window is this many buckets of windowMs / BREAKER_BUCKETS each, so it slides in steps of one bucket. */
@@ -43,6 +49,8 @@ export type Breaker = {
   since: number;
   /** Outcomes while CLOSED, oldest first; cleared when the breaker closes. */
   buckets: BreakerBucket[];
+  /** Failures in a row while CLOSED: a success, or any change of state, resets it. */
+  consecutiveFailures: number;
   halfOpenSuccesses: number;
   halfOpenInFlight: number;
   /** When the latest HALF_OPEN probe was admitted; null outside HALF_OPEN. */
@@ -83,7 +91,7 @@ export function countsAsBreakerFailure(errorClass: ErrorClass): boolean {
 }
 
 export function initialBreaker(now: number): Breaker {
-  return { state: 'closed', since: now, buckets: [], halfOpenSuccesses: 0, halfOpenInFlight: 0, lastProbeAt: null };
+  return { state: 'closed', since: now, buckets: [], consecutiveFailures: 0, halfOpenSuccesses: 0, halfOpenInFlight: 0, lastProbeAt: null };
 }
 
 function bucketWidth(cfg: BreakerConfig): number {
@@ -132,6 +140,7 @@ function enter(b: Breaker, to: BreakerState, now: number, cause: string): { brea
     // A breaker that closes starts from a clean window, so the failures that
     // opened it cannot open it again at once.
     buckets: to === 'closed' ? [] : b.buckets,
+    consecutiveFailures: 0,
     halfOpenSuccesses: 0,
     halfOpenInFlight: 0,
     lastProbeAt: null,
@@ -170,12 +179,29 @@ export function tryAcquire(b: Breaker, now: number, cfg: BreakerConfig): { allow
 function addToWindow(b: Breaker, ok: boolean, now: number, cfg: BreakerConfig): BreakerBucket[] {
   const width = bucketWidth(cfg);
   const start = Math.floor(now / width) * width;
-  const kept = b.buckets.filter((bucket) => bucket.start > now - cfg.windowMs);
-  const index = kept.findIndex((bucket) => bucket.start === start);
-  const current = index >= 0 ? kept[index] : { start, successes: 0, failures: 0 };
-  const updated = { ...current, successes: current.successes + (ok ? 1 : 0), failures: current.failures + (ok ? 0 : 1) };
-  if (index >= 0) return kept.map((bucket, i) => (i === index ? updated : bucket));
-  return [...kept, updated].sort((x, y) => x.start - y.start);
+  const buckets = b.buckets;
+  const last = buckets.length - 1;
+  // Called on every attempt: the usual case (this bucket is the newest and nothing has expired)
+  // copies the at most BREAKER_BUCKETS buckets instead of filtering, searching and sorting them.
+  if (last >= 0 && buckets[last].start === start && buckets[0].start > now - cfg.windowMs) {
+    const copy = buckets.slice();
+    copy[last] = add(buckets[last], ok);
+    return copy;
+  }
+  const kept = buckets.filter((bucket) => bucket.start > now - cfg.windowMs);
+  // Kept oldest first; a clock that stepped back may land in an older bucket.
+  let index = kept.length;
+  while (index > 0 && kept[index - 1].start > start) index -= 1;
+  if (index > 0 && kept[index - 1].start === start) {
+    kept[index - 1] = add(kept[index - 1], ok);
+    return kept;
+  }
+  kept.splice(index, 0, add({ start, successes: 0, failures: 0 }, ok));
+  return kept;
+}
+
+function add(bucket: BreakerBucket, ok: boolean): BreakerBucket {
+  return { start: bucket.start, successes: bucket.successes + (ok ? 1 : 0), failures: bucket.failures + (ok ? 0 : 1) };
 }
 
 /**
@@ -203,7 +229,11 @@ export function recordResult(
     return { breaker: { ...b, halfOpenSuccesses: successes, halfOpenInFlight: inFlight } };
   }
 
-  const breaker: Breaker = { ...b, buckets: addToWindow(b, ok, now, cfg) };
+  // Spelled out rather than spread: this runs on every attempt, and a spread costs several times more.
+  const breaker: Breaker = {
+    state: b.state, since: b.since, buckets: addToWindow(b, ok, now, cfg), consecutiveFailures: ok ? 0 : b.consecutiveFailures + 1,
+    halfOpenSuccesses: b.halfOpenSuccesses, halfOpenInFlight: b.halfOpenInFlight, lastProbeAt: b.lastProbeAt,
+  };
   const { failures, total } = windowCounts(breaker, now, cfg);
   const rate = total === 0 ? 0 : failures / total;
   if (total >= Math.max(1, cfg.minimumRequests) && rate >= cfg.failureRateThreshold) {
@@ -211,6 +241,10 @@ export function recordResult(
       `failure rate ${Math.round(rate * 100)}% over ${plural(total, 'request')} in ${formatDuration(cfg.windowMs)} ` +
       `(threshold ${Math.round(cfg.failureRateThreshold * 100)}%)`;
     return enter(breaker, 'open', now, cause);
+  }
+  const inARow = Math.max(1, cfg.consecutiveFailures);
+  if (breaker.consecutiveFailures >= inARow) {
+    return enter(breaker, 'open', now, `${plural(breaker.consecutiveFailures, 'failure')} in a row (threshold ${inARow})`);
   }
   return { breaker };
 }

@@ -4,7 +4,8 @@
 // chain (lib/failover/plan.ts) with retries, breakers and timeouts, reading only
 // the in-memory routing snapshot and recording attempts without waiting.
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage, type ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { planRoute } from '@/lib/failover/plan';
 import {
   buildUpstreamRequest, createStreamTranslator, parseUpstreamResponse, readUpstreamError, supportsAssistantPrefill, UnsupportedByTargetError, UpstreamResponseError,
@@ -14,23 +15,35 @@ import { countsAsBreakerFailure } from './breaker';
 import { classifyHttpError, parseRetryAfter, type ErrorClass } from './error-classes';
 import { openAiError, parseChatRequest, usageChunk, type ChatCompletionChunk, type ChatRequest, type OpenAiErrorType, type Usage } from './openai-schema';
 import { decideAfterFailure, needsLargerContext } from './retry-policy';
-import type { RoutingSnapshot, SnapshotChainEntry, SnapshotService, SnapshotTarget, BreakerView } from './snapshot-types';
-import type { SampleRecord } from './recorder';
+import type { RoutingSnapshot, SnapshotChainEntry, SnapshotService, SnapshotTarget, SnapshotToken, BreakerView } from './snapshot-types';
+import type { RequestOutcome, SampleRecord, ServedBy } from './recorder';
+import { effectiveTier, type Tier } from '@/lib/degradation/tier';
+import { countsAsGood } from '@/lib/slo/good-request';
+import { BufferedResponse, tapResponse } from './buffered-response';
+import { answerFromCompletion, answerFromSse, cacheKey, completionFromAnswer, ResponseCache, sseFromAnswer, type CachedAnswer } from './response-cache';
+import type { GatewayQueue, QueuedRequestView } from './retry-queue';
+import { matchRule, ruleAnswer } from './rules';
+import { capMaxTokens, decideTier, preferTarget, refusalMessage, wantsQueue } from './tier-policy';
 import { createSseParser, type SseEvent } from './sse';
 import { hashToken, parseBearer } from '@/lib/access/tokens';
-import { readBody, sendUpstream, UpstreamFailure, classifyTransportError } from './upstream';
+import { AttemptAbort, readBody, sendUpstream, UpstreamFailure, classifyTransportError } from './upstream';
 
 export type GatewayMetrics = {
   observeAttempt(a: { target: string; service: string; outcome: 'success' | 'error'; errorClass: string | null; latencyMs: number; ttftMs: number | null }): void;
   observeRequest(r: { service: string; status: number; attempts: number }): void;
   setActiveTarget(service: string, target: string | null): void;
+  setServiceTier?(service: string, tier: Tier): void;
 };
 
 export type GatewayDeps = {
   snapshot: () => RoutingSnapshot | null;
   breakers: { acquire(targetId: string, now?: number): boolean; report(targetId: string, ok: boolean, acquiredAt: number, now?: number): void; view: BreakerView };
-  recorder: { record(sample: SampleRecord): void };
+  recorder: { record(sample: SampleRecord): void; recordRequest(outcome: RequestOutcome): void };
   metrics?: GatewayMetrics;
+  /** The Emergency tier's retry queue (retry-queue.ts); without it, queueing is refused as unavailable. */
+  queue?: GatewayQueue;
+  /** The Minimal tier's response cache; one per handler (per replica) by default. */
+  cache?: ResponseCache;
   maxBodyBytes?: number;
   random?: () => number;
 };
@@ -59,6 +72,13 @@ type Failure = {
 };
 
 type AttemptResultLike = { failure: Failure | null; ttftMs: number | null; usage: Usage | null };
+
+/** How a request ended, for its RequestOutcome: the status the SLO sees, and who answered. */
+type RouteOutcome = { status: number; errorClass: string | null; target: SnapshotTarget | null; ttftMs: number | null; usage: Usage | null };
+type Served = RouteOutcome & { servedBy: ServedBy };
+
+/** What the replay of a queued request produced (createGatewayHandler's complete()). */
+export type CompletedRequest = { status: number; body: unknown; headers: Record<string, string>; servedBy: ServedBy | null };
 
 type Exchange = {
   req: IncomingMessage;
@@ -97,17 +117,51 @@ function sendError(res: ServerResponse, status: number, message: string, type: O
   sendJson(res, error.status, error.body, headers);
 }
 
-async function readRequestBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+/**
+ * Request ids: a random prefix per process and a counter, unique across replicas without a
+ * random draw per request (randomBytes costs more than the rest of the id by far).
+ */
+const REQUEST_ID_PREFIX = `chatcmpl-${randomBytes(9).toString('base64url')}`;
+let requestCount = 0;
+const newRequestId = () => `${REQUEST_ID_PREFIX}${(requestCount++).toString(36)}`;
+
+/** Listeners rather than `for await`: the async iterator costs more than the read itself for a body of one chunk. */
+function readRequestBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) return 'too_large';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return 'too_large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  if (declared > limit) return Promise.resolve('too_large');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    // Inline arrows, not named consts (see failureFor); once settled, later events are ignored.
+    req.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > limit) {
+        // Read no more of it; the 413 closes the connection.
+        settled = true;
+        req.pause();
+        resolve('too_large');
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    });
+    req.on('error', (error) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    });
+    req.on('close', () => {
+      if (settled) return;
+      settled = true;
+      reject(Object.assign(new Error('the client closed the connection before the request body was complete'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    });
+  });
 }
 
 function authenticate(req: IncomingMessage, snapshot: RoutingSnapshot, now: number) {
@@ -116,6 +170,16 @@ function authenticate(req: IncomingMessage, snapshot: RoutingSnapshot, now: numb
   const token = snapshot.tokens.get(hashToken(bearer));
   if (!token || (token.expiresAt !== null && token.expiresAt <= now)) return null;
   return token;
+}
+
+/**
+ * An attempt's failure on `target`. Made by a factory, not a closure named inside attemptInner: tsx
+ * compiles with keepNames, which makes creating a named closure cost about a microsecond.
+ */
+function failureFor(target: SnapshotTarget) {
+  return (errorClass: ErrorClass, message: string, status: number | null = null, retryAfterMs: number | null = null, detail: UpstreamErrorDetail | null = null): Failure => ({
+    errorClass, message, status, retryAfterMs, detail, target,
+  });
 }
 
 const upstreamTargetOf = (t: SnapshotTarget): UpstreamTarget => ({ apiStyle: t.apiStyle, endpointUrl: t.endpointUrl, model: t.model, apiKey: t.apiKey, providerKind: t.providerKind });
@@ -154,25 +218,25 @@ export function createGatewayHandler(deps: GatewayDeps) {
     x: Exchange, entry: SnapshotChainEntry, target: SnapshotTarget, deadlineAt: number, onTtft: (ms: number) => void, onUsage: (u: Usage | null) => void,
   ): Promise<Failure | null> {
     const startedAt = performance.now();
-    const fail = (errorClass: ErrorClass, message: string, status: number | null = null, retryAfterMs: number | null = null, detail: UpstreamErrorDetail | null = null): Failure => ({
-      errorClass, message, status, retryAfterMs, detail, target,
-    });
+    const fail = failureFor(target);
     const upstreamTarget = upstreamTargetOf(target);
     const prefill = x.sentText ? x.sentText : undefined;
     const upstreamRequest = buildUpstreamRequest(upstreamTarget, x.request, { stream: x.stream, assistantPrefill: prefill });
     const attemptDeadline = Math.min(deadlineAt, Date.now() + entry.timeouts.totalMs);
-    const controller = new AbortController();
-    const onClientAbort = () => controller.abort();
-    x.abort.signal.addEventListener('abort', onClientAbort);
+    // One AbortController per request (x.abort); an attempt gets a cheap emitter instead (upstream.ts).
+    // x.abort is aborted by the response's 'close' listener, registered before any attempt's, so an
+    // attempt follows it from the same event rather than paying for a listener on the signal.
+    const controller = new AttemptAbort();
+    controller.follow(x.res, 'close', x.abort.signal);
     const deadlineTimer = setTimeout(() => controller.abort(), Math.max(1, attemptDeadline - Date.now()));
     // A non-streamed answer slower than the chain's latency limit moves on (DESIGN.md's fallback matrix).
     const headerMs = x.stream ? entry.timeouts.headerMs : Math.min(entry.timeouts.headerMs, entry.latencyLimitMs ?? Infinity);
     try {
       let response;
       try {
-        response = await sendUpstream(upstreamRequest, { connectMs: entry.timeouts.connectMs, headerMs }, controller.signal);
+        response = await sendUpstream(upstreamRequest, { connectMs: entry.timeouts.connectMs, headerMs }, controller);
       } catch (error) {
-        const failure = error instanceof UpstreamFailure ? error : classifyTransportError(error, controller.signal);
+        const failure = error instanceof UpstreamFailure ? error : classifyTransportError(error, controller);
         return fail(failure.errorClass, failure.message);
       }
 
@@ -209,11 +273,11 @@ export function createGatewayHandler(deps: GatewayDeps) {
       return await relayStream(x, entry, target, upstreamTarget, response.body, startedAt, fail, onTtft, onUsage);
     } catch (error) {
       if (error instanceof UnsupportedByTargetError) throw error;
-      const failure = error instanceof UpstreamFailure ? error : classifyTransportError(error, controller.signal);
+      const failure = error instanceof UpstreamFailure ? error : classifyTransportError(error, controller);
       return fail(failure.errorClass, failure.message);
     } finally {
       clearTimeout(deadlineTimer);
-      x.abort.signal.removeEventListener('abort', onClientAbort);
+      controller.unfollow('close');
     }
   }
 
@@ -317,7 +381,14 @@ export function createGatewayHandler(deps: GatewayDeps) {
     return null;
   }
 
-  function finalError(x: Exchange, failure: Failure | null, reason: string) {
+  function finalError(x: Exchange, failure: Failure | null, reason: string): RouteOutcome {
+    const interrupted = x.headersSent;
+    sendFinalError(x, failure, reason);
+    // An interrupted stream went out as HTTP 200 but is no answer: the SLO counts it as the 502 it is.
+    return { status: interrupted ? 502 : x.res.statusCode, errorClass: failure?.errorClass ?? (interrupted ? 'stream_cut' : 'no_target_available'), target: failure?.target ?? null, ttftMs: null, usage: null };
+  }
+
+  function sendFinalError(x: Exchange, failure: Failure | null, reason: string) {
     deps.metrics?.observeRequest({ service: x.service.name, status: failure?.status ?? 503, attempts: x.attempts });
     if (x.headersSent) {
       // Never present a truncated answer as a success: an error event and no [DONE].
@@ -347,9 +418,11 @@ export function createGatewayHandler(deps: GatewayDeps) {
     }
   }
 
-  async function route(x: Exchange, snapshot: RoutingSnapshot) {
+  /** `degraded`: the Degraded tier's preferred target (moved to the head of the chain), or null in Full. */
+  async function route(x: Exchange, snapshot: RoutingSnapshot, degraded: { targetId: string | null } | null = null): Promise<RouteOutcome> {
     const now = Date.now();
-    const plan = planRoute(x.service, snapshot.targets, snapshot.overrides, deps.breakers.view, now);
+    const aborted = (): RouteOutcome => ({ status: 499, errorClass: 'client_closed', target: null, ttftMs: null, usage: null });
+    const plan = planRoute(preferTarget(x.service, degraded?.targetId ?? null), snapshot.targets, snapshot.overrides, deps.breakers.view, now);
     deps.metrics?.setActiveTarget(x.service.name, plan.candidates[0]?.target.name ?? null);
     if (plan.candidates.length === 0) {
       const why = plan.skipped.map((s) => `${s.targetName}: ${s.reason.replace(/_/g, ' ')}`).join('; ');
@@ -368,7 +441,7 @@ export function createGatewayHandler(deps: GatewayDeps) {
     };
 
     for (let i = 0; i < candidates.length; i += 1) {
-      if (x.abort.signal.aborted) return;
+      if (x.abort.signal.aborted) return aborted();
       const { entry, target } = candidates[i];
       if (!eligible(i, Date.now())) continue;
       if (x.headersSent && !supportsAssistantPrefill(upstreamTargetOf(target))) continue;
@@ -382,12 +455,14 @@ export function createGatewayHandler(deps: GatewayDeps) {
             break;
           }
           await new Promise((resolve) => setTimeout(resolve, waitMs));
-          if (x.abort.signal.aborted) return;
+          if (x.abort.signal.aborted) return aborted();
         }
         const acquiredAt = Date.now();
         const lastResort = x.attempts === 0 && i === candidates.length - 1;
         if (!deps.breakers.acquire(target.id, acquiredAt) && !lastResort) break;
         x.attempts += 1;
+        // Set before the attempt writes its headers, so that it names the target that answered.
+        if (degraded && !x.headersSent) x.res.setHeader('x-standby-degraded', target.id === degraded.targetId ? 'smaller-model' : 'max-tokens');
         const startedAt = performance.now();
         let result: AttemptResultLike;
         try {
@@ -406,11 +481,11 @@ export function createGatewayHandler(deps: GatewayDeps) {
         if (!failure) {
           deps.breakers.report(target.id, true, acquiredAt);
           deps.metrics?.observeRequest({ service: x.service.name, status: 200, attempts: x.attempts });
-          return;
+          return { status: 200, errorClass: null, target, ttftMs: result.ttftMs, usage: result.usage };
         }
         deps.breakers.report(target.id, !countsAsBreakerFailure(failure.errorClass), acquiredAt);
         lastFailure = failure;
-        if (x.abort.signal.aborted) return;
+        if (x.abort.signal.aborted) return aborted();
         if (needsLargerContext(failure.errorClass)) minContext = Math.max(minContext, target.contextWindow);
         const at = Date.now();
         if (failure.retryAfterMs !== null && failure.retryAfterMs > 0) coolingDown.set(target.id, { until: at + failure.retryAfterMs, failure });
@@ -423,14 +498,14 @@ export function createGatewayHandler(deps: GatewayDeps) {
         );
         if (decision.kind === 'retry_same') {
           await new Promise((resolve) => setTimeout(resolve, decision.delayMs));
-          if (x.abort.signal.aborted) return;
+          if (x.abort.signal.aborted) return aborted();
           continue;
         }
         if (decision.kind === 'next_target') break;
         return finalError(x, failure, decision.reason);
       }
     }
-    finalError(x, lastFailure, `Every target of ${x.service.name} failed`);
+    return finalError(x, lastFailure, `Every target of ${x.service.name} failed`);
   }
 
   async function handleCompletions(req: IncomingMessage, res: ServerResponse) {
@@ -449,6 +524,13 @@ export function createGatewayHandler(deps: GatewayDeps) {
     } catch {
       return sendError(res, 400, 'The request body is not valid JSON.', 'invalid_request_error', 'invalid_json');
     }
+    await completeRequest(req, res, snapshot, token, json, { wantsQueue: wantsQueue(req.headers['x-standby-queue']), record: true });
+  }
+
+  /** From a decoded body to the answer: validation, the service, the tier, then routing. Shared by the HTTP path and complete(). */
+  async function completeRequest(
+    req: IncomingMessage, res: ServerResponse, snapshot: RoutingSnapshot, token: SnapshotToken, json: unknown, options: { wantsQueue: boolean; record: boolean },
+  ) {
     const parsed = parseChatRequest(json);
     if (!parsed.ok) return sendError(res, 400, parsed.message, 'invalid_request_error', parsed.code ?? null, parsed.param);
     const service = snapshot.services.get(parsed.request.model);
@@ -458,16 +540,129 @@ export function createGatewayHandler(deps: GatewayDeps) {
     if (token.services.length > 0 && !token.services.includes(service.name)) {
       return sendError(res, 403, `This API token may not call the service ${service.name}.`, 'permission_error', 'service_not_allowed', 'model');
     }
+    // Every answer from here on says which tier the service was in.
+    const tier = effectiveTier(service.degradation, Date.now());
+    res.setHeader('x-standby-tier', tier);
+    deps.metrics?.setServiceTier?.(service.name, tier);
+    const startedAt = performance.now();
     const abort = new AbortController();
     res.on('close', () => {
       if (!res.writableEnded) abort.abort();
     });
     const request = parsed.request;
     const exchange: Exchange = {
-      req, res, requestId: `chatcmpl-${randomBytes(12).toString('base64url')}`, created: Math.floor(Date.now() / 1000), service, request,
+      req, res, requestId: newRequestId(), created: Math.floor(Date.now() / 1000), service, request,
       stream: request.stream === true, includeUsage: request.stream_options?.include_usage === true, abort, attempts: 0, sentText: '', headersSent: false, hasToolCalls: false,
     };
-    await route(exchange, snapshot);
+    const served = await serveInTier(exchange, snapshot, tier, { wantsQueue: options.wantsQueue, tokenId: token.id, body: json });
+    if (options.record) recordOutcome(exchange, tier, served, startedAt);
+    return served;
+  }
+
+  function recordOutcome(x: Exchange, tier: Tier, served: Served, startedAt: number) {
+    const { status, errorClass, servedBy, usage } = served;
+    deps.recorder.recordRequest({
+      serviceId: x.service.id, at: Date.now(), requestId: x.requestId, ok: countsAsGood(status, errorClass, servedBy), status, errorClass,
+      targetId: served.target?.id ?? null, attempts: x.attempts, latencyMs: Math.round(performance.now() - startedAt), ttftMs: served.ttftMs,
+      stream: x.stream, tier, servedBy, promptTokens: usage?.prompt_tokens ?? null, completionTokens: usage?.completion_tokens ?? null,
+    });
+  }
+
+  // ---------------------------------------------------------------- degradation tiers (tier-policy.ts)
+
+  const cache = deps.cache ?? new ResponseCache();
+
+  /** The tier's policy: route (Full, Degraded), answer locally or refuse (Minimal), maintenance or queue (Emergency). */
+  async function serveInTier(x: Exchange, snapshot: RoutingSnapshot, tier: Tier, ask: { wantsQueue: boolean; tokenId: string | null; body: unknown }): Promise<Served> {
+    const policy = x.service.degradation.policy;
+    const ttlMs = policy.cacheTtlSeconds * 1000;
+    // Keyed on the request as the client sent it, before any tier changes it.
+    let key: string | null = null;
+    const keyOf = () => (key ??= cacheKey(x.service.name, x.request));
+    const decision = decideTier<CachedAnswer>(tier, policy, {
+      cached: () => (ttlMs > 0 ? cache.get(keyOf(), ttlMs, Date.now()) : null),
+      rule: () => matchRule(policy.rules, x.request),
+      wantsQueue: ask.wantsQueue,
+    });
+    const local = (status: number, errorClass: string | null, servedBy: ServedBy): Served => {
+      deps.metrics?.observeRequest({ service: x.service.name, status, attempts: 0 });
+      return { status, errorClass, target: null, ttftMs: null, usage: null, servedBy };
+    };
+    switch (decision.kind) {
+      case 'cache':
+        answerLocally(x, decision.cached, { 'x-standby-cache': 'hit' });
+        return local(200, null, 'cache');
+      case 'rule':
+        answerLocally(x, ruleAnswer(decision.rule), { 'x-standby-rule': 'matched' });
+        return local(200, null, 'rule');
+      case 'refuse':
+        sendError(x.res, 503, refusalMessage(x.service.name, decision.retryAfterSeconds), 'service_unavailable', 'tier_minimal', null, {
+          ...tierHeaders(x), 'retry-after': String(decision.retryAfterSeconds),
+        });
+        return local(503, 'tier_minimal', 'refused');
+      case 'maintenance': {
+        const note = decision.queue === 'disabled' ? ' Queueing requests is turned off for this service.' : '';
+        sendMaintenance(x, `${decision.message}${note}`, decision.retryAfterSeconds);
+        return local(503, 'maintenance', 'maintenance');
+      }
+      case 'queue':
+        return local(...(await queueRequest(x, ask, decision.ttlSeconds)));
+      case 'route': {
+        if (ttlMs > 0) keyOf();
+        if (decision.maxTokens !== null) x.request = capMaxTokens(x.request, decision.maxTokens);
+        const tap = ttlMs > 0 ? tapResponse(x.res, cache.limits.maxEntryBytes) : null;
+        const outcome = await route(x, snapshot, tier === 'degraded' ? { targetId: decision.preferTargetId } : null);
+        if (tap && key && outcome.status === 200) {
+          const text = tap.read();
+          const answer = text === null ? null : x.stream ? answerFromSse(text) : answerFromJson(text);
+          if (answer) cache.set(key, answer, Date.now());
+        }
+        return { ...outcome, servedBy: 'upstream' };
+      }
+    }
+  }
+
+  const tierHeaders = (x: Exchange): Record<string, string> => ({ 'x-request-id': x.requestId, 'x-standby-service': x.service.name, 'x-standby-attempts': String(x.attempts) });
+
+  /** A cached or rule-based answer, as JSON or as a short stream, with a fresh id and created. */
+  function answerLocally(x: Exchange, answer: CachedAnswer, headers: Record<string, string>) {
+    const meta = { id: x.requestId, created: x.created };
+    if (!x.stream) return sendJson(x.res, 200, completionFromAnswer(answer, meta), { ...tierHeaders(x), ...headers });
+    x.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...tierHeaders(x), ...headers });
+    x.res.end(sseFromAnswer(answer, meta, x.includeUsage));
+  }
+
+  function sendMaintenance(x: Exchange, message: string, retryAfterSeconds: number) {
+    sendError(x.res, 503, message, 'service_unavailable', 'maintenance', null, { ...tierHeaders(x), 'retry-after': String(retryAfterSeconds) });
+  }
+
+  /**
+   * Emergency, and the client asked to be queued: one database write, bounded
+   * in time (retry-queue.ts). Stored without streaming: the result is fetched
+   * later as one chat completion.
+   */
+  async function queueRequest(x: Exchange, ask: { tokenId: string | null; body: unknown }, ttlSeconds: number): Promise<[number, string | null, ServedBy]> {
+    const policy = x.service.degradation.policy;
+    const unavailable = (): [number, string | null, ServedBy] => {
+      sendMaintenance(x, `${policy.maintenanceMessage} The retry queue is unavailable right now, so this request was not queued.`, policy.retryAfterSeconds);
+      return [503, 'maintenance', 'maintenance'];
+    };
+    if (!deps.queue) return unavailable();
+    const { stream: _stream, stream_options: _streamOptions, ...body } = ask.body as Record<string, unknown>;
+    let queued;
+    try {
+      queued = await deps.queue.enqueue({ serviceId: x.service.id, tokenId: ask.tokenId, body, ttlSeconds, now: Date.now() });
+    } catch (error) {
+      console.error('[standby] could not queue a request', { service: x.service.name, error: error instanceof Error ? error.message : String(error) });
+      return unavailable();
+    }
+    const url = queuedUrl(queued.publicId);
+    sendJson(
+      x.res, 202,
+      { id: queued.publicId, object: 'standby.queued_request', status: 'queued', model: x.service.name, created_at: toUnix(queued.createdAt), expires_at: toUnix(queued.expiresAt), url },
+      { ...tierHeaders(x), location: url },
+    );
+    return [202, 'queued', 'queued'];
   }
 
   function handleModels(req: IncomingMessage, res: ServerResponse) {
@@ -481,8 +676,56 @@ export function createGatewayHandler(deps: GatewayDeps) {
     sendJson(res, 200, { object: 'list', data });
   }
 
+  // GET /api/v1/queued/<id>: a queued request's status and, once replayed, the chat completion (or error) it produced.
+  async function handleQueued(req: IncomingMessage, res: ServerResponse, publicId: string) {
+    const snapshot = deps.snapshot();
+    if (!snapshot) return sendError(res, 503, 'Standby is starting. Retry shortly.', 'service_unavailable', 'not_ready', null, { 'retry-after': '1' });
+    const token = authenticate(req, snapshot, Date.now());
+    if (!token) return sendError(res, 401, 'Incorrect or missing API key.', 'authentication_error', 'invalid_api_key');
+    const notFound = () => sendError(res, 404, `No queued request has the id ${publicId}.`, 'not_found_error', 'queued_request_not_found', 'id');
+    if (!/^sbq_[A-Za-z0-9_-]{1,64}$/.test(publicId)) return notFound();
+    if (!deps.queue) return sendError(res, 503, 'The retry queue is not available on this server.', 'service_unavailable', 'queue_unavailable');
+    let row: QueuedRequestView | null;
+    try {
+      row = await deps.queue.find(publicId);
+    } catch (error) {
+      console.error('[standby] could not read a queued request', { error: error instanceof Error ? error.message : String(error) });
+      return sendError(res, 503, 'The retry queue is unavailable right now. Retry shortly.', 'service_unavailable', 'queue_unavailable', null, { 'retry-after': '5' });
+    }
+    if (!row) return notFound();
+    const service = [...snapshot.services.values()].find((s) => s.id === row.serviceId) ?? null;
+    const allowed = row.tokenId === token.id || (service !== null && (token.services.length === 0 || token.services.includes(service.name)));
+    if (!allowed) return sendError(res, 403, 'This API token may not read this queued request.', 'permission_error', 'queued_request_not_allowed', 'id');
+    sendJson(res, 200, queuedRequestBody(row, service?.name ?? null), { 'cache-control': 'no-store' });
+  }
+
+  /**
+   * Runs a request body through the same tiers and routing as the HTTP path,
+   * in process, with a buffered answer: the retry queue's replay. tokenId is
+   * the token that queued it, checked again now (it may have been revoked);
+   * null runs it without a token's restrictions.
+   */
+  async function complete(serviceName: string, body: Record<string, unknown>, tokenId: string | null): Promise<CompletedRequest> {
+    const failed = (status: number, message: string, type: OpenAiErrorType, code: string): CompletedRequest => ({ status, body: openAiError(status, message, type, code).body, headers: {}, servedBy: null });
+    const snapshot = deps.snapshot();
+    if (!snapshot) return failed(503, 'Standby has no routing configuration yet.', 'service_unavailable', 'not_ready');
+    const now = Date.now();
+    const token: SnapshotToken | undefined =
+      tokenId === null ? { id: '', name: 'internal', services: [], expiresAt: null } : [...snapshot.tokens.values()].find((t) => t.id === tokenId);
+    if (!token || (token.expiresAt !== null && token.expiresAt <= now)) return failed(401, 'The API token that queued this request is no longer valid.', 'authentication_error', 'invalid_api_key');
+    const res = new BufferedResponse();
+    const served = await completeRequest(new IncomingMessage(new Socket()), res.asServerResponse(), snapshot, token, { ...body, model: serviceName, stream: false }, { wantsQueue: false, record: false });
+    let answer: unknown = res.body();
+    try {
+      answer = JSON.parse(res.body());
+    } catch {
+      /* kept as text */
+    }
+    return { status: res.statusCode, body: answer, headers: res.allHeaders(), servedBy: served?.servedBy ?? null };
+  }
+
   /** Answers the gateway's paths; returns false for any other path. */
-  return async function handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
+  async function handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
     if (pathname === '/api/v1/chat/completions' || pathname === '/v1/chat/completions') {
       if (req.method !== 'POST') {
         sendError(res, 405, 'Use POST for chat completions.', 'invalid_request_error', 'method_not_allowed', null, { allow: 'POST' });
@@ -501,11 +744,63 @@ export function createGatewayHandler(deps: GatewayDeps) {
       handleModels(req, res);
       return true;
     }
+    const queued = /^\/(?:api\/)?v1\/queued\/([^/]+)$/.exec(pathname);
+    if (queued) {
+      if (req.method !== 'GET') {
+        sendError(res, 405, 'Use GET to read a queued request.', 'invalid_request_error', 'method_not_allowed', null, { allow: 'GET' });
+        return true;
+      }
+      try {
+        await handleQueued(req, res, queued[1]);
+      } catch (error) {
+        console.error('[standby] reading a queued request failed', { error });
+        if (!res.headersSent) sendError(res, 500, 'Standby failed to handle this request. It has been logged.', 'api_error', 'internal_error');
+      }
+      return true;
+    }
     if (pathname.startsWith('/api/v1/')) {
-      sendError(res, 404, `Unknown endpoint ${pathname}. Standby serves /api/v1/chat/completions and /api/v1/models.`, 'not_found_error', 'unknown_url');
+      sendError(res, 404, `Unknown endpoint ${pathname}. Standby serves /api/v1/chat/completions, /api/v1/models and /api/v1/queued/<id>.`, 'not_found_error', 'unknown_url');
       return true;
     }
     return false;
+  }
+
+  return Object.assign(handle, { complete, cache });
+}
+
+export type GatewayHandler = ReturnType<typeof createGatewayHandler>;
+
+const toUnix = (date: Date) => Math.floor(date.getTime() / 1000);
+const queuedUrl = (publicId: string) => `/api/v1/queued/${publicId}`;
+
+function answerFromJson(text: string): CachedAnswer | null {
+  try {
+    return answerFromCompletion(JSON.parse(text));
+  } catch {
+    return null;
+  }
+}
+
+/** A queued request as the client reads it: its state, and the completion or the error once there is one. */
+function queuedRequestBody(row: QueuedRequestView, serviceName: string | null) {
+  const stored = row.result as { error?: unknown } | null;
+  let error: unknown = null;
+  if (row.status === 'failed') error = stored?.error ?? { message: row.lastError ?? 'The request failed.', type: 'api_error', param: null, code: 'replay_failed' };
+  if (row.status === 'expired') error = { message: row.lastError ?? 'The request expired before the service recovered.', type: 'service_unavailable', param: null, code: 'queue_expired' };
+  return {
+    id: row.publicId,
+    object: 'standby.queued_request',
+    status: row.status,
+    model: serviceName,
+    created_at: toUnix(row.createdAt),
+    expires_at: toUnix(row.expiresAt),
+    completed_at: row.completedAt ? toUnix(row.completedAt) : null,
+    attempts: row.attempts,
+    url: queuedUrl(row.publicId),
+    status_code: row.resultStatus,
+    result: row.status === 'succeeded' ? row.result : null,
+    error,
+    last_error: row.status === 'queued' || row.status === 'running' ? row.lastError : null,
   };
 }
 

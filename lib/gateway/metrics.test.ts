@@ -60,6 +60,8 @@ describe('metrics', () => {
       '# HELP standby_gateway_retried_requests_total Gateway requests that needed more than one upstream attempt, by service.',
       '# TYPE standby_gateway_retried_requests_total counter',
       'standby_gateway_retried_requests_total{service="support-bot"} 2',
+      '# HELP standby_service_tier Each service\'s degradation tier as this replica last applied it: 1 for the tier in force, 0 for the others.',
+      '# TYPE standby_service_tier gauge',
       '',
     ].join('\n');
     assert.equal(metrics.render(), expected);
@@ -67,7 +69,7 @@ describe('metrics', () => {
 
   test('with nothing observed, every family is still declared', () => {
     const text = createMetrics().render();
-    assert.equal(text.split('\n').filter((line) => line.startsWith('# TYPE')).length, 8);
+    assert.equal(text.split('\n').filter((line) => line.startsWith('# TYPE')).length, 9);
     assert.equal(text.split('\n').filter((line) => line && !line.startsWith('#')).length, 0);
     assert.ok(text.endsWith('\n'));
   });
@@ -97,6 +99,19 @@ describe('metrics', () => {
     metrics.setActiveTarget('svc', 'a');
     metrics.setActiveTarget('svc', null);
     assert.ok(metrics.render().includes('standby_service_active_target{service="svc",target="a"} 0\n'));
+  });
+
+  test("a service's tier is one-hot over the four tiers, and follows changes", () => {
+    const metrics = createMetrics();
+    metrics.setServiceTier('svc', 'degraded');
+    metrics.setServiceTier('svc', 'emergency');
+    const lines = metrics.render().split('\n').filter((line) => line.startsWith('standby_service_tier{'));
+    assert.deepEqual(lines, [
+      'standby_service_tier{service="svc",tier="degraded"} 0',
+      'standby_service_tier{service="svc",tier="emergency"} 1',
+      'standby_service_tier{service="svc",tier="full"} 0',
+      'standby_service_tier{service="svc",tier="minimal"} 0',
+    ]);
   });
 
   test('negative and non-finite durations do not corrupt histograms', () => {

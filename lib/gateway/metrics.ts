@@ -7,6 +7,7 @@
 // other error class is counted as "other".
 import type { BreakerState } from './breaker';
 import { isErrorClass } from './error-classes';
+import { TIERS, type Tier } from '@/lib/degradation/tier';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -31,6 +32,7 @@ export type Metrics = {
   observeRequest(request: RequestObservation): void;
   setBreakerState(target: string, state: BreakerState): void;
   setActiveTarget(service: string, target: string | null): void;
+  setServiceTier(service: string, tier: Tier): void;
   render(): string;
 };
 
@@ -177,6 +179,7 @@ export function createMetrics(): Metrics {
   const activeTarget = new Gauge('standby_service_active_target', 'The target currently serving each service: 1 for it, 0 for targets that served it before.', ['service', 'target']);
   const gatewayRequests = new Counter('standby_gateway_requests_total', 'Requests answered by the gateway, by service and HTTP status.', ['service', 'status']);
   const retriedRequests = new Counter('standby_gateway_retried_requests_total', 'Gateway requests that needed more than one upstream attempt, by service.', ['service']);
+  const serviceTier = new Gauge('standby_service_tier', "Each service's degradation tier as this replica last applied it: 1 for the tier in force, 0 for the others.", ['service', 'tier']);
   /** Targets each service has had as active, so a change can zero the previous one. */
   const activeBefore = new Map<string, Set<string>>();
 
@@ -200,9 +203,12 @@ export function createMetrics(): Metrics {
       if (target !== null) seen.add(target);
       for (const candidate of seen) activeTarget.set([service, candidate], candidate === target ? 1 : 0);
     },
+    setServiceTier(service, tier) {
+      for (const candidate of TIERS) serviceTier.set([service, candidate], candidate === tier ? 1 : 0);
+    },
     render() {
       const lines: string[] = [];
-      for (const family of [upstreamRequests, upstreamErrors, latency, ttft, breakerState, activeTarget, gatewayRequests, retriedRequests]) family.render(lines);
+      for (const family of [upstreamRequests, upstreamErrors, latency, ttft, breakerState, activeTarget, gatewayRequests, retriedRequests, serviceTier]) family.render(lines);
       return `${lines.join('\n')}\n`;
     },
   };

@@ -111,11 +111,16 @@ export type ParseChatRequestResult =
   | { ok: true; request: ChatRequest }
   | { ok: false; message: string; param: string | null; code: string | null };
 
-/** Validates a decoded request body and, when it is wrong, says why the way OpenAI does. */
+/**
+ * Validates a decoded request body and, when it is wrong, says why the way OpenAI does.
+ * A request already in the schema's exact shape (fastChatRequest) is returned as
+ * given, not copied: treat the result as read-only.
+ */
 export function parseChatRequest(body: unknown): ParseChatRequestResult {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { ok: false, message: `The request body must be a JSON object, but got ${describeValue(body)} instead.`, param: null, code: 'invalid_type' };
   }
+  if (isFastChatRequest(body as Json)) return { ok: true, request: body as ChatRequest };
   const parsed = chatRequestSchema.safeParse(body);
   if (parsed.success) return { ok: true, request: parsed.data };
   return { ok: false, ...describeIssue(parsed.error.issues[0], [], body) };
@@ -363,6 +368,100 @@ export const upstreamErrorSchema = z.looseObject({
     param: z.string().nullish().catch(null),
   }),
 });
+
+// ---------------------------------------------------------------- fast paths
+//
+// zod costs tens of microseconds per body on the gateway's hot path
+// (bench/RESULTS.md), mostly to copy objects that are already right. These
+// checks accept only values the schemas above would return unchanged (every
+// defaulted field present, every type exact, nothing to catch or transform)
+// and hand them back as they are; anything else goes through zod, which
+// decides. The output is the same but for the order of keys (zod writes known
+// keys first), which JSON does not give a meaning to. openai-schema.test.ts
+// holds each fast path against its schema.
+
+type Json = Record<string, unknown>;
+
+/** An object as zod sees one. An own `__proto__` key (JSON.parse makes them) would be dropped by zod's copy: left to zod. */
+function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Object.prototype.hasOwnProperty.call(value, '__proto__');
+}
+
+const isOptionalString = (value: unknown) => value === undefined || typeof value === 'string';
+const isNullishString = (value: unknown) => value == null || typeof value === 'string';
+const isStringOrNull = (value: unknown) => value === null || typeof value === 'string';
+const isCount = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+/** Request fields the fast path checks itself; any other field the schema knows sends the request through zod. */
+const FAST_REQUEST_FIELDS = new Set(['model', 'messages', 'stream']);
+const REQUEST_FIELDS = new Set(Object.keys(chatRequestSchema.shape));
+const TEXT_ROLES = new Set(['system', 'developer', 'user']);
+
+function isFastMessage(message: unknown): boolean {
+  if (!isRecord(message) || typeof message.content !== 'string' || !isOptionalString(message.name)) return false;
+  const { role } = message;
+  if (typeof role !== 'string') return false;
+  if (TEXT_ROLES.has(role)) return true;
+  if (role === 'assistant') return message.tool_calls === undefined && message.refusal === undefined;
+  return role === 'tool' && typeof message.tool_call_id === 'string';
+}
+
+/** Plain text messages, model and stream: the requests most clients send. */
+function isFastChatRequest(body: Json): boolean {
+  if (Object.prototype.hasOwnProperty.call(body, '__proto__')) return false;
+  for (const key in body) if (REQUEST_FIELDS.has(key) && !FAST_REQUEST_FIELDS.has(key)) return false;
+  const { model, messages, stream } = body;
+  return (
+    typeof model === 'string' && model.length > 0 && (stream == null || typeof stream === 'boolean') &&
+    Array.isArray(messages) && messages.length > 0 && messages.every(isFastMessage)
+  );
+}
+
+function isFastUsage(usage: unknown): boolean {
+  return usage == null || (isRecord(usage) && isCount(usage.prompt_tokens) && isCount(usage.completion_tokens) && isCount(usage.total_tokens));
+}
+
+function isFastCompletionChoice(choice: unknown): boolean {
+  if (!isRecord(choice) || !Number.isSafeInteger(choice.index) || !isStringOrNull(choice.finish_reason)) return false;
+  const { message } = choice;
+  return isRecord(message) && typeof message.role === 'string' && isStringOrNull(message.content) && message.tool_calls == null && isNullishString(message.refusal);
+}
+
+function isFastChunkChoice(choice: unknown): boolean {
+  if (!isRecord(choice) || !Number.isSafeInteger(choice.index) || !isStringOrNull(choice.finish_reason)) return false;
+  const { delta } = choice;
+  return isRecord(delta) && isOptionalString(delta.role) && isNullishString(delta.content) && delta.tool_calls == null && isNullishString(delta.refusal);
+}
+
+function isFastEnvelope(body: unknown): body is Json {
+  return (
+    isRecord(body) && typeof body.id === 'string' && typeof body.object === 'string' && (body.created === undefined || (typeof body.created === 'number' && Number.isFinite(body.created))) &&
+    isOptionalString(body.model) && isFastUsage(body.usage)
+  );
+}
+
+/** chatCompletionSchema's result for `body`, or null where the schema refuses it. */
+export function readChatCompletion(body: unknown): ChatCompletion | null {
+  if (isFastEnvelope(body) && Array.isArray(body.choices) && body.choices.every(isFastCompletionChoice)) return body as ChatCompletion;
+  const parsed = chatCompletionSchema.safeParse(body);
+  return parsed.success ? parsed.data : null;
+}
+
+/** chatCompletionChunkSchema's result for `body`, or null where the schema refuses it. */
+export function readChatCompletionChunk(body: unknown): ChatCompletionChunk | null {
+  if (isFastEnvelope(body) && Array.isArray(body.choices) && body.choices.every(isFastChunkChoice)) return body as ChatCompletionChunk;
+  const parsed = chatCompletionChunkSchema.safeParse(body);
+  return parsed.success ? parsed.data : null;
+}
+
+/** upstreamErrorSchema's result for `body`, or null: most bodies hold no `error` object, and zod is slowest when it refuses. */
+export function readUpstreamErrorBody(body: unknown): z.infer<typeof upstreamErrorSchema> | null {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+  const { error } = body as Json;
+  if (typeof error !== 'object' || error === null || Array.isArray(error)) return null;
+  const parsed = upstreamErrorSchema.safeParse(body);
+  return parsed.success ? parsed.data : null;
+}
 
 /** The final chunk of a stream whose client asked for `stream_options.include_usage`. */
 export function usageChunk(meta: { id: string; created: number }, model: string, usage: Usage): ChatCompletionChunk {

@@ -1,9 +1,13 @@
 import 'server-only';
-// Attempts and probe results are recorded without the hot path waiting on the
-// database: record() only appends to a buffer, and a timer writes the buffer in
-// one multi-row INSERT. If PostgreSQL is unreachable the buffer keeps growing
-// (up to maxBuffered) and is written when it returns (static stability).
+// Attempts, probe results and client requests are recorded without the hot
+// path waiting on the database: record() and recordRequest() only append to a
+// buffer, and a timer writes the buffers in one transaction: a multi-row INSERT
+// per raw table plus the rollup deltas of exactly those rows
+// (lib/health/rollups.ts), so a failed flush is retried whole and nothing is
+// counted twice. If PostgreSQL is unreachable the buffers keep growing (up to
+// maxBuffered each) and are written when it returns (static stability).
 import type { Tier } from '@/lib/degradation/tier';
+import { aggregateRequests, aggregateSamples, upsertRollupDeltas } from '@/lib/health/rollups';
 import { db } from '@/lib/server/db';
 
 export type SampleRecord = {
@@ -47,22 +51,84 @@ export type RequestOutcome = {
 
 export type RecorderStats = { buffered: number; written: number; dropped: number; lastError: string | null; lastFlushAt: number | null };
 
-export type SampleWriter = (rows: SampleRecord[]) => Promise<void>;
+/** Writes one batch of each kind, all or nothing: a throw means nothing of it was kept. */
+export type SampleWriter = (samples: SampleRecord[], requests: RequestOutcome[]) => Promise<void>;
 
-/** Writes a batch with one statement: arrays unnested server-side. */
-export const writeSamples: SampleWriter = async (rows) => {
-  const col = <K extends keyof SampleRecord>(key: K) => rows.map((row) => row[key]);
-  await db().$executeRaw`
-    INSERT INTO "HealthSample" ("targetId", "serviceId", "source", "at", "ok", "errorClass", "statusCode", "latencyMs", "ttftMs", "requestId", "attempt", "promptTokens", "completionTokens")
-    SELECT * FROM unnest(
-      ${col('targetId')}::uuid[], ${col('serviceId')}::uuid[], ${col('source')}::"SampleSource"[], ${rows.map((r) => new Date(r.at))}::timestamp[],
-      ${col('ok')}::boolean[], ${col('errorClass')}::text[], ${col('statusCode')}::int[], ${col('latencyMs')}::int[], ${col('ttftMs')}::int[],
-      ${col('requestId')}::text[], ${col('attempt')}::int[], ${col('promptTokens')}::int[], ${col('completionTokens')}::int[]
-    )`;
+// The columns are int: a fractional value would fail the cast and, retried
+// forever, block every later row behind it.
+const whole = (value: number | null) => (value === null ? null : Math.round(value));
+
+const wholeSample = (row: SampleRecord): SampleRecord => ({
+  ...row, statusCode: whole(row.statusCode), latencyMs: Math.round(row.latencyMs), ttftMs: whole(row.ttftMs), attempt: whole(row.attempt),
+  promptTokens: whole(row.promptTokens), completionTokens: whole(row.completionTokens),
+});
+
+const wholeRequest = (row: RequestOutcome): RequestOutcome => ({
+  ...row, status: Math.round(row.status), attempts: Math.round(row.attempts), latencyMs: Math.round(row.latencyMs), ttftMs: whole(row.ttftMs),
+  promptTokens: whole(row.promptTokens), completionTokens: whole(row.completionTokens),
+});
+
+/** Writes a batch in one transaction: raw rows (arrays unnested server-side, one statement per table) and their rollup deltas. */
+export const writeSamples: SampleWriter = async (rawSamples, rawRequests = []) => {
+  const samples = rawSamples.map(wholeSample);
+  const requests = rawRequests.map(wholeRequest);
+  const client = db();
+  const statements = [];
+  if (samples.length > 0) {
+    const col = <K extends keyof SampleRecord>(key: K) => samples.map((row) => row[key]);
+    statements.push(client.$executeRaw`
+      INSERT INTO "HealthSample" ("targetId", "serviceId", "source", "at", "ok", "errorClass", "statusCode", "latencyMs", "ttftMs", "requestId", "attempt", "promptTokens", "completionTokens")
+      SELECT * FROM unnest(
+        ${col('targetId')}::uuid[], ${col('serviceId')}::uuid[], ${col('source')}::"SampleSource"[], ${samples.map((r) => new Date(r.at))}::timestamp[],
+        ${col('ok')}::boolean[], ${col('errorClass')}::text[], ${col('statusCode')}::int[], ${col('latencyMs')}::int[], ${col('ttftMs')}::int[],
+        ${col('requestId')}::text[], ${col('attempt')}::int[], ${col('promptTokens')}::int[], ${col('completionTokens')}::int[]
+      )`);
+  }
+  if (requests.length > 0) {
+    const col = <K extends keyof RequestOutcome>(key: K) => requests.map((row) => row[key]);
+    statements.push(client.$executeRaw`
+      INSERT INTO "RequestRecord" ("serviceId", "at", "requestId", "ok", "status", "errorClass", "targetId", "attempts", "latencyMs", "ttftMs", "stream", "tier", "servedBy", "promptTokens", "completionTokens")
+      SELECT * FROM unnest(
+        ${col('serviceId')}::uuid[], ${requests.map((r) => new Date(r.at))}::timestamp[], ${col('requestId')}::text[], ${col('ok')}::boolean[],
+        ${col('status')}::int[], ${col('errorClass')}::text[], ${col('targetId')}::uuid[], ${col('attempts')}::int[], ${col('latencyMs')}::int[],
+        ${col('ttftMs')}::int[], ${col('stream')}::boolean[], ${col('tier')}::"DegradationTier"[], ${col('servedBy')}::text[],
+        ${col('promptTokens')}::int[], ${col('completionTokens')}::int[]
+      )`);
+  }
+  statements.push(...upsertRollupDeltas(aggregateRequests(requests), aggregateSamples(samples)));
+  // Generous: a flush may wait for rebuildRollups to finish a chunk, and nothing waits for the flush.
+  if (statements.length > 0) await client.$transaction(statements, { timeout: 60_000, maxWait: 10_000 });
 };
 
+/**
+ * A FIFO that appends in O(1) and, past its bound, drops its oldest rows in
+ * chunks (so a long outage costs one shift per `slack` rows, not one per row).
+ * It counts what it drops from the front, so a flush that was writing those
+ * very rows removes only what is still there afterwards.
+ */
+class BoundedBuffer<T> {
+  rows: T[] = [];
+  droppedFromFront = 0;
+
+  push(row: T, max: number): number {
+    this.rows.push(row);
+    if (this.rows.length <= max) return 0;
+    const excess = this.rows.length - max + Math.floor(max / 16);
+    this.rows.splice(0, excess);
+    this.droppedFromFront += excess;
+    return excess;
+  }
+
+  /** Removes the first `count` rows taken when droppedFromFront was `droppedBefore`, as far as they are still here. */
+  removeWritten(count: number, droppedBefore: number): void {
+    const alreadyGone = this.droppedFromFront - droppedBefore;
+    if (count > alreadyGone) this.rows.splice(0, count - alreadyGone);
+  }
+}
+
 export class SampleRecorder {
-  private buffer: SampleRecord[] = [];
+  private readonly samples = new BoundedBuffer<SampleRecord>();
+  private readonly requests = new BoundedBuffer<RequestOutcome>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   readonly stats: RecorderStats = { buffered: 0, written: 0, dropped: 0, lastError: null, lastFlushAt: null };
@@ -78,16 +144,20 @@ export class SampleRecorder {
     return this;
   }
 
+  /** One probe result or gateway attempt (a HealthSample). */
   record(sample: SampleRecord): void {
-    this.buffer.push(sample);
-    const max = this.options.maxBuffered ?? 500_000;
-    if (this.buffer.length > max) {
-      // Only when the database has been away for very long: keep the newest.
-      const excess = this.buffer.length - max;
-      this.buffer.splice(0, excess);
-      this.stats.dropped += excess;
-    }
-    this.stats.buffered = this.buffer.length;
+    this.stats.dropped += this.samples.push(sample, this.options.maxBuffered ?? 500_000);
+    this.updateBuffered();
+  }
+
+  /** One client request through the gateway (a RequestRecord). */
+  recordRequest(outcome: RequestOutcome): void {
+    this.stats.dropped += this.requests.push(outcome, this.options.maxBuffered ?? 500_000);
+    this.updateBuffered();
+  }
+
+  private updateBuffered(): void {
+    this.stats.buffered = this.samples.rows.length + this.requests.rows.length;
   }
 
   /** Writes everything buffered so far; on failure the rows stay buffered for the next try. */
@@ -103,18 +173,22 @@ export class SampleRecorder {
   private async writeBuffered(): Promise<void> {
     const batchSize = this.options.batchSize ?? 5_000;
     try {
-      while (this.buffer.length > 0) {
-        const batch = this.buffer.slice(0, batchSize);
-        await this.write(batch);
-        this.buffer.splice(0, batch.length);
-        this.stats.written += batch.length;
+      while (this.samples.rows.length > 0 || this.requests.rows.length > 0) {
+        const samples = this.samples.rows.slice(0, batchSize);
+        const requests = this.requests.rows.slice(0, batchSize);
+        const droppedSamples = this.samples.droppedFromFront;
+        const droppedRequests = this.requests.droppedFromFront;
+        await this.write(samples, requests);
+        this.samples.removeWritten(samples.length, droppedSamples);
+        this.requests.removeWritten(requests.length, droppedRequests);
+        this.stats.written += samples.length + requests.length;
         this.stats.lastError = null;
       }
       this.stats.lastFlushAt = Date.now();
     } catch (error) {
       this.stats.lastError = error instanceof Error ? (error.message.split('\n').at(-1) ?? 'write failed') : String(error);
     } finally {
-      this.stats.buffered = this.buffer.length;
+      this.updateBuffered();
     }
   }
 

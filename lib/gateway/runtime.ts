@@ -8,6 +8,7 @@ import { BreakerRegistry } from './breaker-registry';
 import { createGatewayHandler } from './handler';
 import { createMetrics, METRICS_CONTENT_TYPE } from './metrics';
 import { SampleRecorder } from './recorder';
+import { createRetryQueue } from './retry-queue';
 import { SnapshotSource } from './snapshot';
 
 export type DataPlane = Awaited<ReturnType<typeof startDataPlane>>;
@@ -39,7 +40,7 @@ export async function startDataPlane() {
     }
   });
   await snapshots.start();
-  const gateway = createGatewayHandler({ snapshot: () => snapshots.get(), breakers, recorder, metrics });
+  const gateway = createGatewayHandler({ snapshot: () => snapshots.get(), breakers, recorder, metrics, queue: createRetryQueue() });
   // GET /api/metrics: Prometheus exposition of this replica's data plane (served lean, beside the gateway).
   const handle = async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> => {
     if (pathname === '/api/metrics') {

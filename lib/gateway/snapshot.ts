@@ -24,7 +24,7 @@ export async function loadSnapshot(now = Date.now()): Promise<RoutingSnapshot> {
     db().target.findMany({
       select: {
         id: true, name: true, model: true, endpointUrl: true, enabled: true, contextWindow: true, rpm: true, tpm: true, qualityClass: true,
-        breakerFailureRate: true, breakerMinimumRequests: true, breakerWindowMs: true, breakerOpenMs: true, breakerHalfOpenSuccesses: true, probeIntervalMs: true,
+        breakerFailureRate: true, breakerMinimumRequests: true, breakerWindowMs: true, breakerOpenMs: true, breakerHalfOpenSuccesses: true, breakerConsecutiveFailures: true, probeIntervalMs: true,
         provider: { select: { name: true, kind: true, apiStyle: true, failureDomain: true, enabled: true } },
         region: { select: { code: true, enabled: true } },
         credential: { select: { ciphertext: true } },
@@ -63,7 +63,7 @@ export async function loadSnapshot(now = Date.now()): Promise<RoutingSnapshot> {
       contextWindow: t.contextWindow, rpm: t.rpm, tpm: t.tpm, qualityClass: t.qualityClass,
       breaker: {
         failureRateThreshold: t.breakerFailureRate, minimumRequests: t.breakerMinimumRequests, windowMs: t.breakerWindowMs,
-        openMs: t.breakerOpenMs, halfOpenSuccesses: t.breakerHalfOpenSuccesses, halfOpenMaxInFlight: 1,
+        openMs: t.breakerOpenMs, halfOpenSuccesses: t.breakerHalfOpenSuccesses, halfOpenMaxInFlight: 1, consecutiveFailures: t.breakerConsecutiveFailures,
       },
       probeIntervalMs: t.probeIntervalMs,
     });

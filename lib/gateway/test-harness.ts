@@ -16,7 +16,8 @@ import { DEFAULT_BREAKER_CONFIG, type BreakerConfig } from './breaker';
 import { BreakerRegistry, type TransitionRecord } from './breaker-registry';
 import type { ErrorClass } from './error-classes';
 import { createGatewayHandler } from './handler';
-import type { SampleRecord } from './recorder';
+import type { RequestOutcome, SampleRecord } from './recorder';
+import type { GatewayQueue } from './retry-queue';
 import type { TargetBudget } from './retry-policy';
 import type { ProviderKind, RoutingSnapshot, SnapshotChainEntry, SnapshotService, SnapshotTarget, SnapshotToken, Timeouts } from './snapshot-types';
 import { UNDEGRADED } from '@/lib/degradation/defaults';
@@ -61,7 +62,7 @@ async function shut(server: http.Server): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
-export async function startHarness(options: { maxBodyBytes?: number } = {}) {
+export async function startHarness(options: { maxBodyBytes?: number; queue?: GatewayQueue } = {}) {
   // ---------------------------------------------------------------- upstreams
   const hits: Hit[] = [];
   const scripts = new Map<string, Faults[]>();
@@ -172,6 +173,7 @@ export async function startHarness(options: { maxBodyBytes?: number } = {}) {
   // ---------------------------------------------------------------- gateway
   const transitions: TransitionRecord[] = [];
   const samples: SampleRecord[] = [];
+  const outcomes: RequestOutcome[] = [];
   const randomCalls: number[] = [];
   const control = { random: (): number => 0.5 };
   const breakers = new BreakerRegistry(
@@ -184,7 +186,8 @@ export async function startHarness(options: { maxBodyBytes?: number } = {}) {
   const handle = createGatewayHandler({
     snapshot: () => (snapshotAvailable ? snapshot : null),
     breakers,
-    recorder: { record: (sample) => samples.push(sample) },
+    recorder: { record: (sample) => samples.push(sample), recordRequest: (outcome) => outcomes.push(outcome) },
+    queue: options.queue,
     maxBodyBytes: options.maxBodyBytes,
     random: () => {
       const value = control.random();
@@ -210,6 +213,12 @@ export async function startHarness(options: { maxBodyBytes?: number } = {}) {
     breakers,
     transitions,
     samples,
+    /** One per request that reached routing (RequestOutcome), in order. */
+    outcomes,
+    /** The gateway's in-process path, as the retry queue's replay uses it. */
+    complete: handle.complete,
+    /** This gateway's response cache. */
+    cache: handle.cache,
     randomCalls,
     control,
     setSnapshotAvailable: (available: boolean) => {

@@ -14,7 +14,7 @@ export const emptyHistogram = (): number[] => new Array<number>(HISTOGRAM_LENGTH
 /** The bucket a latency falls in: the first whose bound is at least `ms`. */
 export function bucketIndex(ms: number): number {
   let low = 0;
-  let high = LATENCY_BUCKETS_MS.length;
+  let high: number = LATENCY_BUCKETS_MS.length;
   while (low < high) {
     const mid = (low + high) >> 1;
     if (LATENCY_BUCKETS_MS[mid] >= ms) high = mid;

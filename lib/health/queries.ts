@@ -22,7 +22,7 @@ export class LiveDataError extends Error {
   }
 }
 
-async function fetchLive<T>(url: string, signal: AbortSignal): Promise<T> {
+export async function fetchLive<T>(url: string, signal: AbortSignal): Promise<T> {
   let response: Response;
   try {
     response = await fetch(url, { signal, cache: 'no-store', headers: { accept: 'application/json' } });

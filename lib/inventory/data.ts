@@ -46,13 +46,19 @@ export async function listRegions(query: ListQuery): Promise<Page<RegionRow>> {
 export type TargetRow = {
   id: string; name: string; model: string; endpointUrl: string; rpm: number; tpm: number; contextWindow: number;
   priceInPerMTok: number; priceOutPerMTok: number; qualityClass: string; enabled: boolean; version: number; updatedAt: string;
+  /** The provider's published availability, 0..1; null when none is set. */
+  declaredAvailability: number | null;
+  breakerFailureRate: number; breakerMinimumRequests: number; breakerWindowMs: number; breakerOpenMs: number; breakerHalfOpenSuccesses: number;
+  breakerConsecutiveFailures: number; probeIntervalMs: number;
   provider: { id: string; name: string; kind: string }; region: { id: string; code: string; name: string };
   credential: { id: string; name: string; hint: string } | null;
 };
 
 const targetSelect = {
   id: true, name: true, model: true, endpointUrl: true, rpm: true, tpm: true, contextWindow: true, priceInPerMTok: true, priceOutPerMTok: true,
-  qualityClass: true, enabled: true, version: true, updatedAt: true,
+  qualityClass: true, enabled: true, version: true, updatedAt: true, declaredAvailability: true,
+  breakerFailureRate: true, breakerMinimumRequests: true, breakerWindowMs: true, breakerOpenMs: true, breakerHalfOpenSuccesses: true,
+  breakerConsecutiveFailures: true, probeIntervalMs: true,
   provider: { select: { id: true, name: true, kind: true } },
   region: { select: { id: true, code: true, name: true } },
   credential: { select: { id: true, name: true, hint: true } },
@@ -85,7 +91,11 @@ export async function getTarget(id: string): Promise<TargetRow | null> {
   return row ? toTargetRow(row) : null;
 }
 
-export type ServiceRow = { id: string; name: string; description: string; owner: string; enabled: boolean; version: number; updatedAt: string };
+export type ServiceRow = {
+  id: string; name: string; description: string; owner: string; enabled: boolean; version: number; updatedAt: string;
+  /** The share of requests that must succeed over the window, 0..1. */
+  sloTarget: number; sloWindowDays: number;
+};
 
 export async function listServices(query: ListQuery): Promise<Page<ServiceRow>> {
   const where: Prisma.ServiceWhereInput = {
@@ -93,7 +103,7 @@ export async function listServices(query: ListQuery): Promise<Page<ServiceRow>> 
     ...(query.q ? { OR: [{ name: contains(query.q) }, { description: contains(query.q) }, { owner: contains(query.q) }] } : {}),
   };
   const [rows, total] = await Promise.all([
-    db().service.findMany({ where, orderBy: { name: 'asc' }, skip: skipFor(query.page), take: 50, select: { id: true, name: true, description: true, owner: true, enabled: true, version: true, updatedAt: true } }),
+    db().service.findMany({ where, orderBy: { name: 'asc' }, skip: skipFor(query.page), take: 50, select: { id: true, name: true, description: true, owner: true, enabled: true, sloTarget: true, sloWindowDays: true, version: true, updatedAt: true } }),
     db().service.count({ where }),
   ]);
   return pageOf(rows.map(({ updatedAt, ...row }) => ({ ...row, updatedAt: updatedAt.toISOString() })), total, query.page);

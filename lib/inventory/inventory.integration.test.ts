@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { auditEntriesFor, createTestProviderAndRegion, createTestUser, disconnect, targetInputFor } from '@/lib/server/test-fixtures';
 import { db } from '@/lib/server/db';
 import { AppError } from '@/lib/server/errors';
-import { createCredential, createTarget, deleteProvider, deleteRegion, setTargetEnabled, updateTarget } from './mutations';
-import { listTargets } from './data';
+import { createCredential, createService, createTarget, deleteProvider, deleteRegion, setTargetEnabled, updateService, updateTarget } from './mutations';
+import { getTarget, listServices, listTargets } from './data';
 
 type Users = Record<'viewer' | 'operator' | 'admin', Awaited<ReturnType<typeof createTestUser>>>;
 let users: Users;
@@ -89,6 +89,67 @@ describe('targets', () => {
     assert.equal(first.rows.length, 50);
     assert.equal(second.rows.length, 5);
     assert.equal(first.pageCount, 2);
+  });
+});
+
+describe('availability and breaker settings of a target', () => {
+  test('declared availability is typed as a percentage and stored as a fraction; the breaker section is saved and audited', async () => {
+    const { provider, region } = await createTestProviderAndRegion();
+    const input = targetInputFor(provider.id, region.id, { declaredAvailability: 99.95, breakerConsecutiveFailures: 3, breakerFailureRate: 0.25, breakerWindowMs: 20_000 });
+    const { id } = await createTarget(users.operator, input);
+    const row = await getTarget(id);
+    assert.equal(row?.declaredAvailability, 0.9995);
+    assert.deepEqual([row?.breakerConsecutiveFailures, row?.breakerFailureRate, row?.breakerWindowMs, row?.breakerOpenMs], [3, 0.25, 20_000, 15_000]);
+
+    await updateTarget(users.operator, { id, version: 1 }, { ...input, declaredAvailability: '', breakerConsecutiveFailures: 8, reason: 'no SLA published' });
+    const after = await getTarget(id);
+    assert.equal(after?.declaredAvailability, null, 'emptied: none');
+    assert.equal(after?.breakerConsecutiveFailures, 8);
+    const [, update] = await auditEntriesFor(id);
+    assert.deepEqual([(update.before as { declaredAvailability: number }).declaredAvailability, (update.after as { breakerConsecutiveFailures: number }).breakerConsecutiveFailures], [0.9995, 8]);
+  });
+
+  test('a caller that leaves the new settings out keeps them as they are', async () => {
+    const { provider, region } = await createTestProviderAndRegion();
+    const { id } = await createTarget(users.operator, targetInputFor(provider.id, region.id, { declaredAvailability: 99.9, breakerConsecutiveFailures: 2 }));
+    await updateTarget(users.operator, { id, version: 1 }, targetInputFor(provider.id, region.id, { rpm: 5 }));
+    const row = await getTarget(id);
+    assert.deepEqual([row?.rpm, row?.declaredAvailability, row?.breakerConsecutiveFailures], [5, 0.999, 2]);
+  });
+
+  test('out-of-range values are each refused with a message, and nothing is written', async () => {
+    const { provider, region } = await createTestProviderAndRegion();
+    const before = await db().target.count();
+    const error = await createTarget(users.operator, targetInputFor(provider.id, region.id, { declaredAvailability: 0.999, breakerConsecutiveFailures: 0, breakerFailureRate: 1.5, breakerWindowMs: '' })).catch((e) => e);
+    assert.ok(error instanceof AppError && error.code === 'INVALID');
+    assert.deepEqual(Object.keys(error.fieldErrors ?? {}).sort(), ['breakerConsecutiveFailures', 'breakerFailureRate', 'breakerWindowMs', 'declaredAvailability']);
+    assert.match(error.fieldErrors!.declaredAvailability[0], /as a percentage of time, e\.g\. 99\.9/);
+    assert.match(error.fieldErrors!.breakerWindowMs[0], /as a number/, 'an emptied field is not read as 0');
+    const perfect = await createTarget(users.operator, targetInputFor(provider.id, region.id, { declaredAvailability: 100 })).catch((e) => e);
+    assert.match(perfect.fieldErrors.declaredAvailability[0], /No provider is available 100% of the time/);
+    assert.equal(await db().target.count(), before);
+  });
+});
+
+describe('service level objective of a service', () => {
+  test('the SLO is typed as a percentage with its window, stored as a fraction, audited; a 100% SLO is refused', async () => {
+    const name = `slo-${Date.now().toString(36)}`;
+    const created = await createService(users.operator, { name, sloTarget: '99.5', sloWindowDays: '28' });
+    assert.deepEqual([created.sloTarget, created.sloWindowDays], [0.995, 28]);
+    const error = await updateService(users.operator, { id: created.id, version: 1 }, { name, sloTarget: '100', sloWindowDays: '0' }).catch((e) => e);
+    assert.ok(error instanceof AppError && error.code === 'INVALID');
+    assert.match(error.fieldErrors!.sloTarget[0], /An SLO of 100% leaves no error budget/);
+    assert.match(error.fieldErrors!.sloWindowDays[0], /at least 1/);
+    await updateService(users.operator, { id: created.id, version: 1 }, { name, sloTarget: 99.99, sloWindowDays: 30, reason: 'tighter' });
+    const [row] = (await listServices({ q: name, page: 1, status: 'all' })).rows;
+    assert.deepEqual([row.sloTarget, row.sloWindowDays], [0.9999, 30]);
+    const audit = await auditEntriesFor(created.id);
+    assert.deepEqual(audit.map((e) => (e.after as { sloTarget: number }).sloTarget), [0.995, 0.9999]);
+  });
+
+  test('a service created without an SLO gets 99.9% over 30 days', async () => {
+    const created = await createService(users.operator, { name: `slo-default-${Date.now().toString(36)}` });
+    assert.deepEqual([created.sloTarget, created.sloWindowDays], [0.999, 30]);
   });
 });
 

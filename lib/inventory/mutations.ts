@@ -149,7 +149,9 @@ export async function deleteRegion(caller: Caller, input: unknown) {
 
 const targetSnapshot = {
   id: true, name: true, providerId: true, regionId: true, model: true, endpointUrl: true, credentialId: true, rpm: true, tpm: true, contextWindow: true,
-  priceInPerMTok: true, priceOutPerMTok: true, qualityClass: true, enabled: true, version: true,
+  priceInPerMTok: true, priceOutPerMTok: true, qualityClass: true, enabled: true, declaredAvailability: true,
+  breakerFailureRate: true, breakerMinimumRequests: true, breakerWindowMs: true, breakerOpenMs: true, breakerHalfOpenSuccesses: true,
+  breakerConsecutiveFailures: true, probeIntervalMs: true, version: true,
 } as const;
 
 /** A target's credential must belong to the target's provider. */
@@ -227,7 +229,7 @@ export async function deleteTarget(caller: Caller, input: unknown) {
 
 // ---------------------------------------------------------------- services
 
-const serviceSnapshot = { id: true, name: true, description: true, owner: true, enabled: true, version: true } as const;
+const serviceSnapshot = { id: true, name: true, description: true, owner: true, enabled: true, sloTarget: true, sloWindowDays: true, version: true } as const;
 
 export async function createService(caller: Caller, input: unknown) {
   const actor = authorized(caller, 'inventory.write');

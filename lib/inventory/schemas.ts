@@ -69,6 +69,55 @@ const price = (what: string) =>
     .min(0, `The ${what} cannot be negative.`)
     .max(10_000, `The ${what} must be at most 10,000 per million tokens.`);
 
+/** Percentages are typed with at most 4 decimals (99.9999); more would not survive a round trip. */
+const atMostFourDecimals = (value: number) => Math.abs(value * 10_000 - Math.round(value * 10_000)) < 1e-6;
+
+/** 99.9 → 0.999, exactly: the percentage has at most 4 decimals, so the numerator is a whole number. */
+export const percentToFraction = (percent: number) => Math.round(percent * 10_000) / 1_000_000;
+/** 0.999 → 99.9, without float noise. */
+export const fractionToPercent = (fraction: number) => Math.round(fraction * 1_000_000) / 10_000;
+
+/** A provider's published availability, typed as a percentage (99.9); the lower bound catches 0.999 typed as a fraction. */
+export const availabilityPercent = z.coerce
+  .number({ error: 'Enter the availability as a percentage, e.g. 99.9.' })
+  .min(50, 'Enter the availability as a percentage of time, e.g. 99.9 (at least 50).')
+  .lt(100, 'No provider is available 100% of the time: enter a figure below 100, e.g. 99.9.')
+  .refine(atMostFourDecimals, 'Use at most 4 decimal places.');
+
+/** A service level objective: the percentage of requests that succeed over the window. */
+export const sloPercent = z.coerce
+  .number({ error: 'Enter the SLO as a percentage, e.g. 99.9.' })
+  .min(50, 'Enter the SLO as a percentage of requests that succeed, e.g. 99.9 (at least 50).')
+  .lt(100, 'An SLO of 100% leaves no error budget: enter a figure below 100, e.g. 99.9.')
+  .refine(atMostFourDecimals, 'Use at most 4 decimal places.');
+
+export const sloWindowDays = wholeNumber('SLO window in days', 1, 90);
+
+/** Circuit breaker settings (lib/gateway/breaker.ts); the configuration file shares these rules and messages. */
+export const breakerRules = {
+  /** The form and the file give it as a fraction of requests, 0 to 1. */
+  failureRate: z.coerce
+    .number({ error: 'Enter the failure rate as a number between 0 and 1.' })
+    .gt(0, 'The failure rate must be above 0.')
+    .max(1, 'The failure rate must be at most 1 (100% of requests).'),
+  minimumRequests: wholeNumber('minimum number of requests', 1, 100_000),
+  windowMs: wholeNumber('window', 1_000, 3_600_000),
+  openMs: wholeNumber('open time', 1_000, 3_600_000),
+  halfOpenSuccesses: wholeNumber('half-open successes', 1, 1_000),
+  consecutiveFailures: wholeNumber('consecutive failures', 1, 1_000),
+  probeIntervalMs: wholeNumber('probe interval', 1_000, 3_600_000),
+};
+
+/**
+ * A setting forms may leave out: absent keeps the stored value (or the column
+ * default on create); an emptied input ('') is refused as not a number rather
+ * than read as 0.
+ */
+const keepIfAbsent = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? Number.NaN : value), schema.optional());
+
+/** Absent keeps the stored value; '' or null clears it. */
+const clearable = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? null : value), schema.nullable().optional());
+
 /** Why a change was made; kept in the audit log. */
 export const reasonSchema = z.string().trim().max(500, 'At most 500 characters.').optional();
 
@@ -111,6 +160,14 @@ export const targetInput = z
     priceOutPerMTok: price('output price'),
     qualityClass: z.enum(QUALITY_CLASSES, { error: 'Choose a quality class.' }),
     enabled: z.boolean().default(true),
+    declaredAvailability: clearable(availabilityPercent.transform(percentToFraction)),
+    breakerFailureRate: keepIfAbsent(breakerRules.failureRate),
+    breakerMinimumRequests: keepIfAbsent(breakerRules.minimumRequests),
+    breakerWindowMs: keepIfAbsent(breakerRules.windowMs),
+    breakerOpenMs: keepIfAbsent(breakerRules.openMs),
+    breakerHalfOpenSuccesses: keepIfAbsent(breakerRules.halfOpenSuccesses),
+    breakerConsecutiveFailures: keepIfAbsent(breakerRules.consecutiveFailures),
+    probeIntervalMs: keepIfAbsent(breakerRules.probeIntervalMs),
     reason: reasonSchema,
   });
 export type TargetInput = z.input<typeof targetInput>;
@@ -119,6 +176,8 @@ export const serviceInput = z.object({
   name: slug('service name'),
   description: text(500),
   owner: text(120),
+  sloTarget: keepIfAbsent(sloPercent.transform(percentToFraction)),
+  sloWindowDays: keepIfAbsent(sloWindowDays),
   reason: reasonSchema,
 });
 export type ServiceInput = z.input<typeof serviceInput>;

@@ -11,6 +11,8 @@ const schema = z.object({
     .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)'),
   STANDBY_SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   STANDBY_SIGNIN_LOCK_MINUTES: z.coerce.number().int().min(1).default(15),
+  // Raw HealthSample and RequestRecord rows are kept this long (lib/health/rollups.ts applyRetention).
+  STANDBY_RAW_RETENTION_DAYS: z.coerce.number().int().min(1).default(35),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
 });
 

@@ -4,9 +4,9 @@
 // through almost untouched: only the model, streaming options and, for a
 // continuation, the final assistant message change.
 import {
-  chatCompletionChunkSchema,
-  chatCompletionSchema,
-  upstreamErrorSchema,
+  readChatCompletion,
+  readChatCompletionChunk,
+  readUpstreamErrorBody,
   type ChatCompletion,
   type ChatCompletionChunk,
   type ChatRequest,
@@ -40,7 +40,21 @@ export function supportsOpenAiPrefill(target: UpstreamTarget): boolean {
   return target.providerKind === 'self_hosted';
 }
 
+/** Each target's URL, built once: parsing it costs more than the rest of building the request. Bounded by the targets configured. */
+const completionsUrls = new Map<string, string>();
+
 function chatCompletionsUrl(target: UpstreamTarget): string {
+  const key = `${target.providerKind} ${target.endpointUrl}`;
+  let url = completionsUrls.get(key);
+  if (url === undefined) {
+    url = buildChatCompletionsUrl(target);
+    if (completionsUrls.size >= 1_000) completionsUrls.clear();
+    completionsUrls.set(key, url);
+  }
+  return url;
+}
+
+function buildChatCompletionsUrl(target: UpstreamTarget): string {
   let basePath = '';
   const url = withPath(target.endpointUrl, (path) => {
     basePath = path;
@@ -84,19 +98,19 @@ export function buildOpenAiRequest(target: UpstreamTarget, request: ChatRequest,
 
 export function parseOpenAiResponse(target: UpstreamTarget, status: number, body: unknown, meta: Partial<StreamMeta> = {}): ChatCompletion {
   assertSuccessfulResponse(status, body);
-  const parsed = chatCompletionSchema.safeParse(body);
-  if (!parsed.success) {
+  const completion = readChatCompletion(body);
+  if (!completion) {
     throw new UpstreamResponseError('The upstream answered with a body that is not a chat completion.', status, 'malformed');
   }
-  if (parsed.data.choices.length === 0) {
+  if (completion.choices.length === 0) {
     throw new UpstreamResponseError('The upstream answered with a chat completion without choices.', status, 'malformed');
   }
   return {
-    ...parsed.data,
-    id: meta.id ?? parsed.data.id,
+    ...completion,
+    id: meta.id ?? completion.id,
     object: 'chat.completion',
-    created: meta.created ?? parsed.data.created ?? unixNow(),
-    model: parsed.data.model || target.model,
+    created: meta.created ?? completion.created ?? unixNow(),
+    model: completion.model || target.model,
   };
 }
 
@@ -135,13 +149,13 @@ export function createOpenAiStreamTranslator(target: UpstreamTarget, meta: Strea
         return event.event === 'error' ? fail(data || 'The upstream sent an error event.', null) : skip();
       }
       // OpenAI reports a failure after the headers as a data line holding `{ error }`.
-      const upstreamError = upstreamErrorSchema.safeParse(json);
-      if (upstreamError.success) return fail(upstreamError.data.error.message, upstreamError.data.error.type);
+      const upstreamError = readUpstreamErrorBody(json);
+      if (upstreamError) return fail(upstreamError.error.message, upstreamError.error.type);
       if (event.event === 'error') return fail(data, null);
 
-      const parsed = chatCompletionChunkSchema.safeParse(json);
-      if (!parsed.success) return skip();
-      const { usage: chunkUsage, ...chunk } = parsed.data;
+      const parsed = readChatCompletionChunk(json);
+      if (!parsed) return skip();
+      const { usage: chunkUsage, ...chunk } = parsed;
       if (!model && chunk.model) model = chunk.model; // Azure's first chunk has an empty model
       if (chunkUsage) usage = chunkUsage;
       // A usage-only chunk, or Azure's prompt-filter chunk: the gateway reports usage itself.

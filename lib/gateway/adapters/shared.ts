@@ -1,5 +1,5 @@
 // Helpers both adapters use, pure (covered through the adapters' tests).
-import { upstreamErrorSchema } from '../openai-schema';
+import { readUpstreamErrorBody } from '../openai-schema';
 import { UpstreamResponseError, type UpstreamErrorDetail } from './types';
 
 /**
@@ -8,9 +8,9 @@ import { UpstreamResponseError, type UpstreamErrorDetail } from './types';
  * { type, message } }`; one lenient schema reads both.
  */
 export function readUpstreamError(body: unknown): UpstreamErrorDetail | null {
-  const parsed = upstreamErrorSchema.safeParse(body);
-  if (!parsed.success) return null;
-  const { message, type, code } = parsed.data.error;
+  const parsed = readUpstreamErrorBody(body);
+  if (!parsed) return null;
+  const { message, type, code } = parsed.error;
   return { message, type: type ?? null, code: code == null ? null : String(code) };
 }
 

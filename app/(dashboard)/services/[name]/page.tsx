@@ -2,6 +2,9 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Alert, Badge, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
+import { AvailabilitySection } from '@/components/availability/availability-section';
+import { ServiceCharts } from '@/components/charts/service-charts';
+import { ServiceTierPanel } from '@/components/degradation/service-tier-panel';
 import { ChainEditor } from '@/components/failover/chain-editor';
 import { ChainTable } from '@/components/failover/chain-table';
 import { formatLoad } from '@/components/failover/format';
@@ -9,11 +12,15 @@ import { OverrideList } from '@/components/failover/override-list';
 import { ModeBadge } from '@/components/failover/routing-badges';
 import { SteeringControls } from '@/components/failover/steering-controls';
 import { ServiceLivePanel } from '@/components/health/service-live-panel';
+import { ServiceSloPanel } from '@/components/slo/service-slo-panel';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
+import { getDegradedTargetOptions, getServiceDegradation } from '@/lib/degradation/data';
 import { getChainTargetOptions, getServiceRouting } from '@/lib/failover/data';
 import { SKIP_REASON_LABELS } from '@/lib/failover/plan';
+import { getServiceChartData } from '@/lib/health/chart-data';
 import { getServiceLive } from '@/lib/health/data';
+import { getServiceSlo } from '@/lib/slo/data';
 import { authorize } from '@/lib/server/auth';
 import { hasPermission } from '@/lib/server/permissions';
 
@@ -27,8 +34,9 @@ export default async function ServicePage({ params }: Params) {
   const user = await authorize('estate.read');
   const name = decodeURIComponent((await params).name);
   const canSteer = hasPermission(user.role, 'failover.write');
-  const [routing, options, live] = await Promise.all([getServiceRouting(name), canSteer ? getChainTargetOptions() : Promise.resolve([]), getServiceLive(name)]);
+  const [routing, options, live, slo, charts] = await Promise.all([getServiceRouting(name), canSteer ? getChainTargetOptions() : Promise.resolve([]), getServiceLive(name), getServiceSlo(name), getServiceChartData(name, '24h')]);
   if (!routing) notFound();
+  const [degradation, degradedTargets] = await Promise.all([getServiceDegradation(name), hasPermission(user.role, 'inventory.write') ? getDegradedTargetOptions() : Promise.resolve([])]);
   const { service, chain, plan, overrides, load } = routing;
   const skippedNotes = plan.skipped.filter((s) => s.reason !== 'not_pinned');
 
@@ -114,6 +122,10 @@ export default async function ServicePage({ params }: Params) {
           <ServiceLivePanel serviceName={service.name} initial={live ?? undefined} />
         </section>
 
+        {degradation && <ServiceTierPanel initial={degradation} targets={degradedTargets} canOverride={canSteer} canEditPolicy={hasPermission(user.role, 'inventory.write')} />}
+        <ServiceSloPanel serviceName={service.name} initial={slo ?? undefined} />
+        <ServiceCharts serviceName={service.name} initial={charts ?? undefined} />
+        <AvailabilitySection serviceName={service.name} />
         {/* issue 4 sections, in this order: degradation tier, SLO, charts, availability */}
 
       </Stack>

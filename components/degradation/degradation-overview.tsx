@@ -1,0 +1,141 @@
+'use client';
+
+import { memo } from 'react';
+import { Alert, Badge, Group, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { IconAlertTriangle } from '@tabler/icons-react';
+import { useQuery } from '@tanstack/react-query';
+import { TimeSince } from '@/components/health/relative-time';
+import { UpdatedAgo } from '@/components/health/updated-ago';
+import { EmptyState } from '@/components/ui/empty-state';
+import { formatUtc } from '@/components/ui/format';
+import { LinkAnchor } from '@/components/ui/link-anchor';
+import type { DegradationOverview as Overview, ServiceTierRow } from '@/lib/degradation/data';
+import { degradationQueries } from '@/lib/degradation/queries';
+import { TIER_LABELS, TIERS } from '@/lib/degradation/tier';
+import { LevelText } from './level-text';
+import { TIER_COLORS, TierBadge } from './tier-badge';
+
+function Mode({ row }: { row: ServiceTierRow }) {
+  if (!row.override) {
+    return (
+      <Stack gap={2}>
+        <Text size="sm">Automatic</Text>
+        {row.pendingTier && (
+          <Text size="xs" c="dimmed">
+            recovering to {TIER_LABELS[row.pendingTier]} once D holds
+          </Text>
+        )}
+      </Stack>
+    );
+  }
+  return (
+    <Stack gap={2} maw={360}>
+      <Group gap={6} wrap="nowrap">
+        <Badge color="grape" variant="light" size="sm" tt="none">
+          Override
+        </Badge>
+        <Text size="xs" c="dimmed">
+          automatic would be {TIER_LABELS[row.automaticTier]}
+        </Text>
+      </Group>
+      <Text size="sm">“{row.override.reason}”</Text>
+      <Text size="xs" c="dimmed">
+        {row.override.by} · {row.override.expiresAt ? `until ${formatUtc(row.override.expiresAt)}` : 'until cleared'}
+      </Text>
+    </Stack>
+  );
+}
+
+const DEMAND_LABELS = { configured: 'configured', measured: 'measured demand' } as const;
+
+const TiersTable = memo(function TiersTable({ rows }: { rows: ServiceTierRow[] }) {
+  return (
+    <Table.ScrollContainer minWidth={900}>
+      <Table striped highlightOnHover verticalSpacing="sm" aria-label="Degradation tier of every service">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Service</Table.Th>
+            <Table.Th>Tier</Table.Th>
+            <Table.Th>
+              <Tooltip label="Degradation level: the RPM of the targets that can take traffic now, over the RPM the service requires." multiline w={280}>
+                <span tabIndex={0}>D (available / required)</span>
+              </Tooltip>
+            </Table.Th>
+            <Table.Th>Required from</Table.Th>
+            <Table.Th>Set by</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.map((row) => (
+            <Table.Tr key={row.serviceId} data-testid="degradation-row" data-service={row.serviceName}>
+              <Table.Td>
+                <Group gap={6} wrap="nowrap">
+                  <LinkAnchor href={`/services/${encodeURIComponent(row.serviceName)}`} ff="monospace" size="sm">
+                    {row.serviceName}
+                  </LinkAnchor>
+                  {!row.enabled && (
+                    <Badge size="sm" color="gray" variant="light" tt="none">
+                      disabled
+                    </Badge>
+                  )}
+                </Group>
+              </Table.Td>
+              <Table.Td>
+                <Stack gap={2}>
+                  <TierBadge tier={row.tier} />
+                  {row.since && <TimeSince iso={row.since} />}
+                </Stack>
+              </Table.Td>
+              <Table.Td>
+                <LevelText level={row.level} availableRpm={row.availableRpm} requiredRpm={row.requiredRpm} tier={row.automaticTier} evaluated={row.evaluatedAt !== null} />
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{DEMAND_LABELS[row.demandSource]}</Text>
+              </Table.Td>
+              <Table.Td>
+                <Mode row={row} />
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+});
+
+/** The Degradation page's live body: every service's tier, D and override, refreshed every two seconds. */
+export function DegradationOverview({ initial }: { initial: Overview }) {
+  const query = useQuery({ ...degradationQueries.overview(), initialData: initial, initialDataUpdatedAt: Date.parse(initial.generatedAt) });
+  const { data, error } = query;
+  const count = (tier: (typeof TIERS)[number]) => data.services.filter((s) => s.tier === tier).length;
+
+  return (
+    <Stack gap="lg" data-testid="degradation-overview">
+      <Group justify="space-between" wrap="wrap">
+        <Group gap="xs" aria-label="Services per tier">
+          {TIERS.map((tier) => {
+            const n = count(tier);
+            return (
+              <Badge key={tier} color={n ? TIER_COLORS[tier] : 'gray'} variant={n && tier !== 'full' ? 'filled' : 'light'} autoContrast size="lg" tt="none">
+                {n} {TIER_LABELS[tier]}
+              </Badge>
+            );
+          })}
+        </Group>
+        <UpdatedAgo updatedAt={query.dataUpdatedAt} fetching={query.isFetching} />
+      </Group>
+      {error && (
+        <Alert color={error.isFinal ? 'gray' : 'red'} variant="light" icon={<IconAlertTriangle size={18} />} role="alert" title={error.isFinal ? 'Live data unavailable' : 'Live data unavailable — retrying'}>
+          {error.message} The figures below are from the last successful update.
+        </Alert>
+      )}
+      {data.services.length === 0 ? (
+        <EmptyState title="No services yet" action={<LinkAnchor href="/services" size="sm">Go to services</LinkAnchor>}>
+          Services are the names client applications call. Once one exists, its degradation tier shows here.
+        </EmptyState>
+      ) : (
+        <TiersTable rows={data.services} />
+      )}
+    </Stack>
+  );
+}

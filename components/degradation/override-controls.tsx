@@ -1,0 +1,197 @@
+'use client';
+
+import { useState, useTransition } from 'react';
+import { useRouter } from 'next/navigation';
+import { Alert, Button, Group, Modal, Radio, SegmentedControl, Stack, Text, Textarea } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { IconAdjustments, IconArrowBackUp } from '@tabler/icons-react';
+import { useQueryClient } from '@tanstack/react-query';
+import { clearTierOverrideAction, setTierOverrideAction } from '@/lib/degradation/actions';
+import type { ServiceDegradation } from '@/lib/degradation/data';
+import { describeTierPolicy, type DegradedTargetRef } from '@/lib/degradation/describe';
+import { degradationQueries } from '@/lib/degradation/queries';
+import { OVERRIDE_EXPIRY_MINUTES } from '@/lib/degradation/schemas';
+import { TIER_LABELS, TIERS, type Tier } from '@/lib/degradation/tier';
+import type { ActionResult, FieldErrors } from '@/lib/server/errors';
+import { TIER_COLORS, TierBadge } from './tier-badge';
+
+const EXPIRY_LABELS: Record<(typeof OVERRIDE_EXPIRY_MINUTES)[number], string> = { 15: '15 min', 60: '1 h', 240: '4 h' };
+const EXPIRY_DATA = [...OVERRIDE_EXPIRY_MINUTES.map((m) => ({ value: String(m), label: EXPIRY_LABELS[m] })), { value: 'none', label: 'Until cleared' }];
+
+const UNREACHABLE: Extract<ActionResult, { ok: false }> = { ok: false, error: 'Standby could not be reached. Check your connection and try again.', code: 'INTERNAL' };
+
+type Props = { data: ServiceDegradation; degradedTarget: DegradedTargetRef };
+
+function until(expiry: string): string {
+  if (expiry === 'none') return 'until someone clears the override';
+  const at = new Date(Date.now() + Number(expiry) * 60_000).toISOString();
+  return `for ${EXPIRY_LABELS[Number(expiry) as (typeof OVERRIDE_EXPIRY_MINUTES)[number]]} (until about ${at.slice(11, 16)} UTC)`;
+}
+
+/** Override the tier (with reason and expiry) and clear an override: operators only; the server checks again. */
+export function OverrideControls({ data, degradedTarget }: Props) {
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const [mode, setMode] = useState<'set' | 'clear' | null>(null);
+  const [tier, setTier] = useState<Tier | null>(null);
+  const [reason, setReason] = useState('');
+  const [expiry, setExpiry] = useState('60');
+  // The version the operator looked at when the dialog opened: a change by someone else since then is refused.
+  const [version, setVersion] = useState(data.version);
+  const [error, setError] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
+  const [pending, startTransition] = useTransition();
+
+  const open = (next: 'set' | 'clear') => {
+    setMode(next);
+    setTier(null);
+    setReason('');
+    setExpiry('60');
+    setVersion(data.version);
+    setError(null);
+    setFieldErrors({});
+  };
+  const close = () => setMode(null);
+
+  const submit = () =>
+    startTransition(async () => {
+      const result =
+        mode === 'set'
+          ? await setTierOverrideAction({ serviceId: data.serviceId, expectedVersion: version, tier: tier ?? undefined, reason, expiresInMinutes: expiry }).catch(() => UNREACHABLE)
+          : await clearTierOverrideAction({ serviceId: data.serviceId, expectedVersion: version, reason }).catch(() => UNREACHABLE);
+      if (result.ok) {
+        notifications.show({
+          color: 'green',
+          title: mode === 'set' ? 'Tier overridden' : 'Override cleared',
+          message: `${data.serviceName} is now in ${TIER_LABELS[result.data.tier]}.`,
+        });
+        close();
+        await queryClient.invalidateQueries({ queryKey: degradationQueries.all() });
+        router.refresh();
+        return;
+      }
+      setError(result.error);
+      setFieldErrors(result.fieldErrors ?? {});
+      if (result.code === 'CONFLICT') {
+        // Show the state that won; confirming again acts on it.
+        await queryClient.invalidateQueries({ queryKey: degradationQueries.all() });
+        const fresh = queryClient.getQueryData(degradationQueries.service(data.serviceName).queryKey);
+        if (fresh) setVersion(fresh.version);
+      }
+    });
+
+  const effect = tier ? describeTierPolicy(tier, data.policy, degradedTarget) : null;
+
+  return (
+    <>
+      <Group gap="xs">
+        <Button size="xs" variant="light" color="orange" leftSection={<IconAdjustments size={16} />} onClick={() => open('set')}>
+          Override tier…
+        </Button>
+        <Button size="xs" variant="default" leftSection={<IconArrowBackUp size={16} />} onClick={() => open('clear')} disabled={!data.override}>
+          Clear override
+        </Button>
+      </Group>
+
+      <Modal opened={mode === 'set'} onClose={close} title={`Override the tier of ${data.serviceName}`} size="lg" centered>
+        <Stack>
+          <Text size="sm">
+            Holds {data.serviceName} in the tier you choose, whatever its degradation level says (now {TIER_LABELS[data.automaticTier]}). The gateway applies it within a second.
+          </Text>
+          {error && (
+            <Alert color="red" variant="light" role="alert">
+              {error}
+            </Alert>
+          )}
+          <Radio.Group label="Tier" value={tier} onChange={(value) => setTier(value as Tier)} error={fieldErrors.tier?.join(' ')} required>
+            <Stack gap="xs" mt={6}>
+              {TIERS.map((t) => (
+                <Radio
+                  key={t}
+                  value={t}
+                  color={TIER_COLORS[t]}
+                  label={<TierBadge tier={t} />}
+                  description={describeTierPolicy(t, data.policy, degradedTarget)}
+                  data-autofocus={t === 'full' ? true : undefined}
+                />
+              ))}
+            </Stack>
+          </Radio.Group>
+          <Textarea
+            label="Reason"
+            description="Required. Kept in the audit log and on the tier timeline."
+            value={reason}
+            onChange={(e) => {
+              setReason(e.currentTarget.value);
+              setFieldErrors(({ reason: _fixed, ...rest }) => rest);
+            }}
+            error={fieldErrors.reason?.join(' ')}
+            maxLength={500}
+            autosize
+            minRows={2}
+            required
+          />
+          <Stack gap={4}>
+            <Text size="sm" fw={500} id="tier-expiry-label">
+              Ends automatically after
+            </Text>
+            <SegmentedControl aria-labelledby="tier-expiry-label" data={EXPIRY_DATA} value={expiry} onChange={setExpiry} />
+            {fieldErrors.expiresInMinutes && <Text size="xs" c="red">{fieldErrors.expiresInMinutes.join(' ')}</Text>}
+          </Stack>
+          {tier && effect && (
+            <Alert color={TIER_COLORS[tier]} variant="light" title={`${data.serviceName} will be in ${TIER_LABELS[tier]} ${until(expiry)}`} data-testid="override-effect">
+              {effect}
+            </Alert>
+          )}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close}>
+              Cancel
+            </Button>
+            <Button color={tier ? TIER_COLORS[tier] : undefined} autoContrast loading={pending} disabled={!tier} onClick={submit}>
+              {tier ? `Hold in ${TIER_LABELS[tier]}` : 'Choose a tier'}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+
+      <Modal opened={mode === 'clear'} onClose={close} title={`Clear the tier override of ${data.serviceName}`} size="lg" centered>
+        <Stack>
+          {data.override && (
+            <Text size="sm">
+              {data.override.by} holds {data.serviceName} in {TIER_LABELS[data.override.tier]} (“{data.override.reason}”). Clearing it returns the service to its automatic tier,{' '}
+              <b>{TIER_LABELS[data.automaticTier]}</b>: {describeTierPolicy(data.automaticTier, data.policy, degradedTarget).replace(/^./, (c) => c.toLowerCase())}
+            </Text>
+          )}
+          {error && (
+            <Alert color="red" variant="light" role="alert">
+              {error}
+            </Alert>
+          )}
+          <Textarea
+            label="Reason"
+            description="Required. Kept in the audit log and on the tier timeline."
+            value={reason}
+            onChange={(e) => {
+              setReason(e.currentTarget.value);
+              setFieldErrors(({ reason: _fixed, ...rest }) => rest);
+            }}
+            error={fieldErrors.reason?.join(' ')}
+            maxLength={500}
+            autosize
+            minRows={2}
+            required
+            data-autofocus
+          />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close}>
+              Cancel
+            </Button>
+            <Button loading={pending} onClick={submit}>
+              Clear override
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </>
+  );
+}

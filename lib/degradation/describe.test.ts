@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEFAULT_TIER_POLICY, DEFAULT_TIER_THRESHOLDS } from './defaults';
+import { describeTierNow, describeTierPolicy, describeTierRange, formatLevel, formatSeconds } from './describe';
+
+const mini = { name: 'openai-gpt-4o-mini-us-east', model: 'gpt-4o-mini' };
+
+describe('describeTierPolicy', () => {
+  it('names the smaller model and the max_tokens cap of Degraded', () => {
+    assert.equal(
+      describeTierNow('degraded', { ...DEFAULT_TIER_POLICY, degradedMaxTokens: 256 }, mini),
+      'Degraded: routes to gpt-4o-mini (openai-gpt-4o-mini-us-east) first, then the chain; max_tokens capped at 256.',
+    );
+    assert.equal(describeTierPolicy('degraded', DEFAULT_TIER_POLICY, null), 'Routes along the chain as usual (no smaller model chosen); max_tokens capped at 512.');
+  });
+
+  it('says what Minimal answers and what it refuses', () => {
+    const rules = [{ match: 'contains' as const, pattern: 'reset password', answer: 'See the help centre.' }];
+    assert.equal(
+      describeTierPolicy('minimal', { ...DEFAULT_TIER_POLICY, rules, cacheTtlSeconds: 900, retryAfterSeconds: 30 }, null),
+      'Answers repeated requests from a cache kept 15 min, and 1 rule-based answer; anything else is refused with 503 and Retry-After 30 s.',
+    );
+  });
+
+  it('says whether Emergency queues requests', () => {
+    assert.match(describeTierPolicy('emergency', DEFAULT_TIER_POLICY, null), /queued for up to 1 d and replayed/);
+    assert.match(describeTierPolicy('emergency', { ...DEFAULT_TIER_POLICY, queueEnabled: false }, null), /No retry queue\.$/);
+  });
+});
+
+describe('formatting', () => {
+  it('formats durations', () => {
+    assert.deepEqual([45, 60, 90, 900, 3_600, 5_400, 86_400, 90_000].map(formatSeconds), ['45 s', '1 min', '1 min 30 s', '15 min', '1 h', '1 h 30 min', '1 d', '1 d 1 h']);
+  });
+
+  it('rounds D down, so a level just short of a threshold never reads as reaching it', () => {
+    assert.deepEqual([0, 0.0375, 0.5, 0.999, 1, 1.3333, 12, null].map(formatLevel), ['0%', '3.7%', '50%', '99%', '100%', '133%', '1,200%', 'no requirement']);
+  });
+
+  it('describes the range of D of each tier', () => {
+    assert.deepEqual(
+      (['full', 'degraded', 'minimal', 'emergency'] as const).map((tier) => describeTierRange(tier, DEFAULT_TIER_THRESHOLDS)),
+      ['D ≥ 100%', '50% ≤ D < 100%', '5% ≤ D < 50%', 'D < 5%'],
+    );
+  });
+});

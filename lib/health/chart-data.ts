@@ -1,0 +1,205 @@
+import 'server-only';
+// History charts of one service over 1 h to 30 d, read from the rollups only
+// (ServiceRollup: per-minute rows for 1 h and 24 h, per-hour rows for 7 d and
+// 30 d), never from raw requests or samples: a 30-day chart must answer in well
+// under 300 ms with millions of raw rows in the database. PostgreSQL groups the
+// rollup rows into chart buckets (date_bin, one pass, histograms summed element
+// by element), so at most ~170 rows per query leave the database; downsample.ts
+// turns them into points. Markers on the time axis come from the small event
+// tables: tier changes, breaker transitions, routing overrides.
+import { TIER_LABELS, type Tier } from '@/lib/degradation/tier';
+import { db, Prisma } from '@/lib/server/db';
+import { HISTOGRAM_LENGTH } from './histogram';
+import { burnDown, chartWindow, fillBuckets, MARKERS_PER_KIND, rankErrorClasses, RANGE_SPECS, type BudgetMode, type ChartBucket, type ChartRange, type GroupedCount, type GroupedRollup } from './downsample';
+
+export type MarkerKind = 'tier' | 'tier_override' | 'breaker' | 'flip';
+
+/** Something that happened on the time axis: a tier change (automatic or by an operator), a breaker transition of a chain target, a manual routing flip. */
+export type ChartMarker = { id: string; at: string; kind: MarkerKind; label: string; detail: string };
+
+export type ServiceChartData = {
+  generatedAt: string;
+  range: ChartRange;
+  service: { id: string; name: string; sloTarget: number; sloWindowDays: number };
+  bucketSeconds: number;
+  /** First bucket's start and last bucket's end (ISO); the last bucket is still running. */
+  from: string;
+  to: string;
+  buckets: ChartBucket[];
+  /** Every error class seen in the range, most frequent first. */
+  errorClasses: string[];
+  totals: { requests: number; failures: number; availability: number | null };
+  budget: {
+    /** 'remaining' on the 30-day range, read as the SLO window; 'consumed' on shorter ranges, which are not one. */
+    mode: BudgetMode;
+    sloTarget: number;
+    /** Failures the range's traffic allows: (1 - SLO) × its requests; null without traffic. */
+    allowedFailures: number | null;
+  };
+  /** Oldest first. */
+  markers: ChartMarker[];
+  /** Some markers were left out (more than MARKERS_PER_KIND of one kind): the oldest ones. */
+  markersTruncated: boolean;
+};
+
+const BREAKER_LABELS = { closed: 'closed', open: 'open', half_open: 'half-open' } as const;
+const OVERRIDE_LABELS = { pin: 'Pin', drain: 'Drain', force_failover: 'Forced failover' } as const;
+
+// Element-wise sums of the fixed-length histograms, spelled out so PostgreSQL
+// merges them in the same single GROUP BY pass as the counts (no unnest).
+const histogramSum = (column: string) =>
+  Prisma.raw(`ARRAY[${Array.from({ length: HISTOGRAM_LENGTH }, (_, i) => `sum(coalesce(r."${column}"[${i + 1}], 0))`).join(', ')}]::int[]`);
+const LATENCY_SUM = histogramSum('latencyHist');
+const TTFT_SUM = histogramSum('ttftHist');
+
+const percent = (value: number) => `${(value * 100).toFixed(value >= 0.9995 && value < 1 ? 2 : 0)}%`;
+
+function tierMarker(row: { id: bigint; at: Date; from: Tier; to: Tier; cause: string; level: number | null; availableRpm: number | null; requiredRpm: number | null; actor: string; reason: string | null }): ChartMarker {
+  const change = `${TIER_LABELS[row.from]} → ${TIER_LABELS[row.to]}`;
+  const why = row.reason ? `: ${row.reason}` : '';
+  const base = { id: `tier-${row.id}`, at: row.at.toISOString() };
+  switch (row.cause) {
+    case 'automatic': {
+      const capacity = row.availableRpm != null && row.requiredRpm != null ? ` (${row.availableRpm.toLocaleString('en-US')} of ${row.requiredRpm.toLocaleString('en-US')} rpm available)` : '';
+      return { ...base, kind: 'tier', label: `Tier ${change}`, detail: `Automatic${row.level != null ? `: capacity level ${percent(row.level)}` : ''}${capacity}` };
+    }
+    case 'override':
+      return { ...base, kind: 'tier_override', label: `Tier set to ${TIER_LABELS[row.to]}`, detail: `Override by ${row.actor}${why} (${change})` };
+    case 'override_cleared':
+      return { ...base, kind: 'tier_override', label: `Tier override cleared`, detail: `By ${row.actor}${why} (${change})` };
+    case 'override_expired':
+      return { ...base, kind: 'tier_override', label: `Tier override expired`, detail: `${change}` };
+    default:
+      return { ...base, kind: 'tier', label: `Tier ${change}`, detail: `${row.cause} by ${row.actor}${why}` };
+  }
+}
+
+type OverrideRow = {
+  id: string; kind: keyof typeof OVERRIDE_LABELS; reason: string; createdBy: string; createdAt: Date; expiresAt: Date | null; clearedAt: Date | null; clearedBy: string | null;
+  target: { name: string } | null;
+};
+
+/** An override's creation, and its clearing or expiry, each where it falls inside [start, now]. */
+function flipMarkers(row: OverrideRow, start: number, now: number): ChartMarker[] {
+  const what = `${OVERRIDE_LABELS[row.kind]}${row.target ? ` ${row.target.name}` : ''}`;
+  const inRange = (at: Date | null): at is Date => at != null && at.getTime() >= start && at.getTime() <= now;
+  const markers: ChartMarker[] = [];
+  if (inRange(row.createdAt)) {
+    const until = row.expiresAt ? `, until ${row.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : ', until cleared';
+    markers.push({ id: `flip-${row.id}-on`, at: row.createdAt.toISOString(), kind: 'flip', label: what, detail: `By ${row.createdBy}: ${row.reason || 'no reason given'}${until}` });
+  }
+  const expired = row.expiresAt && (!row.clearedAt || row.clearedAt > row.expiresAt) ? row.expiresAt : null;
+  if (row.clearedAt && !expired && inRange(row.clearedAt)) {
+    markers.push({ id: `flip-${row.id}-off`, at: row.clearedAt.toISOString(), kind: 'flip', label: `${what} cleared`, detail: `By ${row.clearedBy ?? 'unknown'} (set for: ${row.reason || 'no reason given'})` });
+  } else if (inRange(expired)) {
+    markers.push({ id: `flip-${row.id}-off`, at: expired.toISOString(), kind: 'flip', label: `${what} expired`, detail: `Set by ${row.createdBy}: ${row.reason || 'no reason given'}` });
+  }
+  return markers;
+}
+
+/**
+ * A service's history over `range`: per bucket requests, failures,
+ * availability, errors by class, how requests were answered, latency and TTFT
+ * percentiles, the error budget after it; and the events of the range as
+ * markers. Null for an unknown service.
+ */
+export async function getServiceChartData(serviceName: string, range: ChartRange, now = new Date()): Promise<ServiceChartData | null> {
+  const service = await db().service.findUnique({
+    where: { name: serviceName },
+    select: { id: true, name: true, sloTarget: true, sloWindowDays: true, chain: { select: { target: { select: { id: true, name: true } } } } },
+  });
+  if (!service) return null;
+
+  const spec = RANGE_SPECS[range];
+  const window = chartWindow(spec, now.getTime());
+  const start = new Date(window.start);
+  const end = new Date(window.end);
+  const chainIds = service.chain.map((entry) => entry.target.id);
+  const targetNames = new Map(service.chain.map((entry) => [entry.target.id, entry.target.name]));
+  // The primary key (serviceId, resolutionSec, bucket) serves this range scan.
+  const inWindow = Prisma.sql`r."serviceId" = ${service.id}::uuid AND r."resolutionSec" = ${spec.resolutionSec} AND r.bucket >= ${start}::timestamp AND r.bucket < ${end}::timestamp`;
+  const bin = Prisma.sql`date_bin(make_interval(secs => ${spec.bucketSeconds}), r.bucket, TIMESTAMP '1970-01-01')`;
+
+  const [rows, counts, tierChanges, transitions, overrides] = await Promise.all([
+    db().$queryRaw<(Omit<GroupedRollup, 'bucket'> & { bucket: Date })[]>`
+      SELECT ${bin} AS bucket, sum(r.requests)::int AS requests, sum(r.failures)::int AS failures,
+        ${LATENCY_SUM} AS "latencyHist", ${TTFT_SUM} AS "ttftHist"
+      FROM "ServiceRollup" r
+      WHERE ${inWindow}
+      GROUP BY 1`,
+    db().$queryRaw<(Omit<GroupedCount, 'bucket'> & { bucket: Date })[]>`
+      SELECT ${bin} AS bucket, c.kind, c.key, sum(c.count)::int AS count
+      FROM "ServiceRollup" r
+      CROSS JOIN LATERAL (
+        SELECT 'error' AS kind, e.key, e.value::bigint AS count FROM jsonb_each_text(r."errorsByClass") e
+        UNION ALL
+        SELECT 'served', s.key, s.value::bigint FROM jsonb_each_text(r."servedBy") s
+      ) c
+      WHERE ${inWindow}
+      GROUP BY 1, 2, 3`,
+    db().tierChange.findMany({
+      where: { serviceId: service.id, at: { gte: start, lte: now } },
+      orderBy: [{ at: 'desc' }, { id: 'desc' }],
+      take: MARKERS_PER_KIND + 1,
+      select: { id: true, at: true, from: true, to: true, cause: true, level: true, availableRpm: true, requiredRpm: true, actor: true, reason: true },
+    }),
+    chainIds.length
+      ? db().breakerTransition.findMany({
+          where: { targetId: { in: chainIds }, at: { gte: start, lte: now } },
+          orderBy: [{ at: 'desc' }, { id: 'desc' }],
+          take: MARKERS_PER_KIND + 1,
+          select: { id: true, targetId: true, from: true, to: true, at: true, cause: true },
+        })
+      : Promise.resolve([]),
+    // As on the live panel: a drain applies to its target in every service, so a drain of a chain target counts here too.
+    db().routingOverride.findMany({
+      where: {
+        AND: [
+          { OR: [{ serviceId: service.id }, { kind: 'drain', targetId: { in: chainIds } }] },
+          { OR: [{ createdAt: { gte: start, lte: now } }, { clearedAt: { gte: start, lte: now } }, { expiresAt: { gte: start, lte: now } }] },
+        ],
+      },
+      orderBy: { createdAt: 'desc' },
+      take: MARKERS_PER_KIND + 1,
+      select: { id: true, kind: true, reason: true, createdBy: true, createdAt: true, expiresAt: true, clearedAt: true, clearedBy: true, target: { select: { name: true } } },
+    }),
+  ]);
+
+  const buckets = fillBuckets(
+    window,
+    rows.map((row) => ({ ...row, bucket: row.bucket.getTime() })),
+    counts.map((row) => ({ ...row, bucket: row.bucket.getTime() })),
+    now.getTime(),
+  );
+  const mode: BudgetMode = range === '30d' ? 'remaining' : 'consumed';
+  burnDown(buckets, service.sloTarget, mode).forEach((value, i) => (buckets[i].budget = value));
+  const requests = buckets.reduce((sum, b) => sum + b.requests, 0);
+  const failures = buckets.reduce((sum, b) => sum + b.failures, 0);
+
+  const markers = [
+    ...tierChanges.slice(0, MARKERS_PER_KIND).map(tierMarker),
+    ...transitions.slice(0, MARKERS_PER_KIND).map((row): ChartMarker => ({
+      id: `breaker-${row.id}`,
+      at: row.at.toISOString(),
+      kind: 'breaker',
+      label: `${targetNames.get(row.targetId) ?? 'target'} breaker ${BREAKER_LABELS[row.to]}`,
+      detail: `${BREAKER_LABELS[row.from]} → ${BREAKER_LABELS[row.to]}: ${row.cause}`,
+    })),
+    ...overrides.slice(0, MARKERS_PER_KIND).flatMap((row) => flipMarkers(row, window.start, now.getTime())),
+  ].sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+
+  return {
+    generatedAt: now.toISOString(),
+    range,
+    service: { id: service.id, name: service.name, sloTarget: service.sloTarget, sloWindowDays: service.sloWindowDays },
+    bucketSeconds: spec.bucketSeconds,
+    from: start.toISOString(),
+    to: end.toISOString(),
+    buckets,
+    errorClasses: rankErrorClasses(buckets),
+    totals: { requests, failures, availability: requests > 0 ? (requests - failures) / requests : null },
+    budget: { mode, sloTarget: service.sloTarget, allowedFailures: requests > 0 && service.sloTarget < 1 ? (1 - service.sloTarget) * requests : null },
+    markers,
+    markersTruncated: [tierChanges, transitions, overrides].some((list) => list.length > MARKERS_PER_KIND),
+  };
+}
