@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { applyMigrations } from '@/lib/server/runtime/migrate';
-import { startChild, ROOT } from './harness';
+import { ROOT, runGroup, startChild, tsNodeArgs } from './harness';
 import { median } from './stats';
 
 const SCALE = Number(process.env.BENCH_HISTORY_SCALE ?? (process.env.BENCH_QUICK === '1' ? 0.02 : 1));
@@ -144,8 +144,8 @@ function samplesSql(span: Span, first: number, last: number, total: number): str
     ) s`;
 }
 
-/** RequestRecord rows, evenly over the 30 days, services by weight; each answered by its primary unless that one is in a burst. */
-function requestsSql(span: Span, total: number): string {
+/** RequestRecord rows [first, last] of `total`, evenly over the 30 days, services by weight; each answered by its primary unless that one is in a burst. */
+function requestsSql(span: Span, first: number, last: number, total: number): string {
   return `
     INSERT INTO "RequestRecord" ("serviceId", "at", "requestId", "ok", "status", "errorClass", "targetId", "attempts", "latencyMs", "ttftMs", "stream", "tier", "servedBy", "promptTokens", "completionTokens")
     SELECT r.service_id, r.at, 'bench-' || r.g, r.good, r.status, r.error_class, r.target_id, r.attempts, r.latency,
@@ -165,7 +165,7 @@ function requestsSql(span: Span, total: number): string {
             CASE WHEN p.burst THEN 0.08 ELSE 0.0005 END AS fail_rate,
             CASE WHEN p.burst THEN 2 + (g % 3)::int ELSE 1 END AS attempts,
             least(120000, greatest(40, exp(ln(CASE WHEN p.burst THEN 2000 ELSE 1000 END) + 0.6 * ${NORMAL})))::int AS latency
-          FROM generate_series(1::bigint, ${total}::bigint) g
+          FROM generate_series(${first}::bigint, ${last}::bigint) g
           CROSS JOIN LATERAL (SELECT ${span.start} + (g::float8 / ${total}) * interval '${DAYS} days' AS at, random() AS pick) a
           JOIN bench_services s ON a.pick >= s.lo AND a.pick < s.hi
           -- About 1.5% of each service's hours: its primary fails and the chain falls back.
@@ -207,7 +207,40 @@ function eventsSql(span: Span): string[] {
   ];
 }
 
-async function generate(client: pg.Client, estate: Estate, start: Date, setup: HistoryResult['setup']) {
+/** Runs the statements on the connections in parallel, each taking the next statement when it is done. */
+async function runParallel(clients: pg.Client[], statements: string[], onDone: (done: number) => void = () => {}) {
+  let next = 0;
+  let done = 0;
+  await Promise.all(
+    clients.map(async (client) => {
+      while (next < statements.length) {
+        const sql = statements[next++];
+        await client.query(sql);
+        onDone(++done);
+      }
+    }),
+  );
+}
+
+/**
+ * Loads a table with its secondary indexes dropped and then recreated from
+ * their own definitions (the migrated schema, unchanged): building an index
+ * once over sorted rows is several times cheaper than maintaining it row by row.
+ */
+async function withoutIndexes(client: pg.Client, table: string, load: () => Promise<void>) {
+  const { rows } = await client.query<{ indexname: string; indexdef: string }>(
+    `SELECT i.indexname, i.indexdef FROM pg_indexes i
+     WHERE i.schemaname = 'public' AND i.tablename = $1
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`,
+    [table],
+  );
+  for (const row of rows) await client.query(`DROP INDEX ${client.escapeIdentifier(row.indexname)}`);
+  await load();
+  for (const row of rows) await client.query(row.indexdef);
+}
+
+async function generate(clients: pg.Client[], estate: Estate, start: Date, setup: HistoryResult['setup']) {
+  const [client] = clients;
   const step = async (label: string, run: () => Promise<unknown>) => {
     const began = performance.now();
     await run();
@@ -215,10 +248,13 @@ async function generate(client: pg.Client, estate: Estate, start: Date, setup: H
     setup.push({ label, ms: took });
     log(`${label}: ${seconds(took)}`);
   };
-  // Throwaway data: no need to wait for the WAL on every chunk.
-  await client.query('SET synchronous_commit = off');
-  await client.query('SELECT setseed(0.42)');
-  await client.query(`CREATE TEMP TABLE bench_targets (i int PRIMARY KEY, target_id uuid, service_id uuid, service_index int, position int, base_ms float8)`);
+  for (const [i, c] of clients.entries()) {
+    // Throwaway data: no need to wait for the WAL on every chunk.
+    await c.query('SET synchronous_commit = off');
+    await c.query(`SELECT setseed(${0.1 * (i + 1)})`);
+  }
+  // Lookup tables for the generators, on every connection (so not TEMP), dropped after.
+  await client.query(`CREATE UNLOGGED TABLE bench_targets (i int PRIMARY KEY, target_id uuid, service_id uuid, service_index int, position int, base_ms float8)`);
   await client.query(
     `INSERT INTO bench_targets SELECT * FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::int[], $5::int[], $6::float8[])`,
     [estate.targets.map((_, i) => i), estate.targets.map((t) => t.id), estate.targets.map((t) => estate.serviceIds[t.serviceIndex]), estate.targets.map((t) => t.serviceIndex), estate.targets.map((t) => t.position), estate.targets.map((t) => t.baseMs)],
@@ -226,41 +262,56 @@ async function generate(client: pg.Client, estate: Estate, start: Date, setup: H
   let lo = 0;
   const bands = SERVICE_WEIGHTS.map((weight) => [lo, (lo += weight)]);
   bands[bands.length - 1][1] = 1.0000001;
-  await client.query(`CREATE TEMP TABLE bench_services (si int PRIMARY KEY, service_id uuid, lo float8, hi float8)`);
+  await client.query(`CREATE UNLOGGED TABLE bench_services (si int PRIMARY KEY, service_id uuid, lo float8, hi float8)`);
   await client.query(`INSERT INTO bench_services SELECT * FROM unnest($1::int[], $2::uuid[], $3::float8[], $4::float8[])`, [
     estate.serviceIds.map((_, i) => i), estate.serviceIds, bands.map((b) => b[0]), bands.map((b) => b[1]),
   ]);
   // Columns are UTC timestamps without a zone, like every DateTime here.
   const span: Span = { start: `TIMESTAMP '${start.toISOString().replace('T', ' ').replace('Z', '')}'`, targets: estate.targets.length };
+  const chunks = (total: number, size: number) => Array.from({ length: Math.ceil(total / size) }, (_, i) => [i * size + 1, Math.min(total, (i + 1) * size)] as const);
 
-  await step(`HealthSample: ${int(SAMPLES)} rows`, async () => {
-    for (let first = 1; first <= SAMPLES; first += SAMPLE_CHUNK) {
-      const last = Math.min(SAMPLES, first + SAMPLE_CHUNK - 1);
-      await client.query(samplesSql(span, first, last, SAMPLES));
-      if (SAMPLES > SAMPLE_CHUNK) log(`  HealthSample ${int(last)} of ${int(SAMPLES)}`);
-    }
-  });
-  await step(`RequestRecord: ${int(REQUESTS)} rows`, () => client.query(requestsSql(span, REQUESTS)));
+  await step(`HealthSample: ${int(SAMPLES)} rows (indexes built after the load)`, () =>
+    withoutIndexes(client, 'HealthSample', () =>
+      runParallel(clients, chunks(SAMPLES, SAMPLE_CHUNK).map(([first, last]) => samplesSql(span, first, last, SAMPLES)), (done) => {
+        if (SAMPLES > SAMPLE_CHUNK) log(`  HealthSample: ${done} of ${Math.ceil(SAMPLES / SAMPLE_CHUNK)} chunks of ${int(SAMPLE_CHUNK)}`);
+      }),
+    ),
+  );
+  await step(`RequestRecord: ${int(REQUESTS)} rows (indexes built after the load)`, () =>
+    withoutIndexes(client, 'RequestRecord', () => runParallel(clients, chunks(REQUESTS, Math.ceil(REQUESTS / clients.length)).map(([first, last]) => requestsSql(span, first, last, REQUESTS)))),
+  );
   await step('events: tier changes, breaker transitions, overrides, alerts', async () => {
     for (const sql of eventsSql(span)) await client.query(sql);
   });
+  await client.query('DROP TABLE bench_targets, bench_services');
   await step('ANALYZE of the raw tables', () => client.query('ANALYZE "HealthSample", "RequestRecord", "TierChange", "BreakerTransition", "RoutingOverride", "AlertEvent"'));
 }
 
 // ---- measuring ----------------------------------------------------------------------
 
-async function time<T>(label: string, run: () => Promise<T>, describe?: (value: T) => { points?: number; jsonBytes: number }): Promise<Timing> {
-  let last: T | undefined;
-  for (let i = 0; i < WARMUP_RUNS; i += 1) last = await run();
-  const runs: number[] = [];
+type Read = { label: string; run: () => Promise<unknown>; describe: (value: unknown) => { points?: number; jsonBytes: number } };
+
+/**
+ * Each read's median over RUNS runs after WARMUP_RUNS unmeasured ones. The
+ * reads take turns run by run, so that a change in the machine's load during
+ * the measurement does not favour whichever read went first.
+ */
+async function timeReads(reads: Read[]): Promise<Timing[]> {
+  const last: unknown[] = [];
+  for (let i = 0; i < WARMUP_RUNS; i += 1) for (const [j, read] of reads.entries()) last[j] = await read.run();
+  const runs = reads.map((): number[] => []);
   for (let i = 0; i < RUNS; i += 1) {
-    const began = performance.now();
-    last = await run();
-    runs.push(performance.now() - began);
+    for (const [j, read] of reads.entries()) {
+      const began = performance.now();
+      last[j] = await read.run();
+      runs[j].push(performance.now() - began);
+    }
   }
-  const timing: Timing = { label, medianMs: median(runs), minMs: Math.min(...runs), maxMs: Math.max(...runs), ...(describe && last !== undefined ? describe(last) : {}) };
-  log(`${label}: median ${ms(timing.medianMs)} (fastest ${ms(timing.minMs)}, slowest ${ms(timing.maxMs)})`);
-  return timing;
+  return reads.map((read, j) => {
+    const timing: Timing = { label: read.label, medianMs: median(runs[j]), minMs: Math.min(...runs[j]), maxMs: Math.max(...runs[j]), ...read.describe(last[j]) };
+    log(`${read.label}: median ${ms(timing.medianMs)} (fastest ${ms(timing.minMs)}, slowest ${ms(timing.maxMs)})`);
+    return timing;
+  });
 }
 
 async function databaseSizes(client: pg.Client): Promise<{ databaseBytes: number; tables: TableSize[] }> {
@@ -327,7 +378,7 @@ export function historySection(r: HistoryResult): string {
     '|---|---|',
     ...r.setup.map((s) => `| ${s.label} | ${seconds(s.ms)} |`),
     '',
-    `Reads, server time: each function called in-process through Prisma and node-postgres, as a route handler or a page calls it, ${WARMUP_RUNS} warm-up runs then the median of ${RUNS}. The chart data is ${r.service}'s, the busiest service. Points: buckets per series the browser receives.`,
+    `Reads, server time: each function called in-process through Prisma and node-postgres, as a route handler or a page calls it; ${WARMUP_RUNS} unmeasured runs, then the median of ${RUNS}, the reads taking turns so that the machine's load moves them alike. The chart data is ${r.service}'s, the busiest service. Points: buckets per series the browser receives (never raw samples).`,
     '',
     '| read | median | fastest | slowest | points per series | JSON sent |',
     '|---|---|---|---|---|---|',
@@ -360,6 +411,23 @@ export function readHistorySection(file: string): string {
   return begin >= 0 && end > begin ? `${file.slice(begin, end + HISTORY_END.length)}\n` : '';
 }
 
+/** `report` (a whole RESULTS.md from bench/run.ts) with the history section of the current file kept at its end. */
+export function withHistorySection(report: string): string {
+  let current = '';
+  try {
+    current = readFileSync(RESULTS, 'utf8');
+  } catch {
+    return report;
+  }
+  const section = readHistorySection(current);
+  return section ? replaceHistorySection(report, section) : report;
+}
+
+/** Runs this file as a process of its own, in its own process group (so an interrupted run stops its PostgreSQL too); resolves with its exit code. */
+export function runHistoryBench(): Promise<number> {
+  return runGroup(process.execPath, tsNodeArgs('bench/history.ts'), {}, 30 * 60_000);
+}
+
 // ---- main -----------------------------------------------------------------------------
 
 async function main() {
@@ -379,7 +447,9 @@ async function main() {
   url.pathname = `/${DATABASE}`;
   // Before anything reads env(): every module below talks to this database only.
   process.env.DATABASE_URL = url.toString();
-  const client = new pg.Client({ connectionString: url.toString() });
+  // One connection per core for the bulk load; the first one also measures sizes.
+  const clients = Array.from({ length: Math.max(1, Math.min(2, os.cpus().length)) }, () => new pg.Client({ connectionString: url.toString() }));
+  const [client] = clients;
   let disconnect = async () => {};
   try {
     await applyMigrations(url.toString(), path.join(ROOT, 'prisma/migrations'));
@@ -390,12 +460,12 @@ async function main() {
     const { getServiceChartData } = await import('@/lib/health/chart-data');
     const { getOverview } = await import('@/lib/overview/data');
 
-    await client.connect();
+    for (const c of clients) await c.connect();
     const setup: HistoryResult['setup'] = [];
     const estate = await seedEstate();
     const now = new Date();
     const start = new Date(now.getTime() - DAYS * 86_400_000);
-    await generate(client, estate, start, setup);
+    await generate(clients, estate, start, setup);
 
     const began = performance.now();
     const rebuilt = await rebuildRollups(start, now, { now, log: (line) => log(`  ${line}`) });
@@ -413,12 +483,11 @@ async function main() {
     const requests = await count('SELECT count(*) AS n FROM "RequestRecord"');
 
     const service = SERVICES[0];
-    const reads: Timing[] = [];
-    const describe = (data: Awaited<ReturnType<typeof getServiceChartData>>) => ({ points: data?.buckets.length ?? 0, jsonBytes: JSON.stringify(data).length });
-    for (const range of ['30d', '7d', '24h', '1h'] as const) {
-      reads.push(await time(`getServiceChartData('${service}', '${range}')`, () => getServiceChartData(service, range), describe));
-    }
-    reads.push(await time('getOverview()', () => getOverview(), (overview) => ({ jsonBytes: JSON.stringify(overview).length })));
+    const chart = (data: unknown) => ({ points: (data as { buckets: unknown[] } | null)?.buckets.length ?? 0, jsonBytes: JSON.stringify(data).length });
+    const reads = await timeReads([
+      ...(['30d', '7d', '24h', '1h'] as const).map((range) => ({ label: `getServiceChartData('${service}', '${range}')`, run: () => getServiceChartData(service, range), describe: chart })),
+      { label: 'getOverview()', run: () => getOverview(), describe: (overview: unknown) => ({ jsonBytes: JSON.stringify(overview).length }) },
+    ]);
     const sizes = await databaseSizes(client);
     log(`database size ${bytes(sizes.databaseBytes)}`);
 
@@ -445,7 +514,7 @@ async function main() {
     log(`30-day chart ${ms(result.chart30dMs)} (target ${TARGETS.chart30d} ms), overview ${ms(result.overviewMs)} (target ${TARGETS.overview} ms); wrote the history section of ${path.relative(ROOT, RESULTS)}`);
   } finally {
     await disconnect().catch(() => {});
-    await client.end().catch(() => {});
+    for (const c of clients) await c.end().catch(() => {});
     // The generated rows take gigabytes: never leave them behind.
     await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`).catch((error) => console.error('[bench history] could not drop the database', error));
     await admin.end().catch(() => {});

@@ -24,6 +24,7 @@ import { BENCH_TOKEN, freePort, killAll, ROOT, runGroup, sleep, startChild, star
 import type { LatencyResult, OpenLoopRecord, Subject, ThroughputResult } from './loader';
 import { median, summarize } from './stats';
 import type { FlipResult } from './flip';
+import { runHistoryBench, withHistorySection } from './history';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const PROFILE = process.env.BENCH_PROFILE === '1';
@@ -302,6 +303,12 @@ async function runFlips(): Promise<FlipSummary> {
 // ---- main -----------------------------------------------------------------------------
 
 async function main() {
+  // `npm run bench -- history`: only the database benchmark of issue 4 (bench/history.ts); with no argument it runs last.
+  const sections = process.argv.slice(2);
+  if (sections.length > 0 && sections.every((section) => section === 'history')) {
+    if ((await runHistoryBench()) !== 0) throw new Error('bench/history.ts failed (see its output above)');
+    return;
+  }
   mkdirSync(TMP, { recursive: true });
   const host = machine();
   log(`${host.cpu}, ${host.cores} cores, ${host.memory}, Node ${host.node}; load average ${host.load}${QUICK ? ' (QUICK: figures not meaningful)' : ''}`);
@@ -433,8 +440,12 @@ async function main() {
   else log(`  median ${f(flip.medianMs, 1)} ms, max ${f(flip.maxMs, 1)} ms over ${flip.flips} flips`);
 
   const report = writeReport({ host, hostEnd: machine(), rps, cpu, latency, streamLatency, memoryWarm, memoryEnd, memorySeries, failovers, failoverErrors, flip, portkey: 'error' in portkey ? portkey.error : null, elapsedS: (Date.now() - t0) / 1000 });
-  writeFileSync(RESULTS, report);
+  writeFileSync(RESULTS, withHistorySection(report));
   log(`wrote ${path.relative(ROOT, RESULTS)} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  if (sections.length === 0 || sections.includes('history')) {
+    log('history: the database benchmark of issue 4 (bench/history.ts), in a process of its own');
+    if ((await runHistoryBench()) !== 0) log('  bench/history.ts failed: see its output above');
+  }
 }
 
 // ---- the report -----------------------------------------------------------------------

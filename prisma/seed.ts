@@ -64,6 +64,9 @@ const TARGETS = [
   { name: 'vllm-llama-8b-on-prem', provider: 'vllm-cluster', region: 'on-prem', model: 'meta-llama/Llama-3.1-8B-Instruct', sim: 'vllm-sim-on-prem', credential: 'vllm-internal-key', rpm: 2_400, tpm: 1_200_000, contextWindow: 131_072, priceIn: 0, priceOut: 0, quality: 'economy' },
 ] as const;
 
+/** Published availability of each demo provider (illustrative), used by the availability maths until targets have history. */
+const DECLARED_AVAILABILITY: Record<string, number> = { openai: 0.999, 'azure-openai': 0.999, anthropic: 0.999, google: 0.999, 'vllm-cluster': 0.995 };
+
 const SERVICES = [
   { name: 'support-bot', description: 'Customer support assistant on the help centre.', owner: 'Support Engineering', chain: ['openai-gpt-4o-us-east', 'azure-gpt-4o-eu-west', 'anthropic-sonnet-us-west', 'vllm-llama-70b-on-prem'] },
   { name: 'code-assistant', description: 'IDE completions and chat for engineers.', owner: 'Developer Productivity', chain: ['anthropic-sonnet-us-west', 'openai-gpt-4o-us-east', 'vllm-llama-70b-on-prem'] },
@@ -135,7 +138,7 @@ export async function seedDemoEstate(): Promise<{ users: { email: string; role: 
       const data = {
         name: target.name, providerId: providerIds.get(target.provider)!, regionId: regionIds.get(target.region)!, model: target.model, endpointUrl: simulatedEndpoint(target.sim),
         credentialId: target.credential ? credentialIds.get(target.credential)! : null, rpm: target.rpm, tpm: target.tpm, contextWindow: target.contextWindow,
-        priceInPerMTok: target.priceIn, priceOutPerMTok: target.priceOut, qualityClass: target.quality,
+        priceInPerMTok: target.priceIn, priceOutPerMTok: target.priceOut, qualityClass: target.quality, declaredAvailability: DECLARED_AVAILABILITY[target.provider] ?? null,
       };
       // A simulated endpoint follows the port Standby runs on now; anything else a user changed stays.
       const existing = await tx.target.findUnique({ where: { name: target.name }, select: { endpointUrl: true } });

@@ -6,6 +6,7 @@
 //   npm run standby -- db          run only the embedded PostgreSQL (used by the e2e suite)
 //   npm run standby -- user create --email a@b.c --name "A" --role admin   (password from STANDBY_NEW_PASSWORD or prompt)
 //   npm run standby -- config export [file] | config apply <file> [--dry-run] [--prune] [--reason "..."]
+//   npm run standby -- rollups rebuild [--days N]   recompute the chart/SLO rollups of the last N days from raw rows
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -185,8 +186,13 @@ async function main(): Promise<void> {
       const { runConfigCommand } = await import('../lib/config/cli');
       return shutdown(await runConfigCommand(args, log));
     }
+    case 'rollups': {
+      await ensureDatabase();
+      const { runRollupsCommand } = await import('../lib/health/rollups-cli');
+      return shutdown(await runRollupsCommand(args, log));
+    }
     default:
-      console.error(`Unknown command '${command}'. Commands: start, demo, dev, db, migrate, seed, user, config.`);
+      console.error(`Unknown command '${command}'. Commands: start, demo, dev, db, migrate, seed, user, config, rollups.`);
       return shutdown(2);
   }
 }

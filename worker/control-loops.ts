@@ -8,6 +8,7 @@ import { createRetryQueue } from '@/lib/gateway/retry-queue';
 import type { SnapshotSource } from '@/lib/gateway/snapshot';
 import { burnRateAlertTask } from '@/lib/slo/evaluate';
 import { degradationTask } from '@/lib/degradation/evaluate';
+import { retentionTask } from '@/lib/health/rollups';
 
 /** What loops may need of the replica that leads: its routing snapshot, breakers and recorder. */
 export type ControlLoopDeps = {
@@ -17,5 +18,5 @@ export type ControlLoopDeps = {
 };
 
 export function controlLoops(deps: ControlLoopDeps): LeaderTask[] {
-  return [burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, queue: createRetryQueue() })];
+  return [burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, queue: createRetryQueue() }), retentionTask];
 }

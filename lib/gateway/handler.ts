@@ -26,7 +26,7 @@ import { matchRule, ruleAnswer } from './rules';
 import { capMaxTokens, decideTier, preferTarget, refusalMessage, wantsQueue } from './tier-policy';
 import { createSseParser, type SseEvent } from './sse';
 import { hashToken, parseBearer } from '@/lib/access/tokens';
-import { AttemptAbort, readBody, sendUpstream, UpstreamFailure, classifyTransportError } from './upstream';
+import { AttemptAbort, readBody, sendUpstream, UpstreamFailure, classifyTransportError, type UpstreamResponse } from './upstream';
 
 export type GatewayMetrics = {
   observeAttempt(a: { target: string; service: string; outcome: 'success' | 'error'; errorClass: string | null; latencyMs: number; ttftMs: number | null }): void;
@@ -282,7 +282,7 @@ export function createGatewayHandler(deps: GatewayDeps) {
   }
 
   async function relayStream(
-    x: Exchange, entry: SnapshotChainEntry, target: SnapshotTarget, upstreamTarget: UpstreamTarget, body: NodeJS.ReadableStream & { destroy(error?: Error): void },
+    x: Exchange, entry: SnapshotChainEntry, target: SnapshotTarget, upstreamTarget: UpstreamTarget, body: UpstreamResponse['body'],
     startedAt: number, fail: (c: ErrorClass, m: string, s?: number | null) => Failure, onTtft: (ms: number) => void, onUsage: (u: Usage | null) => void,
   ): Promise<Failure | null> {
     const parser = createSseParser();
@@ -305,16 +305,24 @@ export function createGatewayHandler(deps: GatewayDeps) {
         body.destroy(new UpstreamFailure(errorClass, errorClass));
       }, ms);
     };
+    // The events of one piece of the upstream body go out in one write (the same bytes, far less work than a write each).
+    let unsent = '';
     const write = (out: ChatCompletionChunk) => {
       if (!x.headersSent) {
         x.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...standbyHeaders(x, target) });
         x.headersSent = true;
       }
-      x.res.write(`data: ${JSON.stringify(out)}\n\n`);
+      unsent += `data: ${JSON.stringify(out)}\n\n`;
     };
     let upstreamError = null as { message: string; type: string } | null;
     /** Translates and relays events; true once the upstream said it is done (or failed). */
     const relay = (events: SseEvent[]): boolean => {
+      const done = translate(events);
+      if (unsent) x.res.write(unsent);
+      unsent = '';
+      return done;
+    };
+    const translate = (events: SseEvent[]): boolean => {
       for (const event of events) {
         const step = translator.push(event);
         if (step.error) {
@@ -342,25 +350,52 @@ export function createGatewayHandler(deps: GatewayDeps) {
     // The first-token limit runs from the start of the attempt's body and is not moved by
     // keep-alives; once tokens flow, the idle limit restarts with every piece of the body.
     arm(entry.timeouts.firstTokenMs, 'first_token_timeout');
-    let cut = false;
-    try {
-      let ended = false;
-      for await (const chunk of body) {
-        if (relay(parser.push(chunk as Buffer))) {
-          ended = true;
-          break;
+    // Listeners rather than `for await`: leaving that loop when the upstream says it is done destroys
+    // the body with an AbortError whose stack Node reads (with source maps, a tenth of a millisecond).
+    // Here the body is left to end by itself, and destroyed only if it does not within FINISH_GRACE_MS.
+    const cut = await new Promise<boolean>((resolve) => {
+      let settled = false;
+      const settle = (wasCut: boolean) => {
+        settled = true;
+        if (timer) clearTimeout(timer);
+        resolve(wasCut);
+      };
+      if (body.destroyed) return settle(true);
+      body.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        try {
+          if (relay(parser.push(chunk))) {
+            settle(false);
+            if (!body.readableEnded) setTimeout(() => body.destroy(), FINISH_GRACE_MS).unref();
+            return;
+          }
+        } catch {
+          settle(true);
+          body.destroy();
+          return;
         }
         // After finish_reason only the usage chunk and the end marker are due: wait briefly for them.
         if (finished) arm(Math.min(entry.timeouts.streamIdleMs, FINISH_GRACE_MS), 'stream_stall');
         else if (gotFirst) arm(entry.timeouts.streamIdleMs, 'stream_stall');
-      }
-      // An event the body ended without its blank line still counts (sse.ts).
-      if (!ended) relay(parser.end());
-    } catch {
-      cut = true;
-    } finally {
-      if (timer) clearTimeout(timer);
-    }
+      });
+      body.on('end', () => {
+        if (settled) return;
+        try {
+          // An event the body ended without its blank line still counts (sse.ts).
+          relay(parser.end());
+          settle(false);
+        } catch {
+          settle(true);
+        }
+      });
+      // An error (a limit above, an abort) or a close before the end: the stream was cut.
+      body.on('error', () => {
+        if (!settled) settle(true);
+      });
+      body.on('close', () => {
+        if (!settled) settle(true);
+      });
+    });
     const outcome = translator.finish();
     x.sentText = outcome.text;
     x.hasToolCalls = outcome.hasToolCalls;
@@ -374,10 +409,9 @@ export function createGatewayHandler(deps: GatewayDeps) {
       if (cut) return fail(timedOut ?? (x.abort.signal.aborted ? 'total_timeout' : 'stream_cut'), timedOut ? timedOut.replace(/_/g, ' ') : 'the upstream stream was cut');
       return fail('stream_cut', outcome.sawDone ? 'the stream ended without saying why' : 'the upstream stream ended early');
     }
-    // Complete: usage when asked for, then [DONE] (even if the upstream never sent it).
-    if (x.includeUsage && outcome.usage) x.res.write(`data: ${JSON.stringify(usageChunk({ id: x.requestId, created: x.created }, outcome.model, outcome.usage))}\n\n`);
-    x.res.write(`: standby target=${target.name} attempts=${x.attempts}\n\n`);
-    x.res.end('data: [DONE]\n\n');
+    // Complete: usage when asked for, then [DONE] (even if the upstream never sent it), in one write.
+    const usage = x.includeUsage && outcome.usage ? `data: ${JSON.stringify(usageChunk({ id: x.requestId, created: x.created }, outcome.model, outcome.usage))}\n\n` : '';
+    x.res.end(`${usage}: standby target=${target.name} attempts=${x.attempts}\n\ndata: [DONE]\n\n`);
     return null;
   }
 

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { SampleRecorder, type RequestOutcome, type SampleRecord } from '@/lib/gateway/recorder';
 import { db } from '@/lib/server/db';
 import { createTestProviderAndRegion, disconnect, targetInputFor, uniqueName } from '@/lib/server/test-fixtures';
@@ -137,38 +138,47 @@ describe('rollups kept by the recorder', () => {
   });
 });
 
+/**
+ * Records 1,500 varied rows between `start` and `end` through a recorder that
+ * flushes often, so that many flushes add into the same minutes and hours:
+ * bucket boundaries (0, 5, 6, 120 s, over 120 s), every source, error class,
+ * served-by and TTFT case. Deterministic. Returns how many were requests.
+ */
+async function recordVariety(start: number, end: number): Promise<number> {
+  let seed = 7;
+  const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  const pick = <T>(values: readonly T[]) => values[Math.floor(next() * values.length)];
+  const latencies = [0, 1, 5, 6, 10, 11, 99, 100, 101, 750, 751, 4_999, 5_000, 120_000, 120_001, 400_000];
+  const recorder = new SampleRecorder(undefined, { batchSize: 37 });
+  let requests = 0;
+  for (let i = 0; i < 1_500; i += 1) {
+    const at = start + Math.floor(next() * (end - start));
+    const errorClass = pick([null, null, null, 'server_error', 'rate_limited', 'context_length']);
+    const ttftMs = pick([null, pick(latencies)]);
+    if (next() < 0.5) {
+      requests += 1;
+      recorder.recordRequest(request({
+        at, serviceId: pick(ids.services), targetId: pick([...ids.targets, null]), ok: errorClass === null || errorClass === 'context_length',
+        status: errorClass ? 500 : 200, errorClass, latencyMs: pick(latencies), ttftMs, servedBy: pick(['upstream', 'upstream', 'cache', 'rule', 'refused', 'maintenance', 'queued'] as const),
+      }));
+    } else {
+      const source = pick(['probe', 'traffic'] as const);
+      recorder.record(sample({ at, targetId: pick(ids.targets), serviceId: source === 'probe' ? null : pick(ids.services), source, ok: errorClass === null, errorClass, latencyMs: pick(latencies), ttftMs }));
+    }
+    if (i % 211 === 0) await recorder.flush();
+  }
+  await recorder.close();
+  assert.equal(recorder.stats.lastError, null);
+  return requests;
+}
+
 describe('rebuilding rollups from raw rows', () => {
   // 100 minutes across an hour boundary, from 40 minutes into an hour of its own.
   const start = base + 3 * HOUR + 40 * MINUTE;
   const end = start + 100 * MINUTE;
 
   test('rollups kept by incremental flushes equal rebuildRollups over the same raw rows, and a rebuild repairs a damaged span', async () => {
-    // Deterministic variety: bucket boundaries (0, 5, 6, 120 s, over 120 s), every source, error class, served-by and TTFT case.
-    let seed = 7;
-    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
-    const pick = <T>(values: readonly T[]) => values[Math.floor(next() * values.length)];
-    const latencies = [0, 1, 5, 6, 10, 11, 99, 100, 101, 750, 751, 4_999, 5_000, 120_000, 120_001, 400_000];
-    const recorder = new SampleRecorder(undefined, { batchSize: 37 });
-    let requests = 0;
-    for (let i = 0; i < 1_500; i += 1) {
-      const at = start + Math.floor(next() * (end - start));
-      const errorClass = pick([null, null, null, 'server_error', 'rate_limited', 'context_length']);
-      const ttftMs = pick([null, pick(latencies)]);
-      if (next() < 0.5) {
-        requests += 1;
-        recorder.recordRequest(request({
-          at, serviceId: pick(ids.services), targetId: pick([...ids.targets, null]), ok: errorClass === null || errorClass === 'context_length',
-          status: errorClass ? 500 : 200, errorClass, latencyMs: pick(latencies), ttftMs, servedBy: pick(['upstream', 'upstream', 'cache', 'rule', 'refused', 'maintenance', 'queued'] as const),
-        }));
-      } else {
-        const source = pick(['probe', 'traffic'] as const);
-        recorder.record(sample({ at, targetId: pick(ids.targets), serviceId: source === 'probe' ? null : pick(ids.services), source, ok: errorClass === null, errorClass, latencyMs: pick(latencies), ttftMs }));
-      }
-      // Flush now and then, so many flushes add into the same minutes and hours.
-      if (i % 211 === 0) await recorder.flush();
-    }
-    await recorder.close();
-    assert.equal(recorder.stats.lastError, null);
+    const requests = await recordVariety(start, end);
 
     const spanFrom = Math.floor(start / HOUR) * HOUR;
     const spanTo = Math.ceil(end / HOUR) * HOUR;
@@ -187,6 +197,69 @@ describe('rebuilding rollups from raw rows', () => {
     assert.equal(summary.to.getTime(), spanTo);
     assert.equal(summary.chunks, 3);
     assert.deepEqual(await rollupsOf(spanFrom, spanTo), incremental);
+  });
+
+  test('a rebuild that runs while a flush is half-written waits for it, and counts its rows exactly once', async () => {
+    const minute = base + 7 * HOUR + 3 * MINUTE;
+    const [service] = ids.services;
+    const [target] = ids.targets;
+    const recorder = new SampleRecorder();
+    recorder.record(sample({ at: minute, targetId: target }));
+    await recorder.flush();
+
+    // Another session holds the flush's TargetRollup row, so the flush stops
+    // after its raw rows and its ServiceRollup delta, in an open transaction.
+    const blocker = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query(`SELECT 1 FROM "TargetRollup" WHERE "targetId" = $1 AND "resolutionSec" = 60 AND "bucket" = $2 FOR UPDATE`, [target, new Date(minute).toISOString().replace('Z', '')]);
+      // Asked outside the blocker's transaction, which would keep seeing its first snapshot of pg_stat_activity.
+      const waitingOn = async (statement: string) => {
+        const [{ n }] = await db().$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE ${`%${statement}%`}`;
+        return n > 0;
+      };
+      const waitFor = async (what: string, check: () => Promise<boolean>) => {
+        for (let i = 0; i < 200 && !(await check()); i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+        assert.ok(await check(), what);
+      };
+
+      for (let i = 0; i < 4; i += 1) recorder.recordRequest(request({ at: minute + i * 1_000, serviceId: service, targetId: target }));
+      recorder.record(sample({ at: minute + 1_000, targetId: target }));
+      const flushing = recorder.flush();
+      await waitFor('the flush waits on the held row', () => waitingOn('INSERT INTO "TargetRollup"'));
+      const rebuilding = rebuildRollups(new Date(minute), new Date(minute + MINUTE));
+      await waitFor('the rebuild waits for the flush', () => waitingOn('LOCK TABLE'));
+      await blocker.query('COMMIT');
+      await Promise.all([flushing, rebuilding]);
+    } finally {
+      await blocker.end();
+    }
+    assert.equal(recorder.stats.lastError, null);
+    await recorder.close();
+
+    const hourFrom = Math.floor(minute / HOUR) * HOUR;
+    const { services, targets } = await rollupsOf(hourFrom, hourFrom + HOUR);
+    assert.deepEqual(services.map((r) => [r.resolutionSec, r.requests]), [[60, 4], [3600, 4]]);
+    assert.deepEqual(targets.filter((r) => r.targetId === target).map((r) => [r.resolutionSec, r.samples]), [[60, 2], [3600, 2]]);
+  });
+
+  test('past the minute rollups\' retention a rebuild recomputes only the hours, equal to what the flushes kept', async () => {
+    // Ten days back: the flushes still write minute rows there (retention removes them later); a rebuild does not.
+    const oldStart = Math.floor((Date.now() - 10 * DAY) / HOUR) * HOUR + 20 * MINUTE;
+    const oldEnd = oldStart + 90 * MINUTE;
+    const spanFrom = Math.floor(oldStart / HOUR) * HOUR;
+    const spanTo = Math.ceil(oldEnd / HOUR) * HOUR;
+    await recordVariety(oldStart, oldEnd);
+    const incremental = await rollupsOf(spanFrom, spanTo);
+    assert.ok(incremental.services.some((r) => r.resolutionSec === 60));
+
+    const summary = await rebuildRollups(new Date(oldStart), new Date(oldEnd));
+    assert.equal(summary.chunks, 1);
+    const rebuilt = await rollupsOf(spanFrom, spanTo);
+    const hoursOnly = (rows: typeof incremental) => ({ services: rows.services.filter((r) => r.resolutionSec === 3600), targets: rows.targets.filter((r) => r.resolutionSec === 3600) });
+    assert.deepEqual(rebuilt, hoursOnly(incremental));
+    assert.equal(rebuilt.services.length, 3 * 2, 'three services over two hours');
   });
 
   test('a rebuild leaves alone the hours whose raw rows are past retention, which only the rollups still know', async () => {
