@@ -283,7 +283,7 @@ async function rebuildChunk(tx: Tx, from: Date, to: Date, withMinutes: boolean):
   // none adds a delta to a row this transaction is replacing, and the raw
   // rows of a flush that commits later are not in what is read here. Same
   // table order as a flush: ServiceRollup, then TargetRollup.
-  // nolock
+  await tx.$executeRaw`LOCK TABLE "ServiceRollup", "TargetRollup" IN SHARE ROW EXCLUSIVE MODE`;
   // The grouping holds a chunk's raw rows in memory; the default 4 MB would spill to disk.
   await tx.$executeRaw`SET LOCAL work_mem = '64MB'`;
   await tx.$executeRaw`DELETE FROM "ServiceRollup" WHERE "bucket" >= ${from} AND "bucket" < ${to}`;
