@@ -215,9 +215,9 @@ describe('rebuilding rollups from raw rows', () => {
       await blocker.query('BEGIN');
       await blocker.query(`SELECT 1 FROM "TargetRollup" WHERE "targetId" = $1 AND "resolutionSec" = 60 AND "bucket" = $2 FOR UPDATE`, [target, new Date(minute).toISOString().replace('Z', '')]);
       // Asked outside the blocker's transaction, which would keep seeing its first snapshot of pg_stat_activity.
-      const waitingOn = async (statement: string) => {
-        const [{ n }] = await db().$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE ${`%${statement}%`}`;
-        return n > 0;
+      const sessionsWaiting = async () => {
+        const [{ n }] = await db().$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+        return n;
       };
       const waitFor = async (what: string, check: () => Promise<boolean>) => {
         for (let i = 0; i < 200 && !(await check()); i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
@@ -227,9 +227,9 @@ describe('rebuilding rollups from raw rows', () => {
       for (let i = 0; i < 4; i += 1) recorder.recordRequest(request({ at: minute + i * 1_000, serviceId: service, targetId: target }));
       recorder.record(sample({ at: minute + 1_000, targetId: target }));
       const flushing = recorder.flush();
-      await waitFor('the flush waits on the held row', () => waitingOn('INSERT INTO "TargetRollup"'));
+      await waitFor('the flush waits on the held row', async () => (await sessionsWaiting()) === 1);
       const rebuilding = rebuildRollups(new Date(minute), new Date(minute + MINUTE));
-      await waitFor('the rebuild waits for the flush', () => waitingOn('LOCK TABLE'));
+      await waitFor('the rebuild waits too', async () => (await sessionsWaiting()) === 2);
       await blocker.query('COMMIT');
       await Promise.all([flushing, rebuilding]);
     } finally {

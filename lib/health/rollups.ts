@@ -193,7 +193,7 @@ const BOUNDS = Prisma.sql`${[...LATENCY_BUCKETS_MS]}::int[]`;
 const each = (f: (i: number) => string) => Array.from({ length: HISTOGRAM_LENGTH }, (_, i) => f(i)).join(', ');
 // A group's bucket indexes (and error classes, served-by values) are collected
 // with array_agg and counted once per group: one cheap aggregate per raw row
-// instead of a FILTER per bucket, and one scan of the raw rows (measured ~5x faster).
+// instead of a FILTER per bucket, and one scan of the raw rows (about 3x faster on 10 million samples).
 const histogramOf = (indexes: string) => Prisma.raw(`ARRAY[${each((i) => `coalesce(cardinality(array_positions(${indexes}, ${i})), 0)`)}]::int[]`);
 const countsOf = (values: string) =>
   Prisma.raw(`coalesce((SELECT jsonb_object_agg(k, n) FROM (SELECT k, count(*) AS n FROM unnest(${values}) AS k GROUP BY k) c), '{}'::jsonb)`);
