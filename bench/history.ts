@@ -60,12 +60,14 @@ const bytes = (x: number) => (x >= 1024 ** 3 ? `${(x / 1024 ** 3).toFixed(2)} Gi
 
 type Estate = { serviceIds: string[]; targets: { id: string; serviceIndex: number; position: number; baseMs: number }[] };
 type Timing = { label: string; medianMs: number; minMs: number; maxMs: number; points?: number; jsonBytes?: number };
+/** Rows per rollup table and resolution, and the oldest minute row (ISO; null without any). */
+type RollupCounts = { serviceMinutes: number; serviceHours: number; targetMinutes: number; targetHours: number; minutesSince: string | null };
 type TableSize = { name: string; rows: number; total: number; heap: number; indexes: number };
 
 export type HistoryResult = {
   machine: { cpu: string; cores: number; memory: string; node: string; load: string; date: string };
   scale: number;
-  rows: { samples: number; requests: number; events: number; serviceRollups: number; targetRollups: number };
+  rows: { samples: number; requests: number; events: number; rollups: RollupCounts };
   setup: { label: string; ms: number }[];
   reads: Timing[];
   chart30dMs: number;
@@ -372,7 +374,7 @@ export function historySection(r: HistoryResult): string {
     `- ${int(r.rows.requests)} RequestRecord rows, shared between the services by weight (35% for ${SERVICES[0]} down to 8%); 0.05% failures, 0.5% client errors that count as good, and in about 1.5% of each service's hours a burst in which the primary fails (8% failures, served by the fallback, from cache or refused, tier Degraded);`,
     `- ${int(r.rows.events)} event rows: tier changes, breaker transitions in open / half-open / closed triplets, routing overrides and burn-rate alerts.`,
     '',
-    `rebuildRollups (lib/health/rollups.ts) then computes both rollup tables from the raw rows, as the recorder would have kept them: ${int(r.rows.serviceRollups)} ServiceRollup and ${int(r.rows.targetRollups)} TargetRollup rows (per minute and per hour).`,
+    `rebuildRollups (lib/health/rollups.ts) then computes both rollup tables from the raw rows, as the recorder and the retention task would have left them: ServiceRollup ${int(r.rows.rollups.serviceMinutes)} minute and ${int(r.rows.rollups.serviceHours)} hour rows, TargetRollup ${int(r.rows.rollups.targetMinutes)} minute and ${int(r.rows.rollups.targetHours)} hour rows${r.rows.rollups.minutesSince ? ` (minute rows from ${r.rows.rollups.minutesSince.slice(0, 16).replace('T', ' ')} UTC on)` : ''}.`,
     '',
     '| setup step | time |',
     '|---|---|',
@@ -390,7 +392,7 @@ export function historySection(r: HistoryResult): string {
     '|---|---|---|---|---|',
     ...r.tables.map((t) => `| ${t.name} | ${int(t.rows)} | ${bytes(t.total)} | ${bytes(t.heap)} | ${bytes(t.indexes)} |`),
     '',
-    'Notes: the charts and the overview read only the rollups and the small event tables, never the raw rows, so their times depend on the range and the number of services, not on how many samples are kept. Minute rollups are kept here for all 30 days; in production the retention task keeps 8 days of them (and 35 of raw rows), so a steady-state database is smaller than this one.',
+    'Notes: the charts and the overview read only the rollups and the small event tables, never the raw rows, so their times depend on the range and the number of services, not on how many samples are kept (the 1 h and 24 h charts read minute rollups, 7 d and 30 d hour rollups). Every raw row generated is kept (the raw retention is 35 days), so the raw tables are most of the size.',
     HISTORY_END,
   ];
   return lines.join('\n') + '\n';
@@ -469,7 +471,7 @@ async function main() {
 
     const began = performance.now();
     const rebuilt = await rebuildRollups(start, now, { now, log: (line) => log(`  ${line}`) });
-    setup.push({ label: `rebuildRollups over ${DAYS} days (${rebuilt.chunks} chunks of a day)`, ms: performance.now() - began });
+    setup.push({ label: `rebuildRollups over ${DAYS} days (${rebuilt.chunks} transactions)`, ms: performance.now() - began });
     log(`rebuildRollups: ${seconds(setup.at(-1)!.ms)}`);
     const analyzed = performance.now();
     await client.query('VACUUM ANALYZE "ServiceRollup", "TargetRollup"');
@@ -477,8 +479,13 @@ async function main() {
 
     const count = async (sql: string) => Number((await client.query<{ n: string }>(sql)).rows[0].n);
     const events = await count(`SELECT (SELECT count(*) FROM "TierChange") + (SELECT count(*) FROM "BreakerTransition") + (SELECT count(*) FROM "RoutingOverride") + (SELECT count(*) FROM "AlertEvent") AS n`);
-    const serviceRollups = await count('SELECT count(*) AS n FROM "ServiceRollup"');
-    const targetRollups = await count('SELECT count(*) AS n FROM "TargetRollup"');
+    const rollupRows = async (table: string, resolutionSec: number) => count(`SELECT count(*) AS n FROM "${table}" WHERE "resolutionSec" = ${resolutionSec}`);
+    const oldestMinute = await client.query<{ at: string | null }>(`SELECT to_char(min(bucket), 'YYYY-MM-DD"T"HH24:MI') AS at FROM "ServiceRollup" WHERE "resolutionSec" = 60`);
+    const rollups: RollupCounts = {
+      serviceMinutes: await rollupRows('ServiceRollup', 60), serviceHours: await rollupRows('ServiceRollup', 3600),
+      targetMinutes: await rollupRows('TargetRollup', 60), targetHours: await rollupRows('TargetRollup', 3600),
+      minutesSince: oldestMinute.rows[0].at,
+    };
     const samples = await count('SELECT count(*) AS n FROM "HealthSample"');
     const requests = await count('SELECT count(*) AS n FROM "RequestRecord"');
 
@@ -494,7 +501,7 @@ async function main() {
     const result: HistoryResult = {
       machine: host,
       scale: SCALE,
-      rows: { samples, requests, events, serviceRollups, targetRollups },
+      rows: { samples, requests, events, rollups },
       setup,
       reads,
       chart30dMs: reads[0].medianMs,
