@@ -25,7 +25,7 @@ test('seeding twice loads the demo estate once and keeps what a user changed in 
 
   const operator = await createTestUser('operator');
   const target = await db().target.findUniqueOrThrow({ where: { name: 'openai-gpt-4o-us-east' } });
-  const { id, version, priceInPerMTok, priceOutPerMTok, ...fields } = target;
+  const { id, version, priceInPerMTok, priceOutPerMTok, declaredAvailability: _kept, ...fields } = target;
   await updateTarget(operator, { id, version }, { ...fields, priceInPerMTok: Number(priceInPerMTok), priceOutPerMTok: Number(priceOutPerMTok), rpm: 1234 });
   const before = await estateCounts();
 

@@ -3,9 +3,13 @@ import assert from 'node:assert/strict';
 import {
   chatCompletionChunkSchema,
   chatCompletionSchema,
+  chatRequestSchema,
   formatParam,
   openAiError,
   parseChatRequest,
+  readChatCompletion,
+  readChatCompletionChunk,
+  readUpstreamErrorBody,
   usageChunk,
   usageSchema,
   upstreamErrorSchema,
@@ -216,4 +220,141 @@ test('usageChunk is a chunk with no choices', () => {
     choices: [],
     usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
   });
+});
+
+// --- fast paths: the same result as the schemas, without zod for the common shapes ------------------
+
+const completion = {
+  id: 'chatcmpl-1', object: 'chat.completion', created: 1_700_000_000, model: 'gpt-4o', system_fingerprint: 'fp_1',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'Hi', refusal: null }, logprobs: null, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4, prompt_tokens_details: { cached_tokens: 0 } },
+};
+const chunk = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-4o', choices: [{ index: 0, delta: { content: 'Hi' }, finish_reason: null }] };
+/** JSON as an upstream sends it: JSON.parse is where bodies come from (and the only way to get an own __proto__ key). */
+const fromJson = (text: string): unknown => JSON.parse(text);
+const variants = (base: object, edits: ((o: Record<string, any>) => void)[]): unknown[] => [
+  structuredClone(base),
+  ...edits.map((edit) => {
+    const copy = structuredClone(base) as Record<string, any>;
+    edit(copy);
+    return copy;
+  }),
+];
+
+test('readChatCompletion returns what chatCompletionSchema returns, for clean and odd bodies alike', () => {
+  const bodies = [
+    ...variants(completion, [
+      (o) => delete o.id, // defaulted
+      (o) => delete o.created,
+      (o) => (o.created = null),
+      (o) => delete o.usage,
+      (o) => (o.usage = null),
+      (o) => delete o.usage.total_tokens, // computed
+      (o) => (o.usage.prompt_tokens = -1), // caught
+      (o) => (o.usage.completion_tokens = '2'),
+      (o) => delete o.choices[0].index,
+      (o) => (o.choices[0].index = 2 ** 60),
+      (o) => (o.choices[0].index = 1.5),
+      (o) => delete o.choices[0].finish_reason,
+      (o) => delete o.choices[0].message.content,
+      (o) => delete o.choices[0].message.role,
+      (o) => (o.choices[0].message.content = 5),
+      (o) => (o.choices[0].message.tool_calls = [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } }]),
+      (o) => (o.choices[0].message.tool_calls = [{ function: { name: 'f' } }]),
+      (o) => (o.choices = []),
+      (o) => (o.choices = {}),
+      (o) => (o.model = ''),
+      (o) => (o.model = 7),
+    ]),
+    fromJson('{"id":"a","object":"chat.completion","choices":[],"usage":{"prompt_tokens":1e999,"completion_tokens":0,"total_tokens":1}}'),
+    fromJson('{"__proto__":{"x":1},"id":"a","object":"chat.completion","choices":[]}'),
+    fromJson('{"id":"a","object":"chat.completion","choices":[{"index":0,"__proto__":{},"message":{"role":"assistant","content":"x"},"finish_reason":"stop"}]}'),
+    [],
+    null,
+    'text',
+  ];
+  for (const body of bodies) {
+    const expected = chatCompletionSchema.safeParse(structuredClone(body));
+    assert.deepEqual(readChatCompletion(body), expected.success ? expected.data : null, JSON.stringify(body));
+  }
+});
+
+test('a clean completion or chunk is returned as it came, without a copy', () => {
+  const body = structuredClone(completion);
+  assert.equal(readChatCompletion(body), body);
+  const piece = structuredClone(chunk);
+  assert.equal(readChatCompletionChunk(piece), piece);
+});
+
+test('readChatCompletionChunk returns what chatCompletionChunkSchema returns', () => {
+  const bodies = [
+    ...variants(chunk, [
+      (o) => (o.choices[0].delta = { role: 'assistant', content: '' }),
+      (o) => (o.choices[0].delta = {}),
+      (o) => delete o.choices[0].delta,
+      (o) => (o.choices[0].delta.content = null),
+      (o) => (o.choices[0].delta.refusal = 'no'),
+      (o) => (o.choices[0].delta.role = 1),
+      (o) => (o.choices[0].delta.tool_calls = [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '' } }]),
+      (o) => (o.choices[0].finish_reason = 'stop'),
+      (o) => delete o.choices[0].finish_reason,
+      (o) => delete o.choices,
+      (o) => (o.choices = []),
+      (o) => (o.usage = { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 }),
+      (o) => (o.usage = { prompt_tokens: 1, completion_tokens: 2 }),
+      (o) => (o.model = ''),
+      (o) => delete o.id,
+      (o) => (o.object = ''),
+    ]),
+    { choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [{ prompt_index: 0 }] }, // Azure's first chunk
+    { choices: 'x' },
+    'data',
+  ];
+  for (const body of bodies) {
+    const expected = chatCompletionChunkSchema.safeParse(structuredClone(body));
+    assert.deepEqual(readChatCompletionChunk(body), expected.success ? expected.data : null, JSON.stringify(body));
+  }
+});
+
+test('readUpstreamErrorBody returns what upstreamErrorSchema returns', () => {
+  for (const body of [{ error: { message: 'Rate limit', type: 'requests', code: 429 } }, { error: {} }, { error: [] }, { error: 'x' }, { error: null }, { choices: [] }, [], null, 'x', { ...chunk }]) {
+    const expected = upstreamErrorSchema.safeParse(body);
+    assert.deepEqual(readUpstreamErrorBody(body), expected.success ? expected.data : null, JSON.stringify(body));
+  }
+});
+
+test('parseChatRequest accepts and refuses what chatRequestSchema does, and a plain request is returned as it came', () => {
+  const bodies = [
+    ...variants(minimal, [
+      (o) => (o.stream = true),
+      (o) => (o.stream = null),
+      (o) => (o.stream = 'yes'),
+      (o) => (o.model = ''),
+      (o) => (o.messages = []),
+      (o) => (o.messages[0].name = 'alice'),
+      (o) => (o.messages[0].name = null),
+      (o) => (o.messages[0].role = 'robot'),
+      (o) => (o.messages[0].content = [{ type: 'text', text: 'Hi' }]),
+      (o) => (o.messages[0].content = 5),
+      (o) => o.messages.push({ role: 'assistant', content: 'Hello' }, { role: 'tool', content: 'x', tool_call_id: 'call_1' }),
+      (o) => o.messages.push({ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] }),
+      (o) => o.messages.push({ role: 'tool', content: 'x' }),
+      (o) => o.messages.unshift({ role: 'system', content: 'Be brief.' }, { role: 'developer', content: 'Really.' }),
+      (o) => (o.temperature = 3),
+      (o) => (o.n = 2),
+      (o) => (o.metadata = { team: 'a' }), // unknown: passed through
+      (o) => (o.stream_options = { include_usage: true }),
+    ]),
+    fromJson('{"__proto__":{},"model":"m","messages":[{"role":"user","content":"x"}]}'),
+  ];
+  for (const body of bodies) {
+    const expected = chatRequestSchema.safeParse(structuredClone(body));
+    const result = parseChatRequest(body);
+    assert.equal(result.ok, expected.success, JSON.stringify(body));
+    if (result.ok && expected.success) assert.deepEqual(result.request, expected.data, JSON.stringify(body));
+  }
+  const plain = structuredClone(minimal);
+  const parsed = parseChatRequest(plain);
+  assert.ok(parsed.ok);
+  assert.equal(parsed.request, plain);
 });
