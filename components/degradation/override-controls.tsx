@@ -2,7 +2,7 @@
 
 import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
-import { Alert, Button, Group, Modal, Radio, SegmentedControl, Stack, Text, Textarea } from '@mantine/core';
+import { Alert, Button, Group, Modal, Radio, SegmentedControl, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconAdjustments, IconArrowBackUp } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
@@ -14,6 +14,7 @@ import { OVERRIDE_EXPIRY_MINUTES } from '@/lib/degradation/schemas';
 import { TIER_LABELS, TIERS, type Tier } from '@/lib/degradation/tier';
 import type { ActionResult, FieldErrors } from '@/lib/server/errors';
 import { TIER_COLORS, TierBadge } from './tier-badge';
+import { ReasonField } from '@/components/ui/reason-field';
 
 const EXPIRY_LABELS: Record<(typeof OVERRIDE_EXPIRY_MINUTES)[number], string> = { 15: '15 min', 60: '1 h', 240: '4 h' };
 const EXPIRY_DATA = [...OVERRIDE_EXPIRY_MINUTES.map((m) => ({ value: String(m), label: EXPIRY_LABELS[m] })), { value: 'none', label: 'Until cleared' }];
@@ -117,19 +118,14 @@ export function OverrideControls({ data, degradedTarget }: Props) {
               ))}
             </Stack>
           </Radio.Group>
-          <Textarea
-            label="Reason"
+          <ReasonField
             description="Required. Kept in the audit log and on the tier timeline."
             value={reason}
-            onChange={(e) => {
-              setReason(e.currentTarget.value);
+            onChange={(value) => {
+              setReason(value);
               setFieldErrors(({ reason: _fixed, ...rest }) => rest);
             }}
-            error={fieldErrors.reason?.join(' ')}
-            maxLength={500}
-            autosize
-            minRows={2}
-            required
+            error={fieldErrors.reason}
           />
           <Stack gap={4}>
             <Text size="sm" fw={500} id="tier-expiry-label">
@@ -167,20 +163,15 @@ export function OverrideControls({ data, degradedTarget }: Props) {
               {error}
             </Alert>
           )}
-          <Textarea
-            label="Reason"
+          <ReasonField
             description="Required. Kept in the audit log and on the tier timeline."
             value={reason}
-            onChange={(e) => {
-              setReason(e.currentTarget.value);
+            onChange={(value) => {
+              setReason(value);
               setFieldErrors(({ reason: _fixed, ...rest }) => rest);
             }}
-            error={fieldErrors.reason?.join(' ')}
-            maxLength={500}
-            autosize
-            minRows={2}
-            required
-            data-autofocus
+            error={fieldErrors.reason}
+            autoFocus
           />
           <Group justify="flex-end">
             <Button variant="default" onClick={close}>

@@ -2,7 +2,7 @@
 
 import { useRef, useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
-import { Alert, Button, Group, List, Loader, Modal, Progress, SegmentedControl, Select, Stack, Table, Text, Textarea } from '@mantine/core';
+import { Alert, Button, Group, List, Loader, Modal, Progress, SegmentedControl, Select, Stack, Table, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle, IconArrowBackUp, IconPin, IconPlayerSkipForward, IconWaveSine } from '@tabler/icons-react';
 import { previewSteeringAction, steerAction } from '@/lib/failover/actions';
@@ -12,6 +12,7 @@ import { EXPIRY_CHOICES_MINUTES, type SteeringKind } from '@/lib/failover/schema
 import type { ActionResult, FieldErrors } from '@/lib/server/errors';
 import { formatLoad, formatPercent, formatRpm } from './format';
 import { ModeBadge } from './routing-badges';
+import { ReasonField } from '@/components/ui/reason-field';
 
 type ChainTarget = { targetId: string; name: string; enabled: boolean };
 
@@ -260,20 +261,15 @@ export function SteeringControls({ service, chain, plan, overrideCount }: Props)
                 data-autofocus
               />
             )}
-            <Textarea
-              label="Reason"
+            <ReasonField
               description="Required. Kept in the audit log and shown to other operators."
               value={reason}
-              onChange={(e) => {
-                setReason(e.currentTarget.value);
+              onChange={(value) => {
+                setReason(value);
                 setFieldErrors(({ reason: _fixed, ...rest }) => rest);
               }}
-              error={fieldErrors.reason?.join(' ')}
-              maxLength={500}
-              autosize
-              minRows={2}
-              required
-              data-autofocus={needsTarget ? undefined : true}
+              error={fieldErrors.reason}
+              autoFocus={!needsTarget}
             />
             {kind !== 'clear' && (
               <Stack gap={4}>
