@@ -77,14 +77,15 @@ const SERVICES = [
  * Demo degradation policies. Each required RPM sits below the chain's healthy
  * capacity, so the demo is Full while healthy and steps down as an operator
  * drains targets or faults them in the simulator. support-bot: 20,600 of
- * 16,000 RPM; without gpt-4o Degraded (66%), without Azure too Minimal (29%),
- * with only the 70B left Emergency (4%). code-assistant: 14,600 of 12,000;
+ * 9,000 RPM, so a failover away from gpt-4o stays Full (118%): that is what
+ * the fallbacks are for; without Azure too (the same failure domain) Degraded
+ * (51%), with only the 70B left Minimal (7%). code-assistant: 14,600 of 12,000;
  * without Sonnet Degraded (88%), without gpt-4o too Minimal (38%).
  * doc-summarizer follows measured demand, floored at 36,000 of 42,400.
  */
 const DEMO_DEGRADATION = [
   {
-    service: 'support-bot', demandSource: 'configured', requiredRpm: 16_000, holdSeconds: 30, degradedTarget: 'openai-gpt-4o-mini-us-east', degradedMaxTokens: 256,
+    service: 'support-bot', demandSource: 'configured', requiredRpm: 9_000, holdSeconds: 30, degradedTarget: 'openai-gpt-4o-mini-us-east', degradedMaxTokens: 256,
     rules: [
       { match: 'contains', pattern: 'reset password', answer: 'To reset your password, open https://help.example.com/reset and follow the link we email you. It is valid for 24 hours.' },
       { match: 'regex', pattern: '\\b(opening|office|support) hours\\b', answer: 'Our support team answers Monday to Friday, 08:00-18:00 UTC. Urgent issues: https://status.example.com.' },

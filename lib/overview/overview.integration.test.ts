@@ -11,9 +11,11 @@ import { getOverview, type Overview, type OverviewService } from './data';
 // calm. Rows are written relative to the real clock, as the page reads it.
 const now = new Date();
 const minutesAgo = (n: number) => new Date(now.getTime() - n * 60_000);
-// Changes are written seconds apart rather than minutes: the page lists the newest
-// rows per kind, and earlier test files have written plenty within the hour.
-const secondsAgo = (n: number) => new Date(now.getTime() - n * 1_000);
+// Changes are written a few milliseconds before `now`, in the same order as minutes
+// apart would be: the page lists the newest rows per kind, and the test files run
+// before this one (in processes that ended before this one started) wrote plenty
+// within the hour.
+const momentsAgo = (n: number) => new Date(now.getTime() - n * 10);
 const minuteBucket = (n: number) => new Date(Math.floor(now.getTime() / 60_000) * 60_000 - n * 60_000);
 
 const names = { burning: '', pinned: '', calm: '', idle: '' };
@@ -59,16 +61,16 @@ before(async () => {
   await traffic(calm.id, 100, 0);
 
   await db().targetBreaker.create({ data: { targetId: targets.b1.id, state: 'open', since: minutesAgo(10) } });
-  await db().breakerTransition.create({ data: { targetId: targets.b1.id, from: 'closed', to: 'open', at: secondsAgo(10), cause: 'failure rate 0.9 over 20 requests', replica: 'test' } });
+  await db().breakerTransition.create({ data: { targetId: targets.b1.id, from: 'closed', to: 'open', at: momentsAgo(10), cause: 'failure rate 0.9 over 20 requests', replica: 'test' } });
   await db().serviceTierState.create({ data: { serviceId: burning.id, automaticTier: 'degraded', automaticSince: minutesAgo(5), level: 0.4, availableRpm: 40, requiredRpm: 100 } });
-  await db().tierChange.create({ data: { serviceId: burning.id, at: secondsAgo(5), from: 'full', to: 'degraded', cause: 'automatic', level: 0.4, actor: 'system' } });
+  await db().tierChange.create({ data: { serviceId: burning.id, at: momentsAgo(5), from: 'full', to: 'degraded', cause: 'automatic', level: 0.4, actor: 'system' } });
   await db().routingOverride.create({
-    data: { kind: 'pin', serviceId: pinned.id, targetId: targets.p2.id, reason: 'provider maintenance', createdBy: operator.email, createdById: operator.id, createdAt: secondsAgo(20) },
+    data: { kind: 'pin', serviceId: pinned.id, targetId: targets.p2.id, reason: 'provider maintenance', createdBy: operator.email, createdById: operator.id, createdAt: momentsAgo(20) },
   });
 
-  await audit(secondsAgo(15), 'target.update', 'target', targets.c1.name, operator.email);
-  await audit(secondsAgo(20), 'routing.pin', 'service', pinned.name, operator.email); // shown as the override itself
-  await audit(secondsAgo(25), 'user.create', 'user', 'someone@standby.test', operator.email); // not configuration
+  await audit(momentsAgo(15), 'target.update', 'target', targets.c1.name, operator.email);
+  await audit(momentsAgo(20), 'routing.pin', 'service', pinned.name, operator.email); // shown as the override itself
+  await audit(momentsAgo(25), 'user.create', 'user', 'someone@standby.test', operator.email); // not configuration
   await audit(minutesAgo(120), 'service.update', 'service', calm.name, operator.email); // older than the hour
 
   await evaluateBurnRateAlerts(now);
