@@ -126,8 +126,6 @@ export default async function ServicePage({ params }: Params) {
         <ServiceSloPanel serviceName={service.name} initial={slo ?? undefined} />
         <ServiceCharts serviceName={service.name} initial={charts ?? undefined} />
         <AvailabilitySection serviceName={service.name} />
-        {/* issue 4 sections, in this order: degradation tier, SLO, charts, availability */}
-
       </Stack>
     </>
   );
