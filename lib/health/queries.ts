@@ -38,10 +38,20 @@ export async function fetchLive<T>(url: string, signal: AbortSignal): Promise<T>
   return body as T;
 }
 
-// Keep polling through transient failures (the panel says it is retrying); stop on final ones.
-const pollUnlessFinal = ({ state }: { state: { error: LiveDataError | null } }) => (state.error?.isFinal ? false : LIVE_REFRESH_MS);
-const retryUnlessFinal = (failures: number, error: LiveDataError) => !error.isFinal && failures < 1;
-const live = { refetchInterval: pollUnlessFinal, retry: retryUnlessFinal, retryDelay: 500, staleTime: 1_000 } as const;
+/**
+ * How every live view polls: every `everyMs`, through transient failures (the
+ * view says it is retrying), and no longer once a failure is final.
+ */
+export function pollLive(everyMs: number) {
+  return {
+    refetchInterval: ({ state }: { state: { error: LiveDataError | null } }) => (state.error?.isFinal ? false : everyMs),
+    retry: (failures: number, error: LiveDataError) => !error.isFinal && failures < 1,
+    retryDelay: Math.min(1_000, everyMs / 4),
+    staleTime: everyMs / 2,
+  } as const;
+}
+
+const live = pollLive(LIVE_REFRESH_MS);
 
 export const healthQueries = {
   all: () => ['health'] as const,

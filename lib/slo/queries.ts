@@ -1,7 +1,7 @@
 // React Query options for the SLO panel (STYLE.md habit 7). Error budgets move
 // slowly and the alert loop runs every 30 s, so ten seconds is fresh enough.
 import { queryOptions } from '@tanstack/react-query';
-import { fetchLive, type LiveDataError } from '@/lib/health/queries';
+import { fetchLive, pollLive, type LiveDataError } from '@/lib/health/queries';
 import type { ServiceSlo } from './data';
 
 export const SLO_REFRESH_MS = 10_000;
@@ -12,10 +12,6 @@ export const sloQueries = {
     queryOptions<ServiceSlo, LiveDataError>({
       queryKey: ['slo', 'service', name],
       queryFn: ({ signal }) => fetchLive<ServiceSlo>(`/api/live/services/${encodeURIComponent(name)}/slo`, signal),
-      // Keep polling through transient failures (the panel says so); stop on final ones.
-      refetchInterval: ({ state }) => (state.error?.isFinal ? false : SLO_REFRESH_MS),
-      retry: (failures, error) => !error.isFinal && failures < 1,
-      retryDelay: 1_000,
-      staleTime: 5_000,
+      ...pollLive(SLO_REFRESH_MS),
     }),
 };
