@@ -60,6 +60,21 @@ function serviceOverride(active: SnapshotOverride[], serviceId: string): Snapsho
   return active.find((o) => o.serviceId === serviceId && (o.kind === 'pin' || o.kind === 'force_failover')) ?? null;
 }
 
+function skip(skipped: SkippedTarget[], targets: Map<string, SnapshotTarget>, targetId: string, reason: SkipReason): void {
+  skipped.push({ targetId, targetName: targets.get(targetId)?.name ?? targetId, reason });
+}
+
+/** The plan, its skipped targets in chain order. */
+function done(
+  chain: SnapshotChainEntry[], skipped: SkippedTarget[], override: SnapshotOverride | null, mode: RouteMode, candidates: RouteCandidate[], lastResort: boolean,
+): RoutePlan {
+  if (skipped.length > 1) {
+    const order = new Map(chain.map((entry, index) => [entry.targetId, index]));
+    skipped.sort((a, b) => (order.get(a.targetId) ?? 0) - (order.get(b.targetId) ?? 0));
+  }
+  return { mode, candidates, skipped, override, lastResort };
+}
+
 export function planRoute(
   service: SnapshotService,
   targets: Map<string, SnapshotTarget>,
@@ -72,23 +87,16 @@ export function planRoute(
   const override = serviceOverride(active, service.id);
   const chain = [...service.chain].sort((a, b) => a.position - b.position);
 
+  // Helpers at module level rather than closures: this runs for every gateway request, and tsx's
+  // keepNames makes each named closure cost about a microsecond to create.
   const skipped: SkippedTarget[] = [];
-  const skip = (targetId: string, reason: SkipReason) => skipped.push({ targetId, targetName: targets.get(targetId)?.name ?? targetId, reason });
-  const order = new Map(chain.map((entry, index) => [entry.targetId, index]));
-  const done = (mode: RouteMode, candidates: RouteCandidate[], lastResort: boolean): RoutePlan => ({
-    mode,
-    candidates,
-    skipped: skipped.sort((a, b) => (order.get(a.targetId) ?? 0) - (order.get(b.targetId) ?? 0)),
-    override,
-    lastResort,
-  });
 
   // Disabled (or deleted) and drained targets never take traffic, whatever else applies.
   const usable: RouteCandidate[] = [];
   for (const entry of chain) {
     const target = targets.get(entry.targetId);
-    if (!target || !target.enabled) skip(entry.targetId, 'disabled');
-    else if (drained.has(target.id)) skip(target.id, 'drained');
+    if (!target || !target.enabled) skip(skipped, targets, entry.targetId, 'disabled');
+    else if (drained.has(target.id)) skip(skipped, targets, target.id, 'drained');
     else usable.push({ entry, target });
   }
 
@@ -96,9 +104,9 @@ export function planRoute(
   // (disabled, drained, or no longer in the chain) nothing serves.
   if (override?.kind === 'pin') {
     const pinned = usable.find((c) => c.target.id === override.targetId);
-    for (const c of usable) if (c !== pinned) skip(c.target.id, 'not_pinned');
-    if (!pinned) return done('unavailable', [], false);
-    return done('pinned', [pinned], breakerOf(pinned.target.id) === 'open');
+    for (const c of usable) if (c !== pinned) skip(skipped, targets, c.target.id, 'not_pinned');
+    if (!pinned) return done(chain, skipped, override, 'unavailable', [], false);
+    return done(chain, skipped, override, 'pinned', [pinned], breakerOf(pinned.target.id) === 'open');
   }
 
   let eligible = usable;
@@ -113,18 +121,18 @@ export function planRoute(
       const first = rest.find((c) => breakerOf(c.target.id) !== 'open') ?? rest[0];
       if (first) away.add(first.target.id);
     }
-    for (const c of usable) if (away.has(c.target.id)) skip(c.target.id, 'forced_away');
+    for (const c of usable) if (away.has(c.target.id)) skip(skipped, targets, c.target.id, 'forced_away');
     eligible = usable.filter((c) => !away.has(c.target.id));
   }
 
   const closedOrProbing = eligible.filter((c) => breakerOf(c.target.id) !== 'open');
   const open = eligible.filter((c) => breakerOf(c.target.id) === 'open');
-  for (const c of open) if (closedOrProbing.length > 0) skip(c.target.id, 'breaker_open');
+  for (const c of open) if (closedOrProbing.length > 0) skip(skipped, targets, c.target.id, 'breaker_open');
   const lastResort = closedOrProbing.length === 0 && open.length > 0;
   const candidates = lastResort ? open : closedOrProbing;
 
   const mode: RouteMode = candidates.length === 0 ? 'unavailable' : override?.kind === 'force_failover' ? 'forced_failover' : 'automatic';
-  return done(mode, candidates, lastResort);
+  return done(chain, skipped, override, mode, candidates, lastResort);
 }
 
 /** The target that takes a request first, or null when nothing can. */

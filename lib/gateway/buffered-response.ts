@@ -1,10 +1,7 @@
-// Two ways of seeing what the gateway writes to a response, so that the
-// routing code has one output path whatever the caller:
-// - BufferedResponse stands in for a ServerResponse when nobody is on the
-//   other end of a socket: the retry queue's replay runs a request through the
-//   same handler in process and keeps the answer.
-// - tapResponse copies what is written to a real response, up to a bound, so
-//   that a successful answer can fill the response cache after it has gone out.
+// A stand-in for a ServerResponse when nobody is on the other end of a
+// socket, so that the routing code has one output path whatever the caller:
+// the retry queue's replay runs a request through the same handler in process
+// and keeps the answer.
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 
@@ -63,37 +60,4 @@ export class BufferedResponse extends EventEmitter {
   asServerResponse(): ServerResponse {
     return this as unknown as ServerResponse;
   }
-}
-
-/**
- * Copies everything written to `res` from now on; `read()` returns it, or null
- * if it grew past maxBytes (an answer too large to cache is not kept at all).
- * Only references to the written strings are held until then: no parsing on
- * the way out.
- */
-export function tapResponse(res: ServerResponse, maxBytes: number): { read: () => string | null } {
-  const parts: string[] = [];
-  let size = 0;
-  let overflow = false;
-  const keep = (chunk: unknown) => {
-    if (overflow || chunk === undefined || chunk === null || typeof chunk === 'function') return;
-    const piece = typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? text(chunk) : null;
-    if (piece === null) return;
-    size += piece.length;
-    if (size > maxBytes) {
-      overflow = true;
-      parts.length = 0;
-    } else parts.push(piece);
-  };
-  const write = res.write;
-  const end = res.end;
-  res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
-    keep(chunk);
-    return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-  } as ServerResponse['write'];
-  res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
-    keep(chunk);
-    return (end as (...args: unknown[]) => ServerResponse).call(this, chunk, ...rest);
-  } as ServerResponse['end'];
-  return { read: () => (overflow ? null : parts.join('')) };
 }

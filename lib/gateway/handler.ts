@@ -19,8 +19,8 @@ import type { RoutingSnapshot, SnapshotChainEntry, SnapshotService, SnapshotTarg
 import type { RequestOutcome, SampleRecord, ServedBy } from './recorder';
 import { effectiveTier, type Tier } from '@/lib/degradation/tier';
 import { countsAsGood } from '@/lib/slo/good-request';
-import { BufferedResponse, tapResponse } from './buffered-response';
-import { answerFromCompletion, answerFromSse, cacheKey, completionFromAnswer, ResponseCache, sseFromAnswer, type CachedAnswer } from './response-cache';
+import { BufferedResponse } from './buffered-response';
+import { AnswerAssembler, answerFromCompletion, cacheKey, completionFromAnswer, ResponseCache, sseFromAnswer, type CachedAnswer } from './response-cache';
 import type { GatewayQueue, QueuedRequestView } from './retry-queue';
 import { matchRule, ruleAnswer } from './rules';
 import { capMaxTokens, decideTier, preferTarget, refusalMessage, wantsQueue } from './tier-policy';
@@ -89,12 +89,17 @@ type Exchange = {
   request: ChatRequest;
   stream: boolean;
   includeUsage: boolean;
-  abort: AbortController;
+  /** Set when the client goes away before its answer is complete. A flag, not an AbortController: a signal costs tens of µs a request. */
+  abort: { aborted: boolean };
   attempts: number;
   /** Text the client has already received, for continuation on another target. */
   sentText: string;
   headersSent: boolean;
   hasToolCalls: boolean;
+  /** For the response cache, when the service's policy keeps answers: the streamed chunks as they go out. */
+  assembler: AnswerAssembler | null;
+  /** For the response cache: the chat completion sent, when the answer was not streamed. */
+  completion: unknown;
 };
 
 /**
@@ -105,6 +110,16 @@ type Exchange = {
  */
 const coolingDown = new Map<string, { until: number; failure: Failure }>();
 const coolingUntil = (targetId: string) => coolingDown.get(targetId)?.until ?? 0;
+
+/** Whether candidate i may be tried at `at`: its context is large enough, and it is not asked to wait while a later one could serve. */
+function eligible(candidates: readonly { target: SnapshotTarget }[], i: number, minContext: number, at: number): boolean {
+  const { target } = candidates[i];
+  if (target.contextWindow <= minContext) return false;
+  return !(coolingUntil(target.id) > at && candidates.slice(i + 1).some((c) => c.target.contextWindow > minContext && !(coolingUntil(c.target.id) > at)));
+}
+
+/** A client that went away before its answer: 499, as nginx counts it. */
+const CLIENT_CLOSED: RouteOutcome = Object.freeze({ status: 499, errorClass: 'client_closed', target: null, ttftMs: null, usage: null });
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   if (res.headersSent) return;
@@ -241,11 +256,10 @@ export function createGatewayHandler(deps: GatewayDeps) {
     const prefill = x.sentText ? x.sentText : undefined;
     const upstreamRequest = buildUpstreamRequest(upstreamTarget, x.request, { stream: x.stream, assistantPrefill: prefill });
     const attemptDeadline = Math.min(deadlineAt, Date.now() + entry.timeouts.totalMs);
-    // One AbortController per request (x.abort); an attempt gets a cheap emitter instead (upstream.ts).
-    // x.abort is aborted by the response's 'close' listener, registered before any attempt's, so an
-    // attempt follows it from the same event rather than paying for a listener on the signal.
+    // An attempt gets a cheap emitter rather than an AbortSignal (upstream.ts). x.abort is set by the
+    // response's 'close' listener, registered before any attempt's, so an attempt follows it from the same event.
     const controller = new AttemptAbort();
-    controller.follow(x.res, 'close', x.abort.signal);
+    controller.follow(x.res, 'close', x.abort);
     const deadlineTimer = setTimeout(() => controller.abort(), Math.max(1, attemptDeadline - Date.now()));
     // A non-streamed answer slower than the chain's latency limit moves on (DESIGN.md's fallback matrix).
     const headerMs = x.stream ? entry.timeouts.headerMs : Math.min(entry.timeouts.headerMs, entry.latencyLimitMs ?? Infinity);
@@ -284,6 +298,7 @@ export function createGatewayHandler(deps: GatewayDeps) {
           return fail('malformed_response', 'the upstream answer could not be read');
         }
         onUsage((completion.usage as Usage | undefined) ?? null);
+        x.completion = completion;
         sendJson(x.res, 200, completion, standbyHeaders(x, target));
         return null;
       }
@@ -331,6 +346,7 @@ export function createGatewayHandler(deps: GatewayDeps) {
         x.headersSent = true;
       }
       unsent += `data: ${JSON.stringify(out)}\n\n`;
+      x.assembler?.push(out);
     };
     let upstreamError = null as { message: string; type: string } | null;
     /** Translates and relays events; true once the upstream said it is done (or failed). */
@@ -428,8 +444,8 @@ export function createGatewayHandler(deps: GatewayDeps) {
       return fail(errorClass, upstreamError.message);
     }
     // An answer that has said how it finished is complete, whatever happens to the connection after.
-    if (outcome.finishReason === null || !gotFirst || x.abort.signal.aborted) {
-      if (cut) return fail(timedOut ?? (x.abort.signal.aborted ? 'total_timeout' : 'stream_cut'), timedOut ? timedOut.replace(/_/g, ' ') : 'the upstream stream was cut');
+    if (outcome.finishReason === null || !gotFirst || x.abort.aborted) {
+      if (cut) return fail(timedOut ?? (x.abort.aborted ? 'total_timeout' : 'stream_cut'), timedOut ? timedOut.replace(/_/g, ' ') : 'the upstream stream was cut');
       return fail('stream_cut', outcome.sawDone ? 'the stream ended without saying why' : 'the upstream stream ended early');
     }
     // Complete: usage when asked for, then [DONE] (even if the upstream never sent it), in one write.
@@ -478,7 +494,6 @@ export function createGatewayHandler(deps: GatewayDeps) {
   /** `degraded`: the Degraded tier's preferred target (moved to the head of the chain), or null in Full. */
   async function route(x: Exchange, snapshot: RoutingSnapshot, degraded: { targetId: string | null } | null = null): Promise<RouteOutcome> {
     const now = Date.now();
-    const aborted = (): RouteOutcome => ({ status: 499, errorClass: 'client_closed', target: null, ttftMs: null, usage: null });
     const plan = planRoute(preferTarget(x.service, degraded?.targetId ?? null), snapshot.targets, snapshot.overrides, deps.breakers.view, now);
     deps.metrics?.setActiveTarget(x.service.name, plan.candidates[0]?.target.name ?? null);
     if (plan.candidates.length === 0) {
@@ -490,17 +505,10 @@ export function createGatewayHandler(deps: GatewayDeps) {
     let minContext = 0;
     const candidates = plan.candidates;
 
-    const eligible = (i: number, at: number) => {
-      const { target } = candidates[i];
-      if (target.contextWindow <= minContext) return false;
-      // A target asked to wait is skipped while any later one could serve.
-      return !(coolingUntil(target.id) > at && candidates.slice(i + 1).some((c) => c.target.contextWindow > minContext && !(coolingUntil(c.target.id) > at)));
-    };
-
     for (let i = 0; i < candidates.length; i += 1) {
-      if (x.abort.signal.aborted) return aborted();
+      if (x.abort.aborted) return CLIENT_CLOSED;
       const { entry, target } = candidates[i];
-      if (!eligible(i, Date.now())) continue;
+      if (!eligible(candidates, i, minContext, Date.now())) continue;
       if (x.headersSent && !supportsAssistantPrefill(upstreamTargetOf(target))) continue;
       for (let onTarget = 1; ; onTarget += 1) {
         // Still asked to wait, and nothing else can serve (eligible() skipped it otherwise).
@@ -512,7 +520,7 @@ export function createGatewayHandler(deps: GatewayDeps) {
             break;
           }
           await new Promise((resolve) => setTimeout(resolve, waitMs));
-          if (x.abort.signal.aborted) return aborted();
+          if (x.abort.aborted) return CLIENT_CLOSED;
         }
         const acquiredAt = Date.now();
         const lastResort = x.attempts === 0 && i === candidates.length - 1;
@@ -542,20 +550,20 @@ export function createGatewayHandler(deps: GatewayDeps) {
         }
         deps.breakers.report(target.id, !countsAsBreakerFailure(failure.errorClass), acquiredAt);
         lastFailure = failure;
-        if (x.abort.signal.aborted) return aborted();
+        if (x.abort.aborted) return CLIENT_CLOSED;
         if (needsLargerContext(failure.errorClass)) minContext = Math.max(minContext, target.contextWindow);
         const at = Date.now();
         if (failure.retryAfterMs !== null && failure.retryAfterMs > 0) coolingDown.set(target.id, { until: at + failure.retryAfterMs, failure });
         // Only the error classes the chain entry lists move traffic on (DEFAULT_FAILOVER_ON leaves out content_policy).
         const movesOn = entry.failoverOn.includes(failure.errorClass);
-        const next = movesOn ? candidates.findIndex((c, j) => j > i && eligible(j, at) && (!x.headersSent || supportsAssistantPrefill(upstreamTargetOf(c.target)))) : -1;
+        const next = movesOn ? candidates.findIndex((c, j) => j > i && eligible(candidates, j, minContext, at) && (!x.headersSent || supportsAssistantPrefill(upstreamTargetOf(c.target)))) : -1;
         const decision = decideAfterFailure(
           { errorClass: failure.errorClass, retryAfterMs: failure.retryAfterMs, responseStarted: x.headersSent },
           { attemptOnTarget: onTarget, budget: entry.budget, hasNextTarget: next !== -1, now: at, random, deadlineAt, canContinueMidStream: next !== -1 && !x.hasToolCalls },
         );
         if (decision.kind === 'retry_same') {
           await new Promise((resolve) => setTimeout(resolve, decision.delayMs));
-          if (x.abort.signal.aborted) return aborted();
+          if (x.abort.aborted) return CLIENT_CLOSED;
           continue;
         }
         if (decision.kind === 'next_target') break;
@@ -602,14 +610,15 @@ export function createGatewayHandler(deps: GatewayDeps) {
     res.setHeader('x-standby-tier', tier);
     deps.metrics?.setServiceTier?.(service.name, tier);
     const startedAt = performance.now();
-    const abort = new AbortController();
+    const abort = { aborted: false };
     res.on('close', () => {
-      if (!res.writableEnded) abort.abort();
+      if (!res.writableEnded) abort.aborted = true;
     });
     const request = parsed.request;
     const exchange: Exchange = {
       req, res, requestId: newRequestId(), created: Math.floor(Date.now() / 1000), service, request,
       stream: request.stream === true, includeUsage: request.stream_options?.include_usage === true, abort, attempts: 0, sentText: '', headersSent: false, hasToolCalls: false,
+      assembler: null, completion: null,
     };
     const served = await serveInTier(exchange, snapshot, tier, { wantsQueue: options.wantsQueue, tokenId: token.id, body: json });
     if (options.record) recordOutcome(exchange, tier, served, startedAt);
@@ -634,49 +643,49 @@ export function createGatewayHandler(deps: GatewayDeps) {
     const policy = x.service.degradation.policy;
     const ttlMs = policy.cacheTtlSeconds * 1000;
     // Keyed on the request as the client sent it, before any tier changes it.
-    let key: string | null = null;
-    const keyOf = () => (key ??= cacheKey(x.service.name, x.request));
+    const key = ttlMs > 0 ? cacheKey(x.service.name, x.request) : null;
     const decision = decideTier<CachedAnswer>(tier, policy, {
-      cached: () => (ttlMs > 0 ? cache.get(keyOf(), ttlMs, Date.now()) : null),
+      cached: () => (key !== null ? cache.get(key, ttlMs, Date.now()) : null),
       rule: () => matchRule(policy.rules, x.request),
       wantsQueue: ask.wantsQueue,
     });
-    const local = (status: number, errorClass: string | null, servedBy: ServedBy): Served => {
-      deps.metrics?.observeRequest({ service: x.service.name, status, attempts: 0 });
-      return { status, errorClass, target: null, ttftMs: null, usage: null, servedBy };
-    };
     switch (decision.kind) {
       case 'cache':
         answerLocally(x, decision.cached, { 'x-standby-cache': 'hit' });
-        return local(200, null, 'cache');
+        return servedLocally(x, 200, null, 'cache');
       case 'rule':
         answerLocally(x, ruleAnswer(decision.rule), { 'x-standby-rule': 'matched' });
-        return local(200, null, 'rule');
+        return servedLocally(x, 200, null, 'rule');
       case 'refuse':
         sendError(x.res, 503, refusalMessage(x.service.name, decision.retryAfterSeconds), 'service_unavailable', 'tier_minimal', null, {
           ...tierHeaders(x), 'retry-after': String(decision.retryAfterSeconds),
         });
-        return local(503, 'tier_minimal', 'refused');
+        return servedLocally(x, 503, 'tier_minimal', 'refused');
       case 'maintenance': {
         const note = decision.queue === 'disabled' ? ' Queueing requests is turned off for this service.' : '';
         sendMaintenance(x, `${decision.message}${note}`, decision.retryAfterSeconds);
-        return local(503, 'maintenance', 'maintenance');
+        return servedLocally(x, 503, 'maintenance', 'maintenance');
       }
       case 'queue':
-        return local(...(await queueRequest(x, ask, decision.ttlSeconds)));
+        return servedLocally(x, ...(await queueRequest(x, ask, decision.ttlSeconds)));
       case 'route': {
-        if (ttlMs > 0) keyOf();
         if (decision.maxTokens !== null) x.request = capMaxTokens(x.request, decision.maxTokens);
-        const tap = ttlMs > 0 ? tapResponse(x.res, cache.limits.maxEntryBytes) : null;
+        if (key !== null && x.stream) x.assembler = new AnswerAssembler();
         const outcome = await route(x, snapshot, tier === 'degraded' ? { targetId: decision.preferTargetId } : null);
-        if (tap && key && outcome.status === 200) {
-          const text = tap.read();
-          const answer = text === null ? null : x.stream ? answerFromSse(text) : answerFromJson(text);
+        // Kept from the objects the answer was written from, not read back from the wire.
+        if (key !== null && outcome.status === 200) {
+          const answer = x.assembler ? x.assembler.answer() : answerFromCompletion(x.completion);
           if (answer) cache.set(key, answer, Date.now());
         }
         return { ...outcome, servedBy: 'upstream' };
       }
     }
+  }
+
+  /** The outcome of a request answered (or refused) without calling a target. */
+  function servedLocally(x: Exchange, status: number, errorClass: string | null, servedBy: ServedBy): Served {
+    deps.metrics?.observeRequest({ service: x.service.name, status, attempts: 0 });
+    return { status, errorClass, target: null, ttftMs: null, usage: null, servedBy };
   }
 
   const tierHeaders = (x: Exchange): Record<string, string> => ({ 'x-request-id': x.requestId, 'x-standby-service': x.service.name, 'x-standby-attempts': String(x.attempts) });
@@ -829,14 +838,6 @@ export type GatewayHandler = ReturnType<typeof createGatewayHandler>;
 
 const toUnix = (date: Date) => Math.floor(date.getTime() / 1000);
 const queuedUrl = (publicId: string) => `/api/v1/queued/${publicId}`;
-
-function answerFromJson(text: string): CachedAnswer | null {
-  try {
-    return answerFromCompletion(JSON.parse(text));
-  } catch {
-    return null;
-  }
-}
 
 /** A queued request as the client reads it: its state, and the completion or the error once there is one. */
 function queuedRequestBody(row: QueuedRequestView, serviceName: string | null) {

@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChatRequest } from './openai-schema';
-import { answerFromCompletion, answerFromSse, cacheKey, completionFromAnswer, normaliseRequest, ResponseCache, sseFromAnswer, type CachedAnswer } from './response-cache';
+import { AnswerAssembler, answerBytes, answerFromCompletion, cacheKey, completionFromAnswer, normaliseRequest, ResponseCache, sseFromAnswer, type CachedAnswer } from './response-cache';
 
 const request = (extra: Record<string, unknown> = {}) => ({ model: 'svc', messages: [{ role: 'user', content: 'hi' }], ...extra }) as ChatRequest;
+/** A stream as written on the wire, fed to an AnswerAssembler as the gateway feeds it the chunks it writes; null without [DONE]. */
+function answerFromSse(text: string): CachedAnswer | null {
+  const assembler = new AnswerAssembler();
+  const events = text.split('\n').filter((line) => line.startsWith('data: ')).map((line) => line.slice(6));
+  for (const data of events) if (data !== '[DONE]') assembler.push(JSON.parse(data));
+  return events.includes('[DONE]') ? assembler.answer() : null;
+}
+
 const answer = (content: string): CachedAnswer => ({ model: 'gpt-small', message: { role: 'assistant', content }, finish_reason: 'stop' });
 
 describe('cacheKey', () => {
@@ -128,6 +136,23 @@ describe('reading answers to cache', () => {
     assert.equal(answerFromSse(`${first}data: [DONE]\n\n`), null);
     assert.equal(answerFromSse(`${first}data: ${JSON.stringify({ error: { message: 'cut' } })}\n\n`), null);
     assert.ok(answerFromSse(`${first}${finish}data: [DONE]\n\n`));
+  });
+
+  it('keeps a continued stream as the client read it: the text of both targets, the first model named', () => {
+    const assembler = new AnswerAssembler();
+    assembler.push({ model: 'primary', choices: [{ index: 0, delta: { role: 'assistant', content: 'The capital' }, finish_reason: null }] });
+    assert.equal(assembler.answer(), null, 'not finished yet');
+    assembler.push({ model: 'fallback', choices: [{ index: 0, delta: { content: ' is Paris.' }, finish_reason: 'stop' }] });
+    assert.deepEqual(assembler.answer(), { model: 'primary', message: { role: 'assistant', content: 'The capital is Paris.' }, finish_reason: 'stop' });
+  });
+});
+
+describe('answerBytes', () => {
+  it('grows with the text and the tool calls kept, two bytes a character', () => {
+    const small = answerBytes('k', answer('Hi'));
+    assert.equal(answerBytes('k', answer('Hi'.repeat(1001))) - small, 2 * 2000);
+    const withCall: CachedAnswer = { ...answer('Hi'), message: { role: 'assistant', content: 'Hi', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: 'x'.repeat(100) } }] } };
+    assert.ok(answerBytes('k', withCall) > small + 200);
   });
 });
 

@@ -5,7 +5,7 @@
 // entries and bytes, least recently used first out; the TTL is the service
 // policy's at lookup time, so shortening it takes effect at once.
 // Pure apart from the clock passed in (response-cache.test.ts).
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ChatRequest } from './openai-schema';
 
 /** What a cached answer keeps: enough to answer again as JSON or as a stream. */
@@ -41,9 +41,20 @@ export function normaliseRequest(request: ChatRequest): unknown {
   return canonical(kept);
 }
 
-/** SHA-256 of the service and the normalised request: fixed-size keys, and no prompt text held twice. */
+/**
+ * SHA-256 of the service and the normalised request: fixed-size keys, and no prompt text held twice.
+ * A key must not collide (another prompt's answer would be served), hence a cryptographic hash; the
+ * one-shot crypto.hash, because a Hash object costs several times the digest itself.
+ */
 export function cacheKey(serviceName: string, request: ChatRequest): string {
-  return createHash('sha256').update(serviceName).update('\n').update(JSON.stringify(normaliseRequest(request))).digest('hex');
+  return hash('sha256', `${serviceName}\n${JSON.stringify(normaliseRequest(request))}`, 'hex');
+}
+
+/** An answer's size in memory, estimated from its strings (V8 counts two bytes a character) without serialising it. */
+export function answerBytes(key: string, answer: CachedAnswer): number {
+  let chars = key.length + answer.model.length + (answer.message.content?.length ?? 0) + (answer.message.refusal?.length ?? 0) + 64;
+  for (const call of answer.message.tool_calls ?? []) chars += call.id.length + call.function.name.length + call.function.arguments.length + 32;
+  return 2 * chars;
 }
 
 type Entry = { answer: CachedAnswer; bytes: number; storedAt: number };
@@ -91,8 +102,7 @@ export class ResponseCache {
 
   /** Stores an answer, evicting the least recently used ones past the limits; false when the answer alone is too large. */
   set(key: string, answer: CachedAnswer, now: number): boolean {
-    // Keys are hex digests and strings count two bytes per character in V8: an estimate, not an exact size.
-    const bytes = 2 * (key.length + JSON.stringify(answer).length);
+    const bytes = answerBytes(key, answer);
     if (bytes > this.limits.maxEntryBytes) return false;
     const previous = this.entries.get(key);
     if (previous) {
@@ -146,58 +156,56 @@ export function answerFromCompletion(body: unknown): CachedAnswer | null {
 }
 
 /**
- * A streamed answer, as the gateway wrote it (`data:` events, comments, then
- * `[DONE]`), put back together; null unless it finished: an error event, a
- * missing finish_reason or a missing `[DONE]` means it was not a whole answer.
+ * Puts a streamed answer back together from its chunks, as the client received
+ * them (continuations included). The gateway feeds it the chunk objects it
+ * writes, so a stream is cached without being read back; `answer()` is null
+ * unless the stream finished: an error event or a missing finish_reason means
+ * it was not a whole answer.
  */
-export function answerFromSse(text: string): CachedAnswer | null {
-  let model = '';
-  let content: string | null = null;
-  let refusal: string | null = null;
-  let finishReason: string | null = null;
-  let done = false;
-  const calls = new Map<number, CachedToolCall>();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('data:')) continue;
-    const data = line.slice(5).trim();
-    if (data === '[DONE]') {
-      done = true;
-      continue;
+export class AnswerAssembler {
+  private model = '';
+  private content: string | null = null;
+  private refusal: string | null = null;
+  private finishReason: string | null = null;
+  private failed = false;
+  private readonly calls = new Map<number, CachedToolCall>();
+
+  push(chunk: unknown): void {
+    if (!isRecord(chunk) || 'error' in chunk) {
+      this.failed = true;
+      return;
     }
-    let chunk: unknown;
-    try {
-      chunk = JSON.parse(data);
-    } catch {
-      return null;
-    }
-    if (!isRecord(chunk) || 'error' in chunk) return null;
-    if (!model && str(chunk.model)) model = str(chunk.model)!;
+    if (!this.model && str(chunk.model)) this.model = str(chunk.model)!;
     const choice: unknown = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
-    if (!isRecord(choice)) continue;
-    if (str(choice.finish_reason)) finishReason = str(choice.finish_reason);
+    if (!isRecord(choice)) return;
+    if (str(choice.finish_reason)) this.finishReason = str(choice.finish_reason);
     const delta = isRecord(choice.delta) ? choice.delta : {};
-    if (str(delta.content) !== null) content = (content ?? '') + str(delta.content);
-    if (str(delta.refusal) !== null) refusal = (refusal ?? '') + str(delta.refusal);
-    if (Array.isArray(delta.tool_calls)) {
-      for (const call of delta.tool_calls) {
-        if (!isRecord(call)) continue;
-        const index = typeof call.index === 'number' ? call.index : 0;
-        const fn = isRecord(call.function) ? call.function : {};
-        const known = calls.get(index) ?? { id: '', type: 'function' as const, function: { name: '', arguments: '' } };
-        if (str(call.id)) known.id = str(call.id)!;
-        if (str(fn.name)) known.function.name += str(fn.name)!;
-        if (str(fn.arguments)) known.function.arguments += str(fn.arguments)!;
-        calls.set(index, known);
-      }
-    }
+    if (str(delta.content) !== null) this.content = (this.content ?? '') + str(delta.content);
+    if (str(delta.refusal) !== null) this.refusal = (this.refusal ?? '') + str(delta.refusal);
+    if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) this.pushToolCall(call);
   }
-  if (!done || finishReason === null) return null;
-  const toolCalls = [...calls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call);
-  return {
-    model,
-    message: { role: 'assistant', content, ...(refusal !== null ? { refusal } : {}), ...(toolCalls.length ? { tool_calls: toolCalls } : {}) },
-    finish_reason: finishReason,
-  };
+
+  private pushToolCall(call: unknown): void {
+    if (!isRecord(call)) return;
+    const index = typeof call.index === 'number' ? call.index : 0;
+    const fn = isRecord(call.function) ? call.function : {};
+    const known = this.calls.get(index) ?? { id: '', type: 'function' as const, function: { name: '', arguments: '' } };
+    if (str(call.id)) known.id = str(call.id)!;
+    if (str(fn.name)) known.function.name += str(fn.name)!;
+    if (str(fn.arguments)) known.function.arguments += str(fn.arguments)!;
+    this.calls.set(index, known);
+  }
+
+  /** The whole answer, or null if the stream failed or never said how it finished. */
+  answer(): CachedAnswer | null {
+    if (this.failed || this.finishReason === null) return null;
+    const toolCalls = [...this.calls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call);
+    return {
+      model: this.model,
+      message: { role: 'assistant', content: this.content, ...(this.refusal !== null ? { refusal: this.refusal } : {}), ...(toolCalls.length ? { tool_calls: toolCalls } : {}) },
+      finish_reason: this.finishReason,
+    };
+  }
 }
 
 // ---------------------------------------------------------------- answering from the cache
