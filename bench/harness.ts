@@ -8,7 +8,8 @@ import net from 'node:net';
 import path from 'node:path';
 import type { BreakerConfig } from '@/lib/gateway/breaker';
 
-export const ROOT = path.resolve(__dirname, '..');
+// A helper runs compiled into bench/.tmp/build/ (see startChild), so its __dirname is not bench/.
+export const ROOT = process.env.STANDBY_ROOT ?? path.resolve(__dirname, '..');
 const SHIM = path.join(ROOT, 'scripts/server-only-shim.cjs');
 
 /** Wall-clock epoch milliseconds with sub-millisecond precision, comparable across processes on one machine. */
@@ -110,9 +111,28 @@ function installCleanup(): void {
   }
 }
 
-/** The node flags every TypeScript helper needs (as scripts/run.mjs gives them). */
+/** Node flags to run a TypeScript orchestration script through tsx (the helpers that serve run compiled: see built()). */
 export function tsNodeArgs(file: string, extra: string[] = []): string[] {
   return [...extra, '--require', SHIM, '--import', 'tsx', path.join(ROOT, file)];
+}
+
+const builds = new Map<string, Promise<string>>();
+
+/**
+ * A helper's TypeScript compiled the way scripts/run.mjs compiles Standby's own processes
+ * (scripts/build-server.mjs), so that the gateway is measured as it runs in production.
+ */
+function built(file: string): Promise<string> {
+  let entry = builds.get(file);
+  if (!entry) {
+    // Imported by path when first needed: the helpers bundle this module, and must not bundle the builder with it.
+    const builder = path.join(ROOT, 'scripts/build-server.mjs');
+    entry = (import(builder) as Promise<typeof import('../scripts/build-server.mjs')>).then(({ buildServer }) =>
+      buildServer(file, path.join('bench/.tmp/build', `${path.basename(file, '.ts')}.cjs`)),
+    );
+    builds.set(file, entry);
+  }
+  return entry;
 }
 
 /** Starts a TypeScript helper with an IPC channel and waits until it says it is ready. */
@@ -122,10 +142,10 @@ export async function startChild<Info = unknown>(
   options: { env?: Record<string, string>; nodeFlags?: string[]; readyTimeoutMs?: number; ownGroup?: boolean } = {},
 ): Promise<Child<Info>> {
   installCleanup();
-  const proc = spawn(process.execPath, tsNodeArgs(file, options.nodeFlags), {
+  const proc = spawn(process.execPath, [...(options.nodeFlags ?? []), '--require', SHIM, await built(file)], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, STANDBY_ROOT: ROOT, ...options.env },
     // A helper that starts processes of its own (PostgreSQL) gets a process group, so that an
     // interrupted run stops them with it (SIGTERM to the group) instead of orphaning them.
     detached: options.ownGroup ?? false,

@@ -1,14 +1,16 @@
-// Launches scripts/standby.ts (TypeScript) with the flags every Standby process
-// needs: tsx for TypeScript, and the server-only shim (see server-only-shim.cjs).
+// Launches Standby's command line (scripts/standby.ts) compiled into one file
+// by scripts/build-server.mjs, with the server-only shim (see
+// server-only-shim.cjs). No TypeScript is compiled at run time
+// (docs/decisions/008-server-bundle.md).
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { buildServer, ROOT } from './build-server.mjs';
 
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const child = spawn(
-  process.execPath,
-  ['--require', path.join(root, 'scripts/server-only-shim.cjs'), '--import', 'tsx', path.join(root, 'scripts/standby.ts'), ...process.argv.slice(2)],
-  { cwd: root, stdio: 'inherit' },
-);
+const entry = await buildServer('scripts/standby.ts', '.standby/build/standby.cjs');
+const child = spawn(process.execPath, ['--require', path.join(ROOT, 'scripts/server-only-shim.cjs'), entry, ...process.argv.slice(2)], {
+  cwd: ROOT,
+  stdio: 'inherit',
+  env: { ...process.env, STANDBY_ROOT: ROOT },
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

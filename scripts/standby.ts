@@ -14,7 +14,8 @@ import { loadLocalSecrets, STATE_DIR } from '../lib/server/runtime/local-secrets
 import { startEmbeddedPostgres, EmbeddedDatabaseError, type EmbeddedDatabase } from '../lib/server/runtime/embedded-postgres';
 import { applyMigrations, MigrationError } from '../lib/server/runtime/migrate';
 
-const ROOT = path.resolve(__dirname, '..');
+// Set by scripts/run.mjs, which runs this file compiled into .standby/build/ (so __dirname is not scripts/).
+const ROOT = process.env.STANDBY_ROOT ?? path.resolve(__dirname, '..');
 const log = (line: string) => console.log(`[standby] ${line}`);
 
 type Cleanup = () => Promise<void>;

@@ -123,8 +123,10 @@ const CLIENT_CLOSED: RouteOutcome = Object.freeze({ status: 499, errorClass: 'cl
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   if (res.headersSent) return;
-  res.writeHead(status, { ...JSON_HEADERS, ...headers });
-  res.end(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  // A length rather than chunked framing (writeHead before end would otherwise choose it).
+  res.writeHead(status, { ...JSON_HEADERS, 'content-length': String(Buffer.byteLength(text)), ...headers });
+  res.end(text);
 }
 
 function sendError(res: ServerResponse, status: number, message: string, type: OpenAiErrorType, code: string | null = null, param: string | null = null, headers: Record<string, string> = {}) {
