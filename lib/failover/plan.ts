@@ -87,8 +87,6 @@ export function planRoute(
   const override = serviceOverride(active, service.id);
   const chain = [...service.chain].sort((a, b) => a.position - b.position);
 
-  // Helpers at module level rather than closures: this runs for every gateway request, and tsx's
-  // keepNames makes each named closure cost about a microsecond to create.
   const skipped: SkippedTarget[] = [];
 
   // Disabled (or deleted) and drained targets never take traffic, whatever else applies.

@@ -150,7 +150,7 @@ function readRequestBody(req: IncomingMessage, limit: number): Promise<Buffer | 
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
-    // Inline arrows, not named consts (see failureFor); once settled, later events are ignored.
+    // Once settled, later events are ignored.
     req.on('data', (chunk: Buffer) => {
       if (settled) return;
       size += chunk.length;
@@ -207,10 +207,7 @@ function authenticate(req: IncomingMessage, snapshot: RoutingSnapshot, now: numb
   return token;
 }
 
-/**
- * An attempt's failure on `target`. Made by a factory, not a closure named inside attemptInner: tsx
- * compiles with keepNames, which makes creating a named closure cost about a microsecond.
- */
+/** Makes an attempt's failures on `target`. */
 function failureFor(target: SnapshotTarget) {
   return (errorClass: ErrorClass, message: string, status: number | null = null, retryAfterMs: number | null = null, detail: UpstreamErrorDetail | null = null): Failure => ({
     errorClass, message, status, retryAfterMs, detail, target,
@@ -644,10 +641,11 @@ export function createGatewayHandler(deps: GatewayDeps) {
   async function serveInTier(x: Exchange, snapshot: RoutingSnapshot, tier: Tier, ask: { wantsQueue: boolean; tokenId: string | null; body: unknown }): Promise<Served> {
     const policy = x.service.degradation.policy;
     const ttlMs = policy.cacheTtlSeconds * 1000;
-    // Keyed on the request as the client sent it, before any tier changes it.
-    const key = ttlMs > 0 ? cacheKey(x.service.name, x.request) : null;
+    // Keyed on the request as the client sent it, before any tier changes it; hashed only when
+    // looked up (Minimal) or once an answer is there to keep, after it has gone out.
+    const asked = x.request;
     const decision = decideTier<CachedAnswer>(tier, policy, {
-      cached: () => (key !== null ? cache.get(key, ttlMs, Date.now()) : null),
+      cached: () => (ttlMs > 0 ? cache.get(cacheKey(x.service.name, asked), ttlMs, Date.now()) : null),
       rule: () => matchRule(policy.rules, x.request),
       wantsQueue: ask.wantsQueue,
     });
@@ -672,12 +670,12 @@ export function createGatewayHandler(deps: GatewayDeps) {
         return servedLocally(x, ...(await queueRequest(x, ask, decision.ttlSeconds)));
       case 'route': {
         if (decision.maxTokens !== null) x.request = capMaxTokens(x.request, decision.maxTokens);
-        if (key !== null && x.stream) x.assembler = new AnswerAssembler();
+        if (ttlMs > 0 && x.stream) x.assembler = new AnswerAssembler();
         const outcome = await route(x, snapshot, tier === 'degraded' ? { targetId: decision.preferTargetId } : null);
         // Kept from the objects the answer was written from, not read back from the wire.
-        if (key !== null && outcome.status === 200) {
+        if (ttlMs > 0 && outcome.status === 200) {
           const answer = x.assembler ? x.assembler.answer() : answerFromCompletion(x.completion);
-          if (answer) cache.set(key, answer, Date.now());
+          if (answer) cache.set(cacheKey(x.service.name, asked), answer, Date.now());
         }
         return { ...outcome, servedBy: 'upstream' };
       }

@@ -20,11 +20,7 @@ export function createSseParser(): SseParser {
   return new EventStreamParser();
 }
 
-/**
- * A class rather than closures over local state: tsx compiles with keepNames, which makes every
- * function named inside another cost about a microsecond each time the outer one runs, and the
- * gateway makes a parser per streamed attempt.
- */
+/** One per streamed attempt: the bytes of an unfinished line and event, kept between pushes. */
 class EventStreamParser implements SseParser {
   private readonly decoder = new TextDecoder('utf-8');
   private pending = ''; // the current, unterminated line (never holds CR or LF)

@@ -49,8 +49,6 @@ export class AttemptAbort extends EventEmitter {
   follow(source: EventEmitter, event: string, request: { readonly aborted: boolean }): void {
     if (request.aborted) return this.abort();
     this.source = source;
-    // A member assignment, not a named const: tsx compiles with keepNames, which makes creating a
-    // named closure cost about a microsecond (it redefines the function's name).
     this.listener = () => {
       if (request.aborted) this.abort();
     };
@@ -119,7 +117,6 @@ export function readBody(body: UpstreamResponse['body'], maxBytes: number, idleM
   return new Promise((resolve, reject) => {
     const reader = new BodyReader(body, maxBytes, idleMs, resolve, reject);
     if (body.destroyed) return reader.fail(body.errored);
-    // Inline arrows, not named consts: see AttemptAbort.follow about keepNames.
     body.on('data', (chunk: Buffer) => reader.push(chunk));
     body.on('end', () => reader.done());
     body.on('error', (error: unknown) => reader.fail(error));
