@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_BREAKER_CONFIG } from '@/lib/gateway/breaker';
 import type { SnapshotService, SnapshotTarget } from '@/lib/gateway/snapshot-types';
-import { buildProbeRequest, classifyProbeError, classifyProbeResponse, ProbeFailure, probedTargets, probeTarget, probeTimeoutMs, type ProbeFetch } from './probe';
+import { buildProbeRequest, classifyProbeError, PROBE_COMPLETION_TOKENS, classifyProbeResponse, ProbeFailure, probedTargets, probeTarget, probeTimeoutMs, type ProbeFetch } from './probe';
 import { UNDEGRADED } from '@/lib/degradation/defaults';
 
 function target(overrides: Partial<SnapshotTarget> = {}): SnapshotTarget {
@@ -53,15 +53,25 @@ describe('which targets are probed', () => {
 });
 
 describe('the probe request', () => {
-  test('OpenAI-style: one user message, max_tokens 1, not streamed', () => {
-    const request = buildProbeRequest(target());
+  test('OpenAI: one user message, not streamed, with max_completion_tokens (reasoning models refuse max_tokens)', () => {
+    const request = buildProbeRequest(target({ providerKind: 'openai' }));
     assert.equal(request.url, 'https://api.example.com/v1/chat/completions');
     const body = JSON.parse(request.body);
     assert.equal(body.model, 'gpt-4o-mini');
-    assert.equal(body.max_tokens, 1);
+    assert.equal(body.max_completion_tokens, PROBE_COMPLETION_TOKENS);
+    assert.equal(body.max_tokens, undefined);
     assert.equal(body.messages.length, 1);
     assert.equal(body.stream, undefined);
     assert.equal(request.headers.authorization, 'Bearer sk-test');
+    assert.equal(JSON.parse(buildProbeRequest(target({ providerKind: 'azure_openai' })).body).max_tokens, undefined);
+  });
+
+  test('other OpenAI-compatible servers (vLLM, Ollama, Gemini): max_tokens 1, which they all accept', () => {
+    for (const providerKind of ['self_hosted', 'google'] as const) {
+      const body = JSON.parse(buildProbeRequest(target({ providerKind })).body);
+      assert.equal(body.max_tokens, 1, providerKind);
+      assert.equal(body.max_completion_tokens, undefined, providerKind);
+    }
   });
 
   test('Anthropic-style: the Messages API with max_tokens 1', () => {

@@ -1,5 +1,5 @@
 // One health probe of one target: a real, minimal chat completion (one user
-// message, max_tokens 1, not streamed) in the target's own API, and what its
+// message, a few tokens at most, not streamed) in the target's own API, and what its
 // answer or failure says about the target as an error class. No I/O of its
 // own: the HTTP call is passed in (probe.test.ts drives it with fakes; the
 // monitor passes undici's request()).
@@ -62,8 +62,20 @@ export function probeTimeoutMs(intervalMs: number): number {
   return Math.min(PROBE_MAX_TIMEOUT_MS, intervalMs);
 }
 
+/**
+ * OpenAI's reasoning models (o-series, gpt-5) refuse `max_tokens` with a 400 and count their
+ * reasoning against `max_completion_tokens`, so OpenAI and Azure OpenAI are probed with a small
+ * completion budget; other OpenAI-compatible servers (vLLM, TGI, Ollama, Gemini) and Anthropic
+ * get `max_tokens: 1`, which every one of them accepts.
+ */
+export const PROBE_COMPLETION_TOKENS = 16;
+
 export function buildProbeRequest(target: SnapshotTarget): UpstreamRequest {
-  const request: ChatRequest = { model: target.model, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1 };
+  const messages: ChatRequest['messages'] = [{ role: 'user', content: 'ping' }];
+  const openAi = target.providerKind === 'openai' || target.providerKind === 'azure_openai';
+  const request: ChatRequest = openAi
+    ? { model: target.model, messages, max_completion_tokens: PROBE_COMPLETION_TOKENS }
+    : { model: target.model, messages, max_tokens: 1 };
   return buildUpstreamRequest(target, request, { stream: false });
 }
 
