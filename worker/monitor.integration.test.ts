@@ -17,6 +17,7 @@ import { loadSnapshot, SnapshotSource } from '@/lib/gateway/snapshot';
 import type { RoutingSnapshot } from '@/lib/gateway/snapshot-types';
 import { db } from '@/lib/server/db';
 import { startHealthMonitor, type HealthMonitor } from './monitor';
+import { PROBE_COMPLETION_TOKENS } from './probe';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -157,7 +158,7 @@ describe('health monitor', () => {
       assert.equal(sample.ttftMs, null);
       assert.equal(sample.completionTokens, 1);
       const probe = seen.find((request) => request.prefix === target.prefix);
-      assert.equal(probe?.body.max_tokens, 1);
+      assert.equal(probe?.body.max_completion_tokens, PROBE_COMPLETION_TOKENS, 'an OpenAI target is asked with max_completion_tokens');
       assert.equal(probe?.body.model, 'fake-model');
       assert.equal((probe?.body.messages as unknown[]).length, 1);
 

@@ -488,7 +488,8 @@ describe('bad input never reaches an upstream', () => {
     await expectRefusal(h.post(ask(disabled.name)), 404, 'model_not_found');
   });
 
-  test('a missing, malformed, unknown or expired token: 401', async () => {
+  test('a missing, malformed, unknown or expired token: 401, and no use of a token is noted', async () => {
+    const uses = h.tokenUses.length;
     await expectRefusal(h.post(ask(service.name), { token: null }), 401, 'invalid_api_key', 'authentication_error');
     await expectRefusal(h.post(ask(service.name), { token: 'not-a-standby-token' }), 401, 'invalid_api_key');
     await expectRefusal(h.post(ask(service.name), { token: generateToken(randomBytes).token }), 401, 'invalid_api_key');
@@ -496,6 +497,7 @@ describe('bad input never reaches an upstream', () => {
     await expectRefusal(h.post(ask(service.name), { token: expired }), 401, 'invalid_api_key');
     const error = await h.client('sbk_AAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB').chat.completions.create(ask(service.name)).catch((e: unknown) => e);
     assertApiError(error, 401, 'authentication_error', 'invalid_api_key');
+    assert.equal(h.tokenUses.length, uses);
   });
 
   test('a token not allowed to call the service: 403', async () => {
@@ -623,6 +625,21 @@ describe('routing from the database', () => {
     assert.equal(row.attempt, 1);
     assert.equal(row.errorClass, null);
     assert.equal(row.completionTokens, data.usage?.completion_tokens);
+  });
+
+  test("a token's last use is written with the records, and never moved back", async () => {
+    const { service, token, tokenHash, apiToken } = await seed();
+    await waitFor('the seeded service in the snapshot', () => snapshots.get()?.services.has(service.name) && snapshots.get()?.tokens.has(tokenHash));
+    assert.equal((await db().apiToken.findUniqueOrThrow({ where: { id: apiToken.id } })).lastUsedAt, null);
+    const before = Date.now();
+    await new OpenAI({ baseURL: gatewayApi, apiKey: token, maxRetries: 0 }).chat.completions.create(ask(service.name));
+    await recorder.flush();
+    const used = (await db().apiToken.findUniqueOrThrow({ where: { id: apiToken.id } })).lastUsedAt;
+    assert.ok(used && used.getTime() >= before - 1 && used.getTime() <= Date.now(), `lastUsedAt ${used?.toISOString()}`);
+
+    recorder.tokenUsed(apiToken.id, before - 60_000); // a late flush from another replica
+    await recorder.flush();
+    assert.equal((await db().apiToken.findUniqueOrThrow({ where: { id: apiToken.id } })).lastUsedAt?.getTime(), used.getTime());
   });
 
   test('an operator pin reaches the snapshot through NOTIFY and the next request is served by the pinned target; a revoked token is refused', async () => {

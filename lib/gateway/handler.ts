@@ -38,7 +38,7 @@ export type GatewayMetrics = {
 export type GatewayDeps = {
   snapshot: () => RoutingSnapshot | null;
   breakers: { acquire(targetId: string, now?: number): boolean; report(targetId: string, ok: boolean, acquiredAt: number, now?: number): void; view: BreakerView };
-  recorder: { record(sample: SampleRecord): void; recordRequest(outcome: RequestOutcome): void };
+  recorder: { record(sample: SampleRecord): void; recordRequest(outcome: RequestOutcome): void; tokenUsed(tokenId: string, at: number): void };
   metrics?: GatewayMetrics;
   /** The Emergency tier's retry queue (retry-queue.ts); without it, queueing is refused as unavailable. */
   queue?: GatewayQueue;
@@ -219,6 +219,14 @@ const upstreamTargetOf = (t: SnapshotTarget): UpstreamTarget => ({ apiStyle: t.a
 export function createGatewayHandler(deps: GatewayDeps) {
   const random = deps.random ?? Math.random;
   const maxBodyBytes = deps.maxBodyBytes ?? Number(process.env.STANDBY_GATEWAY_MAX_BODY_BYTES ?? 4 * 1024 * 1024);
+
+  /** The request's API token, if valid; its use is noted for ApiToken.lastUsedAt (written with the next flush). */
+  function authenticated(req: IncomingMessage, snapshot: RoutingSnapshot) {
+    const now = Date.now();
+    const token = authenticate(req, snapshot, now);
+    if (token) deps.recorder.tokenUsed(token.id, now);
+    return token;
+  }
 
   function record(x: Exchange, target: SnapshotTarget, attempt: number, latencyMs: number, result: AttemptResultLike) {
     const { failure, ttftMs, usage } = result;
@@ -575,7 +583,7 @@ export function createGatewayHandler(deps: GatewayDeps) {
   async function handleCompletions(req: IncomingMessage, res: ServerResponse) {
     const snapshot = deps.snapshot();
     if (!snapshot) return sendError(res, 503, 'Standby is starting and has no routing configuration yet. Retry shortly.', 'service_unavailable', 'not_ready', null, { 'retry-after': '1' });
-    const token = authenticate(req, snapshot, Date.now());
+    const token = authenticated(req, snapshot);
     if (!token) return sendError(res, 401, 'Incorrect or missing API key. Use a Standby API token (created by an admin) as the Bearer token.', 'authentication_error', 'invalid_api_key');
     const raw = await readRequestBody(req, maxBodyBytes);
     if (raw === 'too_large') {
@@ -734,7 +742,7 @@ export function createGatewayHandler(deps: GatewayDeps) {
   function handleModels(req: IncomingMessage, res: ServerResponse) {
     const snapshot = deps.snapshot();
     if (!snapshot) return sendError(res, 503, 'Standby is starting. Retry shortly.', 'service_unavailable', 'not_ready');
-    const token = authenticate(req, snapshot, Date.now());
+    const token = authenticated(req, snapshot);
     if (!token) return sendError(res, 401, 'Incorrect or missing API key.', 'authentication_error', 'invalid_api_key');
     const data = [...snapshot.services.values()]
       .filter((s) => s.enabled && (token.services.length === 0 || token.services.includes(s.name)))
@@ -746,7 +754,7 @@ export function createGatewayHandler(deps: GatewayDeps) {
   async function handleQueued(req: IncomingMessage, res: ServerResponse, publicId: string) {
     const snapshot = deps.snapshot();
     if (!snapshot) return sendError(res, 503, 'Standby is starting. Retry shortly.', 'service_unavailable', 'not_ready', null, { 'retry-after': '1' });
-    const token = authenticate(req, snapshot, Date.now());
+    const token = authenticated(req, snapshot);
     if (!token) return sendError(res, 401, 'Incorrect or missing API key.', 'authentication_error', 'invalid_api_key');
     const notFound = () => sendError(res, 404, `No queued request has the id ${publicId}.`, 'not_found_error', 'queued_request_not_found', 'id');
     if (!/^sbq_[A-Za-z0-9_-]{1,64}$/.test(publicId)) return notFound();

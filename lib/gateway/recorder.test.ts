@@ -91,6 +91,33 @@ test('a failed write keeps both samples and requests, and the retry writes each 
   assert.deepEqual(written, { samples: ['t1'], requests: ['r1', 'r2'] });
 });
 
+test("a token's uses become one last-use time per flush; a failed write keeps it unless a newer use came meanwhile", async () => {
+  let up = true;
+  const writes: [string, number][][] = [];
+  const recorder: SampleRecorder = new SampleRecorder(async (_samples, _requests, uses) => {
+    if (!up) {
+      recorder.tokenUsed('b', 6); // a request while the write is in flight
+      throw new Error('connection refused');
+    }
+    writes.push(uses.map((u) => [u.tokenId, u.at]));
+  });
+  recorder.tokenUsed('a', 1);
+  recorder.tokenUsed('a', 2);
+  recorder.tokenUsed('b', 3);
+  await recorder.flush();
+  assert.deepEqual(writes, [[['a', 2], ['b', 3]]]);
+  await recorder.flush();
+  assert.equal(writes.length, 1, 'nothing new, nothing written');
+
+  up = false;
+  recorder.tokenUsed('a', 4);
+  recorder.tokenUsed('b', 5);
+  await recorder.flush();
+  up = true;
+  await recorder.flush();
+  assert.deepEqual(writes.at(-1)?.sort(), [['a', 4], ['b', 6]]);
+});
+
 test('requests and samples are batched independently: a large backlog of one does not hold back the other', async () => {
   const batches: [number, number][] = [];
   const recorder = new SampleRecorder(async (samples, requests) => void batches.push([samples.length, requests.length]), { batchSize: 2 });

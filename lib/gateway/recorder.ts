@@ -1,8 +1,9 @@
 import 'server-only';
 // Attempts, probe results and client requests are recorded without the hot
-// path waiting on the database: record() and recordRequest() only append to a
-// buffer, and a timer writes the buffers in one transaction: a multi-row INSERT
-// per raw table plus the rollup deltas of exactly those rows
+// path waiting on the database: record(), recordRequest() and tokenUsed() only
+// append to a buffer, and a timer writes the buffers in one transaction: a
+// multi-row INSERT per raw table, the API tokens' last use, plus the rollup
+// deltas of exactly those rows
 // (lib/health/rollups.ts), so a failed flush is retried whole and nothing is
 // counted twice. If PostgreSQL is unreachable the buffers keep growing (up to
 // maxBuffered each) and are written when it returns (static stability).
@@ -51,8 +52,11 @@ export type RequestOutcome = {
 
 export type RecorderStats = { buffered: number; written: number; dropped: number; lastError: string | null; lastFlushAt: number | null };
 
+/** When each API token was last used (ApiToken.lastUsedAt): token id and epoch ms. */
+export type TokenUse = { tokenId: string; at: number };
+
 /** Writes one batch of each kind, all or nothing: a throw means nothing of it was kept. */
-export type SampleWriter = (samples: SampleRecord[], requests: RequestOutcome[]) => Promise<void>;
+export type SampleWriter = (samples: SampleRecord[], requests: RequestOutcome[], tokenUses: TokenUse[]) => Promise<void>;
 
 // The columns are int: a fractional value would fail the cast and, retried
 // forever, block every later row behind it.
@@ -69,7 +73,7 @@ const wholeRequest = (row: RequestOutcome): RequestOutcome => ({
 });
 
 /** Writes a batch in one transaction: raw rows (arrays unnested server-side, one statement per table) and their rollup deltas. */
-export const writeSamples: SampleWriter = async (rawSamples, rawRequests = []) => {
+export const writeSamples: SampleWriter = async (rawSamples, rawRequests = [], tokenUses = []) => {
   const samples = rawSamples.map(wholeSample);
   const requests = rawRequests.map(wholeRequest);
   const client = db();
@@ -94,6 +98,13 @@ export const writeSamples: SampleWriter = async (rawSamples, rawRequests = []) =
         ${col('ttftMs')}::int[], ${col('stream')}::boolean[], ${col('tier')}::"DegradationTier"[], ${col('servedBy')}::text[],
         ${col('promptTokens')}::int[], ${col('completionTokens')}::int[]
       )`);
+  }
+  if (tokenUses.length > 0) {
+    // Never moved back: a replica whose flush was delayed may carry an older time than another's.
+    statements.push(client.$executeRaw`
+      UPDATE "ApiToken" AS t SET "lastUsedAt" = GREATEST(t."lastUsedAt", u.at)
+      FROM unnest(${tokenUses.map((u) => u.tokenId)}::uuid[], ${tokenUses.map((u) => new Date(u.at))}::timestamp[]) AS u(id, at)
+      WHERE t.id = u.id`);
   }
   statements.push(...upsertRollupDeltas(aggregateRequests(requests), aggregateSamples(samples)));
   // Generous: a flush may wait for rebuildRollups to finish a chunk, and nothing waits for the flush.
@@ -129,6 +140,8 @@ class BoundedBuffer<T> {
 export class SampleRecorder {
   private readonly samples = new BoundedBuffer<SampleRecord>();
   private readonly requests = new BoundedBuffer<RequestOutcome>();
+  /** The latest use of each token since the last write: one entry per token, however many requests. */
+  private tokenUses = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   readonly stats: RecorderStats = { buffered: 0, written: 0, dropped: 0, lastError: null, lastFlushAt: null };
@@ -156,6 +169,11 @@ export class SampleRecorder {
     this.updateBuffered();
   }
 
+  /** A request authenticated with this API token (ApiToken.lastUsedAt). */
+  tokenUsed(tokenId: string, at: number): void {
+    this.tokenUses.set(tokenId, at);
+  }
+
   private updateBuffered(): void {
     this.stats.buffered = this.samples.rows.length + this.requests.rows.length;
   }
@@ -173,12 +191,20 @@ export class SampleRecorder {
   private async writeBuffered(): Promise<void> {
     const batchSize = this.options.batchSize ?? 5_000;
     try {
-      while (this.samples.rows.length > 0 || this.requests.rows.length > 0) {
+      while (this.samples.rows.length > 0 || this.requests.rows.length > 0 || this.tokenUses.size > 0) {
         const samples = this.samples.rows.slice(0, batchSize);
         const requests = this.requests.rows.slice(0, batchSize);
         const droppedSamples = this.samples.droppedFromFront;
         const droppedRequests = this.requests.droppedFromFront;
-        await this.write(samples, requests);
+        const tokenUses = [...this.tokenUses].map(([tokenId, at]) => ({ tokenId, at }));
+        this.tokenUses = new Map();
+        try {
+          await this.write(samples, requests, tokenUses);
+        } catch (error) {
+          // Put back, unless a newer use has been noted since.
+          for (const use of tokenUses) if (!this.tokenUses.has(use.tokenId)) this.tokenUses.set(use.tokenId, use.at);
+          throw error;
+        }
         this.samples.removeWritten(samples.length, droppedSamples);
         this.requests.removeWritten(requests.length, droppedRequests);
         this.stats.written += samples.length + requests.length;

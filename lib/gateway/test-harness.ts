@@ -174,6 +174,7 @@ export async function startHarness(options: { maxBodyBytes?: number; queue?: Gat
   const transitions: TransitionRecord[] = [];
   const samples: SampleRecord[] = [];
   const outcomes: RequestOutcome[] = [];
+  const tokenUses: { tokenId: string; at: number }[] = [];
   const randomCalls: number[] = [];
   const control = { random: (): number => 0.5 };
   const breakers = new BreakerRegistry(
@@ -186,7 +187,7 @@ export async function startHarness(options: { maxBodyBytes?: number; queue?: Gat
   const handle = createGatewayHandler({
     snapshot: () => (snapshotAvailable ? snapshot : null),
     breakers,
-    recorder: { record: (sample) => samples.push(sample), recordRequest: (outcome) => outcomes.push(outcome) },
+    recorder: { record: (sample) => samples.push(sample), recordRequest: (outcome) => outcomes.push(outcome), tokenUsed: (tokenId, at) => tokenUses.push({ tokenId, at }) },
     queue: options.queue,
     maxBodyBytes: options.maxBodyBytes,
     random: () => {
@@ -215,6 +216,7 @@ export async function startHarness(options: { maxBodyBytes?: number; queue?: Gat
     samples,
     /** One per request that reached routing (RequestOutcome), in order. */
     outcomes,
+    tokenUses,
     /** The gateway's in-process path, as the retry queue's replay uses it. */
     complete: handle.complete,
     /** This gateway's response cache. */
