@@ -28,13 +28,15 @@ import { runHistoryBench, withHistorySection } from './history';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const PROFILE = process.env.BENCH_PROFILE === '1';
-const THROUGHPUT_S = QUICK ? 3 : 10;
+const THROUGHPUT_S = QUICK ? 3 : 12;
 /** The throughput time of each subject is split into passes that alternate the order of the subjects. */
-const THROUGHPUT_PASSES = 4;
+const THROUGHPUT_PASSES = 6;
 const CONNECTIONS = 50;
 const LATENCY = QUICK ? { rounds: 2, perRound: 200, warmup: 100 } : { rounds: 5, perRound: 600, warmup: 300 };
 // Long enough for the gateway to reach the resident size its load keeps it at (section 5).
 const WARMUP_REQUESTS = QUICK ? 10_000 : 30_000;
+/** Load before each measured throughput pass, not counted (see the pass loop). */
+const PRE_PASS_S = QUICK ? 0.2 : 0.5;
 const STREAM_WARMUP_REQUESTS = QUICK ? 2_000 : 5_000;
 const MEMORY_TOTAL = QUICK ? 30_000 : 150_000;
 /** The memory phase sends its requests in batches this size, reading the gateway's memory after each. */
@@ -387,6 +389,9 @@ async function runGatewayPhases(
       const order = pass % 2 === 0 ? subjects : [...subjects].reverse();
       for (const subject of order) {
         log(`throughput: ${subject.label}, ${CONNECTIONS} connections, ${THROUGHPUT_S / THROUGHPUT_PASSES} s (pass ${pass + 1} of ${THROUGHPUT_PASSES})`);
+        // Unmeasured, for every subject alike: a process idle while the others ran has given heap
+        // back (V8 shrinks its young generation when the allocation rate drops) and starts slow.
+        await throughput(subject, { durationS: PRE_PASS_S });
         const profiling = PROFILE && subject === standby && !passes.standby;
         if (profiling) await gateway.call('startProfile');
         const before = [cpuMs(proxyPid[subject.label]), cpuMs(upstream.process.pid)];
@@ -609,7 +614,7 @@ function overheadSection(o: Overhead): string[] {
   return [
     '## 1-2. Gateway overhead, with Portkey as the reference peer',
     '',
-    `A local upstream (bench/upstream.ts, node:http) answers at once with a fixed chat.completion, or a fixed 7-event SSE stream. Throughput: autocannon, ${CONNECTIONS} connections, ${THROUGHPUT_S} s per subject in ${THROUGHPUT_PASSES} passes of ${THROUGHPUT_S / THROUGHPUT_PASSES} s (every other pass in reverse order), non-streaming; the p99 is the worst pass's. Latency: one connection, requests one after another, timed to the last byte of the body with undici; ${LATENCY.rounds} rounds of ${LATENCY.perRound} requests per subject, the subjects interleaved round by round, after ${LATENCY.warmup} warm-up requests each. Added latency = gateway minus direct.`,
+    `A local upstream (bench/upstream.ts, node:http) answers at once with a fixed chat.completion, or a fixed 7-event SSE stream. Throughput: autocannon, ${CONNECTIONS} connections, ${THROUGHPUT_S} s per subject in ${THROUGHPUT_PASSES} passes of ${THROUGHPUT_S / THROUGHPUT_PASSES} s (every other pass in reverse order, each after ${PRE_PASS_S} s of unmeasured load on the same subject, since a process left idle while the others ran starts a pass with a shrunken heap), non-streaming; the p99 is the worst pass's. Latency: one connection, requests one after another, timed to the last byte of the body with undici; ${LATENCY.rounds} rounds of ${LATENCY.perRound} requests per subject, the subjects interleaved round by round, after ${LATENCY.warmup} warm-up requests each. Added latency = gateway minus direct.`,
     '',
     '| non-streaming | direct to upstream | bare proxy (floor) | Standby gateway | Portkey gateway | Standby vs Portkey |',
     '|---|---|---|---|---|---|',
