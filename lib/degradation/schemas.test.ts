@@ -45,6 +45,13 @@ describe('degradationPolicyInput', () => {
     assert.match(errors['rules.1.pattern'][0], /^This regular expression does not compile: /);
   });
 
+  it('refuses a regex that could backtrack catastrophically, saying why', () => {
+    const rules = [{ match: 'regex', pattern: '^(\\w+\\s?)*$', answer: 'a' }, { match: 'contains', pattern: '(a+)+', answer: 'b' }];
+    const errors = errorsOf(degradationPolicyInput.safeParse(policy({ rules })));
+    assert.deepEqual(Object.keys(errors), ['rules.0.pattern']);
+    assert.match(errors['rules.0.pattern'][0], /could stall the gateway: it repeats a group that itself repeats/);
+  });
+
   it('reads form values: an empty degraded target is none, checkbox strings are booleans', () => {
     const parsed = degradationPolicyInput.parse(policy({ degradedTargetId: '', queueEnabled: 'on', requiredRpm: '600' }));
     assert.deepEqual([parsed.degradedTargetId, parsed.queueEnabled, parsed.requiredRpm], [null, true, 600]);

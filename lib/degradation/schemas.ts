@@ -1,6 +1,7 @@
 // Inputs of the degradation domain, declared once (STYLE.md habit 4): an
 // operator's tier override and a service's degradation policy.
 import { z } from 'zod';
+import { catastrophicRegexReason } from '@/lib/gateway/regex-safety';
 import { TIERS } from './tier';
 
 const uuid = (message: string) => z.string({ error: message }).uuid(message);
@@ -69,6 +70,11 @@ export const tierRuleInput = z
       } catch (error) {
         const detail = error instanceof Error ? error.message.replace(/^Invalid regular expression: /, '') : 'it does not compile';
         ctx.addIssue({ code: 'custom', path: ['pattern'], message: `This regular expression does not compile: ${detail}.` });
+        return;
+      }
+      const unsafe = catastrophicRegexReason(rule.pattern.trim());
+      if (unsafe) {
+        ctx.addIssue({ code: 'custom', path: ['pattern'], message: `This regular expression could stall the gateway: ${unsafe}. Rewrite it without the nested repetition, or match with "contains".` });
       }
     },
     { when: () => true },

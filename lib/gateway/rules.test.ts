@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChatMessage } from './openai-schema';
+import { MAX_RULE_TEXT } from './regex-safety';
 import { lastUserText, matchRule, RULE_MODEL, ruleAnswer, ruleMatches } from './rules';
 import type { TierRule } from './snapshot-types';
 
@@ -53,6 +54,14 @@ describe('matchRule', () => {
   it('never matches an invalid regex or an empty pattern, and does not throw', () => {
     assert.equal(ruleMatches({ match: 'regex', pattern: '(unclosed', answer: 'a' }, '(unclosed'), false);
     assert.equal(ruleMatches({ match: 'contains', pattern: '', answer: 'a' }, 'anything'), false);
+  });
+
+  it('never runs a catastrophic pattern that reached the snapshot, and tries patterns on a bounded text', () => {
+    // Run, it would match this text at once; it is not run at all (on `${'a'.repeat(40)}!` it would take hours).
+    assert.equal(ruleMatches({ match: 'regex', pattern: '^(a+)+$', answer: 'a' }, 'aaaa'), false);
+    const late = `${'x'.repeat(MAX_RULE_TEXT)} refund`;
+    assert.equal(ruleMatches({ match: 'regex', pattern: 'refund', answer: 'a' }, late), false);
+    assert.equal(ruleMatches({ match: 'contains', pattern: 'refund', answer: 'a' }, late), true, 'contains is linear, so it reads the whole message');
   });
 
   it('is null with no rules', () => {

@@ -1,10 +1,12 @@
 // The Minimal tier's rule-based answers: an operator's list of { match,
 // pattern, answer }, tried in order against the last user message; the first
 // that matches answers as a chat completion from the model `standby-rule`
-// with zero usage (no model ran).
+// with zero usage (no model ran). Regular expressions see at most the first
+// MAX_RULE_TEXT characters, and possibly catastrophic ones never match (regex-safety.ts).
 // Pure (rules.test.ts).
 import type { ChatMessage, ChatRequest } from './openai-schema';
 import type { CachedAnswer } from './response-cache';
+import { catastrophicRegexReason, MAX_RULE_TEXT } from './regex-safety';
 import type { TierRule } from './snapshot-types';
 
 export const RULE_MODEL = 'standby-rule';
@@ -28,9 +30,10 @@ function regexOf(rule: TierRule): RegExp | null {
   if (compiled.has(rule)) return compiled.get(rule) ?? null;
   let regex: RegExp | null;
   try {
-    regex = new RegExp(rule.pattern, 'i');
+    // An invalid or possibly catastrophic pattern never matches rather than failing or stalling
+    // requests (the editor and config apply refuse both; this covers rows written otherwise).
+    regex = catastrophicRegexReason(rule.pattern) ? null : new RegExp(rule.pattern, 'i');
   } catch {
-    // An invalid pattern never matches rather than failing every request (the editor validates it).
     regex = null;
   }
   compiled.set(rule, regex);
@@ -40,7 +43,7 @@ function regexOf(rule: TierRule): RegExp | null {
 export function ruleMatches(rule: TierRule, text: string): boolean {
   if (rule.pattern === '') return false;
   if (rule.match === 'contains') return text.toLowerCase().includes(rule.pattern.toLowerCase());
-  return regexOf(rule)?.test(text) ?? false;
+  return regexOf(rule)?.test(text.length > MAX_RULE_TEXT ? text.slice(0, MAX_RULE_TEXT) : text) ?? false;
 }
 
 /** The first rule that matches the request's last user message, or null. */
