@@ -58,17 +58,20 @@ export type TokenUse = { tokenId: string; at: number };
 /** Writes one batch of each kind, all or nothing: a throw means nothing of it was kept. */
 export type SampleWriter = (samples: SampleRecord[], requests: RequestOutcome[], tokenUses: TokenUse[]) => Promise<void>;
 
-// The columns are int: a fractional value would fail the cast and, retried
-// forever, block every later row behind it.
-const whole = (value: number | null) => (value === null ? null : Math.round(value));
+// The columns are int4: a fractional or out-of-range value would fail the
+// cast and, retried forever, block every later row behind it. Token counts
+// come from upstreams, so a buggy server reporting 1e12 tokens must not stop
+// the replica's recording: such values are kept at the column's bounds.
+const INT4_MAX = 2_147_483_647;
+const whole = (value: number | null) => (value === null || !Number.isFinite(value) ? null : Math.max(-INT4_MAX, Math.min(INT4_MAX, Math.round(value))));
 
 const wholeSample = (row: SampleRecord): SampleRecord => ({
-  ...row, statusCode: whole(row.statusCode), latencyMs: Math.round(row.latencyMs), ttftMs: whole(row.ttftMs), attempt: whole(row.attempt),
+  ...row, statusCode: whole(row.statusCode), latencyMs: whole(row.latencyMs) ?? 0, ttftMs: whole(row.ttftMs), attempt: whole(row.attempt),
   promptTokens: whole(row.promptTokens), completionTokens: whole(row.completionTokens),
 });
 
 const wholeRequest = (row: RequestOutcome): RequestOutcome => ({
-  ...row, status: Math.round(row.status), attempts: Math.round(row.attempts), latencyMs: Math.round(row.latencyMs), ttftMs: whole(row.ttftMs),
+  ...row, status: whole(row.status) ?? 0, attempts: whole(row.attempts) ?? 0, latencyMs: whole(row.latencyMs) ?? 0, ttftMs: whole(row.ttftMs),
   promptTokens: whole(row.promptTokens), completionTokens: whole(row.completionTokens),
 });
 

@@ -100,6 +100,21 @@ describe('rollups kept by the recorder', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  test('absurd numbers from an upstream (1e12 tokens, a fraction, infinity) are kept at the column bounds, not left to block every later flush', async () => {
+    const minute = base + HOUR + 31 * MINUTE;
+    const requestId = `req-${randomUUID()}`;
+    const recorder = new SampleRecorder();
+    recorder.recordRequest(request({ at: minute, requestId, promptTokens: 1e12, completionTokens: Infinity, latencyMs: 12.6 }));
+    recorder.record(sample({ at: minute, requestId, promptTokens: -1e12, completionTokens: 7.4 }));
+    await recorder.flush();
+    assert.equal(recorder.stats.lastError, null);
+    assert.equal(recorder.stats.buffered, 0);
+    const row = await db().requestRecord.findFirstOrThrow({ where: { requestId } });
+    assert.deepEqual([row.promptTokens, row.completionTokens, row.latencyMs], [2_147_483_647, null, 13]);
+    const attempt = await db().healthSample.findFirstOrThrow({ where: { requestId } });
+    assert.deepEqual([attempt.promptTokens, attempt.completionTokens], [-2_147_483_647, 7]);
+  });
+
   test('a flush that fails inside its transaction keeps its rows, and writes raw rows and rollups exactly once when it succeeds', async () => {
     const minute = base + HOUR + 7 * MINUTE;
     const target = ids.targets[1];
