@@ -5,6 +5,7 @@ import 'server-only';
 // agree. Credentials are never read, let alone decrypted, here.
 import type { BreakerState } from '@/lib/gateway/breaker';
 import { isErrorClass, type ErrorClass } from '@/lib/gateway/error-classes';
+import { TARGET_SELECT, toBreakerMap, toSnapshotChainEntry, toSnapshotOverride, toSnapshotTarget } from '@/lib/gateway/snapshot-rows';
 import type { BreakerView, RoutingSnapshot, SnapshotOverride, SnapshotService, SnapshotTarget } from '@/lib/gateway/snapshot-types';
 import { db, Prisma, type Tx } from '@/lib/server/db';
 import { previewSteering, type SteeringPreview } from './impact';
@@ -24,51 +25,21 @@ export type PlanningInputs = Omit<RoutingSnapshot, 'tokens'> & { breakerOf: Brea
  */
 export async function loadPlanningInputs(client: Reader = db(), now = Date.now()): Promise<PlanningInputs> {
   const [targets, services, overrides, breakers] = await Promise.all([
-    client.target.findMany({
-      select: {
-        id: true, name: true, model: true, endpointUrl: true, enabled: true, contextWindow: true, rpm: true, tpm: true, qualityClass: true,
-        breakerFailureRate: true, breakerMinimumRequests: true, breakerWindowMs: true, breakerOpenMs: true, breakerHalfOpenSuccesses: true, breakerConsecutiveFailures: true, probeIntervalMs: true,
-        provider: { select: { name: true, kind: true, apiStyle: true, failureDomain: true, enabled: true } },
-        region: { select: { code: true, enabled: true } },
-      },
-    }),
+    client.target.findMany({ select: TARGET_SELECT }),
     client.service.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, enabled: true, routingVersion: true, chain: { orderBy: { position: 'asc' } } } }),
     client.routingOverride.findMany({ where: { clearedAt: null }, orderBy: { createdAt: 'desc' } }),
     client.targetBreaker.findMany({ select: { targetId: true, state: true, since: true, version: true } }),
   ]);
 
-  const targetMap = new Map<string, SnapshotTarget>(
-    targets.map((t) => [
-      t.id,
-      {
-        id: t.id, name: t.name, providerName: t.provider.name, providerKind: t.provider.kind, apiStyle: t.provider.apiStyle, failureDomain: t.provider.failureDomain,
-        regionCode: t.region.code, endpointUrl: t.endpointUrl, model: t.model, apiKey: null,
-        enabled: t.enabled && t.provider.enabled && t.region.enabled,
-        contextWindow: t.contextWindow, rpm: t.rpm, tpm: t.tpm, qualityClass: t.qualityClass,
-        breaker: {
-          failureRateThreshold: t.breakerFailureRate, minimumRequests: t.breakerMinimumRequests, windowMs: t.breakerWindowMs,
-          openMs: t.breakerOpenMs, halfOpenSuccesses: t.breakerHalfOpenSuccesses, halfOpenMaxInFlight: 1, consecutiveFailures: t.breakerConsecutiveFailures,
-        },
-        probeIntervalMs: t.probeIntervalMs,
-      },
-    ]),
-  );
-
+  const targetMap = new Map<string, SnapshotTarget>(targets.map((t) => [t.id, toSnapshotTarget(t, null)]));
   const serviceMap = new Map<string, SnapshotService>(
     services.map((s) => [
       s.name,
-      {
-        id: s.id, name: s.name, enabled: s.enabled, routingVersion: s.routingVersion, degradation: UNDEGRADED,
-        chain: s.chain.map((e) => ({
-          targetId: e.targetId, position: e.position, failoverOn: e.failoverOn.filter(isErrorClass), latencyLimitMs: e.latencyLimitMs,
-          budget: { maxRetries: e.maxRetries, baseBackoffMs: e.baseBackoffMs, maxBackoffMs: e.maxBackoffMs },
-          timeouts: { connectMs: e.connectTimeoutMs, headerMs: e.headerTimeoutMs, firstTokenMs: e.firstTokenTimeoutMs, streamIdleMs: e.streamIdleTimeoutMs, totalMs: e.totalTimeoutMs },
-        })),
-      },
+      { id: s.id, name: s.name, enabled: s.enabled, routingVersion: s.routingVersion, degradation: UNDEGRADED, chain: s.chain.map(toSnapshotChainEntry) },
     ]),
   );
 
-  const breakerMap = new Map(breakers.map((b) => [b.targetId, { state: b.state, since: b.since.getTime(), version: b.version }]));
+  const breakerMap = toBreakerMap(breakers);
   return {
     loadedAt: now,
     services: serviceMap,
@@ -77,10 +48,6 @@ export async function loadPlanningInputs(client: Reader = db(), now = Date.now()
     breakers: breakerMap,
     breakerOf: (targetId) => breakerMap.get(targetId)?.state ?? 'closed',
   };
-}
-
-function toSnapshotOverride(o: { id: string; kind: SnapshotOverride['kind']; serviceId: string | null; targetId: string | null; reason: string; createdBy: string; createdAt: Date; expiresAt: Date | null }): SnapshotOverride {
-  return { id: o.id, kind: o.kind, serviceId: o.serviceId, targetId: o.targetId, reason: o.reason, createdBy: o.createdBy, createdAt: o.createdAt.getTime(), expiresAt: o.expiresAt?.getTime() ?? null };
 }
 
 export function findServiceById(inputs: PlanningInputs, serviceId: string): SnapshotService | null {

@@ -8,7 +8,7 @@ import { decryptSecret } from '@/lib/server/crypto';
 import { db } from '@/lib/server/db';
 import { listen, type Listener } from '@/lib/server/notify';
 import { DEFAULT_TIER_POLICY } from '@/lib/degradation/defaults';
-import { isErrorClass } from './error-classes';
+import { TARGET_SELECT, toBreakerMap, toSnapshotChainEntry, toSnapshotOverride, toSnapshotTarget } from './snapshot-rows';
 import type { RoutingSnapshot, SnapshotDegradation, SnapshotService, SnapshotTarget, TierRule } from './snapshot-types';
 
 function readRules(value: unknown): TierRule[] {
@@ -21,15 +21,7 @@ function readRules(value: unknown): TierRule[] {
 
 export async function loadSnapshot(now = Date.now()): Promise<RoutingSnapshot> {
   const [targets, services, overrides, breakers, tokens] = await Promise.all([
-    db().target.findMany({
-      select: {
-        id: true, name: true, model: true, endpointUrl: true, enabled: true, contextWindow: true, rpm: true, tpm: true, qualityClass: true,
-        breakerFailureRate: true, breakerMinimumRequests: true, breakerWindowMs: true, breakerOpenMs: true, breakerHalfOpenSuccesses: true, breakerConsecutiveFailures: true, probeIntervalMs: true,
-        provider: { select: { name: true, kind: true, apiStyle: true, failureDomain: true, enabled: true } },
-        region: { select: { code: true, enabled: true } },
-        credential: { select: { ciphertext: true } },
-      },
-    }),
+    db().target.findMany({ select: { ...TARGET_SELECT, credential: { select: { ciphertext: true } } } }),
     db().service.findMany({
       select: {
         id: true, name: true, enabled: true, routingVersion: true, chain: { orderBy: { position: 'asc' } },
@@ -56,17 +48,7 @@ export async function loadSnapshot(now = Date.now()): Promise<RoutingSnapshot> {
         console.error(`[standby] credential of target ${t.name} cannot be decrypted (wrong STANDBY_ENCRYPTION_KEY?)`);
       }
     }
-    targetMap.set(t.id, {
-      id: t.id, name: t.name, providerName: t.provider.name, providerKind: t.provider.kind, apiStyle: t.provider.apiStyle, failureDomain: t.provider.failureDomain,
-      regionCode: t.region.code, endpointUrl: t.endpointUrl, model: t.model, apiKey,
-      enabled: t.enabled && t.provider.enabled && t.region.enabled,
-      contextWindow: t.contextWindow, rpm: t.rpm, tpm: t.tpm, qualityClass: t.qualityClass,
-      breaker: {
-        failureRateThreshold: t.breakerFailureRate, minimumRequests: t.breakerMinimumRequests, windowMs: t.breakerWindowMs,
-        openMs: t.breakerOpenMs, halfOpenSuccesses: t.breakerHalfOpenSuccesses, halfOpenMaxInFlight: 1, consecutiveFailures: t.breakerConsecutiveFailures,
-      },
-      probeIntervalMs: t.probeIntervalMs,
-    });
+    targetMap.set(t.id, toSnapshotTarget(t, apiKey));
   }
 
   const serviceMap = new Map<string, SnapshotService>();
@@ -83,11 +65,7 @@ export async function loadSnapshot(now = Date.now()): Promise<RoutingSnapshot> {
     };
     serviceMap.set(s.name, {
       id: s.id, name: s.name, enabled: s.enabled, routingVersion: s.routingVersion, degradation,
-      chain: s.chain.map((e) => ({
-        targetId: e.targetId, position: e.position, failoverOn: e.failoverOn.filter(isErrorClass), latencyLimitMs: e.latencyLimitMs,
-        budget: { maxRetries: e.maxRetries, baseBackoffMs: e.baseBackoffMs, maxBackoffMs: e.maxBackoffMs },
-        timeouts: { connectMs: e.connectTimeoutMs, headerMs: e.headerTimeoutMs, firstTokenMs: e.firstTokenTimeoutMs, streamIdleMs: e.streamIdleTimeoutMs, totalMs: e.totalTimeoutMs },
-      })),
+      chain: s.chain.map(toSnapshotChainEntry),
     });
   }
 
@@ -95,11 +73,8 @@ export async function loadSnapshot(now = Date.now()): Promise<RoutingSnapshot> {
     loadedAt: now,
     services: serviceMap,
     targets: targetMap,
-    overrides: overrides.map((o) => ({
-      id: o.id, kind: o.kind, serviceId: o.serviceId, targetId: o.targetId, reason: o.reason, createdBy: o.createdBy,
-      createdAt: o.createdAt.getTime(), expiresAt: o.expiresAt?.getTime() ?? null,
-    })),
-    breakers: new Map(breakers.map((b) => [b.targetId, { state: b.state, since: b.since.getTime(), version: b.version }])),
+    overrides: overrides.map(toSnapshotOverride),
+    breakers: toBreakerMap(breakers),
     tokens: new Map(tokens.map((t) => [t.tokenHash, { id: t.id, name: t.name, services: t.services, expiresAt: t.expiresAt?.getTime() ?? null }])),
   };
 }
