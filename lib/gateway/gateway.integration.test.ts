@@ -14,9 +14,8 @@ import { generateToken } from '@/lib/access/tokens';
 import { answerText } from '@/lib/simulator/replies';
 import { NO_FAULTS } from '@/lib/simulator/faults';
 import { createSimulator } from '@/lib/simulator/server';
-import { encryptSecret } from '@/lib/server/crypto';
-import { db, Prisma } from '@/lib/server/db';
-import { createTestProviderAndRegion, disconnect, targetInputFor, uniqueName } from '@/lib/server/test-fixtures';
+import { db } from '@/lib/server/db';
+import { disconnect, seedRoutedService } from '@/lib/server/test-fixtures';
 import { BreakerRegistry } from './breaker-registry';
 import { createGatewayHandler } from './handler';
 import { SampleRecorder } from './recorder';
@@ -581,28 +580,7 @@ describe('routing from the database', () => {
     await disconnect();
   });
 
-  async function seed() {
-    const { provider, region } = await createTestProviderAndRegion();
-    const credential = await db().credential.create({ data: { name: uniqueName('cred'), providerId: provider.id, ciphertext: encryptSecret('sk-db-test'), hint: 'test' }, select: { id: true } });
-    const targets = [];
-    for (const label of ['primary', 'secondary']) {
-      const upstreamName = uniqueName(`db-${label}`);
-      targets.push(await db().target.create({
-        data: targetInputFor(provider.id, region.id, { name: upstreamName, model: `model-${label}`, endpointUrl: `${origin}/simulated/${upstreamName}/v1`, credentialId: credential.id }) as Prisma.TargetUncheckedCreateInput,
-        select: { id: true, name: true, model: true },
-      }));
-    }
-    const service = await db().service.create({
-      data: {
-        name: uniqueName('db-svc'),
-        chain: { create: targets.map((t, position) => ({ targetId: t.id, position, failoverOn: ['server_error'], headerTimeoutMs: 5_000, totalTimeoutMs: 20_000 })) },
-      },
-      select: { id: true, name: true },
-    });
-    const { token, prefix, tokenHash } = generateToken(randomBytes);
-    const apiToken = await db().apiToken.create({ data: { name: uniqueName('db-token'), prefix, tokenHash, services: [service.name], createdBy: 'integration test' }, select: { id: true } });
-    return { service, targets, token, tokenHash, apiToken };
-  }
+  const seed = () => seedRoutedService(origin, 'db', { failoverOn: ['server_error'], headerTimeoutMs: 5_000, totalTimeoutMs: 20_000 });
 
   test('a request routed from the database snapshot writes a traffic HealthSample on flush', async () => {
     const { service, targets, token, tokenHash } = await seed();

@@ -7,20 +7,17 @@
 // is pointed at it before anything connects.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
-import { generateToken } from '@/lib/access/tokens';
 import { checkHealth } from '@/lib/health/status';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '@/lib/server/runtime/embedded-postgres';
 import { applyMigrations } from '@/lib/server/runtime/migrate';
-import { encryptSecret } from '@/lib/server/crypto';
-import { db, Prisma } from '@/lib/server/db';
-import { createTestProviderAndRegion, targetInputFor, uniqueName } from '@/lib/server/test-fixtures';
+import { db } from '@/lib/server/db';
+import { seedRoutedService } from '@/lib/server/test-fixtures';
 import { NO_FAULTS } from '@/lib/simulator/faults';
 import { createSimulator } from '@/lib/simulator/server';
 import { startDataPlane, type DataPlane } from './runtime';
@@ -73,25 +70,10 @@ before(async () => {
   });
   const origin = await listen(upstream);
 
-  const { provider, region } = await createTestProviderAndRegion();
-  const credential = await db().credential.create({ data: { name: uniqueName('cred'), providerId: provider.id, ciphertext: encryptSecret('sk-static'), hint: 'test' }, select: { id: true } });
-  const targets = [];
-  for (const label of ['primary', 'secondary']) {
-    const name = uniqueName(`static-${label}`);
-    targets.push(await db().target.create({
-      data: targetInputFor(provider.id, region.id, { name, model: `model-${label}`, endpointUrl: `${origin}/simulated/${name}/v1`, credentialId: credential.id }) as Prisma.TargetUncheckedCreateInput,
-      select: { id: true, name: true },
-    }));
-  }
+  const { service, targets, token, tokenHash } = await seedRoutedService(origin, 'static');
   primaryName = targets[0].name;
-  const service = await db().service.create({
-    data: { name: uniqueName('static-svc'), chain: { create: targets.map((t, position) => ({ targetId: t.id, position })) } },
-    select: { id: true, name: true },
-  });
   serviceId = service.id;
   serviceName = service.name;
-  const { token, prefix, tokenHash } = generateToken(randomBytes);
-  await db().apiToken.create({ data: { name: uniqueName('static-token'), prefix, tokenHash, services: [], createdBy: 'integration test' } });
 
   plane = await startDataPlane();
   (globalThis as { standbyDataPlane?: unknown }).standbyDataPlane = plane;

@@ -1,11 +1,13 @@
 import 'server-only';
 // Helpers for integration tests (scripts/test-database.ts gives each run its own
 // database). Tests create the data they need with unique names.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { hashPassword } from '@/lib/access/passwords';
+import { generateToken } from '@/lib/access/tokens';
 import type { SessionUser } from './auth';
-import { db } from './db';
+import { encryptSecret } from './crypto';
+import { db, type Prisma } from './db';
 import type { Role } from './generated/prisma/enums';
 
 process.env.NEXTAUTH_SECRET ??= 'integration-tests-only-secret-0123456789abcdef';
@@ -34,6 +36,29 @@ export function targetInputFor(providerId: string, regionId: string, overrides: 
     name: uniqueName('target'), providerId, regionId, model: 'gpt-4o', endpointUrl: 'https://api.example.com/v1', credentialId: null,
     rpm: 1000, tpm: 100000, contextWindow: 128000, priceInPerMTok: 2.5, priceOutPerMTok: 10, qualityClass: 'frontier', enabled: true, ...overrides,
   };
+}
+
+/**
+ * A service routed through the database: a primary and a secondary target on the simulated upstreams
+ * served at `origin` (their models model-primary and model-secondary), its chain (`chainEntry` fields
+ * on each entry), and an API token for it.
+ */
+export async function seedRoutedService(origin: string, prefix: string, chainEntry: Record<string, unknown> = {}) {
+  const { provider, region } = await createTestProviderAndRegion();
+  const credential = await db().credential.create({ data: { name: uniqueName('cred'), providerId: provider.id, ciphertext: encryptSecret(`sk-${prefix}`), hint: 'test' }, select: { id: true } });
+  const targets = [];
+  for (const label of ['primary', 'secondary']) {
+    const name = uniqueName(`${prefix}-${label}`);
+    const data = targetInputFor(provider.id, region.id, { name, model: `model-${label}`, endpointUrl: `${origin}/simulated/${name}/v1`, credentialId: credential.id });
+    targets.push(await db().target.create({ data: data as Prisma.TargetUncheckedCreateInput, select: { id: true, name: true, model: true } }));
+  }
+  const service = await db().service.create({
+    data: { name: uniqueName(`${prefix}-svc`), chain: { create: targets.map((t, position) => ({ targetId: t.id, position, ...chainEntry })) } },
+    select: { id: true, name: true },
+  });
+  const { token, prefix: tokenPrefix, tokenHash } = generateToken(randomBytes);
+  const apiToken = await db().apiToken.create({ data: { name: uniqueName(`${prefix}-token`), prefix: tokenPrefix, tokenHash, services: [service.name], createdBy: 'integration test' }, select: { id: true } });
+  return { service, targets, token, tokenHash, apiToken };
 }
 
 export async function auditEntriesFor(entityId: string) {
