@@ -336,13 +336,22 @@ export function createGatewayHandler(deps: GatewayDeps) {
     let gotFirst = false;
     let finished = false;
     let timer: NodeJS.Timeout | null = null;
+    let armedMs = 0;
+    let armedClass: ErrorClass = 'first_token_timeout';
     // Set from callbacks, hence typed by assertion (an initializer of null would narrow them to null).
     let timedOut = null as ErrorClass | null;
+    // Re-armed on every piece of the body: the same limit again only restarts the running timer.
     const arm = (ms: number, errorClass: ErrorClass) => {
+      armedClass = errorClass;
+      if (timer && ms === armedMs) {
+        timer.refresh();
+        return;
+      }
       if (timer) clearTimeout(timer);
+      armedMs = ms;
       timer = setTimeout(() => {
-        timedOut = errorClass;
-        body.destroy(new UpstreamFailure(errorClass, errorClass));
+        timedOut = armedClass;
+        body.destroy(new UpstreamFailure(armedClass, armedClass));
       }, ms);
     };
     // The events of one piece of the upstream body go out in one write (the same bytes, far less work than a write each).

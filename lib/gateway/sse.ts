@@ -1,8 +1,11 @@
 // Server-Sent Events, pure (sse.test.ts). The parser follows the WHATWG
 // "event stream interpretation" rules so that any upstream's framing reads the
 // same: LF, CRLF or CR line endings, a CRLF split across two chunks, comments,
-// multi-line data, and UTF-8 characters cut between chunks (a streaming
-// TextDecoder holds the partial bytes until the rest arrives).
+// multi-line data, and UTF-8 characters cut between chunks (a StringDecoder
+// holds the partial bytes until the rest arrives; it does the same work as a
+// streaming TextDecoder at a fraction of the cost per piece).
+
+import { StringDecoder } from 'node:string_decoder';
 
 export type SseEvent = { event?: string; data: string; id?: string };
 
@@ -22,7 +25,7 @@ export function createSseParser(): SseParser {
 
 /** One per streamed attempt: the bytes of an unfinished line and event, kept between pushes. */
 class EventStreamParser implements SseParser {
-  private readonly decoder = new TextDecoder('utf-8');
+  private readonly decoder = new StringDecoder('utf8');
   private pending = ''; // the current, unterminated line (never holds CR or LF)
   private skipLeadingLf = false; // the last piece ended with CR: an LF that follows belongs to it
   private atStart = true;
@@ -38,10 +41,9 @@ class EventStreamParser implements SseParser {
     if (this.ended) return out;
     if (typeof chunk === 'string') {
       // Bytes held for a character cut short cannot be completed by text: flush them as U+FFFD.
-      this.feed(this.decoder.decode() + chunk, out);
+      this.feed(this.decoder.end() + chunk, out);
     } else {
-      // The decoder strips a leading BOM itself; `atStart` then only guards string input.
-      this.feed(this.decoder.decode(chunk, { stream: true }), out);
+      this.feed(this.decoder.write(chunk instanceof Buffer ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)), out);
     }
     return out;
   }
@@ -50,7 +52,7 @@ class EventStreamParser implements SseParser {
     const out: SseEvent[] = [];
     if (this.ended) return out;
     this.ended = true;
-    this.feed(this.decoder.decode(), out);
+    this.feed(this.decoder.end(), out);
     // Departs from the spec on purpose: a body that stops after a complete
     // `data:` line but before the blank line still delivers that event (an
     // upstream cut just before its final usage chunk or [DONE]). A line that
