@@ -11,6 +11,14 @@ export const MAX_RULE_TEXT = 8_192;
 
 type Group = { repeats: boolean };
 
+/** Whether a brace quantifier at the start of `rest` ({n}, {n,} or {n,m}) allows more than one repetition. */
+function repeatsMoreThanOnce(rest: string): boolean {
+  const braces = /^\{(\d+)(,(\d*))?\}/.exec(rest);
+  if (!braces) return false; // a literal brace
+  const most = braces[2] === undefined ? Number(braces[1]) : braces[3] === '' ? Infinity : Number(braces[3]);
+  return most > 1;
+}
+
 /** Why `pattern` could take exponential time, in words for the operator; null when it cannot by these rules. */
 export function catastrophicRegexReason(pattern: string): string | null {
   const groups: Group[] = [{ repeats: false }];
@@ -47,7 +55,7 @@ export function catastrophicRegexReason(pattern: string): string | null {
       if (closed.repeats) groups[groups.length - 1].repeats = true;
       continue;
     }
-    const quantifier = c === '*' || c === '+' || (c === '{' && /^\{\d+,\d*\}/.test(pattern.slice(i)));
+    const quantifier = c === '*' || c === '+' || (c === '{' && repeatsMoreThanOnce(pattern.slice(i)));
     if (quantifier) {
       if (lastAtomRepeats) return 'it repeats a group that itself repeats (like (a+)+), which can take exponential time';
       groups[groups.length - 1].repeats = true;
