@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_BREAKER_CONFIG } from '@/lib/gateway/breaker';
 import type { SnapshotService, SnapshotTarget } from '@/lib/gateway/snapshot-types';
@@ -115,6 +115,13 @@ describe('classifying what came back', () => {
 
 describe('probing a target', () => {
   const clock = (...readings: number[]) => () => readings.shift() ?? 0;
+  // AbortSignal.timeout does not keep a process alive (in Standby the server does): without this, a
+  // test waiting on nothing but the probe's timeout can see the event loop drain and be cancelled.
+  let alive: NodeJS.Timeout;
+  before(() => {
+    alive = setInterval(() => {}, 60_000);
+  });
+  after(() => clearInterval(alive));
 
   test('a healthy answer, timed', async () => {
     const fetch: ProbeFetch = async () => ({ statusCode: 200, body: completion });
