@@ -34,10 +34,9 @@ export function catastrophicRegexReason(pattern: string): string | null {
       continue;
     }
     if (c === '[') {
-      // A character class is one atom; skip to its unescaped closing bracket.
+      // A character class is one atom; skip to its unescaped closing bracket (in JavaScript `[]` is empty and `[^]` is any character).
       let j = i + 1;
       if (pattern[j] === '^') j += 1;
-      if (pattern[j] === ']') j += 1;
       while (j < pattern.length && pattern[j] !== ']') j += pattern[j] === '\\' ? 2 : 1;
       i = j;
       lastAtomRepeats = false;
