@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import type { BreakerConfig } from '@/lib/gateway/breaker';
 
@@ -23,6 +24,27 @@ export type GatewayConfig = {
   services: { name: string; chain: { target: string; endpointUrl: string }[] }[];
   breaker?: Partial<BreakerConfig>;
 };
+
+export type Machine = { cpu: string; cores: number; memory: string; node: string; os?: string; load: string; date: string };
+
+/** This machine, its load average and the time, for a report's header. */
+export function machine(): Machine {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    cores: cpus.length,
+    memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+    date: new Date().toISOString(),
+    load: os.loadavg().map((l) => l.toFixed(2)).join(' / '),
+  };
+}
+
+/** The first rows of a report's machine table (the load rows differ per report). */
+export function machineRows(m: Machine): string[] {
+  return ['| machine | |', '|---|---|', `| CPU | ${m.cpu} |`, `| cores | ${m.cores} |`, `| memory | ${m.memory} |`, `| Node | ${m.node} |`, ...(m.os ? [`| OS | ${m.os} |`] : [])];
+}
 
 /** A TCP port free on 127.0.0.1 right now. */
 export async function freePort(): Promise<number> {

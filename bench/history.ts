@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { applyMigrations } from '@/lib/server/runtime/migrate';
-import { ROOT, runGroup, startChild, tsNodeArgs } from './harness';
+import { machine, machineRows, ROOT, runGroup, startChild, tsNodeArgs, type Machine } from './harness';
 import { median } from './stats';
 
 const SCALE = Number(process.env.BENCH_HISTORY_SCALE ?? (process.env.BENCH_QUICK === '1' ? 0.02 : 1));
@@ -65,7 +65,7 @@ type RollupCounts = { serviceMinutes: number; serviceHours: number; targetMinute
 type TableSize = { name: string; rows: number; total: number; heap: number; indexes: number };
 
 export type HistoryResult = {
-  machine: { cpu: string; cores: number; memory: string; node: string; load: string; date: string };
+  machine: Machine;
   scale: number;
   rows: { samples: number; requests: number; events: number; rollups: RollupCounts };
   setup: { label: string; ms: number }[];
@@ -331,18 +331,6 @@ async function databaseSizes(client: pg.Client): Promise<{ databaseBytes: number
 
 // ---- the report -----------------------------------------------------------------------
 
-function machine(): HistoryResult['machine'] {
-  const cpus = os.cpus();
-  return {
-    cpu: cpus[0]?.model.trim() ?? 'unknown',
-    cores: cpus.length,
-    memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
-    node: process.version,
-    load: os.loadavg().map((l) => l.toFixed(2)).join(' / '),
-    date: new Date().toISOString(),
-  };
-}
-
 export function historySection(r: HistoryResult): string {
   const verdict = (value: number, target: number) => (value < target ? '**met**' : '**missed**');
   const lines = [
@@ -351,12 +339,7 @@ export function historySection(r: HistoryResult): string {
     '',
     `Written by bench/history.ts (\`npm run bench -- history\`) on ${r.machine.date.slice(0, 10)} at ${r.machine.date.slice(11, 16)} UTC, in ${(r.elapsedS / 60).toFixed(1)} minutes.`,
     '',
-    '| machine | |',
-    '|---|---|',
-    `| CPU | ${r.machine.cpu} |`,
-    `| cores | ${r.machine.cores} |`,
-    `| memory | ${r.machine.memory} |`,
-    `| Node | ${r.machine.node} |`,
+    ...machineRows(r.machine),
     `| load average (1 / 5 / 15 min) at the start | ${r.machine.load} |`,
     '',
     ...(r.scale !== 1

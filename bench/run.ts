@@ -17,10 +17,9 @@
 //   BENCH_PROFILE=1  also writes a CPU profile of the gateway under load to bench/.tmp/
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_BREAKER_CONFIG, type BreakerConfig } from '@/lib/gateway/breaker';
-import { BENCH_TOKEN, freePort, killAll, ROOT, runGroup, sleep, startChild, startProcess, stopProcess, tsNodeArgs, type Child, type GatewayConfig } from './harness';
+import { BENCH_TOKEN, freePort, killAll, machine, machineRows, ROOT, runGroup, sleep, startChild, startProcess, stopProcess, tsNodeArgs, type Child, type GatewayConfig } from './harness';
 import type { LatencyResult, OpenLoopRecord, Subject, ThroughputResult } from './loader';
 import { median, summarize } from './stats';
 import type { FlipResult } from './flip';
@@ -66,21 +65,6 @@ const int = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('e
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 const signed = (x: number, digits = 2) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(digits)}` : 'n/a');
 const verdict = (met: boolean | null) => (met === null ? 'not measured' : met ? '**met**' : '**missed**');
-
-// ---- the machine -----------------------------------------------------------------
-
-function machine() {
-  const cpus = os.cpus();
-  return {
-    cpu: cpus[0]?.model.trim() ?? 'unknown',
-    cores: cpus.length,
-    memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
-    node: process.version,
-    os: `${os.type()} ${os.release()}`,
-    date: new Date().toISOString(),
-    load: os.loadavg().map((l) => l.toFixed(2)).join(' / '),
-  };
-}
 
 function versionOf(pkg: string): string {
   try {
@@ -730,13 +714,7 @@ function writeReport(r: Report): string {
     '',
     `Written by \`npm run bench${partial ? ` -- ${r.sections.join(' ')}` : ''}\` (bench/run.ts) on ${r.host.date.slice(0, 10)} at ${r.host.date.slice(11, 16)} UTC${QUICK ? ' **in QUICK mode: these figures check the harness, they are not measurements**' : ''}. Every figure below comes from that one run; rerun it to refresh this file.${partial ? ' This run measured only the sections named; `npm run bench` without arguments measures them all.' : ''}`,
     '',
-    '| machine | |',
-    '|---|---|',
-    `| CPU | ${r.host.cpu} |`,
-    `| cores | ${r.host.cores} |`,
-    `| memory | ${r.host.memory} |`,
-    `| Node | ${r.host.node} |`,
-    `| OS | ${r.host.os} |`,
+    ...machineRows(r.host),
     `| load average (1 / 5 / 15 min) | ${r.host.load} at the start, ${r.hostEnd.load} at the end |`,
     `| peers | @portkey-ai/gateway ${versionOf('@portkey-ai/gateway')}, load from autocannon ${versionOf('autocannon')} and undici ${versionOf('undici')} |`,
     '',

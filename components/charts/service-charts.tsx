@@ -1,8 +1,9 @@
 'use client';
 
+import { LiveDataAlert } from '@/components/ui/live-data-alert';
 import { memo, useId, useMemo, useState } from 'react';
-import { Alert, Badge, Button, Card, Group, Paper, SegmentedControl, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
-import { IconAlertTriangle, IconRefresh } from '@tabler/icons-react';
+import { Badge, Button, Card, Group, Paper, SegmentedControl, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
+import { IconRefresh } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ChartMarker, MarkerKind, ServiceChartData } from '@/lib/health/chart-data';
@@ -468,13 +469,7 @@ export function ServiceCharts({ serviceName, initial }: { serviceName: string; i
   const spec = RANGE_SPECS[range];
 
   const failure = error && (
-    <Alert
-      color={error.isFinal ? 'gray' : 'red'}
-      variant="light"
-      icon={<IconAlertTriangle size={18} />}
-      role="alert"
-      title={error.isFinal ? 'Charts unavailable' : 'Charts unavailable — retrying'}
-    >
+    <LiveDataAlert error={error} subject="Charts">
       <Group justify="space-between" gap="sm">
         <Text size="sm">
           {error.message}
@@ -484,7 +479,7 @@ export function ServiceCharts({ serviceName, initial }: { serviceName: string; i
           Retry
         </Button>
       </Group>
-    </Alert>
+    </LiveDataAlert>
   );
 
   return (

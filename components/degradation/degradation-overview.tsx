@@ -1,8 +1,8 @@
 'use client';
 
+import { LiveDataAlert } from '@/components/ui/live-data-alert';
 import { memo } from 'react';
-import { Alert, Badge, Group, Stack, Table, Text, Tooltip } from '@mantine/core';
-import { IconAlertTriangle } from '@tabler/icons-react';
+import { Badge, Group, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { TimeSince } from '@/components/health/relative-time';
 import { UpdatedAgo } from '@/components/health/updated-ago';
@@ -125,9 +125,7 @@ export function DegradationOverview({ initial }: { initial: Overview }) {
         <UpdatedAgo updatedAt={query.dataUpdatedAt} fetching={query.isFetching} />
       </Group>
       {error && (
-        <Alert color={error.isFinal ? 'gray' : 'red'} variant="light" icon={<IconAlertTriangle size={18} />} role="alert" title={error.isFinal ? 'Live data unavailable' : 'Live data unavailable — retrying'}>
-          {error.message} The figures below are from the last successful update.
-        </Alert>
+        <LiveDataAlert error={error} note="The figures below are from the last successful update." />
       )}
       {data.services.length === 0 ? (
         <EmptyState title="No services yet" action={<LinkAnchor href="/services" size="sm">Go to services</LinkAnchor>}>

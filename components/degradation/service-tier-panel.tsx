@@ -1,7 +1,8 @@
 'use client';
 
+import { LiveDataAlert } from '@/components/ui/live-data-alert';
 import { Alert, Badge, Card, Group, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
-import { IconAlertTriangle, IconHourglass } from '@tabler/icons-react';
+import { IconHourglass } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { TimeSince } from '@/components/health/relative-time';
 import { UpdatedAgo } from '@/components/health/updated-ago';
@@ -53,9 +54,7 @@ export function ServiceTierPanel({ initial, targets, canOverride, canEditPolicy 
 
       <Stack gap="md">
         {error && (
-          <Alert color={error.isFinal ? 'gray' : 'red'} variant="light" icon={<IconAlertTriangle size={18} />} role="alert" title={error.isFinal ? 'Live data unavailable' : 'Live data unavailable — retrying'}>
-            {error.message} What follows is from the last successful update.
-          </Alert>
+          <LiveDataAlert error={error} note="What follows is from the last successful update." />
         )}
 
         <Group gap="xl" align="flex-start" wrap="wrap">

@@ -1,8 +1,8 @@
 'use client';
 
+import { LiveDataAlert } from '@/components/ui/live-data-alert';
 import { memo } from 'react';
-import { Alert, Badge, Group, Stack, Table, Text, Title } from '@mantine/core';
-import { IconAlertTriangle } from '@tabler/icons-react';
+import { Badge, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import type { HealthOverview as Overview, TargetHealthRow } from '@/lib/health/data';
 import { healthQueries } from '@/lib/health/queries';
@@ -121,9 +121,7 @@ export function HealthOverview({ initial }: { initial: Overview }) {
         <UpdatedAgo updatedAt={query.dataUpdatedAt} fetching={query.isFetching} />
       </Group>
       {error && (
-        <Alert color={error.isFinal ? 'gray' : 'red'} variant="light" icon={<IconAlertTriangle size={18} />} role="alert" title={error.isFinal ? 'Live data unavailable' : 'Live data unavailable — retrying'}>
-          {error.message} The figures below are from the last successful update.
-        </Alert>
+        <LiveDataAlert error={error} note="The figures below are from the last successful update." />
       )}
 
       <section aria-labelledby="health-targets">

@@ -1,7 +1,8 @@
 'use client';
 
+import { LiveDataAlert } from '@/components/ui/live-data-alert';
 import { Alert, Badge, Card, Group, SimpleGrid, Skeleton, Stack, Table, Text, ThemeIcon, Title } from '@mantine/core';
-import { IconAlertTriangle, IconBolt, IconHandStop, IconPlugConnectedX } from '@tabler/icons-react';
+import { IconBolt, IconHandStop, IconPlugConnectedX } from '@tabler/icons-react';
 import { useId } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import type { OverrideRow, ServiceLive, TargetLive } from '@/lib/health/data';
@@ -210,10 +211,7 @@ export function ServiceLivePanel({ serviceName, initial }: { serviceName: string
   const { data: live, error } = query;
   const headingId = useId();
   const failure = error && (
-    <Alert color={error.isFinal ? 'gray' : 'red'} variant="light" icon={<IconAlertTriangle size={18} />} role="alert" title={error.isFinal ? 'Live data unavailable' : 'Live data unavailable — retrying'}>
-      {error.message}
-      {live && !error.isFinal && ' Showing the last data received.'}
-    </Alert>
+    <LiveDataAlert error={error} note={live && !error.isFinal && 'Showing the last data received.'} />
   );
 
   if (!live) {

@@ -1,7 +1,8 @@
 'use client';
 
-import { Alert, Badge, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
-import { IconAlertTriangle, IconCircleCheck } from '@tabler/icons-react';
+import { LiveDataAlert } from '@/components/ui/live-data-alert';
+import { Badge, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { IconCircleCheck } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { BreakerBadge } from '@/components/health/breaker-badge';
 import { TimeSince } from '@/components/health/relative-time';
@@ -155,9 +156,7 @@ export function OverviewBoard({ initial }: { initial: Overview }) {
         <UpdatedAgo updatedAt={query.dataUpdatedAt} fetching={query.isFetching} />
       </Group>
       {error && (
-        <Alert color={error.isFinal ? 'gray' : 'red'} variant="light" icon={<IconAlertTriangle size={18} />} role="alert" title={error.isFinal ? 'Live data unavailable' : 'Live data unavailable — retrying'}>
-          {error.message} The figures below are from the last successful update.
-        </Alert>
+        <LiveDataAlert error={error} note="The figures below are from the last successful update." />
       )}
 
       {data.services.length === 0 ? (

@@ -1,7 +1,8 @@
 'use client';
 
+import { LiveDataAlert } from '@/components/ui/live-data-alert';
 import { Alert, Badge, Card, Group, Paper, SimpleGrid, Skeleton, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
-import { IconAlertTriangle, IconBellRinging } from '@tabler/icons-react';
+import { IconBellRinging } from '@tabler/icons-react';
 import { useId } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { formatDuration } from '@/components/health/format';
@@ -254,10 +255,7 @@ export function ServiceSloPanel({ serviceName, initial }: { serviceName: string;
   const { data, error } = query;
   const headingId = useId();
   const failure = error && (
-    <Alert color={error.isFinal ? 'gray' : 'red'} variant="light" icon={<IconAlertTriangle size={18} />} role="alert" title={error.isFinal ? 'SLO data unavailable' : 'SLO data unavailable — retrying'}>
-      {error.message}
-      {data && !error.isFinal && ' Showing the last figures received.'}
-    </Alert>
+    <LiveDataAlert error={error} subject="SLO data" note={data && !error.isFinal && 'Showing the last figures received.'} />
   );
 
   return (

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { auditEntriesFor, createTestUser, disconnect, uniqueName } from '@/lib/server/test-fixtures';
+import { auditEntriesFor, createTestUser, disconnect, rejectsWith, uniqueName } from '@/lib/server/test-fixtures';
 import { db } from '@/lib/server/db';
 import { env } from '@/lib/server/env';
 import { AppError } from '@/lib/server/errors';
@@ -17,7 +17,6 @@ before(async () => {
 });
 after(disconnect);
 
-const rejectsWith = (promise: Promise<unknown>, code: string) => assert.rejects(promise, (error: unknown) => error instanceof AppError && error.code === code);
 // Each test signs in from its own address, so the per-address limit of one test never locks another.
 const newAddress = () => uniqueName('address');
 const editOf = async (id: string) => db().user.findUniqueOrThrow({ where: { id }, select: { id: true, email: true, name: true, role: true, disabled: true, version: true } });

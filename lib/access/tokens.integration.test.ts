@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createService } from '@/lib/inventory/mutations';
 import { db } from '@/lib/server/db';
 import { AppError } from '@/lib/server/errors';
-import { auditEntriesFor, createTestUser, disconnect, uniqueName } from '@/lib/server/test-fixtures';
+import { auditEntriesFor, createTestUser, disconnect, rejectsWith, uniqueName } from '@/lib/server/test-fixtures';
 import { listActiveApiTokens, listApiTokens } from './token-data';
 import { createApiToken, revokeApiToken } from './token-mutations';
 import { hashToken, parseBearer } from './tokens';
@@ -18,7 +18,6 @@ before(async () => {
 });
 after(disconnect);
 
-const rejectsWith = (promise: Promise<unknown>, code: string) => assert.rejects(promise, (error: unknown) => error instanceof AppError && error.code === code);
 const serialized = (value: unknown) => JSON.stringify(value, (_key, inner) => (typeof inner === 'bigint' ? inner.toString() : inner));
 
 describe('API tokens', () => {

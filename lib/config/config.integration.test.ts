@@ -6,8 +6,7 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { createCredential, createService, createTarget } from '@/lib/inventory/mutations';
 import { db } from '@/lib/server/db';
-import { AppError } from '@/lib/server/errors';
-import { createTestProviderAndRegion, createTestUser, disconnect, targetInputFor, uniqueName } from '@/lib/server/test-fixtures';
+import { createTestProviderAndRegion, createTestUser, disconnect, rejectsWith, targetInputFor, uniqueName } from '@/lib/server/test-fixtures';
 import { applyConfig } from './apply';
 import { runConfigCommand } from './cli';
 import { exportConfig } from './export';
@@ -48,7 +47,6 @@ after(disconnect);
 const exported = async () => parse(await exportConfig()) as Doc;
 const toYaml = (doc: Doc) => stringify(doc);
 const auditCount = () => db().auditLog.count();
-const rejectsWith = (promise: Promise<unknown>, code: string) => assert.rejects(promise, (error: unknown) => error instanceof AppError && error.code === code);
 
 /** Everything an apply could change, to prove that a refused one changed nothing. */
 async function estateState() {

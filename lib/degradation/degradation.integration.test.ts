@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { auditEntriesFor, createTestProviderAndRegion, createTestUser, disconnect, targetInputFor, uniqueName } from '@/lib/server/test-fixtures';
+import { auditEntriesFor, createTestProviderAndRegion, createTestUsers, disconnect, rejectsWith, targetInputFor, type TestUsers, uniqueName } from '@/lib/server/test-fixtures';
 import { db, Prisma } from '@/lib/server/db';
 import { AppError } from '@/lib/server/errors';
 import { steer } from '@/lib/failover/mutations';
@@ -14,23 +14,16 @@ import { clearTierOverride, setTierOverride, updateDegradationPolicy } from './m
 import { effectiveTier } from './tier';
 import { seedDemoEstate } from '@/prisma/seed';
 
-type Users = Record<'viewer' | 'operator' | 'commander' | 'admin', Awaited<ReturnType<typeof createTestUser>>>;
-let users: Users;
+let users: TestUsers;
 
 before(async () => {
-  users = {
-    viewer: await createTestUser('viewer'),
-    operator: await createTestUser('operator'),
-    commander: await createTestUser('commander'),
-    admin: await createTestUser('admin'),
-  };
+  users = await createTestUsers();
 });
 after(disconnect);
 
 const SECOND = 1_000;
 const MINUTE = 60_000;
 
-const rejectsWith = (promise: Promise<unknown>, code: string) => assert.rejects(promise, (error: unknown) => error instanceof AppError && error.code === code);
 
 /** A service over targets of its own with these RPMs, in this order, and (unless null) a configured requirement. */
 async function serviceWith(rpms: number[], policy: Partial<Prisma.DegradationPolicyUncheckedCreateInput> | null = { demandSource: 'configured', requiredRpm: 1_500 }) {

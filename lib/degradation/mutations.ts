@@ -6,26 +6,16 @@ import 'server-only';
 // NOTIFY standby_routing on commit, so every gateway replica picks the change
 // up within a second.
 import { recordAudit } from '@/lib/audit/record';
-import { requirePermission, type Actor, type SessionUser } from '@/lib/server/auth';
+import { authorized, type SessionUser } from '@/lib/server/auth';
 import { Prisma, type Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
-import { assertVersionMatched, inTransaction } from '@/lib/server/mutation';
-import type { Permission } from '@/lib/server/permissions';
+import { assertVersionMatched, inTransaction, serviceGone } from '@/lib/server/mutation';
 import { formatSeconds } from './describe';
 import { NEVER_EVALUATED } from './defaults';
 import { clearTierOverrideInput, degradationPolicyInput, setTierOverrideInput } from './schemas';
 import { effectiveTier, TIER_LABELS, type Tier, type TierOverride } from './tier';
 
 type Caller = SessionUser | null;
-
-function authorized(caller: Caller, permission: Permission): Actor {
-  requirePermission(caller, permission);
-  return caller;
-}
-
-function serviceGone(): never {
-  throw new AppError('NOT_FOUND', 'This service no longer exists. It may have been deleted by someone else.');
-}
 
 async function findService(tx: Tx, serviceId: string) {
   return (await tx.service.findUnique({ where: { id: serviceId }, select: { id: true, name: true } })) ?? serviceGone();

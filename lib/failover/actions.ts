@@ -1,10 +1,11 @@
 'use server';
 // Thin server-action wrappers: the session is read here, everything else
 // (permission, validation, audit) happens in mutations.ts and data.ts.
+import { serviceGone } from '@/lib/server/mutation';
 import { revalidatePath } from 'next/cache';
 import { getCurrentUser, requirePermission } from '@/lib/server/auth';
 import { runAction } from '@/lib/server/action';
-import { AppError, parseInput } from '@/lib/server/errors';
+import { parseInput } from '@/lib/server/errors';
 import { previewServiceSteering } from './data';
 import * as m from './mutations';
 import { previewSteeringInput, toSteeringAction } from './schemas';
@@ -32,6 +33,6 @@ export const previewSteeringAction = async (input: unknown) =>
     requirePermission(await user(), 'estate.read');
     const parsed = parseInput(previewSteeringInput, input);
     const preview = await previewServiceSteering(parsed.serviceId, toSteeringAction(parsed));
-    if (!preview) throw new AppError('NOT_FOUND', 'This service no longer exists. It may have been deleted by someone else.');
+    if (!preview) serviceGone();
     return preview;
   });

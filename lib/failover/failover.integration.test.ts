@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { auditEntriesFor, createTestProviderAndRegion, createTestUser, disconnect, targetInputFor, uniqueName } from '@/lib/server/test-fixtures';
+import { auditEntriesFor, createTestProviderAndRegion, createTestUsers, disconnect, rejectsWith, targetInputFor, type TestUsers, uniqueName } from '@/lib/server/test-fixtures';
 import { db, Prisma } from '@/lib/server/db';
 import { AppError } from '@/lib/server/errors';
 import { findServiceById, getServiceRouting, listRoutingOverview, loadPlanningInputs, previewServiceSteering } from './data';
@@ -8,20 +8,13 @@ import { saveChain, steer } from './mutations';
 import { planRoute, servingTarget } from './plan';
 import { DEFAULT_CHAIN_ENTRY } from './schemas';
 
-type Users = Record<'viewer' | 'operator' | 'commander' | 'admin', Awaited<ReturnType<typeof createTestUser>>>;
-let users: Users;
+let users: TestUsers;
 
 before(async () => {
-  users = {
-    viewer: await createTestUser('viewer'),
-    operator: await createTestUser('operator'),
-    commander: await createTestUser('commander'),
-    admin: await createTestUser('admin'),
-  };
+  users = await createTestUsers();
 });
 after(disconnect);
 
-const rejectsWith = (promise: Promise<unknown>, code: string) => assert.rejects(promise, (error: unknown) => error instanceof AppError && error.code === code);
 
 /** A service with `count` targets of its own, and a chain over them in that order (version 2 after the save). */
 async function serviceWithChain(count = 3) {

@@ -5,26 +5,16 @@ import 'server-only';
 // database triggers NOTIFY standby_routing on commit, so every gateway replica
 // reloads its routing snapshot within a second; nothing else is needed here.
 import { recordAudit } from '@/lib/audit/record';
-import { requirePermission, type Actor, type SessionUser } from '@/lib/server/auth';
+import { authorized, type SessionUser } from '@/lib/server/auth';
 import { Prisma, type Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
-import { assertVersionMatched, inTransaction } from '@/lib/server/mutation';
-import type { Permission } from '@/lib/server/permissions';
+import { assertVersionMatched, inTransaction, serviceGone } from '@/lib/server/mutation';
 import { findServiceById, loadPlanningInputs } from './data';
 import { applyEffect, steeringEffect } from './impact';
 import { describeMode, planRoute, servingTarget, summarizePlan, type PlanSummary } from './plan';
 import { chainInput, steerInput, toSteeringAction, type SteeringKind } from './schemas';
 
 type Caller = SessionUser | null;
-
-function authorized(caller: Caller, permission: Permission): Actor {
-  requirePermission(caller, permission);
-  return caller;
-}
-
-function serviceGone(): never {
-  throw new AppError('NOT_FOUND', 'This service no longer exists. It may have been deleted by someone else.');
-}
 
 // ---------------------------------------------------------------- chain
 

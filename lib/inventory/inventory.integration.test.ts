@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { auditEntriesFor, createTestProviderAndRegion, createTestUser, disconnect, targetInputFor } from '@/lib/server/test-fixtures';
+import { auditEntriesFor, createTestProviderAndRegion, createTestUser, disconnect, rejectsWith, targetInputFor } from '@/lib/server/test-fixtures';
 import { db } from '@/lib/server/db';
 import { AppError } from '@/lib/server/errors';
 import { createCredential, createService, createTarget, deleteProvider, deleteRegion, setTargetEnabled, updateService, updateTarget } from './mutations';
@@ -14,7 +14,6 @@ before(async () => {
 });
 after(disconnect);
 
-const rejectsWith = (promise: Promise<unknown>, code: string) => assert.rejects(promise, (error: unknown) => error instanceof AppError && error.code === code);
 
 describe('targets', () => {
   test('an operator creates and edits a target; each change is audited with before and after', async () => {

@@ -2,22 +2,16 @@ import 'server-only';
 // Inventory writes: each checks the caller's permission, validates its input,
 // and records an audit entry in the same transaction as the change.
 import { recordAudit } from '@/lib/audit/record';
-import { requirePermission, type Actor, type SessionUser } from '@/lib/server/auth';
+import { authorized, type SessionUser } from '@/lib/server/auth';
 import { encryptSecret, secretHint } from '@/lib/server/crypto';
 import type { Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { assertVersionMatched, describeUsers, inTransaction, withUniqueField } from '@/lib/server/mutation';
-import type { Permission } from '@/lib/server/permissions';
 import {
   credentialInput, deleteInput, entityRef, providerInput, regionInput, rotateCredentialInput, serviceInput, targetInput, toggleInput,
 } from './schemas';
 
 type Caller = SessionUser | null;
-
-function authorized(caller: Caller, permission: Permission): Actor {
-  requirePermission(caller, permission);
-  return caller;
-}
 
 function notFound(what: string): never {
   throw new AppError('NOT_FOUND', `This ${what} no longer exists. It may have been deleted by someone else.`);

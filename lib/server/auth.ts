@@ -90,6 +90,12 @@ export function requirePermission(user: SessionUser | null, permission: Permissi
   }
 }
 
+/** `user`, who must hold `permission`, as the actor a mutation is audited under. Use at the top of every mutation. */
+export function authorized(user: SessionUser | null, permission: Permission): Actor {
+  requirePermission(user, permission);
+  return user;
+}
+
 /** The current user, who must hold `permission`. Use at the top of every action and route. */
 export async function authorize(permission: Permission): Promise<SessionUser> {
   const user = await getCurrentUser();

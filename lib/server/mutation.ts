@@ -32,3 +32,8 @@ export function describeUsers(names: string[], total: number, noun: string): str
   const shown = names.slice(0, 5).join(', ');
   return `${total} ${noun}${total === 1 ? '' : 's'} (${shown}${total > names.length ? ', …' : ''})`;
 }
+
+/** A write (or its preview) on a service that was deleted meanwhile. */
+export function serviceGone(): never {
+  throw new AppError('NOT_FOUND', 'This service no longer exists. It may have been deleted by someone else.');
+}

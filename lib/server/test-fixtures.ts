@@ -1,12 +1,14 @@
 import 'server-only';
 // Helpers for integration tests (scripts/test-database.ts gives each run its own
 // database). Tests create the data they need with unique names.
+import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { hashPassword } from '@/lib/access/passwords';
 import { generateToken } from '@/lib/access/tokens';
 import type { SessionUser } from './auth';
 import { encryptSecret } from './crypto';
+import { AppError } from './errors';
 import { db, type Prisma } from './db';
 import type { Role } from './generated/prisma/enums';
 
@@ -24,6 +26,20 @@ export async function createTestUser(role: Role, password = 'integration-passwor
   const user = await db().user.create({ data: { email, name: `Test ${role}`, role, passwordHash: await passwordHash }, select: { id: true, email: true, name: true, role: true } });
   return { ...user, password };
 }
+
+/** One test user of each role. */
+export async function createTestUsers() {
+  return {
+    viewer: await createTestUser('viewer'),
+    operator: await createTestUser('operator'),
+    commander: await createTestUser('commander'),
+    admin: await createTestUser('admin'),
+  };
+}
+export type TestUsers = Awaited<ReturnType<typeof createTestUsers>>;
+
+/** Asserts that `promise` rejects with the AppError `code` (FORBIDDEN, CONFLICT, …). */
+export const rejectsWith = (promise: Promise<unknown>, code: string) => assert.rejects(promise, (error: unknown) => error instanceof AppError && error.code === code);
 
 export async function createTestProviderAndRegion() {
   const provider = await db().provider.create({ data: { name: uniqueName('prov'), kind: 'openai', apiStyle: 'openai_chat' }, select: { id: true, name: true } });
