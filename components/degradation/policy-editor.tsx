@@ -10,10 +10,17 @@ import type { DegradationPolicyView, DegradedTargetOption } from '@/lib/degradat
 import { formatFraction } from '@/lib/degradation/describe';
 import { degradationQueries } from '@/lib/degradation/queries';
 import { MAX_RULES, RULE_MATCHES } from '@/lib/degradation/schemas';
+import { catastrophicRegexReason } from '@/lib/gateway/regex-safety';
 
 type Props = { service: { id: string; name: string }; policy: DegradationPolicyView; targets: DegradedTargetOption[] };
 
 type Rule = { key: number; match: (typeof RULE_MATCHES)[number]; pattern: string; answer: string };
+
+/** Said as the pattern is typed (and for a stored rule the gateway now skips), before saving refuses it. */
+function unsafePatternError(rule: Pick<Rule, 'match' | 'pattern'>): string | undefined {
+  const unsafe = rule.match === 'regex' ? catastrophicRegexReason(rule.pattern.trim()) : null;
+  return unsafe ? `This regular expression could stall the gateway: ${unsafe}.` : undefined;
+}
 
 // Controlled, so numbers reach the server as numbers; an emptied input is '' until saved.
 type Values = {
@@ -230,7 +237,7 @@ export function PolicyEditor({ service, policy, targets }: Props) {
                         label={rule.match === 'regex' ? 'Regular expression' : 'Text'}
                         value={rule.pattern}
                         onChange={(e) => updateRule(rule.key, { pattern: e.currentTarget.value })}
-                        error={form.errorOf(`rules.${index}.pattern`)}
+                        error={form.errorOf(`rules.${index}.pattern`) ?? unsafePatternError(rule)}
                         ff={rule.match === 'regex' ? 'monospace' : undefined}
                         style={{ flex: 1 }}
                       />

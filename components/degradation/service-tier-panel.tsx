@@ -11,6 +11,7 @@ import type { DegradedTargetOption, ServiceDegradation } from '@/lib/degradation
 import { describeTierNow, describeTierPolicy, describeTierRange, formatFraction, formatSeconds } from '@/lib/degradation/describe';
 import { degradationQueries } from '@/lib/degradation/queries';
 import { TIER_LABELS, TIERS } from '@/lib/degradation/tier';
+import { catastrophicRegexReason } from '@/lib/gateway/regex-safety';
 import { LevelText } from './level-text';
 import { OverrideControls } from './override-controls';
 import { PolicyEditor } from './policy-editor';
@@ -130,6 +131,11 @@ export function ServiceTierPanel({ initial, targets, canOverride, canEditPolicy 
                           {policy.rules.map((rule, i) => (
                             <Text key={i} size="xs" c="dimmed" component="li">
                               {rule.match} <Text span ff="monospace" size="xs">{rule.pattern}</Text> → “{rule.answer}”
+                              {rule.match === 'regex' && catastrophicRegexReason(rule.pattern) && (
+                                <Badge color="red" variant="light" size="xs" ml={6} title={`Skipped by the gateway: ${catastrophicRegexReason(rule.pattern)}. Edit the policy to rewrite it.`}>
+                                  never matches
+                                </Badge>
+                              )}
                             </Text>
                           ))}
                         </Stack>
