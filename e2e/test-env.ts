@@ -1,7 +1,10 @@
 // Where the end-to-end run lives: its own PostgreSQL (scripts/test-database.ts serve)
 // and its own Standby on port 3100, so it never touches a developer's demo.
-export const E2E_PG_PORT = 54329;
+// STANDBY_E2E_PORT moves both (Standby on it, PostgreSQL on it + 51229), so two
+// checkouts on one machine can run their end-to-end suites at the same time.
+const basePort = Number(process.env.STANDBY_E2E_PORT ?? 3100);
+export const E2E_PORT = basePort;
+export const E2E_PG_PORT = basePort + 51_229;
 export const E2E_DATABASE_URL = `postgresql://postgres:standby-test@127.0.0.1:${E2E_PG_PORT}/standby_e2e`;
-export const E2E_PORT = 3100;
 export const E2E_BASE_URL = `http://localhost:${E2E_PORT}`;
 export const DEMO_PASSWORD = 'standby-demo';
