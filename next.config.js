@@ -19,6 +19,10 @@ const nextConfig = {
           { key: 'X-Frame-Options', value: 'DENY' },
           { key: 'X-Content-Type-Options', value: 'nosniff' },
           { key: 'Referrer-Policy', value: 'same-origin' },
+          // Nothing in Standby uses these browser features; no page it shows can ask for them.
+          { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), display-capture=()' },
+          { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
+          // The Content-Security-Policy is per response (a nonce each time): proxy.ts sets it.
         ],
       },
     ];

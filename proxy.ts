@@ -1,20 +1,36 @@
-// Sends signed-out visitors of dashboard pages to the sign-in page, keeping
-// where they were going. This is convenience only: every page, action and route
-// checks the session itself (STYLE.md habit 3).
+// Runs before every page: gives each response its Content-Security-Policy with a
+// fresh nonce (lib/server/security-headers.ts; Next.js reads the nonce from the
+// request's copy of the policy and puts it on its scripts), and sends signed-out
+// visitors of dashboard pages to the sign-in page, keeping where they were going.
+// The redirect is convenience only: every page, action and route checks the
+// session itself (STYLE.md habit 3).
 import { NextResponse, type NextRequest } from 'next/server';
 import { getToken } from 'next-auth/jwt';
+import { contentSecurityPolicy, newNonce } from '@/lib/server/security-headers';
+
+const PUBLIC_PAGES = new Set(['/login']);
 
 export async function proxy(request: NextRequest) {
-  const token = await getToken({ req: request, secret: process.env.NEXTAUTH_SECRET });
-  if (token) return NextResponse.next();
-  const url = request.nextUrl.clone();
-  url.pathname = '/login';
-  url.search = '';
-  url.searchParams.set('callbackUrl', request.nextUrl.pathname + request.nextUrl.search);
-  return NextResponse.redirect(url);
+  const nonce = newNonce();
+  const policy = contentSecurityPolicy(nonce, { dev: process.env.NODE_ENV === 'development', https: (process.env.NEXTAUTH_URL ?? '').startsWith('https://') });
+  const withPolicy = (response: NextResponse) => {
+    response.headers.set('content-security-policy', policy);
+    return response;
+  };
+  if (!PUBLIC_PAGES.has(request.nextUrl.pathname) && !(await getToken({ req: request, secret: process.env.NEXTAUTH_SECRET }))) {
+    const url = request.nextUrl.clone();
+    url.pathname = '/login';
+    url.search = '';
+    url.searchParams.set('callbackUrl', request.nextUrl.pathname + request.nextUrl.search);
+    return withPolicy(NextResponse.redirect(url));
+  }
+  const headers = new Headers(request.headers);
+  headers.set('x-nonce', nonce);
+  headers.set('content-security-policy', policy);
+  return withPolicy(NextResponse.next({ request: { headers } }));
 }
 
 export const config = {
-  // Everything but sign-in, APIs (which answer 401 themselves) and static files.
-  matcher: ['/((?!login|api/|_next/|favicon.ico|.*\\.(?:png|svg|jpg|ico|css|js)$).*)'],
+  // Every page; not APIs (which answer 401 themselves) or static files.
+  matcher: ['/((?!api/|_next/|favicon.ico|.*\\.(?:png|svg|jpg|ico|css|js)$).*)'],
 };

@@ -6,6 +6,7 @@ import { recordAudit } from '@/lib/audit/record';
 import { hashPassword } from '@/lib/access/passwords';
 import { SYSTEM_ACTOR } from '@/lib/server/auth';
 import { encryptSecret, secretHint } from '@/lib/server/crypto';
+import { PRIVATE_NETWORKS_SETTING } from '@/lib/server/endpoint-policy';
 import type { Tx } from '@/lib/server/db';
 import { hashToken, tokenPrefixOf } from '@/lib/access/tokens';
 import { inTransaction } from '@/lib/server/mutation';
@@ -49,6 +50,9 @@ const CREDENTIALS = [
 export const SIMULATED_UPSTREAM_NAMES = ['openai-sim-us-east', 'azure-sim-eu-west', 'anthropic-sim-us-west', 'gemini-sim-us-east', 'vllm-sim-on-prem'] as const;
 
 export const simulatedEndpoint = (upstream: string, port = Number(process.env.PORT ?? 3000)) => `http://127.0.0.1:${port}/simulated/${upstream}/v1`;
+
+/** What the demo estate allows under Admin → Settings: loopback, where its simulated upstreams answer. */
+export const DEMO_PRIVATE_NETWORKS = ['127.0.0.0/8', '::1/128'];
 
 /** The demo estate's well-known gateway token, like its well-known passwords. Never valid outside the demo. */
 export const DEMO_API_TOKEN = 'sbk_demo0000_StandbyDemoTokenForLocalUseOnly0';
@@ -173,6 +177,8 @@ export async function seedDemoEstate(): Promise<{ users: { email: string; role: 
       create: { name: 'demo-traffic', prefix: demoToken.prefix, tokenHash: demoToken.tokenHash, services: [], createdBy: 'system' },
       update: {},
     });
+    // The simulated upstreams are served by Standby itself, on this machine's loopback address.
+    await tx.setting.upsert({ where: { key: PRIVATE_NETWORKS_SETTING }, create: { key: PRIVATE_NETWORKS_SETTING, value: { networks: DEMO_PRIVATE_NETWORKS } }, update: {} });
     const trafficDefault = Number(process.env.STANDBY_DEMO_TRAFFIC_RPS ?? 2);
     await tx.setting.upsert({
       where: { key: 'demo.traffic' },

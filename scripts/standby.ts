@@ -133,7 +133,12 @@ async function serve(mode: 'start' | 'demo' | 'dev'): Promise<void> {
       cleanups.push(() => traffic.close());
     };
   }
-  const frontDoor = await startFrontDoor({ dir: ROOT, port, host, dev, lean });
+  const { env } = await import('../lib/server/env');
+  const { parseTrustedProxies } = await import('../lib/server/client-address');
+  const proxies = parseTrustedProxies(env().STANDBY_TRUSTED_PROXIES);
+  const frontDoor = await startFrontDoor({
+    dir: ROOT, port, host, dev, lean, trustedProxies: proxies.ok ? proxies.trusted : undefined, onClientDisconnect: dataPlane.clientDisconnected,
+  });
   cleanups.push(() => frontDoor.close());
   startTraffic?.();
   log(`Standby is ready at ${process.env.NEXTAUTH_URL} (${((Date.now() - started) / 1000).toFixed(1)} s)`);

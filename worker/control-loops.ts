@@ -2,6 +2,7 @@ import 'server-only';
 // Every control loop the monitor's leader runs besides probing. Each domain
 // owns its loop; this list is the one place they are switched on.
 import type { LeaderTask } from './leader-tasks';
+import { accessCleanupTask } from '@/lib/access/cleanup';
 import type { GatewayDeps } from '@/lib/gateway/handler';
 import { queueReplayTask } from '@/lib/gateway/queue-replay';
 import { createRetryQueue } from '@/lib/gateway/retry-queue';
@@ -18,5 +19,5 @@ export type ControlLoopDeps = {
 };
 
 export function controlLoops(deps: ControlLoopDeps): LeaderTask[] {
-  return [burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, queue: createRetryQueue() }), retentionTask];
+  return [burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, queue: createRetryQueue() }), retentionTask, accessCleanupTask];
 }

@@ -12,6 +12,7 @@ import type { BreakerRegistry } from '@/lib/gateway/breaker-registry';
 import type { SampleRecorder } from '@/lib/gateway/recorder';
 import type { SnapshotSource } from '@/lib/gateway/snapshot';
 import type { RoutingSnapshot } from '@/lib/gateway/snapshot-types';
+import { guardedConnector, policyBoundAgents } from '@/lib/server/guarded-connect';
 import { runAsLeader } from '@/lib/server/leader';
 import type pg from 'pg';
 import { startLeaderTasks, type LeaderTask } from './leader-tasks';
@@ -44,9 +45,10 @@ export type HealthMonitor = { isLeader(): boolean; close(): Promise<void> };
 
 /** undici's request() over one keep-alive pool; the whole body is read, at most PROBE_MAX_BODY_BYTES. */
 export function createProbeFetch(): { fetch: ProbeFetch; close: () => Promise<void> } {
-  const agent = new Agent({ connect: { timeout: PROBE_CONNECT_TIMEOUT_MS } });
+  // The endpoint policy's connector: a probe carries the target's credential, so it goes only where the gateway may.
+  const agents = policyBoundAgents(() => new Agent({ connect: guardedConnector(PROBE_CONNECT_TIMEOUT_MS) }));
   const fetch: ProbeFetch = async (upstream, signal) => {
-    const response = await request(upstream.url, { method: upstream.method, headers: upstream.headers, body: upstream.body, dispatcher: agent, signal });
+    const response = await request(upstream.url, { method: upstream.method, headers: upstream.headers, body: upstream.body, dispatcher: agents.get('probes'), signal });
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of response.body) {
@@ -59,7 +61,7 @@ export function createProbeFetch(): { fetch: ProbeFetch; close: () => Promise<vo
     }
     return { statusCode: response.statusCode, body: Buffer.concat(chunks).toString('utf8') };
   };
-  return { fetch, close: () => agent.close().catch(() => {}) };
+  return { fetch, close: agents.close };
 }
 
 type ProbingDeps = Required<Pick<HealthMonitorOptions, 'snapshots' | 'breakers' | 'recorder' | 'fetch' | 'log'>>;

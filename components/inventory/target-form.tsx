@@ -1,12 +1,13 @@
 'use client';
 
 import { useState } from 'react';
-import { Fieldset, NumberInput, Select, SimpleGrid, Switch, TextInput } from '@mantine/core';
+import { Alert, Fieldset, NumberInput, Select, SimpleGrid, Switch, TextInput } from '@mantine/core';
+import { IconLock } from '@tabler/icons-react';
 import { FormDrawer } from '@/components/ui/form-drawer';
 import { useActionForm } from '@/components/ui/use-action-form';
 import { createTargetAction, updateTargetAction } from '@/lib/inventory/actions';
 import type { TargetFormOptions, TargetRow } from '@/lib/inventory/data';
-import { fractionToPercent, QUALITY_CLASS_LABELS, QUALITY_CLASSES } from '@/lib/inventory/schemas';
+import { endpointOrigin, fractionToPercent, QUALITY_CLASS_LABELS, QUALITY_CLASSES } from '@/lib/inventory/schemas';
 
 type Props = { options: TargetFormOptions } & ({ mode: 'create' } | { mode: 'edit'; target: TargetRow });
 
@@ -47,6 +48,18 @@ function valuesOf(target: TargetRow | null): Values {
   };
 }
 
+/**
+ * The credential's name when saving would pair it with an origin (scheme, host, port) it is not
+ * sent to yet, which only an admin may do (lib/inventory/mutations.ts assertCredentialDestination).
+ */
+function needsAdminToSend(options: TargetFormOptions, initial: TargetRow | null, values: Values): string | null {
+  const credential = options.credentials.find((c) => c.id === values.credentialId);
+  const origin = endpointOrigin(values.endpointUrl);
+  if (options.canSendCredentialsAnywhere || !credential || !origin) return null;
+  const unchanged = initial?.credential?.id === credential.id && endpointOrigin(initial.endpointUrl) === origin;
+  return unchanged || credential.sentTo.includes(origin) ? null : credential.name;
+}
+
 /** An emptied NumberInput gives '', which would coerce to 0; leave it out so the server says the field is missing. */
 const numberOrMissing = (value: number | string) => (value === '' ? undefined : value);
 
@@ -59,6 +72,7 @@ export function TargetForm(props: Props) {
   const set = <K extends keyof Values>(key: K, value: Values[K]) => setValues((current) => ({ ...current, [key]: value }));
 
   const providerCredentials = options.credentials.filter((credential) => credential.providerId === values.providerId);
+  const credentialNeedsAdmin = needsAdminToSend(options, initial, values);
 
   function changeProvider(providerId: string | null) {
     // A credential only works with its own provider, so a credential of the old provider is dropped.
@@ -131,6 +145,12 @@ export function TargetForm(props: Props) {
         disabled={!values.providerId}
         clearable
       />
+      {credentialNeedsAdmin && (
+        <Alert color="yellow" variant="light" icon={<IconLock size={16} />} title="Needs an admin">
+          Credential {credentialNeedsAdmin} is not sent to {endpointOrigin(values.endpointUrl)} by any target yet, and the key would be sent there. Only an admin can
+          save this; clear the credential to save the target without it.
+        </Alert>
+      )}
       <SimpleGrid cols={2}>
         <NumberInput label="Requests per minute" {...number('rpm')} thousandSeparator="," allowDecimal={false} required />
         <NumberInput label="Tokens per minute" {...number('tpm')} thousandSeparator="," allowDecimal={false} required />

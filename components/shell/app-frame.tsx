@@ -10,6 +10,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { IconLogout, IconMoon, IconShieldCheck, IconSun, IconUserCircle } from '@tabler/icons-react';
 import { ControlPlaneBanner } from './control-plane-banner';
 import { NAV_ITEMS, type NavItem } from './nav';
+import { SignOutOthersItem } from './sign-out-others-item';
 
 type FrameUser = { name: string; email: string; role: string };
 
@@ -65,6 +66,7 @@ export function AppFrame({ user, children }: { user: FrameUser; children: React.
               </Menu.Target>
               <Menu.Dropdown>
                 <Menu.Label>{user.email}</Menu.Label>
+                <SignOutOthersItem />
                 <Menu.Item leftSection={<IconLogout size={16} />} onClick={() => signOut({ callbackUrl: '/login' })}>
                   Sign out
                 </Menu.Item>

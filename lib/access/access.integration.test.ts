@@ -4,7 +4,8 @@ import { auditEntriesFor, createTestUser, disconnect, rejectsWith, uniqueName } 
 import { db } from '@/lib/server/db';
 import { env } from '@/lib/server/env';
 import { AppError } from '@/lib/server/errors';
-import { createUser, resetPassword, updateUser } from './mutations';
+import { createUser, resetPassword, signOutOtherSessions, updateUser } from './mutations';
+import { deleteExpiredAccessRows } from './cleanup';
 import { verifySignIn } from './sign-in';
 
 type TestUser = Awaited<ReturnType<typeof createTestUser>>;
@@ -25,7 +26,7 @@ describe('signing in', () => {
   test('the right password signs in; a wrong password and an unknown email are refused alike', async () => {
     const user = await createTestUser('viewer');
     const address = newAddress();
-    assert.deepEqual(await verifySignIn(user.email.toUpperCase(), user.password, address), { id: user.id, email: user.email, name: user.name, role: user.role });
+    assert.deepEqual(await verifySignIn(user.email.toUpperCase(), user.password, address), { id: user.id, email: user.email, name: user.name, role: user.role, sessionGeneration: 0 });
     assert.equal(await verifySignIn(user.email, 'not-the-password', address), null);
     assert.equal(await verifySignIn(`${uniqueName('nobody')}@standby.test`, user.password, address), null);
   });
@@ -48,6 +49,83 @@ describe('signing in', () => {
     await resetPassword(admin, { id: user.id, password: 'a-brand-new-password' });
     assert.equal(await verifySignIn(user.email, user.password, address), null, 'the old password no longer works');
     assert.equal((await verifySignIn(user.email, 'a-brand-new-password', address))?.id, user.id);
+  });
+});
+
+describe('signing in under attack', () => {
+  test('a hundred wrong passwords at once: at most the limit are verified, the account locks, the right password waits for the lock to end, another account is unaffected', async () => {
+    const [user, bystander] = [await createTestUser('viewer'), await createTestUser('viewer')];
+    const outcomes = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => verifySignIn(user.email, `wrong-${i}`, newAddress()).then(() => 'verified', (error: unknown) => (error instanceof AppError ? error.code : String(error)))),
+    );
+    const verified = outcomes.filter((o) => o === 'verified').length;
+    assert.equal(verified, env().STANDBY_SIGNIN_MAX_FAILURES, 'exactly the limit were verified');
+    assert.equal(outcomes.filter((o) => o === 'RATE_LIMITED').length, 100 - verified, 'every other attempt was refused unverified');
+
+    await rejectsWith(verifySignIn(user.email, user.password, newAddress()), 'RATE_LIMITED');
+    assert.equal((await verifySignIn(bystander.email, bystander.password, newAddress()))?.id, bystander.id);
+
+    // The lock ends (as if its minutes had passed): the right password signs in again.
+    await db().signInThrottle.update({ where: { key: `account:${user.email}` }, data: { lockedUntil: new Date(Date.now() - 1000) } });
+    assert.equal((await verifySignIn(user.email, user.password, newAddress()))?.id, user.id);
+  });
+
+  test('one address is limited too, whatever accounts it tries, and a successful sign-in gives its attempt back', async () => {
+    const address = newAddress();
+    const limit = env().STANDBY_SIGNIN_MAX_FAILURES * 4;
+    for (let i = 0; i < limit - 1; i += 1) assert.equal(await verifySignIn(`${uniqueName('nobody')}@standby.test`, 'guess', address), null);
+    const user = await createTestUser('viewer');
+    for (let i = 0; i < 3; i += 1) assert.equal((await verifySignIn(user.email, user.password, address))?.id, user.id, 'successes do not use up the address');
+    assert.equal(await verifySignIn(`${uniqueName('nobody')}@standby.test`, 'guess', address), null);
+    await rejectsWith(verifySignIn(user.email, user.password, address), 'RATE_LIMITED');
+  });
+
+  test('expired throttle rows and session revocations are deleted; live ones stay', async () => {
+    const long = new Date(Date.now() - 24 * 3_600_000);
+    const keys = { stale: `account:${uniqueName('stale')}@x`, lockOver: `account:${uniqueName('lock-over')}@x`, live: `account:${uniqueName('live')}@x`, locked: `account:${uniqueName('locked')}@x` };
+    await db().signInThrottle.createMany({
+      data: [
+        { key: keys.stale, failures: 2, windowStartsAt: long },
+        { key: keys.lockOver, failures: 5, windowStartsAt: long, lockedUntil: new Date(Date.now() - 1000) },
+        { key: keys.live, failures: 2, windowStartsAt: new Date() },
+        { key: keys.locked, failures: 5, windowStartsAt: long, lockedUntil: new Date(Date.now() + 600_000) },
+      ],
+    });
+    const [expired, current] = [uniqueName('expired'), uniqueName('current')];
+    await db().revokedSession.createMany({ data: [{ id: expired, expiresAt: long }, { id: current, expiresAt: new Date(Date.now() + 3_600_000) }] });
+    const deleted = await deleteExpiredAccessRows();
+    assert.ok(deleted.throttles >= 2 && deleted.revokedSessions >= 1);
+    const left = await db().signInThrottle.findMany({ where: { key: { in: Object.values(keys) } }, select: { key: true } });
+    assert.deepEqual(left.map((row) => row.key).sort(), [keys.live, keys.locked].sort());
+    assert.deepEqual((await db().revokedSession.findMany({ where: { id: { in: [expired, current] } } })).map((row) => row.id), [current]);
+  });
+});
+
+describe("ending a user's sessions", () => {
+  const generationOf = async (id: string) => (await db().user.findUniqueOrThrow({ where: { id }, select: { sessionGeneration: true } })).sessionGeneration;
+
+  test('a password reset, a role change, disabling and "sign out other sessions" move the generation on; renaming does not', async () => {
+    const user = await createTestUser('viewer');
+    let generation = await generationOf(user.id);
+    const expectMove = async (what: string, moves: boolean) => {
+      const next = await generationOf(user.id);
+      assert.equal(next, moves ? generation + 1 : generation, what);
+      generation = next;
+    };
+    await updateUser(admin, { ...(await editOf(user.id)), name: 'Renamed' });
+    await expectMove('rename', false);
+    await resetPassword(admin, { id: user.id, password: 'another-long-password' });
+    await expectMove('password reset', true);
+    await updateUser(admin, { ...(await editOf(user.id)), role: 'operator' });
+    await expectMove('role change', true);
+    await updateUser(admin, { ...(await editOf(user.id)), disabled: true });
+    await expectMove('disabled', true);
+    await updateUser(admin, { ...(await editOf(user.id)), disabled: false });
+    await expectMove('enabled again', false);
+    assert.equal(await signOutOtherSessions({ ...user, role: 'operator' }), generation + 1);
+    await expectMove('sign out other sessions', true);
+    await rejectsWith(signOutOtherSessions(null), 'UNAUTHENTICATED');
+    assert.ok((await auditEntriesFor(user.id)).some((e) => e.action === 'user.sessions_ended' && e.actorEmail === user.email));
   });
 });
 

@@ -2,7 +2,7 @@ import 'server-only';
 // User administration. An admin cannot lock everyone out: the last enabled
 // admin can be neither demoted nor disabled.
 import { recordAudit } from '@/lib/audit/record';
-import { requirePermission, type Actor, type SessionUser } from '@/lib/server/auth';
+import { requirePermission, requireSignedIn, type Actor, type SessionUser } from '@/lib/server/auth';
 import type { Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { assertVersionMatched, inTransaction, withUniqueField } from '@/lib/server/mutation';
@@ -42,7 +42,12 @@ export async function updateUser(caller: SessionUser | null, input: unknown) {
       const before = await tx.user.findUnique({ where: { id }, select: userSnapshot });
       if (!before) throw new AppError('NOT_FOUND', 'This user no longer exists.');
       if (before.role === 'admin' && !before.disabled && (data.role !== 'admin' || data.disabled)) await assertAnotherAdminRemains(tx, id);
-      const { count } = await tx.user.updateMany({ where: { id, version }, data: { ...data, version: { increment: 1 } } });
+      // A new role or a disabled account ends the user's sessions: the next page they open asks them to sign in again.
+      const endsSessions = before.role !== data.role || (data.disabled && !before.disabled);
+      const { count } = await tx.user.updateMany({
+        where: { id, version },
+        data: { ...data, version: { increment: 1 }, ...(endsSessions ? { sessionGeneration: { increment: 1 } } : {}) },
+      });
       assertVersionMatched(count, 'user');
       const after = await tx.user.findUniqueOrThrow({ where: { id }, select: userSnapshot });
       const action = before.role !== after.role ? 'user.role_change' : before.disabled !== after.disabled ? (after.disabled ? 'user.disable' : 'user.enable') : 'user.update';
@@ -59,9 +64,20 @@ export async function resetPassword(caller: SessionUser | null, input: unknown) 
   return inTransaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { id }, select: { email: true } });
     if (!user) throw new AppError('NOT_FOUND', 'This user no longer exists.');
-    await tx.user.update({ where: { id }, data: { passwordHash, version: { increment: 1 } } });
+    // Whoever holds a session of this user (perhaps the reason for the reset) is signed out.
+    await tx.user.update({ where: { id }, data: { passwordHash, version: { increment: 1 }, sessionGeneration: { increment: 1 } } });
     await tx.signInThrottle.deleteMany({ where: { key: `account:${user.email}` } });
     // The audit entry says that the password changed, never what it is.
     await recordAudit(tx, caller, { action: 'user.password_reset', entityType: 'user', entityId: id, entityName: user.email, reason });
+  });
+}
+
+/** Ends every session of the caller but this one (the action re-issues this one under the new generation). */
+export async function signOutOtherSessions(caller: SessionUser | null): Promise<number> {
+  const actor = requireSignedIn(caller);
+  return inTransaction(async (tx) => {
+    const user = await tx.user.update({ where: { id: actor.id }, data: { sessionGeneration: { increment: 1 } }, select: { email: true, sessionGeneration: true } });
+    await recordAudit(tx, actor, { action: 'user.sessions_ended', entityType: 'user', entityId: actor.id, entityName: user.email, reason: 'Signed out their other sessions' });
+    return user.sessionGeneration;
   });
 }

@@ -19,7 +19,8 @@ function periodOf(value: string): { start: Date; end: Date } | null {
   return { start, end: new Date(start.getTime() + length) };
 }
 
-const text = (max: number) => z.string().trim().max(max).optional().catch(undefined).transform((value) => value || undefined);
+const text = (max: number) =>
+  z.string().transform((value) => value.replaceAll('\u0000', '').trim()).pipe(z.string().max(max)).optional().catch(undefined).transform((value) => value || undefined);
 
 export const auditFiltersSchema = z.object({
   actor: text(254),

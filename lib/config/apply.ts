@@ -9,12 +9,13 @@ import { z } from 'zod';
 import { recordAudit } from '@/lib/audit/record';
 import { requirePermission, type Actor, type SessionUser } from '@/lib/server/auth';
 import { Prisma, type Tx } from '@/lib/server/db';
+import { endpointHostProblem } from '@/lib/server/endpoint-policy';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { inTransaction } from '@/lib/server/mutation';
 import { percentToFraction, reasonSchema } from '@/lib/inventory/schemas';
 import { computeConfigDiff, describeSummary, hasChanges, summarizeDiff, touchesChain, touchesDegradation, type ConfigChange, type DiffSummary } from './diff';
 import { readEstate, type Estate, type Ref } from './estate';
-import { DEFAULT_DEGRADATION, type ConfigDoc, type ConfigProblem, type ConfigService } from './schema';
+import { DEFAULT_DEGRADATION, formatPath, type ConfigDoc, type ConfigProblem, type ConfigService } from './schema';
 import { MAX_CONFIG_BYTES, parseConfigText } from './yaml';
 
 export type ConfigValidation = { ok: false; problems: ConfigProblem[] } | { ok: true; doc: ConfigDoc; diff: ConfigChange[]; fingerprint: string };
@@ -43,9 +44,20 @@ export type ApplyConfigInput = z.input<typeof applyConfigInput>;
 
 const fingerprintOf = (doc: ConfigDoc) => createHash('sha256').update(JSON.stringify(doc)).digest('hex');
 
+/** Endpoints the file sets (new targets, or a new URL) that the endpoint policy refuses, as the target form would. */
+function endpointProblems(estate: Estate, doc: ConfigDoc): ConfigProblem[] {
+  const current = new Map(estate.doc.targets.map((t) => [t.name, t.endpointUrl]));
+  return doc.targets.flatMap((target, index) => {
+    const problem = current.get(target.name) === target.endpointUrl ? null : endpointHostProblem(target.endpointUrl, estate.endpointPolicy);
+    return problem ? [{ path: formatPath(['targets', index, 'endpointUrl']), message: problem }] : [];
+  });
+}
+
 function validateAgainst(estate: Estate, yaml: string, prune: boolean): ConfigValidation {
   const parsed = parseConfigText(yaml, estate.names, { prune });
   if (!parsed.ok) return parsed;
+  const refused = endpointProblems(estate, parsed.doc);
+  if (refused.length) return { ok: false, problems: refused };
   return { ok: true, doc: parsed.doc, diff: computeConfigDiff(estate.doc, parsed.doc, { prune }), fingerprint: fingerprintOf(estate.doc) };
 }
 

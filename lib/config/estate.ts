@@ -4,6 +4,7 @@ import 'server-only';
 // given one, so an apply compares against what it is about to change.
 import { fractionToPercent } from '@/lib/inventory/schemas';
 import { db, type Tx } from '@/lib/server/db';
+import { endpointPolicyOf, PRIVATE_NETWORKS_SETTING, readPrivateNetworks, type EndpointPolicy } from '@/lib/server/endpoint-policy';
 import { DEFAULT_DEGRADATION, sortErrorClasses, type ConfigDoc, type ConfigService } from './schema';
 import type { EstateNames } from './check';
 
@@ -19,6 +20,8 @@ export type Estate = {
   /** DegradationPolicy.version by service name: 1 for a service still on the defaults (no row), as the policy form counts. */
   policyVersions: Map<string, number>;
   credentials: Map<string, { id: string; provider: string }>;
+  /** Admin → Settings: the non-public networks endpoints may point at (lib/server/endpoint-policy.ts). */
+  endpointPolicy: EndpointPolicy;
 };
 
 export async function readEstate(client: Tx = db()): Promise<Estate> {
@@ -35,6 +38,7 @@ export async function readEstate(client: Tx = db()): Promise<Estate> {
       provider: { select: { name: true } }, region: { select: { code: true } }, credential: { select: { name: true } },
     },
   });
+  const privateNetworks = await client.setting.findUnique({ where: { key: PRIVATE_NETWORKS_SETTING }, select: { value: true } });
   const services = await client.service.findMany({
     orderBy: { name: 'asc' },
     select: {
@@ -108,6 +112,7 @@ export async function readEstate(client: Tx = db()): Promise<Estate> {
     services: refs(services, (s) => s.name),
     policyVersions: new Map(services.map((s) => [s.name, s.degradationPolicy?.version ?? 1])),
     credentials: new Map(credentials.map((c) => [c.name, { id: c.id, provider: c.provider.name }])),
+    endpointPolicy: endpointPolicyOf(readPrivateNetworks(privateNetworks?.value)),
   };
 }
 

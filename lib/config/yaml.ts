@@ -5,6 +5,8 @@ import { referenceProblems, type EstateNames } from './check';
 import { CONFIG_API_VERSION, CONFIG_KIND, configDocument, formatPath, schemaProblems, sortErrorClasses, type ConfigDoc, type ConfigProblem } from './schema';
 
 export const MAX_CONFIG_BYTES = 2 * 1024 * 1024;
+/** What POST /api/config takes: the registered type, and the unregistered ones tools still send. */
+export const YAML_MEDIA_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'] as const;
 
 export type ParsedConfig = { ok: true; doc: ConfigDoc } | { ok: false; problems: ConfigProblem[] };
 

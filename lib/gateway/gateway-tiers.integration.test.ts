@@ -221,6 +221,17 @@ describe('Emergency', () => {
     assert.match(off.message, /turned off/);
   });
 
+  test('a request holding a NUL character, which PostgreSQL cannot store, is refused with a 400 that says so, not "queue unavailable"', async () => {
+    const { name, service, targets: [a] } = h.addService([{ label: 'nul' }]);
+    setTier(service, 'emergency');
+    const queuedBefore = await db().queuedRequest.count({ where: { serviceId: service.id } });
+    const error = await h.client().chat.completions.create(ask(name, 'before\u0000after'), { headers: { 'x-standby-queue': 'true' } }).catch((e: unknown) => e);
+    assertApiError(error, 400, 'invalid_request_error', 'unqueueable_nul');
+    assert.match(error.message, /NUL character/);
+    assert.equal(await db().queuedRequest.count({ where: { serviceId: service.id } }), queuedBefore);
+    assert.equal(a.hits().length, 0);
+  });
+
   test('queues on request, and after the tier returns to Full the replay leaves a result to fetch', async () => {
     const { name, service, targets: [a] } = h.addService([{ label: 'queue' }]);
     setTier(service, 'emergency');

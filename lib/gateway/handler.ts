@@ -13,6 +13,8 @@ import {
 } from './adapters';
 import { countsAsBreakerFailure } from './breaker';
 import { classifyHttpError, parseRetryAfter, type ErrorClass } from './error-classes';
+import { isClientDisconnect } from '@/lib/server/disconnects';
+import { containsNul, MAX_JSON_DEPTH, nestsDeeperThan } from './json-limits';
 import { openAiError, parseChatRequest, usageChunk, type ChatCompletionChunk, type ChatRequest, type OpenAiErrorType, type Usage } from './openai-schema';
 import { decideAfterFailure, needsLargerContext } from './retry-policy';
 import type { RoutingSnapshot, SnapshotChainEntry, SnapshotService, SnapshotTarget, SnapshotToken, BreakerView } from './snapshot-types';
@@ -46,6 +48,8 @@ export type GatewayDeps = {
   cache?: ResponseCache;
   maxBodyBytes?: number;
   random?: () => number;
+  /** A client that went away before its request body was complete: counted and logged as one line by the data plane. */
+  onClientDisconnect?: (where: string) => void;
 };
 
 const MAX_UPSTREAM_BODY_BYTES = 16 * 1024 * 1024;
@@ -599,6 +603,9 @@ export function createGatewayHandler(deps: GatewayDeps) {
       res.setHeader('connection', 'close');
       return sendError(res, 413, `The request body is larger than ${maxBodyBytes} bytes.`, 'invalid_request_error', 'request_too_large');
     }
+    if (nestsDeeperThan(raw)) {
+      return sendError(res, 400, `The request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep; Standby refuses deeper nesting.`, 'invalid_request_error', 'json_too_deep');
+    }
     let json: unknown;
     try {
       json = JSON.parse(raw.toString('utf8'));
@@ -732,6 +739,11 @@ export function createGatewayHandler(deps: GatewayDeps) {
     };
     if (!deps.queue) return unavailable();
     const { stream: _stream, stream_options: _streamOptions, ...body } = ask.body as Record<string, unknown>;
+    // PostgreSQL's JSONB cannot hold the NUL character: say so rather than fail as "queue unavailable".
+    if (containsNul(body)) {
+      sendError(x.res, 400, 'This request contains a NUL character (\\u0000), which the retry queue cannot store. Remove it and send the request again.', 'invalid_request_error', 'unqueueable_nul', null, tierHeaders(x));
+      return [400, 'bad_request', 'maintenance'];
+    }
     let queued;
     try {
       queued = await deps.queue.enqueue({ serviceId: x.service.id, tokenId: ask.tokenId, body, ttlSeconds, now: Date.now() });
@@ -817,9 +829,14 @@ export function createGatewayHandler(deps: GatewayDeps) {
       try {
         await handleCompletions(req, res);
       } catch (error) {
-        console.error('[standby] gateway request failed', { error });
-        if (!res.headersSent) sendError(res, 500, 'Standby failed to handle this request. It has been logged.', 'api_error', 'internal_error');
-        else res.end();
+        if (isClientDisconnect(error, req)) {
+          deps.onClientDisconnect?.(pathname);
+          res.destroy();
+        } else {
+          console.error('[standby] gateway request failed', { error });
+          if (!res.headersSent) sendError(res, 500, 'Standby failed to handle this request. It has been logged.', 'api_error', 'internal_error');
+          else res.end();
+        }
       }
       return true;
     }

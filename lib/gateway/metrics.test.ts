@@ -62,6 +62,11 @@ describe('metrics', () => {
       'standby_gateway_retried_requests_total{service="support-bot"} 2',
       '# HELP standby_service_tier Each service\'s degradation tier as this replica last applied it: 1 for the tier in force, 0 for the others.',
       '# TYPE standby_service_tier gauge',
+      '# HELP standby_client_disconnects_total Clients that closed the connection before their request was complete.',
+      '# TYPE standby_client_disconnects_total counter',
+      'standby_client_disconnects_total 0',
+      '# HELP standby_signin_attempts_total Sign-in attempts on this replica: signed_in and refused had their password checked, throttled were refused unchecked.',
+      '# TYPE standby_signin_attempts_total counter',
       '',
     ].join('\n');
     assert.equal(metrics.render(), expected);
@@ -69,8 +74,9 @@ describe('metrics', () => {
 
   test('with nothing observed, every family is still declared', () => {
     const text = createMetrics().render();
-    assert.equal(text.split('\n').filter((line) => line.startsWith('# TYPE')).length, 9);
-    assert.equal(text.split('\n').filter((line) => line && !line.startsWith('#')).length, 0);
+    assert.equal(text.split('\n').filter((line) => line.startsWith('# TYPE')).length, 11);
+    // Only the unlabelled counter has a series before anything happens: it starts at 0.
+    assert.deepEqual(text.split('\n').filter((line) => line && !line.startsWith('#')), ['standby_client_disconnects_total 0']);
     assert.ok(text.endsWith('\n'));
   });
 

@@ -33,6 +33,10 @@ export type Metrics = {
   setBreakerState(target: string, state: BreakerState): void;
   setActiveTarget(service: string, target: string | null): void;
   setServiceTier(service: string, tier: Tier): void;
+  /** A client that went away before its request was complete (lib/server/disconnects.ts). */
+  observeClientDisconnect(): void;
+  /** A sign-in attempt: signed in, refused (its password was checked), or throttled (refused unchecked). */
+  observeSignIn(outcome: 'signed_in' | 'refused' | 'throttled'): void;
   render(): string;
 };
 
@@ -180,6 +184,9 @@ export function createMetrics(): Metrics {
   const gatewayRequests = new Counter('standby_gateway_requests_total', 'Requests answered by the gateway, by service and HTTP status.', ['service', 'status']);
   const retriedRequests = new Counter('standby_gateway_retried_requests_total', 'Gateway requests that needed more than one upstream attempt, by service.', ['service']);
   const serviceTier = new Gauge('standby_service_tier', "Each service's degradation tier as this replica last applied it: 1 for the tier in force, 0 for the others.", ['service', 'tier']);
+  const clientDisconnects = new Counter('standby_client_disconnects_total', 'Clients that closed the connection before their request was complete.', []);
+  clientDisconnects.inc([], 0);
+  const signIns = new Counter('standby_signin_attempts_total', 'Sign-in attempts on this replica: signed_in and refused had their password checked, throttled were refused unchecked.', ['outcome']);
   /** Targets each service has had as active, so a change can zero the previous one. */
   const activeBefore = new Map<string, Set<string>>();
 
@@ -206,9 +213,15 @@ export function createMetrics(): Metrics {
     setServiceTier(service, tier) {
       for (const candidate of TIERS) serviceTier.set([service, candidate], candidate === tier ? 1 : 0);
     },
+    observeClientDisconnect() {
+      clientDisconnects.inc([]);
+    },
+    observeSignIn(outcome) {
+      signIns.inc([outcome]);
+    },
     render() {
       const lines: string[] = [];
-      for (const family of [upstreamRequests, upstreamErrors, latency, ttft, breakerState, activeTarget, gatewayRequests, retriedRequests, serviceTier]) family.render(lines);
+      for (const family of [upstreamRequests, upstreamErrors, latency, ttft, breakerState, activeTarget, gatewayRequests, retriedRequests, serviceTier, clientDisconnects, signIns]) family.render(lines);
       return `${lines.join('\n')}\n`;
     },
   };

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { DEFAULT_BREAKER_CONFIG } from './breaker';
 import { BreakerRegistry } from './breaker-registry';
+import { createDisconnectLog } from '@/lib/server/disconnects';
 import { createGatewayHandler } from './handler';
 import { createMetrics, METRICS_CONTENT_TYPE } from './metrics';
 import { SampleRecorder } from './recorder';
@@ -40,7 +41,13 @@ export async function startDataPlane() {
     }
   });
   await snapshots.start();
-  const gateway = createGatewayHandler({ snapshot: () => snapshots.get(), breakers, recorder, metrics, queue: createRetryQueue() });
+  const logDisconnect = createDisconnectLog((line) => console.log(line));
+  /** Counted in /api/metrics and logged as one line; the front door reports those of the dashboard's requests here too. */
+  const clientDisconnected = (where: string) => {
+    metrics.observeClientDisconnect();
+    logDisconnect(where);
+  };
+  const gateway = createGatewayHandler({ snapshot: () => snapshots.get(), breakers, recorder, metrics, queue: createRetryQueue(), onClientDisconnect: clientDisconnected });
   // GET /api/metrics: Prometheus exposition of this replica's data plane (served lean, beside the gateway).
   const handle = async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> => {
     if (pathname === '/api/metrics') {
@@ -57,6 +64,7 @@ export async function startDataPlane() {
     recorder,
     metrics,
     handle,
+    clientDisconnected,
     /** For the dashboard and /api/health: is the control plane reachable from this replica? */
     status: () => ({ snapshot: snapshots.status(), recorder: { ...recorder.stats } }),
     close: async () => {

@@ -99,6 +99,8 @@ export type RoutingSnapshot = {
   overrides: SnapshotOverride[]; // active (not cleared) ones; expiry is checked at use
   breakers: Map<string, { state: BreakerState; since: number; version: number }>; // shared state by target id
   tokens: Map<string, SnapshotToken>; // by SHA-256 hex of the token
+  /** Admin → Settings: the non-public networks targets may point at (lib/server/endpoint-policy.ts); none when absent. */
+  privateNetworks?: string[];
 };
 
 /** What a planner sees of breakers: the replica's live view, which follows the shared state. */

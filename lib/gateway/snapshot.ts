@@ -5,6 +5,8 @@ import 'server-only';
 // while disconnected. If the database is unreachable the last snapshot stays
 // in use (static stability) and `status()` says the control plane is degraded.
 import { decryptSecret } from '@/lib/server/crypto';
+import { endpointPolicyOf, PRIVATE_NETWORKS_SETTING, readPrivateNetworks } from '@/lib/server/endpoint-policy';
+import { setEndpointPolicy } from '@/lib/server/guarded-connect';
 import { db } from '@/lib/server/db';
 import { listen, type Listener } from '@/lib/server/notify';
 import { DEFAULT_TIER_POLICY } from '@/lib/degradation/defaults';
@@ -20,7 +22,7 @@ function readRules(value: unknown): TierRule[] {
 }
 
 export async function loadSnapshot(now = Date.now()): Promise<RoutingSnapshot> {
-  const [targets, services, overrides, breakers, tokens] = await Promise.all([
+  const [targets, services, overrides, breakers, tokens, privateNetworks] = await Promise.all([
     db().target.findMany({ select: { ...TARGET_SELECT, credential: { select: { ciphertext: true } } } }),
     db().service.findMany({
       select: {
@@ -36,6 +38,7 @@ export async function loadSnapshot(now = Date.now()): Promise<RoutingSnapshot> {
     db().routingOverride.findMany({ where: { clearedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date(now) } }] } }),
     db().targetBreaker.findMany(),
     db().apiToken.findMany({ where: { revokedAt: null }, select: { id: true, name: true, tokenHash: true, services: true, expiresAt: true } }),
+    db().setting.findUnique({ where: { key: PRIVATE_NETWORKS_SETTING }, select: { value: true } }),
   ]);
 
   const targetMap = new Map<string, SnapshotTarget>();
@@ -76,6 +79,7 @@ export async function loadSnapshot(now = Date.now()): Promise<RoutingSnapshot> {
     overrides: overrides.map(toSnapshotOverride),
     breakers: toBreakerMap(breakers),
     tokens: new Map(tokens.map((t) => [t.tokenHash, { id: t.id, name: t.name, services: t.services, expiresAt: t.expiresAt?.getTime() ?? null }])),
+    privateNetworks: readPrivateNetworks(privateNetworks?.value),
   };
 }
 
@@ -141,6 +145,7 @@ export class SnapshotSource {
           const snapshot = await this.load();
           this.current = snapshot;
           this.lastError = null;
+          setEndpointPolicy(endpointPolicyOf(snapshot.privateNetworks ?? []));
           for (const subscriber of this.subscribers) subscriber(snapshot);
         } catch (error) {
           this.lastError = error instanceof Error ? error.message.split('\n').at(-1) ?? 'reload failed' : String(error);

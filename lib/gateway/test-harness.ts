@@ -21,6 +21,8 @@ import type { GatewayQueue } from './retry-queue';
 import type { TargetBudget } from './retry-policy';
 import type { ProviderKind, RoutingSnapshot, SnapshotChainEntry, SnapshotService, SnapshotTarget, SnapshotToken, Timeouts } from './snapshot-types';
 import { UNDEGRADED } from '@/lib/degradation/defaults';
+import { endpointPolicyOf } from '@/lib/server/endpoint-policy';
+import { setEndpointPolicy } from '@/lib/server/guarded-connect';
 
 /** One request an upstream received, in arrival order. */
 export type Hit = { upstream: string; at: number; body: Record<string, unknown> };
@@ -62,7 +64,9 @@ async function shut(server: http.Server): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
-export async function startHarness(options: { maxBodyBytes?: number; queue?: GatewayQueue } = {}) {
+export async function startHarness(options: { maxBodyBytes?: number; queue?: GatewayQueue; onClientDisconnect?: (where: string) => void } = {}) {
+  // The upstreams below listen on loopback, which Admin → Settings must allow (the routing snapshot sets this in production).
+  setEndpointPolicy(endpointPolicyOf(['127.0.0.0/8']));
   // ---------------------------------------------------------------- upstreams
   const hits: Hit[] = [];
   const scripts = new Map<string, Faults[]>();
@@ -190,6 +194,7 @@ export async function startHarness(options: { maxBodyBytes?: number; queue?: Gat
     recorder: { record: (sample) => samples.push(sample), recordRequest: (outcome) => outcomes.push(outcome), tokenUsed: (tokenId, at) => tokenUses.push({ tokenId, at }) },
     queue: options.queue,
     maxBodyBytes: options.maxBodyBytes,
+    onClientDisconnect: options.onClientDisconnect,
     random: () => {
       const value = control.random();
       randomCalls.push(value);

@@ -1,23 +1,19 @@
 // The gateway's HTTP client: undici's request() over keep-alive pools
 // (docs/decisions/002: global fetch is three to five times slower here).
-// Failures before a response are mapped to error classes.
+// Failures before a response are mapped to error classes. Every connection
+// goes through the endpoint policy's connector (lib/server/guarded-connect.ts).
 import { EventEmitter } from 'node:events';
 import { Agent, errors } from 'undici';
 import type { Dispatcher } from 'undici';
+import { guardedConnector, policyBoundAgents } from '@/lib/server/guarded-connect';
 import type { ErrorClass } from './error-classes';
 import type { UpstreamRequest } from './adapters';
 
-const agents = new Map<number, Agent>();
-
 /** One pool set per connect timeout: undici sets that timeout per agent, and chains use few distinct values. */
-function agentFor(connectMs: number): Agent {
-  let agent = agents.get(connectMs);
-  if (!agent) {
-    agent = new Agent({ connect: { timeout: connectMs }, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 512 });
-    agents.set(connectMs, agent);
-  }
-  return agent;
-}
+const agents = policyBoundAgents(
+  (connectMs: number) => new Agent({ connect: guardedConnector(connectMs), keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 512 }),
+);
+const agentFor = (connectMs: number) => agents.get(connectMs);
 
 export type UpstreamResponse = { status: number; headers: Record<string, string | string[] | undefined>; body: Dispatcher.ResponseData['body'] };
 

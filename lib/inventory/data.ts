@@ -2,6 +2,7 @@ import 'server-only';
 // Inventory reads. Each returns plain, serialisable objects with only the
 // fields its page needs (no ciphertext ever leaves this module).
 import { db, Prisma } from '@/lib/server/db';
+import { endpointOrigin } from './schemas';
 import { enabledFilter, pageOf, skipFor, type ListQuery, type Page } from '@/lib/server/pagination';
 
 const contains = (q: string | undefined) => (q ? { contains: q, mode: 'insensitive' as const } : undefined);
@@ -120,13 +121,23 @@ export async function listCredentials(): Promise<CredentialRow[]> {
 }
 
 /** Choices for target forms: every provider, region and credential, enabled or not, by name. */
-export async function getTargetFormOptions() {
+/**
+ * What the target form offers. `sentTo` lists the origins each credential is already sent to, and
+ * `canSendCredentialsAnywhere` whether this user may pair a credential with a new one (credentials.manage):
+ * the form says before saving when a change would need an admin (mutations.ts assertCredentialDestination).
+ */
+export async function getTargetFormOptions(canSendCredentialsAnywhere: boolean) {
   const [providers, regions, credentials] = await Promise.all([
     db().provider.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, kind: true, enabled: true } }),
     db().region.findMany({ orderBy: { code: 'asc' }, select: { id: true, code: true, name: true, enabled: true } }),
-    db().credential.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, hint: true, providerId: true } }),
+    db().credential.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, hint: true, providerId: true, targets: { select: { endpointUrl: true } } } }),
   ]);
-  return { providers, regions, credentials };
+  return {
+    providers,
+    regions,
+    credentials: credentials.map(({ targets, ...credential }) => ({ ...credential, sentTo: [...new Set(targets.map((t) => endpointOrigin(t.endpointUrl)).filter((o) => o !== null))] })),
+    canSendCredentialsAnywhere,
+  };
 }
 export type TargetFormOptions = Awaited<ReturnType<typeof getTargetFormOptions>>;
 

@@ -3,12 +3,14 @@ import 'server-only';
 // and records an audit entry in the same transaction as the change.
 import { recordAudit } from '@/lib/audit/record';
 import { authorized, type SessionUser } from '@/lib/server/auth';
+import { endpointHostProblem, endpointPolicyOf, PRIVATE_NETWORKS_SETTING, readPrivateNetworks, type EndpointPolicy } from '@/lib/server/endpoint-policy';
+import { hasPermission } from '@/lib/server/permissions';
 import { encryptSecret, secretHint } from '@/lib/server/crypto';
 import type { Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { assertVersionMatched, describeUsers, inTransaction, withUniqueField } from '@/lib/server/mutation';
 import {
-  credentialInput, deleteInput, entityRef, providerInput, regionInput, rotateCredentialInput, serviceInput, targetInput, toggleInput,
+  credentialInput, deleteInput, endpointOrigin, entityRef, providerInput, regionInput, rotateCredentialInput, serviceInput, targetInput, toggleInput,
 } from './schemas';
 
 type Caller = SessionUser | null;
@@ -158,6 +160,43 @@ async function assertCredentialFits(tx: Tx, credentialId: string | null, provide
   }
 }
 
+/** Admin → Settings' private networks, as they stand in this transaction. */
+export async function endpointPolicyIn(tx: Tx): Promise<EndpointPolicy> {
+  const row = await tx.setting.findUnique({ where: { key: PRIVATE_NETWORKS_SETTING }, select: { value: true } });
+  return endpointPolicyOf(readPrivateNetworks(row?.value));
+}
+
+/** Loopback, private, link-local (cloud metadata) and other non-public endpoints only in networks an admin allowed. */
+async function assertEndpointAllowed(tx: Tx, endpointUrl: string) {
+  const problem = endpointHostProblem(endpointUrl, await endpointPolicyIn(tx));
+  if (problem) throw new AppError('INVALID', 'Some fields need attention.', { endpointUrl: [problem] });
+}
+
+/**
+ * A target's credential is sent to the target's endpoint, so where a credential may be
+ * sent is decided by those who manage credentials. Without that permission, a target may
+ * pair a credential only with an origin (scheme, host and port) it is already sent to:
+ * the target's own as it was, or another target's. Anything else would let the editor
+ * read the key at a host they control.
+ */
+async function assertCredentialDestination(
+  tx: Tx, caller: Caller, next: { id?: string; credentialId: string | null; endpointUrl: string }, before: { credentialId: string | null; endpointUrl: string } | null,
+) {
+  if (!next.credentialId || hasPermission(caller?.role, 'credentials.manage')) return;
+  const origin = endpointOrigin(next.endpointUrl);
+  if (before && before.credentialId === next.credentialId && endpointOrigin(before.endpointUrl) === origin) return;
+  const credential = await tx.credential.findUnique({ where: { id: next.credentialId }, select: { name: true, targets: { where: next.id ? { id: { not: next.id } } : {}, select: { endpointUrl: true } } } });
+  if (!credential || credential.targets.some((t) => endpointOrigin(t.endpointUrl) === origin)) return;
+  if (before?.credentialId === next.credentialId) {
+    throw new AppError('INVALID', 'Some fields need attention.', {
+      endpointUrl: [`This target sends credential ${credential.name}: moving it to another scheme, host or port (${origin}) needs an admin, because the key would be sent there. Ask an admin, or clear the credential to move the target without it.`],
+    });
+  }
+  throw new AppError('INVALID', 'Some fields need attention.', {
+    credentialId: [`Credential ${credential.name} is not sent to ${origin} by any target yet; only an admin can send it there. Ask an admin, or leave the credential empty.`],
+  });
+}
+
 async function assertReferencesExist(tx: Tx, providerId: string, regionId: string) {
   const [provider, region] = await Promise.all([tx.provider.count({ where: { id: providerId } }), tx.region.count({ where: { id: regionId } })]);
   const fieldErrors: Record<string, string[]> = {};
@@ -173,6 +212,8 @@ export async function createTarget(caller: Caller, input: unknown) {
     inTransaction(async (tx) => {
       await assertReferencesExist(tx, data.providerId, data.regionId);
       await assertCredentialFits(tx, data.credentialId, data.providerId);
+      await assertEndpointAllowed(tx, data.endpointUrl);
+      await assertCredentialDestination(tx, caller, data, null);
       const created = await tx.target.create({ data, select: targetSnapshot });
       await recordAudit(tx, actor, { action: 'target.create', entityType: 'target', entityId: created.id, entityName: created.name, after: created, reason });
       return { id: created.id, name: created.name };
@@ -189,6 +230,8 @@ export async function updateTarget(caller: Caller, ref: unknown, input: unknown)
       const before = (await tx.target.findUnique({ where: { id }, select: targetSnapshot })) ?? notFound('target');
       await assertReferencesExist(tx, data.providerId, data.regionId);
       await assertCredentialFits(tx, data.credentialId, data.providerId);
+      if (data.endpointUrl !== before.endpointUrl) await assertEndpointAllowed(tx, data.endpointUrl);
+      await assertCredentialDestination(tx, caller, { id, ...data }, before);
       const { count } = await tx.target.updateMany({ where: { id, version }, data: { ...data, version: { increment: 1 } } });
       assertVersionMatched(count, 'target');
       const after = await tx.target.findUniqueOrThrow({ where: { id }, select: targetSnapshot });

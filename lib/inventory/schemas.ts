@@ -47,6 +47,15 @@ const httpUrl = (what: string) =>
     .url(`Enter a full URL, such as https://api.example.com/v1.`)
     .refine((value) => /^https?:\/\//.test(value), 'Only http:// and https:// URLs are supported.');
 
+/** Scheme, host and port of an endpoint: where its requests, and the credential in them, are sent. */
+export function endpointOrigin(endpointUrl: string): string | null {
+  try {
+    return new URL(endpointUrl).origin;
+  } catch {
+    return null;
+  }
+}
+
 const text = (max: number) => z.string().trim().max(max, `At most ${max} characters.`).default('');
 const optionalText = (max: number) =>
   z

@@ -1,8 +1,12 @@
 import 'server-only';
 // Authentication once (next-auth credentials, JWT sessions), authorisation in
-// every action and route (STYLE.md habit 3). The JWT only carries the user's
-// id: role and disabled state are read from the database on each request, so a
-// demotion or a disabled account takes effect at once, not at token expiry.
+// every action and route (STYLE.md habit 3). The JWT carries the user's id, a
+// session id and the user's session generation at sign-in: role, disabled state
+// and generation are read from the database on each request, so a demotion, a
+// disabled account, a password reset or "sign out other sessions" (which bump
+// the generation) take effect at once, not at token expiry; a signed-out
+// session's id is kept as revoked until the token would have expired.
+import { randomUUID } from 'node:crypto';
 import { cache } from 'react';
 import type { NextAuthOptions } from 'next-auth';
 import { getServerSession } from 'next-auth';
@@ -13,6 +17,7 @@ import type { Role } from './generated/prisma/enums';
 import { AppError } from './errors';
 import { hasPermission, type Permission } from './permissions';
 import { verifySignIn } from '@/lib/access/sign-in';
+import { CLIENT_ADDRESS_HEADER } from './client-address';
 
 export type SessionUser = { id: string; email: string; name: string; role: Role };
 /** Who an audit entry names: a signed-in user, or Standby itself (seed, CLI, bootstrap). */
@@ -32,12 +37,14 @@ export function authOptions(): NextAuthOptions {
         name: 'Email and password',
         credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
         async authorize(credentials, req) {
-          const forwarded = req?.headers?.['x-forwarded-for'];
-          const address = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim() || 'unknown';
+          // Written by the front door from the socket, and from X-Forwarded-For only as far as
+          // STANDBY_TRUSTED_PROXIES trusts it (lib/server/client-address.ts).
+          const stamped = req?.headers?.[CLIENT_ADDRESS_HEADER];
+          const address = (Array.isArray(stamped) ? stamped[0] : stamped) || 'unknown';
           // verifySignIn throws an AppError with a user-facing message for throttling;
           // next-auth passes that message to the sign-in page as `error`.
           const user = await verifySignIn(credentials?.email ?? '', credentials?.password ?? '', address);
-          return user ? { id: user.id, email: user.email, name: user.name, role: user.role } : null;
+          return user ? { id: user.id, email: user.email, name: user.name, role: user.role, gen: user.sessionGeneration } : null;
         },
       }),
     ],
@@ -46,15 +53,36 @@ export function authOptions(): NextAuthOptions {
         if (user) {
           token.sub = user.id;
           token.role = (user as { role?: Role }).role;
+          token.gen = (user as { gen?: number }).gen;
+          token.sid = randomUUID();
         }
         return token;
       },
       session({ session, token }) {
-        if (session.user) Object.assign(session.user, { id: token.sub, role: token.role });
+        if (session.user) Object.assign(session.user, { id: token.sub, role: token.role, gen: token.gen, sid: token.sid });
         return session;
       },
     },
+    events: {
+      async signOut({ token }) {
+        if (typeof token?.sid === 'string') await revokeSession(token.sid, typeof token.exp === 'number' ? token.exp * 1000 : Date.now() + SESSION_MAX_AGE_SECONDS * 1000);
+      },
+    },
   };
+}
+
+/** Ends one session for good: its token is refused from now on, even though its signature stays valid until it expires. */
+async function revokeSession(sessionId: string, expiresAtMs: number) {
+  const expiresAt = new Date(expiresAtMs);
+  await db().revokedSession.upsert({ where: { id: sessionId }, create: { id: sessionId, expiresAt }, update: {} });
+}
+
+type SessionClaims = { id?: string; email?: string; name?: string; role?: Role; gen?: number; sid?: string };
+
+/** The claims of this request's session token, as getCurrentUser reads them. */
+export async function sessionClaims(): Promise<SessionClaims | undefined> {
+  const session = await getServerSession(authOptions());
+  return session?.user as SessionClaims | undefined;
 }
 
 /**
@@ -63,12 +91,15 @@ export function authOptions(): NextAuthOptions {
  * dashboard can still say what is wrong; nothing can be written then anyway.
  */
 export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
-  const session = await getServerSession(authOptions());
-  const claims = session?.user as { id?: string; email?: string; name?: string; role?: Role } | undefined;
-  if (!claims?.id) return null;
+  const claims = await sessionClaims();
+  // Tokens issued before sessions had a generation and an id cannot be ended one by one: they sign in again.
+  if (!claims?.id || typeof claims.gen !== 'number' || typeof claims.sid !== 'string') return null;
   try {
-    const user = await db().user.findUnique({ where: { id: claims.id }, select: { id: true, email: true, name: true, role: true, disabled: true } });
-    if (!user || user.disabled) return null;
+    const [user, revoked] = await Promise.all([
+      db().user.findUnique({ where: { id: claims.id }, select: { id: true, email: true, name: true, role: true, disabled: true, sessionGeneration: true } }),
+      db().revokedSession.findUnique({ where: { id: claims.sid }, select: { id: true } }),
+    ]);
+    if (!user || user.disabled || revoked || user.sessionGeneration !== claims.gen) return null;
     return { id: user.id, email: user.email, name: user.name, role: user.role };
   } catch (error) {
     if (!claims.role || !claims.email) throw error;
@@ -77,11 +108,15 @@ export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
   }
 });
 
-export async function requireUser(): Promise<SessionUser> {
-  const user = await getCurrentUser();
+export function requireSignedIn(user: SessionUser | null): SessionUser {
   if (!user) throw new AppError('UNAUTHENTICATED', 'Your session has ended. Sign in again.');
   return user;
 }
+
+export async function requireUser(): Promise<SessionUser> {
+  return requireSignedIn(await getCurrentUser());
+}
+
 
 export function requirePermission(user: SessionUser | null, permission: Permission): asserts user is SessionUser {
   if (!user) throw new AppError('UNAUTHENTICATED', 'Your session has ended. Sign in again.');

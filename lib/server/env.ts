@@ -1,6 +1,7 @@
 // The one place environment variables are read and validated (STYLE.md habit 4).
 // Parsed lazily: `next build` imports server modules without a runtime environment.
 import { z } from 'zod';
+import { parseTrustedProxies } from './client-address';
 
 const schema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
@@ -11,6 +12,11 @@ const schema = z.object({
     .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)'),
   STANDBY_SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   STANDBY_SIGNIN_LOCK_MINUTES: z.coerce.number().int().min(1).default(15),
+  // Who may write X-Forwarded-For: a hop count or networks (lib/server/client-address.ts); default nobody.
+  STANDBY_TRUSTED_PROXIES: z.string().default('').superRefine((value, ctx) => {
+    const parsed = parseTrustedProxies(value);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.problem });
+  }),
   // Raw HealthSample and RequestRecord rows are kept this long (lib/health/rollups.ts applyRetention).
   STANDBY_RAW_RETENTION_DAYS: z.coerce.number().int().min(1).default(35),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),

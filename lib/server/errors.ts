@@ -3,7 +3,7 @@
 // is logged with context and shown as a generic message.
 import { z } from 'zod';
 
-export type AppErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'INVALID' | 'IN_USE' | 'RATE_LIMITED';
+export type AppErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'INVALID' | 'IN_USE' | 'RATE_LIMITED' | 'CROSS_SITE' | 'UNSUPPORTED_MEDIA_TYPE';
 
 export type FieldErrors = Record<string, string[]>;
 
@@ -28,6 +28,8 @@ export const HTTP_STATUS: Record<AppErrorCode, number> = {
   INVALID: 400,
   IN_USE: 409,
   RATE_LIMITED: 429,
+  CROSS_SITE: 403,
+  UNSUPPORTED_MEDIA_TYPE: 415,
 };
 
 export function fieldErrorsOf(error: z.ZodError): FieldErrors {
@@ -39,8 +41,22 @@ export function fieldErrorsOf(error: z.ZodError): FieldErrors {
   return result;
 }
 
+export const NUL_MESSAGE = 'Remove the NUL character (an invisible control character, often from a paste) from this field: Standby cannot store it.';
+
+/** Fields holding a NUL character, which PostgreSQL text cannot store: the user gets a field error, not a database failure. */
+function nulFieldErrors(input: unknown, path: string[] = [], found: FieldErrors = {}): FieldErrors {
+  if (typeof input === 'string') {
+    if (input.includes('\u0000')) found[path.length ? path.join('.') : '_form'] = [NUL_MESSAGE];
+  } else if (input !== null && typeof input === 'object' && path.length < 16) {
+    for (const [key, value] of Object.entries(input)) nulFieldErrors(value, [...path, key], found);
+  }
+  return found;
+}
+
 /** Parses input or throws an INVALID AppError listing every problem by field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const nul = nulFieldErrors(input);
+  if (Object.keys(nul).length) throw new AppError('INVALID', 'Some fields need attention.', nul);
   const parsed = schema.safeParse(input);
   if (!parsed.success) throw new AppError('INVALID', 'Some fields need attention.', fieldErrorsOf(parsed.error));
   return parsed.data;

@@ -6,7 +6,8 @@ export const PAGE_SIZE = 50;
 export type Page<T> = { rows: T[]; total: number; page: number; pageSize: number; pageCount: number };
 
 export const listQuerySchema = z.object({
-  q: z.string().trim().max(100).optional().catch(undefined),
+  // A NUL character cannot be in any stored text, so it cannot be searched for either.
+  q: z.string().transform((value) => value.replaceAll('\u0000', '').trim()).pipe(z.string().max(100)).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
   status: z.enum(['all', 'enabled', 'disabled']).catch('all').default('all'),
 });

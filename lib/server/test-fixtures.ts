@@ -8,6 +8,7 @@ import { hashPassword } from '@/lib/access/passwords';
 import { generateToken } from '@/lib/access/tokens';
 import type { SessionUser } from './auth';
 import { encryptSecret } from './crypto';
+import { PRIVATE_NETWORKS_SETTING } from './endpoint-policy';
 import { AppError } from './errors';
 import { db, type Prisma } from './db';
 import type { Role } from './generated/prisma/enums';
@@ -54,12 +55,19 @@ export function targetInputFor(providerId: string, regionId: string, overrides: 
   };
 }
 
+/** Test upstreams listen on 127.0.0.1, which the endpoint policy refuses unless Admin → Settings allows it (as the demo does). */
+export async function allowLoopbackEndpoints() {
+  const value = { networks: ['127.0.0.0/8'] };
+  await db().setting.upsert({ where: { key: PRIVATE_NETWORKS_SETTING }, create: { key: PRIVATE_NETWORKS_SETTING, value }, update: { value } });
+}
+
 /**
  * A service routed through the database: a primary and a secondary target on the simulated upstreams
  * served at `origin` (their models model-primary and model-secondary), its chain (`chainEntry` fields
  * on each entry), and an API token for it.
  */
 export async function seedRoutedService(origin: string, prefix: string, chainEntry: Record<string, unknown> = {}) {
+  await allowLoopbackEndpoints();
   const { provider, region } = await createTestProviderAndRegion();
   const credential = await db().credential.create({ data: { name: uniqueName('cred'), providerId: provider.id, ciphertext: encryptSecret(`sk-${prefix}`), hint: 'test' }, select: { id: true } });
   const targets = [];

@@ -1,19 +1,15 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { Center, Paper, Stack, Text, Title } from '@mantine/core';
+import { safeCallbackUrl } from '@/lib/access/callback-url';
 import { getCurrentUser } from '@/lib/server/auth';
 import { LoginForm } from './login-form';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
-function safeCallback(value: string | string[] | undefined): string {
-  const url = Array.isArray(value) ? value[0] : value;
-  return url && url.startsWith('/') && !url.startsWith('//') ? url : '/';
-}
-
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
-  const callbackUrl = safeCallback(params.callbackUrl);
+  const callbackUrl = safeCallbackUrl(params.callbackUrl);
   if (await getCurrentUser()) redirect(callbackUrl);
   return (
     <Center mih="100vh" p="md">

@@ -12,7 +12,7 @@ const AREAS = [
   { title: 'Provider credentials', href: '/admin/credentials', description: 'API keys targets use to call their providers. Stored encrypted; rotate and delete.' },
   { title: 'API tokens', href: '/admin/tokens', description: 'Tokens for client applications and backup jobs to call Standby. Shown once; revoke at any time.' },
   { title: 'Routing configuration', href: '/admin/config', description: 'Providers, regions, targets, services and failover chains as one YAML file: export it, review changes, apply it.' },
-  { title: 'Settings', href: null, description: 'Thresholds and defaults for failover, degradation and health checks.' },
+  { title: 'Settings', href: '/admin/settings', description: 'Which private networks targets may point at (self-hosted models); public addresses are always allowed.' },
 ];
 
 export default async function AdminPage() {

@@ -8,7 +8,7 @@ import { TargetForm } from '@/components/inventory/target-form';
 import { TargetsTable } from '@/components/inventory/targets-table';
 import { getTargetFormOptions, listTargets } from '@/lib/inventory/data';
 import { authorize } from '@/lib/server/auth';
-import { canEditInventory } from '@/lib/server/permissions';
+import { canEditInventory, canManageCredentials } from '@/lib/server/permissions';
 import { parseListQuery } from '@/lib/server/pagination';
 
 export const metadata: Metadata = { title: 'Targets' };
@@ -25,7 +25,7 @@ export default async function TargetsPage({ searchParams }: { searchParams: Prom
     providerId: idFilter.parse(first(params.provider)),
     regionId: idFilter.parse(first(params.region)),
   };
-  const [page, options] = await Promise.all([listTargets(query), getTargetFormOptions()]);
+  const [page, options] = await Promise.all([listTargets(query), getTargetFormOptions(canManageCredentials(user.role))]);
   const canEdit = canEditInventory(user.role);
   return (
     <>

@@ -1,10 +1,10 @@
 // GET /api/config: the routing configuration as YAML (?download=1 to save it as a file).
-// POST /api/config: applies a YAML body (?dryRun=1 to only compare, ?prune=1 to delete what
+// POST /api/config: applies a YAML body (Content-Type: application/yaml; ?dryRun=1 to only compare, ?prune=1 to delete what
 // the file leaves out, ?reason=... for the audit log, ?fingerprint=... to apply only if the
 // estate is still the one a dry run compared against). 200 with the diff, 400 with every problem.
 import { applyConfig } from '@/lib/config/apply';
 import { exportConfig } from '@/lib/config/export';
-import { MAX_CONFIG_BYTES } from '@/lib/config/yaml';
+import { MAX_CONFIG_BYTES, YAML_MEDIA_TYPES } from '@/lib/config/yaml';
 import { withPermission } from '@/lib/server/route';
 
 export const dynamic = 'force-dynamic';
@@ -44,4 +44,4 @@ export const POST = withPermission('settings.write', async (request, user) => {
   }
   const { ok: _ok, ...body } = result;
   return Response.json(body, { headers: { 'cache-control': 'no-store' } });
-});
+}, { accepts: YAML_MEDIA_TYPES });

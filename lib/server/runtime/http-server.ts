@@ -3,6 +3,8 @@
 // every other request goes to Next.js.
 import http from 'node:http';
 import next from 'next';
+import { CLIENT_ADDRESS_HEADER, cameThroughTrustedProxy, clientAddress, FORWARDED_HEADERS, type TrustedProxies } from '../client-address';
+import { isClientDisconnect, reportAbortedRequestsOnce } from '../disconnects';
 
 export type FrontDoor = { server: http.Server; close: () => Promise<void> };
 
@@ -15,18 +17,46 @@ function pathnameOf(url: string | undefined): string {
   return query === -1 ? raw : raw.slice(0, query);
 }
 
-export async function startFrontDoor(options: { dir: string; port: number; host: string; dev: boolean; lean?: LeanHandler[] }): Promise<FrontDoor> {
+/**
+ * Decides the client's address once, for every handler: forwarded headers are
+ * believed only from trusted proxies and removed from anyone else's request.
+ */
+export function stampClientAddress(req: http.IncomingMessage, trusted: TrustedProxies): void {
+  const peer = req.socket.remoteAddress;
+  req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(peer, req.headers['x-forwarded-for'], trusted);
+  if (!cameThroughTrustedProxy(peer, trusted)) for (const name of FORWARDED_HEADERS) delete req.headers[name];
+}
+
+export type FrontDoorOptions = {
+  dir: string;
+  port: number;
+  host: string;
+  dev: boolean;
+  lean?: LeanHandler[];
+  trustedProxies?: TrustedProxies;
+  /** A client that went away before its request was read: counted, and logged as one line. */
+  onClientDisconnect?: (where: string) => void;
+};
+
+export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDoor> {
   const app = next({ dev: options.dev, dir: options.dir, hostname: options.host === '0.0.0.0' ? 'localhost' : options.host, port: options.port });
   await app.prepare();
   const handleWithNext = app.getRequestHandler();
   const lean = options.lean ?? [];
+  const trusted = options.trustedProxies ?? { kind: 'none' };
+  if (options.onClientDisconnect) reportAbortedRequestsOnce(options.onClientDisconnect);
   const fail = (req: http.IncomingMessage, res: http.ServerResponse, error: unknown) => {
+    if (isClientDisconnect(error, req)) {
+      options.onClientDisconnect?.(pathnameOf(req.url));
+      return;
+    }
     console.error('[standby] unhandled request error', { url: req.url, error });
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
     res.end('Internal error');
   };
   const server = http.createServer(async (req, res) => {
     const pathname = pathnameOf(req.url);
+    stampClientAddress(req, trusted);
     try {
       for (const handler of lean) if (await handler(req, res, pathname)) return;
       await handleWithNext(req, res);

@@ -1,0 +1,80 @@
+'use client';
+
+import { useState } from 'react';
+import { Alert, Button, Card, Code, Group, List, Stack, Text, Textarea, Title } from '@mantine/core';
+import { ReasonField } from '@/components/ui/reason-field';
+import { useActionForm } from '@/components/ui/use-action-form';
+import { setPrivateNetworksAction } from '@/lib/settings/actions';
+import type { PrivateNetworks } from '@/lib/settings/data';
+
+/** Admin → Settings: the non-public networks a target's endpoint may point at. */
+export function PrivateNetworksForm({ current }: { current: PrivateNetworks }) {
+  const [networks, setNetworks] = useState(current.networks.join('\n'));
+  const [reason, setReason] = useState('');
+  const form = useActionForm<{ networks: string[] }>({
+    success: (saved) => (saved.networks.length ? `Targets may now point at ${saved.networks.length} private network${saved.networks.length === 1 ? '' : 's'}.` : 'Targets may point at public addresses only.'),
+    onSuccess: () => setReason(''),
+  });
+
+  function onSubmit(event: React.FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    form.run(() => setPrivateNetworksAction({ networks, reason }));
+  }
+
+  return (
+    <Card withBorder radius="md" padding="md" data-testid="private-networks">
+      <Stack gap="sm">
+        <div>
+          <Title order={4}>Private endpoint networks</Title>
+          <Text size="sm" c="dimmed" maw={760}>
+            Targets may point at public addresses. Loopback, private (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7), link-local (where cloud metadata
+            services answer, 169.254.169.254) and other non-public addresses are refused, when a target is saved and again whenever the gateway or a health
+            probe connects, unless they are inside a network listed here. List the networks your self-hosted models run on.
+          </Text>
+        </div>
+        <Text size="sm">
+          <Text span fw={600}>
+            Now:{' '}
+          </Text>
+          {current.networks.length === 0 ? (
+            'public addresses only.'
+          ) : (
+            <List size="sm" spacing={2} component="span" display="inline-block" style={{ verticalAlign: 'top' }}>
+              {current.networks.map((network) => (
+                <List.Item key={network}>
+                  <Code>{network}</Code>
+                </List.Item>
+              ))}
+            </List>
+          )}
+        </Text>
+        <form onSubmit={onSubmit} noValidate>
+          <Stack gap="sm" maw={560}>
+            {form.formError && (
+              <Alert color="red" variant="light" role="alert">
+                {form.formError}
+              </Alert>
+            )}
+            <Textarea
+              label="Allowed networks"
+              description="One network per line, as an address with its prefix length: 10.20.0.0/16, fd12:3456::/48, or one address (127.0.0.1). Empty: public addresses only."
+              value={networks}
+              onChange={(event) => setNetworks(event.currentTarget.value)}
+              error={form.errorOf('networks')}
+              autosize
+              minRows={3}
+              maxRows={12}
+              styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+            />
+            <ReasonField value={reason} onChange={setReason} error={form.fieldErrors.reason} description="Why these networks: kept in the audit log." />
+            <Group>
+              <Button type="submit" loading={form.pending}>
+                Save networks
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      </Stack>
+    </Card>
+  );
+}
