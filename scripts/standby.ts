@@ -72,7 +72,7 @@ function newestSourceMtime(dirs: string[]): number {
     }
   };
   for (const dir of dirs) if (existsSync(path.join(ROOT, dir))) walk(path.join(ROOT, dir));
-  for (const file of ['next.config.js', 'package-lock.json']) newest = Math.max(newest, statSync(path.join(ROOT, file)).mtimeMs);
+  for (const file of ['next.config.js', 'package-lock.json', 'proxy.ts', 'instrumentation-client.ts']) newest = Math.max(newest, statSync(path.join(ROOT, file)).mtimeMs);
   return newest;
 }
 

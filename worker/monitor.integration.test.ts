@@ -3,7 +3,7 @@
 // failing probes open the target's shared breaker, the monitor follows
 // snapshot changes, and a second replica takes over when the leader closes.
 // Bounded waits are test timeouts, never assertions.
-import { createTestProviderAndRegion, disconnect, uniqueName } from '@/lib/server/test-fixtures';
+import { allowLoopbackEndpoints, createTestProviderAndRegion, disconnect, uniqueName } from '@/lib/server/test-fixtures';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
@@ -62,6 +62,7 @@ before(async () => {
     });
   });
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  await allowLoopbackEndpoints();
   baseUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
   // undici compiles its HTTP parser on first use: done here, not in the first probe's time.
   await (await request(`${baseUrl}/warm-up`, { method: 'POST', body: '{}' })).body.dump();

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { Alert, Button, Card, Code, Group, List, Stack, Text, Textarea, Title } from '@mantine/core';
+import { Alert, Button, Card, Code, Group, Stack, Text, Textarea, Title } from '@mantine/core';
 import { ReasonField } from '@/components/ui/reason-field';
 import { useActionForm } from '@/components/ui/use-action-form';
 import { setPrivateNetworksAction } from '@/lib/settings/actions';
@@ -32,22 +32,16 @@ export function PrivateNetworksForm({ current }: { current: PrivateNetworks }) {
             probe connects, unless they are inside a network listed here. List the networks your self-hosted models run on.
           </Text>
         </div>
-        <Text size="sm">
-          <Text span fw={600}>
-            Now:{' '}
+        <Group gap="xs" align="baseline">
+          <Text size="sm" fw={600}>
+            Allowed now:
           </Text>
           {current.networks.length === 0 ? (
-            'public addresses only.'
+            <Text size="sm">public addresses only.</Text>
           ) : (
-            <List size="sm" spacing={2} component="span" display="inline-block" style={{ verticalAlign: 'top' }}>
-              {current.networks.map((network) => (
-                <List.Item key={network}>
-                  <Code>{network}</Code>
-                </List.Item>
-              ))}
-            </List>
+            current.networks.map((network) => <Code key={network}>{network}</Code>)
           )}
-        </Text>
+        </Group>
         <form onSubmit={onSubmit} noValidate>
           <Stack gap="sm" maw={560}>
             {form.formError && (

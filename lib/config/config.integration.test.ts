@@ -31,7 +31,8 @@ before(async () => {
   const { provider, region } = await createTestProviderAndRegion();
   const secret = `sk-live-${uniqueName('secret')}-do-not-leak`;
   const credential = await createCredential(admin, { name: uniqueName('cred'), providerId: provider.id, secret });
-  const primary = await createTarget(operator, targetInputFor(provider.id, region.id, { credentialId: credential.id }));
+  // Only an admin sends a credential to a new destination (lib/inventory/mutations.ts assertCredentialDestination).
+  const primary = await createTarget(admin, targetInputFor(provider.id, region.id, { credentialId: credential.id }));
   const fallback = await createTarget(operator, targetInputFor(provider.id, region.id, { qualityClass: 'economy' }));
   const service = await createService(operator, { name: uniqueName('svc'), description: 'config tests', owner: 'qa' });
   await db().chainEntry.createMany({

@@ -40,16 +40,16 @@ let consoleFiltered = false;
 
 /**
  * Next.js logs a request body that ended in a reset as a stack trace of its own
- * (`Error: aborted`, code ECONNRESET), with no hook to handle it: the one log
- * call that carries exactly that error is turned into `report` instead. Every
- * other console.error passes untouched.
+ * (`Error: aborted`, code ECONNRESET), with no hook to handle it. The front door
+ * already counted and reported that disconnect, so the one log call that carries
+ * exactly that error is dropped; every other console.error passes untouched.
  */
-export function reportAbortedRequestsOnce(report: (where: string) => void): void {
+export function silenceAbortedRequestLogs(): void {
   if (consoleFiltered) return;
   consoleFiltered = true;
   const original = console.error.bind(console);
   console.error = (...args: unknown[]) => {
-    if (args.length === 1 && isAbortedRequestError(args[0])) return report('a dashboard request');
+    if (args.length === 1 && isAbortedRequestError(args[0])) return;
     original(...args);
   };
 }

@@ -4,7 +4,7 @@
 import http from 'node:http';
 import next from 'next';
 import { CLIENT_ADDRESS_HEADER, cameThroughTrustedProxy, clientAddress, FORWARDED_HEADERS, type TrustedProxies } from '../client-address';
-import { isClientDisconnect, reportAbortedRequestsOnce } from '../disconnects';
+import { isClientDisconnect, silenceAbortedRequestLogs } from '../disconnects';
 
 export type FrontDoor = { server: http.Server; close: () => Promise<void> };
 
@@ -44,12 +44,10 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
   const handleWithNext = app.getRequestHandler();
   const lean = options.lean ?? [];
   const trusted = options.trustedProxies ?? { kind: 'none' };
-  if (options.onClientDisconnect) reportAbortedRequestsOnce(options.onClientDisconnect);
+  if (options.onClientDisconnect) silenceAbortedRequestLogs();
   const fail = (req: http.IncomingMessage, res: http.ServerResponse, error: unknown) => {
-    if (isClientDisconnect(error, req)) {
-      options.onClientDisconnect?.(pathnameOf(req.url));
-      return;
-    }
+    // Counted where it happened (the gateway, or the 'aborted' listener below): not an error of ours.
+    if (isClientDisconnect(error, req)) return void res.destroy();
     console.error('[standby] unhandled request error', { url: req.url, error });
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
     res.end('Internal error');
@@ -59,6 +57,10 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
     stampClientAddress(req, trusted);
     try {
       for (const handler of lean) if (await handler(req, res, pathname)) return;
+      // A client gone before its request was complete ('aborted' also fires when one leaves while its answer is rendered).
+      req.once('aborted', () => {
+        if (!req.complete) options.onClientDisconnect?.(pathname);
+      });
       await handleWithNext(req, res);
     } catch (error) {
       fail(req, res, error);
