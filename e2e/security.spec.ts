@@ -70,10 +70,10 @@ test.describe('sign-in throttling', () => {
     const before = await signInAttempts();
     const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => signInOverHttp(victim.email, `guess-${i}`, { localAddress: newAddress() })));
     const after = await signInAttempts();
+    expect(answers.filter((a) => a.session !== null)).toHaveLength(0);
+    expect(answers.filter((a) => a.error && LOCKED.test(a.error)).length, 'refused as locked, unverified').toBeGreaterThanOrEqual(95);
     expect(after.refused - before.refused, 'passwords verified (and wrong)').toBeLessThanOrEqual(5);
     expect(after.refused - before.refused + after.throttled - before.throttled).toBe(100);
-    expect(answers.filter((a) => a.session !== null)).toHaveLength(0);
-    expect(answers.filter((a) => a.error && LOCKED.test(a.error)).length).toBeGreaterThanOrEqual(95);
 
     expect((await signInOverHttp(victim.email, DEMO_PASSWORD, { localAddress: newAddress() })).error).toMatch(LOCKED);
     expect((await signInOverHttp(bystander.email, DEMO_PASSWORD, { localAddress: newAddress() })).session).not.toBeNull();
