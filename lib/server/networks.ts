@@ -56,7 +56,7 @@ export class NetworkSet {
  * with the words an error message uses. The first match names the range.
  */
 const SPECIAL_RANGES: readonly (readonly [string, string])[] = [
-  ['169.254.0.0/16', 'link-local (cloud metadata services answer at 169.254.169.254)'],
+  ['169.254.0.0/16', 'link-local (where cloud metadata services answer)'],
   ['fe80::/10', 'link-local'],
   ['fd00:ec2::254/128', 'a cloud metadata address'],
   ['127.0.0.0/8', 'loopback (this machine)'],

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { Badge, Group, Paper, SimpleGrid, Text } from '@mantine/core';
+import { Group, Paper, SimpleGrid, Text } from '@mantine/core';
 import { RoleRequired } from '@/components/ui/role-required';
 import { PageHeader } from '@/components/ui/page-header';
 import { authorizeOrNull } from '@/lib/server/auth';
@@ -26,28 +26,17 @@ export default async function AdminPage() {
   }
   return (
     <>
-      <PageHeader title="Admin" description="Who can use Standby, the secrets it uses to reach providers, the tokens clients use to reach it, and its routing configuration as a file." />
+      <PageHeader title="Admin" description="Who can use Standby, the secrets it uses to reach providers, the tokens clients use to reach it, where targets may point, and its routing configuration as a file." />
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
         {AREAS.map((area) => (
           <Paper key={area.title} withBorder p="md" radius="md">
             <Group justify="space-between" mb={4}>
               {/* Link wraps the text: a server component cannot hand Link to Mantine as `component`. */}
-              {area.href ? (
-                <Link href={area.href}>
-                  <Text span fw={600} c="indigo">
-                    {area.title}
-                  </Text>
-                </Link>
-              ) : (
-                <Text fw={600} c="dimmed">
+              <Link href={area.href}>
+                <Text span fw={600} c="indigo">
                   {area.title}
                 </Text>
-              )}
-              {!area.href && (
-                <Badge size="sm" variant="outline" color="gray">
-                  not built yet
-                </Badge>
-              )}
+              </Link>
             </Group>
             <Text size="sm" c="dimmed">
               {area.description}
