@@ -1,6 +1,7 @@
 // IP networks written as CIDR (10.0.0.0/8, fd00::/8, or a single address), and the
-// address ranges that are not the public internet. Pure (networks.test.ts): used by
-// the trust in forwarded headers (client-address.ts) and by the endpoint policy
+// address ranges that are not the public internet. Pure (tested through
+// client-address.test.ts and endpoint-policy.test.ts): used by the trust in
+// forwarded headers (client-address.ts) and by the endpoint policy
 // (endpoint-policy.ts), which decides what a target may point at.
 import { BlockList, isIP } from 'node:net';
 
