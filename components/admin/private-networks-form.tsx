@@ -44,11 +44,8 @@ export function PrivateNetworksForm({ current }: { current: PrivateNetworks }) {
         </Group>
         <form onSubmit={onSubmit} noValidate>
           <Stack gap="sm" maw={560}>
-            {form.formError && (
-              <Alert color="red" variant="light" role="alert">
-                {form.formError}
-              </Alert>
-            )}
+            {/* A field error says it all; anything else (permission, conflict) is said here. */}
+            {form.formError && Object.keys(form.fieldErrors).length === 0 && <Alert color="red" variant="light" role="alert" title={form.formError} />}
             <Textarea
               label="Allowed networks"
               description="One network per line, as an address with its prefix length: 10.20.0.0/16, fd12:3456::/48, or one address (127.0.0.1). Empty: public addresses only."
@@ -61,11 +58,9 @@ export function PrivateNetworksForm({ current }: { current: PrivateNetworks }) {
               styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
             />
             <ReasonField value={reason} onChange={setReason} error={form.fieldErrors.reason} description="Why these networks: kept in the audit log." />
-            <Group>
-              <Button type="submit" loading={form.pending}>
-                Save networks
-              </Button>
-            </Group>
+            <Button type="submit" loading={form.pending} w="fit-content">
+              Save networks
+            </Button>
           </Stack>
         </form>
       </Stack>
