@@ -28,7 +28,7 @@ export async function loadPlanningInputs(client: Reader = db(), now = Date.now()
     client.target.findMany({ select: TARGET_SELECT }),
     client.service.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, enabled: true, routingVersion: true, chain: { orderBy: { position: 'asc' } } } }),
     client.routingOverride.findMany({ where: { clearedAt: null }, orderBy: { createdAt: 'desc' } }),
-    client.targetBreaker.findMany({ select: { targetId: true, state: true, since: true, version: true } }),
+    client.targetBreaker.findMany({ select: { targetId: true, state: true, since: true, version: true, replica: true } }),
   ]);
 
   const targetMap = new Map<string, SnapshotTarget>(targets.map((t) => [t.id, toSnapshotTarget(t, null)]));

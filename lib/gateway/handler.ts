@@ -17,6 +17,7 @@ import { openAiError, parseChatRequest, usageChunk, type ChatCompletionChunk, ty
 import { decideAfterFailure, needsLargerContext } from './retry-policy';
 import type { RoutingSnapshot, SnapshotChainEntry, SnapshotService, SnapshotTarget, SnapshotToken, BreakerView } from './snapshot-types';
 import type { RequestOutcome, SampleRecord, ServedBy } from './recorder';
+import { OverflowGate, tierForRequest } from '@/lib/degradation/overflow';
 import { effectiveTier, type Tier } from '@/lib/degradation/tier';
 import { countsAsGood } from '@/lib/slo/good-request';
 import { BufferedResponse } from './buffered-response';
@@ -218,6 +219,7 @@ const upstreamTargetOf = (t: SnapshotTarget): UpstreamTarget => ({ apiStyle: t.a
 
 export function createGatewayHandler(deps: GatewayDeps) {
   const random = deps.random ?? Math.random;
+  const overflow = new OverflowGate();
   const maxBodyBytes = deps.maxBodyBytes ?? Number(process.env.STANDBY_GATEWAY_MAX_BODY_BYTES ?? 4 * 1024 * 1024);
 
   /** The request's API token, if valid; its use is noted for ApiToken.lastUsedAt (written with the next flush). */
@@ -621,10 +623,12 @@ export function createGatewayHandler(deps: GatewayDeps) {
     if (token.services.length > 0 && !token.services.includes(service.name)) {
       return sendError(res, 403, `This API token may not call the service ${service.name}.`, 'permission_error', 'service_not_allowed', 'model');
     }
-    // Every answer from here on says which tier the service was in.
-    const tier = effectiveTier(service.degradation, Date.now());
+    // Every answer from here on says which tier it was served in: a request the healthy
+    // targets have room for is served as in Full, whatever tier the overflow gets.
+    const now = Date.now();
+    const tier = tierForRequest(service.degradation, service.id, overflow, now);
     res.setHeader('x-standby-tier', tier);
-    deps.metrics?.setServiceTier?.(service.name, tier);
+    deps.metrics?.setServiceTier?.(service.name, effectiveTier(service.degradation, now));
     const startedAt = performance.now();
     const abort = { aborted: false };
     res.on('close', () => {

@@ -8,6 +8,7 @@ import 'server-only';
 // here), so at most ~170 rows leave the database; downsample.ts turns them into
 // points. Markers on the time axis come from the small event
 // tables: tier changes, breaker transitions, routing overrides.
+import { describeCapacity } from '@/lib/degradation/describe';
 import { TIER_LABELS, type Tier } from '@/lib/degradation/tier';
 import { db, Prisma } from '@/lib/server/db';
 import { HISTOGRAM_LENGTH } from './histogram';
@@ -53,16 +54,15 @@ const histogramSum = (column: string) =>
 const LATENCY_SUM = histogramSum('latencyHist');
 const TTFT_SUM = histogramSum('ttftHist');
 
-const percent = (value: number) => `${(value * 100).toFixed(value >= 0.9995 && value < 1 ? 2 : 0)}%`;
 
-function tierMarker(row: { id: bigint; at: Date; from: Tier; to: Tier; cause: string; level: number | null; availableRpm: number | null; requiredRpm: number | null; actor: string; reason: string | null }): ChartMarker {
+function tierMarker(row: { id: bigint; at: Date; from: Tier; to: Tier; cause: string; level: number | null; availableRpm: number | null; demandRpm: number | null; actor: string; reason: string | null }): ChartMarker {
   const change = `${TIER_LABELS[row.from]} → ${TIER_LABELS[row.to]}`;
   const why = row.reason ? `: ${row.reason}` : '';
   const base = { id: `tier-${row.id}`, at: row.at.toISOString() };
   switch (row.cause) {
     case 'automatic': {
-      const capacity = row.availableRpm != null && row.requiredRpm != null ? ` (${row.availableRpm.toLocaleString('en-US')} of ${row.requiredRpm.toLocaleString('en-US')} rpm available)` : '';
-      return { ...base, kind: 'tier', label: `Tier ${change}`, detail: `Automatic${row.level != null ? `: capacity level ${percent(row.level)}` : ''}${capacity}` };
+      const capacity = row.availableRpm != null && row.demandRpm != null ? `: ${describeCapacity(row.availableRpm, row.demandRpm)}` : '';
+      return { ...base, kind: 'tier', label: `Tier ${change}`, detail: `Automatic${capacity}` };
     }
     case 'override':
       return { ...base, kind: 'tier_override', label: `Tier set to ${TIER_LABELS[row.to]}`, detail: `Override by ${row.actor}${why} (${change})` };
@@ -136,7 +136,7 @@ export async function getServiceChartData(serviceName: string, range: ChartRange
       where: { serviceId: service.id, at: { gte: start, lte: now } },
       orderBy: [{ at: 'desc' }, { id: 'desc' }],
       take: MARKERS_PER_KIND + 1,
-      select: { id: true, at: true, from: true, to: true, cause: true, level: true, availableRpm: true, requiredRpm: true, actor: true, reason: true },
+      select: { id: true, at: true, from: true, to: true, cause: true, level: true, availableRpm: true, demandRpm: true, actor: true, reason: true },
     }),
     chainIds.length
       ? db().breakerTransition.findMany({

@@ -62,7 +62,7 @@ before(async () => {
 
   await db().targetBreaker.create({ data: { targetId: targets.b1.id, state: 'open', since: minutesAgo(10) } });
   await db().breakerTransition.create({ data: { targetId: targets.b1.id, from: 'closed', to: 'open', at: momentsAgo(10), cause: 'failure rate 0.9 over 20 requests', replica: 'test' } });
-  await db().serviceTierState.create({ data: { serviceId: burning.id, automaticTier: 'degraded', automaticSince: minutesAgo(5), level: 0.4, availableRpm: 40, requiredRpm: 100 } });
+  await db().serviceTierState.create({ data: { serviceId: burning.id, automaticTier: 'degraded', automaticSince: minutesAgo(5), level: 0.4, availableRpm: 40, demandRpm: 100 } });
   await db().tierChange.create({ data: { serviceId: burning.id, at: momentsAgo(5), from: 'full', to: 'degraded', cause: 'automatic', level: 0.4, actor: 'system' } });
   await db().routingOverride.create({
     data: { kind: 'pin', serviceId: pinned.id, targetId: targets.p2.id, reason: 'provider maintenance', createdBy: operator.email, createdById: operator.id, createdAt: momentsAgo(20) },
