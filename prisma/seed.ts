@@ -152,7 +152,7 @@ export async function seedDemoEstate(): Promise<{ users: { email: string; role: 
       const row = await tx.service.upsert({ where: { name: service.name }, create: service, update: {}, select: { id: true, _count: { select: { chain: true } } } });
       if (row._count.chain === 0) {
         await tx.chainEntry.createMany({
-          data: chain.map((name, position) => ({ serviceId: row.id, targetId: targetIds.get(name)!, position, failoverOn: DEMO_FAILOVER_ON })),
+          data: chain.map((name, index) => ({ serviceId: row.id, targetId: targetIds.get(name)!, position: index + 1, failoverOn: DEMO_FAILOVER_ON })),
         });
       }
     }

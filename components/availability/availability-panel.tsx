@@ -163,12 +163,13 @@ export function AvailabilityPanel({ view }: { view: ServiceAvailabilityView }) {
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {view.members.map((member) => {
+                {view.members.map((member, index) => {
                   const domain = domainOf.get(member.name);
                   const shared = domain && domain.members.length > 1;
                   return (
                     <Table.Tr key={member.targetId} data-testid="availability-target" c={member.enabled ? undefined : 'dimmed'}>
-                      <Table.Td>{member.position}</Table.Td>
+                      {/* Numbered from 1 in chain order, as in every chain table (stored positions may start anywhere). */}
+                      <Table.Td>{index + 1}</Table.Td>
                       <Table.Td ff="monospace">{member.name}</Table.Td>
                       <Table.Td>
                         {member.providerName} · {member.regionCode}

@@ -1,6 +1,7 @@
 // What the gateway does to a request in each tier, in plain words, from the
 // service's policy: the service page shows exactly this, so an operator knows
 // the effect before choosing a tier. Pure (describe.test.ts).
+import { formatDuration } from '@/lib/format/duration';
 import type { TierPolicy } from '@/lib/gateway/snapshot-types';
 import type { PlanningRisk } from './capacity';
 import { TIER_LABELS, type Tier } from './tier';
@@ -9,16 +10,7 @@ import { TIER_LABELS, type Tier } from './tier';
 export type DegradedTargetRef = { name: string; model: string } | null;
 
 /** "45 s", "15 min", "1 h", "1 h 30 min", "1 d". */
-export function formatSeconds(seconds: number): string {
-  if (seconds < 60) return `${seconds} s`;
-  if (seconds < 3_600) return seconds % 60 === 0 ? `${seconds / 60} min` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
-  if (seconds < 86_400) {
-    const minutes = Math.floor((seconds % 3_600) / 60);
-    return `${Math.floor(seconds / 3_600)} h${minutes ? ` ${minutes} min` : ''}`;
-  }
-  const hours = Math.floor((seconds % 86_400) / 3_600);
-  return `${Math.floor(seconds / 86_400)} d${hours ? ` ${hours} h` : ''}`;
-}
+export const formatSeconds = (seconds: number) => formatDuration(seconds * 1_000);
 
 const plural = (n: number, noun: string) => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
 
