@@ -10,6 +10,7 @@ import { formatUtc } from '@/components/ui/format';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import type { OverviewService } from '@/lib/overview/data';
 import type { TroubleLevel } from '@/lib/overview/trouble';
+import { TargetLink } from '@/components/inventory/target-link';
 
 export const TROUBLE_LOOK: Record<TroubleLevel, { color: string; label: string }> = {
   critical: { color: 'red', label: 'Critical' },
@@ -77,8 +78,8 @@ function ServingCell({ service }: { service: OverviewService }) {
   return (
     <Stack gap={2}>
       <Group gap={6} wrap="nowrap">
-        <Text size="sm" ff="monospace" data-testid="serving-target">
-          {routing.serving.name}
+        <Text size="sm" data-testid="serving-target">
+          <TargetLink name={routing.serving.name} />
         </Text>
         {routing.lastResort && (
           <Badge color="red" variant="filled" size="xs" miw="max-content">
@@ -149,9 +150,7 @@ function BreakersCell({ service }: { service: OverviewService }) {
       {service.breakers.map((b) => (
         <Group key={b.targetId} gap={6} wrap="nowrap">
           <BreakerBadge state={b.state} size="xs" />
-          <Text size="xs" ff="monospace">
-            {b.name}
-          </Text>
+          <TargetLink name={b.name} size="xs" />
         </Group>
       ))}
     </Stack>

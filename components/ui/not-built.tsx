@@ -4,7 +4,7 @@ import { Alert, List, ListItem, Text } from '@mantine/core';
 import { IconTools } from '@tabler/icons-react';
 import { PageHeader } from './page-header';
 
-/** An area of DESIGN.md that has no working feature yet: says so plainly. */
+/** An area planned but without a working feature yet: says so plainly. */
 export function NotBuilt({ title, purpose, planned }: { title: string; purpose: string; planned: string[] }) {
   return (
     <>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_TIER_POLICY, DEFAULT_TIER_THRESHOLDS } from './defaults';
-import { describeCapacity, describeShedding, describeTierNow, describeTierPolicy, describeTierRange, formatLevel, formatSeconds } from './describe';
+import { describeCapacity, describeOverrideEffect, describeShedding, describeTierNow, describeTierPolicy, describeTierRange, formatLevel, formatSeconds } from './describe';
 
 const mini = { name: 'openai-gpt-4o-mini-us-east', model: 'gpt-4o-mini' };
 
@@ -51,5 +51,13 @@ describe('formatting', () => {
     assert.match(describeShedding({ ...state, overridden: true }, DEFAULT_TIER_POLICY, null), /applies to every request while the override holds/);
     assert.match(describeShedding({ ...state, tier: 'emergency', automaticTier: 'emergency', servedShare: 0, availableRpm: 0 }, DEFAULT_TIER_POLICY, null), /^No target can serve: answers every request with the maintenance message/);
     assert.equal(describeCapacity(4_600, 40), '4,600 RPM can serve 40 RPM of demand');
+  });
+
+  it('says that an override applies to every request, the servable ones included', () => {
+    assert.equal(
+      describeOverrideEffect('minimal', 40, 4_600, DEFAULT_TIER_POLICY, null),
+      'Every request (about 40 RPM now) gets Minimal, including those the targets that can serve (4,600 RPM) have room for: answers repeated requests from a cache kept 1 h; anything else is refused with 503 and Retry-After 30 s.',
+    );
+    assert.match(describeOverrideEffect('full', 40, 0, DEFAULT_TIER_POLICY, null), /^Every request is routed along the chain as usual/);
   });
 });

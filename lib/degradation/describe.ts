@@ -85,6 +85,19 @@ export function describeTierRange(tier: Tier, t: { degradedBelow: number; minima
   }
 }
 
+/**
+ * What holding a service in `tier` by hand does: unlike an automatic tier,
+ * which sheds only the overflow, an override applies to every request, the
+ * ones the healthy targets could serve included. Said with today's demand.
+ */
+export function describeOverrideEffect(tier: Tier, demandRpm: number, availableRpm: number, policy: TierPolicy, degradedTarget: DegradedTargetRef): string {
+  const lower = (text: string) => text.replace(/^./, (c) => c.toLowerCase());
+  if (tier === 'full') return 'Every request is routed along the chain as usual; if demand outgrows the capacity, nothing is shed.';
+  const volume = demandRpm > 0 ? `every request (about ${rpm(demandRpm)} now)` : 'every request';
+  const servable = availableRpm > 0 ? `, including those the targets that can serve (${rpm(availableRpm)}) have room for` : '';
+  return `${volume.replace(/^./, (c) => c.toUpperCase())} gets ${TIER_LABELS[tier]}${servable}: ${lower(describeTierPolicy(tier, policy, degradedTarget))}`;
+}
+
 /** "If A fails, the rest of the chain covers 38% of the planned 36,000 RPM": the plan as a risk, never as a limit on live traffic. */
 export function describePlanningRisk(risk: PlanningRisk): string {
   if (!risk.worstLoss) return `No target can serve now: 0% of the planned ${rpm(risk.plannedRpm)} is covered.`;

@@ -12,6 +12,8 @@ import { previewSteering, type SteeringPreview } from './impact';
 import { activeOverrides, planRoute, summarizePlan, type PlanSummary } from './plan';
 import type { SteeringAction } from './schemas';
 import { UNDEGRADED } from '@/lib/degradation/defaults';
+import type { TierForecast } from '@/lib/degradation/forecast';
+import { forecastTiers } from '@/lib/degradation/forecast-data';
 
 /** What the loader reads through: the process client, or a mutation's transaction. */
 type Reader = Pick<Tx, 'service' | 'target' | 'routingOverride' | 'targetBreaker'>;
@@ -233,7 +235,14 @@ export async function listRoutingOverview(): Promise<RoutingOverviewRow[]> {
   }));
 }
 
-export type SteeringPreviewView = SteeringPreview & { serviceName: string; routingVersion: number; load: ServiceLoad };
+export type SteeringPreviewView = SteeringPreview & {
+  serviceName: string;
+  routingVersion: number;
+  load: ServiceLoad;
+  /** The tier that would follow for the service, and for each other service a drain touches (by service id). */
+  tier: TierForecast | null;
+  tierElsewhere: Record<string, TierForecast>;
+};
 
 /** The impact preview of a steering action on a service, against its load over the last five minutes; null if the service is gone. */
 export async function previewServiceSteering(serviceId: string, action: SteeringAction): Promise<SteeringPreviewView | null> {
@@ -242,5 +251,7 @@ export async function previewServiceSteering(serviceId: string, action: Steering
   const service = findServiceById(inputs, serviceId);
   if (!service) return null;
   const preview = previewSteering(action, service, inputs.targets, inputs.overrides, inputs.breakerOf, now, load, [...inputs.services.values()]);
-  return { ...preview, serviceName: service.name, routingVersion: service.routingVersion, load };
+  const forecasts = await forecastTiers(new Map([[service.id, preview.capacityAfterRpm], ...preview.elsewhere.map((o): [string, number] => [o.serviceId, o.capacityAfterRpm])]), now);
+  const tierElsewhere = Object.fromEntries(preview.elsewhere.flatMap((o) => (forecasts.has(o.serviceId) ? [[o.serviceId, forecasts.get(o.serviceId)!]] : [])));
+  return { ...preview, serviceName: service.name, routingVersion: service.routingVersion, load, tier: forecasts.get(service.id) ?? null, tierElsewhere };
 }

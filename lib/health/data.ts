@@ -76,7 +76,7 @@ function toLatencySummary(row: SummaryRow | undefined): LatencySummary {
 const toBreakerView = (breaker: { state: BreakerState; since: Date } | null): BreakerView =>
   breaker ? { state: breaker.state, since: breaker.since.toISOString() } : { state: 'closed', since: null };
 
-function findTransitions(targetIds: string[] | null, take: number) {
+export function findTransitions(targetIds: string[] | null, take: number) {
   return db().breakerTransition.findMany({
     where: targetIds ? { targetId: { in: targetIds } } : {},
     orderBy: [{ at: 'desc' }, { id: 'desc' }],
@@ -85,7 +85,7 @@ function findTransitions(targetIds: string[] | null, take: number) {
   });
 }
 
-function toTransitionRows(rows: Awaited<ReturnType<typeof findTransitions>>, names: Map<string, string>): TransitionRow[] {
+export function toTransitionRows(rows: Awaited<ReturnType<typeof findTransitions>>, names: Map<string, string>): TransitionRow[] {
   return rows.map((row) => ({ ...row, id: row.id.toString(), targetName: names.get(row.targetId) ?? 'deleted target', at: row.at.toISOString() }));
 }
 
@@ -231,7 +231,7 @@ const HEALTH_TARGET_SELECT = {
  * Each target's breaker, its probes and its traffic over the last five
  * minutes, and the verdict drawn from all three; `targetIds` limits it to some.
  */
-async function targetHealth(now: Date, targetIds?: string[]): Promise<TargetHealthRow[]> {
+export async function targetHealth(now: Date, targetIds?: string[]): Promise<TargetHealthRow[]> {
   const windowStart = new Date(now.getTime() - OVERVIEW_WINDOW_MINUTES * MINUTE_MS);
   const probeLookback = new Date(now.getTime() - LAST_PROBE_LOOKBACK_MS);
   const only = targetIds ? Prisma.sql`AND s."targetId" = ANY(${targetIds}::uuid[])` : Prisma.empty;
