@@ -202,7 +202,7 @@ export function OverviewBoard({ initial }: { initial: Overview }) {
             Nothing changed in the last hour: no tier change, breaker transition, override, burn-rate alert or configuration change.
           </Text>
         ) : (
-          <ChangesList items={data.changes} truncated={data.changesTruncated} />
+          <ChangesList items={data.changes} total={data.changesTotal} />
         )}
       </section>
     </Stack>

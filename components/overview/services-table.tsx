@@ -2,7 +2,10 @@
 
 import { memo } from 'react';
 import { Badge, Group, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { PlanningRiskText } from '@/components/degradation/planning-risk';
 import { TierBadge } from '@/components/degradation/tier-badge';
+import { formatLevel, levelFormula } from '@/lib/degradation/describe';
+import { TIER_LABELS } from '@/lib/degradation/tier';
 import { BreakerBadge } from '@/components/health/breaker-badge';
 import { formatAttainment, formatTarget } from '@/components/slo/format';
 import { BudgetBar, BurnFigure, SEVERITY_COLORS } from '@/components/slo/slo-parts';
@@ -43,9 +46,10 @@ function ServiceCell({ service }: { service: OverviewService }) {
 }
 
 function TierCell({ service }: { service: OverviewService }) {
-  const { tierOverride, level } = service;
+  const { tierOverride, level, capacity } = service;
+  const shed = !tierOverride && service.tier !== 'full' && capacity.servedShare < 1 ? 100 - Math.round(capacity.servedShare * 100) : 0;
   return (
-    <Stack gap={2}>
+    <Stack gap={2} maw={260}>
       <TierBadge tier={service.tier} />
       {tierOverride ? (
         <Tooltip label={`${tierOverride.reason || 'No reason given'}${tierOverride.expiresAt ? ` · until ${formatUtc(tierOverride.expiresAt)}` : ' · until cleared'}`} multiline maw={280}>
@@ -54,14 +58,13 @@ function TierCell({ service }: { service: OverviewService }) {
           </Text>
         </Tooltip>
       ) : (
-        level !== null && (
-          <Tooltip label="D: available capacity ÷ required capacity, as last measured">
-            <Text size="xs" c="dimmed">
-              D {Math.round(level * 100)}%
-            </Text>
-          </Tooltip>
-        )
+        <Tooltip label={`${levelFormula(capacity.availableRpm, capacity.demandRpm)}, as last measured.`} multiline w={300}>
+          <Text size="xs" c={shed ? 'orange.8' : 'dimmed'} tabIndex={0}>
+            {shed ? `${shed}% of requests beyond capacity get ${TIER_LABELS[service.tier]}` : level === null ? 'no demand measured' : `capacity ${formatLevel(level)} of demand`}
+          </Text>
+        </Tooltip>
       )}
+      <PlanningRiskText risk={capacity.planning} size="xs" />
     </Stack>
   );
 }

@@ -98,7 +98,7 @@ describe('the Overview', () => {
     const burning = row(names.burning);
     assert.deepEqual(burning.trouble.reasons, [
       'Paging: burn-rate alert page-1h, page-6h, ticket-3d',
-      'Tier Degraded',
+      'Tier Degraded: 60% of requests beyond capacity',
       `Breaker open: ${targets.b1.name}`,
       'Error budget spent',
     ]);
@@ -165,7 +165,7 @@ describe('the Overview', () => {
     assert.deepEqual(times, [...times].sort().reverse());
     assert.deepEqual(mine.find((c) => c.kind === 'tier')?.links, [{ label: names.burning, href: `/services/${names.burning}` }]);
     assert.deepEqual(mine.find((c) => c.kind === 'breaker')?.links, [
-      { label: targets.b1.name, href: `/targets?q=${targets.b1.name}` },
+      { label: targets.b1.name, href: `/targets/${targets.b1.name}` },
       { label: names.burning, href: `/services/${names.burning}` },
     ]);
   });
