@@ -206,7 +206,7 @@ export const OverviewServicesTable = memo(function OverviewServicesTable({ servi
                 <SloCell service={service} />
               </Table.Td>
               <Table.Td>
-                <BudgetBar fraction={service.slo.budgetFraction} width={80} />
+                <BudgetBar fraction={service.slo.budgetFraction} tooFewRequests={service.slo.budgetTooFew} width={80} />
               </Table.Td>
               <Table.Td>
                 <BurnCell service={service} />

@@ -46,6 +46,8 @@ export type OverviewService = {
     attainment: number | null;
     meetsTarget: boolean | null;
     budgetFraction: number | null;
+    /** Too few requests for the budget to be shown as a share. */
+    budgetTooFew: boolean;
     budgetRemainingFailures: number;
     /** Severity firing now, judged live (the alert loop records it within 30 s). */
     firing: AlertSeverity | null;
@@ -144,6 +146,7 @@ export async function getOverview(now = new Date()): Promise<Overview> {
         attainment: status?.attainment ?? null,
         meetsTarget: status?.meetsTarget ?? null,
         budgetFraction: status?.budget.remainingFraction ?? null,
+        budgetTooFew: status?.budget.tooFewRequests ?? false,
         budgetRemainingFailures: status?.budget.remainingFailures ?? 0,
         firing: live,
         pressing: status?.pressing ?? null,
