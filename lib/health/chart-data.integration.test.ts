@@ -86,6 +86,13 @@ before(async () => {
 after(disconnect);
 
 describe('getServiceChartData', () => {
+  test('"auto" opens on the smallest range holding the data: 1 h for a fifteen-minute-old service, 30 d for one with two weeks', async () => {
+    const fresh = await db().service.create({ data: { name: uniqueName('charts-fresh') }, select: { id: true, name: true } });
+    await insertRollups(fresh.id, [{ resolutionSec: 60, bucket: at('15T13:53'), requests: 40, failures: 0 }, { resolutionSec: 60, bucket: at('15T14:06'), requests: 40, failures: 0 }]);
+    assert.equal((await getServiceChartData(fresh.name, 'auto', now))!.range, '1h');
+    assert.equal((await getServiceChartData(names.service, 'auto', now))!.range, '30d');
+  });
+
   test('an unknown service has no charts', async () => {
     assert.equal(await getServiceChartData(uniqueName('missing'), '1h', now), null);
   });

@@ -12,7 +12,7 @@ import { describeCapacity } from '@/lib/degradation/describe';
 import { TIER_LABELS, type Tier } from '@/lib/degradation/tier';
 import { db, Prisma } from '@/lib/server/db';
 import { HISTOGRAM_LENGTH } from './histogram';
-import { burnDown, chartWindow, fillBuckets, MARKERS_PER_KIND, rankErrorClasses, RANGE_SPECS, type BudgetMode, type ChartBucket, type ChartRange, type GroupedCount, type GroupedRollup } from './downsample';
+import { burnDown, chartWindow, defaultChartRange, fillBuckets, MARKERS_PER_KIND, rankErrorClasses, RANGE_SPECS, type BudgetMode, type ChartBucket, type ChartRange, type GroupedCount, type GroupedRollup } from './downsample';
 
 export type MarkerKind = 'tier' | 'tier_override' | 'breaker' | 'flip';
 
@@ -98,19 +98,29 @@ function flipMarkers(row: OverrideRow, start: number, now: number): ChartMarker[
   return markers;
 }
 
+/** When the service's oldest rollup still charted (30 days at most) begins; null without any. */
+async function firstRollupAt(serviceId: string, now: Date): Promise<number | null> {
+  const longest = RANGE_SPECS['30d'];
+  const [row] = await db().$queryRaw<{ first: Date | null }[]>`
+    SELECT min(bucket) AS first FROM "ServiceRollup"
+    WHERE "serviceId" = ${serviceId}::uuid AND bucket >= ${new Date(now.getTime() - longest.bucketSeconds * 1_000 * longest.bucketCount)}::timestamp`;
+  return row?.first ? row.first.getTime() : null;
+}
+
 /**
  * A service's history over `range`: per bucket requests, failures,
  * availability, errors by class, how requests were answered, latency and TTFT
  * percentiles, the error budget after it; and the events of the range as
  * markers. Null for an unknown service.
  */
-export async function getServiceChartData(serviceName: string, range: ChartRange, now = new Date()): Promise<ServiceChartData | null> {
+export async function getServiceChartData(serviceName: string, requested: ChartRange | 'auto', now = new Date()): Promise<ServiceChartData | null> {
   const service = await db().service.findUnique({
     where: { name: serviceName },
     select: { id: true, name: true, sloTarget: true, sloWindowDays: true, chain: { select: { target: { select: { id: true, name: true } } } } },
   });
   if (!service) return null;
 
+  const range = requested === 'auto' ? defaultChartRange(await firstRollupAt(service.id, now), now.getTime()) : requested;
   const spec = RANGE_SPECS[range];
   const window = chartWindow(spec, now.getTime());
   const start = new Date(window.start);

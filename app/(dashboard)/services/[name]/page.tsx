@@ -27,7 +27,7 @@ export default async function ServicePage({ params }: Params) {
   const user = await authorize('estate.read');
   const name = decodeURIComponent((await params).name);
   const canSteer = hasPermission(user.role, 'failover.write');
-  const [routing, options, live, slo, charts] = await Promise.all([getServiceRouting(name), canSteer ? getChainTargetOptions() : Promise.resolve([]), getServiceLive(name), getServiceSlo(name), getServiceChartData(name, '24h')]);
+  const [routing, options, live, slo, charts] = await Promise.all([getServiceRouting(name), canSteer ? getChainTargetOptions() : Promise.resolve([]), getServiceLive(name), getServiceSlo(name), getServiceChartData(name, 'auto')]);
   if (!routing) notFound();
   const [degradation, degradedTargets] = await Promise.all([getServiceDegradation(name), hasPermission(user.role, 'inventory.write') ? getDegradedTargetOptions() : Promise.resolve([])]);
   const { service } = routing;
