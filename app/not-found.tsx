@@ -1,5 +1,4 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { Button, Center, Group, Stack, Text, Title } from '@mantine/core';
 import { IconShieldCheck } from '@tabler/icons-react';
 
@@ -23,10 +22,11 @@ export default function NotFound() {
           Nothing lives at this address. It may have been mistyped, or what it showed (a service, a target) was renamed or deleted; the audit log says which.
         </Text>
         <Group>
-          <Button component={Link} href="/">
+          {/* Plain links: a server component cannot hand Next's Link to Mantine, and a full load is right after a wrong address. */}
+          <Button component="a" href="/">
             Go to the overview
           </Button>
-          <Button component={Link} href="/audit" variant="default">
+          <Button component="a" href="/audit" variant="default">
             Open the audit log
           </Button>
         </Group>
