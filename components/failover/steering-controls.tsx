@@ -98,6 +98,14 @@ function Impact({ preview }: { preview: SteeringPreviewView }) {
           <TierForecastLine forecast={preview.tier} />
         </div>
       )}
+      {/* Before the detail, so a short screen shows what to check first. */}
+      {preview.warnings.length > 0 && (
+        <Alert color="yellow" variant="light" icon={<IconAlertTriangle size={18} />} title="Check before confirming">
+          <List size="sm">
+            {preview.warnings.map((w) => <List.Item key={w}>{w}</List.Item>)}
+          </List>
+        </Alert>
+      )}
       <Text size="sm" c="dimmed">
         {load > 0 ? `Current load: ${formatLoad(load)} (last ${preview.load.windowMinutes} minutes).` : `No traffic for ${preview.serviceName} in the last ${preview.load.windowMinutes} minutes.`}
       </Text>
@@ -140,13 +148,6 @@ function Impact({ preview }: { preview: SteeringPreviewView }) {
             ))}
           </List>
         </div>
-      )}
-      {preview.warnings.length > 0 && (
-        <Alert color="yellow" variant="light" icon={<IconAlertTriangle size={18} />} title="Check before confirming">
-          <List size="sm">
-            {preview.warnings.map((w) => <List.Item key={w}>{w}</List.Item>)}
-          </List>
-        </Alert>
       )}
     </Stack>
   );
