@@ -28,11 +28,13 @@ function watchForProblems(page: Page): Problem[] {
   return problems;
 }
 
-/** Opens a page, lets its first live queries run, and returns the app-internal links on it. */
+/**
+ * Opens a page until it has hydrated and loaded (a crash in rendering or hydration shows by then; live panels
+ * start from server-rendered data, so their polls are not waited for), and returns the app-internal links on it.
+ */
 async function open(page: Page, path: string): Promise<string[]> {
-  const response = await visit(page, path).then(() => null, (error: Error) => error);
-  if (response) throw response;
-  await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => {});
+  await visit(page, path);
+  await page.waitForLoadState('load');
   const hrefs = await page.locator('main a[href^="/"]').evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href') ?? ''));
   return hrefs.map((href) => href.split(/[?#]/)[0]).filter((href) => href !== '' && !href.startsWith('/api/'));
 }
