@@ -33,6 +33,8 @@ test.describe.serial('a fault on one provider', () => {
     test.setTimeout(120_000);
     const [{ lastRecord }] = await sql<{ lastRecord: string }>(`SELECT coalesce(max(id), 0)::text AS "lastRecord" FROM "RequestRecord"`);
     await signIn(page, 'operator', '/simulator');
+    // The page says which targets each simulated upstream feeds.
+    await expect(page.getByTestId(`simulated-upstream-${UPSTREAM}`).getByTestId('fed-targets')).toContainText(FAILING);
     await page.getByRole('button', { name: `Edit faults of ${UPSTREAM}` }).click();
     const drawer = page.getByRole('dialog');
     await drawer.getByRole('textbox', { name: '5xx share' }).fill('100');

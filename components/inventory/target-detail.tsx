@@ -76,7 +76,7 @@ export function TargetDetailView({ detail }: { detail: TargetDetail }) {
         {chains.length === 0 ? (
           <EmptyState title="In no failover chain">No service routes to this target. Add it to a service&apos;s chain on the service page.</EmptyState>
         ) : (
-          <Table.ScrollContainer minWidth={480}>
+          <Table.ScrollContainer minWidth={340}>
             <Table verticalSpacing="xs" aria-label="Failover chains using this target">
               <Table.Thead>
                 <Table.Tr>
