@@ -25,3 +25,9 @@ export function formatAgo(iso: string, now: number | null): string {
 
 /** HH:MM:SS of an ISO time, in UTC like every other time in Standby. */
 export const clockUtc = (iso: string | number) => new Date(iso).toISOString().slice(11, 19);
+
+/** A failed probe's error in words, with its status: "server error (503)"; null for a probe that succeeded without one. */
+export function probeError(probe: { ok: boolean; errorClass: string | null; statusCode: number | null }): string | null {
+  if (!probe.errorClass) return null;
+  return `${probe.errorClass.replace(/_/g, ' ')}${!probe.ok && probe.statusCode != null ? ` (${probe.statusCode})` : ''}`;
+}

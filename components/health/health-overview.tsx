@@ -10,7 +10,7 @@ import { healthQueries } from '@/lib/health/queries';
 import { EmptyState } from '@/components/ui/empty-state';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import { BreakerBadge } from './breaker-badge';
-import { formatDuration, formatMs, formatRate, NO_DATA, rateColor } from './format';
+import { formatDuration, formatMs, formatRate, NO_DATA, probeError, rateColor } from './format';
 import { TimeAgo, TimeSince } from './relative-time';
 import { TransitionsTable } from './transitions-table';
 import { UpdatedAgo } from './updated-ago';
@@ -81,8 +81,7 @@ export function ProbeCell({ row }: { row: TargetHealthRow }) {
         <TimeAgo iso={probe.at} />
         <Text size="sm" c="dimmed" span>
           {formatMs(probe.latencyMs)}
-          {probe.errorClass && ` · ${probe.errorClass.replace(/_/g, ' ')}`}
-          {!probe.ok && probe.statusCode != null && ` (${probe.statusCode})`}
+          {probeError(probe) && ` · ${probeError(probe)}`}
         </Text>
       </Group>
       <Text size="xs" c="dimmed">

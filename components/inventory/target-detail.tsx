@@ -2,7 +2,7 @@
 
 import { Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { BreakerCell, ProbeCell, VerdictCell } from '@/components/health/health-overview';
-import { formatDuration, formatMs, formatRate, NO_DATA, rateColor } from '@/components/health/format';
+import { formatDuration, formatMs, formatRate, NO_DATA, probeError, rateColor } from '@/components/health/format';
 import { TimeAgo } from '@/components/health/relative-time';
 import { TransitionsTable } from '@/components/health/transitions-table';
 import { EmptyState } from '@/components/ui/empty-state';
@@ -161,9 +161,7 @@ export function TargetDetailView({ detail }: { detail: TargetDetail }) {
                       </Badge>
                     </Table.Td>
                     <Table.Td ta="right">{formatMs(probe.latencyMs)}</Table.Td>
-                    <Table.Td>
-                      {probe.errorClass ? `${probe.errorClass.replace(/_/g, ' ')}${probe.statusCode != null ? ` (${probe.statusCode})` : ''}` : NO_DATA}
-                    </Table.Td>
+                    <Table.Td>{probeError(probe) ?? NO_DATA}</Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
