@@ -33,11 +33,19 @@ async function createService(prefix: string, chain: string[]) {
   return service;
 }
 
+const hourBucket = (n: number) => new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000 - n * 3_600_000);
+
+/**
+ * The last hour in minute rollups and the two whole hours before it in hour rollups, as the recorder writes
+ * both: the longer windows (6 h, 3 d, the SLO's) then hold thousands of requests whatever the minute of the
+ * hour, past the minimum counts before an alert may fire or a budget be judged.
+ */
 async function traffic(serviceId: string, requestsPerMinute: number, failuresPerMinute: number) {
+  const rollup = (resolutionSec: 60 | 3600, bucket: Date, minutes: number) => ({
+    serviceId, resolutionSec, bucket, requests: requestsPerMinute * minutes, failures: failuresPerMinute * minutes, latencyHist: emptyHistogram(), ttftHist: emptyHistogram(),
+  });
   await db().serviceRollup.createMany({
-    data: Array.from({ length: 61 }, (_, i) => ({
-      serviceId, resolutionSec: 60, bucket: minuteBucket(i), requests: requestsPerMinute, failures: failuresPerMinute, latencyHist: emptyHistogram(), ttftHist: emptyHistogram(),
-    })),
+    data: [...Array.from({ length: 61 }, (_, i) => rollup(60, minuteBucket(i), 1)), rollup(3600, hourBucket(1), 60), rollup(3600, hourBucket(2), 60)],
   });
 }
 
