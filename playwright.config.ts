@@ -1,5 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
-import { E2E_BASE_URL, E2E_DATABASE_URL, E2E_PG_PORT, E2E_PORT } from './e2e/test-env';
+import { E2E_BASE_URL, E2E_DATABASE_URL, E2E_PG_READY_PORT, E2E_PORT } from './e2e/test-env';
 
 // Debian's Chromium, never a downloaded browser (no internet here).
 const CHROMIUM_ARGS = [
@@ -27,7 +27,7 @@ export default defineConfig({
   webServer: [
     {
       command: 'node --import tsx scripts/test-database.ts serve',
-      url: `http://127.0.0.1:${E2E_PG_PORT + 1}/`,
+      url: `http://127.0.0.1:${E2E_PG_READY_PORT}/`,
       timeout: 120_000,
       reuseExistingServer: false,
       stdout: 'pipe',

@@ -181,7 +181,7 @@ function requestsSql(span: Span, first: number, last: number, total: number): st
 /** Tier changes, breaker transitions, routing overrides and alerts spread over the 30 days: the chart markers and the overview's changes. */
 function eventsSql(span: Span): string[] {
   return [
-    `INSERT INTO "TierChange" ("serviceId", "at", "from", "to", "cause", "level", "availableRpm", "requiredRpm", "actor", "reason")
+    `INSERT INTO "TierChange" ("serviceId", "at", "from", "to", "cause", "level", "availableRpm", "demandRpm", "actor", "reason")
      SELECT s.service_id, ${span.start} + random() * interval '${DAYS} days',
        (CASE WHEN g % 2 = 0 THEN 'full' ELSE 'degraded' END)::"DegradationTier", (CASE WHEN g % 2 = 0 THEN 'degraded' ELSE 'full' END)::"DegradationTier",
        CASE WHEN g % 10 = 0 THEN 'override' ELSE 'automatic' END, 0.4 + random() * 0.6, 300, 600,

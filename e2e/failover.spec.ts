@@ -48,6 +48,53 @@ test.describe.serial('steering support-bot', () => {
     await expect.poll(async () => (await servedBy('support-bot')).target, { timeout: 5_000 }).toBe('openai-gpt-4o-us-east');
   });
 
+  test('on a 900 px tall screen the Pin and Force failover dialogs keep their buttons in view', async ({ page }) => {
+    // A 900 px screen leaves a browser about 780 px of page below its tabs and address bar.
+    await page.setViewportSize({ width: 1440, height: 780 });
+    await signIn(page, 'operator', '/services/support-bot');
+    await page.getByRole('button', { name: 'Pin…', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Pin to').first().click();
+    await page.getByRole('option', { name: 'vllm-llama-70b-on-prem' }).click();
+    await dialog.getByRole('textbox', { name: 'Reason' }).fill('e2e: does it fit');
+    await expect(dialog.getByTestId('impact-preview')).toBeVisible();
+    await expect(dialog.getByRole('button', { name: 'Pin', exact: true })).toBeInViewport({ ratio: 1 });
+    await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeInViewport({ ratio: 1 });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Force failover', exact: true }).click();
+    await dialog.getByRole('textbox', { name: 'Reason' }).fill('e2e: does it fit');
+    await expect(dialog.getByTestId('impact-preview')).toBeVisible();
+    await expect(dialog.getByRole('button', { name: 'Force failover', exact: true })).toBeInViewport({ ratio: 1 });
+  });
+
+  test('the page shows the new routing as soon as the action returns', async ({ page }) => {
+    await signIn(page, 'operator', '/services/support-bot');
+    await expect(page.getByTestId('routing-card').getByTestId('routing-mode')).toHaveText('Automatic');
+    await page.getByRole('button', { name: 'Force failover', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('textbox', { name: 'Reason' }).fill('e2e: does the page keep up');
+    await expect(dialog.getByTestId('tier-forecast')).toContainText(/Stays Full: [\d,]+ RPM can serve[^.]*\. Nothing is refused or degraded\./);
+    const confirm = dialog.getByRole('button', { name: 'Force failover', exact: true });
+
+    // Hold back every other way the page could learn the new state (a refresh of the server page, the routing
+    // poll): only the action's own answer can update the card while they wait.
+    const held: (() => Promise<void>)[] = [];
+    await page.route(
+      (url) => url.pathname.includes('/routing') || url.pathname === '/services/support-bot',
+      (route) => {
+        if (route.request().method() !== 'GET') return route.continue();
+        held.push(() => route.continue());
+      },
+    );
+    await confirm.click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByTestId('routing-card').getByTestId('routing-mode')).toHaveText('Forced failover away from openai-gpt-4o-us-east');
+    await page.unroute(() => true);
+    for (const release of held) await release().catch(() => {});
+    await steer(page, 'Return to automatic', 'e2e: keeping up checked');
+    await expect(page.getByTestId('routing-card').getByTestId('routing-mode')).toHaveText('Automatic');
+  });
+
   test('a viewer sees the routing but no steering controls', async ({ page }) => {
     await signIn(page, 'viewer', '/services/support-bot');
     await expect(page.getByRole('table', { name: 'Failover chain' })).toBeVisible();

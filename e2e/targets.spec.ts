@@ -25,6 +25,33 @@ test('an operator changes a target\'s RPM, and the audit log shows who did it an
   await expect(page.getByRole('table', { name: /Changes in entry/ }).getByRole('row').filter({ hasText: String(rpm) })).toContainText('rpm');
 });
 
+test('at 1440 px the row actions are in view, and a target name leads to its page: chains, breaker, probes, history', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const name = 'anthropic-sonnet-us-west';
+  await signIn(page, 'operator', `/targets?q=${name}`);
+  const row = page.getByRole('table', { name: 'Targets' }).getByRole('row').filter({ hasText: name });
+  for (const action of [`Edit ${name}`, 'Disable', 'Delete']) await expect(row.getByRole('button', { name: action }), action).toBeInViewport();
+
+  await row.getByRole('link', { name }).click();
+  await expect(page).toHaveURL(`/targets/${name}`);
+  await expect(page.getByRole('heading', { name })).toBeVisible();
+  const chains = page.getByRole('table', { name: 'Failover chains using this target' });
+  await expect(chains.getByRole('row').filter({ hasText: 'code-assistant' })).toContainText('1 of 3');
+  await expect(chains.getByRole('row').filter({ hasText: 'support-bot' })).toContainText('3 of 4');
+  await expect(page.getByTestId('breaker-signal')).toContainText('fed by');
+  await expect(page.getByRole('link', { name: 'Full history in the audit log' })).toHaveAttribute('href', `/audit?entity=${name}`);
+});
+
+test('the audit log takes From and To as UTC text, never in the browser\'s own format', async ({ page }) => {
+  await signIn(page, 'viewer', '/audit');
+  const from = field(page, 'From (UTC)');
+  expect(await from.getAttribute('type') ?? 'text', 'a text field, not the browser\'s date picker').toBe('text');
+  await from.fill('2026-12-07 14:30');
+  await expect(page).toHaveURL(/from=2026-12-07\+14%3A30|from=2026-12-07%2014%3A30/);
+  await field(page, 'To (UTC)').fill('07/12/2026');
+  await expect(page.getByText('Write a UTC date, e.g. 2026-12-07 or 2026-12-07 14:30.')).toBeVisible();
+});
+
 test.describe('a long target list', () => {
   const prefix = uniqueName('e2e-page');
 

@@ -78,25 +78,25 @@ const SERVICES = [
 ] as const;
 
 /**
- * Demo degradation policies. Each required RPM sits below the chain's healthy
- * capacity, so the demo is Full while healthy and steps down as an operator
- * drains targets or faults them in the simulator. support-bot: 20,600 of
- * 9,000 RPM, so a failover away from gpt-4o stays Full (118%): that is what
- * the fallbacks are for; without Azure too (the same failure domain) Degraded
- * (51%), with only the 70B left Minimal (7%). code-assistant: 14,600 of 12,000;
- * without Sonnet Degraded (88%), without gpt-4o too Minimal (38%).
- * doc-summarizer follows measured demand, floored at 36,000 of 42,400.
+ * Demo degradation policies. The planned capacity is a risk on the page, never
+ * a limit: tiers follow the demand really arriving (a few dozen requests per
+ * minute from the demo traffic), so the demo steps down only when an operator
+ * takes away nearly everything that can serve. The plans are set so the risk
+ * line has something to say: support-bot plans 9,000 RPM (20,600 in its chain;
+ * without gpt-4o us-east 10,600 are left, 118%), code-assistant 12,000 (14,600;
+ * without gpt-4o 4,600, 38%), doc-summarizer 36,000 (42,400; without
+ * gpt-4o-mini 12,400, 34%).
  */
 const DEMO_DEGRADATION = [
   {
-    service: 'support-bot', demandSource: 'configured', requiredRpm: 9_000, holdSeconds: 30, degradedTarget: 'openai-gpt-4o-mini-us-east', degradedMaxTokens: 256,
+    service: 'support-bot', plannedRpm: 9_000, holdSeconds: 30, degradedTarget: 'openai-gpt-4o-mini-us-east', degradedMaxTokens: 256,
     rules: [
       { match: 'contains', pattern: 'reset password', answer: 'To reset your password, open https://help.example.com/reset and follow the link we email you. It is valid for 24 hours.' },
       { match: 'regex', pattern: '\\b(opening|office|support) hours\\b', answer: 'Our support team answers Monday to Friday, 08:00-18:00 UTC. Urgent issues: https://status.example.com.' },
     ],
   },
-  { service: 'code-assistant', demandSource: 'configured', requiredRpm: 12_000, holdSeconds: 30, degradedTarget: 'anthropic-haiku-us-west', degradedMaxTokens: 1_024, rules: [] },
-  { service: 'doc-summarizer', demandSource: 'measured', requiredRpm: 36_000, holdSeconds: 30, degradedTarget: 'vllm-llama-8b-on-prem', degradedMaxTokens: 512, rules: [] },
+  { service: 'code-assistant', plannedRpm: 12_000, holdSeconds: 30, degradedTarget: 'anthropic-haiku-us-west', degradedMaxTokens: 1_024, rules: [] },
+  { service: 'doc-summarizer', plannedRpm: 36_000, holdSeconds: 30, degradedTarget: 'vllm-llama-8b-on-prem', degradedMaxTokens: 512, rules: [] },
 ] as const;
 
 /** What a demo chain step moves on for: every provider-side failure (lib/gateway/error-classes.ts). */
@@ -156,7 +156,7 @@ export async function seedDemoEstate(): Promise<{ users: { email: string; role: 
       const row = await tx.service.upsert({ where: { name: service.name }, create: service, update: {}, select: { id: true, _count: { select: { chain: true } } } });
       if (row._count.chain === 0) {
         await tx.chainEntry.createMany({
-          data: chain.map((name, position) => ({ serviceId: row.id, targetId: targetIds.get(name)!, position, failoverOn: DEMO_FAILOVER_ON })),
+          data: chain.map((name, index) => ({ serviceId: row.id, targetId: targetIds.get(name)!, position: index + 1, failoverOn: DEMO_FAILOVER_ON })),
         });
       }
     }

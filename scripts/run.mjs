@@ -4,7 +4,10 @@
 // (docs/decisions/008-server-bundle.md).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { buildServer, ROOT } from './build-server.mjs';
+import { requireSupportedNode } from './node-version.mjs';
+
+requireSupportedNode();
+const { buildServer, ROOT } = await import('./build-server.mjs');
 
 const entry = await buildServer('scripts/standby.ts', '.standby/build/standby.cjs');
 const child = spawn(process.execPath, ['--require', path.join(ROOT, 'scripts/server-only-shim.cjs'), entry, ...process.argv.slice(2)], {

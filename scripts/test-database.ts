@@ -3,7 +3,7 @@
 //                                                      with DATABASE_URL pointing at it, drops it
 //   tsx scripts/test-database.ts serve                 (Playwright's first webServer) a fresh
 //                                                      database on a fixed port for the e2e run,
-//                                                      ready when http://127.0.0.1:<port+1>/ answers
+//                                                      ready when http://127.0.0.1:<port+1000>/ answers
 // With DATABASE_URL set, that server is used instead of the embedded one, and it must be local.
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { startEmbeddedPostgres } from '../lib/server/runtime/embedded-postgres';
 import { applyMigrations } from '../lib/server/runtime/migrate';
 
 const ROOT = path.resolve(__dirname, '..');
-import { E2E_PG_PORT } from '../e2e/test-env';
+import { E2E_PG_PORT, E2E_PG_READY_PORT } from '../e2e/test-env';
 
 const TEST_PASSWORD = 'standby-test'; // loopback-only server holding throwaway test data (e2e/test-env.ts)
 
@@ -102,7 +102,7 @@ async function serveForE2e(): Promise<void> {
   const server = await startServer(E2E_PG_PORT, 'e2e-pg');
   const database = 'standby_e2e';
   await recreateDatabase(server.adminUrl, database);
-  const ready = http.createServer((_req, res) => res.end('ready')).listen(E2E_PG_PORT + 1, '127.0.0.1');
+  const ready = http.createServer((_req, res) => res.end('ready')).listen(E2E_PG_READY_PORT, '127.0.0.1');
   console.log(`[test-database] ${database} ready on port ${E2E_PG_PORT}`);
   const stop = async () => {
     ready.close();

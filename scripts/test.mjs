@@ -11,6 +11,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requireSupportedNode } from './node-version.mjs';
+
+requireSupportedNode();
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const SKIP_DIRS = new Set(['node_modules', '.next', '.standby', '.git', 'generated', 'e2e', 'bench']);

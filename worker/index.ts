@@ -26,16 +26,8 @@ export type MonitorProcess = { close: () => Promise<void> };
 export async function startMonitorProcess(replica = `monitor-${hostname()}-${process.pid}`): Promise<MonitorProcess> {
   const snapshots = new SnapshotSource();
   const breakers = new BreakerRegistry(replica, (targetId) => snapshots.get()?.targets.get(targetId)?.breaker ?? DEFAULT_BREAKER_CONFIG);
-  // Follow the breaker state the replicas agreed on, applying each shared row version once, so that
-  // an older row read back before this process's own write lands cannot undo a newer local transition.
-  const seen = new Map<string, number>();
-  const followShared = (snapshot: RoutingSnapshot) => {
-    for (const [targetId, shared] of snapshot.breakers) {
-      if (seen.get(targetId) === shared.version) continue;
-      seen.set(targetId, shared.version);
-      breakers.applyShared(targetId, shared.state, shared.since);
-    }
-  };
+  // Follow the breaker state the replicas agreed on (never this process's own writes read back).
+  const followShared = (snapshot: RoutingSnapshot) => breakers.followShared(snapshot.breakers);
   snapshots.onChange(followShared);
   await snapshots.start();
   const current = snapshots.get();

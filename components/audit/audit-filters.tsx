@@ -4,7 +4,7 @@ import { useEffect, useState, useTransition } from 'react';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { Button, Group, Loader, Select, SimpleGrid, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { AUDIT_FILTER_KEYS } from '@/lib/audit/schemas';
+import { AUDIT_FILTER_KEYS, periodOf } from '@/lib/audit/schemas';
 
 type FilterKey = (typeof AUDIT_FILTER_KEYS)[number];
 type Values = Record<FilterKey, string>;
@@ -32,16 +32,24 @@ export function AuditFilters({ entityTypes }: { entityTypes: string[] }) {
   }, [debounced]);
 
   const set = (key: FilterKey) => (value: string | null) => setValues((current) => ({ ...current, [key]: value ?? '' }));
-  // From and To are UTC, like every time on the page.
-  const input = (key: FilterKey, label: string, placeholder?: string) => (
-    <TextInput
-      label={label}
-      type={placeholder ? 'text' : 'datetime-local'}
-      placeholder={placeholder}
-      value={values[key]}
-      onChange={(event) => set(key)(event.currentTarget.value)}
-    />
+  const input = (key: FilterKey, label: string, placeholder: string) => (
+    <TextInput label={label} placeholder={placeholder} value={values[key]} onChange={(event) => set(key)(event.currentTarget.value)} />
   );
+  // From and To are typed in UTC, like every time on the page: a browser's date picker would show (and mean) its own zone and format.
+  const time = (key: 'from' | 'to', label: string) => {
+    const value = values[key].trim();
+    return (
+      <TextInput
+        label={`${label} (UTC)`}
+        placeholder="2026-12-07 14:30"
+        value={values[key]}
+        onChange={(event) => set(key)(event.currentTarget.value)}
+        error={value && !periodOf(value) ? 'Write a UTC date, e.g. 2026-12-07 or 2026-12-07 14:30.' : undefined}
+        inputMode="numeric"
+        spellCheck={false}
+      />
+    );
+  };
   const active = AUDIT_FILTER_KEYS.some((key) => values[key]);
 
   return (
@@ -51,8 +59,8 @@ export function AuditFilters({ entityTypes }: { entityTypes: string[] }) {
         <Select label="Entity type" placeholder="Any" data={entityTypes} value={values.entityType || null} onChange={set('entityType')} clearable />
         {input('entity', 'Entity', 'Name or id contains')}
         {input('action', 'Action', 'e.g. rotate')}
-        {input('from', 'From')}
-        {input('to', 'To')}
+        {time('from', 'From')}
+        {time('to', 'To')}
       </SimpleGrid>
       <Group justify="flex-end" gap="xs" mih={34} my={4}>
         {pending && <Loader size="xs" aria-label="Loading" />}

@@ -1,6 +1,7 @@
 'use client';
 
 import { Badge, Group, List, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { formatDuration } from '@/lib/format/duration';
 import { useId } from 'react';
 import { ASSUMED_TARGET_AVAILABILITY, MIN_FAILURE_HISTORY_DAYS, type AvailabilitySource } from '@/lib/availability/assumptions';
 import type { ChainMemberView, ServiceAvailabilityView } from '@/lib/availability/data';
@@ -34,7 +35,7 @@ function SourceBadge({ member, view }: { member: ChainMemberView; view: ServiceA
   );
 }
 
-const seconds = (ms: number) => `${Number((ms / 1000).toFixed(ms < 10_000 ? 2 : 1))} s`;
+const seconds = (ms: number) => formatDuration(ms);
 
 /** Where the chain's figures come from, every assumption named as one. */
 function HowComputed({ view, addedPerYearMs, alternatives }: { view: ServiceAvailabilityView; addedPerYearMs: number; alternatives: number }) {
@@ -76,7 +77,10 @@ function HowComputed({ view, addedPerYearMs, alternatives }: { view: ServiceAvai
         )}
       </List.Item>
       <List.Item>
-        <b>T_detect</b> = {seconds(detection.ms)}: the breaker opens after {detection.consecutiveFailures} failures in a row, at{' '}
+        <Tooltip label="T_detect in the recovery-time formula RTO = T_detect + T_assess + T_activate + T_restore." multiline w={300}>
+          <b tabIndex={0}>Time to detect</b>
+        </Tooltip>{' '}
+        = {seconds(detection.ms)}: the breaker opens after {detection.consecutiveFailures} failures in a row, at{' '}
         {Number(detection.requestsPerSecond.toPrecision(3))} requests/s{' '}
         {detection.rateSource === 'measured' ? (
           <Text span size="xs" c="dimmed">
@@ -90,12 +94,15 @@ function HowComputed({ view, addedPerYearMs, alternatives }: { view: ServiceAvai
         , and at most one failure-rate window ({seconds(detection.windowMs)}).
       </List.Item>
       <List.Item>
-        <b>T_failover</b> = {seconds(failover.ms)}: a request waits on the failed primary for the worse of one header timeout ({seconds(failover.headerTimeoutMs)}, a primary that stops
+        <Tooltip label="T_failover: T_assess + T_activate of the recovery-time formula, as the gateway does them for every request." multiline w={300}>
+          <b tabIndex={0}>Time to fail over</b>
+        </Tooltip>{' '}
+        = {seconds(failover.ms)}: a request waits on the failed primary for the worse of one header timeout ({seconds(failover.headerTimeoutMs)}, a primary that stops
         answering) and its retry budget ({failover.maxRetries} {failover.maxRetries === 1 ? 'retry' : 'retries'}, backoffs up to {seconds(failover.backoffMs)} in all, a primary that answers
         with errors).
       </List.Item>
       <List.Item>
-        Each failure costs T_detect + T_failover = <b>{seconds(perFailureMs)}</b>; × {formatPerYear(failures.perYear)} ={' '}
+        Each failure costs the time to detect plus the time to fail over = <b>{seconds(perFailureMs)}</b>; × {formatPerYear(failures.perYear)} ={' '}
         {formatDowntime(addedPerYearMs)} a year
         {alternatives <= 1 && ' (nothing to fail over to: an outage of the only target is already counted)'}.
       </List.Item>
@@ -163,12 +170,13 @@ export function AvailabilityPanel({ view }: { view: ServiceAvailabilityView }) {
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {view.members.map((member) => {
+                {view.members.map((member, index) => {
                   const domain = domainOf.get(member.name);
                   const shared = domain && domain.members.length > 1;
                   return (
                     <Table.Tr key={member.targetId} data-testid="availability-target" c={member.enabled ? undefined : 'dimmed'}>
-                      <Table.Td>{member.position}</Table.Td>
+                      {/* Numbered from 1 in chain order, as in every chain table (stored positions may start anywhere). */}
+                      <Table.Td>{index + 1}</Table.Td>
                       <Table.Td ff="monospace">{member.name}</Table.Td>
                       <Table.Td>
                         {member.providerName} · {member.regionCode}

@@ -174,7 +174,7 @@ export function WhatIfEditor({ start }: { start: WhatIfStart }) {
           <NumberInput
             size="xs"
             label="Seconds lost per failure"
-            description="T_detect + T_failover"
+            description="Time to detect plus time to fail over"
             value={values.perFailureSeconds}
             onChange={(value) => setValue('perFailureSeconds', value)}
             error={valueErrors.perFailureSeconds}

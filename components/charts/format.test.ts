@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChartMarker } from '@/lib/health/chart-data';
-import { formatBucket, formatBucketWidth, formatBudget, formatPercent, formatTick, groupMarkers, niceCeil, timeTicks } from './format';
+import { clusterMarkers, formatBucket, formatBucketWidth, formatBudget, formatPercent, formatTick, groupMarkers, niceCeil, timeTicks } from './format';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -72,5 +72,18 @@ describe('groupMarkers', () => {
       [0, '2026-06-15T13:00:10.000Z', ['a', 'b']],
       [2, '2026-06-15T13:02:00.000Z', ['c']],
     ]);
+  });
+
+  test('flags that would overlap are clustered into one that counts them all; flags apart stay apart', () => {
+    const from = at('2026-06-15T13:00:00Z');
+    const minute = (m: number, id: string) => marker(`2026-06-15T13:${String(m).padStart(2, '0')}:00Z`, id);
+    const groups = groupMarkers([minute(50, 'a'), minute(51, 'b'), minute(51, 'c'), minute(53, 'd'), minute(57, 'e'), minute(10, 'early')], from, 60_000, 60);
+    const clustered = clusterMarkers(groups, 3);
+    assert.deepEqual([...clustered.entries()].map(([i, g]) => [i, g.markers.map((m) => m.id)]), [
+      [10, ['early']],
+      [50, ['a', 'b', 'c', 'd']],
+      [57, ['e']],
+    ]);
+    assert.deepEqual([...groups.values()].map((g) => g.markers.length), [1, 2, 1, 1, 1], 'the groups it was given are left as they were');
   });
 });

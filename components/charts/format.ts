@@ -115,3 +115,28 @@ export function groupMarkers(markers: readonly ChartMarker[], from: number, buck
   }
   return groups;
 }
+
+/** A flag is about 16 px wide on a chart about 450 px wide: flags closer than this share of the axis would overlap. */
+export const FLAG_WIDTH_SHARE = 0.04;
+
+/**
+ * Groups whose flags would overlap, merged into one: a run of groups each
+ * within `minGap` buckets of the previous one becomes one flag at the first,
+ * counting all their markers, so a burst drawn in a few pixels reads "12" rather
+ * than a pile of circles on top of each other.
+ */
+export function clusterMarkers(groups: Map<number, MarkerGroup>, minGap: number): Map<number, MarkerGroup> {
+  const clustered = new Map<number, MarkerGroup>();
+  let open: { index: number; last: number; group: MarkerGroup } | null = null;
+  for (const index of [...groups.keys()].sort((a, b) => a - b)) {
+    const group = groups.get(index)!;
+    if (open && index - open.last < minGap) {
+      open.group.markers.push(...group.markers);
+      open.last = index;
+      continue;
+    }
+    open = { index, last: index, group: { at: group.at, markers: [...group.markers] } };
+    clustered.set(index, open.group);
+  }
+  return clustered;
+}

@@ -13,7 +13,7 @@ import { formatUtc } from '@/components/ui/format';
 import { UpdatedAgo } from '@/components/health/updated-ago';
 import { chartQueries } from './chart-queries';
 import {
-  ERROR_CLASS_COLORS, formatBucket, formatBucketWidth, formatBudget, formatCount, formatMs, formatPercent, formatTick, groupMarkers,
+  clusterMarkers, ERROR_CLASS_COLORS, FLAG_WIDTH_SHARE, formatBucket, formatBucketWidth, formatBudget, formatCount, formatMs, formatPercent, formatTick, groupMarkers,
   MARKER_BADGE_COLORS, MARKER_COLORS, MARKER_KIND_LABELS, niceCeil, OTHER_COLOR, timeTicks, type MarkerGroup,
 } from './format';
 
@@ -449,7 +449,7 @@ function toContext(data: ServiceChartData): ChartContext {
       other: classified - errors.reduce((sum, n) => sum + n, 0),
     };
   });
-  return { data, points, ticks: timeTicks(data.range, from, to), domain: [from, to], groups: groupMarkers(data.markers, from, bucketMs, data.buckets.length), shownClasses };
+  return { data, points, ticks: timeTicks(data.range, from, to), domain: [from, to], groups: clusterMarkers(groupMarkers(data.markers, from, bucketMs, data.buckets.length), Math.max(1, Math.ceil(data.buckets.length * FLAG_WIDTH_SHARE))), shownClasses };
 }
 
 /**

@@ -13,6 +13,7 @@ import type { DegradationOverview as Overview, ServiceTierRow } from '@/lib/degr
 import { degradationQueries } from '@/lib/degradation/queries';
 import { TIER_LABELS, TIERS } from '@/lib/degradation/tier';
 import { LevelText } from './level-text';
+import { PlanningRiskText } from './planning-risk';
 import { TIER_COLORS, TierBadge } from './tier-badge';
 
 function Mode({ row }: { row: ServiceTierRow }) {
@@ -22,7 +23,7 @@ function Mode({ row }: { row: ServiceTierRow }) {
         <Text size="sm">Automatic</Text>
         {row.pendingTier && (
           <Text size="xs" c="dimmed">
-            recovering to {TIER_LABELS[row.pendingTier]} once D holds
+            back to {TIER_LABELS[row.pendingTier]} once capacity has held
           </Text>
         )}
       </Stack>
@@ -46,22 +47,34 @@ function Mode({ row }: { row: ServiceTierRow }) {
   );
 }
 
-const DEMAND_LABELS = { configured: 'configured', measured: 'measured demand' } as const;
+/** What the service's requests get now: all served, or the share that fits and the overflow's tier. */
+function Shedding({ row }: { row: ServiceTierRow }) {
+  if (row.override) return <Text size="sm">every request: {TIER_LABELS[row.tier]} (override)</Text>;
+  if (row.tier === 'emergency') return <Text size="sm" c="red.8">every request: no target can serve</Text>;
+  if (row.tier === 'full' || row.servedShare >= 1) return <Text size="sm">nothing: every request is served</Text>;
+  const shed = 100 - Math.round(row.servedShare * 100);
+  return (
+    <Text size="sm" c="orange.8">
+      {shed}% of requests (about {row.overflowRpm.toLocaleString('en-US')} RPM beyond capacity) get {TIER_LABELS[row.tier]}
+    </Text>
+  );
+}
 
 const TiersTable = memo(function TiersTable({ rows }: { rows: ServiceTierRow[] }) {
   return (
-    <Table.ScrollContainer minWidth={900}>
+    <Table.ScrollContainer minWidth={1000}>
       <Table striped highlightOnHover verticalSpacing="sm" aria-label="Degradation tier of every service">
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Service</Table.Th>
             <Table.Th>Tier</Table.Th>
             <Table.Th>
-              <Tooltip label="Degradation level: the RPM of the targets that can take traffic now, over the RPM the service requires." multiline w={280}>
-                <span tabIndex={0}>D (available / required)</span>
+              <Tooltip label="D: the capacity (RPM) of the targets that can take traffic now, over the requests per minute really arriving." multiline w={280}>
+                <span tabIndex={0}>Capacity for demand</span>
               </Tooltip>
             </Table.Th>
-            <Table.Th>Required from</Table.Th>
+            <Table.Th>Refused or degraded now</Table.Th>
+            <Table.Th>Planned capacity</Table.Th>
             <Table.Th>Set by</Table.Th>
           </Table.Tr>
         </Table.Thead>
@@ -87,10 +100,13 @@ const TiersTable = memo(function TiersTable({ rows }: { rows: ServiceTierRow[] }
                 </Stack>
               </Table.Td>
               <Table.Td>
-                <LevelText level={row.level} availableRpm={row.availableRpm} requiredRpm={row.requiredRpm} tier={row.automaticTier} evaluated={row.evaluatedAt !== null} />
+                <LevelText level={row.level} availableRpm={row.availableRpm} demandRpm={row.demandRpm} tier={row.automaticTier} evaluated={row.evaluatedAt !== null} />
               </Table.Td>
-              <Table.Td>
-                <Text size="sm">{DEMAND_LABELS[row.demandSource]}</Text>
+              <Table.Td maw={260}>
+                <Shedding row={row} />
+              </Table.Td>
+              <Table.Td maw={300}>
+                <PlanningRiskText risk={row.planning} />
               </Table.Td>
               <Table.Td>
                 <Mode row={row} />

@@ -1,14 +1,12 @@
 'use client';
 
 import { Group, Progress, Stack, Text, Tooltip } from '@mantine/core';
-import { formatLevel } from '@/lib/degradation/describe';
+import { describeCapacity, formatLevel, levelFormula } from '@/lib/degradation/describe';
 import type { Tier } from '@/lib/degradation/tier';
 import { TIER_COLORS } from './tier-badge';
 
-const rpm = (n: number) => n.toLocaleString('en-US');
-
-/** D as a percentage with a bar, and the available and required RPM it comes from. */
-export function LevelText({ level, availableRpm, requiredRpm, tier, evaluated }: { level: number | null; availableRpm: number; requiredRpm: number; tier: Tier; evaluated: boolean }) {
+/** D as a percentage with a bar, and the capacity and demand it comes from; the formula on hover. */
+export function LevelText({ level, availableRpm, demandRpm, tier, evaluated }: { level: number | null; availableRpm: number; demandRpm: number; tier: Tier; evaluated: boolean }) {
   if (!evaluated) {
     return (
       <Tooltip label="The health monitor's leader evaluates every service every two seconds; none has run since this service was created." multiline w={280}>
@@ -19,16 +17,18 @@ export function LevelText({ level, availableRpm, requiredRpm, tier, evaluated }:
     );
   }
   return (
-    <Stack gap={4} miw={160}>
-      <Group gap={8} wrap="nowrap">
-        <Text size="sm" fw={600} miw={48} data-testid="degradation-level">
-          {level === null ? '—' : formatLevel(level)}
+    <Tooltip label={`${levelFormula(availableRpm, demandRpm)}. Demand is the busier of the last complete minute and the average of the last 5.`} multiline w={320}>
+      <Stack gap={4} miw={160} tabIndex={0}>
+        <Group gap={8} wrap="nowrap">
+          <Text size="sm" fw={600} miw={48} data-testid="degradation-level">
+            {level === null ? 'no demand' : `${formatLevel(level)} of demand`}
+          </Text>
+          {level !== null && <Progress value={Math.min(100, level * 100)} color={TIER_COLORS[tier]} w={80} size="sm" aria-hidden />}
+        </Group>
+        <Text size="xs" c="dimmed">
+          {describeCapacity(availableRpm, demandRpm)}
         </Text>
-        {level !== null && <Progress value={Math.min(100, level * 100)} color={TIER_COLORS[tier]} w={80} size="sm" aria-hidden />}
-      </Group>
-      <Text size="xs" c="dimmed">
-        {level === null ? `${rpm(availableRpm)} RPM available, nothing required` : `${rpm(availableRpm)} of ${rpm(requiredRpm)} RPM required`}
-      </Text>
-    </Stack>
+      </Stack>
+    </Tooltip>
   );
 }

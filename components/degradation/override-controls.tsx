@@ -8,7 +8,7 @@ import { IconAdjustments, IconArrowBackUp } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { clearTierOverrideAction, setTierOverrideAction } from '@/lib/degradation/actions';
 import type { ServiceDegradation } from '@/lib/degradation/data';
-import { describeTierPolicy, type DegradedTargetRef } from '@/lib/degradation/describe';
+import { describeOverrideEffect, describeShedding, describeTierPolicy, type DegradedTargetRef } from '@/lib/degradation/describe';
 import { degradationQueries } from '@/lib/degradation/queries';
 import { OVERRIDE_EXPIRY_MINUTES } from '@/lib/degradation/schemas';
 import { TIER_LABELS, TIERS, type Tier } from '@/lib/degradation/tier';
@@ -81,7 +81,8 @@ export function OverrideControls({ data, degradedTarget }: Props) {
       }
     });
 
-  const effect = tier ? describeTierPolicy(tier, data.policy, degradedTarget) : null;
+  const effect = tier ? describeOverrideEffect(tier, data.demandRpm, data.availableRpm, data.policy, degradedTarget) : null;
+  const automaticNow = describeShedding({ ...data, tier: data.automaticTier, overridden: false }, data.policy, degradedTarget);
 
   return (
     <>
@@ -97,7 +98,8 @@ export function OverrideControls({ data, degradedTarget }: Props) {
       <Modal opened={mode === 'set'} onClose={close} title={`Override the tier of ${data.serviceName}`} size="lg" centered>
         <Stack>
           <Text size="sm">
-            Holds {data.serviceName} in the tier you choose, whatever its degradation level says (now {TIER_LABELS[data.automaticTier]}). The gateway applies it within a second.
+            Holds every request of {data.serviceName} in the tier you choose, whatever the capacity, within a second. Automatic now: {TIER_LABELS[data.automaticTier]}.{' '}
+            {automaticNow}
           </Text>
           {error && (
             <Alert color="red" variant="light" role="alert">
@@ -155,7 +157,7 @@ export function OverrideControls({ data, degradedTarget }: Props) {
           {data.override && (
             <Text size="sm">
               {data.override.by} holds {data.serviceName} in {TIER_LABELS[data.override.tier]} (“{data.override.reason}”). Clearing it returns the service to its automatic tier,{' '}
-              <b>{TIER_LABELS[data.automaticTier]}</b>: {describeTierPolicy(data.automaticTier, data.policy, degradedTarget).replace(/^./, (c) => c.toLowerCase())}
+              <b>{TIER_LABELS[data.automaticTier]}</b>. {automaticNow}
             </Text>
           )}
           {error && (

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { ActionIcon, Alert, Button, Divider, Drawer, Group, NumberInput, Paper, SegmentedControl, Select, SimpleGrid, Stack, Switch, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { ActionIcon, Alert, Button, Divider, Drawer, Group, NumberInput, Paper, Select, SimpleGrid, Stack, Switch, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { IconAlertTriangle, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useActionForm } from '@/components/ui/use-action-form';
@@ -24,11 +24,9 @@ function unsafePatternError(rule: Pick<Rule, 'match' | 'pattern'>): string | und
 
 // Controlled, so numbers reach the server as numbers; an emptied input is '' until saved.
 type Values = {
-  demandSource: 'configured' | 'measured';
-  requiredRpm: number | string;
+  plannedRpm: number | string;
   degradedBelow: number | string;
   minimalBelow: number | string;
-  emergencyBelow: number | string;
   hysteresis: number | string;
   holdSeconds: number | string;
   degradedTargetId: string | null;
@@ -44,7 +42,7 @@ let ruleKeys = 0;
 
 function valuesOf(p: DegradationPolicyView): Values {
   return {
-    demandSource: p.demandSource, requiredRpm: p.requiredRpm, degradedBelow: p.degradedBelow, minimalBelow: p.minimalBelow, emergencyBelow: p.emergencyBelow,
+    plannedRpm: p.plannedRpm, degradedBelow: p.degradedBelow, minimalBelow: p.minimalBelow,
     hysteresis: p.hysteresis, holdSeconds: p.holdSeconds, degradedTargetId: p.degradedTargetId, degradedMaxTokens: p.degradedMaxTokens,
     cacheTtlSeconds: p.cacheTtlSeconds, retryAfterSeconds: p.retryAfterSeconds, maintenanceMessage: p.maintenanceMessage, queueEnabled: p.queueEnabled,
     queueTtlSeconds: p.queueTtlSeconds,
@@ -88,7 +86,7 @@ export function PolicyEditor({ service, policy, targets }: Props) {
   function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const numbers = Object.fromEntries(
-      (['requiredRpm', 'degradedBelow', 'minimalBelow', 'emergencyBelow', 'hysteresis', 'holdSeconds', 'degradedMaxTokens', 'cacheTtlSeconds', 'retryAfterSeconds', 'queueTtlSeconds'] as const).map((f) => [f, numberOrMissing(values[f])]),
+      (['plannedRpm', 'degradedBelow', 'minimalBelow', 'hysteresis', 'holdSeconds', 'degradedMaxTokens', 'cacheTtlSeconds', 'retryAfterSeconds', 'queueTtlSeconds'] as const).map((f) => [f, numberOrMissing(values[f])]),
     );
     const input = {
       ...values,
@@ -103,7 +101,7 @@ export function PolicyEditor({ service, policy, targets }: Props) {
 
   const chosen = targets.find((t) => t.id === values.degradedTargetId) ?? null;
   const targetData = targets.map((t) => ({ value: t.id, label: `${t.name} (${t.model}, ${QUALITY_LABELS[t.qualityClass]})${t.enabled ? '' : ' (disabled)'}` }));
-  const fraction = (field: 'degradedBelow' | 'minimalBelow' | 'emergencyBelow' | 'hysteresis', label: string, description: string) => {
+  const fraction = (field: 'degradedBelow' | 'minimalBelow' | 'hysteresis', label: string, description: string) => {
     const value = values[field];
     return (
       <NumberInput
@@ -119,7 +117,7 @@ export function PolicyEditor({ service, policy, targets }: Props) {
       />
     );
   };
-  const whole = (field: 'requiredRpm' | 'holdSeconds' | 'degradedMaxTokens' | 'cacheTtlSeconds' | 'retryAfterSeconds' | 'queueTtlSeconds', label: string, suffix?: string, description?: string) => (
+  const whole = (field: 'plannedRpm' | 'holdSeconds' | 'degradedMaxTokens' | 'cacheTtlSeconds' | 'retryAfterSeconds' | 'queueTtlSeconds', label: string, suffix?: string, description?: string) => (
     <NumberInput
       label={label}
       description={description}
@@ -147,29 +145,23 @@ export function PolicyEditor({ service, policy, targets }: Props) {
               </Alert>
             )}
 
-            <Title order={4} size="h5">Required capacity</Title>
-            <SegmentedControl
-              aria-label="Where the required capacity comes from"
-              data={[{ value: 'configured', label: 'Configured RPM' }, { value: 'measured', label: 'Measured demand' }]}
-              value={values.demandSource}
-              onChange={(value) => set('demandSource')(value as Values['demandSource'])}
-            />
+            <Title order={4} size="h5">Planned capacity</Title>
             {whole(
-              'requiredRpm',
-              values.demandSource === 'configured' ? 'Required capacity' : 'Minimum required capacity',
+              'plannedRpm',
+              'Planned capacity',
               ' RPM',
-              values.demandSource === 'configured'
-                ? 'D = available RPM / this.'
-                : 'D = available RPM / the requests per minute of the last 5 minutes, never less than this.',
+              'The load this service is planned for. The page shows how much of it the chain covers, and would cover if a target failed. It never refuses a request.',
             )}
 
             <Divider />
             <Title order={4} size="h5">Thresholds</Title>
-            <Text size="sm" c="dimmed">As fractions of the required capacity: 1 is 100%. Each must be above the next.</Text>
-            <SimpleGrid cols={{ base: 1, sm: 3 }}>
-              {fraction('degradedBelow', 'Degraded below', 'Leaves Full')}
+            <Text size="sm" c="dimmed">
+              D = the capacity of the targets that can serve now ÷ the requests per minute really arriving; 1 is 100%. Requests the capacity has room for are always
+              served normally: a tier applies only to the overflow. Emergency: no target can serve.
+            </Text>
+            <SimpleGrid cols={{ base: 1, sm: 2 }}>
+              {fraction('degradedBelow', 'Degraded below', 'Leaves Full, at most 1')}
               {fraction('minimalBelow', 'Minimal below', 'Leaves Degraded')}
-              {fraction('emergencyBelow', 'Emergency below', 'Leaves Minimal')}
             </SimpleGrid>
             <SimpleGrid cols={{ base: 1, sm: 2 }}>
               {fraction('hysteresis', 'Hysteresis', 'A better tier needs D this far above its threshold')}

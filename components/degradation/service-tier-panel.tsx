@@ -8,12 +8,13 @@ import { TimeSince } from '@/components/health/relative-time';
 import { UpdatedAgo } from '@/components/health/updated-ago';
 import { formatUtc } from '@/components/ui/format';
 import type { DegradedTargetOption, ServiceDegradation } from '@/lib/degradation/data';
-import { describeTierNow, describeTierPolicy, describeTierRange, formatFraction, formatSeconds } from '@/lib/degradation/describe';
+import { describeShedding, describeTierPolicy, describeTierRange, formatFraction, formatSeconds } from '@/lib/degradation/describe';
 import { degradationQueries } from '@/lib/degradation/queries';
 import { TIER_LABELS, TIERS } from '@/lib/degradation/tier';
 import { catastrophicRegexReason } from '@/lib/gateway/regex-safety';
 import { LevelText } from './level-text';
 import { OverrideControls } from './override-controls';
+import { PlanningRiskText } from './planning-risk';
 import { PolicyEditor } from './policy-editor';
 import { TIER_COLORS, TierBadge } from './tier-badge';
 import { TierTimeline } from './tier-timeline';
@@ -25,13 +26,6 @@ type Props = {
   canOverride: boolean;
   canEditPolicy: boolean;
 };
-
-function requiredFrom(data: ServiceDegradation): string {
-  const rpm = data.policy.requiredRpm.toLocaleString('en-US');
-  return data.policy.demandSource === 'configured'
-    ? `Required: ${rpm} RPM, configured.`
-    : `Required: the measured demand of the last 5 minutes, at least ${rpm} RPM.`;
-}
 
 /** The service page's degradation section: tier and D now, what the gateway does in it, every tier's policy, override, policy editor and timeline. */
 export function ServiceTierPanel({ initial, targets, canOverride, canEditPolicy }: Props) {
@@ -72,11 +66,14 @@ export function ServiceTierPanel({ initial, targets, canOverride, canEditPolicy 
             {data.since && <TimeSince iso={data.since} />}
           </Stack>
           <Stack gap={4}>
-            <Tooltip label="Degradation level D: the RPM of the chain's targets that can take traffic now (not drained, disabled or breaker-open; half-open counts nothing) over the RPM required." multiline w={320}>
-              <Text size="xs" c="dimmed" tabIndex={0} style={{ textDecoration: 'underline dotted' }}>D (available / required)</Text>
+            <Tooltip label="D: the RPM of the chain's targets that can take traffic now (not drained, disabled or breaker-open; half-open counts nothing) over the requests per minute really arriving." multiline w={320}>
+              <Text size="xs" c="dimmed" tabIndex={0} style={{ textDecoration: 'underline dotted' }}>Capacity for demand</Text>
             </Tooltip>
-            <LevelText level={data.level} availableRpm={data.availableRpm} requiredRpm={data.requiredRpm} tier={data.automaticTier} evaluated={data.evaluatedAt !== null} />
-            <Text size="xs" c="dimmed">{requiredFrom(data)}</Text>
+            <LevelText level={data.level} availableRpm={data.availableRpm} demandRpm={data.demandRpm} tier={data.automaticTier} evaluated={data.evaluatedAt !== null} />
+          </Stack>
+          <Stack gap={4} maw={360}>
+            <Text size="xs" c="dimmed">Planned capacity</Text>
+            <PlanningRiskText risk={data.planning} />
           </Stack>
           {data.override && (
             <Stack gap={4}>
@@ -87,7 +84,8 @@ export function ServiceTierPanel({ initial, targets, canOverride, canEditPolicy 
         </Group>
 
         <Text size="sm" data-testid="tier-effect">
-          <b>What the gateway does now.</b> {describeTierNow(data.tier, policy, degradedTarget)}
+          <b>What the gateway does now.</b>{' '}
+          {describeShedding({ ...data, overridden: data.override !== null }, policy, degradedTarget)}
         </Text>
 
         {data.override && (
@@ -97,7 +95,8 @@ export function ServiceTierPanel({ initial, targets, canOverride, canEditPolicy 
         )}
         {!data.override && data.pendingTier && data.pendingSince && (
           <Alert color="blue" variant="light" icon={<IconHourglass size={18} />}>
-            Capacity is back: {data.serviceName} moves up to {TIER_LABELS[data.pendingTier]} once D has held for {formatSeconds(policy.holdSeconds)} (held <TimeSince iso={data.pendingSince} span />).
+            Capacity is back: {data.serviceName} moves up to {TIER_LABELS[data.pendingTier]} once it has held for {formatSeconds(policy.holdSeconds)} (held{' '}
+            <TimeSince iso={data.pendingSince} span />). Requests the capacity has room for are served normally meanwhile.
           </Alert>
         )}
 
@@ -109,7 +108,7 @@ export function ServiceTierPanel({ initial, targets, canOverride, canEditPolicy 
                 <Table.Tr>
                   <Table.Th>Tier</Table.Th>
                   <Table.Th>When</Table.Th>
-                  <Table.Th>What the gateway does</Table.Th>
+                  <Table.Th>What requests beyond capacity get</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -152,7 +151,8 @@ export function ServiceTierPanel({ initial, targets, canOverride, canEditPolicy 
             </Table>
           </Table.ScrollContainer>
           <Text size="xs" c="dimmed" mt={4}>
-            Down a tier at once; up a tier only when D is at least {formatFraction(policy.hysteresis)} (of required capacity) above the threshold it crosses and holds there for {formatSeconds(policy.holdSeconds)}.
+            Requests the capacity has room for are always served normally: a tier applies only to the overflow. Down a tier at once; up a tier only when
+            capacity is at least {formatFraction(policy.hysteresis)} of demand above the threshold it crosses and holds there for {formatSeconds(policy.holdSeconds)}.
             {policy.isDefault && ' This service uses the default policy.'}
           </Text>
         </div>

@@ -2,7 +2,7 @@ import { Badge, Group, Table, Text } from '@mantine/core';
 import { EmptyState } from '@/components/ui/empty-state';
 import { formatUtc } from '@/components/ui/format';
 import type { TierChangeView } from '@/lib/degradation/data';
-import { formatLevel, TIER_CHANGE_CAUSES } from '@/lib/degradation/describe';
+import { describeCapacity, formatLevel, TIER_CHANGE_CAUSES } from '@/lib/degradation/describe';
 import { TierBadge } from './tier-badge';
 
 const CAUSE_COLORS: Record<string, string> = { automatic: 'blue', override: 'grape', override_cleared: 'gray', override_expired: 'gray' };
@@ -20,7 +20,7 @@ export function TierTimeline({ changes }: { changes: TierChangeView[] }) {
             <Table.Th>When (UTC)</Table.Th>
             <Table.Th>Change</Table.Th>
             <Table.Th>Cause</Table.Th>
-            <Table.Th>D at the time</Table.Th>
+            <Table.Th>Capacity for demand then</Table.Th>
             <Table.Th>Who and why</Table.Th>
           </Table.Tr>
         </Table.Thead>
@@ -47,9 +47,9 @@ export function TierTimeline({ changes }: { changes: TierChangeView[] }) {
                   <Text size="sm" c="dimmed">—</Text>
                 ) : (
                   <>
-                    <Text size="sm">{formatLevel(c.level)}</Text>
+                    <Text size="sm">{c.level === null ? 'no demand' : `${formatLevel(c.level)} of demand`}</Text>
                     <Text size="xs" c="dimmed">
-                      {c.availableRpm.toLocaleString('en-US')} / {(c.requiredRpm ?? 0).toLocaleString('en-US')} RPM
+                      {describeCapacity(c.availableRpm, c.demandRpm ?? 0)}
                     </Text>
                   </>
                 )}

@@ -5,10 +5,12 @@ import {
   Accordion, ActionIcon, Alert, Badge, Button, Center, Drawer, Group, MultiSelect, NumberInput, Select, SimpleGrid, Stack, Text, Textarea,
 } from '@mantine/core';
 import { IconArrowDown, IconArrowUp, IconPencil, IconTrash } from '@tabler/icons-react';
+import { useQueryClient } from '@tanstack/react-query';
 import { useActionForm } from '@/components/ui/use-action-form';
 import { saveChainAction } from '@/lib/failover/actions';
-import type { ChainEntryView, ChainTargetOption } from '@/lib/failover/data';
+import type { ChainEntryView, ChainTargetOption, ServiceRouting } from '@/lib/failover/data';
 import { describeChainOrder } from '@/lib/failover/impact';
+import { failoverQueries } from '@/lib/failover/queries';
 import { DEFAULT_CHAIN_ENTRY, MAX_CHAIN_LENGTH } from '@/lib/failover/schemas';
 import { describeErrorClass, ERROR_CLASSES } from '@/lib/gateway/error-classes';
 
@@ -52,7 +54,15 @@ export function ChainEditor({ service, chain, options }: Props) {
   const [entries, setEntries] = useState<EntryValues[]>(() => valuesOf(chain));
   const [expanded, setExpanded] = useState<string[]>([]);
   const [reason, setReason] = useState('');
-  const form = useActionForm({ success: `Failover chain of ${service.name} saved.`, onSuccess: () => setOpened(false) });
+  const queryClient = useQueryClient();
+  const form = useActionForm<{ routing: ServiceRouting | null }>({
+    success: `Failover chain of ${service.name} saved.`,
+    onSuccess: (data) => {
+      setOpened(false);
+      // The chain and routing cards show the saved chain at once.
+      if (data.routing) queryClient.setQueryData(failoverQueries.routing(service.name).queryKey, data.routing);
+    },
+  });
 
   const byId = new Map(options.map((o) => [o.id, o]));
   const nameOf = (id: string) => byId.get(id)?.name ?? 'unknown target';

@@ -7,6 +7,7 @@ import { DEFAULT_FAILOVER_ON } from '@/lib/failover/schemas';
 import { describeErrorClass } from '@/lib/gateway/error-classes';
 import { formatMs, formatRpm } from './format';
 import { BreakerBadge } from './routing-badges';
+import { TargetLink } from '@/components/inventory/target-link';
 
 const isDefaultSet = (classes: string[]) => classes.length === DEFAULT_FAILOVER_ON.length && DEFAULT_FAILOVER_ON.every((c) => classes.includes(c));
 
@@ -65,7 +66,7 @@ export function ChainTable({ chain, plan }: { chain: ChainEntryView[]; plan: Pla
                 <Table.Td>{index + 1}</Table.Td>
                 <Table.Td>
                   <Group gap={6} wrap="nowrap">
-                    <Text ff="monospace" size="sm" c={reason ? 'dimmed' : undefined}>{entry.targetName}</Text>
+                    <TargetLink name={entry.targetName} c={reason ? 'dimmed' : undefined} />
                     {serving && <Badge size="sm" color="green" variant="filled" miw="max-content" tt="none">serving</Badge>}
                     {reason && STATUS[reason] && <Badge size="sm" color="gray" variant="light" miw="max-content" tt="none">{STATUS[reason]}</Badge>}
                   </Group>

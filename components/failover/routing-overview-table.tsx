@@ -6,6 +6,7 @@ import { LinkAnchor } from '@/components/ui/link-anchor';
 import type { RoutingOverviewRow } from '@/lib/failover/data';
 import { OverrideList } from './override-list';
 import { ModeBadge } from './routing-badges';
+import { TargetLink } from '@/components/inventory/target-link';
 
 /** Every service with its routing mode, serving target, active overrides and open breakers. */
 export function RoutingOverviewTable({ rows }: { rows: RoutingOverviewRow[] }) {
@@ -43,7 +44,7 @@ export function RoutingOverviewTable({ rows }: { rows: RoutingOverviewRow[] }) {
               <Table.Td>
                 {row.plan.serving ? (
                   <>
-                    <Text ff="monospace" size="sm">{row.plan.serving.name}</Text>
+                    <TargetLink name={row.plan.serving.name} />
                     {row.plan.lastResort && <Text size="xs" c="red">breaker open: last resort</Text>}
                   </>
                 ) : (

@@ -4,14 +4,19 @@ import { useRef, useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import { Alert, Button, Group, List, Loader, Modal, Progress, SegmentedControl, Select, Stack, Table, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
+import { useQueryClient } from '@tanstack/react-query';
 import { IconAlertTriangle, IconArrowBackUp, IconPin, IconPlayerSkipForward, IconWaveSine } from '@tabler/icons-react';
 import { previewSteeringAction, steerAction } from '@/lib/failover/actions';
 import type { SteeringPreviewView } from '@/lib/failover/data';
 import { describeMode, type PlanSummary } from '@/lib/failover/plan';
+import { failoverQueries } from '@/lib/failover/queries';
+import { degradationQueries } from '@/lib/degradation/queries';
+import { healthQueries } from '@/lib/health/queries';
 import { EXPIRY_CHOICES_MINUTES, type SteeringKind } from '@/lib/failover/schemas';
 import type { ActionResult, FieldErrors } from '@/lib/server/errors';
 import { formatLoad, formatPercent, formatRpm } from './format';
 import { ModeBadge } from './routing-badges';
+import { TierForecastLine } from '@/components/degradation/tier-forecast';
 import { ReasonField } from '@/components/ui/reason-field';
 
 type ChainTarget = { targetId: string; name: string; enabled: boolean };
@@ -87,6 +92,20 @@ function Impact({ preview }: { preview: SteeringPreviewView }) {
     <Stack gap="sm" data-testid="impact-preview">
       <PlanLine label="Now" plan={preview.before} />
       <PlanLine label="After" plan={preview.after} />
+      {preview.tier && (
+        <div>
+          <Text size="sm" fw={600} mb={4}>Tier after</Text>
+          <TierForecastLine forecast={preview.tier} />
+        </div>
+      )}
+      {/* Before the detail, so a short screen shows what to check first. */}
+      {preview.warnings.length > 0 && (
+        <Alert color="yellow" variant="light" icon={<IconAlertTriangle size={18} />} title="Check before confirming">
+          <List size="sm">
+            {preview.warnings.map((w) => <List.Item key={w}>{w}</List.Item>)}
+          </List>
+        </Alert>
+      )}
       <Text size="sm" c="dimmed">
         {load > 0 ? `Current load: ${formatLoad(load)} (last ${preview.load.windowMinutes} minutes).` : `No traffic for ${preview.serviceName} in the last ${preview.load.windowMinutes} minutes.`}
       </Text>
@@ -124,17 +143,11 @@ function Impact({ preview }: { preview: SteeringPreviewView }) {
             {preview.elsewhere.map((other) => (
               <List.Item key={other.serviceId}>
                 <Text span ff="monospace" size="sm">{other.name}</Text>: {elsewhereChange(other)}
+                {preview.tierElsewhere[other.serviceId] && <TierForecastLine forecast={preview.tierElsewhere[other.serviceId]} />}
               </List.Item>
             ))}
           </List>
         </div>
-      )}
-      {preview.warnings.length > 0 && (
-        <Alert color="yellow" variant="light" icon={<IconAlertTriangle size={18} />} title="Check before confirming">
-          <List size="sm">
-            {preview.warnings.map((w) => <List.Item key={w}>{w}</List.Item>)}
-          </List>
-        </Alert>
       )}
     </Stack>
   );
@@ -143,6 +156,7 @@ function Impact({ preview }: { preview: SteeringPreviewView }) {
 /** Force failover, pin, drain and return to automatic: each asks for a reason, offers an expiry and previews its impact. */
 export function SteeringControls({ service, chain, plan, overrideCount }: Props) {
   const router = useRouter();
+  const queryClient = useQueryClient();
   const [kind, setKind] = useState<SteeringKind | null>(null);
   const [targetId, setTargetId] = useState<string | null>(null);
   const [reason, setReason] = useState('');
@@ -203,6 +217,10 @@ export function SteeringControls({ service, chain, plan, overrideCount }: Props)
         serviceId: service.id, expectedRoutingVersion: service.routingVersion, kind, targetId: targetId ?? undefined, reason, expiresInMinutes: kind === 'clear' ? undefined : expiry,
       }).catch(() => UNREACHABLE);
       if (result.ok) {
+        // The page shows the new routing from the action's own answer, before anything is fetched again.
+        if (result.data.routing) queryClient.setQueryData(failoverQueries.routing(service.name).queryKey, result.data.routing);
+        void queryClient.invalidateQueries({ queryKey: healthQueries.all() });
+        void queryClient.invalidateQueries({ queryKey: degradationQueries.all() });
         notifications.show({ color: 'green', title: DONE[kind], message: `${service.name}: ${describeMode(result.data.after)}${result.data.after.serving ? `, serving ${result.data.after.serving.name}` : ', nothing serves'}.` });
         close();
         router.refresh();
@@ -297,7 +315,8 @@ export function SteeringControls({ service, chain, plan, overrideCount }: Props)
             )}
             {needsTarget && !targetId && !previewing && <Text size="sm" c="dimmed">Choose a target to see the impact.</Text>}
             {preview && <Impact preview={preview} />}
-            <Group justify="flex-end">
+            {/* Kept in view at the bottom of the dialog however long the preview, so a short screen never hides the decision. */}
+            <Group justify="flex-end" pos="sticky" bottom={0} py="sm" bg="var(--mantine-color-body)" style={{ zIndex: 1, borderTop: '1px solid var(--mantine-color-default-border)' }}>
               <Button variant="default" onClick={close}>
                 Cancel
               </Button>

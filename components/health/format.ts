@@ -1,4 +1,7 @@
 // Display helpers for live health numbers. "—" stands for "no data", never zero.
+import { formatDuration } from '@/lib/format/duration';
+
+export { formatDuration };
 
 export const NO_DATA = '—';
 
@@ -13,19 +16,18 @@ export function formatRate(rate: number | null): string {
 
 export const rateColor = (rate: number | null) => (rate == null ? 'dimmed' : rate >= 0.99 ? 'teal' : rate >= 0.95 ? 'yellow' : 'red');
 
-/** A span of time in its two largest units: "45s", "2m 13s", "3h 5m", "2d 4h". */
-export function formatDuration(totalMs: number): string {
-  const seconds = Math.max(0, Math.floor(totalMs / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m ${seconds % 60}s`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `${hours}h ${minutes % 60}m`;
-  return `${Math.floor(hours / 24)}d ${hours % 24}h`;
+/** "12 s ago", or "just now" before the clock has ticked on the client. */
+export function formatAgo(iso: string, now: number | null): string {
+  const ms = now == null ? 0 : now - Date.parse(iso);
+  // Whole seconds: the smallest unit worth ticking on a page.
+  return ms < 1_000 ? 'just now' : `${formatDuration(Math.floor(ms / 1_000) * 1_000)} ago`;
 }
-
-/** "12s ago", or "just now" before the clock has ticked on the client. */
-export const formatAgo = (iso: string, now: number | null) => (now == null ? 'just now' : `${formatDuration(now - Date.parse(iso))} ago`);
 
 /** HH:MM:SS of an ISO time, in UTC like every other time in Standby. */
 export const clockUtc = (iso: string | number) => new Date(iso).toISOString().slice(11, 19);
+
+/** A failed probe's error in words, with its status: "server error (503)"; null for a probe that succeeded without one. */
+export function probeError(probe: { ok: boolean; errorClass: string | null; statusCode: number | null }): string | null {
+  if (!probe.errorClass) return null;
+  return `${probe.errorClass.replace(/_/g, ' ')}${!probe.ok && probe.statusCode != null ? ` (${probe.statusCode})` : ''}`;
+}

@@ -17,6 +17,7 @@ import { LiveCharts } from './live-charts';
 import { TimeAgo, TimeSince } from './relative-time';
 import { TransitionsTable } from './transitions-table';
 import { UpdatedAgo } from './updated-ago';
+import { TargetLink } from '@/components/inventory/target-link';
 
 const OVERRIDE_LABELS: Record<OverrideRow['kind'], string> = { force_failover: 'Forced failover', pin: 'Pinned', drain: 'Drained' };
 
@@ -56,8 +57,8 @@ function TargetCard({ target, index, serving, windowMinutes }: { target: TargetL
     <Card withBorder radius="md" padding="md" data-testid="target-card" aria-label={`Target ${target.name}`} style={serving ? { borderColor: 'var(--mantine-color-teal-6)' } : undefined}>
       <Group justify="space-between" align="flex-start" wrap="nowrap" mb="xs">
         <Stack gap={0} miw={0}>
-          <Text fw={600} ff="monospace" size="sm" truncate="end">
-            {target.name}
+          <Text fw={600} size="sm" truncate="end">
+            <TargetLink name={target.name} />
           </Text>
           <Text size="xs" c="dimmed">
             {chainLabel(target, index)}
@@ -133,8 +134,8 @@ function ServingNow({ live }: { live: ServiceLive }) {
       </ThemeIcon>
       <Text size="sm">
         Serving now:{' '}
-        <Text span fw={700} ff="monospace">
-          {serving.name}
+        <Text span fw={700}>
+          <TargetLink name={serving.name} />
         </Text>
         {serving.position !== null && serving.position !== live.perTarget[0]?.position && (
           <Text span c="yellow.7" fw={600}>

@@ -6,6 +6,7 @@ import { IconArrowRight } from '@tabler/icons-react';
 import type { TransitionRow } from '@/lib/health/data';
 import { BreakerBadge } from './breaker-badge';
 import { TimeAgo } from './relative-time';
+import { TargetLink } from '@/components/inventory/target-link';
 
 /** Breaker transitions, newest first, each with its cause. */
 export const TransitionsTable = memo(function TransitionsTable({ rows, label }: { rows: TransitionRow[]; label: string }) {
@@ -27,9 +28,7 @@ export const TransitionsTable = memo(function TransitionsTable({ rows, label }: 
                 <TimeAgo iso={row.at} />
               </Table.Td>
               <Table.Td>
-                <Text size="sm" ff="monospace">
-                  {row.targetName}
-                </Text>
+                <TargetLink name={row.targetName} />
               </Table.Td>
               <Table.Td>
                 <Group gap={4} wrap="nowrap" aria-label={`${row.from} to ${row.to}`}>

@@ -8,6 +8,7 @@ import { deleteTargetAction, setTargetEnabledAction } from '@/lib/inventory/acti
 import type { TargetFormOptions, TargetRow } from '@/lib/inventory/data';
 import type { Page } from '@/lib/server/pagination';
 import { TargetForm } from './target-form';
+import { TargetLink } from '@/components/inventory/target-link';
 
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 const formatCompact = (value: number) => compact.format(value).replace('K', 'k');
@@ -15,6 +16,9 @@ const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD',
 const QUALITY_COLORS: Record<string, string> = { frontier: 'violet', standard: 'blue', economy: 'teal' };
 
 type Props = { page: Page<TargetRow>; options: TargetFormOptions; canEdit: boolean; filtered: boolean };
+
+// The actions stay in view on a narrow screen: the column sticks to the right edge while the rest scrolls under it.
+const STICKY_END: React.CSSProperties = { position: 'sticky', right: 0, background: 'var(--mantine-color-body)', boxShadow: '-6px 0 6px -6px rgba(0, 0, 0, 0.25)' };
 
 export function TargetsTable({ page, options, canEdit, filtered }: Props) {
   if (page.total === 0) {
@@ -27,34 +31,31 @@ export function TargetsTable({ page, options, canEdit, filtered }: Props) {
     );
   }
   return (
-    <Table.ScrollContainer minWidth={1500}>
+    <Table.ScrollContainer minWidth={1080}>
       <Table striped highlightOnHover verticalSpacing="xs" aria-label="Targets" style={{ whiteSpace: 'nowrap' }}>
         <Table.Thead>
           <Table.Tr>
-            <Table.Th>Name</Table.Th>
-            <Table.Th>Provider</Table.Th>
-            <Table.Th>Region</Table.Th>
-            <Table.Th>Model</Table.Th>
+            <Table.Th>Name and model</Table.Th>
+            <Table.Th>Provider · region</Table.Th>
             <Table.Th>RPM / TPM</Table.Th>
             <Table.Th>Context</Table.Th>
             <Table.Th>Price in / out per 1M</Table.Th>
             <Table.Th>Quality</Table.Th>
             <Table.Th>Credential</Table.Th>
             <Table.Th>Status</Table.Th>
-            {canEdit && <Table.Th aria-label="Actions" />}
+            {canEdit && <Table.Th aria-label="Actions" style={STICKY_END} />}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {page.rows.map((target) => (
             <Table.Tr key={target.id}>
               <Table.Td>
-                <Text ff="monospace" size="sm">{target.name}</Text>
+                <TargetLink name={target.name} />
+                <Text size="xs" c="dimmed">{target.model}</Text>
               </Table.Td>
-              <Table.Td>{target.provider.name}</Table.Td>
               <Table.Td>
-                <Text ff="monospace" size="sm">{target.region.code}</Text>
+                {target.provider.name} · <Text span ff="monospace" size="sm">{target.region.code}</Text>
               </Table.Td>
-              <Table.Td>{target.model}</Table.Td>
               <Table.Td>{`${formatCompact(target.rpm)} / ${formatCompact(target.tpm)}`}</Table.Td>
               <Table.Td>{target.contextWindow.toLocaleString('en-US')}</Table.Td>
               <Table.Td>{`${usd.format(target.priceInPerMTok)} / ${usd.format(target.priceOutPerMTok)}`}</Table.Td>
@@ -72,7 +73,7 @@ export function TargetsTable({ page, options, canEdit, filtered }: Props) {
                 <StatusBadge enabled={target.enabled} />
               </Table.Td>
               {canEdit && (
-                <Table.Td>
+                <Table.Td style={STICKY_END}>
                   <RowActions
                     noun="target"
                     name={target.name}

@@ -10,7 +10,7 @@ import type { ChangeItem, ChangeKind } from '@/lib/overview/changes';
 const KIND_LABELS: Record<ChangeKind, string> = { tier: 'Tier', breaker: 'Breaker', override: 'Override', alert: 'SLO alert', config: 'Config' };
 
 /** The last hour's changes, newest first, each linking to what it changed. */
-export const ChangesList = memo(function ChangesList({ items, truncated }: { items: ChangeItem[]; truncated: boolean }) {
+export const ChangesList = memo(function ChangesList({ items, total }: { items: ChangeItem[]; total: number }) {
   return (
     <Stack gap="xs">
       <Table.ScrollContainer minWidth={720}>
@@ -38,9 +38,16 @@ export const ChangesList = memo(function ChangesList({ items, truncated }: { ite
                   </Badge>
                 </Table.Td>
                 <Table.Td>
-                  <Text size="sm" fw={500}>
-                    {item.title}
-                  </Text>
+                  <Group gap={6} wrap="nowrap">
+                    <Text size="sm" fw={500}>
+                      {item.title}
+                    </Text>
+                    {(item.count ?? 1) > 1 && (
+                      <Badge size="xs" variant="outline" color="gray" miw="max-content">
+                        ×{item.count}
+                      </Badge>
+                    )}
+                  </Group>
                   {item.detail && (
                     <Text size="xs" c="dimmed">
                       {item.detail}
@@ -61,15 +68,17 @@ export const ChangesList = memo(function ChangesList({ items, truncated }: { ite
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      {truncated && (
-        <Text size="xs" c="dimmed">
-          Only the latest {items.length} changes are listed.{' '}
-          <LinkAnchor href="/audit" size="xs">
-            The audit log
-          </LinkAnchor>{' '}
-          has every configuration change.
-        </Text>
-      )}
+      <Text size="xs" c="dimmed" data-testid="changes-history">
+        {total > items.length ? `${total - items.length} more in the hour are not listed. ` : ''}Full history:{' '}
+        <LinkAnchor href="/audit" size="xs">
+          audit log
+        </LinkAnchor>{' '}
+        (configuration, steering and tier overrides),{' '}
+        <LinkAnchor href="/health" size="xs">
+          Health
+        </LinkAnchor>{' '}
+        (breaker transitions), and each service&apos;s tier timeline.
+      </Text>
     </Stack>
   );
 });

@@ -13,6 +13,7 @@ import type { Overview } from '@/lib/overview/data';
 import { overviewQueries } from '@/lib/overview/queries';
 import { ChangesList } from './changes-list';
 import { OverviewServicesTable } from './services-table';
+import { TargetLink } from '@/components/inventory/target-link';
 
 function Tile({ label, value, hint, color, testId }: { label: string; value: React.ReactNode; hint: React.ReactNode; color?: string; testId: string }) {
   return (
@@ -91,9 +92,7 @@ function Breakers({ breakers }: { breakers: Overview['breakers'] }) {
           {breakers.map((b) => (
             <Table.Tr key={b.targetId} data-testid="overview-breaker">
               <Table.Td>
-                <LinkAnchor href={`/targets?q=${encodeURIComponent(b.name)}`} ff="monospace" size="sm">
-                  {b.name}
-                </LinkAnchor>
+                <TargetLink name={b.name} />
                 <Text size="xs" c="dimmed">
                   {b.providerName} · {b.regionCode}
                 </Text>
@@ -203,7 +202,7 @@ export function OverviewBoard({ initial }: { initial: Overview }) {
             Nothing changed in the last hour: no tier change, breaker transition, override, burn-rate alert or configuration change.
           </Text>
         ) : (
-          <ChangesList items={data.changes} truncated={data.changesTruncated} />
+          <ChangesList items={data.changes} total={data.changesTotal} />
         )}
       </section>
     </Stack>

@@ -2,7 +2,10 @@
 
 import { memo } from 'react';
 import { Badge, Group, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { PlanningRiskText } from '@/components/degradation/planning-risk';
 import { TierBadge } from '@/components/degradation/tier-badge';
+import { formatLevel, levelFormula } from '@/lib/degradation/describe';
+import { TIER_LABELS } from '@/lib/degradation/tier';
 import { BreakerBadge } from '@/components/health/breaker-badge';
 import { formatAttainment, formatTarget } from '@/components/slo/format';
 import { BudgetBar, BurnFigure, SEVERITY_COLORS } from '@/components/slo/slo-parts';
@@ -10,6 +13,7 @@ import { formatUtc } from '@/components/ui/format';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import type { OverviewService } from '@/lib/overview/data';
 import type { TroubleLevel } from '@/lib/overview/trouble';
+import { TargetLink } from '@/components/inventory/target-link';
 
 export const TROUBLE_LOOK: Record<TroubleLevel, { color: string; label: string }> = {
   critical: { color: 'red', label: 'Critical' },
@@ -42,9 +46,10 @@ function ServiceCell({ service }: { service: OverviewService }) {
 }
 
 function TierCell({ service }: { service: OverviewService }) {
-  const { tierOverride, level } = service;
+  const { tierOverride, level, capacity } = service;
+  const shed = !tierOverride && service.tier !== 'full' && capacity.servedShare < 1 ? 100 - Math.round(capacity.servedShare * 100) : 0;
   return (
-    <Stack gap={2}>
+    <Stack gap={2} maw={260}>
       <TierBadge tier={service.tier} />
       {tierOverride ? (
         <Tooltip label={`${tierOverride.reason || 'No reason given'}${tierOverride.expiresAt ? ` · until ${formatUtc(tierOverride.expiresAt)}` : ' · until cleared'}`} multiline maw={280}>
@@ -53,14 +58,13 @@ function TierCell({ service }: { service: OverviewService }) {
           </Text>
         </Tooltip>
       ) : (
-        level !== null && (
-          <Tooltip label="D: available capacity ÷ required capacity, as last measured">
-            <Text size="xs" c="dimmed">
-              D {Math.round(level * 100)}%
-            </Text>
-          </Tooltip>
-        )
+        <Tooltip label={`${levelFormula(capacity.availableRpm, capacity.demandRpm)}, as last measured.`} multiline w={300}>
+          <Text size="xs" c={shed ? 'orange.8' : 'dimmed'} tabIndex={0}>
+            {shed ? `${shed}% of requests beyond capacity get ${TIER_LABELS[service.tier]}` : level === null ? 'no demand measured' : `capacity ${formatLevel(level)} of demand`}
+          </Text>
+        </Tooltip>
       )}
+      <PlanningRiskText risk={capacity.planning} size="xs" />
     </Stack>
   );
 }
@@ -77,8 +81,8 @@ function ServingCell({ service }: { service: OverviewService }) {
   return (
     <Stack gap={2}>
       <Group gap={6} wrap="nowrap">
-        <Text size="sm" ff="monospace" data-testid="serving-target">
-          {routing.serving.name}
+        <Text size="sm" data-testid="serving-target">
+          <TargetLink name={routing.serving.name} />
         </Text>
         {routing.lastResort && (
           <Badge color="red" variant="filled" size="xs" miw="max-content">
@@ -149,9 +153,7 @@ function BreakersCell({ service }: { service: OverviewService }) {
       {service.breakers.map((b) => (
         <Group key={b.targetId} gap={6} wrap="nowrap">
           <BreakerBadge state={b.state} size="xs" />
-          <Text size="xs" ff="monospace">
-            {b.name}
-          </Text>
+          <TargetLink name={b.name} size="xs" />
         </Group>
       ))}
     </Stack>
@@ -204,7 +206,7 @@ export const OverviewServicesTable = memo(function OverviewServicesTable({ servi
                 <SloCell service={service} />
               </Table.Td>
               <Table.Td>
-                <BudgetBar fraction={service.slo.budgetFraction} width={80} />
+                <BudgetBar fraction={service.slo.budgetFraction} tooFewRequests={service.slo.budgetTooFew} width={80} />
               </Table.Td>
               <Table.Td>
                 <BurnCell service={service} />

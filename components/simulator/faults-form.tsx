@@ -1,16 +1,64 @@
 'use client';
 
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Alert, Badge, Button, Divider, Drawer, Group, List, NumberInput, Select, SimpleGrid, Stack, Switch, Text, Textarea } from '@mantine/core';
 import { IconAdjustments } from '@tabler/icons-react';
 import { useActionForm } from '@/components/ui/use-action-form';
-import { setFaultsAction } from '@/lib/simulator/actions';
+import { TierForecastLine } from '@/components/degradation/tier-forecast';
+import { previewFaultsAction, setFaultsAction } from '@/lib/simulator/actions';
+import type { FaultImpact } from '@/lib/simulator/impact';
 import { describeFaults, FAULT_ERROR_STATUS_LABELS, FAULT_ERROR_STATUSES, FAULT_PRESETS, faultsSchema, MAX_CONTEXT_WINDOW, MAX_FAULT_CHUNKS, MAX_FAULT_DELAY_MS, MAX_RETRY_AFTER_SECONDS, type Faults } from '@/lib/simulator/faults';
 import { faultsOf, formValuesOf, type FaultFormValues } from './fault-values';
 
 type Props = { name: string; version: number; faults: Faults };
 
 const statusOptions = FAULT_ERROR_STATUSES.map((status) => ({ value: String(status), label: FAULT_ERROR_STATUS_LABELS[status] }));
+
+/** The services a profile would hit and the tier that would follow for each, asked again a moment after the last change. */
+function useFaultImpact(name: string | null, faults: Faults | null): { data: FaultImpact | null; error: string | null } {
+  const [state, setState] = useState<{ data: FaultImpact | null; error: string | null }>({ data: null, error: null });
+  const key = name && faults ? JSON.stringify([name, faults]) : null;
+  useEffect(() => {
+    if (!key) return;
+    let current = true;
+    const timer = setTimeout(() => {
+      const [upstream, profile] = JSON.parse(key) as [string, Faults];
+      previewFaultsAction({ name: upstream, faults: profile })
+        .then((result) => current && setState(result.ok ? { data: result.data, error: null } : { data: null, error: result.error }))
+        .catch(() => current && setState({ data: null, error: 'Standby could not be reached.' }));
+    }, 250);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [key]);
+  return state;
+}
+
+function FaultImpactPreview({ impact }: { impact: { data: FaultImpact | null; error: string | null } }) {
+  if (impact.error) return <Alert variant="light" color="red" title="The effect on services could not be worked out">{impact.error}</Alert>;
+  if (!impact.data) return null;
+  const { targets, services, opensBreakers } = impact.data;
+  return (
+    <Alert variant="light" color={services.every((s) => s.forecast.harmless) ? 'blue' : 'orange'} title="Effect on services" data-testid="fault-impact">
+      <Stack gap="xs">
+        <Text size="sm">
+          {targets.length === 0
+            ? 'No target uses this upstream: no service is affected.'
+            : `Feeds ${targets.join(', ')}. ${opensBreakers ? 'These faults are an outage for them: their breakers open and traffic moves along each chain.' : 'Their breakers should stay closed: failures are retried or failed over request by request.'}`}
+        </Text>
+        {services.map((s) => (
+          <div key={s.name}>
+            <Text size="sm" fw={600} ff="monospace">
+              {s.name}
+            </Text>
+            <TierForecastLine forecast={s.forecast} />
+          </div>
+        ))}
+      </Stack>
+    </Alert>
+  );
+}
 
 /** The drawer where an operator sets every fault of one simulated upstream, or picks a preset, and saves with a reason. */
 export function FaultsForm({ name, version, faults }: Props) {
@@ -32,6 +80,7 @@ export function FaultsForm({ name, version, faults }: Props) {
   };
 
   const preview = faultsSchema.safeParse(faultsOf(values));
+  const impact = useFaultImpact(opened && preview.success ? name : null, preview.success ? preview.data : null);
   const activePreset = preview.success ? FAULT_PRESETS.find((preset) => JSON.stringify(preset.faults) === JSON.stringify(preview.data)) : undefined;
 
   function onSubmit(event: React.FormEvent<HTMLFormElement>) {
@@ -184,6 +233,8 @@ export function FaultsForm({ name, version, faults }: Props) {
                 </List>
               </Alert>
             )}
+
+            <FaultImpactPreview impact={impact} />
 
             <Textarea label="Reason (kept in the audit log)" value={reason} onChange={(event) => setReason(event.currentTarget.value)} error={form.errorOf('reason')} maxLength={500} autosize minRows={2} />
             {form.formError && (

@@ -5,20 +5,24 @@ import { IconAlertTriangle } from '@tabler/icons-react';
 import { formatUtc } from '@/components/ui/format';
 import { describeFaults } from '@/lib/simulator/faults';
 import { SIM_OUTCOME_LABELS, SIM_OUTCOMES, type UpstreamCounters } from '@/lib/simulator/stats';
+import type { FedTarget } from '@/lib/simulator/impact';
 import type { SimulatedUpstreamRow } from '@/lib/simulator/store';
+import { TargetLink } from '@/components/inventory/target-link';
 import { PROTOCOL_LABELS } from '@/lib/simulator/upstreams';
 import { FaultsForm } from './faults-form';
 import { ResetFaultsButton } from './reset-faults-button';
 
 type Props = {
   upstream: SimulatedUpstreamRow;
+  /** The targets whose endpoint is this upstream: what its faults hit. */
+  targets: FedTarget[];
   /** This process's counters for the upstream; undefined when it has had no requests, null when no simulator serves here. */
   counters: UpstreamCounters | null | undefined;
   canEdit: boolean;
 };
 
 /** One simulated upstream: what it speaks, the faults in force, what it has answered, and (for writers) the controls. */
-export function UpstreamCard({ upstream, counters, canEdit }: Props) {
+export function UpstreamCard({ upstream, targets, counters, canEdit }: Props) {
   const faults = describeFaults(upstream.faults);
   const healthy = faults.length === 0;
   return (
@@ -42,6 +46,20 @@ export function UpstreamCard({ upstream, counters, canEdit }: Props) {
         <Text size="xs" c="dimmed">
           Base URL on this Standby: <Code>/simulated/{upstream.name}/v1</Code>
         </Text>
+
+        <Group gap={6} data-testid="fed-targets">
+          <Text size="sm">Feeds:</Text>
+          {targets.length === 0 ? (
+            <Text size="sm" c="dimmed">no target: its faults reach no service</Text>
+          ) : (
+            targets.map((t) => (
+              <Group key={t.name} gap={4} wrap="nowrap">
+                <TargetLink name={t.name} />
+                {!t.enabled && <Badge color="gray" variant="light" size="xs">disabled</Badge>}
+              </Group>
+            ))
+          )}
+        </Group>
 
         {!upstream.faultsValid && (
           <Alert color="yellow" variant="light" icon={<IconAlertTriangle size={16} />} p="xs">

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeBudget, formatAttainment, formatBudgetShare, formatBurn, formatRequests, formatTarget } from './format';
+import { describeBudget, formatAttainment, formatBudgetShare, formatBurn, formatTarget, requestsOf } from './format';
 
 test('SLO targets read as people write them', () => {
   assert.equal(formatTarget(0.999), '99.9%');
@@ -31,9 +31,16 @@ test('budget left, in share and in requests, negative once overspent', () => {
   assert.equal(formatBudgetShare(0.6556), '65.5%');
   assert.equal(formatBudgetShare(-0.5), '-50%');
   assert.equal(formatBudgetShare(null), '—');
-  assert.equal(formatRequests(2.5), '2.5');
-  assert.equal(formatRequests(2855.9), '2,855');
-  assert.equal(describeBudget({ allowedFailures: 4355, remainingFailures: 2855, remainingFraction: 0.655 }), '2,855 of 4,355 failed requests left.');
-  assert.equal(describeBudget({ allowedFailures: 1000, remainingFailures: -500, remainingFraction: -0.5 }), 'Overspent by 500 failed requests (1,000 allowed).');
-  assert.equal(describeBudget({ allowedFailures: 0, remainingFailures: 0, remainingFraction: null }), 'No requests in the window yet.');
+  const budget = { tooFewRequests: false, requestsNeeded: 5_000 };
+  assert.equal(describeBudget({ ...budget, allowedFailures: 4355, remainingFailures: 2855, remainingFraction: 0.655 }, 4_355_000), '2,855 of 4,355 failed requests left.');
+  assert.equal(describeBudget({ ...budget, allowedFailures: 1000, remainingFailures: -1, remainingFraction: -0.001 }, 1_000_000), 'Overspent by 1 failed request (1,000 allowed).');
+  assert.equal(describeBudget({ ...budget, allowedFailures: 0, remainingFailures: 0, remainingFraction: null }, 0), 'No requests in the window yet.');
+});
+
+test('on thin traffic the budget says the sample is too small, in whole requests, never "0.5 failed requests"', () => {
+  assert.equal(
+    describeBudget({ allowedFailures: 0, remainingFailures: -1, remainingFraction: null, tooFewRequests: true, requestsNeeded: 5_000 }, 540),
+    'Too few requests to judge a budget: 540 of the 5,000 needed, so that one failure moves it by at most a fifth.',
+  );
+  assert.equal(requestsOf(1, 'failed request'), '1 failed request');
 });

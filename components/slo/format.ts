@@ -33,18 +33,19 @@ export function formatBudgetShare(fraction: number | null): string {
   return `${trimZeros(percent.toFixed(1))}%`;
 }
 
-/** A count of requests that may be fractional (budgets are a share of traffic): whole above 10, one decimal below. */
-export function formatRequests(count: number): string {
-  const magnitude = Math.abs(count);
-  if (magnitude >= 10 || Number.isInteger(count)) return Math.trunc(count).toLocaleString('en-US');
-  return trimZeros(count.toFixed(1));
-}
+/** A count of whole requests: "1 failed request", "2,855 failed requests". */
+export const requestsOf = (count: number, what = 'request') => `${Math.trunc(count).toLocaleString('en-US')} ${what}${Math.trunc(count) === 1 ? '' : 's'}`;
 
-/** What is left of the budget, in requests: "2,855 of 4,355 failed requests left", or how far it is overspent. */
-export function describeBudget(budget: { allowedFailures: number; remainingFailures: number; remainingFraction: number | null }): string {
+type BudgetView = { allowedFailures: number; remainingFailures: number; remainingFraction: number | null; tooFewRequests: boolean; requestsNeeded: number };
+
+/** What is left of the budget, in whole requests: "2,855 of 4,355 failed requests left", how far it is overspent, or why there is no share yet. */
+export function describeBudget(budget: BudgetView, requests: number): string {
+  if (budget.tooFewRequests) {
+    return `Too few requests to judge a budget: ${requests.toLocaleString('en-US')} of the ${budget.requestsNeeded.toLocaleString('en-US')} needed, so that one failure moves it by at most a fifth.`;
+  }
   if (budget.remainingFraction == null) return 'No requests in the window yet.';
-  if (budget.remainingFailures < 0) return `Overspent by ${formatRequests(-budget.remainingFailures)} failed requests (${formatRequests(budget.allowedFailures)} allowed).`;
-  return `${formatRequests(budget.remainingFailures)} of ${formatRequests(budget.allowedFailures)} failed requests left.`;
+  if (budget.remainingFailures < 0) return `Overspent by ${requestsOf(-budget.remainingFailures, 'failed request')} (${budget.allowedFailures.toLocaleString('en-US')} allowed).`;
+  return `${budget.remainingFailures.toLocaleString('en-US')} of ${requestsOf(budget.allowedFailures, 'failed request')} left.`;
 }
 
 export const budgetColor = (fraction: number | null) => (fraction == null ? 'gray' : fraction <= 0 ? 'red' : fraction < 0.25 ? 'orange' : fraction < 0.5 ? 'yellow' : 'teal');

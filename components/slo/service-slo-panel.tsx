@@ -56,9 +56,9 @@ function Summary({ status }: { status: SloStatus }) {
           )}
         </Text>
       </Stat>
-      <Stat label="Error budget left" hint={describeBudget(status.budget)}>
+      <Stat label="Error budget left" hint={describeBudget(status.budget, status.window.requests)}>
         <div data-testid="slo-budget">
-          <BudgetBar fraction={status.budget.remainingFraction} width={140} />
+          <BudgetBar fraction={status.budget.remainingFraction} tooFewRequests={status.budget.tooFewRequests} width={140} />
         </div>
       </Stat>
       <Stat label="Burn-rate alerts" hint={status.pressing ? `Nearest rule: ${status.pressing.ruleId}, burning ${formatBurn(status.pressing.burn)} against ${status.pressing.threshold}×.` : 'No rule has traffic in both its windows.'}>
@@ -147,9 +147,15 @@ function RulesTable({ status }: { status: SloStatus }) {
                     firing
                   </Badge>
                 ) : (
-                  <Text size="sm" c="dimmed">
-                    {rule.noTraffic ? 'no traffic' : 'quiet'}
-                  </Text>
+                  <Tooltip
+                    label={`Fires only once each of its windows holds ${rule.minimumRequests.toLocaleString('en-US')} requests: enough that one failed request alone cannot reach ${rule.threshold}×.`}
+                    multiline
+                    maw={300}
+                  >
+                    <Text size="sm" c="dimmed" tabIndex={0}>
+                      {rule.noTraffic ? 'no traffic' : rule.tooFewRequests ? `too few requests (needs ${rule.minimumRequests.toLocaleString('en-US')} a window)` : 'quiet'}
+                    </Text>
+                  </Tooltip>
                 )}
               </Table.Td>
             </Table.Tr>

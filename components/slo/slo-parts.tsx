@@ -36,8 +36,15 @@ export function SloStateBadge({ status, size = 'sm' }: { status: Pick<SloStatus,
   );
 }
 
-/** The share of the error budget left as a bar (empty once spent) and a figure. */
-export function BudgetBar({ fraction, width = 120 }: { fraction: number | null; width?: number }) {
+/** The share of the error budget left as a bar (empty once spent) and a figure; on thin traffic, that the sample is too small. */
+export function BudgetBar({ fraction, tooFewRequests = false, width = 120 }: { fraction: number | null; tooFewRequests?: boolean; width?: number }) {
+  if (tooFewRequests) {
+    return (
+      <Text size="sm" c="dimmed" data-budget="too-few">
+        too few requests yet
+      </Text>
+    );
+  }
   const value = fraction == null ? 0 : Math.max(0, Math.min(1, fraction)) * 100;
   return (
     <Group gap={8} wrap="nowrap">

@@ -1,8 +1,10 @@
-import { Alert, List, Text } from '@mantine/core';
+// A server component: Mantine's parts are imported by name (ListItem), never reached
+// through their parent (List.Item), which is undefined outside a client module (decision 001).
+import { Alert, List, ListItem, Text } from '@mantine/core';
 import { IconTools } from '@tabler/icons-react';
 import { PageHeader } from './page-header';
 
-/** An area of DESIGN.md that has no working feature yet: says so plainly. */
+/** An area planned but without a working feature yet: says so plainly. */
 export function NotBuilt({ title, purpose, planned }: { title: string; purpose: string; planned: string[] }) {
   return (
     <>
@@ -13,7 +15,7 @@ export function NotBuilt({ title, purpose, planned }: { title: string; purpose: 
         </Text>
         <List size="sm">
           {planned.map((item) => (
-            <List.Item key={item}>{item}</List.Item>
+            <ListItem key={item}>{item}</ListItem>
           ))}
         </List>
       </Alert>

@@ -2,14 +2,14 @@
 // filter" instead of failing the page: these URLs get pasted into incident notes.
 import { z } from 'zod';
 
-// YYYY-MM-DD, optionally with a time (a datetime-local value) and a zone.
-const INSTANT = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2})(:\d{2})?(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})?)?$/;
+// YYYY-MM-DD, optionally with a time (after a T or a space, as people type it) and a zone.
+const INSTANT = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(:\d{2})?(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})?)?$/;
 
 /**
  * Parses a From/To value as the period it names, in UTC unless it carries a
  * zone. `to` bounds are exclusive ends, so "To 2025-01-31" includes that whole day.
  */
-function periodOf(value: string): { start: Date; end: Date } | null {
+export function periodOf(value: string): { start: Date; end: Date } | null {
   const match = INSTANT.exec(value);
   if (!match) return null;
   const [, day, minutes, seconds, fraction, zone] = match;

@@ -228,7 +228,7 @@ describe('apply', () => {
 
 describe('SLO, declared availability and degradation policy', () => {
   const policyOf = (service: string) =>
-    db().degradationPolicy.findFirst({ where: { service: { name: service } }, select: { version: true, demandSource: true, requiredRpm: true, minimalBelow: true, degradedMaxTokens: true, rules: true, queueEnabled: true, degradedTarget: { select: { name: true } } } });
+    db().degradationPolicy.findFirst({ where: { service: { name: service } }, select: { version: true, plannedRpm: true, minimalBelow: true, degradedMaxTokens: true, rules: true, queueEnabled: true, degradedTarget: { select: { name: true } } } });
 
   test('a service on the defaults exports them and keeps having no policy row after a no-op apply', async () => {
     const doc = await exported();
@@ -249,7 +249,7 @@ describe('SLO, declared availability and degradation policy', () => {
     const service = doc.services.find((s) => s.name === mine.service)!;
     service.slo = { target: 99.5, windowDays: 28 };
     service.degradation = {
-      demandSource: 'configured', requiredRpm: 240, thresholds: { minimalBelow: 0.3 }, degradedTarget: mine.fallback, degradedMaxTokens: 256,
+      plannedRpm: 240, thresholds: { minimalBelow: 0.3 }, degradedTarget: mine.fallback, degradedMaxTokens: 256,
       rules: [{ match: 'contains', pattern: 'refund', answer: 'Refunds take five days.' }], queueEnabled: false,
     };
     const serviceBefore = await db().service.findUniqueOrThrow({ where: { name: mine.service }, select: { version: true, routingVersion: true } });
@@ -262,7 +262,7 @@ describe('SLO, declared availability and degradation policy', () => {
     const serviceAfter = await db().service.findUniqueOrThrow({ where: { name: mine.service }, select: { sloTarget: true, sloWindowDays: true, version: true, routingVersion: true } });
     assert.deepEqual(serviceAfter, { sloTarget: 0.995, sloWindowDays: 28, version: serviceBefore.version + 1, routingVersion: serviceBefore.routingVersion }, 'no routing change: steering stays valid');
     assert.deepEqual(await policyOf(mine.service), {
-      version: 2, demandSource: 'configured', requiredRpm: 240, minimalBelow: 0.3, degradedMaxTokens: 256, queueEnabled: false,
+      version: 2, plannedRpm: 240, minimalBelow: 0.3, degradedMaxTokens: 256, queueEnabled: false,
       rules: [{ match: 'contains', pattern: 'refund', answer: 'Refunds take five days.' }], degradedTarget: { name: mine.fallback },
     });
 
@@ -278,7 +278,7 @@ describe('SLO, declared availability and degradation policy', () => {
     const back = await applyConfig(admin, { yaml: toYaml(reset), reason: 'defaults again' });
     assert.ok(back.ok && back.applied);
     const policy = await policyOf(mine.service);
-    assert.deepEqual({ ...policy, version: undefined }, { version: undefined, demandSource: 'measured', requiredRpm: 60, minimalBelow: 0.5, degradedMaxTokens: 512, queueEnabled: true, rules: [], degradedTarget: null });
+    assert.deepEqual({ ...policy, version: undefined }, { version: undefined, plannedRpm: 60, minimalBelow: 0.5, degradedMaxTokens: 512, queueEnabled: true, rules: [], degradedTarget: null });
   });
 
   test('a new service gets a policy row only when the file sets something other than the defaults', async () => {

@@ -117,7 +117,7 @@ export async function readEstate(client: Tx = db()): Promise<Estate> {
 }
 
 type PolicyRow = {
-  demandSource: 'configured' | 'measured'; requiredRpm: number; degradedBelow: number; minimalBelow: number; emergencyBelow: number; hysteresis: number; holdSeconds: number;
+  plannedRpm: number; degradedBelow: number; minimalBelow: number; hysteresis: number; holdSeconds: number;
   degradedTarget: { name: string } | null; degradedMaxTokens: number; cacheTtlSeconds: number; rules: unknown; retryAfterSeconds: number; maintenanceMessage: string;
   queueEnabled: boolean; queueTtlSeconds: number;
 };
@@ -130,9 +130,8 @@ const isRule = (value: unknown): value is { match: 'contains' | 'regex'; pattern
 function degradationOf(policy: PolicyRow | null): ConfigService['degradation'] {
   if (!policy) return structuredClone(DEFAULT_DEGRADATION);
   return {
-    demandSource: policy.demandSource,
-    requiredRpm: policy.requiredRpm,
-    thresholds: { degradedBelow: policy.degradedBelow, minimalBelow: policy.minimalBelow, emergencyBelow: policy.emergencyBelow, hysteresis: policy.hysteresis, holdSeconds: policy.holdSeconds },
+    plannedRpm: policy.plannedRpm,
+    thresholds: { degradedBelow: policy.degradedBelow, minimalBelow: policy.minimalBelow, hysteresis: policy.hysteresis, holdSeconds: policy.holdSeconds },
     degradedTarget: policy.degradedTarget?.name ?? null,
     degradedMaxTokens: policy.degradedMaxTokens,
     cacheTtlSeconds: policy.cacheTtlSeconds,

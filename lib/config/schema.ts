@@ -147,14 +147,12 @@ const thresholdsSchema = z
   .object({
     degradedBelow: p.degradedBelow.default(DEFAULT_TIER_THRESHOLDS.degradedBelow),
     minimalBelow: p.minimalBelow.default(DEFAULT_TIER_THRESHOLDS.minimalBelow),
-    emergencyBelow: p.emergencyBelow.default(DEFAULT_TIER_THRESHOLDS.emergencyBelow),
     hysteresis: p.hysteresis.default(DEFAULT_TIER_THRESHOLDS.hysteresis),
     holdSeconds: p.holdSeconds.default(DEFAULT_TIER_THRESHOLDS.holdSeconds),
   })
   .strict()
   // The policy form's ordering rules, with its messages.
   .superRefine((t, ctx) => {
-    if (t.minimalBelow <= t.emergencyBelow) ctx.addIssue({ code: 'custom', path: ['minimalBelow'], message: 'The Minimal threshold must be above the Emergency threshold.' });
     if (t.degradedBelow <= t.minimalBelow) ctx.addIssue({ code: 'custom', path: ['degradedBelow'], message: 'The Degraded threshold must be above the Minimal threshold.' });
   })
   .prefault({});
@@ -169,8 +167,7 @@ const ruleSchema = tierRuleInput.strict().transform(({ match, pattern, answer })
  */
 const degradationSchema = z
   .object({
-    demandSource: p.demandSource.default(DEFAULT_TIER_THRESHOLDS.demandSource),
-    requiredRpm: p.requiredRpm.default(DEFAULT_TIER_THRESHOLDS.requiredRpm),
+    plannedRpm: p.plannedRpm.default(DEFAULT_TIER_THRESHOLDS.plannedRpm),
     thresholds: thresholdsSchema,
     degradedTarget: orAbsent(t.name.optional()).transform((value) => value ?? null),
     degradedMaxTokens: p.degradedMaxTokens.default(DEFAULT_TIER_POLICY.degradedMaxTokens),
@@ -230,11 +227,18 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
 }
 
+/** Fields earlier files may still carry, with what became of them. */
+const RETIRED_FIELDS: Record<string, string> = {
+  requiredRpm: 'is now plannedRpm: the capacity planned for the service, shown as a risk and never used to refuse requests.',
+  demandSource: 'is gone: the live tier always follows the measured demand.',
+  emergencyBelow: 'is gone: Emergency now means that no target can serve.',
+};
+
 /** Every schema problem, unknown keys one by one. */
 export function schemaProblems(error: z.ZodError): { path: PropertyKey[]; message: string }[] {
   return error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ path: [...issue.path, key], message: `Unknown field "${key}".` }))
+      ? issue.keys.map((key) => ({ path: [...issue.path, key], message: RETIRED_FIELDS[key] ? `"${key}" ${RETIRED_FIELDS[key]}` : `Unknown field "${key}".` }))
       : [{ path: issue.path, message: issue.message }],
   );
 }

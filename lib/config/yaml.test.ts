@@ -156,8 +156,7 @@ const WITH_POLICY = FILE.replace(
     owner: support-team
     slo: { target: 99.95 }
     degradation:
-      demandSource: configured
-      requiredRpm: 300
+      plannedRpm: 300
       thresholds: { minimalBelow: 0.4 }
       degradedTarget: llama-onprem
       rules:
@@ -175,8 +174,8 @@ test('SLO, declared availability and degradation policy parse, with defaults for
   assert.equal(doc.targets[1].breaker.consecutiveFailures, 5, 'the database default');
   const [service] = doc.services;
   assert.deepEqual(service.slo, { target: 99.95, windowDays: 30 });
-  assert.equal(service.degradation.demandSource, 'configured');
-  assert.deepEqual(service.degradation.thresholds, { degradedBelow: 1, minimalBelow: 0.4, emergencyBelow: 0.05, hysteresis: 0.1, holdSeconds: 60 });
+  assert.equal(service.degradation.plannedRpm, 300);
+  assert.deepEqual(service.degradation.thresholds, { degradedBelow: 1, minimalBelow: 0.4, hysteresis: 0.1, holdSeconds: 60 });
   assert.equal(service.degradation.degradedTarget, 'llama-onprem');
   assert.deepEqual(service.degradation.rules[0], { match: 'contains', pattern: 'opening hours', answer: 'We open at nine.' }, 'fields in a fixed order');
   assert.equal(service.degradation.rules[1].pattern, '^(hi|hello)\\b');
@@ -185,12 +184,21 @@ test('SLO, declared availability and degradation policy parse, with defaults for
   assert.equal(service.degradation.maintenanceMessage, 'This service is in emergency maintenance. Please retry later.');
 });
 
+test('a file written before tiers followed measured demand says what became of its retired fields', () => {
+  const old = WITH_POLICY.replace('      plannedRpm: 300\n', '      demandSource: configured\n      requiredRpm: 300\n').replace('{ minimalBelow: 0.4 }', '{ minimalBelow: 0.4, emergencyBelow: 0.05 }');
+  const result = parseConfigText(old, estate, { prune: false });
+  assert.ok(!result.ok);
+  assert.deepEqual(result.problems.map((p) => p.path), ['services[0].degradation.demandSource', 'services[0].degradation.requiredRpm', 'services[0].degradation.thresholds.emergencyBelow']);
+  assert.match(result.problems[1].message, /"requiredRpm" is now plannedRpm: .* never used to refuse requests/);
+  assert.match(result.problems[2].message, /Emergency now means that no target can serve/);
+});
+
 test('a file without SLO or degradation gets the same values as an estate without policy rows', () => {
   const [service] = parsed().services;
   assert.deepEqual(service.slo, { target: 99.9, windowDays: 30 });
   assert.deepEqual(service.degradation, {
-    demandSource: 'measured', requiredRpm: 60,
-    thresholds: { degradedBelow: 1, minimalBelow: 0.5, emergencyBelow: 0.05, hysteresis: 0.1, holdSeconds: 60 },
+    plannedRpm: 60,
+    thresholds: { degradedBelow: 1, minimalBelow: 0.5, hysteresis: 0.1, holdSeconds: 60 },
     degradedTarget: null, degradedMaxTokens: 512, cacheTtlSeconds: 3600, rules: [], retryAfterSeconds: 30,
     maintenanceMessage: 'This service is in emergency maintenance. Please retry later.', queueEnabled: true, queueTtlSeconds: 86_400,
   });
@@ -208,7 +216,7 @@ test('the new fields round-trip: written, read back, no changes', () => {
 test('percentages typed as fractions, a 100% SLO, disordered thresholds and a broken regex are each refused at their path', () => {
   const broken = WITH_POLICY.replace('declaredAvailability: 99.9', 'declaredAvailability: 0.999')
     .replace('slo: { target: 99.95 }', 'slo: { target: 100, windowDays: 0 }')
-    .replace('thresholds: { minimalBelow: 0.4 }', 'thresholds: { minimalBelow: 0.01 }')
+    .replace('thresholds: { minimalBelow: 0.4 }', 'thresholds: { minimalBelow: 0 }')
     .replace('"^(hi|hello)\\\\b"', '"(unclosed"')
     .replace('degradedTarget: llama-onprem', 'degradedTarget: llama-gone');
   const result = parseConfigText(broken, estate, { prune: false });
@@ -217,7 +225,7 @@ test('percentages typed as fractions, a 100% SLO, disordered thresholds and a br
   assert.match(byPath['targets[0].declaredAvailability'], /as a percentage of time, e\.g\. 99\.9/);
   assert.match(byPath['services[0].slo.target'], /An SLO of 100% leaves no error budget/);
   assert.match(byPath['services[0].slo.windowDays'], /at least 1/);
-  assert.equal(byPath['services[0].degradation.thresholds.minimalBelow'], 'The Minimal threshold must be above the Emergency threshold.');
+  assert.match(byPath['services[0].degradation.thresholds.minimalBelow'], /The Minimal threshold must be above 0: D is 0 only when nothing can serve/);
   assert.match(byPath['services[0].degradation.rules[1].pattern'], /does not compile/);
   assert.match(byPath['services[0].degradation.degradedTarget'], /Unknown target "llama-gone"/);
   assert.equal(result.problems.length, 6, JSON.stringify(result.problems));

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { NOW, breakers, override, service, target, targetsOf } from '@/lib/failover/snapshot-fixtures';
 import type { BreakerState } from '@/lib/gateway/breaker';
 import type { SnapshotOverride } from '@/lib/gateway/snapshot-types';
-import { availableCapacity, degradationLevel, measuredDemandRpm, requiredCapacity } from './capacity';
+import { availableCapacity, degradationLevel, measuredDemandRpm, overflowRpm, planningRisk, servedShare } from './capacity';
 
 // a 1,000 RPM, b 3,000 RPM, c 6,000 RPM: 10,000 RPM when all can serve.
 const T = targetsOf(target('a', { rpm: 1_000 }), target('b', { rpm: 3_000 }), target('c', { rpm: 6_000 }));
@@ -56,29 +56,39 @@ describe('availableCapacity', () => {
   });
 });
 
-describe('required capacity and D', () => {
-  it('uses the configured RPM, or the measured demand with the configured RPM as a floor', () => {
-    const table: [string, 'configured' | 'measured', number, number, number][] = [
-      ['configured ignores demand', 'configured', 500, 2_000, 500],
-      ['measured above the floor', 'measured', 500, 2_000, 2_000],
-      ['measured below the floor', 'measured', 500, 20, 500],
-      ['measured with no floor and no traffic', 'measured', 0, 0, 0],
-    ];
-    for (const [label, demandSource, requiredRpm, measured, expected] of table) {
-      assert.equal(requiredCapacity({ demandSource, requiredRpm }, measured), expected, label);
-    }
+describe('demand, D and the share served', () => {
+  it('measures demand as the busier of the last minute and the window average, rounded up', () => {
+    assert.equal(measuredDemandRpm(0, 0), 0);
+    assert.equal(measuredDemandRpm(150, 1_000), 200, 'the average is busier');
+    assert.equal(measuredDemandRpm(900, 1_000), 900, 'a surge in the last minute counts at once');
+    assert.equal(measuredDemandRpm(0, 11), 3);
   });
 
-  it('measures demand as requests per minute over the window, rounded up', () => {
-    assert.equal(measuredDemandRpm(0), 0);
-    assert.equal(measuredDemandRpm(1_000), 200);
-    assert.equal(measuredDemandRpm(11), 3);
-  });
-
-  it('is available / required, 0 when nothing can serve, and null when nothing is required', () => {
+  it('is available / demand, 0 when nothing can serve, and null when nothing is asked: a plan plays no part', () => {
     const table: [number, number, number | null][] = [
-      [10_000, 8_000, 1.25], [4_000, 8_000, 0.5], [300, 8_000, 0.0375], [0, 8_000, 0], [0, 0, 0], [1_000, 0, null],
+      [10_000, 8_000, 1.25], [4_000, 8_000, 0.5], [300, 8_000, 0.0375], [0, 8_000, 0], [0, 0, 0], [1_000, 0, null], [4_600, 40, 115],
     ];
-    for (const [availableRpm, requiredRpm, level] of table) assert.equal(degradationLevel(availableRpm, requiredRpm), level, `${availableRpm}/${requiredRpm}`);
+    for (const [availableRpm, demandRpm, level] of table) assert.equal(degradationLevel(availableRpm, demandRpm), level, `${availableRpm}/${demandRpm}`);
+  });
+
+  it('serves min(1, D) of the requests, everything when nothing is measured, and sheds only the overflow', () => {
+    assert.deepEqual([servedShare(null), servedShare(115), servedShare(1), servedShare(0.8), servedShare(0)], [1, 1, 1, 0.8, 0]);
+    assert.deepEqual([overflowRpm(4_600, 40), overflowRpm(800, 1_000), overflowRpm(0, 30)], [0, 200, 30]);
+  });
+});
+
+describe('planningRisk', () => {
+  it('names the target whose loss leaves the least of the plan covered', () => {
+    // 10,000 RPM available against a plan of 8,000: without c (6,000) only 4,000 are left, 50% of the plan.
+    const risk = planningRisk(available(), 8_000)!;
+    assert.deepEqual([risk.availableRpm, risk.coverage], [10_000, 1.25]);
+    assert.deepEqual(risk.worstLoss, { targetId: 'c', name: 't-c', remainingRpm: 4_000, coverage: 0.5 });
+  });
+
+  it('only targets counted now can fail; no plan, no risk', () => {
+    const risk = planningRisk(available([override('drain', { targetId: 'c' })]), 8_000)!;
+    assert.deepEqual([risk.coverage, risk.worstLoss?.name, risk.worstLoss?.remainingRpm], [0.5, 't-b', 1_000]);
+    assert.equal(planningRisk(available([], { a: 'open', b: 'open', c: 'open' }), 8_000)?.worstLoss, null);
+    assert.equal(planningRisk(available(), 0), null);
   });
 });

@@ -1,10 +1,9 @@
-// Degradation level D = available capacity / required capacity (DESIGN.md,
+// Degradation level D = available capacity / measured demand (DESIGN.md,
 // "Degradation level"). Pure: the control loop (evaluate.ts) feeds it the
 // leader's routing snapshot, so "available" is exactly what the gateway would
 // route to now, decided by the same planner (lib/failover/plan.ts).
 import { planRoute, type SkipReason } from '@/lib/failover/plan';
 import type { BreakerView, SnapshotOverride, SnapshotService, SnapshotTarget } from '@/lib/gateway/snapshot-types';
-import type { DemandSource } from './defaults';
 
 export type CapacityInputs = { targets: Map<string, SnapshotTarget>; overrides: SnapshotOverride[]; breakerOf: BreakerView };
 
@@ -48,31 +47,65 @@ export function availableCapacity(service: SnapshotService, inputs: CapacityInpu
   return { availableRpm, targets };
 }
 
-/** Minutes of measured demand the required capacity looks back over. */
+/** Minutes of measured demand the average looks back over. */
 export const DEMAND_WINDOW_MINUTES = 5;
 
-/** Requests per minute from the request count of the last complete minutes, rounded up: demand is never understated. */
-export function measuredDemandRpm(requests: number, minutes = DEMAND_WINDOW_MINUTES): number {
-  return minutes > 0 ? Math.ceil(Math.max(0, requests) / minutes) : 0;
+/**
+ * Requests per minute asked of a service: the busier of the last complete
+ * minute and the average of the last DEMAND_WINDOW_MINUTES, rounded up, so a
+ * surge counts within a minute and demand is never understated.
+ */
+export function measuredDemandRpm(lastMinute: number, lastWindow: number, minutes = DEMAND_WINDOW_MINUTES): number {
+  const average = minutes > 0 ? Math.max(0, lastWindow) / minutes : 0;
+  return Math.ceil(Math.max(0, lastMinute, average));
 }
 
 /**
- * The capacity the service needs: its configured RPM, or its measured demand
- * with the configured RPM as a floor, so a quiet night does not make any
- * leftover target look like full capacity.
+ * D = available / demand (DESIGN.md, "Degradation level"). Nothing left to
+ * serve is 0 (Emergency) whatever is asked, a service without a chain
+ * included. With capacity left and no demand measured there is no ratio to
+ * speak of: null, read as "enough". A configured plan plays no part: it
+ * would refuse real traffic for planned traffic that is not there.
  */
-export function requiredCapacity(policy: { demandSource: DemandSource; requiredRpm: number }, measuredRpm: number): number {
-  const floor = Math.max(0, policy.requiredRpm);
-  return policy.demandSource === 'measured' ? Math.max(floor, Math.max(0, measuredRpm)) : floor;
-}
-
-/**
- * D = available / required. Nothing left to serve is 0 (Emergency) whatever
- * is required, a service without a chain included. With capacity left and
- * nothing required there is no ratio to speak of: null, read as "enough".
- */
-export function degradationLevel(availableRpm: number, requiredRpm: number): number | null {
+export function degradationLevel(availableRpm: number, demandRpm: number): number | null {
   if (availableRpm <= 0) return 0;
-  if (requiredRpm <= 0) return null;
-  return availableRpm / requiredRpm;
+  if (demandRpm <= 0) return null;
+  return availableRpm / demandRpm;
+}
+
+/** The share of requests the healthy targets have room for: min(1, D); everything when nothing is measured. */
+export function servedShare(level: number | null): number {
+  if (level === null || !Number.isFinite(level)) return 1;
+  return Math.min(1, Math.max(0, level));
+}
+
+/** Requests per minute beyond what the healthy targets can take: the overflow a tier sheds. */
+export const overflowRpm = (availableRpm: number, demandRpm: number) => Math.max(0, Math.ceil(demandRpm - availableRpm));
+
+export type PlanningRisk = {
+  plannedRpm: number;
+  availableRpm: number;
+  /** Available over planned now. */
+  coverage: number;
+  /** The one target whose loss would leave the least of the plan covered; null when none counts now. */
+  worstLoss: { targetId: string; name: string; remainingRpm: number; coverage: number } | null;
+};
+
+/**
+ * The planned capacity as a risk, never as a limit on live traffic: how much
+ * of the plan the targets counted now cover, and how much would be left if
+ * the one target that matters most failed ("if A fails, the rest of the chain
+ * covers 38% of the planned 36,000 RPM"). Null without a plan.
+ */
+export function planningRisk(capacity: AvailableCapacity, plannedRpm: number): PlanningRisk | null {
+  if (plannedRpm <= 0) return null;
+  const counted = capacity.targets.filter((t) => t.reason === 'counted');
+  let worstLoss: PlanningRisk['worstLoss'] = null;
+  for (const target of counted) {
+    const remainingRpm = capacity.availableRpm - target.rpm;
+    if (worstLoss === null || remainingRpm < worstLoss.remainingRpm) {
+      worstLoss = { targetId: target.targetId, name: target.name, remainingRpm, coverage: remainingRpm / plannedRpm };
+    }
+  }
+  return { plannedRpm, availableRpm: capacity.availableRpm, coverage: capacity.availableRpm / plannedRpm, worstLoss };
 }

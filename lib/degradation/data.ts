@@ -3,10 +3,12 @@ import 'server-only';
 // (evaluate.ts) last wrote it, the operator's override, the policy and the
 // tier timeline. The effective tier is worked out here with the same
 // effectiveTier the gateway uses, so the page says what traffic gets.
+import { loadPlanningInputs, type PlanningInputs } from '@/lib/failover/data';
 import type { TierPolicy, TierRule } from '@/lib/gateway/snapshot-types';
 import { db } from '@/lib/server/db';
-import { DEFAULT_TIER_POLICY, DEFAULT_TIER_THRESHOLDS, NEVER_EVALUATED, type DemandSource, type TierThresholds } from './defaults';
-import { effectiveTier, type Tier } from './tier';
+import { availableCapacity, overflowRpm, planningRisk, servedShare, type PlanningRisk } from './capacity';
+import { DEFAULT_TIER_POLICY, DEFAULT_TIER_THRESHOLDS, NEVER_EVALUATED, type TierThresholds } from './defaults';
+import { effectiveTier, overrideInForce, type Tier } from './tier';
 
 export type TierOverrideView = { tier: Tier; reason: string; by: string; at: string; expiresAt: string | null };
 
@@ -23,11 +25,17 @@ export type ServiceTierRow = {
   override: TierOverrideView | null;
   /** Since when the effective tier has applied (the override's start while one is in force). */
   since: string | null;
-  /** D = available / required; null when nothing is required or before the first evaluation. */
+  /** D = available / measured demand; null when no demand is measured or before the first evaluation. */
   level: number | null;
   availableRpm: number;
-  requiredRpm: number;
-  demandSource: DemandSource;
+  /** Requests per minute measured when D was last computed. */
+  demandRpm: number;
+  /** Share of requests served as in Full (min(1, D)); the rest, the overflow, gets the automatic tier. */
+  servedShare: number;
+  /** Requests per minute beyond the capacity: what the automatic tier applies to. */
+  overflowRpm: number;
+  /** The planned capacity as a risk (capacity.ts); null without a plan. Never used to refuse traffic. */
+  planning: PlanningRisk | null;
   /** A better automatic tier waiting out its hold time. */
   pendingTier: Tier | null;
   pendingSince: string | null;
@@ -40,23 +48,30 @@ export type ServiceTierRow = {
 export type DegradationOverview = { generatedAt: string; services: ServiceTierRow[] };
 
 const stateSelect = {
-  automaticTier: true, automaticSince: true, level: true, availableRpm: true, requiredRpm: true, pendingTier: true, pendingSince: true, evaluatedAt: true,
+  automaticTier: true, automaticSince: true, level: true, availableRpm: true, demandRpm: true, pendingTier: true, pendingSince: true, evaluatedAt: true,
   overrideTier: true, overrideReason: true, overrideBy: true, overrideAt: true, overrideExpiresAt: true, version: true,
 } as const;
 
 type StateRow = {
-  automaticTier: Tier; automaticSince: Date; level: number | null; availableRpm: number; requiredRpm: number; pendingTier: Tier | null; pendingSince: Date | null;
+  automaticTier: Tier; automaticSince: Date; level: number | null; availableRpm: number; demandRpm: number; pendingTier: Tier | null; pendingSince: Date | null;
   evaluatedAt: Date; overrideTier: Tier | null; overrideReason: string | null; overrideBy: string | null; overrideAt: Date | null; overrideExpiresAt: Date | null; version: number;
 };
 
-function toRow(service: { id: string; name: string; enabled: boolean }, state: StateRow | null, demandSource: DemandSource, now: number): ServiceTierRow {
+/** How much of the plan the service's chain covers now, and if its most important target failed; from the same planner the gateway routes with. */
+function planningOf(serviceName: string, plannedRpm: number, inputs: PlanningInputs, now: number): PlanningRisk | null {
+  const service = inputs.services.get(serviceName);
+  if (!service) return null;
+  return planningRisk(availableCapacity(service, { targets: inputs.targets, overrides: inputs.overrides, breakerOf: inputs.breakerOf }, now), plannedRpm);
+}
+
+function toRow(service: { id: string; name: string; enabled: boolean }, state: StateRow | null, planning: PlanningRisk | null, now: number): ServiceTierRow {
   const override =
     state?.overrideTier && state.overrideAt
       ? { tier: state.overrideTier, reason: state.overrideReason ?? '', by: state.overrideBy ?? '', at: state.overrideAt.getTime(), expiresAt: state.overrideExpiresAt?.getTime() ?? null }
       : null;
   const automaticTier = state?.automaticTier ?? 'full';
   const tier = effectiveTier({ automaticTier, override }, now);
-  const inForce = override && (override.expiresAt === null || override.expiresAt > now) ? override : null;
+  const inForce = overrideInForce(override, now);
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {
     serviceId: service.id,
@@ -69,8 +84,10 @@ function toRow(service: { id: string; name: string; enabled: boolean }, state: S
     since: inForce ? iso(inForce.at) : (state?.automaticSince.toISOString() ?? null),
     level: state?.level ?? null,
     availableRpm: state?.availableRpm ?? 0,
-    requiredRpm: state?.requiredRpm ?? 0,
-    demandSource,
+    demandRpm: state?.demandRpm ?? 0,
+    servedShare: servedShare(state?.level ?? null),
+    overflowRpm: state ? overflowRpm(state.availableRpm, state.demandRpm) : 0,
+    planning,
     pendingTier: state?.pendingTier ?? null,
     pendingSince: state?.pendingSince?.toISOString() ?? null,
     evaluatedAt: state && state.evaluatedAt.getTime() !== NEVER_EVALUATED.getTime() ? state.evaluatedAt.toISOString() : null,
@@ -81,11 +98,14 @@ function toRow(service: { id: string; name: string; enabled: boolean }, state: S
 /** Every service's tier, D and override, worst tier first, then by name. */
 export async function getDegradationOverview(): Promise<DegradationOverview> {
   const now = Date.now();
-  const services = await db().service.findMany({
-    orderBy: { name: 'asc' },
-    select: { id: true, name: true, enabled: true, tierState: { select: stateSelect }, degradationPolicy: { select: { demandSource: true } } },
-  });
-  const rows = services.map((s) => toRow(s, s.tierState, s.degradationPolicy?.demandSource ?? DEFAULT_TIER_THRESHOLDS.demandSource, now));
+  const [services, inputs] = await Promise.all([
+    db().service.findMany({
+      orderBy: { name: 'asc' },
+      select: { id: true, name: true, enabled: true, tierState: { select: stateSelect }, degradationPolicy: { select: { plannedRpm: true } } },
+    }),
+    loadPlanningInputs(db(), now),
+  ]);
+  const rows = services.map((s) => toRow(s, s.tierState, planningOf(s.name, s.degradationPolicy?.plannedRpm ?? DEFAULT_TIER_THRESHOLDS.plannedRpm, inputs, now), now));
   const rank: Record<Tier, number> = { emergency: 0, minimal: 1, degraded: 2, full: 3 };
   rows.sort((a, b) => rank[a.tier] - rank[b.tier] || a.serviceName.localeCompare(b.serviceName));
   return { generatedAt: new Date(now).toISOString(), services: rows };
@@ -109,7 +129,7 @@ export type TierChangeView = {
   cause: string;
   level: number | null;
   availableRpm: number | null;
-  requiredRpm: number | null;
+  demandRpm: number | null;
   actor: string;
   reason: string | null;
 };
@@ -135,7 +155,7 @@ export async function getServiceDegradation(serviceName: string): Promise<Servic
       tierState: { select: stateSelect },
       degradationPolicy: {
         select: {
-          demandSource: true, requiredRpm: true, degradedBelow: true, minimalBelow: true, emergencyBelow: true, hysteresis: true, holdSeconds: true,
+          plannedRpm: true, degradedBelow: true, minimalBelow: true, hysteresis: true, holdSeconds: true,
           degradedTargetId: true, degradedMaxTokens: true, cacheTtlSeconds: true, rules: true, retryAfterSeconds: true, maintenanceMessage: true,
           queueEnabled: true, queueTtlSeconds: true, version: true,
           degradedTarget: { select: { id: true, name: true, model: true, qualityClass: true } },
@@ -144,19 +164,22 @@ export async function getServiceDegradation(serviceName: string): Promise<Servic
     },
   });
   if (!service) return null;
-  const changes = await db().tierChange.findMany({ where: { serviceId: service.id }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: 50 });
+  const [changes, inputs] = await Promise.all([
+    db().tierChange.findMany({ where: { serviceId: service.id }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: 50 }),
+    loadPlanningInputs(db(), now),
+  ]);
 
   const p = service.degradationPolicy;
   const policy: DegradationPolicyView = p
     ? { ...p, rules: readRules(p.rules), isDefault: false }
     : { ...DEFAULT_TIER_THRESHOLDS, ...DEFAULT_TIER_POLICY, version: 1, isDefault: true, degradedTarget: null };
   return {
-    ...toRow(service, service.tierState, policy.demandSource, now),
+    ...toRow(service, service.tierState, planningOf(service.name, policy.plannedRpm, inputs, now), now),
     generatedAt: new Date(now).toISOString(),
     policy,
     changes: changes.map((c) => ({
       id: c.id.toString(), at: c.at.toISOString(), from: c.from, to: c.to, cause: c.cause, level: c.level,
-      availableRpm: c.availableRpm, requiredRpm: c.requiredRpm, actor: c.actor, reason: c.reason,
+      availableRpm: c.availableRpm, demandRpm: c.demandRpm, actor: c.actor, reason: c.reason,
     })),
   };
 }

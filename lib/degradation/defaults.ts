@@ -13,31 +13,30 @@ export const DEFAULT_TIER_POLICY: TierPolicy = {
   queueTtlSeconds: 86_400,
 };
 
-export type DemandSource = 'configured' | 'measured';
-
-/** How D is measured and turned into a tier (lib/degradation/select-tier.ts). */
+/**
+ * How D (available capacity / measured demand) is turned into a tier
+ * (select-tier.ts), and the capacity planned for the service, which only
+ * feeds the planning risk (capacity.ts, planningRisk): a plan is never a
+ * reason to refuse a request (DESIGN.md, "Degradation level").
+ */
 export type TierThresholds = {
-  demandSource: DemandSource;
-  requiredRpm: number;
+  plannedRpm: number;
   degradedBelow: number;
   minimalBelow: number;
-  emergencyBelow: number;
   hysteresis: number;
   holdSeconds: number;
 };
 
 export const DEFAULT_TIER_THRESHOLDS: TierThresholds = {
-  demandSource: 'measured',
-  requiredRpm: 60,
+  plannedRpm: 60,
   degradedBelow: 1,
   minimalBelow: 0.5,
-  emergencyBelow: 0.05,
   hysteresis: 0.1,
   holdSeconds: 60,
 };
 
-/** A service with no policy row and no tier state yet: Full, default policy. */
-export const UNDEGRADED: SnapshotDegradation = { policy: DEFAULT_TIER_POLICY, automaticTier: 'full', override: null };
+/** A service with no policy row and no tier state yet: Full, default policy, everything served. */
+export const UNDEGRADED: SnapshotDegradation = { policy: DEFAULT_TIER_POLICY, automaticTier: 'full', override: null, servedShare: 1 };
 
 /** ServiceTierState.evaluatedAt of a row an operator's override created before the control loop first evaluated the service. */
 export const NEVER_EVALUATED = new Date(0);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_TIER_POLICY, DEFAULT_TIER_THRESHOLDS } from './defaults';
-import { describeTierNow, describeTierPolicy, describeTierRange, formatLevel, formatSeconds } from './describe';
+import { describeCapacity, describeOverrideEffect, describeShedding, describeTierNow, describeTierPolicy, describeTierRange, formatLevel, formatSeconds } from './describe';
 
 const mini = { name: 'openai-gpt-4o-mini-us-east', model: 'gpt-4o-mini' };
 
@@ -34,13 +34,30 @@ describe('formatting', () => {
   });
 
   it('rounds D down, so a level just short of a threshold never reads as reaching it', () => {
-    assert.deepEqual([0, 0.0375, 0.5, 0.999, 1, 1.3333, 12, null].map(formatLevel), ['0%', '3.7%', '50%', '99%', '100%', '133%', '1,200%', 'no requirement']);
+    assert.deepEqual([0, 0.0375, 0.5, 0.999, 1, 1.3333, 9.99, 115, null].map(formatLevel), ['0%', '3.7%', '50%', '99%', '100%', '133%', '999%', '115×', 'no demand']);
   });
 
   it('describes the range of D of each tier', () => {
     assert.deepEqual(
       (['full', 'degraded', 'minimal', 'emergency'] as const).map((tier) => describeTierRange(tier, DEFAULT_TIER_THRESHOLDS)),
-      ['D ≥ 100%', '50% ≤ D < 100%', '5% ≤ D < 50%', 'D < 5%'],
+      ['capacity covers at least 100% of demand', 'capacity covers 50% to 100% of demand', 'capacity covers less than 50% of demand', 'no target can serve'],
     );
+  });
+
+  it('says what the requests of a degraded service get: the share that fits is served, the overflow gets the tier', () => {
+    const state = { tier: 'minimal' as const, automaticTier: 'minimal' as const, overridden: false, servedShare: 0.8, availableRpm: 800, demandRpm: 1_000 };
+    assert.match(describeShedding(state, DEFAULT_TIER_POLICY, null), /^80% of requests \(the 800 RPM the healthy targets can take\) are served normally\. The other 20%, about 200 RPM beyond capacity, get Minimal: answers repeated requests/);
+    assert.match(describeShedding({ ...state, servedShare: 1, availableRpm: 4_600, demandRpm: 40 }, DEFAULT_TIER_POLICY, null), /^Demand fits the capacity: every request is served normally/);
+    assert.match(describeShedding({ ...state, overridden: true }, DEFAULT_TIER_POLICY, null), /applies to every request while the override holds/);
+    assert.match(describeShedding({ ...state, tier: 'emergency', automaticTier: 'emergency', servedShare: 0, availableRpm: 0 }, DEFAULT_TIER_POLICY, null), /^No target can serve: answers every request with the maintenance message/);
+    assert.equal(describeCapacity(4_600, 40), '4,600 RPM can serve 40 RPM of demand');
+  });
+
+  it('says that an override applies to every request, the servable ones included', () => {
+    assert.equal(
+      describeOverrideEffect('minimal', 40, 4_600, DEFAULT_TIER_POLICY, null),
+      'Every request (about 40 RPM now) gets Minimal, including those the targets that can serve (4,600 RPM) have room for: answers repeated requests from a cache kept 1 h; anything else is refused with 503 and Retry-After 30 s.',
+    );
+    assert.match(describeOverrideEffect('full', 40, 0, DEFAULT_TIER_POLICY, null), /^Every request is routed along the chain as usual/);
   });
 });

@@ -1,23 +1,16 @@
 // What the gateway does to a request in each tier, in plain words, from the
 // service's policy: the service page shows exactly this, so an operator knows
 // the effect before choosing a tier. Pure (describe.test.ts).
+import { formatDuration } from '@/lib/format/duration';
 import type { TierPolicy } from '@/lib/gateway/snapshot-types';
+import type { PlanningRisk } from './capacity';
 import { TIER_LABELS, type Tier } from './tier';
 
 /** The degraded target as the page names it: its model, and its target name to tell two alike apart. */
 export type DegradedTargetRef = { name: string; model: string } | null;
 
 /** "45 s", "15 min", "1 h", "1 h 30 min", "1 d". */
-export function formatSeconds(seconds: number): string {
-  if (seconds < 60) return `${seconds} s`;
-  if (seconds < 3_600) return seconds % 60 === 0 ? `${seconds / 60} min` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
-  if (seconds < 86_400) {
-    const minutes = Math.floor((seconds % 3_600) / 60);
-    return `${Math.floor(seconds / 3_600)} h${minutes ? ` ${minutes} min` : ''}`;
-  }
-  const hours = Math.floor((seconds % 86_400) / 3_600);
-  return `${Math.floor(seconds / 86_400)} d${hours ? ` ${hours} h` : ''}`;
-}
+export const formatSeconds = (seconds: number) => formatDuration(seconds * 1_000);
 
 const plural = (n: number, noun: string) => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
 
@@ -54,27 +47,80 @@ export const formatFraction = (fraction: number) => `${Number((fraction * 100).t
 
 /**
  * D as a percentage, rounded down so a level just short of a threshold never
- * reads as reaching it (99.9% shows 99%, not 100%). Null D: nothing required.
+ * reads as reaching it (99.9% shows 99%, not 100%); ten times demand and more
+ * as a multiple ("115×"), which a reader takes in faster than 11,500%. Null D:
+ * no demand measured.
  */
 export function formatLevel(level: number | null): string {
-  if (level === null) return 'no requirement';
+  if (level === null) return 'no demand';
+  if (level >= 10) return `${Math.floor(level).toLocaleString('en-US')}×`;
   const percent = level * 100;
   const shown = percent < 10 ? Math.floor(percent * 10 + 1e-9) / 10 : Math.floor(percent + 1e-9);
   return `${shown.toLocaleString('en-US')}%`;
 }
 
-/** The range of D that puts a service in a tier: "50% ≤ D < 100%". */
-export function describeTierRange(tier: Tier, t: { degradedBelow: number; minimalBelow: number; emergencyBelow: number }): string {
+const rpm = (n: number) => `${n.toLocaleString('en-US')} RPM`;
+
+/** "4,600 RPM can serve 40 RPM of demand", for timelines, markers and logs. */
+export function describeCapacity(availableRpm: number, demandRpm: number): string {
+  if (availableRpm <= 0) return `no target can serve ${demandRpm > 0 ? `${rpm(demandRpm)} of demand` : 'requests'}`;
+  return demandRpm > 0 ? `${rpm(availableRpm)} can serve ${rpm(demandRpm)} of demand` : `${rpm(availableRpm)} can serve, no demand measured`;
+}
+
+/** The formula behind a level, for a tooltip: "D = 4,600 RPM available ÷ 40 RPM of demand". */
+export const levelFormula = (availableRpm: number, demandRpm: number) =>
+  `D = capacity of the targets that can serve now ÷ requests per minute arriving = ${availableRpm.toLocaleString('en-US')} ÷ ${demandRpm.toLocaleString('en-US')}`;
+
+/** Which levels of D put the overflow in a tier, in words: "capacity covers 50% to 100% of demand". */
+export function describeTierRange(tier: Tier, t: { degradedBelow: number; minimalBelow: number }): string {
   switch (tier) {
     case 'full':
-      return `D ≥ ${formatFraction(t.degradedBelow)}`;
+      return `capacity covers at least ${formatFraction(t.degradedBelow)} of demand`;
     case 'degraded':
-      return `${formatFraction(t.minimalBelow)} ≤ D < ${formatFraction(t.degradedBelow)}`;
+      return `capacity covers ${formatFraction(t.minimalBelow)} to ${formatFraction(t.degradedBelow)} of demand`;
     case 'minimal':
-      return `${formatFraction(t.emergencyBelow)} ≤ D < ${formatFraction(t.minimalBelow)}`;
+      return `capacity covers less than ${formatFraction(t.minimalBelow)} of demand`;
     case 'emergency':
-      return `D < ${formatFraction(t.emergencyBelow)}`;
+      return 'no target can serve';
   }
+}
+
+/**
+ * What holding a service in `tier` by hand does: unlike an automatic tier,
+ * which sheds only the overflow, an override applies to every request, the
+ * ones the healthy targets could serve included. Said with today's demand.
+ */
+export function describeOverrideEffect(tier: Tier, demandRpm: number, availableRpm: number, policy: TierPolicy, degradedTarget: DegradedTargetRef): string {
+  const lower = (text: string) => text.replace(/^./, (c) => c.toLowerCase());
+  if (tier === 'full') return 'Every request is routed along the chain as usual; if demand outgrows the capacity, nothing is shed.';
+  const volume = demandRpm > 0 ? `every request (about ${rpm(demandRpm)} now)` : 'every request';
+  const servable = availableRpm > 0 ? `, including those the targets that can serve (${rpm(availableRpm)}) have room for` : '';
+  return `${volume.replace(/^./, (c) => c.toUpperCase())} gets ${TIER_LABELS[tier]}${servable}: ${lower(describeTierPolicy(tier, policy, degradedTarget))}`;
+}
+
+/** "If A fails, the rest of the chain covers 38% of the planned 36,000 RPM": the plan as a risk, never as a limit on live traffic. */
+export function describePlanningRisk(risk: PlanningRisk): string {
+  if (!risk.worstLoss) return `No target can serve now: 0% of the planned ${rpm(risk.plannedRpm)} is covered.`;
+  const { name, coverage } = risk.worstLoss;
+  return `If ${name} fails, the rest of the chain covers ${formatFraction(Math.max(0, coverage))} of the planned ${rpm(risk.plannedRpm)}.`;
+}
+
+/** What a service's requests get now, as the gateway applies it (overflow.ts): everything, or the share that fits and the overflow. */
+export function describeShedding(
+  state: { tier: Tier; automaticTier: Tier; overridden: boolean; servedShare: number; availableRpm: number; demandRpm: number },
+  policy: TierPolicy,
+  degradedTarget: DegradedTargetRef,
+): string {
+  const lower = (text: string) => text.replace(/^./, (c) => c.toLowerCase());
+  if (state.overridden) return `${describeTierNow(state.tier, policy, degradedTarget)} This applies to every request while the override holds.`;
+  if (state.tier === 'full') return describeTierNow('full', policy, degradedTarget);
+  if (state.tier === 'emergency') return `No target can serve: ${lower(describeTierPolicy('emergency', policy, degradedTarget))}`;
+  if (state.servedShare >= 1) {
+    return `Demand fits the capacity: every request is served normally. ${TIER_LABELS[state.tier]} would apply only to requests beyond capacity, and is kept until the better tier has held.`;
+  }
+  const share = Math.round(state.servedShare * 100);
+  const overflow = Math.max(0, Math.ceil(state.demandRpm - state.availableRpm));
+  return `${share}% of requests (the ${rpm(state.availableRpm)} the healthy targets can take) are served normally. The other ${100 - share}%, about ${rpm(overflow)} beyond capacity, get ${TIER_LABELS[state.tier]}: ${lower(describeTierPolicy(state.tier, policy, degradedTarget))}`;
 }
 
 export const TIER_CHANGE_CAUSES: Record<string, string> = {

@@ -4,19 +4,24 @@ import 'server-only';
 // leader's routing snapshot (what the gateway routes to now) and the measured
 // demand, moves the automatic tier with hysteresis (select-tier.ts), ends
 // expired overrides, and records every change of the effective tier on the
-// service's timeline. Writes are kept rare on purpose: each one NOTIFYs every
-// replica to reload its routing snapshot.
+// service's timeline. The gateway reads D back as the share of requests it
+// serves normally (overflow.ts). Writes are kept rare on purpose: each one
+// NOTIFYs every replica to reload its routing snapshot.
 import type { RoutingSnapshot } from '@/lib/gateway/snapshot-types';
 import { db, Prisma } from '@/lib/server/db';
 import { inTransaction } from '@/lib/server/mutation';
-import { availableCapacity, degradationLevel, DEMAND_WINDOW_MINUTES, measuredDemandRpm, requiredCapacity } from './capacity';
+import { availableCapacity, degradationLevel, servedShare } from './capacity';
+import { measuredDemand } from './demand';
 import { DEFAULT_TIER_THRESHOLDS, type TierThresholds } from './defaults';
 import { selectTier, type TierState } from './select-tier';
 import { TIER_LABELS, type Tier } from './tier';
 
 export const DEGRADATION_INTERVAL_MS = 2_000;
 
-/** A level or RPM change alone is written at most this often; tier and hold changes are written at once. */
+/**
+ * A level or RPM change alone is written at most this often; tier and hold
+ * changes, and a change of the share served while a tier sheds, at once.
+ */
 export const LEVEL_WRITE_INTERVAL_MS = 15_000;
 
 /** Who the timeline names for changes Standby makes by itself. */
@@ -27,7 +32,7 @@ export type TierEvaluation = {
   serviceName: string;
   level: number | null;
   availableRpm: number;
-  requiredRpm: number;
+  demandRpm: number;
   automaticTier: Tier;
   pendingTier: Tier | null;
   /** The effective tier changed (automatically, or because an override expired). */
@@ -35,22 +40,8 @@ export type TierEvaluation = {
   wrote: boolean;
 };
 
-const MINUTE = 60_000;
-
-/** Requests per service over the last complete minutes of the per-minute rollups. */
-async function measuredDemand(now: number): Promise<Map<string, number>> {
-  const to = new Date(Math.floor(now / MINUTE) * MINUTE);
-  const from = new Date(to.getTime() - DEMAND_WINDOW_MINUTES * MINUTE);
-  const rows = await db().$queryRaw<{ serviceId: string; requests: bigint | number }[]>(Prisma.sql`
-    SELECT "serviceId"::text AS "serviceId", sum(requests)::bigint AS requests
-    FROM "ServiceRollup"
-    WHERE "resolutionSec" = 60 AND bucket >= ${from}::timestamp AND bucket < ${to}::timestamp
-    GROUP BY "serviceId"`);
-  return new Map(rows.map((r) => [r.serviceId, measuredDemandRpm(Number(r.requests))]));
-}
-
 const stateSelect = {
-  serviceId: true, automaticTier: true, level: true, availableRpm: true, requiredRpm: true, pendingTier: true, pendingSince: true, evaluatedAt: true,
+  serviceId: true, automaticTier: true, level: true, availableRpm: true, demandRpm: true, pendingTier: true, pendingSince: true, evaluatedAt: true,
   overrideTier: true, overrideAt: true, overrideExpiresAt: true,
 } as const;
 
@@ -66,10 +57,10 @@ export async function evaluateTiers(snapshot: RoutingSnapshot, now: number, opti
   const [policies, states, demand] = await Promise.all([
     db().degradationPolicy.findMany({
       where: { serviceId: { in: ids } },
-      select: { serviceId: true, demandSource: true, requiredRpm: true, degradedBelow: true, minimalBelow: true, emergencyBelow: true, hysteresis: true, holdSeconds: true },
+      select: { serviceId: true, plannedRpm: true, degradedBelow: true, minimalBelow: true, hysteresis: true, holdSeconds: true },
     }),
     db().serviceTierState.findMany({ where: { serviceId: { in: ids } }, select: stateSelect }),
-    measuredDemand(now),
+    measuredDemand(now, ids),
   ]);
   const policyOf = new Map<string, TierThresholds>(policies.map(({ serviceId, ...thresholds }) => [serviceId, thresholds]));
   const stateOf = new Map(states.map((s) => [s.serviceId, s]));
@@ -79,8 +70,8 @@ export async function evaluateTiers(snapshot: RoutingSnapshot, now: number, opti
   for (const service of services) {
     const thresholds = policyOf.get(service.id) ?? DEFAULT_TIER_THRESHOLDS;
     const { availableRpm } = availableCapacity(service, { targets: snapshot.targets, overrides: snapshot.overrides, breakerOf }, now);
-    const requiredRpm = requiredCapacity(thresholds, demand.get(service.id) ?? 0);
-    const level = degradationLevel(availableRpm, requiredRpm);
+    const demandRpm = demand.get(service.id) ?? 0;
+    const level = degradationLevel(availableRpm, demandRpm);
     const state = stateOf.get(service.id);
     const previous: TierState = state
       ? { tier: state.automaticTier, pendingTier: state.pendingTier, pendingSince: state.pendingSince?.getTime() ?? null }
@@ -90,20 +81,22 @@ export async function evaluateTiers(snapshot: RoutingSnapshot, now: number, opti
     const tierChanged = next.tier !== previous.tier;
     const pendingChanged = next.pendingTier !== previous.pendingTier || next.pendingSince !== previous.pendingSince;
     const overrideExpired = !!state?.overrideTier && !!state.overrideExpiresAt && state.overrideExpiresAt.getTime() <= now;
-    const numbersChanged = !state || state.availableRpm !== availableRpm || state.requiredRpm !== requiredRpm;
+    const numbersChanged = !state || state.availableRpm !== availableRpm || state.demandRpm !== demandRpm;
     const lastWriteOld = !state || now - state.evaluatedAt.getTime() >= LEVEL_WRITE_INTERVAL_MS;
-    const write = !state || tierChanged || pendingChanged || overrideExpired || (numbersChanged && lastWriteOld);
+    // What the gateway sheds follows the share at once, not 15 s later.
+    const shareMoved = !!state && Math.abs(servedShare(state.level) - servedShare(level)) >= 0.01 && (next.tier !== 'full' || previous.tier !== 'full');
+    const write = !state || tierChanged || pendingChanged || overrideExpired || shareMoved || (numbersChanged && lastWriteOld);
 
     const result: TierEvaluation = {
-      serviceId: service.id, serviceName: service.name, level, availableRpm, requiredRpm, automaticTier: next.tier, pendingTier: next.pendingTier, change: null, wrote: write,
+      serviceId: service.id, serviceName: service.name, level, availableRpm, demandRpm, automaticTier: next.tier, pendingTier: next.pendingTier, change: null, wrote: write,
     };
-    if (write) result.change = await writeState(service.id, { ...next, level, availableRpm, requiredRpm }, now);
+    if (write) result.change = await writeState(service.id, { ...next, level, availableRpm, demandRpm }, now);
     results.push(result);
   }
   return results;
 }
 
-type Evaluated = TierState & { level: number | null; availableRpm: number; requiredRpm: number };
+type Evaluated = TierState & { level: number | null; availableRpm: number; demandRpm: number };
 
 /**
  * Writes one service's evaluation under the row lock the override mutations
@@ -127,7 +120,7 @@ async function writeState(serviceId: string, next: Evaluated, now: number): Prom
       data: {
         automaticTier: next.tier,
         ...(automaticChanged ? { automaticSince: at } : {}),
-        level: next.level, availableRpm: next.availableRpm, requiredRpm: next.requiredRpm,
+        level: next.level, availableRpm: next.availableRpm, demandRpm: next.demandRpm,
         pendingTier: next.pendingTier, pendingSince: next.pendingSince === null ? null : new Date(next.pendingSince),
         evaluatedAt: at,
         // Ending an override is a change of the operator-owned part: the version moves so a stale page cannot act on it.
@@ -135,7 +128,7 @@ async function writeState(serviceId: string, next: Evaluated, now: number): Prom
       },
     });
 
-    const numbers = { level: next.level, availableRpm: next.availableRpm, requiredRpm: next.requiredRpm, actor: SYSTEM_ACTOR_NAME };
+    const numbers = { level: next.level, availableRpm: next.availableRpm, demandRpm: next.demandRpm, actor: SYSTEM_ACTOR_NAME };
     if (expired) {
       // The gateway stopped applying the override when it expired, not when this loop noticed.
       await tx.tierChange.create({
@@ -152,7 +145,6 @@ async function writeState(serviceId: string, next: Evaluated, now: number): Prom
   });
 }
 
-const formatLevel = (level: number | null) => (level === null ? 'no requirement' : `D ${(level * 100).toFixed(0)}%`);
 
 /** The leader task (worker/control-loops.ts) that keeps every service's tier current. */
 export const degradationTask = {
@@ -164,7 +156,7 @@ export const degradationTask = {
     for (const result of await evaluateTiers(snapshot, Date.now())) {
       if (!result.change) continue;
       const { from, to, cause } = result.change;
-      const why = cause === 'automatic' ? `${formatLevel(result.level)}, ${result.availableRpm}/${result.requiredRpm} RPM` : 'override expired';
+      const why = cause === 'automatic' ? `${result.availableRpm} RPM available for ${result.demandRpm} RPM of demand` : 'override expired';
       log(`degradation: ${result.serviceName} ${TIER_LABELS[from]} → ${TIER_LABELS[to]} (${why})`);
     }
   },

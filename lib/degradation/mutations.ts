@@ -10,7 +10,7 @@ import { authorized, type SessionUser } from '@/lib/server/auth';
 import { Prisma, type Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { assertVersionMatched, inTransaction, serviceGone } from '@/lib/server/mutation';
-import { formatSeconds } from './describe';
+import { formatFraction, formatSeconds } from './describe';
 import { NEVER_EVALUATED } from './defaults';
 import { clearTierOverrideInput, degradationPolicyInput, setTierOverrideInput } from './schemas';
 import { effectiveTier, TIER_LABELS, type Tier, type TierOverride } from './tier';
@@ -36,7 +36,7 @@ async function lockTierState(tx: Tx, serviceId: string) {
   return tx.serviceTierState.findUniqueOrThrow({
     where: { serviceId },
     select: {
-      automaticTier: true, level: true, availableRpm: true, requiredRpm: true, version: true,
+      automaticTier: true, level: true, availableRpm: true, demandRpm: true, version: true,
       overrideTier: true, overrideReason: true, overrideBy: true, overrideAt: true, overrideExpiresAt: true,
     },
   });
@@ -89,7 +89,7 @@ export async function setTierOverride(caller: Caller, input: unknown) {
     });
     assertVersionMatched(count, 'tier');
     await tx.tierChange.create({
-      data: { serviceId, at, from, to: tier, cause: 'override', level: state.level, availableRpm: state.availableRpm, requiredRpm: state.requiredRpm, actor: actor.email, reason },
+      data: { serviceId, at, from, to: tier, cause: 'override', level: state.level, availableRpm: state.availableRpm, demandRpm: state.demandRpm, actor: actor.email, reason },
     });
     await recordAudit(tx, actor, {
       action: 'degradation.override',
@@ -123,7 +123,7 @@ export async function clearTierOverride(caller: Caller, input: unknown) {
     await tx.tierChange.create({
       data: {
         serviceId, at, from: current.tier, to: state.automaticTier, cause: 'override_cleared',
-        level: state.level, availableRpm: state.availableRpm, requiredRpm: state.requiredRpm, actor: actor.email, reason,
+        level: state.level, availableRpm: state.availableRpm, demandRpm: state.demandRpm, actor: actor.email, reason,
       },
     });
     await recordAudit(tx, actor, {
@@ -140,7 +140,7 @@ export async function clearTierOverride(caller: Caller, input: unknown) {
 // ---------------------------------------------------------------- policy
 
 const policySelect = {
-  demandSource: true, requiredRpm: true, degradedBelow: true, minimalBelow: true, emergencyBelow: true, hysteresis: true, holdSeconds: true,
+  plannedRpm: true, degradedBelow: true, minimalBelow: true, hysteresis: true, holdSeconds: true,
   degradedTargetId: true, degradedMaxTokens: true, cacheTtlSeconds: true, rules: true, retryAfterSeconds: true, maintenanceMessage: true,
   queueEnabled: true, queueTtlSeconds: true, version: true, degradedTarget: { select: { name: true } },
 } as const;
@@ -151,8 +151,8 @@ type PolicyRow = Prisma.DegradationPolicyGetPayload<{ select: typeof policySelec
 function policyForAudit(p: PolicyRow): Record<string, unknown> {
   const rules = Array.isArray(p.rules) ? (p.rules as { match?: string; pattern?: string; answer?: string }[]) : [];
   return {
-    'required capacity': p.demandSource === 'configured' ? `${p.requiredRpm} RPM (configured)` : `measured demand, at least ${p.requiredRpm} RPM`,
-    thresholds: `Degraded below ${p.degradedBelow}, Minimal below ${p.minimalBelow}, Emergency below ${p.emergencyBelow}`,
+    'planned capacity': `${p.plannedRpm.toLocaleString('en-US')} RPM`,
+    thresholds: `Degraded below ${formatFraction(p.degradedBelow)}, Minimal below ${formatFraction(p.minimalBelow)}, Emergency when nothing can serve`,
     recovery: `hysteresis ${p.hysteresis}, hold ${formatSeconds(p.holdSeconds)}`,
     'degraded target': p.degradedTarget?.name ?? 'none',
     'degraded max_tokens': p.degradedMaxTokens,

@@ -22,14 +22,14 @@ describe('degradationPolicyInput', () => {
     assert.ok(degradationPolicyInput.safeParse(policy()).success);
   });
 
-  it('needs 0 < Emergency < Minimal < Degraded, reported on the field that is out of order', () => {
+  it('needs 0 < Minimal < Degraded ≤ 100%, reported on the field that is out of order', () => {
     const table: [Record<string, number>, string[]][] = [
-      [{ emergencyBelow: 0 }, ['emergencyBelow']],
-      [{ emergencyBelow: 0.6 }, ['minimalBelow']],
+      [{ minimalBelow: 0 }, ['minimalBelow']],
       [{ minimalBelow: 1 }, ['degradedBelow']],
-      [{ emergencyBelow: 0.5, minimalBelow: 0.5, degradedBelow: 0.5 }, ['degradedBelow', 'minimalBelow']],
+      [{ minimalBelow: 0.5, degradedBelow: 0.5 }, ['degradedBelow']],
+      [{ degradedBelow: 1.2 }, ['degradedBelow']],
       [{ hysteresis: -0.01 }, ['hysteresis']],
-      [{ degradedBelow: 1.2, minimalBelow: 0.6, emergencyBelow: 0.1, hysteresis: 0 }, []],
+      [{ degradedBelow: 0.9, minimalBelow: 0.6, hysteresis: 0 }, []],
     ];
     for (const [extra, fields] of table) assert.deepEqual(Object.keys(errorsOf(degradationPolicyInput.safeParse(policy(extra)))).sort(), fields, JSON.stringify(extra));
   });
@@ -53,8 +53,8 @@ describe('degradationPolicyInput', () => {
   });
 
   it('reads form values: an empty degraded target is none, checkbox strings are booleans', () => {
-    const parsed = degradationPolicyInput.parse(policy({ degradedTargetId: '', queueEnabled: 'on', requiredRpm: '600' }));
-    assert.deepEqual([parsed.degradedTargetId, parsed.queueEnabled, parsed.requiredRpm], [null, true, 600]);
+    const parsed = degradationPolicyInput.parse(policy({ degradedTargetId: '', queueEnabled: 'on', plannedRpm: '600' }));
+    assert.deepEqual([parsed.degradedTargetId, parsed.queueEnabled, parsed.plannedRpm], [null, true, 600]);
     assert.equal(degradationPolicyInput.parse(policy({ queueEnabled: 'false' })).queueEnabled, false);
   });
 });

@@ -87,11 +87,10 @@ export const degradationPolicyInput = z
     serviceId: uuid('Unknown service.'),
     /** DegradationPolicy.version the operator edited (1 while the service uses the defaults). */
     version,
-    demandSource: z.enum(['configured', 'measured'], { error: 'Choose where the required capacity comes from.' }),
-    requiredRpm: wholeNumber('required capacity', 0, 100_000_000, ' RPM'),
-    degradedBelow: fraction('Degraded threshold', 10),
-    minimalBelow: fraction('Minimal threshold', 10),
-    emergencyBelow: fraction('Emergency threshold', 10).refine((n) => n > 0, 'The Emergency threshold must be above 0: D is 0 when nothing can serve.'),
+    plannedRpm: wholeNumber('planned capacity', 0, 100_000_000, ' RPM'),
+    // At D ≥ 1 demand fits the capacity and nothing is shed, so a tier taken above it would mean nothing.
+    degradedBelow: fraction('Degraded threshold', 1).refine((n) => n > 0, 'The Degraded threshold must be above 0.'),
+    minimalBelow: fraction('Minimal threshold', 1).refine((n) => n > 0, 'The Minimal threshold must be above 0: D is 0 only when nothing can serve, which is Emergency.'),
     hysteresis: fraction('hysteresis', 5).refine((n) => n >= 0, 'The hysteresis cannot be negative.'),
     holdSeconds: wholeNumber('hold time', 0, 86_400, ' s'),
     degradedTargetId: z.preprocess((value) => (value === '' || value === undefined ? null : value), uuid('Choose a target.').nullable()),
@@ -108,9 +107,6 @@ export const degradationPolicyInput = z
   .superRefine(
     (p, ctx) => {
       const finite = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
-      if (finite(p.emergencyBelow) && finite(p.minimalBelow) && p.minimalBelow <= p.emergencyBelow) {
-        ctx.addIssue({ code: 'custom', path: ['minimalBelow'], message: 'The Minimal threshold must be above the Emergency threshold.' });
-      }
       if (finite(p.minimalBelow) && finite(p.degradedBelow) && p.degradedBelow <= p.minimalBelow) {
         ctx.addIssue({ code: 'custom', path: ['degradedBelow'], message: 'The Degraded threshold must be above the Minimal threshold.' });
       }

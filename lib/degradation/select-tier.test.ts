@@ -4,7 +4,7 @@ import { DEFAULT_TIER_THRESHOLDS } from './defaults';
 import { rawTier, selectTier, type TierState } from './select-tier';
 import type { Tier } from './tier';
 
-// Defaults: Degraded below 1, Minimal below 0.5, Emergency below 0.05, hysteresis 0.1, hold 60 s.
+// Defaults: Degraded below 1, Minimal below 0.5, Emergency at 0 (nothing can serve), hysteresis 0.1, hold 60 s.
 const T = DEFAULT_TIER_THRESHOLDS;
 const T0 = 1_800_000_000_000;
 const s = (seconds: number) => T0 + seconds * 1_000;
@@ -23,7 +23,7 @@ function run(start: TierState, readings: [number, number | null][], thresholds =
 
 describe('rawTier', () => {
   const table: [number | null, Tier][] = [
-    [0, 'emergency'], [0.049, 'emergency'], [0.05, 'minimal'], [0.3, 'minimal'], [0.499, 'minimal'], [0.5, 'degraded'],
+    [0, 'emergency'], [0.001, 'minimal'], [0.049, 'minimal'], [0.05, 'minimal'], [0.3, 'minimal'], [0.499, 'minimal'], [0.5, 'degraded'],
     [0.75, 'degraded'], [0.999, 'degraded'], [1, 'full'], [2.5, 'full'], [null, 'full'],
   ];
   for (const [level, tier] of table) {
@@ -52,8 +52,8 @@ describe('selectTier', () => {
       ['degraded', 1.1, at('degraded', 'full', s(0))],
       ['minimal', 0.55, at('minimal')],
       ['minimal', 0.6, at('minimal', 'degraded', s(0))],
-      ['emergency', 0.1, at('emergency')],
-      ['emergency', 0.15, at('emergency', 'minimal', s(0))],
+      ['emergency', 0.05, at('emergency')],
+      ['emergency', 0.1, at('emergency', 'minimal', s(0))],
       ['emergency', 0.65, at('emergency', 'degraded', s(0))],
       ['emergency', 1.2, at('emergency', 'full', s(0))],
       ['minimal', 1.05, at('minimal', 'degraded', s(0))], // full is in its band, degraded is cleared

@@ -4,7 +4,7 @@
 import type { TierThresholds } from './defaults';
 import { TIERS, tierRank, type Tier } from './tier';
 
-export type TierBoundaries = Pick<TierThresholds, 'degradedBelow' | 'minimalBelow' | 'emergencyBelow' | 'hysteresis' | 'holdSeconds'>;
+export type TierBoundaries = Pick<TierThresholds, 'degradedBelow' | 'minimalBelow' | 'hysteresis' | 'holdSeconds'>;
 
 /** What the last evaluation left behind: the tier in force and a better tier waiting out its hold. */
 export type TierState = { tier: Tier; pendingTier: Tier | null; pendingSince: number | null };
@@ -17,16 +17,23 @@ function lowerBound(tier: Tier, t: TierBoundaries): number {
     case 'degraded':
       return t.minimalBelow;
     case 'minimal':
-      return t.emergencyBelow;
+      // Any capacity at all leaves Emergency: it means nothing can serve.
+      return 0;
     case 'emergency':
       return Number.NEGATIVE_INFINITY;
   }
 }
 
-/** The tier of D with no memory: below emergencyBelow Emergency, below minimalBelow Minimal, below degradedBelow Degraded, else Full. Null D (nothing required) is Full. */
+/**
+ * The tier of D with no memory: Emergency when nothing can serve (D = 0), below
+ * minimalBelow Minimal, below degradedBelow Degraded, else Full. Null D (no
+ * demand measured, capacity left) is Full. Whatever the tier, the gateway
+ * serves the share the capacity has room for (servedShare) as in Full: the
+ * tier is what the overflow gets.
+ */
 export function rawTier(level: number | null, t: TierBoundaries): Tier {
   if (level === null) return 'full';
-  if (level < t.emergencyBelow) return 'emergency';
+  if (level <= 0) return 'emergency';
   if (level < t.minimalBelow) return 'minimal';
   if (level < t.degradedBelow) return 'degraded';
   return 'full';

@@ -12,9 +12,12 @@ export const tierRank = (tier: Tier): number => TIERS.indexOf(tier);
 
 export type TierOverride = { tier: Tier; reason: string; by: string; at: number; expiresAt: number | null };
 
+/** The override, if it is still in force at `now`. */
+export function overrideInForce<O extends { expiresAt: number | null }>(override: O | null, now: number): O | null {
+  return override && (override.expiresAt === null || override.expiresAt > now) ? override : null;
+}
+
 /** The operator's override while it is in force, else the automatic tier. */
 export function effectiveTier(state: { automaticTier: Tier; override: TierOverride | null }, now: number): Tier {
-  const override = state.override;
-  if (override && (override.expiresAt === null || override.expiresAt > now)) return override.tier;
-  return state.automaticTier;
+  return overrideInForce(state.override, now)?.tier ?? state.automaticTier;
 }

@@ -6,7 +6,7 @@ import { revalidatePath } from 'next/cache';
 import { getCurrentUser, requirePermission } from '@/lib/server/auth';
 import { runAction } from '@/lib/server/action';
 import { parseInput } from '@/lib/server/errors';
-import { previewServiceSteering } from './data';
+import { getServiceRouting, previewServiceSteering } from './data';
 import * as m from './mutations';
 import { previewSteeringInput, toSteeringAction } from './schemas';
 
@@ -17,14 +17,15 @@ export const saveChainAction = async (input: unknown) =>
   runAction('saveChain', async () => {
     const result = await m.saveChain(await user(), input);
     servicePage(result.serviceName);
-    return result;
+    return { ...result, routing: await getServiceRouting(result.serviceName) };
   }, ['/failover']);
 
+/** Returns the service's routing as it stands after the change, for the page to show at once. */
 export const steerAction = async (input: unknown) =>
   runAction('steer', async () => {
     const result = await m.steer(await user(), input);
     servicePage(result.serviceName);
-    return result;
+    return { ...result, routing: await getServiceRouting(result.serviceName) };
   }, ['/failover']);
 
 /** Read-only: what a steering action would do, for the confirmation dialog. */

@@ -12,6 +12,8 @@ import { previewSteering, type SteeringPreview } from './impact';
 import { activeOverrides, planRoute, summarizePlan, type PlanSummary } from './plan';
 import type { SteeringAction } from './schemas';
 import { UNDEGRADED } from '@/lib/degradation/defaults';
+import type { TierForecast } from '@/lib/degradation/forecast';
+import { forecastTiers } from '@/lib/degradation/forecast-data';
 
 /** What the loader reads through: the process client, or a mutation's transaction. */
 type Reader = Pick<Tx, 'service' | 'target' | 'routingOverride' | 'targetBreaker'>;
@@ -28,7 +30,7 @@ export async function loadPlanningInputs(client: Reader = db(), now = Date.now()
     client.target.findMany({ select: TARGET_SELECT }),
     client.service.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, enabled: true, routingVersion: true, chain: { orderBy: { position: 'asc' } } } }),
     client.routingOverride.findMany({ where: { clearedAt: null }, orderBy: { createdAt: 'desc' } }),
-    client.targetBreaker.findMany({ select: { targetId: true, state: true, since: true, version: true } }),
+    client.targetBreaker.findMany({ select: { targetId: true, state: true, since: true, version: true, replica: true } }),
   ]);
 
   const targetMap = new Map<string, SnapshotTarget>(targets.map((t) => [t.id, toSnapshotTarget(t, null)]));
@@ -233,7 +235,14 @@ export async function listRoutingOverview(): Promise<RoutingOverviewRow[]> {
   }));
 }
 
-export type SteeringPreviewView = SteeringPreview & { serviceName: string; routingVersion: number; load: ServiceLoad };
+export type SteeringPreviewView = SteeringPreview & {
+  serviceName: string;
+  routingVersion: number;
+  load: ServiceLoad;
+  /** The tier that would follow for the service, and for each other service a drain touches (by service id). */
+  tier: TierForecast | null;
+  tierElsewhere: Record<string, TierForecast>;
+};
 
 /** The impact preview of a steering action on a service, against its load over the last five minutes; null if the service is gone. */
 export async function previewServiceSteering(serviceId: string, action: SteeringAction): Promise<SteeringPreviewView | null> {
@@ -242,5 +251,7 @@ export async function previewServiceSteering(serviceId: string, action: Steering
   const service = findServiceById(inputs, serviceId);
   if (!service) return null;
   const preview = previewSteering(action, service, inputs.targets, inputs.overrides, inputs.breakerOf, now, load, [...inputs.services.values()]);
-  return { ...preview, serviceName: service.name, routingVersion: service.routingVersion, load };
+  const forecasts = await forecastTiers(new Map([[service.id, preview.capacityAfterRpm], ...preview.elsewhere.map((o): [string, number] => [o.serviceId, o.capacityAfterRpm])]), now);
+  const tierElsewhere = Object.fromEntries(preview.elsewhere.flatMap((o) => (forecasts.has(o.serviceId) ? [[o.serviceId, forecasts.get(o.serviceId)!]] : [])));
+  return { ...preview, serviceName: service.name, routingVersion: service.routingVersion, load, tier: forecasts.get(service.id) ?? null, tierElsewhere };
 }

@@ -4,6 +4,7 @@
 // action creates and ends, shared with lib/failover/mutations.ts so that the
 // preview and the change itself cannot disagree. Pure (impact.test.ts).
 import type { BreakerView, OverrideKind, SnapshotOverride, SnapshotService, SnapshotTarget } from '@/lib/gateway/snapshot-types';
+import { availableCapacity } from '@/lib/degradation/capacity';
 import { activeOverrides, planRoute, servingTarget, summarizePlan, type PlanSummary, type RoutePlan } from './plan';
 import type { SteeringAction } from './schemas';
 
@@ -63,7 +64,7 @@ export type TrafficShare = {
   overCapacity: boolean;
 };
 
-export type OtherServiceImpact = { serviceId: string; name: string; before: PlanSummary; after: PlanSummary };
+export type OtherServiceImpact = { serviceId: string; name: string; before: PlanSummary; after: PlanSummary; capacityAfterRpm: number };
 
 export type SteeringPreview = {
   before: PlanSummary;
@@ -71,6 +72,8 @@ export type SteeringPreview = {
   takesTraffic: TrafficShare[];
   /** Drains are global: other services using the targets involved, with their routing before and after. */
   elsewhere: OtherServiceImpact[];
+  /** RPM of the targets that could take traffic after the action (lib/degradation/capacity.ts): what the tier forecast reads. */
+  capacityAfterRpm: number;
   warnings: string[];
 };
 
@@ -158,6 +161,7 @@ export function previewSteering(
       name: other.name,
       before: summarizePlan(planRoute(other, targets, overrides, breakerOf, now), targets),
       after: summarizePlan(planRoute(other, targets, hypothetical, breakerOf, now), targets),
+      capacityAfterRpm: availableCapacity(other, { targets, overrides: hypothetical, breakerOf }, now).availableRpm,
     }))
     // Everyone sharing a drained target is named; clearing drains names only those whose routing moves.
     .filter((other) => action.kind === 'drain' || JSON.stringify(other.before) !== JSON.stringify(other.after));
@@ -167,6 +171,7 @@ export function previewSteering(
     after: summarizePlan(afterPlan, targets),
     takesTraffic,
     elsewhere,
+    capacityAfterRpm: availableCapacity(service, { targets, overrides: hypothetical, breakerOf }, now).availableRpm,
     warnings: warningsFor(action, service, targets, beforePlan, afterPlan, takesTraffic, elsewhere, effect),
   };
 }

@@ -2,7 +2,8 @@ import 'server-only';
 // The replica's live breakers, one per target (pure state machine in breaker.ts).
 // A local transition is written to TargetBreaker + BreakerTransition without
 // waiting; the row change NOTIFYs every replica, whose snapshot reload calls
-// applyShared(), so all replicas agree on each target's state.
+// followShared(), so all replicas agree on each target's state. The row names
+// the replica that wrote it, so a replica never follows its own write back.
 import { db } from '@/lib/server/db';
 import { DEFAULT_BREAKER_CONFIG, forceState, initialBreaker, nextProbeAt, recordResult, tryAcquire, type Breaker, type BreakerConfig, type BreakerState, type Transition } from './breaker';
 import type { BreakerView } from './snapshot-types';
@@ -14,8 +15,8 @@ export const writeTransition: TransitionWriter = async (t) => {
   await db().$transaction([
     db().targetBreaker.upsert({
       where: { targetId: t.targetId },
-      create: { targetId: t.targetId, state: t.to, since: new Date(t.at) },
-      update: { state: t.to, since: new Date(t.at), version: { increment: 1 } },
+      create: { targetId: t.targetId, state: t.to, since: new Date(t.at), replica: t.replica },
+      update: { state: t.to, since: new Date(t.at), version: { increment: 1 }, replica: t.replica },
     }),
     db().breakerTransition.create({ data: { targetId: t.targetId, from: t.from, to: t.to, at: new Date(t.at), cause: t.cause, replica: t.replica } }),
   ]);
@@ -24,6 +25,10 @@ export const writeTransition: TransitionWriter = async (t) => {
 export class BreakerRegistry {
   private readonly breakers = new Map<string, Breaker>();
   private readonly pendingWrites: TransitionRecord[] = [];
+  /** The shared row version last looked at, per target: only a row that moved is news. */
+  private readonly seenVersions = new Map<string, number>();
+  /** Targets whose shared state this registry has written: a row it wrote is its own past. */
+  private readonly written = new Set<string>();
   private writing = false;
 
   constructor(
@@ -48,6 +53,7 @@ export class BreakerRegistry {
     const record = { ...transition, targetId, replica: this.replica };
     this.onTransition(record);
     if (share) {
+      this.written.add(targetId);
       this.pendingWrites.push(record);
       void this.drain();
     }
@@ -81,6 +87,26 @@ export class BreakerRegistry {
   report(targetId: string, ok: boolean, acquiredAt: number, now = Date.now()): void {
     const { breaker, transition } = recordResult(this.get(targetId, now), ok, now, this.configOf(targetId), acquiredAt);
     this.commit(targetId, breaker, transition, true);
+  }
+
+  /**
+   * Follows the states the replicas share through PostgreSQL (the snapshot's
+   * breaker rows). A row is news only when its version moved, and only when
+   * another replica (or an operator) wrote it: this replica's own write read
+   * back is its past, and following it would undo whatever the breaker has
+   * done since (an OPEN written, then HALF_OPEN here, then the OPEN read back
+   * would let another trial request through to a target that just failed).
+   * A row under this replica's name that this registry never wrote (an
+   * earlier process with the same host and pid, as in a restarted container)
+   * is followed like any other.
+   */
+  followShared(shared: ReadonlyMap<string, { state: BreakerState; since: number; version: number; replica: string | null }>): void {
+    for (const [targetId, row] of shared) {
+      if (this.seenVersions.get(targetId) === row.version) continue;
+      this.seenVersions.set(targetId, row.version);
+      if (row.replica === this.replica && this.written.has(targetId)) continue;
+      this.applyShared(targetId, row.state, row.since);
+    }
   }
 
   /** Another replica (or an operator) changed the shared state: follow it without writing it back. */

@@ -7,6 +7,7 @@
 // HALF_OPEN closes after enough successful probes and reopens on a failure.
 // Pure (breaker.test.ts): every function takes `now` and returns a new value,
 // so one breaker is plain JSON that replicas can store and compare.
+import { formatDuration } from '@/lib/format/duration';
 import type { ErrorClass } from './error-classes';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
@@ -123,10 +124,6 @@ export function failureRate(b: Breaker, now: number, cfg: BreakerConfig): number
 /** When an OPEN breaker will admit its first probe; null unless OPEN. */
 export function nextProbeAt(b: Breaker, cfg: BreakerConfig): number | null {
   return b.state === 'open' ? b.since + cfg.openMs : null;
-}
-
-function formatDuration(ms: number): string {
-  return ms < 1000 || ms % 100 !== 0 ? `${ms} ms` : `${ms / 1000} s`;
 }
 
 function plural(n: number, word: string): string {

@@ -4,8 +4,10 @@
 // sockets. Assertions use counts, order and content; waits are bounds only.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import OpenAI from 'openai';
-import { answerText } from '@/lib/simulator/replies';
+import { answerText, planReply } from '@/lib/simulator/replies';
+import { estimateTokens } from './openai-schema';
 import { drain, finishReasons, openAiChunk, openAiUsageChunk, sendJson, sleep, startHarness, startSse, waitFor, type Harness } from './test-harness';
 
 const QUESTION = 'Tell me about failover please';
@@ -24,6 +26,22 @@ after(async () => {
 async function rawStream(model: string) {
   const response = await h.post(streamed(model));
   return { status: response.status, headers: response.headers, text: response.text, events: response.text.split('\n\n').filter((e) => e.trim() !== '') };
+}
+
+/** A streamed request over plain node:http, which keeps the HTTP trailers that fetch drops. */
+function rawWithTrailers(model: string): Promise<{ headers: http.IncomingHttpHeaders; trailers: NodeJS.Dict<string>; text: string }> {
+  const body = JSON.stringify(streamed(model));
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${h.gatewayOrigin}/api/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json', te: 'trailers' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ headers: res.headers, trailers: res.trailers, text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 function assertInterrupted(result: Awaited<ReturnType<typeof drain>>) {
@@ -271,13 +289,52 @@ describe('stream cut or stalled mid-answer', () => {
     h.setFaults(a, { streamCutAfterChunks: 2 });
     const result = await drain(await h.client().chat.completions.create(streamed(name)));
     assertInterrupted(result);
+    assert.match((result.error as Error).message, /the remaining targets cannot continue a partial answer/, 'not "no other target is left": one is left, and cannot continue');
     assert.ok(answerText(a.name, a.model, QUESTION).startsWith(result.text));
     assert.equal(b.hits().length, 0, 'an OpenAI target cannot continue a partial answer: it is not asked');
+
+    const { name: alone, targets: [only] } = h.addService([{ label: 'cut-alone' }]);
+    h.setFaults(only, { streamCutAfterChunks: 2 });
+    const lone = await drain(await h.client().chat.completions.create(streamed(alone)));
+    assert.match((lone.error as Error).message, /no other target is left/);
 
     const raw = await rawStream(name);
     assert.equal(raw.status, 200);
     assert.ok(!raw.text.includes('[DONE]'));
     assert.match(raw.events.at(-1) ?? '', /"code":"upstream_stream_interrupted"/);
+  });
+
+  test('cut and continued: usage covers the whole answer, each attempt records its own share, and the end names the target that finished', async () => {
+    const { name, service, targets } = h.addService([{ label: 'usage-cut' }, { label: 'usage-claude', apiStyle: 'anthropic_messages' }]);
+    const [a, b] = targets;
+    h.setFaults(a, { streamCutAfterChunks: 2 });
+    const { data, response } = await h.client().chat.completions.create(streamed(name)).withResponse();
+    const result = await drain(data);
+    const whole = answerText(a.name, a.model, QUESTION);
+    assert.equal(result.text, whole);
+    const usage = result.chunks.at(-1)?.usage;
+    assert.ok(usage);
+
+    const [first, second] = h.samples.filter((s) => s.requestId === response.headers.get('x-request-id'));
+    assert.deepEqual([first.targetId, second.targetId], [a.id, b.id]);
+    assert.equal(first.promptTokens, null, 'the cut target never said how many tokens it read');
+    const sentByA = planReply(a.name, { model: a.model, question: QUESTION, prefill: null, maxTokens: null }).pieces.slice(0, 2).join('');
+    assert.equal(first.completionTokens, estimateTokens(sentByA), 'its part of the answer (two chunks), estimated');
+    assert.ok(second.completionTokens! > 0 && second.promptTokens! > 0, 'the continuing target reported its own');
+    assert.equal(usage.completion_tokens, first.completionTokens! + second.completionTokens!, 'every part the client received');
+    assert.ok(Math.abs(usage.completion_tokens - estimateTokens(whole)) <= 1, `${usage.completion_tokens} tokens for ${whole.length} characters`);
+    assert.equal(usage.prompt_tokens, second.promptTokens! - first.completionTokens!, "the prefill is the answer's own text, not the client's prompt");
+    assert.equal(usage.total_tokens, usage.prompt_tokens + usage.completion_tokens);
+
+    const outcome = h.outcomes.find((o) => o.requestId === response.headers.get('x-request-id'))!;
+    assert.deepEqual([outcome.serviceId, outcome.targetId, outcome.promptTokens, outcome.completionTokens], [service.id, b.id, usage.prompt_tokens, usage.completion_tokens]);
+
+    // The headers went out before anyone knew: they name the target that began. The end names the one that finished.
+    const raw = await rawWithTrailers(name);
+    assert.equal(raw.headers['x-standby-target'], a.name);
+    assert.equal(raw.trailers['x-standby-target'], b.name);
+    assert.equal(raw.trailers['x-standby-attempts'], '2');
+    assert.match(raw.text, new RegExp(`: standby target=${b.name} attempts=2 usage=estimated\\n\\ndata: \\[DONE\\]`));
   });
 
   test('cut: capability-aware, the OpenAI target in between is skipped and the Anthropic one continues', async () => {

@@ -31,11 +31,16 @@ after(async () => {
   await disconnect();
 });
 
-function setTier(service: SnapshotService, tier: Tier, policy: Partial<TierPolicy> = {}, how: 'automatic' | 'override' = 'automatic') {
+/**
+ * `servedShare` is the share of requests the capacity has room for, served as in Full: 0 (the default here)
+ * puts every request in the tier, to test what the tier does; the overflow tests give it a share.
+ */
+function setTier(service: SnapshotService, tier: Tier, policy: Partial<TierPolicy> = {}, how: 'automatic' | 'override' = 'automatic', servedShare = 0) {
   service.degradation = {
     policy: { ...DEFAULT_TIER_POLICY, ...service.degradation.policy, ...policy },
     automaticTier: how === 'automatic' ? tier : 'full',
     override: how === 'override' ? { tier, reason: 'integration test', by: 'operator@standby.test', at: Date.now(), expiresAt: null } : null,
+    servedShare,
   };
 }
 
@@ -202,6 +207,50 @@ describe('Minimal', () => {
     const refused = h.outcomes.filter((o) => o.serviceId === service.id && o.servedBy === 'refused');
     assert.equal(refused.length, 1);
     assert.equal(refused[0].ok, false);
+  });
+});
+
+describe('a tier sheds only the overflow', () => {
+  test('demand beyond what is left: the share the capacity has room for is served by the chain, only the rest gets Minimal', async () => {
+    const { name, service, targets: [a] } = h.addService([{ label: 'overflow' }]);
+    // 750 RPM left for 1,000 RPM of demand: three requests in four fit.
+    setTier(service, 'minimal', {}, 'automatic', 0.75);
+    const results = [];
+    for (let i = 0; i < 8; i += 1) {
+      const response = await fetch(`${h.gatewayOrigin}/api/v1/chat/completions`, {
+        method: 'POST', headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json' }, body: JSON.stringify(ask(name, `question ${i} never asked before`)),
+      });
+      const body = (await response.json()) as { error?: { code: string } };
+      results.push(`${response.status} ${response.headers.get('x-standby-tier')}${body.error ? ` ${body.error.code}` : ''}`);
+    }
+    assert.deepEqual(results.filter((r) => r === '200 full').length, 6, results.join(', '));
+    assert.deepEqual(results.filter((r) => r === '503 minimal tier_minimal').length, 2, results.join(', '));
+    assert.equal(a.hits().length, 6, 'only the requests within capacity reach the target');
+    const recorded = h.outcomes.filter((o) => o.serviceId === service.id);
+    assert.deepEqual([recorded.filter((o) => o.tier === 'full' && o.ok).length, recorded.filter((o) => o.tier === 'minimal' && o.servedBy === 'refused').length], [6, 2]);
+  });
+
+  test('Degraded for the overflow: half the requests keep the chain and their length, half go to the smaller model, capped', async () => {
+    const { name, service, targets: [main, small] } = h.addService([{ label: 'main' }, { label: 'small' }]);
+    setTier(service, 'degraded', { degradedTargetId: small.id, degradedMaxTokens: 64 }, 'automatic', 0.5);
+    const tiers = [];
+    for (let i = 0; i < 4; i += 1) {
+      const { response } = await h.client().chat.completions.create(ask(name, `degraded overflow ${i}`)).withResponse();
+      tiers.push(response.headers.get('x-standby-tier'));
+    }
+    assert.deepEqual(tiers.sort(), ['degraded', 'degraded', 'full', 'full']);
+    assert.equal(main.hits().length, 2);
+    assert.deepEqual(small.hits().map((hit) => hit.body.max_tokens), [64, 64]);
+  });
+
+  test('capacity back but the tier still holding: every request is served normally', async () => {
+    const { name, service, targets: [a] } = h.addService([{ label: 'holding' }]);
+    setTier(service, 'minimal', {}, 'automatic', 1);
+    for (let i = 0; i < 5; i += 1) {
+      const { response } = await h.client().chat.completions.create(ask(name, `held ${i}`)).withResponse();
+      assert.equal(response.headers.get('x-standby-tier'), 'full');
+    }
+    assert.equal(a.hits().length, 5);
   });
 });
 

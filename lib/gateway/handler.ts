@@ -15,10 +15,11 @@ import { countsAsBreakerFailure } from './breaker';
 import { classifyHttpError, parseRetryAfter, type ErrorClass } from './error-classes';
 import { isClientDisconnect } from '@/lib/server/disconnects';
 import { containsNul, MAX_JSON_DEPTH, nestsDeeperThan } from './json-limits';
-import { openAiError, parseChatRequest, usageChunk, type ChatCompletionChunk, type ChatRequest, type OpenAiErrorType, type Usage } from './openai-schema';
+import { continuedUsage, estimateTokens, openAiError, parseChatRequest, usageChunk, type ChatCompletionChunk, type ChatRequest, type OpenAiErrorType, type Usage } from './openai-schema';
 import { decideAfterFailure, needsLargerContext } from './retry-policy';
 import type { RoutingSnapshot, SnapshotChainEntry, SnapshotService, SnapshotTarget, SnapshotToken, BreakerView } from './snapshot-types';
 import type { RequestOutcome, SampleRecord, ServedBy } from './recorder';
+import { OverflowGate, tierForRequest } from '@/lib/degradation/overflow';
 import { effectiveTier, type Tier } from '@/lib/degradation/tier';
 import { countsAsGood } from '@/lib/slo/good-request';
 import { BufferedResponse } from './buffered-response';
@@ -75,7 +76,8 @@ type Failure = {
   target: SnapshotTarget;
 };
 
-type AttemptResultLike = { failure: Failure | null; ttftMs: number | null; usage: Usage | null };
+/** usage: the attempt's own, as its upstream reported it; deliveredTokens: the text it sent the client, estimated when a cut stream never reported it. */
+type AttemptResultLike = { failure: Failure | null; ttftMs: number | null; usage: Usage | null; deliveredTokens?: number | null };
 
 /** How a request ended, for its RequestOutcome: the status the SLO sees, and who answered. */
 type RouteOutcome = { status: number; errorClass: string | null; target: SnapshotTarget | null; ttftMs: number | null; usage: Usage | null };
@@ -83,6 +85,8 @@ type Served = RouteOutcome & { servedBy: ServedBy };
 
 /** What the replay of a queued request produced (createGatewayHandler's complete()). */
 export type CompletedRequest = { status: number; body: unknown; headers: Record<string, string>; servedBy: ServedBy | null };
+
+type OnUsage = (usage: Usage | null, deliveredTokens?: number | null) => void;
 
 type Exchange = {
   req: IncomingMessage;
@@ -98,6 +102,10 @@ type Exchange = {
   attempts: number;
   /** Text the client has already received, for continuation on another target. */
   sentText: string;
+  /** Completion tokens of the part of the answer earlier targets sent (a continued stream), and whether any of it was estimated. */
+  earlier: { completionTokens: number; estimated: boolean };
+  /** Usage of the whole answer the client received, once complete (set for streams; a completion's own usage otherwise). */
+  answerUsage: Usage | null;
   headersSent: boolean;
   hasToolCalls: boolean;
   /** For the response cache, when the service's policy keeps answers: the streamed chunks as they go out. */
@@ -222,6 +230,7 @@ const upstreamTargetOf = (t: SnapshotTarget): UpstreamTarget => ({ apiStyle: t.a
 
 export function createGatewayHandler(deps: GatewayDeps) {
   const random = deps.random ?? Math.random;
+  const overflow = new OverflowGate();
   const maxBodyBytes = deps.maxBodyBytes ?? Number(process.env.STANDBY_GATEWAY_MAX_BODY_BYTES ?? 4 * 1024 * 1024);
 
   /** The request's API token, if valid; its use is noted for ApiToken.lastUsedAt (written with the next flush). */
@@ -233,13 +242,13 @@ export function createGatewayHandler(deps: GatewayDeps) {
   }
 
   function record(x: Exchange, target: SnapshotTarget, attempt: number, latencyMs: number, result: AttemptResultLike) {
-    const { failure, ttftMs, usage } = result;
+    const { failure, ttftMs, usage, deliveredTokens } = result;
     const ok = failure === null;
     const errorClass = failure?.errorClass ?? null;
     const statusCode = failure ? failure.status : 200;
     deps.recorder.record({
       targetId: target.id, serviceId: x.service.id, source: 'traffic', at: Date.now(), ok, errorClass, statusCode, latencyMs, ttftMs,
-      requestId: x.requestId, attempt, promptTokens: usage?.prompt_tokens ?? null, completionTokens: usage?.completion_tokens ?? null,
+      requestId: x.requestId, attempt, promptTokens: usage?.prompt_tokens ?? null, completionTokens: usage?.completion_tokens ?? deliveredTokens ?? null,
     });
     deps.metrics?.observeAttempt({ target: target.name, service: x.service.name, outcome: ok ? 'success' : 'error', errorClass, latencyMs, ttftMs });
   }
@@ -248,18 +257,17 @@ export function createGatewayHandler(deps: GatewayDeps) {
     return { 'x-request-id': x.requestId, 'x-standby-service': x.service.name, 'x-standby-target': target.name, 'x-standby-attempts': String(x.attempts) };
   }
 
-  type AttemptResult = { failure: Failure | null; ttftMs: number | null; usage: Usage | null };
-
   /** One attempt on one target: failure null means the answer has been sent. */
-  async function attempt(x: Exchange, entry: SnapshotChainEntry, target: SnapshotTarget, deadlineAt: number): Promise<AttemptResult> {
+  async function attempt(x: Exchange, entry: SnapshotChainEntry, target: SnapshotTarget, deadlineAt: number): Promise<AttemptResultLike> {
     let ttftMs: number | null = null;
     let usage: Usage | null = null;
-    const failure = await attemptInner(x, entry, target, deadlineAt, (t) => (ttftMs = t), (u) => (usage = u));
-    return { failure, ttftMs, usage };
+    let deliveredTokens: number | null = null;
+    const failure = await attemptInner(x, entry, target, deadlineAt, (t) => (ttftMs = t), (u, delivered = null) => ((usage = u), (deliveredTokens = delivered)));
+    return { failure, ttftMs, usage, deliveredTokens };
   }
 
   async function attemptInner(
-    x: Exchange, entry: SnapshotChainEntry, target: SnapshotTarget, deadlineAt: number, onTtft: (ms: number) => void, onUsage: (u: Usage | null) => void,
+    x: Exchange, entry: SnapshotChainEntry, target: SnapshotTarget, deadlineAt: number, onTtft: (ms: number) => void, onUsage: OnUsage,
   ): Promise<Failure | null> {
     const startedAt = performance.now();
     const fail = failureFor(target);
@@ -309,6 +317,7 @@ export function createGatewayHandler(deps: GatewayDeps) {
           return fail('malformed_response', 'the upstream answer could not be read');
         }
         onUsage((completion.usage as Usage | undefined) ?? null);
+        x.answerUsage = (completion.usage as Usage | undefined) ?? null;
         x.completion = completion;
         sendJson(x.res, 200, completion, standbyHeaders(x, target));
         return null;
@@ -327,7 +336,7 @@ export function createGatewayHandler(deps: GatewayDeps) {
 
   async function relayStream(
     x: Exchange, entry: SnapshotChainEntry, target: SnapshotTarget, upstreamTarget: UpstreamTarget, body: UpstreamResponse['body'],
-    startedAt: number, fail: (c: ErrorClass, m: string, s?: number | null) => Failure, onTtft: (ms: number) => void, onUsage: (u: Usage | null) => void,
+    startedAt: number, fail: (c: ErrorClass, m: string, s?: number | null) => Failure, onTtft: (ms: number) => void, onUsage: OnUsage,
   ): Promise<Failure | null> {
     const parser = createSseParser();
     const translator = createStreamTranslator(upstreamTarget, { id: x.requestId, created: x.created, assistantPrefill: x.sentText || undefined });
@@ -362,7 +371,7 @@ export function createGatewayHandler(deps: GatewayDeps) {
     let unsent = '';
     const write = (out: ChatCompletionChunk) => {
       if (!x.headersSent) {
-        x.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...standbyHeaders(x, target) });
+        x.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', trailer: 'x-standby-target, x-standby-attempts', ...standbyHeaders(x, target) });
         x.headersSent = true;
       }
       unsent += `data: ${JSON.stringify(out)}\n\n`;
@@ -456,21 +465,30 @@ export function createGatewayHandler(deps: GatewayDeps) {
       });
     });
     const outcome = translator.finish();
+    // This attempt's own part of the answer: what it sent beyond the prefill it continued from.
+    const ownText = outcome.text.slice(x.sentText.length);
     x.sentText = outcome.text;
     x.hasToolCalls = outcome.hasToolCalls;
-    onUsage(outcome.usage);
+    const delivered = gotFirst ? (outcome.usage?.completion_tokens ?? estimateTokens(ownText)) : 0;
+    onUsage(outcome.usage, delivered);
     if (upstreamError) {
       const errorClass = classifyHttpError(200, { error: upstreamError }, target.apiStyle);
       return fail(errorClass, upstreamError.message);
     }
     // An answer that has said how it finished is complete, whatever happens to the connection after.
     if (outcome.finishReason === null || !gotFirst || x.abort.aborted) {
+      // The part sent stays with the client: a target that continues it reports only its own tokens.
+      x.earlier = { completionTokens: x.earlier.completionTokens + delivered, estimated: x.earlier.estimated || (gotFirst && !outcome.usage) };
       if (cut) return fail(timedOut ?? (x.abort.aborted ? 'total_timeout' : 'stream_cut'), timedOut ? timedOut.replace(/_/g, ' ') : 'the upstream stream was cut');
       return fail('stream_cut', outcome.sawDone ? 'the stream ended without saying why' : 'the upstream stream ended early');
     }
-    // Complete: usage when asked for, then [DONE] (even if the upstream never sent it), in one write.
-    const usage = x.includeUsage && outcome.usage ? `data: ${JSON.stringify(usageChunk({ id: x.requestId, created: x.created }, outcome.model, outcome.usage))}\n\n` : '';
-    x.res.end(`${usage}: standby target=${target.name} attempts=${x.attempts}\n\ndata: [DONE]\n\n`);
+    // Complete: usage of the whole answer when asked for, then [DONE] (even if the upstream never sent it), in one write.
+    // The headers named the target that began the answer; the comment and the trailers name the one that finished it.
+    x.answerUsage = outcome.usage && x.earlier.completionTokens > 0 ? continuedUsage(x.earlier.completionTokens, outcome.usage) : outcome.usage;
+    const usage = x.includeUsage && x.answerUsage ? `data: ${JSON.stringify(usageChunk({ id: x.requestId, created: x.created }, outcome.model, x.answerUsage))}\n\n` : '';
+    const estimated = x.earlier.estimated ? ' usage=estimated' : '';
+    x.res.addTrailers({ 'x-standby-target': target.name, 'x-standby-attempts': String(x.attempts) });
+    x.res.end(`${usage}: standby target=${target.name} attempts=${x.attempts}${estimated}\n\ndata: [DONE]\n\n`);
     return null;
   }
 
@@ -566,7 +584,7 @@ export function createGatewayHandler(deps: GatewayDeps) {
         if (!failure) {
           deps.breakers.report(target.id, true, acquiredAt);
           deps.metrics?.observeRequest({ service: x.service.name, status: 200, attempts: x.attempts });
-          return { status: 200, errorClass: null, target, ttftMs: result.ttftMs, usage: result.usage };
+          return { status: 200, errorClass: null, target, ttftMs: result.ttftMs, usage: x.answerUsage ?? result.usage };
         }
         deps.breakers.report(target.id, !countsAsBreakerFailure(failure.errorClass), acquiredAt);
         lastFailure = failure;
@@ -576,10 +594,12 @@ export function createGatewayHandler(deps: GatewayDeps) {
         if (failure.retryAfterMs !== null && failure.retryAfterMs > 0) coolingDown.set(target.id, { until: at + failure.retryAfterMs, failure });
         // Only the error classes the chain entry lists move traffic on (DEFAULT_FAILOVER_ON leaves out content_policy).
         const movesOn = entry.failoverOn.includes(failure.errorClass);
-        const next = movesOn ? candidates.findIndex((c, j) => j > i && eligible(candidates, j, minContext, at) && (!x.headersSent || supportsAssistantPrefill(upstreamTargetOf(c.target)))) : -1;
+        const later = movesOn ? candidates.findIndex((c, j) => j > i && eligible(candidates, j, minContext, at)) : -1;
+        // Mid-answer, only a target that accepts the part already sent as a prefill can go on; others are left, not absent.
+        const next = later === -1 || !x.headersSent ? later : candidates.findIndex((c, j) => j > i && eligible(candidates, j, minContext, at) && supportsAssistantPrefill(upstreamTargetOf(c.target)));
         const decision = decideAfterFailure(
           { errorClass: failure.errorClass, retryAfterMs: failure.retryAfterMs, responseStarted: x.headersSent },
-          { attemptOnTarget: onTarget, budget: entry.budget, hasNextTarget: next !== -1, now: at, random, deadlineAt, canContinueMidStream: next !== -1 && !x.hasToolCalls },
+          { attemptOnTarget: onTarget, budget: entry.budget, hasNextTarget: later !== -1, now: at, random, deadlineAt, canContinueMidStream: next !== -1 && !x.hasToolCalls },
         );
         if (decision.kind === 'retry_same') {
           await new Promise((resolve) => setTimeout(resolve, decision.delayMs));
@@ -628,10 +648,12 @@ export function createGatewayHandler(deps: GatewayDeps) {
     if (token.services.length > 0 && !token.services.includes(service.name)) {
       return sendError(res, 403, `This API token may not call the service ${service.name}.`, 'permission_error', 'service_not_allowed', 'model');
     }
-    // Every answer from here on says which tier the service was in.
-    const tier = effectiveTier(service.degradation, Date.now());
+    // Every answer from here on says which tier it was served in: a request the healthy
+    // targets have room for is served as in Full, whatever tier the overflow gets.
+    const now = Date.now();
+    const tier = tierForRequest(service.degradation, service.id, overflow, now);
     res.setHeader('x-standby-tier', tier);
-    deps.metrics?.setServiceTier?.(service.name, tier);
+    deps.metrics?.setServiceTier?.(service.name, effectiveTier(service.degradation, now));
     const startedAt = performance.now();
     const abort = { aborted: false };
     res.on('close', () => {
@@ -641,6 +663,7 @@ export function createGatewayHandler(deps: GatewayDeps) {
     const exchange: Exchange = {
       req, res, requestId: newRequestId(), created: Math.floor(Date.now() / 1000), service, request,
       stream: request.stream === true, includeUsage: request.stream_options?.include_usage === true, abort, attempts: 0, sentText: '', headersSent: false, hasToolCalls: false,
+      earlier: { completionTokens: 0, estimated: false }, answerUsage: null,
       assembler: null, completion: null,
     };
     const served = await serveInTier(exchange, snapshot, tier, { wantsQueue: options.wantsQueue, tokenId: token.id, body: json });

@@ -464,6 +464,24 @@ export function readUpstreamErrorBody(body: unknown): z.infer<typeof upstreamErr
 }
 
 /** The final chunk of a stream whose client asked for `stream_options.include_usage`. */
+/** About four characters per token, the usual rule of thumb for English text: for text an upstream never counted. */
+export function estimateTokens(text: string): number {
+  return text === '' ? 0 : Math.ceil(text.length / 4);
+}
+
+/**
+ * The usage of an answer begun on one target and continued on another: the
+ * completion is every part the client received (the earlier targets' and the
+ * final one's), and the prompt is the final target's less the earlier part,
+ * which it was given back as the assistant prefill and is no part of the
+ * client's prompt.
+ */
+export function continuedUsage(earlierCompletionTokens: number, final: Usage): Usage {
+  const prompt = Math.max(0, final.prompt_tokens - earlierCompletionTokens);
+  const completion = final.completion_tokens + earlierCompletionTokens;
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
 export function usageChunk(meta: { id: string; created: number }, model: string, usage: Usage): ChatCompletionChunk {
   return { id: meta.id, object: 'chat.completion.chunk', created: meta.created, model, choices: [], usage };
 }

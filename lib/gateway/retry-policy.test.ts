@@ -202,7 +202,7 @@ test('after the answer started, continue on the next target only where it can ca
   for (const errorClass of ['stream_cut', 'stream_stall'] as const) {
     const started = failure(errorClass, { responseStarted: true });
     assert.deepEqual(decideAfterFailure(started, ctx({ canContinueMidStream: true })), { kind: 'next_target' });
-    assertFails(decideAfterFailure(started, ctx({ canContinueMidStream: false })), /incomplete \(no remaining target can continue a partial answer\)/);
+    assertFails(decideAfterFailure(started, ctx({ canContinueMidStream: false })), /incomplete \(the remaining targets cannot continue a partial answer\)/);
     assertFails(decideAfterFailure(started, ctx()), /incomplete/);
     assertFails(decideAfterFailure(started, ctx({ canContinueMidStream: true, hasNextTarget: false })), /incomplete \(no other target is left\)/);
   }

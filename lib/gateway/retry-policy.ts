@@ -103,7 +103,7 @@ function retryWithBackoff(failure: AttemptFailure, ctx: RetryContext, maxRetries
 function afterMidStreamFailure(failure: AttemptFailure, ctx: RetryContext): Decision {
   const what = describeErrorClass(failure.errorClass).toLowerCase();
   if (ctx.canContinueMidStream && ctx.hasNextTarget) return { kind: 'next_target' };
-  const why = ctx.hasNextTarget ? 'no remaining target can continue a partial answer' : 'no other target is left';
+  const why = ctx.hasNextTarget ? 'the remaining targets cannot continue a partial answer' : 'no other target is left';
   return fail(`${what} after part of the answer was sent; the answer is incomplete (${why})`);
 }
 

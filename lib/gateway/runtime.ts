@@ -29,17 +29,8 @@ export async function startDataPlane() {
       console.log(`[standby] breaker ${targetName(t.targetId)}: ${t.from} -> ${t.to} (${t.cause})`);
     },
   );
-  // Follow the state other replicas share through PostgreSQL. Only a row whose
-  // version moved since we last looked is news: an unchanged row may predate a
-  // transition this replica has made and not yet written.
-  const seenVersions = new Map<string, number>();
-  snapshots.onChange((snapshot) => {
-    for (const [targetId, shared] of snapshot.breakers) {
-      if (seenVersions.get(targetId) === shared.version) continue;
-      seenVersions.set(targetId, shared.version);
-      breakers.applyShared(targetId, shared.state, shared.since);
-    }
-  });
+  // Follow the state other replicas share through PostgreSQL (never this replica's own writes).
+  snapshots.onChange((snapshot) => breakers.followShared(snapshot.breakers));
   await snapshots.start();
   const logDisconnect = createDisconnectLog((line) => console.log(line));
   /** Counted in /api/metrics and logged as one line; the front door reports those of the dashboard's requests here too. */

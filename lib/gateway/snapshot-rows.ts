@@ -57,6 +57,6 @@ export function toSnapshotOverride(o: OverrideRow): SnapshotOverride {
 }
 
 /** The shared breaker rows, by target. */
-export function toBreakerMap(rows: { targetId: string; state: BreakerState; since: Date; version: number }[]) {
-  return new Map(rows.map((b) => [b.targetId, { state: b.state, since: b.since.getTime(), version: b.version }]));
+export function toBreakerMap(rows: { targetId: string; state: BreakerState; since: Date; version: number; replica: string | null }[]) {
+  return new Map(rows.map((b) => [b.targetId, { state: b.state, since: b.since.getTime(), version: b.version, replica: b.replica }]));
 }

@@ -74,7 +74,17 @@ export type TierPolicy = {
   queueTtlSeconds: number;
 };
 
-export type SnapshotDegradation = { policy: TierPolicy; automaticTier: Tier; override: TierOverride | null };
+export type SnapshotDegradation = {
+  policy: TierPolicy;
+  automaticTier: Tier;
+  override: TierOverride | null;
+  /**
+   * The share of requests the healthy targets have room for (min(1, D), 1 when
+   * nothing is measured): served as in Full whatever the automatic tier. Only
+   * the overflow gets the tier's behaviour (lib/degradation/overflow.ts).
+   */
+  servedShare: number;
+};
 
 export type OverrideKind = 'force_failover' | 'pin' | 'drain';
 
@@ -97,7 +107,7 @@ export type RoutingSnapshot = {
   services: Map<string, SnapshotService>; // by service name
   targets: Map<string, SnapshotTarget>; // by target id
   overrides: SnapshotOverride[]; // active (not cleared) ones; expiry is checked at use
-  breakers: Map<string, { state: BreakerState; since: number; version: number }>; // shared state by target id
+  breakers: Map<string, { state: BreakerState; since: number; version: number; replica: string | null }>; // shared state by target id, and the replica that wrote it
   tokens: Map<string, SnapshotToken>; // by SHA-256 hex of the token
   /** Admin → Settings: the non-public networks targets may point at (lib/server/endpoint-policy.ts); none when absent. */
   privateNetworks?: string[];

@@ -9,6 +9,7 @@ import { endpointPolicyOf, PRIVATE_NETWORKS_SETTING, readPrivateNetworks } from 
 import { setEndpointPolicy } from '@/lib/server/guarded-connect';
 import { db } from '@/lib/server/db';
 import { listen, type Listener } from '@/lib/server/notify';
+import { servedShare } from '@/lib/degradation/capacity';
 import { DEFAULT_TIER_POLICY } from '@/lib/degradation/defaults';
 import { TARGET_SELECT, toBreakerMap, toSnapshotChainEntry, toSnapshotOverride, toSnapshotTarget } from './snapshot-rows';
 import type { RoutingSnapshot, SnapshotDegradation, SnapshotService, SnapshotTarget, TierRule } from './snapshot-types';
@@ -32,7 +33,7 @@ export async function loadSnapshot(now = Date.now()): Promise<RoutingSnapshot> {
             degradedTargetId: true, degradedMaxTokens: true, cacheTtlSeconds: true, rules: true, retryAfterSeconds: true, maintenanceMessage: true, queueEnabled: true, queueTtlSeconds: true,
           },
         },
-        tierState: { select: { automaticTier: true, overrideTier: true, overrideReason: true, overrideBy: true, overrideAt: true, overrideExpiresAt: true } },
+        tierState: { select: { automaticTier: true, level: true, overrideTier: true, overrideReason: true, overrideBy: true, overrideAt: true, overrideExpiresAt: true } },
       },
     }),
     db().routingOverride.findMany({ where: { clearedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date(now) } }] } }),
@@ -65,6 +66,7 @@ export async function loadSnapshot(now = Date.now()): Promise<RoutingSnapshot> {
         state?.overrideTier && state.overrideAt
           ? { tier: state.overrideTier, reason: state.overrideReason ?? '', by: state.overrideBy ?? '', at: state.overrideAt.getTime(), expiresAt: state.overrideExpiresAt?.getTime() ?? null }
           : null,
+      servedShare: servedShare(state?.level ?? null),
     };
     serviceMap.set(s.name, {
       id: s.id, name: s.name, enabled: s.enabled, routingVersion: s.routingVersion, degradation,

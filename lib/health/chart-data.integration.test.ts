@@ -60,9 +60,9 @@ before(async () => {
 
   await db().tierChange.createMany({
     data: [
-      { serviceId: ids.service, at: at('15T13:30'), from: 'full', to: 'degraded', cause: 'automatic', level: 0.45, availableRpm: 270, requiredRpm: 600, actor: 'standby' },
+      { serviceId: ids.service, at: at('15T13:30'), from: 'full', to: 'degraded', cause: 'automatic', level: 0.45, availableRpm: 270, demandRpm: 600, actor: 'standby' },
       { serviceId: ids.service, at: at('15T13:40'), from: 'degraded', to: 'minimal', cause: 'override', actor: 'ops@standby.test', reason: 'provider incident' },
-      { serviceId: ids.service, at: at('15T12:00'), from: 'minimal', to: 'full', cause: 'automatic', level: 1, availableRpm: 600, requiredRpm: 600, actor: 'standby' },
+      { serviceId: ids.service, at: at('15T12:00'), from: 'minimal', to: 'full', cause: 'automatic', level: 1, availableRpm: 600, demandRpm: 600, actor: 'standby' },
       { serviceId: ids.service, at: at('15T14:30'), from: 'minimal', to: 'full', cause: 'automatic', actor: 'standby' },
       { serviceId: ids.other, at: at('15T13:50'), from: 'full', to: 'emergency', cause: 'automatic', actor: 'standby' },
     ],
@@ -86,6 +86,13 @@ before(async () => {
 after(disconnect);
 
 describe('getServiceChartData', () => {
+  test('"auto" opens on the smallest range holding the data: 1 h for a fifteen-minute-old service, 30 d for one with two weeks', async () => {
+    const fresh = await db().service.create({ data: { name: uniqueName('charts-fresh') }, select: { id: true, name: true } });
+    await insertRollups(fresh.id, [{ resolutionSec: 60, bucket: at('15T13:53'), requests: 40, failures: 0 }, { resolutionSec: 60, bucket: at('15T14:06'), requests: 40, failures: 0 }]);
+    assert.equal((await getServiceChartData(fresh.name, 'auto', now))!.range, '1h');
+    assert.equal((await getServiceChartData(names.service, 'auto', now))!.range, '30d');
+  });
+
   test('an unknown service has no charts', async () => {
     assert.equal(await getServiceChartData(uniqueName('missing'), '1h', now), null);
   });
@@ -166,7 +173,7 @@ describe('getServiceChartData', () => {
       ],
     );
     const detail = (label: string) => data.markers.find((m) => m.label === label)!.detail;
-    assert.equal(detail('Tier Full → Degraded'), 'Automatic: capacity level 45% (270 of 600 rpm available)');
+    assert.equal(detail('Tier Full → Degraded'), 'Automatic: 270 RPM can serve 600 RPM of demand');
     assert.equal(detail('Tier set to Minimal'), 'Override by ops@standby.test: provider incident (Degraded → Minimal)');
     assert.match(detail(`Pin ${names.fallback}`), /^By ops@standby\.test: primary flapping, until cleared$/);
     assert.match(detail(`Pin ${names.fallback} cleared`), /^By lead@standby\.test/);

@@ -8,10 +8,11 @@ import 'server-only';
 // here), so at most ~170 rows leave the database; downsample.ts turns them into
 // points. Markers on the time axis come from the small event
 // tables: tier changes, breaker transitions, routing overrides.
+import { describeCapacity } from '@/lib/degradation/describe';
 import { TIER_LABELS, type Tier } from '@/lib/degradation/tier';
 import { db, Prisma } from '@/lib/server/db';
 import { HISTOGRAM_LENGTH } from './histogram';
-import { burnDown, chartWindow, fillBuckets, MARKERS_PER_KIND, rankErrorClasses, RANGE_SPECS, type BudgetMode, type ChartBucket, type ChartRange, type GroupedCount, type GroupedRollup } from './downsample';
+import { burnDown, chartWindow, defaultChartRange, fillBuckets, MARKERS_PER_KIND, rankErrorClasses, RANGE_SPECS, type BudgetMode, type ChartBucket, type ChartRange, type GroupedCount, type GroupedRollup } from './downsample';
 
 export type MarkerKind = 'tier' | 'tier_override' | 'breaker' | 'flip';
 
@@ -53,16 +54,15 @@ const histogramSum = (column: string) =>
 const LATENCY_SUM = histogramSum('latencyHist');
 const TTFT_SUM = histogramSum('ttftHist');
 
-const percent = (value: number) => `${(value * 100).toFixed(value >= 0.9995 && value < 1 ? 2 : 0)}%`;
 
-function tierMarker(row: { id: bigint; at: Date; from: Tier; to: Tier; cause: string; level: number | null; availableRpm: number | null; requiredRpm: number | null; actor: string; reason: string | null }): ChartMarker {
+function tierMarker(row: { id: bigint; at: Date; from: Tier; to: Tier; cause: string; level: number | null; availableRpm: number | null; demandRpm: number | null; actor: string; reason: string | null }): ChartMarker {
   const change = `${TIER_LABELS[row.from]} → ${TIER_LABELS[row.to]}`;
   const why = row.reason ? `: ${row.reason}` : '';
   const base = { id: `tier-${row.id}`, at: row.at.toISOString() };
   switch (row.cause) {
     case 'automatic': {
-      const capacity = row.availableRpm != null && row.requiredRpm != null ? ` (${row.availableRpm.toLocaleString('en-US')} of ${row.requiredRpm.toLocaleString('en-US')} rpm available)` : '';
-      return { ...base, kind: 'tier', label: `Tier ${change}`, detail: `Automatic${row.level != null ? `: capacity level ${percent(row.level)}` : ''}${capacity}` };
+      const capacity = row.availableRpm != null && row.demandRpm != null ? `: ${describeCapacity(row.availableRpm, row.demandRpm)}` : '';
+      return { ...base, kind: 'tier', label: `Tier ${change}`, detail: `Automatic${capacity}` };
     }
     case 'override':
       return { ...base, kind: 'tier_override', label: `Tier set to ${TIER_LABELS[row.to]}`, detail: `Override by ${row.actor}${why} (${change})` };
@@ -98,19 +98,29 @@ function flipMarkers(row: OverrideRow, start: number, now: number): ChartMarker[
   return markers;
 }
 
+/** When the service's oldest rollup still charted (30 days at most) begins; null without any. */
+async function firstRollupAt(serviceId: string, now: Date): Promise<number | null> {
+  const longest = RANGE_SPECS['30d'];
+  const [row] = await db().$queryRaw<{ first: Date | null }[]>`
+    SELECT min(bucket) AS first FROM "ServiceRollup"
+    WHERE "serviceId" = ${serviceId}::uuid AND bucket >= ${new Date(now.getTime() - longest.bucketSeconds * 1_000 * longest.bucketCount)}::timestamp`;
+  return row?.first ? row.first.getTime() : null;
+}
+
 /**
  * A service's history over `range`: per bucket requests, failures,
  * availability, errors by class, how requests were answered, latency and TTFT
  * percentiles, the error budget after it; and the events of the range as
  * markers. Null for an unknown service.
  */
-export async function getServiceChartData(serviceName: string, range: ChartRange, now = new Date()): Promise<ServiceChartData | null> {
+export async function getServiceChartData(serviceName: string, requested: ChartRange | 'auto', now = new Date()): Promise<ServiceChartData | null> {
   const service = await db().service.findUnique({
     where: { name: serviceName },
     select: { id: true, name: true, sloTarget: true, sloWindowDays: true, chain: { select: { target: { select: { id: true, name: true } } } } },
   });
   if (!service) return null;
 
+  const range = requested === 'auto' ? defaultChartRange(await firstRollupAt(service.id, now), now.getTime()) : requested;
   const spec = RANGE_SPECS[range];
   const window = chartWindow(spec, now.getTime());
   const start = new Date(window.start);
@@ -136,7 +146,7 @@ export async function getServiceChartData(serviceName: string, range: ChartRange
       where: { serviceId: service.id, at: { gte: start, lte: now } },
       orderBy: [{ at: 'desc' }, { id: 'desc' }],
       take: MARKERS_PER_KIND + 1,
-      select: { id: true, at: true, from: true, to: true, cause: true, level: true, availableRpm: true, requiredRpm: true, actor: true, reason: true },
+      select: { id: true, at: true, from: true, to: true, cause: true, level: true, availableRpm: true, demandRpm: true, actor: true, reason: true },
     }),
     chainIds.length
       ? db().breakerTransition.findMany({

@@ -7,6 +7,7 @@ import 'server-only';
 // columns are UTC timestamps without a zone, and the session's zone must not matter.
 import { db, Prisma } from '@/lib/server/db';
 import type { LatencySummary, WindowSummary } from './stats';
+import { targetVerdict, type Verdict } from './verdict';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 /** A target without a TargetBreaker row has never tripped: closed, since unknown. */
@@ -75,7 +76,7 @@ function toLatencySummary(row: SummaryRow | undefined): LatencySummary {
 const toBreakerView = (breaker: { state: BreakerState; since: Date } | null): BreakerView =>
   breaker ? { state: breaker.state, since: breaker.since.toISOString() } : { state: 'closed', since: null };
 
-function findTransitions(targetIds: string[] | null, take: number) {
+export function findTransitions(targetIds: string[] | null, take: number) {
   return db().breakerTransition.findMany({
     where: targetIds ? { targetId: { in: targetIds } } : {},
     orderBy: [{ at: 'desc' }, { id: 'desc' }],
@@ -84,7 +85,7 @@ function findTransitions(targetIds: string[] | null, take: number) {
   });
 }
 
-function toTransitionRows(rows: Awaited<ReturnType<typeof findTransitions>>, names: Map<string, string>): TransitionRow[] {
+export function toTransitionRows(rows: Awaited<ReturnType<typeof findTransitions>>, names: Map<string, string>): TransitionRow[] {
   return rows.map((row) => ({ ...row, id: row.id.toString(), targetName: names.get(row.targetId) ?? 'deleted target', at: row.at.toISOString() }));
 }
 
@@ -207,29 +208,41 @@ export type TargetHealthRow = {
   provider: string;
   region: string;
   breaker: BreakerView;
+  /** How the breaker decides (Target.breaker*): shown so the page can say what would open it. */
+  breakerRule: { consecutiveFailures: number; failureRate: number; minimumRequests: number; windowMs: number; openMs: number };
   /** The most recent probe in the last 24 hours, or null. */
   lastProbe: LastProbe | null;
-  /** Probes and traffic together over the last five minutes. */
-  last5m: LatencySummary;
+  /** Probes over the last five minutes, and how often the monitor sends one. */
+  probes: { count: number; failures: number; intervalMs: number };
+  /** The gateway's traffic to the target over the last five minutes. */
+  traffic: LatencySummary;
+  /** One word for all of it, why, which signals reach the breaker, and the probe that matters now (verdict.ts). */
+  verdict: Verdict;
 };
 
 export type HealthOverview = { generatedAt: string; windowMinutes: number; targets: TargetHealthRow[]; transitions: TransitionRow[] };
 
-/** Every target's breaker, last probe and recent success rate and latency, with the latest breaker transitions. */
-export async function getHealthOverview(now = new Date()): Promise<HealthOverview> {
+const HEALTH_TARGET_SELECT = {
+  id: true, name: true, enabled: true, provider: { select: { name: true } }, region: { select: { code: true } }, breaker: { select: { state: true, since: true } },
+  breakerConsecutiveFailures: true, breakerFailureRate: true, breakerMinimumRequests: true, breakerWindowMs: true, breakerOpenMs: true, probeIntervalMs: true,
+} as const;
+
+/**
+ * Each target's breaker, its probes and its traffic over the last five
+ * minutes, and the verdict drawn from all three; `targetIds` limits it to some.
+ */
+export async function targetHealth(now: Date, targetIds?: string[]): Promise<TargetHealthRow[]> {
   const windowStart = new Date(now.getTime() - OVERVIEW_WINDOW_MINUTES * MINUTE_MS);
   const probeLookback = new Date(now.getTime() - LAST_PROBE_LOOKBACK_MS);
-
-  const [targets, summaryRows, probeRows, transitions] = await Promise.all([
-    db().target.findMany({
-      orderBy: { name: 'asc' },
-      select: { id: true, name: true, enabled: true, provider: { select: { name: true } }, region: { select: { code: true } }, breaker: { select: { state: true, since: true } } },
-    }),
-    db().$queryRaw<(SummaryRow & { targetId: string })[]>`
-      SELECT s."targetId", ${SUMMARY_COLUMNS}
+  const only = targetIds ? Prisma.sql`AND s."targetId" = ANY(${targetIds}::uuid[])` : Prisma.empty;
+  const onlyTargets = targetIds ? Prisma.sql`WHERE t.id = ANY(${targetIds}::uuid[])` : Prisma.empty;
+  const [targets, summaryRows, probeRows] = await Promise.all([
+    db().target.findMany({ where: targetIds ? { id: { in: targetIds } } : {}, orderBy: { name: 'asc' }, select: HEALTH_TARGET_SELECT }),
+    db().$queryRaw<(SummaryRow & { targetId: string; source: 'probe' | 'traffic' })[]>`
+      SELECT s."targetId", s.source, ${SUMMARY_COLUMNS}
       FROM "HealthSample" s
-      WHERE s.at >= ${windowStart}::timestamp AND s.at <= ${now}::timestamp
-      GROUP BY s."targetId"`,
+      WHERE s.at >= ${windowStart}::timestamp AND s.at <= ${now}::timestamp ${only}
+      GROUP BY s."targetId", s.source`,
     // One index lookup per target on (targetId, at) rather than scanning every probe.
     db().$queryRaw<(Omit<LastProbe, 'at'> & { targetId: string; at: Date })[]>`
       SELECT t.id AS "targetId", p.at, p.ok, p."latencyMs", p."errorClass", p."statusCode"
@@ -240,27 +253,38 @@ export async function getHealthOverview(now = new Date()): Promise<HealthOvervie
         WHERE s."targetId" = t.id AND s.source = 'probe' AND s.at >= ${probeLookback}::timestamp AND s.at <= ${now}::timestamp
         ORDER BY s.at DESC
         LIMIT 1
-      ) p`,
-    findTransitions(null, TRANSITIONS_OVERVIEW),
+      ) p ${onlyTargets}`,
   ]);
-
-  const summaries = new Map(summaryRows.map((row) => [row.targetId, row]));
+  const summaryOf = (targetId: string, source: 'probe' | 'traffic') => summaryRows.find((row) => row.targetId === targetId && row.source === source);
   const probes = new Map(probeRows.map(({ targetId, at, ...probe }) => [targetId, { ...probe, at: at.toISOString() }]));
-  const names = new Map(targets.map((target) => [target.id, target.name]));
-
-  return {
-    generatedAt: now.toISOString(),
-    windowMinutes: OVERVIEW_WINDOW_MINUTES,
-    targets: targets.map((target) => ({
+  return targets.map((target) => {
+    const probe = summaryOf(target.id, 'probe');
+    const probeCounts = { count: probe?.requests ?? 0, failures: probe ? probe.requests - probe.successes : 0 };
+    const traffic = toLatencySummary(summaryOf(target.id, 'traffic'));
+    const breaker = toBreakerView(target.breaker);
+    const lastProbe = probes.get(target.id) ?? null;
+    return {
       targetId: target.id,
       name: target.name,
       enabled: target.enabled,
       provider: target.provider.name,
       region: target.region.code,
-      breaker: toBreakerView(target.breaker),
-      lastProbe: probes.get(target.id) ?? null,
-      last5m: toLatencySummary(summaries.get(target.id)),
-    })),
-    transitions: toTransitionRows(transitions, names),
-  };
+      breaker,
+      breakerRule: {
+        consecutiveFailures: target.breakerConsecutiveFailures, failureRate: target.breakerFailureRate, minimumRequests: target.breakerMinimumRequests,
+        windowMs: target.breakerWindowMs, openMs: target.breakerOpenMs,
+      },
+      lastProbe,
+      probes: { ...probeCounts, intervalMs: target.probeIntervalMs },
+      traffic,
+      verdict: targetVerdict({ breaker, lastProbe, probes: probeCounts, traffic: { count: traffic.requests, successRate: traffic.successRate } }),
+    };
+  });
+}
+
+/** Every target's breaker, probes, traffic and verdict, with the latest breaker transitions. */
+export async function getHealthOverview(now = new Date()): Promise<HealthOverview> {
+  const [targets, transitions] = await Promise.all([targetHealth(now), findTransitions(null, TRANSITIONS_OVERVIEW)]);
+  const names = new Map(targets.map((target) => [target.targetId, target.name]));
+  return { generatedAt: now.toISOString(), windowMinutes: OVERVIEW_WINDOW_MINUTES, targets, transitions: toTransitionRows(transitions, names) };
 }

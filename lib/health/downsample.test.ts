@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyHistogram } from './histogram';
-import { burnDown, chartWindow, fillBuckets, rankErrorClasses, RANGE_SPECS, type GroupedRollup, type RangeSpec } from './downsample';
+import { burnDown, chartWindow, defaultChartRange, fillBuckets, rankErrorClasses, RANGE_SPECS, type GroupedRollup, type RangeSpec } from './downsample';
 
 const at = (iso: string) => Date.parse(iso);
 /** A histogram with `count` values in bucket `index` (lib/health/histogram.ts bounds). */
@@ -28,6 +28,15 @@ describe('ranges', () => {
       Object.values(RANGE_SPECS).map((s) => [s.range, s.bucketSeconds * s.bucketCount]),
       [['1h', 3600], ['24h', 86_400], ['7d', 604_800], ['30d', 2_592_000]],
     );
+  });
+});
+
+describe('defaultChartRange', () => {
+  test('opens on the smallest range that holds all the data: a 15-minute-old estate on 1 h, never on 24 h', () => {
+    const now = Date.UTC(2026, 5, 15, 14, 0);
+    const ago = (minutes: number) => now - minutes * 60_000;
+    const table: [number | null, string][] = [[null, '1h'], [ago(15), '1h'], [ago(60), '1h'], [ago(61), '24h'], [ago(24 * 60), '24h'], [ago(3 * 24 * 60), '7d'], [ago(20 * 24 * 60), '30d'], [ago(90 * 24 * 60), '30d']];
+    for (const [first, range] of table) assert.equal(defaultChartRange(first, now), range, `${first === null ? 'no data' : (now - first) / 60_000} min old`);
   });
 });
 

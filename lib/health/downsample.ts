@@ -30,6 +30,18 @@ export const RANGE_SPECS: Record<ChartRange, RangeSpec> = {
   '30d': { range: '30d', label: 'Last 30 days', bucketSeconds: 6 * HOUR, resolutionSec: 3600, bucketCount: 120, refreshMs: 60_000 },
 };
 
+/**
+ * The range a chart opens on: the smallest that holds all the service's data
+ * (its first rollup at `firstDataAt`), so a fifteen-minute-old estate does not
+ * open on 24 hours with everything in the last pixel. No data yet: the
+ * smallest range, where the first requests will show.
+ */
+export function defaultChartRange(firstDataAt: number | null, now: number): ChartRange {
+  if (firstDataAt === null) return CHART_RANGES[0];
+  const age = now - firstDataAt;
+  return CHART_RANGES.find((range) => RANGE_SPECS[range].bucketSeconds * 1_000 * RANGE_SPECS[range].bucketCount >= age) ?? CHART_RANGES[CHART_RANGES.length - 1];
+}
+
 /** Markers per kind a chart shows, the newest: a flapping breaker must not bury the chart or the response. */
 export const MARKERS_PER_KIND = 100;
 

@@ -161,7 +161,7 @@ describe('getServiceLive', () => {
 });
 
 describe('getHealthOverview', () => {
-  test('lists every target with its breaker from TargetBreaker, last probe and five-minute summary of all samples', async () => {
+  test('lists every target with its breaker, last probe, five-minute probes and traffic apart, and a verdict from all of them', async () => {
     const overview = await getHealthOverview(now);
     const row = (id: string) => overview.targets.find((t) => t.targetId === id)!;
     assert.deepEqual(row(ids.primary).breaker, { state: 'open', since: ago(40).toISOString() });
@@ -169,12 +169,13 @@ describe('getHealthOverview', () => {
     assert.deepEqual(row(ids.neverTripped).breaker, { state: 'closed', since: null });
     assert.deepEqual(row(ids.primary).lastProbe, { at: ago(15).toISOString(), ok: false, latencyMs: 3000, errorClass: 'connect_failed', statusCode: 503 });
     assert.equal(row(ids.fallback).lastProbe, null, 'a probe older than a day is not "last"');
-    // Primary over five minutes, probes and every service: 25 + 1 other-service + 2 probes = 28, of which 22 succeeded.
-    // Successful latencies 100..2000, 700 and 120: p95 rank 19.95 -> 1800 + 0.95 * 100.
-    assert.equal(row(ids.primary).last5m.requests, 28);
-    assert.equal(row(ids.primary).last5m.successRate, 22 / 28);
-    assert.equal(row(ids.primary).last5m.p95, 1895);
-    assert.equal(row(ids.neverTripped).last5m.successRate, null);
+    // Primary's traffic over five minutes, every service: 25 + 1 other-service = 26 attempts, of which 21 succeeded.
+    // Successful latencies 100..2000 and 700: p95 rank 19 -> 1900. Its two probes are counted apart.
+    assert.deepEqual([row(ids.primary).traffic.requests, row(ids.primary).traffic.successRate, row(ids.primary).traffic.p95], [26, 21 / 26, 1900]);
+    assert.deepEqual([row(ids.primary).probes.count, row(ids.primary).probes.failures], [2, 1]);
+    assert.deepEqual([row(ids.primary).verdict.level, row(ids.primary).verdict.drivenBy], ['unhealthy', 'traffic and probes']);
+    assert.equal(row(ids.neverTripped).traffic.successRate, null);
+    assert.deepEqual([row(ids.neverTripped).verdict.level, row(ids.neverTripped).verdict.drivenBy], ['unknown', 'nothing']);
     const mine = overview.transitions.filter((t) => transitionIds.includes(t.id));
     assert.deepEqual(mine.map((t) => t.id), [transitionIds[2], transitionIds[1], transitionIds[0]]);
     assert.equal(mine[0].targetName, row(ids.unrelated).name);

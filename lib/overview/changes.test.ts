@@ -31,15 +31,15 @@ describe('what changed in the last hour', () => {
       ['11:05', 'breaker', 'openai-east: breaker closed → open'],
     ]);
     const byKind = Object.fromEntries(items.map((i) => [`${i.kind}-${i.at.slice(11, 16)}`, i]));
-    assert.equal(byKind['tier-11:10'].detail, 'Automatic (capacity 42% of required)');
+    assert.equal(byKind['tier-11:10'].detail, 'Automatic (capacity 42% of demand)');
     assert.equal(byKind['tier-11:10'].tone, 'yellow');
     assert.equal(byKind['alert-11:15'].detail, 'Burning 24.6× over the long window, 250× over the short one');
     assert.equal(byKind['override-11:20'].detail, 'By sre@x: provider incident, until 13:00 UTC');
     assert.deepEqual(byKind['breaker-11:05'].links, [
-      { label: 'openai-east', href: '/targets?q=openai-east' },
+      { label: 'openai-east', href: '/targets/openai-east' },
       { label: 'support-bot', href: '/services/support-bot' },
     ]);
-    assert.deepEqual(byKind['config-11:50'].links, [{ label: 'openai-east', href: '/targets?q=openai-east' }]);
+    assert.deepEqual(byKind['config-11:50'].links, [{ label: 'openai-east', href: '/targets/openai-east' }]);
   });
 
   test('an override set before the hour appears only when it is cleared or expires inside it', () => {
@@ -77,9 +77,25 @@ describe('what changed in the last hour', () => {
   });
 
   test('at most `limit` items, saying more happened', () => {
-    const breakers = Array.from({ length: 5 }, (_, i) => ({ id: String(i), targetName: 't', services: [], from: 'closed' as const, to: 'open' as const, at: at(`11:0${i}`), cause: '' }));
+    const breakers = Array.from({ length: 5 }, (_, i) => ({ id: String(i), targetName: `t${i}`, services: [], from: 'closed' as const, to: 'open' as const, at: at(`11:0${i}`), cause: '' }));
     const { items, truncated } = collectChanges({ ...none, breakers }, since, now, 3);
     assert.equal(truncated, true);
     assert.deepEqual(items.map((i) => i.id), ['breaker-4', 'breaker-3', 'breaker-2']);
+  });
+
+  test('a flapping breaker is one line saying how often, since when and where it stands; a change of another target stays its own line', () => {
+    const states = ['open', 'half_open'] as const;
+    const flaps = Array.from({ length: 22 }, (_, i) => ({
+      id: `f${i}`, targetName: 'openai-east', services: ['support-bot'], from: states[(i + 1) % 2], to: states[i % 2], at: new Date(at('11:10').getTime() + i * 10_000), cause: i % 2 ? 'open for 15 s' : 'a half-open probe failed',
+    }));
+    const other = { id: 'x', targetName: 'azure-west', services: [], from: 'closed' as const, to: 'open' as const, at: at('11:30'), cause: 'failure rate 60%' };
+    const { items, truncated } = collectChanges({ ...none, breakers: [...flaps.reverse(), other] }, since, now, 10);
+    assert.equal(truncated, false);
+    assert.deepEqual(items.map((i) => [i.title, i.count ?? 1]), [
+      ['azure-west: breaker closed → open', 1],
+      ['openai-east: breaker changed state 22 times, now half-open', 22],
+    ]);
+    assert.equal(items[1].detail, 'Since 11:10 UTC. Latest: open for 15 s');
+    assert.deepEqual(items[1].links.map((l) => l.href), ['/targets/openai-east', '/services/support-bot']);
   });
 });

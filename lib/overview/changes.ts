@@ -1,7 +1,10 @@
 // "What changed in the last hour" on the Overview: tier changes, breaker
 // transitions, operator overrides set, cleared or expired, burn-rate alerts
 // opened or resolved, and configuration changes from the audit log, as one
-// list, newest first. Pure (changes.test.ts): data.ts reads the rows.
+// list, newest first. A breaker or tier that keeps changing is one line, not
+// one per change (a flapping breaker would fill the page). Pure
+// (changes.test.ts): data.ts reads the rows.
+import { formatLevel } from '@/lib/degradation/describe';
 import { TIER_LABELS, tierRank, type Tier } from '@/lib/degradation/tier';
 
 export type ChangeKind = 'tier' | 'breaker' | 'override' | 'alert' | 'config';
@@ -17,6 +20,10 @@ export type ChangeItem = {
   title: string;
   detail: string | null;
   links: ChangeLink[];
+  /** The target or service a breaker or tier change is about: repeated changes of one subject are grouped. */
+  subject?: string;
+  /** How many changes this line stands for (1 unless grouped). */
+  count?: number;
 };
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
@@ -42,7 +49,7 @@ export type AuditRow = { id: string; at: Date; actorEmail: string; action: strin
 export type ChangeRows = { tiers: TierChangeRow[]; breakers: BreakerTransitionRow[]; overrides: OverrideRow[]; alerts: AlertRow[]; audit: AuditRow[] };
 
 export const serviceHref = (name: string) => `/services/${encodeURIComponent(name)}`;
-export const targetHref = (name: string) => `/targets?q=${encodeURIComponent(name)}`;
+export const targetHref = (name: string) => `/targets/${encodeURIComponent(name)}`;
 const serviceLink = (name: string): ChangeLink => ({ label: name, href: serviceHref(name) });
 const targetLink = (name: string): ChangeLink => ({ label: name, href: targetHref(name) });
 
@@ -51,7 +58,7 @@ const why = (reason: string | null | undefined) => (reason?.trim() ? `: ${reason
 function tierChange(row: TierChangeRow): ChangeItem {
   const worse = tierRank(row.to) > tierRank(row.from);
   const tone: ChangeTone = !worse ? 'teal' : row.to === 'emergency' ? 'red' : row.to === 'minimal' ? 'orange' : 'yellow';
-  const level = row.level === null ? '' : ` (capacity ${Math.round(row.level * 100)}% of required)`;
+  const level = row.level === null ? '' : ` (capacity ${formatLevel(row.level)} of demand)`;
   const detail: Record<string, string> = {
     automatic: `Automatic${level}`,
     override: `Set by ${row.actor}${why(row.reason)}`,
@@ -63,6 +70,7 @@ function tierChange(row: TierChangeRow): ChangeItem {
     title: `${row.serviceName}: tier ${TIER_LABELS[row.from]} → ${TIER_LABELS[row.to]}`,
     detail: detail[row.cause] ?? `${row.cause} by ${row.actor}${why(row.reason)}`,
     links: [serviceLink(row.serviceName)],
+    subject: row.serviceName,
   };
 }
 
@@ -73,6 +81,7 @@ function breakerTransition(row: BreakerTransitionRow): ChangeItem {
     title: `${row.targetName}: breaker ${BREAKER_LABELS[row.from]} → ${BREAKER_LABELS[row.to]}`,
     detail: row.cause || null,
     links: [targetLink(row.targetName), ...row.services.map(serviceLink)],
+    subject: row.targetName,
   };
 }
 
@@ -149,8 +158,49 @@ function auditChange(row: AuditRow): ChangeItem {
   };
 }
 
-/** Every change in (since, now], newest first, at most `limit` (truncated says whether more happened). */
-export function collectChanges(rows: ChangeRows, since: Date, now: Date, limit: number): { items: ChangeItem[]; truncated: boolean } {
+/** Changes of one breaker or one service's tier beyond this many in the window become one line. */
+export const GROUP_AFTER = 2;
+
+const clock = (iso: string) => `${iso.slice(11, 16)} UTC`;
+
+/**
+ * One line for a subject that changed more than GROUP_AFTER times: placed at
+ * its latest change, saying how many and since when, with the latest state,
+ * its cause and its links.
+ */
+function groupRepeats(items: ChangeItem[]): ChangeItem[] {
+  const bySubject = new Map<string, ChangeItem[]>();
+  for (const item of items) {
+    if (!item.subject || (item.kind !== 'breaker' && item.kind !== 'tier')) continue;
+    const key = `${item.kind}:${item.subject}`;
+    bySubject.set(key, [...(bySubject.get(key) ?? []), item]);
+  }
+  const grouped = new Set<string>();
+  const lines: ChangeItem[] = [];
+  for (const [key, group] of bySubject) {
+    if (group.length <= GROUP_AFTER) continue;
+    grouped.add(key);
+    const [latest] = group; // newest first
+    const earliest = group[group.length - 1];
+    const what = latest.kind === 'breaker' ? 'breaker changed state' : 'tier changed';
+    const now = latest.title.slice(latest.title.lastIndexOf('→') + 2);
+    lines.push({
+      ...latest,
+      id: `${latest.kind}-group-${latest.subject}-${latest.id}`,
+      title: `${latest.subject}: ${what} ${group.length} times, now ${now}`,
+      detail: `Since ${clock(earliest.at)}${latest.detail ? `. Latest: ${latest.detail}` : ''}`,
+      count: group.length,
+    });
+  }
+  return [...items.filter((item) => !item.subject || !grouped.has(`${item.kind}:${item.subject}`)), ...lines];
+}
+
+/**
+ * Every change in (since, now], newest first, a subject that keeps changing
+ * grouped into one line, at most `limit` lines (truncated says whether more
+ * happened).
+ */
+export function collectChanges(rows: ChangeRows, since: Date, now: Date, limit: number): { items: ChangeItem[]; truncated: boolean; total: number } {
   const all = [
     ...rows.tiers.map(tierChange),
     ...rows.breakers.map(breakerTransition),
@@ -158,6 +208,8 @@ export function collectChanges(rows: ChangeRows, since: Date, now: Date, limit: 
     ...rows.alerts.flatMap((row) => alertChanges(row, since)),
     ...rows.audit.map(auditChange),
   ].filter((item) => item.at >= since.toISOString() && item.at <= now.toISOString());
-  all.sort((a, b) => (a.at === b.at ? a.id.localeCompare(b.id) : a.at < b.at ? 1 : -1));
-  return { items: all.slice(0, limit), truncated: all.length > limit };
+  const newestFirst = (a: ChangeItem, b: ChangeItem) => (a.at === b.at ? a.id.localeCompare(b.id) : a.at < b.at ? 1 : -1);
+  all.sort(newestFirst);
+  const lines = groupRepeats(all).sort(newestFirst);
+  return { items: lines.slice(0, limit), truncated: lines.length > limit, total: lines.length };
 }

@@ -4,6 +4,7 @@ import 'server-only';
 // only small tables (services, targets, overrides, breakers, tier state, alerts),
 // the SLO rollups (lib/slo/data.ts) and the last hour of change rows through
 // their time indexes, never HealthSample or RequestRecord.
+import type { PlanningRisk } from '@/lib/degradation/capacity';
 import type { Tier } from '@/lib/degradation/tier';
 import { getDegradationOverview, type TierOverrideView } from '@/lib/degradation/data';
 import { loadPlanningInputs } from '@/lib/failover/data';
@@ -18,7 +19,8 @@ import { assessTrouble, compareByTrouble, type Trouble } from './trouble';
 const HOUR_MS = 3_600_000;
 /** Rows read per kind of change: a flapping breaker must not crowd out the rest or slow the page. */
 const ROWS_PER_KIND = 100;
-const CHANGES_SHOWN = 60;
+/** Lines of "what changed" on the Overview; the rest is a link away. */
+const CHANGES_SHOWN = 12;
 
 /** Audit actions that change how the estate is configured; tier overrides and routing steering have their own rows. */
 const CONFIG_ACTION_PREFIXES = ['service.', 'target.', 'provider.', 'region.', 'credential.', 'config.'];
@@ -32,8 +34,10 @@ export type OverviewService = {
   enabled: boolean;
   tier: Tier;
   tierOverride: TierOverrideView | null;
-  /** D = available / required capacity, as the degradation loop last measured it. */
+  /** D = available capacity / measured demand, as the degradation loop last measured it. */
   level: number | null;
+  /** What D came from, the share served as in Full, and the planned capacity as a risk (never a limit). */
+  capacity: { availableRpm: number; demandRpm: number; servedShare: number; planning: PlanningRisk | null };
   routing: { mode: RouteMode; modeLabel: string; serving: TargetRef | null; fallbacks: number; lastResort: boolean; chainLength: number };
   slo: {
     target: number;
@@ -42,6 +46,8 @@ export type OverviewService = {
     attainment: number | null;
     meetsTarget: boolean | null;
     budgetFraction: number | null;
+    /** Too few requests for the budget to be shown as a share. */
+    budgetTooFew: boolean;
     budgetRemainingFailures: number;
     /** Severity firing now, judged live (the alert loop records it within 30 s). */
     firing: AlertSeverity | null;
@@ -68,6 +74,8 @@ export type Overview = {
   changes: ChangeItem[];
   /** More changes happened in the hour than are listed. */
   changesTruncated: boolean;
+  /** Lines there would be without the cap (grouped changes count once). */
+  changesTotal: number;
   changesSince: string;
 };
 
@@ -109,6 +117,7 @@ export async function getOverview(now = new Date()): Promise<Overview> {
       enabled: service.enabled,
       tier,
       tierOverridden: tierRow?.override != null,
+      servedShare: tierRow?.servedShare ?? 1,
       routing: {
         mode: plan.mode, lastResort: plan.lastResort, chainLength: service.chain.length, servingName: plan.serving?.name ?? null,
         overrideLabel: plan.mode === 'pinned' || plan.mode === 'forced_failover' ? `${describeMode(plan)}${plan.override ? ` (by ${plan.override.createdBy})` : ''}` : null,
@@ -128,6 +137,7 @@ export async function getOverview(now = new Date()): Promise<Overview> {
       tier,
       tierOverride: tierRow?.override ?? null,
       level: tierRow?.level ?? null,
+      capacity: { availableRpm: tierRow?.availableRpm ?? 0, demandRpm: tierRow?.demandRpm ?? 0, servedShare: tierRow?.servedShare ?? 1, planning: tierRow?.planning ?? null },
       routing: { mode: plan.mode, modeLabel: describeMode(plan), serving: plan.serving, fallbacks: plan.fallbacks.length, lastResort: plan.lastResort, chainLength: service.chain.length },
       slo: {
         target: status?.sloTarget ?? 0.999,
@@ -136,6 +146,7 @@ export async function getOverview(now = new Date()): Promise<Overview> {
         attainment: status?.attainment ?? null,
         meetsTarget: status?.meetsTarget ?? null,
         budgetFraction: status?.budget.remainingFraction ?? null,
+        budgetTooFew: status?.budget.tooFewRequests ?? false,
         budgetRemainingFailures: status?.budget.remainingFailures ?? 0,
         firing: live,
         pressing: status?.pressing ?? null,
@@ -158,7 +169,7 @@ export async function getOverview(now = new Date()): Promise<Overview> {
     .map((b) => ({ ...b, providerName: inputs.targets.get(b.targetId)?.providerName ?? '', regionCode: inputs.targets.get(b.targetId)?.regionCode ?? '', services: usedBy.get(b.targetId) ?? [] }))
     .sort((a, b) => (a.state === b.state ? a.name.localeCompare(b.name) : a.state === 'open' ? -1 : 1));
 
-  const { items, truncated } = collectChanges(changeRows, since, now, CHANGES_SHOWN);
+  const { items, truncated, total } = collectChanges(changeRows, since, now, CHANGES_SHOWN);
   const inTrouble = services.filter((s) => s.trouble.level === 'critical' || s.trouble.level === 'warning');
   return {
     generatedAt: now.toISOString(),
@@ -176,6 +187,7 @@ export async function getOverview(now = new Date()): Promise<Overview> {
     breakers,
     changes: items,
     changesTruncated: truncated,
+    changesTotal: total,
     changesSince: since.toISOString(),
   };
 }

@@ -33,11 +33,19 @@ async function createService(prefix: string, chain: string[]) {
   return service;
 }
 
+const hourBucket = (n: number) => new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000 - n * 3_600_000);
+
+/**
+ * The last hour in minute rollups and the two whole hours before it in hour rollups, as the recorder writes
+ * both: the longer windows (6 h, 3 d, the SLO's) then hold thousands of requests whatever the minute of the
+ * hour, past the minimum counts before an alert may fire or a budget be judged.
+ */
 async function traffic(serviceId: string, requestsPerMinute: number, failuresPerMinute: number) {
+  const rollup = (resolutionSec: 60 | 3600, bucket: Date, minutes: number) => ({
+    serviceId, resolutionSec, bucket, requests: requestsPerMinute * minutes, failures: failuresPerMinute * minutes, latencyHist: emptyHistogram(), ttftHist: emptyHistogram(),
+  });
   await db().serviceRollup.createMany({
-    data: Array.from({ length: 61 }, (_, i) => ({
-      serviceId, resolutionSec: 60, bucket: minuteBucket(i), requests: requestsPerMinute, failures: failuresPerMinute, latencyHist: emptyHistogram(), ttftHist: emptyHistogram(),
-    })),
+    data: [...Array.from({ length: 61 }, (_, i) => rollup(60, minuteBucket(i), 1)), rollup(3600, hourBucket(1), 60), rollup(3600, hourBucket(2), 60)],
   });
 }
 
@@ -62,7 +70,7 @@ before(async () => {
 
   await db().targetBreaker.create({ data: { targetId: targets.b1.id, state: 'open', since: minutesAgo(10) } });
   await db().breakerTransition.create({ data: { targetId: targets.b1.id, from: 'closed', to: 'open', at: momentsAgo(10), cause: 'failure rate 0.9 over 20 requests', replica: 'test' } });
-  await db().serviceTierState.create({ data: { serviceId: burning.id, automaticTier: 'degraded', automaticSince: minutesAgo(5), level: 0.4, availableRpm: 40, requiredRpm: 100 } });
+  await db().serviceTierState.create({ data: { serviceId: burning.id, automaticTier: 'degraded', automaticSince: minutesAgo(5), level: 0.4, availableRpm: 40, demandRpm: 100 } });
   await db().tierChange.create({ data: { serviceId: burning.id, at: momentsAgo(5), from: 'full', to: 'degraded', cause: 'automatic', level: 0.4, actor: 'system' } });
   await db().routingOverride.create({
     data: { kind: 'pin', serviceId: pinned.id, targetId: targets.p2.id, reason: 'provider maintenance', createdBy: operator.email, createdById: operator.id, createdAt: momentsAgo(20) },
@@ -98,7 +106,7 @@ describe('the Overview', () => {
     const burning = row(names.burning);
     assert.deepEqual(burning.trouble.reasons, [
       'Paging: burn-rate alert page-1h, page-6h, ticket-3d',
-      'Tier Degraded',
+      'Tier Degraded: 60% of requests beyond capacity',
       `Breaker open: ${targets.b1.name}`,
       'Error budget spent',
     ]);
@@ -165,7 +173,7 @@ describe('the Overview', () => {
     assert.deepEqual(times, [...times].sort().reverse());
     assert.deepEqual(mine.find((c) => c.kind === 'tier')?.links, [{ label: names.burning, href: `/services/${names.burning}` }]);
     assert.deepEqual(mine.find((c) => c.kind === 'breaker')?.links, [
-      { label: targets.b1.name, href: `/targets?q=${targets.b1.name}` },
+      { label: targets.b1.name, href: `/targets/${targets.b1.name}` },
       { label: names.burning, href: `/services/${names.burning}` },
     ]);
   });

@@ -15,6 +15,8 @@ export type TroubleInput = {
   tier: Tier;
   /** The tier was set by an operator. */
   tierOverridden: boolean;
+  /** Share of requests served as in Full (overflow.ts): an automatic tier touches only the rest. */
+  servedShare: number;
   routing: { mode: RouteMode; lastResort: boolean; chainLength: number; servingName: string | null; overrideLabel: string | null };
   /** The most urgent severity firing now: the live evaluation or an alert still open. */
   alerting: AlertSeverity | null;
@@ -35,13 +37,17 @@ export function assessTrouble(s: TroubleInput): Trouble {
   const warning: string[] = [];
   const list = (names: string[]) => names.join(', ');
 
+  // An automatic tier that sheds nothing (capacity back, the hold still running) refuses nobody: a warning at most.
+  const sheds = s.tierOverridden || s.servedShare < 1;
+  const shedding = s.tierOverridden ? ' (set by an operator)' : `: ${100 - Math.round(s.servedShare * 100)}% of requests beyond capacity`;
   if (s.alerting === 'page') critical.push(`Paging: burn-rate alert ${list(s.alertRules)}`);
-  if (s.tier === 'emergency' || s.tier === 'minimal') critical.push(`Tier ${TIER_LABELS[s.tier]}${s.tierOverridden ? ' (set by an operator)' : ''}`);
+  if ((s.tier === 'emergency' || s.tier === 'minimal') && sheds) critical.push(`Tier ${TIER_LABELS[s.tier]}${shedding}`);
   if (s.routing.chainLength > 0 && s.routing.mode === 'unavailable') critical.push('No target can serve it');
   if (s.routing.lastResort) critical.push(`Every target left has an open breaker: last resort ${s.routing.servingName ?? ''}`.trim());
 
   if (s.alerting === 'ticket') warning.push(`Ticket: burn-rate alert ${list(s.alertRules)}`);
-  if (s.tier === 'degraded') warning.push(`Tier Degraded${s.tierOverridden ? ' (set by an operator)' : ''}`);
+  if (s.tier === 'degraded' && sheds) warning.push(`Tier Degraded${shedding}`);
+  if (s.tier !== 'full' && !sheds) warning.push(`Tier ${TIER_LABELS[s.tier]} until capacity has held; every request is served`);
   if (s.tier === 'full' && s.tierOverridden) warning.push('Tier held at Full by an operator');
   if (s.routing.chainLength === 0) warning.push('No failover chain: every request fails');
   if (!s.routing.lastResort && s.openBreakers.length > 0) warning.push(`Breaker open: ${list(s.openBreakers)}`);

@@ -30,6 +30,20 @@ const PROMPTS = [
   'Draft a short apology for a delayed order.',
 ];
 
+/**
+ * The `index`-th request of a setting: services called in turn, each one
+ * alternating between streamed and not whatever the number of services, and
+ * the prompts in turn. Pure (demo-traffic.test.ts).
+ */
+export function planDemoRequest(index: number, setting: Pick<DemoTraffic, 'services' | 'stream'>): { service: string; stream: boolean; prompt: string } {
+  const { services } = setting;
+  return {
+    service: services[index % services.length],
+    stream: setting.stream && Math.floor(index / services.length) % 2 === 0,
+    prompt: PROMPTS[index % PROMPTS.length],
+  };
+}
+
 /** At most this many overdue requests are sent at once after the event loop was held up; the rest are dropped, not bunched. */
 const MAX_CATCH_UP = 5;
 
@@ -106,12 +120,8 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTrafficRunner
       counts.skippedAtConcurrencyLimit++;
       return;
     }
-    const index = sequence++;
-    const { services } = setting;
-    const service = services[index % services.length];
-    // Each service alternates between streaming and not, whatever the number of services.
-    const stream = setting.stream && Math.floor(index / services.length) % 2 === 0;
-    const request = send(service, stream, PROMPTS[index % PROMPTS.length]).finally(() => inFlight.delete(request));
+    const { service, stream, prompt } = planDemoRequest(sequence++, setting);
+    const request = send(service, stream, prompt).finally(() => inFlight.delete(request));
     inFlight.add(request);
   }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideFault, describeFaults, FAULT_PRESETS, faultsSchema, hasFaults, isMalformedChunk, NO_FAULTS, readFaults, type FaultsInput } from './faults';
+import { decideFault, describeFaults, FAULT_PRESETS, faultsSchema, hasFaults, isMalformedChunk, NO_FAULTS, opensBreakers, readFaults, type FaultsInput } from './faults';
 
 const faults = (input: FaultsInput) => faultsSchema.parse(input);
 
@@ -130,4 +130,12 @@ test('every preset is a valid profile; only Healthy has no faults', () => {
   assert.equal(decideFault(byId.down, 0.99).kind, 'server_error');
   assert.deepEqual(decideFault(byId['rate-limited-retry-after'], 0.5), { kind: 'rate_limited', retryAfterSeconds: 5 });
   assert.deepEqual(decideFault(byId['rate-limited'], 0.5), { kind: 'rate_limited', retryAfterSeconds: null });
+});
+
+test('an outage for the breakers: half the requests or more failing, nothing answering, or every answer past the header timeout', () => {
+  const table: [FaultsInput, boolean][] = [
+    [{ errorRate: 1 }, true], [{ errorRate: 0.3, rateLimitRate: 0.2 }, true], [{ noResponse: true }, true], [{ addedLatencyMs: 30_000 }, true],
+    [{ errorRate: 0.3 }, false], [{ contentPolicyRate: 1 }, false], [{ streamCutAfterChunks: 3 }, false], [{}, false],
+  ];
+  for (const [faults, opens] of table) assert.equal(opensBreakers(faultsSchema.parse(faults)), opens, JSON.stringify(faults));
 });

@@ -81,6 +81,19 @@ export function hasFaults(faults: Faults): boolean {
   return describeFaults(faults).length > 0;
 }
 
+/** An added delay this long passes a chain step's default header timeout (30 s): every request times out. */
+const OUTAGE_LATENCY_MS = 30_000;
+
+/**
+ * Whether these faults take the upstream's targets out of routing: their
+ * breakers open once half the requests fail (the default failure rate), and
+ * at once when nothing answers. Milder faults are retried or failed over
+ * request by request, and the breakers stay closed.
+ */
+export function opensBreakers(faults: Faults): boolean {
+  return faults.noResponse || faults.errorRate + faults.rateLimitRate >= 0.5 || faults.addedLatencyMs >= OUTAGE_LATENCY_MS;
+}
+
 // ---------------------------------------------------------------- one request
 
 export type StreamFaults = {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { classifyHttpError, parseRetryAfter } from '@/lib/gateway/error-classes';
+import { estimateTokens } from '@/lib/gateway/openai-schema';
 import { createSseParser } from '@/lib/gateway/sse';
 import {
   answerBody,
@@ -9,7 +10,6 @@ import {
   contentPolicyReply,
   contextLengthReply,
   continuationText,
-  estimateTokens,
   malformed,
   openAiStream,
   parseAnthropicRequest,

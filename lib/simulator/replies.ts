@@ -3,15 +3,14 @@
 // Answers are deterministic: the same question gets the same words, so a test
 // or a demo can tell a continued answer from a restarted one.
 import { z } from 'zod';
+import { estimateTokens } from '@/lib/gateway/openai-schema';
 import type { FaultErrorStatus } from './faults';
 import type { SimulatedProtocol } from './upstreams';
 
 // ---------------------------------------------------------------- tokens
 
-/** About four characters per token: the usual rule of thumb for English text. */
-export function estimateTokens(text: string): number {
-  return text === '' ? 0 : Math.ceil(text.length / 4);
-}
+// Tokens are counted with the gateway's own estimate (four characters a token), so that
+// simulated usage and the gateway's estimate for a cut stream agree.
 
 /** Each message also costs a few tokens of framing, as with real chat templates. */
 const TOKENS_PER_MESSAGE = 3;

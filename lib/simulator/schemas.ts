@@ -15,6 +15,8 @@ export type SetFaultsInput = z.input<typeof setFaultsInput>;
 
 export const resetFaultsInput = z.object({ name: upstreamName, version, reason: reasonSchema });
 
+export const previewFaultsInput = z.object({ name: upstreamName, faults: faultsSchema });
+
 // ---------------------------------------------------------------- demo traffic
 
 /** The Setting row that holds the demo traffic generator's configuration. */

@@ -519,7 +519,9 @@ describe('fault cache', () => {
 });
 
 describe('demo traffic', () => {
-  test('sends the configured rate to the gateway with the demo token, alternating services and streaming, and stops on close', async () => {
+  // Requests run concurrently, so the order they reach the gateway is not the order they were sent in (a loaded
+  // machine reorders them): the order is planDemoRequest's, unit-tested; here only what holds in any order.
+  test('sends the configured traffic to the gateway with the demo token, every service streamed and not, and stops when turned off', async () => {
     const seen: { auth: string | undefined; model: string; stream: boolean }[] = [];
     let open = 0;
     let maxOpen = 0;
@@ -545,6 +547,7 @@ describe('demo traffic', () => {
     await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
     let setting: { requestsPerSecond: number; services: string[]; stream: boolean } | null = { requestsPerSecond: 40, services: ['support-bot', 'search'], stream: true };
     let throwNext = false;
+    const logged: string[] = [];
     const traffic = startDemoTraffic({
       gatewayUrl: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/`,
       token: 'sb_demo_token',
@@ -553,8 +556,9 @@ describe('demo traffic', () => {
         return setting;
       },
       pollIntervalMs: 20,
-      log: () => {},
+      log: (line) => logged.push(line),
     });
+    let sentWhenOff = 0;
     try {
       await eventually(() => seen.length >= 12, 'a dozen demo requests');
       throwNext = true; // a failing read keeps the last setting
@@ -562,18 +566,23 @@ describe('demo traffic', () => {
       await eventually(() => seen.length >= before + 4, 'traffic to continue while the setting cannot be read');
       throwNext = false;
       setting = { requestsPerSecond: 0, services: ['support-bot'], stream: true };
-      await new Promise((resolve) => setTimeout(resolve, 500)); // a later poll turns it off
-      const whenOff = seen.length;
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      assert.ok(seen.length <= whenOff + 1, 'no new requests once turned off');
+      await eventually(() => logged.at(-1) === 'demo traffic off', 'a later poll to turn it off');
+      sentWhenOff = traffic.stats().sent;
+      // Several more polls: however slow the machine, nothing more may be sent.
+      const polled = logged.length;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(logged.length, polled, 'the setting did not change again');
+      assert.equal(traffic.stats().sent, sentWhenOff, 'no new request once turned off');
     } finally {
       await traffic.close();
       gateway.closeAllConnections();
       await new Promise<void>((resolve) => gateway.close(() => resolve()));
     }
     assert.ok(seen.every((s) => s.auth === 'Bearer sb_demo_token'));
-    assert.deepEqual(seen.slice(0, 4).map((s) => s.model), ['support-bot', 'search', 'support-bot', 'search']);
-    assert.deepEqual(seen.slice(0, 4).map((s) => s.stream), [true, true, false, false]);
+    for (const model of ['support-bot', 'search']) {
+      const mine = seen.filter((s) => s.model === model);
+      assert.ok(mine.some((s) => s.stream) && mine.some((s) => !s.stream), `${model} is called streamed and not`);
+    }
     assert.ok(maxOpen <= 20);
     const stats = traffic.stats();
     assert.equal(stats.inFlight, 0);

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  attainment, BURN_RULES, budgetRemaining, burnRate, errorBudget, errorRate, evaluateRules, firingSeverity, mostPressingRule, rulePressure, rulesOfWindow,
+  attainment, BURN_RULES, budgetRemaining, burnRate, errorBudget, errorRate, evaluateRules, firingSeverity, minimumRequests, mostPressingRule, rulePressure, rulesOfWindow,
   type CountsByWindow, type WindowCounts,
 } from './burn-rate';
 
@@ -70,7 +70,16 @@ describe('error budget', () => {
   });
 
   test('no traffic: nothing allowed, nothing spent, and no fraction to show', () => {
-    assert.deepEqual(budgetRemaining(c(0, 0), 0.999), { allowedFailures: 0, remainingFailures: 0, remainingFraction: null });
+    assert.deepEqual(budgetRemaining(c(0, 0), 0.999), { allowedFailures: 0, remainingFailures: 0, remainingFraction: null, tooFewRequests: false, requestsNeeded: 5_000 });
+  });
+
+  test('on thin traffic the budget is too small a sample for a share, and counts are whole requests', () => {
+    // Issue 10: one refused request in 540 at 99.9% read "-93%" and "overspent by 0.5 failed requests".
+    assert.deepEqual(budgetRemaining(c(540, 1), 0.999), { allowedFailures: 0, remainingFailures: -1, remainingFraction: null, tooFewRequests: true, requestsNeeded: 5_000 });
+    assert.deepEqual(budgetRemaining(c(4_999, 0), 0.999).tooFewRequests, true);
+    const enough = budgetRemaining(c(5_000, 1), 0.999);
+    assert.deepEqual([enough.allowedFailures, enough.remainingFailures, enough.remainingFraction, enough.tooFewRequests], [5, 4, 0.8, false]);
+    assert.equal(budgetRemaining(c(7_321, 0), 0.999).allowedFailures, 7, 'never a fraction of a request');
   });
 
   test('a 100% SLO: untouched until the first failure, then spent', () => {
@@ -122,6 +131,18 @@ describe('multi-window burn-rate rules', () => {
 
   test('just under 1× over 6 h keeps the ticket closed', () => {
     assert.equal(byId(windows({ '3d': c(1_000_000, 2_000), '6h': c(100_000, 99) }))['ticket-3d'].firing, false);
+  });
+
+  test('a burn over thin traffic fires nothing until both windows hold enough requests that one failure alone could not', () => {
+    // Issue 10: one refused request in a fresh demo opened the 3-day ticket.
+    const one = byId(windows({ '3d': c(600, 1), '6h': c(600, 1), '1h': c(600, 1), '5m': c(40, 1), '30m': c(300, 1) }));
+    assert.ok(Object.values(one).every((rule) => !rule.firing), JSON.stringify(one));
+    assert.ok(one['ticket-3d'].longBurn! > 1 && one['ticket-3d'].shortBurn! > 1 && one['ticket-3d'].tooFewRequests, 'burning over 1× in both windows, on 600 requests');
+    assert.deepEqual(BURN_RULES.map((rule) => minimumRequests(rule, 0.999)), [70, 167, 1_001]);
+    assert.equal(minimumRequests(BURN_RULES[0], 0.99), 10, 'never fewer than ten');
+    const busy = byId(windows({ '1h': c(70, 2), '5m': c(70, 2) }));
+    assert.deepEqual([busy['page-1h'].firing, busy['page-1h'].tooFewRequests], [true, false]);
+    assert.equal(byId(windows({ '1h': c(10_000, 500), '5m': c(69, 5) }))['page-1h'].firing, false, 'the short window needs the minimum too');
   });
 
   test('no traffic anywhere: nothing fires and every rule says so', () => {

@@ -76,24 +76,50 @@ export function errorBudget(requests: number, sloTarget: number): number {
   return Math.max(0, 1 - sloTarget) * Math.max(0, requests);
 }
 
+/**
+ * A budget is shown as a share only once it allows this many failed requests:
+ * below it one failure swings it by more than a fifth (at 99.9%, one failure
+ * in 600 requests read "-93%"), and the page says the sample is too small.
+ */
+export const MIN_BUDGET_FAILURES = 5;
+
 export type BudgetStatus = {
-  /** Failures the SLO allows over the window, given its traffic. */
+  /** Whole failed requests the SLO allows over the window, given its traffic (a request fails whole). */
   allowedFailures: number;
-  /** Allowed minus actual failures, in requests; negative once overspent. */
+  /** Allowed minus actual failures, in whole requests; negative once overspent. */
   remainingFailures: number;
-  /** remainingFailures / allowedFailures: 1 untouched, 0 spent, negative overspent; null without traffic. */
+  /** remainingFailures / allowedFailures: 1 untouched, 0 spent, negative overspent; null without traffic or with too few requests. */
   remainingFraction: number | null;
+  /** Traffic too thin for a share to mean anything: fewer requests than `requestsNeeded`. */
+  tooFewRequests: boolean;
+  /** Requests the window needs before the budget is shown as a share (MIN_BUDGET_FAILURES allowed). */
+  requestsNeeded: number;
 };
 
 export function budgetRemaining(counts: WindowCounts, sloTarget: number): BudgetStatus {
-  const allowedFailures = errorBudget(counts.requests, sloTarget);
+  // The tolerance keeps 0.001 × 5,000 (4.999999999999999) from losing a whole request.
+  const allowedFailures = Math.floor(errorBudget(counts.requests, sloTarget) + 1e-9);
   const remainingFailures = allowedFailures - counts.failures;
+  const allowed = Math.max(0, 1 - sloTarget);
+  const requestsNeeded = allowed > 0 ? Math.ceil(MIN_BUDGET_FAILURES / allowed - 1e-9) : Number.POSITIVE_INFINITY;
+  // No budget at all (an SLO of 100%, which the forms refuse): untouched while nothing fails, otherwise spent.
+  const tooFewRequests = allowed > 0 && counts.requests > 0 && allowedFailures < MIN_BUDGET_FAILURES;
   let remainingFraction: number | null = null;
-  if (counts.requests > 0) {
-    // No budget (SLO 100%): untouched while nothing fails, otherwise spent.
-    remainingFraction = allowedFailures > 0 ? remainingFailures / allowedFailures : counts.failures > 0 ? -1 : 1;
-  }
-  return { allowedFailures, remainingFailures, remainingFraction };
+  if (counts.requests > 0 && !tooFewRequests) remainingFraction = allowed > 0 ? remainingFailures / allowedFailures : counts.failures > 0 ? -1 : 1;
+  return { allowedFailures, remainingFailures, remainingFraction, tooFewRequests, requestsNeeded: Number.isFinite(requestsNeeded) ? requestsNeeded : 0 };
+}
+
+/**
+ * Requests each window of a rule needs before the rule may fire: enough that
+ * one failed request alone cannot reach its threshold, and never fewer than
+ * ten. Without it one refused request on a quiet service pages someone (as
+ * Sloth and Pyrra also hold back on thin traffic). At 99.9%: 70 for page-1h,
+ * 167 for page-6h, 1,001 for ticket-3d.
+ */
+export function minimumRequests(rule: Pick<BurnRule, 'threshold'>, sloTarget: number): number {
+  const allowed = Math.max(0, 1 - sloTarget);
+  if (allowed <= 0) return 10;
+  return Math.max(10, Math.floor(1 / (rule.threshold * allowed) + 1e-9) + 1);
 }
 
 // (1 - 0.999) is 0.0010000000000000009 in binary floating point, so 144
@@ -107,10 +133,13 @@ export type RuleEvaluation = {
   rule: BurnRule;
   longBurn: number | null;
   shortBurn: number | null;
-  /** Both windows burn at least at the threshold. */
+  /** Both windows burn at least at the threshold, with at least `minimumRequests` each. */
   firing: boolean;
   /** Neither window had any request: nothing to judge. */
   noTraffic: boolean;
+  /** Requests each window needs before the rule may fire, and whether one of them has fewer. */
+  minimumRequests: number;
+  tooFewRequests: boolean;
 };
 
 export type CountsByWindow = Record<BurnWindow, WindowCounts>;
@@ -118,12 +147,16 @@ export type CountsByWindow = Record<BurnWindow, WindowCounts>;
 export function evaluateRule(rule: BurnRule, counts: CountsByWindow, sloTarget: number): RuleEvaluation {
   const longBurn = burnRate(counts[rule.longWindow], sloTarget);
   const shortBurn = burnRate(counts[rule.shortWindow], sloTarget);
+  const minimum = minimumRequests(rule, sloTarget);
+  const tooFewRequests = counts[rule.longWindow].requests < minimum || counts[rule.shortWindow].requests < minimum;
   return {
     rule,
     longBurn,
     shortBurn,
-    firing: meets(longBurn, rule.threshold) && meets(shortBurn, rule.threshold),
+    firing: !tooFewRequests && meets(longBurn, rule.threshold) && meets(shortBurn, rule.threshold),
     noTraffic: longBurn === null && shortBurn === null,
+    minimumRequests: minimum,
+    tooFewRequests,
   };
 }
 

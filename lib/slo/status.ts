@@ -20,6 +20,9 @@ export type RuleView = {
   shortBurn: number | null;
   firing: boolean;
   noTraffic: boolean;
+  /** Requests each window needs before the rule may fire, and whether one has fewer. */
+  minimumRequests: number;
+  tooFewRequests: boolean;
 };
 
 export type BurnWindowView = {
@@ -81,6 +84,7 @@ export function sloStatus(input: { sloTarget: number; windowDays: number; window
     rules: evaluations.map((e) => ({
       id: e.rule.id, severity: e.rule.severity, threshold: e.rule.threshold, longWindow: e.rule.longWindow, shortWindow: e.rule.shortWindow,
       longBurn: finite(e.longBurn), shortBurn: finite(e.shortBurn), firing: e.firing, noTraffic: e.noTraffic,
+      minimumRequests: e.minimumRequests, tooFewRequests: e.tooFewRequests,
     })),
     firing: firingSeverity(evaluations),
     pressing:

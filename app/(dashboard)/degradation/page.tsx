@@ -14,7 +14,7 @@ export default async function DegradationPage() {
     <>
       <PageHeader
         title="Degradation"
-        description="Every service's tier, worst first. D is the capacity of the targets that can take traffic now (not drained, breaker not open) over the capacity the service requires; below its thresholds the service steps down from Full to Degraded, Minimal and Emergency, and climbs back only once D has held. Open a service to override its tier or edit its policy. Refreshes every two seconds; times are UTC."
+        description="Every service's tier, worst first. Requests the targets that can serve now have room for are always served normally; a tier is what the requests beyond that capacity get (Emergency: no target can serve). The planned capacity is shown as a risk, never used to refuse. Open a service to override its tier or edit its policy. Refreshes every two seconds; times are UTC."
       />
       <DegradationOverview initial={overview} />
     </>

@@ -14,7 +14,7 @@ export default async function HealthPage() {
     <>
       <PageHeader
         title="Health"
-        description="Every target's circuit breaker, its latest probe, and its success rate and p95 latency over the last five minutes of probes and traffic. Refreshes every two seconds; times are UTC."
+        description="Every target's health from all it tells: its circuit breaker and which signals reach it, the probe that matters now, and its traffic's success rate and p95 latency over the last five minutes. Refreshes every two seconds; times are UTC."
       />
       <HealthOverview initial={overview} />
     </>

@@ -9,6 +9,7 @@ import { UpstreamCard } from '@/components/simulator/upstream-card';
 import { listServices } from '@/lib/inventory/data';
 import { authorize } from '@/lib/server/auth';
 import { hasPermission } from '@/lib/server/permissions';
+import { targetsFedBySimulator } from '@/lib/simulator/impact';
 import { readSimulatorStats } from '@/lib/simulator/stats';
 import { getDemoTraffic, listSimulatedUpstreams } from '@/lib/simulator/store';
 import { SIMULATED_UPSTREAMS } from '@/lib/simulator/upstreams';
@@ -18,10 +19,11 @@ export const metadata: Metadata = { title: 'Simulator' };
 export default async function SimulatorPage() {
   const user = await authorize('estate.read');
   const canEdit = hasPermission(user.role, 'failover.write');
-  const [upstreams, traffic, services] = await Promise.all([
+  const [upstreams, traffic, services, fed] = await Promise.all([
     listSimulatedUpstreams(),
     getDemoTraffic(),
     listServices({ page: 1, status: 'all', q: undefined }),
+    targetsFedBySimulator(),
   ]);
   const stats = readSimulatorStats();
 
@@ -30,7 +32,7 @@ export default async function SimulatorPage() {
       <AutoRefresh seconds={5} />
       <PageHeader
         title="Simulator"
-        description="Local fake providers for the demo estate, speaking the OpenAI Chat Completions and Anthropic Messages APIs. Inject the failures of DESIGN.md's table here and watch the gateway fail over."
+        description="Local fake providers for the demo estate, speaking the OpenAI Chat Completions and Anthropic Messages APIs. Make one fail the way real providers do (errors, rate limits, slow or silent answers, cut streams) and watch the gateway fail over."
       />
       <Alert color="grape" variant="filled" icon={<IconFlask size={20} />} title="Simulated upstreams — demo only, no real provider is called" mb="lg" role="note">
         Everything on this page is served by Standby itself under <Code c="dark">/simulated/&lt;name&gt;/v1</Code>. Answers are canned text that names
@@ -57,7 +59,7 @@ export default async function SimulatorPage() {
         ) : (
           <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
             {upstreams.map((upstream) => (
-              <UpstreamCard key={upstream.name} upstream={upstream} counters={stats ? stats.upstreams[upstream.name] : null} canEdit={canEdit} />
+              <UpstreamCard key={upstream.name} upstream={upstream} targets={fed.get(upstream.name) ?? []} counters={stats ? stats.upstreams[upstream.name] : null} canEdit={canEdit} />
             ))}
           </SimpleGrid>
         )}

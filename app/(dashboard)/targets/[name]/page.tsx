@@ -1,0 +1,37 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { Badge } from '@mantine/core';
+import { AutoRefresh } from '@/components/simulator/auto-refresh';
+import { TargetDetailView } from '@/components/inventory/target-detail';
+import { LinkAnchor } from '@/components/ui/link-anchor';
+import { PageHeader } from '@/components/ui/page-header';
+import { getTargetDetail } from '@/lib/inventory/target-detail';
+import { authorize } from '@/lib/server/auth';
+
+type Params = { params: Promise<{ name: string }> };
+
+export async function generateMetadata({ params }: Params): Promise<Metadata> {
+  return { title: decodeURIComponent((await params).name) };
+}
+
+export default async function TargetPage({ params }: Params) {
+  await authorize('estate.read');
+  const name = decodeURIComponent((await params).name);
+  const detail = await getTargetDetail(name);
+  if (!detail) notFound();
+  const { target } = detail;
+  return (
+    <>
+      <AutoRefresh seconds={5} />
+      <LinkAnchor href="/targets" size="sm">
+        ← Targets
+      </LinkAnchor>
+      <PageHeader
+        title={target.name}
+        description={`${target.model} at ${target.provider.name}, in ${target.region.name} (${target.region.code}).`}
+        actions={!target.enabled ? <Badge color="gray" variant="light">disabled</Badge> : null}
+      />
+      <TargetDetailView detail={detail} />
+    </>
+  );
+}
