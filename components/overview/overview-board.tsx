@@ -33,7 +33,7 @@ function Tile({ label, value, hint, color, testId }: { label: string; value: Rea
 function Tiles({ overview }: { overview: Overview }) {
   const { summary, services } = overview;
   return (
-    <SimpleGrid cols={{ base: 1, xs: 2, lg: 4 }} spacing="sm">
+    <SimpleGrid cols={{ base: 1, xs: 2, lg: 5 }} spacing="sm">
       <Tile
         label="Services in trouble"
         testId="summary-trouble"
@@ -62,7 +62,25 @@ function Tiles({ overview }: { overview: Overview }) {
         color={summary.notFull > 0 ? 'orange' : 'teal'}
         hint={summary.notFull > 0 ? 'degraded, minimal or emergency' : 'every service at Full'}
       />
+      <RecoveryTile recovery={overview.recovery} />
     </SimpleGrid>
+  );
+}
+
+/** Breached recovery objectives over the last 90 days, linking to the grid. */
+function RecoveryTile({ recovery }: { recovery: Overview['recovery'] }) {
+  return (
+    <Tile
+      label="Recovery objectives"
+      testId="summary-recovery"
+      value={
+        <LinkAnchor href="/recovery" c="inherit" underline="hover">
+          {recovery ? `${recovery.breached} breached` : '—'}
+        </LinkAnchor>
+      }
+      color={!recovery ? undefined : recovery.critical > 0 ? 'red' : recovery.breached > 0 ? 'orange' : 'teal'}
+      hint={!recovery ? 'not judged yet' : `of ${recovery.cells} in the last 90 days${recovery.atRisk ? `, ${recovery.atRisk} at risk by design` : ''}`}
+    />
   );
 }
 
