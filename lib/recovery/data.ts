@@ -399,6 +399,8 @@ export type EpisodeView = {
   totalRequests: number;
   parts: RtoParts;
   rtoMs: number | null;
+  /** From the start to when it was read (restoration, or now while it is open). */
+  elapsedMs: number;
   details: EpisodeDetails;
   /** The objective for its component and disruption now, if any. */
   objective: { rtoMs: number; rpoMs: number } | null;
@@ -428,7 +430,7 @@ function toEpisodeView(e: EpisodeRow, objective: { rtoMs: number; rpoMs: number 
     startedAt: e.startedAt.toISOString(), detectedAt: isoOrNull(e.detectedAt), assessedAt: isoOrNull(e.assessedAt), activatedAt: isoOrNull(e.activatedAt), restoredAt: isoOrNull(e.restoredAt),
     failedRequests: e.failedRequests, totalRequests: e.totalRequests,
     parts: { tDetectMs: e.tDetectMs, tAssessMs: e.tAssessMs, tActivateMs: e.tActivateMs, tRestoreMs: e.tRestoreMs },
-    rtoMs: e.rtoMs, details, objective,
+    rtoMs: e.rtoMs, elapsedMs: (e.restoredAt?.getTime() ?? Date.now()) - e.startedAt.getTime(), details, objective,
     targetNames: Object.fromEntries([...ids].map((id) => [id, names.get(id) ?? 'a deleted target'])),
   };
 }
@@ -502,19 +504,25 @@ export type RecoveryReport = Compliance & {
   /** Cells in breach, worst first, with what was done (the episode's operator actions, incidents). */
   breaches: { componentName: string; disruption: DisruptionKind; cell: Cell; episode: EpisodeView | null }[];
   traffic: ServiceTraffic[];
+  /** Episodes per week (Monday, UTC) and disruption, for the report's chart. */
+  weekly: { weekStart: string; disruption: DisruptionKind; count: number }[];
 };
 
 /** Episodes listed in a report; the CSV lists them all. */
 export const REPORT_EPISODES = 60;
 
 export async function getRecoveryReport(period: Period, options: { episodes?: number } = {}): Promise<RecoveryReport> {
-  const [compliance, { episodes, total }, traffic] = await Promise.all([
+  const [compliance, { episodes, total }, traffic, weekly] = await Promise.all([
     getCompliance(period),
     listEpisodes(period, { limit: options.episodes ?? REPORT_EPISODES }),
     db().$queryRaw<{ serviceName: string; requests: bigint; failures: bigint }[]>(Prisma.sql`
       SELECT s.name AS "serviceName", COALESCE(sum(r.requests), 0)::bigint AS requests, COALESCE(sum(r.failures), 0)::bigint AS failures
       FROM "Service" s LEFT JOIN "ServiceRollup" r ON r."serviceId" = s.id AND r."resolutionSec" = 3600 AND r.bucket >= ${new Date(period.from)}::timestamp AND r.bucket < ${new Date(period.to)}::timestamp
       GROUP BY s.name ORDER BY s.name`),
+    db().$queryRaw<{ week: Date; disruption: DisruptionKind; count: number }[]>(Prisma.sql`
+      SELECT date_trunc('week', "startedAt") AS week, disruption::text AS disruption, count(*)::int AS count
+      FROM "DisruptionEpisode" WHERE "startedAt" >= ${new Date(period.from)}::timestamp AND "startedAt" < ${new Date(period.to)}::timestamp
+      GROUP BY 1, 2 ORDER BY 1`),
   ]);
   const breachCells = compliance.components
     .flatMap((c) => Object.values(c.cells).map((cell) => ({ componentName: c.name, disruption: cell.disruption, cell })))
@@ -530,6 +538,7 @@ export async function getRecoveryReport(period: Period, options: { episodes?: nu
     episodesTotal: total,
     breaches: breachCells.map((b) => ({ ...b, episode: b.cell.rto.worst?.kind === 'episode' ? (byId.get(b.cell.rto.worst.id) ?? null) : null })),
     traffic: traffic.map((t) => ({ serviceName: t.serviceName, requests: Number(t.requests), failures: Number(t.failures) })),
+    weekly: weekly.map((w) => ({ weekStart: w.week.toISOString(), disruption: w.disruption, count: w.count })),
   };
 }
 

@@ -61,3 +61,9 @@ export function periodChoices(now: number): { value: string; label: string }[] {
   }
   return choices;
 }
+
+/** The period a page's `?period=` asks for (its default when absent), with the choices to offer; period is null when the key names none. */
+export function periodFromSearch(raw: string | string[] | undefined, fallback: 'rolling' | 'quarter', now = Date.now()) {
+  const key = typeof raw === 'string' ? raw : fallback === 'quarter' ? quarterKeyOf(now) : ROLLING_KEY;
+  return { period: parsePeriod(key, now), choices: periodChoices(now), now };
+}
