@@ -50,7 +50,7 @@ function GridCell({ cell, at }: { cell: Cell; at: number }) {
   const stateful = cell.rpoVerdict !== null;
   return (
     <Stack gap={2} data-testid="compliance-cell" data-disruption={cell.disruption} data-verdict={cell.verdict}>
-      <Group gap={4} wrap="nowrap">
+      <Group gap={4} wrap="wrap">
         <VerdictBadge verdict={cell.verdict} size="xs" />
         {cell.ratio !== null && cell.ratio >= 1 && (
           <Text size="xs" fw={700} c="red">

@@ -1,4 +1,4 @@
-import { Badge, Table, Text } from '@mantine/core';
+import { Badge, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text } from '@mantine/core';
 import { EmptyState } from '@/components/ui/empty-state';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import type { EpisodeView } from '@/lib/recovery/data';
@@ -13,41 +13,41 @@ export function EpisodesTable({ episodes, total, emptyText }: { episodes: Episod
   if (episodes.length === 0) return <EmptyState title="No disruption episodes in this period">{emptyText}</EmptyState>;
   return (
     <>
-      <Table.ScrollContainer minWidth={900}>
+      <TableScrollContainer minWidth={900}>
         <Table verticalSpacing={6} striped highlightOnHover data-testid="episodes-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Started (UTC)</Table.Th>
-              <Table.Th>Component</Table.Th>
-              <Table.Th>Disruption</Table.Th>
-              <Table.Th>RTO measured</Table.Th>
-              <Table.Th>Objective</Table.Th>
-              <Table.Th>Detect · assess · activate · restore</Table.Th>
-              <Table.Th>Requests failed</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
+          <TableThead>
+            <TableTr>
+              <TableTh>Started (UTC)</TableTh>
+              <TableTh>Component</TableTh>
+              <TableTh>Disruption</TableTh>
+              <TableTh>RTO measured</TableTh>
+              <TableTh>Objective</TableTh>
+              <TableTh>Detect · assess · activate · restore</TableTh>
+              <TableTh>Requests failed</TableTh>
+            </TableTr>
+          </TableThead>
+          <TableTbody>
             {episodes.map((e) => {
               const ratio = e.rtoMs !== null && e.objective ? ratioOf(e.rtoMs, e.objective.rtoMs) : null;
               return (
-                <Table.Tr key={e.id} data-testid="episode-row">
-                  <Table.Td>
+                <TableTr key={e.id} data-testid="episode-row">
+                  <TableTd>
                     <LinkAnchor href={`/recovery/episodes/${e.id}`} size="sm" ff="monospace">
                       {formatUtcTime(e.startedAt).replace(' UTC', '')}
                     </LinkAnchor>
-                  </Table.Td>
-                  <Table.Td>
+                  </TableTd>
+                  <TableTd>
                     <Text size="sm">{e.componentName}</Text>
                     {e.source === 'drill' && (
                       <Badge size="xs" variant="light" color="grape">
                         drill
                       </Badge>
                     )}
-                  </Table.Td>
-                  <Table.Td>
+                  </TableTd>
+                  <TableTd>
                     <Text size="sm">{DISRUPTION_SHORT[e.disruption]}</Text>
-                  </Table.Td>
-                  <Table.Td>
+                  </TableTd>
+                  <TableTd>
                     {e.rtoMs === null ? (
                       <Badge size="sm" color="red" variant="light">
                         ongoing
@@ -57,8 +57,8 @@ export function EpisodesTable({ episodes, total, emptyText }: { episodes: Episod
                         {formatSpan(e.rtoMs)}
                       </Text>
                     )}
-                  </Table.Td>
-                  <Table.Td>
+                  </TableTd>
+                  <TableTd>
                     {e.objective ? (
                       <Text size="sm" component="div">
                         {formatSpan(e.objective.rtoMs)} {ratio !== null && <VerdictBadge verdict={bandOf(ratio)} size="xs" />} {ratio !== null && ratio >= 1 && <Text span size="xs" c="red" fw={700}>{formatRatio(ratio)}</Text>}
@@ -66,22 +66,22 @@ export function EpisodesTable({ episodes, total, emptyText }: { episodes: Episod
                     ) : (
                       <Text size="sm" c="dimmed">none</Text>
                     )}
-                  </Table.Td>
-                  <Table.Td>
+                  </TableTd>
+                  <TableTd>
                     <RtoBar parts={e.parts} width={160} />
-                  </Table.Td>
-                  <Table.Td>
+                  </TableTd>
+                  <TableTd>
                     <Text size="sm">
                       {e.failedRequests.toLocaleString('en-US')} of {e.totalRequests.toLocaleString('en-US')}
                       {e.componentKind === 'model_serving' ? ' attempts' : ''}
                     </Text>
-                  </Table.Td>
-                </Table.Tr>
+                  </TableTd>
+                </TableTr>
               );
             })}
-          </Table.Tbody>
+          </TableTbody>
         </Table>
-      </Table.ScrollContainer>
+      </TableScrollContainer>
       {total > episodes.length && (
         <Text size="xs" c="dimmed" mt={4}>
           Showing {episodes.length} of {total.toLocaleString('en-US')} episodes, the longest against their objective first. The CSV export lists them all.

@@ -1,4 +1,4 @@
-import { Accordion, Badge, Group, List, Progress, Stack, Text } from '@mantine/core';
+import { Accordion, AccordionControl, AccordionItem, AccordionPanel, Badge, Group, List, ListItem, Progress, Stack, Text } from '@mantine/core';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import type { ServicePosture } from '@/lib/recovery/data';
 import type { Posture, PostureAction } from '@/lib/recovery/posture';
@@ -19,7 +19,7 @@ function Todo({ posture }: { posture: Posture }) {
   return (
     <List size="sm" spacing={6} listStyleType="none" data-testid="posture-todo">
       {posture.todo.map((item) => (
-        <List.Item key={`${item.componentId}-${item.action}`}>
+        <ListItem key={`${item.componentId}-${item.action}`}>
           <Group gap={6} wrap="nowrap" align="flex-start">
             <Badge size="xs" color={ACTION_LABELS[item.action].color} variant="light" tt="none" miw={110} mt={2}>
               {ACTION_LABELS[item.action].label}
@@ -34,7 +34,7 @@ function Todo({ posture }: { posture: Posture }) {
               </LinkAnchor>
             </Text>
           </Group>
-        </List.Item>
+        </ListItem>
       ))}
     </List>
   );
@@ -46,8 +46,8 @@ export function PostureList({ services, estate }: { services: ServicePosture[]; 
   return (
     <Accordion variant="separated" multiple defaultValue={entries.filter((e) => e.posture.todo.some((t) => t.action === 'review_breach')).map((e) => e.key).slice(0, 2)} data-testid="posture-list">
       {entries.map((e) => (
-        <Accordion.Item key={e.key} value={e.key}>
-          <Accordion.Control>
+        <AccordionItem key={e.key} value={e.key}>
+          <AccordionControl>
             <Group justify="space-between" wrap="nowrap" pr="sm">
               <Text fw={600} size="sm">
                 {e.name}
@@ -62,13 +62,13 @@ export function PostureList({ services, estate }: { services: ServicePosture[]; 
                 </Text>
               </Group>
             </Group>
-          </Accordion.Control>
-          <Accordion.Panel>
+          </AccordionControl>
+          <AccordionPanel>
             <Stack gap="xs">
               <Todo posture={e.posture} />
             </Stack>
-          </Accordion.Panel>
-        </Accordion.Item>
+          </AccordionPanel>
+        </AccordionItem>
       ))}
     </Accordion>
   );

@@ -6,8 +6,8 @@ const HELP: Record<Verdict, string> = {
   exceeded: 'The worst measured figure was up to 2x the objective.',
   severe: 'The worst measured figure was 2x to 4x the objective.',
   critical: 'The worst measured figure was over 4x the objective, or a restore failed.',
-  unverified: 'Nothing measured it within the last 90 days: a drill or a real episode would.',
-  no_evidence: 'Nothing has ever measured it, or its reports stopped arriving.',
+  unverified: 'Nothing measured it within the last 90 days: a drill, a restore test or a real episode would.',
+  no_evidence: 'Its reports stopped arriving: what it last said no longer counts.',
   no_objective: 'No objective is set for this disruption.',
 };
 

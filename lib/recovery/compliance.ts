@@ -68,9 +68,11 @@ export function judgeCell(input: CellInput, at: number): Cell {
     rpoVerdict = input.rpo.stopped ? 'no_evidence' : judge(objective.rpoMs, { worstMs: input.rpo.worstMs, newestEvidenceAt: input.rpo.newestAt }, at);
   }
   const verdict = rpoVerdict ? worseVerdict(rtoVerdict, rpoVerdict) : rtoVerdict;
+  // Only figures that were judged in bands have a ratio: not stale ones, not those of a component whose reports stopped.
+  const banded = (v: Verdict | null) => v !== null && v !== 'unverified' && v !== 'no_evidence' && v !== 'no_objective';
   const ratios = [
-    objective && input.rto.worstMs !== null ? ratioOf(input.rto.worstMs, objective.rtoMs) : null,
-    objective && rpoVerdict && input.rpo.worstMs !== null ? ratioOf(input.rpo.worstMs, objective.rpoMs) : null,
+    objective && banded(rtoVerdict) && input.rto.worstMs !== null ? ratioOf(input.rto.worstMs, objective.rtoMs) : null,
+    objective && banded(rpoVerdict) && input.rpo.worstMs !== null ? ratioOf(input.rpo.worstMs, objective.rpoMs) : null,
   ].filter((r): r is number => r !== null);
   const atRisk =
     objective !== null &&

@@ -111,6 +111,8 @@ type RpoRow = {
   newest_copy_at: Date | null; newest_copy_id: string | null;
   lag_worst_ms: number | null; lag_worst_id: string | null; lag_worst_at: Date | null; lag_count: number;
   lag_latest_ms: number | null; lag_latest_id: string | null; lag_latest_at: Date | null;
+  arc_worst_ms: number | null; arc_worst_id: string | null; arc_worst_at: Date | null; arc_count: number;
+  arc_latest_ms: number | null; arc_latest_id: string | null; arc_latest_at: Date | null;
   reports: number; first_at: Date | null; last_at: Date | null; newest_at: Date | null;
 };
 
@@ -124,7 +126,8 @@ async function readRpo(from: Date, to: Date): Promise<Map<string, RpoRow>> {
   const since = new Date(from.getTime() - EVIDENCE_FRESH_MS);
   const rows = await db().$queryRaw<RpoRow[]>(Prisma.sql`
     WITH e AS (
-      SELECT id::text AS id, "componentId", "observedAt" AS at, "copyAt", "rpoMs", ("values"->'lagMs') IS NOT NULL AS lag, "observedAt" >= ${from}::timestamp AS inside
+      SELECT id::text AS id, "componentId", "observedAt" AS at, "copyAt", "rpoMs", ("values"->'lagMs') IS NOT NULL AS lag,
+        ("values"->'lagMs') IS NOT NULL AND kind <> 'replica_lag' AS arc, "observedAt" >= ${from}::timestamp AS inside
       FROM "RecoveryEvidence" WHERE ok AND "copyAt" IS NOT NULL AND "observedAt" >= ${since}::timestamp AND "observedAt" < ${to}::timestamp
     )
     SELECT "componentId"::text AS "componentId",
@@ -140,6 +143,13 @@ async function readRpo(from: Date, to: Date): Promise<Map<string, RpoRow>> {
       (array_agg("rpoMs" ORDER BY at DESC) FILTER (WHERE lag))[1] AS lag_latest_ms,
       (array_agg(id ORDER BY at DESC) FILTER (WHERE lag))[1] AS lag_latest_id,
       max(at) FILTER (WHERE lag) AS lag_latest_at,
+      max("rpoMs") FILTER (WHERE inside AND arc) AS arc_worst_ms,
+      (array_agg(id ORDER BY "rpoMs" DESC) FILTER (WHERE inside AND arc))[1] AS arc_worst_id,
+      (array_agg(at ORDER BY "rpoMs" DESC) FILTER (WHERE inside AND arc))[1] AS arc_worst_at,
+      count(*) FILTER (WHERE inside AND arc)::int AS arc_count,
+      (array_agg("rpoMs" ORDER BY at DESC) FILTER (WHERE arc))[1] AS arc_latest_ms,
+      (array_agg(id ORDER BY at DESC) FILTER (WHERE arc))[1] AS arc_latest_id,
+      max(at) FILTER (WHERE arc) AS arc_latest_at,
       count(*) FILTER (WHERE inside)::int AS reports,
       min(at) FILTER (WHERE inside) AS first_at,
       max(at) FILTER (WHERE inside) AS last_at,
@@ -165,26 +175,34 @@ function measuredRto(row: RtoRow | undefined, newestAt: number | null): Measured
 }
 
 /**
- * RPO of a component under a disruption. A replica counts against outages,
- * but not against a loss of data (it copies the deletion too); then only
- * point-in-time copies do, and the data at risk at the period's end is the
- * newest copy's age.
+ * RPO of a component under a disruption. Continuous copies count first: a
+ * replica's lag against outages, but not against a loss of data (a replica
+ * copies the deletion too); an archive that can be replayed to a point in
+ * time (a backup reported with lagMs) counts against both. Otherwise the
+ * point-in-time copies: the longest interval between two, and at the period's
+ * end the newest one's age. A model's artifacts do not change, so any complete
+ * copy of them loses nothing.
  */
-function measuredRpo(row: RpoRow | undefined, disruption: DisruptionKind, to: number): MeasuredRpo {
+function measuredRpo(row: RpoRow | undefined, disruption: DisruptionKind, to: number, immutable: boolean): MeasuredRpo {
   const none: MeasuredRpo = { worstMs: null, worst: null, latestMs: null, latest: null, newestAt: null, stopped: false };
   if (!row || row.newest_at === null) return none;
   const interval = row.reports >= 3 && row.first_at && row.last_at ? (row.last_at.getTime() - row.first_at.getTime()) / (row.reports - 1) : null;
   const stopped = interval !== null && to - row.newest_at.getTime() > Math.max(SILENT_FLOOR_MS, SILENT_INTERVALS * interval);
-  if (disruption !== 'data_loss' && row.lag_count > 0 && row.lag_latest_at) {
+  const continuous =
+    disruption === 'data_loss'
+      ? { count: row.arc_count, worst: row.arc_worst_ms, worstId: row.arc_worst_id, worstAt: row.arc_worst_at, latest: row.arc_latest_ms, latestId: row.arc_latest_id, latestAt: row.arc_latest_at }
+      : { count: row.lag_count, worst: row.lag_worst_ms, worstId: row.lag_worst_id, worstAt: row.lag_worst_at, latest: row.lag_latest_ms, latestId: row.lag_latest_id, latestAt: row.lag_latest_at };
+  if (continuous.count > 0 && continuous.latestAt) {
     return {
-      worstMs: row.lag_worst_ms, worst: ref('evidence', row.lag_worst_id, row.lag_worst_at),
-      latestMs: row.lag_latest_ms, latest: ref('evidence', row.lag_latest_id, row.lag_latest_at),
-      newestAt: row.lag_latest_at.getTime(), stopped,
+      worstMs: continuous.worst, worst: ref('evidence', continuous.worstId, continuous.worstAt),
+      latestMs: continuous.latest, latest: ref('evidence', continuous.latestId, continuous.latestAt),
+      newestAt: continuous.latestAt.getTime(), stopped,
     };
   }
   if (!row.newest_copy_at) return { ...none, stopped };
-  const age = Math.max(0, to - row.newest_copy_at.getTime());
   const latest = ref('evidence', row.newest_copy_id, row.newest_copy_at);
+  if (immutable) return { worstMs: 0, worst: latest, latestMs: 0, latest, newestAt: row.newest_copy_at.getTime(), stopped };
+  const age = Math.max(0, to - row.newest_copy_at.getTime());
   const worse = row.copy_worst_ms !== null && row.copy_worst_ms > age;
   return {
     worstMs: worse ? row.copy_worst_ms : age,
@@ -231,15 +249,15 @@ async function readTargets() {
 
 /** The last reports of each stateful component, oldest first. */
 async function readRecentReports(to: Date): Promise<Map<string, CopyReport[]>> {
-  const rows = await db().$queryRaw<{ componentId: string; observedAt: Date; copyAt: Date | null; lagMs: number | null; restoreMs: number | null; ok: boolean }[]>(Prisma.sql`
-    SELECT "componentId"::text AS "componentId", "observedAt", "copyAt", ("values"->>'lagMs')::int AS "lagMs", "restoreMs", ok FROM (
+  const rows = await db().$queryRaw<{ componentId: string; observedAt: Date; copyAt: Date | null; lagMs: number | null; restoreMs: number | null; ok: boolean; replica: boolean }[]>(Prisma.sql`
+    SELECT "componentId"::text AS "componentId", "observedAt", "copyAt", ("values"->>'lagMs')::int AS "lagMs", "restoreMs", ok, kind = 'replica_lag' AS replica FROM (
       SELECT *, row_number() OVER (PARTITION BY "componentId" ORDER BY "observedAt" DESC) AS n
       FROM "RecoveryEvidence" WHERE "observedAt" < ${to}::timestamp AND kind <> 'drill'
     ) r WHERE n <= ${RECENT_REPORTS} ORDER BY "observedAt"`);
   const reports = new Map<string, CopyReport[]>();
   for (const r of rows) {
     const list = reports.get(r.componentId) ?? [];
-    list.push({ observedAt: r.observedAt.getTime(), copyAt: r.copyAt?.getTime() ?? null, lagMs: r.lagMs, restoreMs: r.restoreMs, ok: r.ok });
+    list.push({ observedAt: r.observedAt.getTime(), copyAt: r.copyAt?.getTime() ?? null, lagMs: r.lagMs, restoreMs: r.restoreMs, ok: r.ok, replica: r.replica });
     reports.set(r.componentId, list);
   }
   return reports;
@@ -323,14 +341,15 @@ export async function getCompliance(period: Period, now = Date.now()): Promise<C
       }
       if (hasState(c.kind, disruption)) {
         const predicted = predictFromReports(c.name, reports.get(c.id) ?? [], objective, disruption === 'data_loss');
-        predictedRpo = predicted.rpo;
+        // A model's artifacts do not change: any complete copy of them loses nothing.
+        predictedRpo = c.kind === 'model_serving' && predicted.rpo.ms !== null ? { ms: 0, basis: "A model's artifacts do not change: a complete copy loses nothing.", fixes: [] } : predicted.rpo;
         if (disruption === 'data_loss') predictedRto = predicted.rto;
       }
       cells[disruption] = judgeCell(
         {
           componentKind: c.kind, disruption, objective,
           rto: measuredRto(rtoOf.get(`${c.id}/${disruption}`), newestRto.get(`${c.id}/${disruption}`) ?? null),
-          rpo: measuredRpo(rpoRows.get(c.id), disruption, period.to),
+          rpo: measuredRpo(rpoRows.get(c.id), disruption, period.to, c.kind === 'model_serving'),
           predictedRto, predictedRpo,
         },
         period.to,

@@ -23,6 +23,7 @@ const MAX_SPAN_MS = 10 * 60_000;
 /** Where a fresh database starts: recent enough to catch the outage that is happening now. */
 const FIRST_LOOK_BACK_MS = 60_000;
 const BUCKET_MS = 100;
+/** The state row of the live detector; tests run their own. */
 const STATE_ID = 'traffic';
 const COMPONENT_SYNC_MS = 60_000;
 const SUMMARY_MS = 60_000;
@@ -138,9 +139,10 @@ export type DetectRun = { from: Date; to: Date; events: number; changed: Episode
  * runs the detector and writes. Two leaders for a moment during a handover
  * cannot both apply a span: the state row is locked and its progress checked.
  */
-export async function runDetector(options: { now?: number; settleMs?: number; drills?: DrillWindowSource; config?: DetectorConfig } = {}): Promise<DetectRun> {
+export async function runDetector(options: { now?: number; settleMs?: number; drills?: DrillWindowSource; config?: DetectorConfig; stateId?: string } = {}): Promise<DetectRun> {
   const now = options.now ?? Date.now();
-  const saved = await db().recoveryDetectorState.findUnique({ where: { id: STATE_ID } });
+  const stateId = options.stateId ?? STATE_ID;
+  const saved = await db().recoveryDetectorState.findUnique({ where: { id: stateId } });
   const from = saved?.processedUpTo ?? new Date(now - FIRST_LOOK_BACK_MS);
   const to = new Date(Math.min(now - (options.settleMs ?? SETTLE_MS), from.getTime() + MAX_SPAN_MS));
   if (to <= from) return null;
@@ -148,11 +150,11 @@ export async function runDetector(options: { now?: number; settleMs?: number; dr
   const state = (saved?.state as DetectorState | undefined)?.subjects ? (saved!.state as DetectorState) : emptyDetectorState();
   const result = detect({ state, events, upTo: to.getTime(), topology, drills, config: options.config ?? DEFAULT_DETECTOR_CONFIG, newId: randomUUID });
   const applied = await inTransaction(async (tx) => {
-    await tx.recoveryDetectorState.createMany({ data: [{ id: STATE_ID, processedUpTo: from, state: {} }], skipDuplicates: true });
-    const [locked] = await tx.$queryRaw<{ processedUpTo: Date }[]>(Prisma.sql`SELECT "processedUpTo" FROM "RecoveryDetectorState" WHERE id = ${STATE_ID} FOR UPDATE`);
+    await tx.recoveryDetectorState.createMany({ data: [{ id: stateId, processedUpTo: from, state: {} }], skipDuplicates: true });
+    const [locked] = await tx.$queryRaw<{ processedUpTo: Date }[]>(Prisma.sql`SELECT "processedUpTo" FROM "RecoveryDetectorState" WHERE id = ${stateId} FOR UPDATE`);
     if (saved && locked.processedUpTo.getTime() !== from.getTime()) return false; // another leader got there first
     await writeEpisodes(tx, result.changed);
-    await tx.recoveryDetectorState.update({ where: { id: STATE_ID }, data: { processedUpTo: to, state: result.state as unknown as Prisma.InputJsonValue } });
+    await tx.recoveryDetectorState.update({ where: { id: stateId }, data: { processedUpTo: to, state: result.state as unknown as Prisma.InputJsonValue } });
     return true;
   });
   return applied ? { from, to, events: events.length, changed: result.changed } : null;

@@ -59,10 +59,12 @@ test('from reports: the copy interval is the RPO by design; a replica gives its 
   assert.equal(rto.ms, 420_000);
   assert.deepEqual(rto.fixes, []);
 
-  const replica = [1, 2, 3].map((i) => ({ observedAt: i * 60_000, copyAt: i * 60_000 - 2_000, lagMs: 2_000, restoreMs: null, ok: true }));
+  const replica = [1, 2, 3].map((i) => ({ observedAt: i * 60_000, copyAt: i * 60_000 - 2_000, lagMs: 2_000, restoreMs: null, ok: true, replica: true }));
   assert.equal(predictFromReports('history', [...daily, ...replica], { rtoMs: 1, rpoMs: 60_000 }, false).rpo.ms, 2_000);
   assert.equal(predictFromReports('history', [...daily, ...replica], { rtoMs: 1, rpoMs: 60_000 }, true).rpo.ms, 24 * HOUR, 'a replica copies a deletion too');
 
+  const archive = replica.map((r) => ({ ...r, replica: false }));
+  assert.equal(predictFromReports('history', [...daily, ...archive], { rtoMs: 1, rpoMs: 60_000 }, true).rpo.ms, 2_000, 'an archive replayable to a point in time counts against loss');
   const none = predictFromReports('index', [], { rtoMs: 1, rpoMs: 1 }, true);
   assert.equal(none.rpo.ms, null);
   assert.match(none.rto.fixes[0].change, /Run a restore test of index/);

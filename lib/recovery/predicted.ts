@@ -121,7 +121,7 @@ export function predictServingRto(inputs: ServingInputs, objectiveMs: number | n
 }
 
 /** One reported copy, newest last: when it was observed and the point in time it holds. */
-export type CopyReport = { observedAt: number; copyAt: number | null; lagMs: number | null; restoreMs: number | null; ok: boolean };
+export type CopyReport = { observedAt: number; copyAt: number | null; lagMs: number | null; restoreMs: number | null; ok: boolean; /** A replica: it copies a deletion too, so it does not count against a loss of data. */ replica?: boolean };
 
 /**
  * Stateful components, from what they report: the RPO their copies give by
@@ -130,15 +130,15 @@ export type CopyReport = { observedAt: number; copyAt: number | null; lagMs: num
  * a restore (the last successful restore test).
  */
 export function predictFromReports(componentName: string, reports: readonly CopyReport[], objective: { rtoMs: number; rpoMs: number } | null, dataLoss: boolean) {
-  const lags = reports.filter((r) => r.ok && r.lagMs !== null).map((r) => r.lagMs!);
+  const lags = reports.filter((r) => r.ok && r.lagMs !== null && !(dataLoss && r.replica)).map((r) => r.lagMs!);
   const copies = reports.filter((r) => r.ok && r.copyAt !== null && r.lagMs === null).map((r) => r.copyAt!).sort((a, b) => a - b);
   const gaps = copies.slice(1).map((at, i) => at - copies[i]).filter((gap) => gap > 0);
   const restores = reports.filter((r) => r.ok && r.restoreMs !== null);
 
   let rpo: Prediction;
-  if (!dataLoss && lags.length > 0) {
+  if (lags.length > 0) {
     const ms = median(lags);
-    rpo = { ms, basis: `A replica usually ${formatSpan(ms)} behind (median of ${lags.length} reports).`, fixes: [] };
+    rpo = { ms, basis: `Continuous copies usually ${formatSpan(ms)} behind (median of ${lags.length} reports).`, fixes: [] };
   } else if (gaps.length > 0) {
     const ms = median(gaps);
     rpo = { ms, basis: `A copy every ${formatSpan(ms)} (median of ${gaps.length} intervals): a failure just before the next one loses that much.`, fixes: [] };

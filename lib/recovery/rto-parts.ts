@@ -16,16 +16,20 @@ export type RtoParts = { tDetectMs: number | null; tAssessMs: number | null; tAc
 
 /**
  * The four parts, each from the milestone before it. Milestones are not
- * always in order: the gateway's per-request failover can answer callers from
- * a fallback before the breaker has opened, and recovery can be automatic
- * (nobody assesses). A milestone that is missing, or later than the one after
- * it, counts as reached when the next one was (its part is zero), so the parts
- * never go negative and always add up to the measured times: start to
- * activation (what callers felt) and start to restoration. Parts after the
- * last milestone reached are null (not yet known).
+ * always there or in order: recovery can be automatic (nobody assesses: that
+ * part is zero), the gateway's per-request failover can answer callers from a
+ * fallback before the breaker has opened, nothing in Standby may have raised
+ * the alarm, and a target without a fallback is only activated by its own
+ * restoration. So a missing assessment counts as reached with the detection,
+ * and any other milestone that is missing, or later than the one after it,
+ * counts as reached when the next one was. The parts never go negative and
+ * always add up to the measured times: start to activation (what callers
+ * felt) and start to restoration. Parts after the last milestone reached are
+ * null (not yet known).
  */
 export function rtoParts(m: Milestones): RtoParts {
-  const points = [m.startedAt, m.detectedAt, m.assessedAt, m.activatedAt, m.restoredAt];
+  const later = m.activatedAt !== null || m.restoredAt !== null;
+  const points = [m.startedAt, m.detectedAt, m.assessedAt ?? (later ? m.detectedAt : null), m.activatedAt, m.restoredAt];
   // Backward pass: each point is at most the next known one.
   const filled: (number | null)[] = [...points];
   let next: number | null = null;

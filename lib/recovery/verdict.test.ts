@@ -19,9 +19,9 @@ test('ratio bands: below 1 compliant, up to 2 exceeded, up to 4 severe, above 4 
   assert.equal(ratioOf(1, 0), Infinity);
 });
 
-test('no evidence is never compliant; evidence older than a quarter reads unverified, but a breach stays a breach', () => {
+test('nothing measured, or only evidence older than a quarter, reads unverified; a breach stays a breach', () => {
   const now = 200 * DAY;
-  assert.equal(judge(30_000, { worstMs: null, newestEvidenceAt: null }, now), 'no_evidence');
+  assert.equal(judge(30_000, { worstMs: null, newestEvidenceAt: null }, now), 'unverified');
   assert.equal(judge(30_000, { worstMs: 1_000, newestEvidenceAt: now - 10 * DAY }, now), 'compliant');
   assert.equal(judge(30_000, { worstMs: 1_000, newestEvidenceAt: now - 91 * DAY }, now), 'unverified');
   assert.equal(judge(30_000, { worstMs: 90_000, newestEvidenceAt: now - 91 * DAY }, now), 'severe');
@@ -46,6 +46,7 @@ test('a cell takes the worse of its RTO and RPO verdicts; a component that stopp
   const stopped = judgeCell(cell({ rto, rpo: { ...noRpo, worstMs: 1_000, newestAt: now - DAY, stopped: true } }), now);
   assert.equal(stopped.rpoVerdict, 'no_evidence');
   assert.equal(stopped.verdict, 'no_evidence');
+  assert.equal(stopped.ratio, 200_000 / 300_000, 'a stopped RPO has no ratio; the RTO keeps its own');
   // Routing holds no state: its RPO is not judged.
   const routing = judgeCell(cell({ componentKind: 'service_routing', disruption: 'provider_outage', rto }), now);
   assert.equal(routing.rpoVerdict, null);
@@ -82,4 +83,6 @@ test('RTO parts add up to the measured RTO, whatever order the milestones came i
   assert.deepEqual(rtoParts({ startedAt: 0, detectedAt: null, assessedAt: null, activatedAt: 100, restoredAt: null }), { tDetectMs: 100, tAssessMs: 0, tActivateMs: 0, tRestoreMs: null });
   assert.deepEqual(rtoParts({ startedAt: 0, detectedAt: 500, assessedAt: null, activatedAt: 100, restoredAt: 1_000 }), { tDetectMs: 100, tAssessMs: 0, tActivateMs: 0, tRestoreMs: 900 });
   assert.deepEqual(rtoParts({ startedAt: 0, detectedAt: 50, assessedAt: null, activatedAt: null, restoredAt: null }), { tDetectMs: 50, tAssessMs: null, tActivateMs: null, tRestoreMs: null });
+  // No fallback: nothing was activated before the target itself came back; nobody had to assess.
+  assert.deepEqual(rtoParts({ startedAt: 0, detectedAt: 15, assessedAt: null, activatedAt: 225, restoredAt: 225 }), { tDetectMs: 15, tAssessMs: 0, tActivateMs: 210, tRestoreMs: 0 });
 });

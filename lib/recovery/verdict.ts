@@ -1,8 +1,9 @@
 // Compliance verdicts (issue 12): a measured figure against its objective, in
 // bands of the ratio measured / objective: below 1 compliant, up to 2
 // exceeded, up to 4 severe, above 4 critical. A figure needs evidence behind
-// it: none at all reads "no evidence", evidence older than a quarter reads
-// "unverified", never "compliant" (DESIGN.md). Pure.
+// it: nothing within a quarter reads "unverified", never "compliant"
+// (DESIGN.md); a component whose reports stopped reads "no evidence" (set by
+// compliance.ts, which knows the cadence). Pure.
 import { EVIDENCE_FRESH_MS } from './model';
 
 export const VERDICTS = ['compliant', 'exceeded', 'severe', 'critical', 'unverified', 'no_evidence', 'no_objective'] as const;
@@ -61,13 +62,13 @@ export type Measurement = {
 
 /**
  * The verdict of one measured figure against its objective, judged at `at`
- * (the period's end): no evidence at all, or the newest older than a quarter,
- * cannot be compliant.
+ * (the period's end): nothing measured, or the newest evidence older than a
+ * quarter, is unverified.
  */
 export function judge(objectiveMs: number | null, m: Measurement, at: number): Verdict {
   if (objectiveMs === null) return 'no_objective';
   if (m.failed) return 'critical';
-  if (m.newestEvidenceAt === null || m.worstMs === null) return 'no_evidence';
+  if (m.newestEvidenceAt === null || m.worstMs === null) return 'unverified';
   const band = bandOf(ratioOf(m.worstMs, objectiveMs));
   // A breach stays a breach however old; only "compliant" needs fresh evidence to stand.
   if (band === 'compliant' && at - m.newestEvidenceAt > EVIDENCE_FRESH_MS) return 'unverified';

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { headers } from 'next/headers';
-import { Accordion, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
+import { Accordion, AccordionControl, AccordionItem, AccordionPanel, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { IconFileDescription } from '@tabler/icons-react';
 import { ComplianceGrid } from '@/components/recovery/compliance-grid';
 import { ComponentForm } from '@/components/recovery/component-form';
@@ -79,12 +79,12 @@ export default async function RecoveryPage({ searchParams }: Props) {
           <EpisodesTable episodes={episodes} total={total} emptyText="Standby found no period in which a service or target could not serve. Episodes appear here within seconds of a breaker opening, a burst of errors, a tier below Full or a forced failover." />
         </Card>
         <Accordion variant="contained">
-          <Accordion.Item value="howto">
-            <Accordion.Control>Reporting backups, replica lag and restore tests from outside Standby</Accordion.Control>
-            <Accordion.Panel>
+          <AccordionItem value="howto">
+            <AccordionControl>Reporting backups, replica lag and restore tests from outside Standby</AccordionControl>
+            <AccordionPanel>
               <EvidenceHowTo origin={origin} />
-            </Accordion.Panel>
-          </Accordion.Item>
+            </AccordionPanel>
+          </AccordionItem>
         </Accordion>
       </Stack>
     </>

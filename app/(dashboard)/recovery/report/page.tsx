@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { Alert, Button, Card, Group, List, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Button, Card, Group, List, ListItem, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text, Title } from '@mantine/core';
 import { IconDownload } from '@tabler/icons-react';
 import { ComplianceGrid } from '@/components/recovery/compliance-grid';
 import { CopyLink } from '@/components/recovery/copy-link';
@@ -91,7 +91,7 @@ export default async function RecoveryReportPage({ searchParams }: Props) {
           ) : (
             <List spacing="xs" listStyleType="none" data-testid="breaches">
               {report.breaches.map((b) => (
-                <List.Item key={`${b.componentName}-${b.disruption}`}>
+                <ListItem key={`${b.componentName}-${b.disruption}`}>
                   <Group gap={6} wrap="nowrap" align="flex-start">
                     <VerdictBadge verdict={b.cell.verdict} size="xs" />
                     <Text size="sm">
@@ -112,7 +112,7 @@ export default async function RecoveryReportPage({ searchParams }: Props) {
                       ) : null}
                     </Text>
                   </Group>
-                </List.Item>
+                </ListItem>
               ))}
             </List>
           )}
@@ -133,28 +133,28 @@ export default async function RecoveryReportPage({ searchParams }: Props) {
           <Title order={4} id="traffic-title" mb="sm">
             Traffic through Standby
           </Title>
-          <Table.ScrollContainer minWidth={480}>
+          <TableScrollContainer minWidth={480}>
             <Table data-testid="report-traffic">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Service</Table.Th>
-                  <Table.Th>Requests</Table.Th>
-                  <Table.Th>Failed</Table.Th>
-                  <Table.Th>Answered</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
+              <TableThead>
+                <TableTr>
+                  <TableTh>Service</TableTh>
+                  <TableTh>Requests</TableTh>
+                  <TableTh>Failed</TableTh>
+                  <TableTh>Answered</TableTh>
+                </TableTr>
+              </TableThead>
+              <TableTbody>
                 {report.traffic.map((t) => (
-                  <Table.Tr key={t.serviceName}>
-                    <Table.Td>{t.serviceName}</Table.Td>
-                    <Table.Td>{t.requests.toLocaleString('en-US')}</Table.Td>
-                    <Table.Td>{t.failures.toLocaleString('en-US')}</Table.Td>
-                    <Table.Td>{t.requests ? `${(((t.requests - t.failures) / t.requests) * 100).toFixed(3)}%` : '—'}</Table.Td>
-                  </Table.Tr>
+                  <TableTr key={t.serviceName}>
+                    <TableTd>{t.serviceName}</TableTd>
+                    <TableTd>{t.requests.toLocaleString('en-US')}</TableTd>
+                    <TableTd>{t.failures.toLocaleString('en-US')}</TableTd>
+                    <TableTd>{t.requests ? `${(((t.requests - t.failures) / t.requests) * 100).toFixed(3)}%` : '—'}</TableTd>
+                  </TableTr>
                 ))}
-              </Table.Tbody>
+              </TableTbody>
             </Table>
-          </Table.ScrollContainer>
+          </TableScrollContainer>
         </Card>
         <Card withBorder radius="md" padding="md" component="section" aria-labelledby="report-posture-title">
           <Title order={4} id="report-posture-title" mb="sm">

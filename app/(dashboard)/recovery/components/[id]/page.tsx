@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { Badge, Card, Code, Group, Spoiler, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Card, Code, Group, Spoiler, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text, Title } from '@mantine/core';
 import { EpisodesTable } from '@/components/recovery/episodes-table';
 import { ObjectiveForm } from '@/components/recovery/objective-form';
 import { EmptyState } from '@/components/ui/empty-state';
@@ -52,25 +52,25 @@ export default async function ComponentPage({ params }: Params) {
           <Title order={4} id="objectives-title" mb="sm">
             Objectives
           </Title>
-          <Table.ScrollContainer minWidth={760}>
+          <TableScrollContainer minWidth={760}>
             <Table verticalSpacing={6} data-testid="objectives-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Disruption</Table.Th>
-                  <Table.Th>RTO</Table.Th>
-                  <Table.Th>RPO</Table.Th>
-                  <Table.Th>Reason</Table.Th>
-                  <Table.Th>Changed</Table.Th>
-                  <Table.Th aria-label="Actions" />
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
+              <TableThead>
+                <TableTr>
+                  <TableTh>Disruption</TableTh>
+                  <TableTh>RTO</TableTh>
+                  <TableTh>RPO</TableTh>
+                  <TableTh>Reason</TableTh>
+                  <TableTh>Changed</TableTh>
+                  <TableTh aria-label="Actions" />
+                </TableTr>
+              </TableThead>
+              <TableTbody>
                 {c.objectives.map((o) => (
-                  <Table.Tr key={o.id} data-testid="objective-row" data-disruption={o.disruption}>
-                    <Table.Td>{DISRUPTION_LABELS[o.disruption]}</Table.Td>
-                    <Table.Td ff="monospace">{formatSpan(o.rtoMs)}</Table.Td>
-                    <Table.Td ff="monospace">{hasState(c.kind, o.disruption) ? formatSpan(o.rpoMs) : <Text span size="sm" c="dimmed">no state</Text>}</Table.Td>
-                    <Table.Td>
+                  <TableTr key={o.id} data-testid="objective-row" data-disruption={o.disruption}>
+                    <TableTd>{DISRUPTION_LABELS[o.disruption]}</TableTd>
+                    <TableTd ff="monospace">{formatSpan(o.rtoMs)}</TableTd>
+                    <TableTd ff="monospace">{hasState(c.kind, o.disruption) ? formatSpan(o.rpoMs) : <Text span size="sm" c="dimmed">no state</Text>}</TableTd>
+                    <TableTd>
                       <Text size="sm">{o.reason}</Text>
                       {o.versions.length > 1 && (
                         <Spoiler maxHeight={0} showLabel={`${o.versions.length - 1} earlier version${o.versions.length > 2 ? 's' : ''}`} hideLabel="Hide history">
@@ -81,23 +81,23 @@ export default async function ComponentPage({ params }: Params) {
                           ))}
                         </Spoiler>
                       )}
-                    </Table.Td>
-                    <Table.Td>
+                    </TableTd>
+                    <TableTd>
                       <Text size="xs">v{o.version} by {o.updatedBy}</Text>
                       <Text size="xs" c="dimmed">
                         {formatUtcTime(o.updatedAt)}
                       </Text>
-                    </Table.Td>
-                    <Table.Td>
+                    </TableTd>
+                    <TableTd>
                       {canWrite && (
                         <ObjectiveForm componentId={c.id} componentName={c.name} disruption={o.disruption} current={o} suggested={o} stateful={hasState(c.kind, o.disruption)} />
                       )}
-                    </Table.Td>
-                  </Table.Tr>
+                    </TableTd>
+                  </TableTr>
                 ))}
-              </Table.Tbody>
+              </TableTbody>
             </Table>
-          </Table.ScrollContainer>
+          </TableScrollContainer>
           {unset.length > 0 && (
             <Stack gap={6} mt="sm">
               <Text size="sm" c="dimmed">
@@ -128,40 +128,40 @@ export default async function ComponentPage({ params }: Params) {
                 : 'Episodes in the gateway’s traffic and drills measure this component.'}
             </EmptyState>
           ) : (
-            <Table.ScrollContainer minWidth={760}>
+            <TableScrollContainer minWidth={760}>
               <Table verticalSpacing={4} striped data-testid="evidence-table">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Observed (UTC)</Table.Th>
-                    <Table.Th>Kind</Table.Th>
-                    <Table.Th>Result</Table.Th>
-                    <Table.Th>Copy holds</Table.Th>
-                    <Table.Th>Data at risk</Table.Th>
-                    <Table.Th>Restore</Table.Th>
-                    <Table.Th>Source</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
+                <TableThead>
+                  <TableTr>
+                    <TableTh>Observed (UTC)</TableTh>
+                    <TableTh>Kind</TableTh>
+                    <TableTh>Result</TableTh>
+                    <TableTh>Copy holds</TableTh>
+                    <TableTh>Data at risk</TableTh>
+                    <TableTh>Restore</TableTh>
+                    <TableTh>Source</TableTh>
+                  </TableTr>
+                </TableThead>
+                <TableTbody>
                   {c.evidence.map((e) => (
-                    <Table.Tr key={e.id} id={`evidence-${e.id}`}>
-                      <Table.Td>
+                    <TableTr key={e.id} id={`evidence-${e.id}`}>
+                      <TableTd>
                         <LinkAnchor href={`/recovery/evidence/${e.id}`} size="sm" ff="monospace">
                           {formatUtcTime(e.observedAt).replace(' UTC', '')}
                         </LinkAnchor>
-                      </Table.Td>
-                      <Table.Td>{EVIDENCE_KIND_LABELS[e.kind]}</Table.Td>
-                      <Table.Td>{e.ok ? <Badge size="xs" color="teal" variant="light">ok</Badge> : <Badge size="xs" color="red">failed</Badge>}</Table.Td>
-                      <Table.Td ff="monospace">{e.copyAt ? formatUtcTime(e.copyAt).replace(' UTC', '') : '—'}</Table.Td>
-                      <Table.Td ff="monospace">{formatSpan(e.rpoMs)}</Table.Td>
-                      <Table.Td ff="monospace">{formatSpan(e.restoreMs)}</Table.Td>
-                      <Table.Td>
+                      </TableTd>
+                      <TableTd>{EVIDENCE_KIND_LABELS[e.kind]}</TableTd>
+                      <TableTd>{e.ok ? <Badge size="xs" color="teal" variant="light">ok</Badge> : <Badge size="xs" color="red">failed</Badge>}</TableTd>
+                      <TableTd ff="monospace">{e.copyAt ? formatUtcTime(e.copyAt).replace(' UTC', '') : '—'}</TableTd>
+                      <TableTd ff="monospace">{formatSpan(e.rpoMs)}</TableTd>
+                      <TableTd ff="monospace">{formatSpan(e.restoreMs)}</TableTd>
+                      <TableTd>
                         <Code>{e.source}</Code>
-                      </Table.Td>
-                    </Table.Tr>
+                      </TableTd>
+                    </TableTr>
                   ))}
-                </Table.Tbody>
+                </TableTbody>
               </Table>
-            </Table.ScrollContainer>
+            </TableScrollContainer>
           )}
         </Card>
         <Card withBorder radius="md" padding="md" component="section" aria-labelledby="component-episodes-title">

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Card, Group, SimpleGrid, Stack, Table, TableTbody, TableTd, TableTr, Text, Title } from '@mantine/core';
 import { describeCause, OPENED_BY } from '@/components/recovery/describe';
 import { componentHref } from '@/components/recovery/links';
 import { ReclassifyForm } from '@/components/recovery/reclassify-form';
@@ -127,30 +127,30 @@ export default async function EpisodePage({ params }: Params) {
             Timeline
           </Title>
           <Table verticalSpacing={6} data-testid="episode-timeline">
-            <Table.Tbody>
+            <TableTbody>
               {timeline.map((row) => (
-                <Table.Tr key={row.label}>
-                  <Table.Td w={110}>
+                <TableTr key={row.label}>
+                  <TableTd w={110}>
                     <Text fw={600} size="sm">
                       {row.label}
                     </Text>
-                  </Table.Td>
-                  <Table.Td w={230}>
+                  </TableTd>
+                  <TableTd w={230}>
                     <Text size="sm" ff="monospace">
                       {row.at ? formatUtcTime(row.at) : '—'}
                     </Text>
-                  </Table.Td>
-                  <Table.Td w={90}>
+                  </TableTd>
+                  <TableTd w={90}>
                     <Text size="sm" c="dimmed" ff="monospace">
                       {since(row.at)}
                     </Text>
-                  </Table.Td>
-                  <Table.Td>
+                  </TableTd>
+                  <TableTd>
                     <Text size="sm">{row.what}</Text>
-                  </Table.Td>
-                </Table.Tr>
+                  </TableTd>
+                </TableTr>
               ))}
-            </Table.Tbody>
+            </TableTbody>
           </Table>
           <Group gap="lg" mt="sm">
             {e.details.failingTargets?.length > 0 && (

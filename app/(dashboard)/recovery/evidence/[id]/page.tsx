@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { Badge, Card, Code, Table } from '@mantine/core';
+import { Badge, Card, Code, Table, TableTbody, TableTd, TableTh, TableTr } from '@mantine/core';
 import { componentHref } from '@/components/recovery/links';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
@@ -35,14 +35,14 @@ export default async function EvidencePage({ params }: { params: Promise<{ id: s
       <PageHeader title={`${EVIDENCE_KIND_LABELS[e.kind]} of ${e.component.name}`} description="Evidence is kept as reported and never edited." />
       <Card withBorder radius="md" padding="md">
         <Table verticalSpacing={6} data-testid="evidence-detail">
-          <Table.Tbody>
+          <TableTbody>
             {rows.map(([label, value]) => (
-              <Table.Tr key={label}>
-                <Table.Th w={220}>{label}</Table.Th>
-                <Table.Td>{value}</Table.Td>
-              </Table.Tr>
+              <TableTr key={label}>
+                <TableTh w={220}>{label}</TableTh>
+                <TableTd>{value}</TableTd>
+              </TableTr>
             ))}
-          </Table.Tbody>
+          </TableTbody>
         </Table>
       </Card>
     </>
