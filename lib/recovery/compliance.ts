@@ -76,7 +76,8 @@ export function judgeCell(input: CellInput, at: number): Cell {
   ].filter((r): r is number => r !== null);
   const atRisk =
     objective !== null &&
-    ((input.predictedRto?.ms != null && input.predictedRto.ms > objective.rtoMs) || (stateful && input.predictedRpo?.ms != null && input.predictedRpo.ms > objective.rpoMs));
+    (input.predictedRto?.unbounded === true ||
+      (input.predictedRto?.ms != null && input.predictedRto.ms > objective.rtoMs) || (stateful && input.predictedRpo?.ms != null && input.predictedRpo.ms > objective.rpoMs));
   return { ...input, verdict, rtoVerdict, rpoVerdict, ratio: ratios.length ? Math.max(...ratios) : null, atRisk };
 }
 

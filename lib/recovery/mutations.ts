@@ -6,6 +6,7 @@ import 'server-only';
 // version, so two people editing one at once cannot both win.
 import { recordAudit } from '@/lib/audit/record';
 import { authorized, type SessionUser } from '@/lib/server/auth';
+import { Prisma } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { assertVersionMatched, inTransaction, withUniqueField } from '@/lib/server/mutation';
 import { addComponent } from './components';
@@ -33,6 +34,8 @@ export async function saveObjective(caller: Caller, input: unknown) {
     const component = await tx.recoveryComponent.findUnique({ where: { id: componentId }, select: { id: true, name: true, retiredAt: true } });
     if (!component) throw new AppError('NOT_FOUND', 'This component no longer exists.');
     if (component.retiredAt) throw new AppError('INVALID', `${component.name} is retired: its service or target was deleted. Its objectives stay as they were for past reports.`);
+    // Locked, so that of two people saving at once the second sees the first's version and is told who won.
+    await tx.$queryRaw(Prisma.sql`SELECT id FROM "RecoveryObjective" WHERE "componentId" = ${componentId}::uuid AND disruption = ${disruption}::"DisruptionKind" FOR UPDATE`);
     const existing = await tx.recoveryObjective.findUnique({ where: { componentId_disruption: { componentId, disruption } }, select: { id: true, rtoMs: true, rpoMs: true, reason: true, version: true, updatedBy: true } });
     const now = new Date();
     let objectiveId: string;

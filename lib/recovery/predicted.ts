@@ -15,6 +15,8 @@ export type Prediction = {
   basis: string;
   /** Changes that would bring it within the objective, best first; empty when it already is. */
   fixes: Fix[];
+  /** Nothing bounds it: no configuration of this kind can meet any objective (a chain without a fallback). */
+  unbounded?: boolean;
 };
 
 export type RoutingInputs = {
@@ -45,6 +47,7 @@ export function predictRoutingRto(inputs: RoutingInputs, objectiveMs: number | n
   if (inputs.enabledTargets < 2) {
     return {
       ms: null,
+      unbounded: true,
       basis: `${inputs.serviceName} has ${inputs.enabledTargets === 0 ? 'no enabled target' : 'one enabled target'}: when it fails, callers wait until it recovers.`,
       fixes: [{ change: `Add a fallback target from another provider to ${inputs.serviceName}'s chain.`, predictedMs: null }],
     };
