@@ -381,13 +381,16 @@ export function historySection(r: HistoryResult): string {
   return lines.join('\n') + '\n';
 }
 
-/** The file with its history section replaced by `section` (or appended when it has none); the rest stays as it is. */
-export function replaceHistorySection(file: string, section: string): string {
-  const begin = file.indexOf(HISTORY_BEGIN);
-  const end = file.indexOf(HISTORY_END);
-  if (begin >= 0 && end > begin) return file.slice(0, begin) + section + file.slice(end + HISTORY_END.length).replace(/^\n/, '');
+/** The file with the section between `beginMarker` and `endMarker` replaced by `section` (or appended when it has none); the rest stays as it is. */
+export function replaceSection(file: string, section: string, beginMarker: string, endMarker: string): string {
+  const begin = file.indexOf(beginMarker);
+  const end = file.indexOf(endMarker);
+  if (begin >= 0 && end > begin) return file.slice(0, begin) + section + file.slice(end + endMarker.length).replace(/^\n/, '');
   return `${file.replace(/\n*$/, '\n\n')}${section}`;
 }
+
+/** The file with its history section replaced by `section` (or appended when it has none); the rest stays as it is. */
+export const replaceHistorySection = (file: string, section: string): string => replaceSection(file, section, HISTORY_BEGIN, HISTORY_END);
 
 /** The history section of an existing RESULTS.md, so that a run of the other sections can keep it; empty when there is none. */
 export function readHistorySection(file: string): string {

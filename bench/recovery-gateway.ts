@@ -1,0 +1,112 @@
+// The gateway for the recovery benchmark (bench/recovery.ts), in its own
+// process as a web replica runs it: the real handler on node:http with an
+// in-memory routing snapshot, a real SampleRecorder writing every attempt and
+// request to PostgreSQL, and the recovery loop's detector (the leader's
+// background work, lib/recovery/detect-task.ts) in the same process, switched
+// on and off over IPC so that the gateway's CPU per request is measured with
+// and without it, side by side.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hashToken } from '@/lib/access/tokens';
+import { UNDEGRADED } from '@/lib/degradation/defaults';
+import { DEFAULT_CHAIN_ENTRY } from '@/lib/failover/schemas';
+import { DEFAULT_BREAKER_CONFIG, type BreakerConfig } from '@/lib/gateway/breaker';
+import { BreakerRegistry } from '@/lib/gateway/breaker-registry';
+import { createGatewayHandler } from '@/lib/gateway/handler';
+import { SampleRecorder } from '@/lib/gateway/recorder';
+import type { RoutingSnapshot } from '@/lib/gateway/snapshot-types';
+import { DETECT_INTERVAL_MS, runDetector, SETTLE_MS } from '@/lib/recovery/detect-task';
+import { db } from '@/lib/server/db';
+import { BENCH_TOKEN, serveIpc } from './harness';
+
+export type RecoveryGatewayConfig = { serviceId: string; serviceName: string; targetId: string; endpointUrl: string; stateId: string };
+
+const config = JSON.parse(process.env.BENCH_RECOVERY_GATEWAY ?? '{}') as RecoveryGatewayConfig;
+// Breakers that never open: every request reaches the failing upstream, so each one is a failed attempt and a failed request to record and detect.
+const breaker: BreakerConfig = { ...DEFAULT_BREAKER_CONFIG, consecutiveFailures: 1_000_000_000, failureRateThreshold: 2 };
+const d = DEFAULT_CHAIN_ENTRY;
+const snapshot: RoutingSnapshot = {
+  loadedAt: Date.now(),
+  services: new Map([
+    [
+      config.serviceName,
+      {
+        id: config.serviceId, name: config.serviceName, enabled: true, routingVersion: 1, degradation: UNDEGRADED,
+        chain: [{
+          targetId: config.targetId, position: 0, failoverOn: [...d.failoverOn], latencyLimitMs: null,
+          budget: { maxRetries: 0, baseBackoffMs: d.baseBackoffMs, maxBackoffMs: d.maxBackoffMs },
+          timeouts: { connectMs: d.connectTimeoutMs, headerMs: d.headerTimeoutMs, firstTokenMs: d.firstTokenTimeoutMs, streamIdleMs: d.streamIdleTimeoutMs, totalMs: d.totalTimeoutMs },
+        }],
+      },
+    ],
+  ]),
+  targets: new Map([
+    [config.targetId, {
+      id: config.targetId, name: 'failing', providerName: 'bench', providerKind: 'openai', apiStyle: 'openai_chat', failureDomain: null, regionCode: 'local',
+      endpointUrl: config.endpointUrl, model: 'bench-model', apiKey: 'sk-bench', enabled: true, contextWindow: 128_000, rpm: 1_000_000, tpm: 1_000_000_000,
+      qualityClass: 'standard', breaker, probeIntervalMs: 15_000,
+    }],
+  ]),
+  overrides: [],
+  breakers: new Map(),
+  // A uuid: the recorder writes the token's last use to ApiToken (no row has it here, so nothing changes).
+  tokens: new Map([[hashToken(BENCH_TOKEN), { id: '00000000-0000-4000-8000-00000000b0b0', name: 'bench', services: [], expiresAt: null }]]),
+};
+
+const breakers = new BreakerRegistry('bench-recovery', () => breaker, async () => {});
+const recorder = new SampleRecorder().start();
+const handle = createGatewayHandler({ snapshot: () => snapshot, breakers, recorder });
+
+type Run = { tookMs: number; events: number; episodes: number; lagMs: number };
+let detector: NodeJS.Timeout | null = null;
+let running: Promise<void> | null = null;
+const runs: Run[] = [];
+
+/** As the leader runs it: every DETECT_INTERVAL_MS, one pass after the other, never two at once. */
+function startDetector() {
+  const tick = async () => {
+    const began = performance.now();
+    const result = await runDetector({ stateId: config.stateId });
+    runs.push({ tookMs: performance.now() - began, events: result?.events ?? 0, episodes: result?.changed.length ?? 0, lagMs: result ? Date.now() - result.to.getTime() : NaN });
+  };
+  detector = setInterval(() => {
+    if (!running) running = tick().catch((error: unknown) => console.error('[bench recovery gateway] detector', error)).finally(() => (running = null));
+  }, DETECT_INTERVAL_MS);
+}
+
+let served = 0;
+const server = http.createServer(async (req, res) => {
+  const raw = req.url ?? '/';
+  const query = raw.indexOf('?');
+  if (!(await handle(req, res, query === -1 ? raw : raw.slice(0, query)))) res.writeHead(404).end();
+  served += 1;
+});
+server.keepAliveTimeout = 65_000;
+
+server.listen(0, '127.0.0.1', () => {
+  serveIpc(
+    {
+      served: () => served,
+      recorder: () => ({ ...recorder.stats }),
+      /** Switches the detector on (from now: the span it missed is skipped, as a steady leader has no backlog) or off. */
+      detector: async ({ on }: { on: boolean }) => {
+        if (on && !detector) {
+          const from = new Date(Date.now() - SETTLE_MS);
+          await db().recoveryDetectorState.upsert({ where: { id: config.stateId }, create: { id: config.stateId, processedUpTo: from, state: {} }, update: { processedUpTo: from } });
+          startDetector();
+        } else if (!on && detector) {
+          clearInterval(detector);
+          detector = null;
+          await running;
+        }
+        return true;
+      },
+      takeRuns: () => runs.splice(0),
+    },
+    { port: (server.address() as AddressInfo).port, pid: process.pid },
+    async () => {
+      if (detector) clearInterval(detector);
+      await recorder.close();
+    },
+  );
+});
