@@ -242,10 +242,14 @@ async function detectorPasses(client: pg.Client): Promise<{ passes: Pass[]; runs
       headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_TOKEN}` },
       body: JSON.stringify({ model: service.name, messages: [{ role: 'user', content: 'fail please' }] }),
     };
-    log(`warm-up: ${RATE} failing requests/s for ${PRE_PASS_S * 2} s`);
+    // The warm-up runs the detector too, so that no measured pass pays for its first, cold run.
+    log(`warm-up: ${RATE} failing requests/s for ${PRE_PASS_S * 4} s, the detector on`);
+    await gateway.call('detector', { on: true });
     await loader.call('openLoopStart', { subject, rate: RATE });
-    await sleep(PRE_PASS_S * 2_000);
+    await sleep(PRE_PASS_S * 4_000);
     await loader.call('openLoopStop');
+    await gateway.call('detector', { on: false });
+    await gateway.call('takeRuns');
 
     const passes: Pass[] = [];
     for (let i = 0; i < PASSES * 2; i += 1) {
