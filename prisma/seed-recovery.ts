@@ -240,11 +240,9 @@ export async function seedRecoveryDemo(now = Date.now()): Promise<boolean> {
     await tx.recoveryObjectiveVersion.updateMany({ where: { changedAt: { gt: created } }, data: { changedAt: created } });
     await tx.recoveryObjective.updateMany({ where: { updatedAt: { gt: created } }, data: { updatedAt: created, createdAt: created } });
 
-    const [components, services, targets] = await Promise.all([
-      tx.recoveryComponent.findMany({ select: { id: true, name: true } }),
-      tx.service.findMany({ select: { id: true, name: true } }),
-      tx.target.findMany({ select: { id: true, name: true } }),
-    ]);
+    const components = await tx.recoveryComponent.findMany({ select: { id: true, name: true } });
+    const services = await tx.service.findMany({ select: { id: true, name: true } });
+    const targets = await tx.target.findMany({ select: { id: true, name: true } });
     const lookup = (rows: { id: string; name: string }[], what: string) => (name: string) => rows.find((r) => r.name === name)?.id ?? (() => { throw new Error(`demo ${what} ${name} is missing`); })();
     const ids: Ids = { component: lookup(components, 'component'), service: lookup(services, 'service'), target: lookup(targets, 'target') };
 

@@ -57,11 +57,10 @@ export function syncComponents(now = new Date()): Promise<SyncResult> {
 
 export async function syncComponentsIn(tx: Tx, now = new Date()): Promise<SyncResult> {
   await tx.$executeRaw(SYNC_LOCK);
-  const [services, targets, components] = await Promise.all([
-    tx.service.findMany({ select: { id: true, name: true } }),
-    tx.target.findMany({ select: { id: true, name: true, provider: { select: { kind: true } } } }),
-    tx.recoveryComponent.findMany({ select: { id: true, name: true, kind: true, serviceId: true, targetId: true, retiredAt: true } }),
-  ]);
+  // One after the other: a transaction is one connection, and pg refuses overlapping queries on it.
+  const services = await tx.service.findMany({ select: { id: true, name: true } });
+  const targets = await tx.target.findMany({ select: { id: true, name: true, provider: { select: { kind: true } } } });
+  const components = await tx.recoveryComponent.findMany({ select: { id: true, name: true, kind: true, serviceId: true, targetId: true, retiredAt: true } });
   const result: SyncResult = { created: [], retired: [] };
   const routed = new Set(components.filter((c) => c.kind === 'service_routing' && c.serviceId).map((c) => c.serviceId));
   const served = new Set(components.filter((c) => c.kind === 'model_serving' && c.targetId).map((c) => c.targetId));

@@ -72,7 +72,7 @@ async function readRto(from: Date, to: Date): Promise<RtoRow[]> {
   return db().$queryRaw<RtoRow[]>(Prisma.sql`
     WITH m AS (
       SELECT id::text AS id, 'episode' AS kind, "componentId", disruption, "startedAt" AS at, status = 'open' AS open, true AS ok,
-        COALESCE("rtoMs", (extract(epoch FROM (${to}::timestamp - "startedAt")) * 1000)::int) AS ms
+        COALESCE("rtoMs", (extract(epoch FROM (${to}::timestamp - "startedAt")) * 1000)::float8) AS ms
       FROM "DisruptionEpisode" WHERE "startedAt" >= ${from}::timestamp AND "startedAt" < ${to}::timestamp
       UNION ALL
       SELECT id::text, 'evidence', "componentId", COALESCE(disruption, 'data_loss'), "observedAt", false, ok, "restoreMs"
@@ -250,7 +250,7 @@ async function readTargets() {
 /** The last reports of each stateful component, oldest first. */
 async function readRecentReports(to: Date): Promise<Map<string, CopyReport[]>> {
   const rows = await db().$queryRaw<{ componentId: string; observedAt: Date; copyAt: Date | null; lagMs: number | null; restoreMs: number | null; ok: boolean; replica: boolean }[]>(Prisma.sql`
-    SELECT "componentId"::text AS "componentId", "observedAt", "copyAt", ("values"->>'lagMs')::int AS "lagMs", "restoreMs", ok, kind = 'replica_lag' AS replica FROM (
+    SELECT "componentId"::text AS "componentId", "observedAt", "copyAt", ("values"->>'lagMs')::float8 AS "lagMs", "restoreMs", ok, kind = 'replica_lag' AS replica FROM (
       SELECT *, row_number() OVER (PARTITION BY "componentId" ORDER BY "observedAt" DESC) AS n
       FROM "RecoveryEvidence" WHERE "observedAt" < ${to}::timestamp AND kind <> 'drill'
     ) r WHERE n <= ${RECENT_REPORTS} ORDER BY "observedAt"`);

@@ -23,6 +23,7 @@ const MAX_SPAN_MS = 10 * 60_000;
 /** Where a fresh database starts: recent enough to catch the outage that is happening now. */
 const FIRST_LOOK_BACK_MS = 60_000;
 const BUCKET_MS = 100;
+const INT4_MAX = 2_147_483_647;
 /** The state row of the live detector; tests run their own. */
 const STATE_ID = 'traffic';
 const COMPONENT_SYNC_MS = 60_000;
@@ -120,7 +121,8 @@ async function writeEpisodes(tx: Tx, changed: readonly EpisodeRecord[]): Promise
     const date = (ms: number | null) => (ms === null ? null : new Date(ms));
     const data = {
       status: e.status, startedAt: new Date(e.startedAt), detectedAt: date(e.detectedAt), assessedAt: date(assessedAt), activatedAt: date(e.activatedAt), restoredAt: date(e.restoredAt),
-      failedRequests: e.failedRequests, totalRequests: e.totalRequests, source: e.source, drillRunId: e.drillRunId,
+      // int4 columns: an outage of weeks at thousands of requests a second is still recorded, at the column's bound.
+      failedRequests: Math.min(e.failedRequests, INT4_MAX), totalRequests: Math.min(e.totalRequests, INT4_MAX), source: e.source, drillRunId: e.drillRunId,
       ...rtoParts(milestones), rtoMs: measuredRtoMs(component.kind, milestones), details: e.details as unknown as Prisma.InputJsonValue,
       ...(before?.disruptionSetBy ? {} : { disruption: e.disruption }),
     };

@@ -69,6 +69,11 @@ test('an objective changes with a reason, a new version and an audit entry; view
   assert.equal(objective.version, 2);
   assert.deepEqual(objective.versions.map((v) => v.version), [1, 2]);
   assert.equal(objective.versions[0].rtoMs, 30_000, 'the first version is kept');
+  // Thirty days of milliseconds do not fit an int4: the objective keeps them all.
+  const prefs = await componentOf(external.name);
+  await saveObjective(users.admin, { componentId: prefs.id, disruption: 'data_loss', expectedVersion: 1, rtoSeconds: '3600', rpoSeconds: String(30 * 86_400), reason: 'Monthly archive is enough for preferences' });
+  assert.equal((await componentOf(external.name)).objectives.find((o) => o.disruption === 'data_loss')?.rpoMs, 30 * DAY);
+  await saveObjective(users.admin, { componentId: prefs.id, disruption: 'data_loss', expectedVersion: 2, rtoSeconds: '900', rpoSeconds: '300', reason: 'Back to the reference table' });
   const audit = await db().auditLog.findMany({ where: { entityId: objective.id, action: 'recovery.objective_update' } });
   assert.equal(audit.length, 1);
   assert.equal(audit[0].reason, 'Batch callers retry for a minute');
