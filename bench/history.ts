@@ -389,6 +389,17 @@ export function replaceSection(file: string, section: string, beginMarker: strin
   return `${file.replace(/\n*$/, '\n\n')}${section}`;
 }
 
+/** Writes `section` into bench/RESULTS.md between its markers, leaving the rest of the file as it is. */
+export function writeResultsSection(section: string, beginMarker: string, endMarker: string): void {
+  let file = '';
+  try {
+    file = readFileSync(RESULTS, 'utf8');
+  } catch {
+    file = '# Benchmark results\n';
+  }
+  writeFileSync(RESULTS, replaceSection(file, section, beginMarker, endMarker));
+}
+
 /** The file with its history section replaced by `section` (or appended when it has none); the rest stays as it is. */
 export const replaceHistorySection = (file: string, section: string): string => replaceSection(file, section, HISTORY_BEGIN, HISTORY_END);
 
@@ -497,13 +508,7 @@ async function main() {
       elapsedS: (Date.now() - t0) / 1000,
     };
     writeFileSync(path.join(TMP, 'history.json'), JSON.stringify(result, null, 2));
-    let file = '';
-    try {
-      file = readFileSync(RESULTS, 'utf8');
-    } catch {
-      file = '# Benchmark results\n';
-    }
-    writeFileSync(RESULTS, replaceHistorySection(file, historySection(result)));
+    writeResultsSection(historySection(result), HISTORY_BEGIN, HISTORY_END);
     log(`30-day chart ${ms(result.chart30dMs)} (target ${TARGETS.chart30d} ms), overview ${ms(result.overviewMs)} (target ${TARGETS.overview} ms); wrote the history section of ${path.relative(ROOT, RESULTS)}`);
   } finally {
     await disconnect().catch(() => {});

@@ -102,6 +102,19 @@ server.listen(0, '127.0.0.1', () => {
         return true;
       },
       takeRuns: () => runs.splice(0),
+      /**
+       * One detector pass over a span of traffic already recorded, with the gateway idle: the process's CPU for
+       * it alone (user + system, ms). The orchestrator reads PostgreSQL's CPU around the call.
+       */
+      detectSpan: async ({ from, to }: { from: number; to: number }) => {
+        const stateId = `${config.stateId}-span`;
+        await db().recoveryDetectorState.upsert({ where: { id: stateId }, create: { id: stateId, processedUpTo: new Date(from), state: {} }, update: { processedUpTo: new Date(from), state: {} } });
+        const cpu = process.cpuUsage();
+        const began = performance.now();
+        const result = await runDetector({ stateId, now: to + SETTLE_MS });
+        const used = process.cpuUsage(cpu);
+        return { cpuMs: (used.user + used.system) / 1000, wallMs: performance.now() - began, events: result?.events ?? 0 };
+      },
     },
     { port: (server.address() as AddressInfo).port, pid: process.pid },
     async () => {

@@ -105,57 +105,67 @@ async function readNewestRto(to: Date): Promise<Map<string, number>> {
   return new Map(rows.map((r) => [`${r.componentId}/${r.disruption}`, r.at.getTime()]));
 }
 
+/** [value, epoch ms] pairs: max() over arrays compares the value first, so it finds the worst (or newest) and when it was. */
+type Pair = [number, number] | null;
+
 type RpoRow = {
   componentId: string;
-  copy_worst_ms: number | null; copy_worst_id: string | null; copy_worst_at: Date | null;
-  newest_copy_at: Date | null; newest_copy_id: string | null;
-  lag_worst_ms: number | null; lag_worst_id: string | null; lag_worst_at: Date | null; lag_count: number;
-  lag_latest_ms: number | null; lag_latest_id: string | null; lag_latest_at: Date | null;
-  arc_worst_ms: number | null; arc_worst_id: string | null; arc_worst_at: Date | null; arc_count: number;
-  arc_latest_ms: number | null; arc_latest_id: string | null; arc_latest_at: Date | null;
+  copy_worst: Pair; newest_copy: Pair;
+  lag_worst: Pair; lag_latest: Pair; lag_count: number;
+  arc_worst: Pair; arc_latest: Pair; arc_count: number;
   reports: number; first_at: Date | null; last_at: Date | null; newest_at: Date | null;
+  /** The ids of the reports behind those figures, by "<componentId>/<epoch ms>". */
+  ids: Map<number, string>;
 };
 
 /**
  * Per component: the worst interval between copies and the worst lag in the
  * period, the newest copy and lag report up to its end (looking back at most a
  * quarter before it: older evidence is stale anyway), and the reporting
- * cadence.
+ * cadence. One pass of plain aggregates (no sort of the year of reports), then
+ * one indexed lookup of the reports the figures came from, for their links.
  */
 async function readRpo(from: Date, to: Date): Promise<Map<string, RpoRow>> {
   const since = new Date(from.getTime() - EVIDENCE_FRESH_MS);
-  const rows = await db().$queryRaw<RpoRow[]>(Prisma.sql`
+  const rows = await db().$queryRaw<Omit<RpoRow, 'ids'>[]>(Prisma.sql`
     WITH e AS (
-      SELECT id::text AS id, "componentId", "observedAt" AS at, "copyAt", "rpoMs", ("values"->'lagMs') IS NOT NULL AS lag,
-        ("values"->'lagMs') IS NOT NULL AND kind <> 'replica_lag' AS arc, "observedAt" >= ${from}::timestamp AS inside
+      SELECT "componentId", extract(epoch FROM "observedAt") * 1000 AS at, "observedAt", extract(epoch FROM "copyAt") * 1000 AS copy, "rpoMs" AS rpo,
+        ("values"->'lagMs') IS NOT NULL AS lag, ("values"->'lagMs') IS NOT NULL AND kind <> 'replica_lag' AS arc, "observedAt" >= ${from}::timestamp AS inside
       FROM "RecoveryEvidence" WHERE ok AND "copyAt" IS NOT NULL AND "observedAt" >= ${since}::timestamp AND "observedAt" < ${to}::timestamp
     )
     SELECT "componentId"::text AS "componentId",
-      max("rpoMs") FILTER (WHERE inside AND NOT lag) AS copy_worst_ms,
-      (array_agg(id ORDER BY "rpoMs" DESC) FILTER (WHERE inside AND NOT lag AND "rpoMs" IS NOT NULL))[1] AS copy_worst_id,
-      (array_agg(at ORDER BY "rpoMs" DESC) FILTER (WHERE inside AND NOT lag AND "rpoMs" IS NOT NULL))[1] AS copy_worst_at,
-      max("copyAt") FILTER (WHERE NOT lag) AS newest_copy_at,
-      (array_agg(id ORDER BY "copyAt" DESC) FILTER (WHERE NOT lag))[1] AS newest_copy_id,
-      max("rpoMs") FILTER (WHERE inside AND lag) AS lag_worst_ms,
-      (array_agg(id ORDER BY "rpoMs" DESC) FILTER (WHERE inside AND lag))[1] AS lag_worst_id,
-      (array_agg(at ORDER BY "rpoMs" DESC) FILTER (WHERE inside AND lag))[1] AS lag_worst_at,
+      max(ARRAY[rpo, at]) FILTER (WHERE inside AND NOT lag AND rpo IS NOT NULL) AS copy_worst,
+      max(ARRAY[copy, at]) FILTER (WHERE NOT lag) AS newest_copy,
+      max(ARRAY[rpo, at]) FILTER (WHERE inside AND lag) AS lag_worst,
+      max(ARRAY[at, rpo]) FILTER (WHERE lag) AS lag_latest,
       count(*) FILTER (WHERE inside AND lag)::int AS lag_count,
-      (array_agg("rpoMs" ORDER BY at DESC) FILTER (WHERE lag))[1] AS lag_latest_ms,
-      (array_agg(id ORDER BY at DESC) FILTER (WHERE lag))[1] AS lag_latest_id,
-      max(at) FILTER (WHERE lag) AS lag_latest_at,
-      max("rpoMs") FILTER (WHERE inside AND arc) AS arc_worst_ms,
-      (array_agg(id ORDER BY "rpoMs" DESC) FILTER (WHERE inside AND arc))[1] AS arc_worst_id,
-      (array_agg(at ORDER BY "rpoMs" DESC) FILTER (WHERE inside AND arc))[1] AS arc_worst_at,
+      max(ARRAY[rpo, at]) FILTER (WHERE inside AND arc) AS arc_worst,
+      max(ARRAY[at, rpo]) FILTER (WHERE arc) AS arc_latest,
       count(*) FILTER (WHERE inside AND arc)::int AS arc_count,
-      (array_agg("rpoMs" ORDER BY at DESC) FILTER (WHERE arc))[1] AS arc_latest_ms,
-      (array_agg(id ORDER BY at DESC) FILTER (WHERE arc))[1] AS arc_latest_id,
-      max(at) FILTER (WHERE arc) AS arc_latest_at,
       count(*) FILTER (WHERE inside)::int AS reports,
-      min(at) FILTER (WHERE inside) AS first_at,
-      max(at) FILTER (WHERE inside) AS last_at,
-      max(at) AS newest_at
+      min("observedAt") FILTER (WHERE inside) AS first_at,
+      max("observedAt") FILTER (WHERE inside) AS last_at,
+      max("observedAt") AS newest_at
     FROM e GROUP BY "componentId"`);
-  return new Map(rows.map((r) => [r.componentId, r]));
+  const numeric = (pair: Pair | (string | number)[] | null): Pair => (pair ? [Number(pair[0]), Number(pair[1])] : null);
+  const parsed = rows.map((r) => ({
+    ...r, copy_worst: numeric(r.copy_worst), newest_copy: numeric(r.newest_copy), lag_worst: numeric(r.lag_worst), lag_latest: numeric(r.lag_latest), arc_worst: numeric(r.arc_worst), arc_latest: numeric(r.arc_latest),
+  }));
+  // The reports behind the figures: the time is the second of [value, time] pairs, the first of [time, value] ones.
+  const wanted = parsed.flatMap((r) => [r.copy_worst?.[1], r.newest_copy?.[1], r.lag_worst?.[1], r.lag_latest?.[0], r.arc_worst?.[1], r.arc_latest?.[0]].filter((at): at is number => at !== undefined).map((at) => ({ componentId: r.componentId, at })));
+  const found = wanted.length
+    ? await db().$queryRaw<{ componentId: string; at: number; id: string }[]>(Prisma.sql`
+        SELECT DISTINCT ON (e."componentId", e."observedAt") e."componentId"::text AS "componentId", extract(epoch FROM e."observedAt") * 1000 AS at, e.id::text AS id
+        FROM unnest(${wanted.map((w) => w.componentId)}::uuid[], ${wanted.map((w) => new Date(w.at))}::timestamp[]) AS w(c, at)
+        JOIN "RecoveryEvidence" e ON e."componentId" = w.c AND e."observedAt" = w.at AND e.ok`)
+    : [];
+  const ids = new Map<string, Map<number, string>>();
+  for (const f of found) {
+    const byTime = ids.get(f.componentId) ?? new Map<number, string>();
+    byTime.set(Number(f.at), f.id);
+    ids.set(f.componentId, byTime);
+  }
+  return new Map(parsed.map((r) => [r.componentId, { ...r, ids: ids.get(r.componentId) ?? new Map() }]));
 }
 
 const ref = (kind: string | null, id: string | null, at: Date | null): EvidenceRef | null => (kind && id && at ? { kind: kind as EvidenceRef['kind'], id, at: at.toISOString() } : null);
@@ -186,30 +196,29 @@ function measuredRto(row: RtoRow | undefined, newestAt: number | null): Measured
 function measuredRpo(row: RpoRow | undefined, disruption: DisruptionKind, to: number, immutable: boolean): MeasuredRpo {
   const none: MeasuredRpo = { worstMs: null, worst: null, latestMs: null, latest: null, newestAt: null, stopped: false };
   if (!row || row.newest_at === null) return none;
+  const evidence = (at: number | undefined): EvidenceRef | null => {
+    const id = at === undefined ? undefined : row.ids.get(at);
+    return id && at !== undefined ? { kind: 'evidence', id, at: new Date(at).toISOString() } : null;
+  };
   const interval = row.reports >= 3 && row.first_at && row.last_at ? (row.last_at.getTime() - row.first_at.getTime()) / (row.reports - 1) : null;
   const stopped = interval !== null && to - row.newest_at.getTime() > Math.max(SILENT_FLOOR_MS, SILENT_INTERVALS * interval);
-  const continuous =
-    disruption === 'data_loss'
-      ? { count: row.arc_count, worst: row.arc_worst_ms, worstId: row.arc_worst_id, worstAt: row.arc_worst_at, latest: row.arc_latest_ms, latestId: row.arc_latest_id, latestAt: row.arc_latest_at }
-      : { count: row.lag_count, worst: row.lag_worst_ms, worstId: row.lag_worst_id, worstAt: row.lag_worst_at, latest: row.lag_latest_ms, latestId: row.lag_latest_id, latestAt: row.lag_latest_at };
-  if (continuous.count > 0 && continuous.latestAt) {
-    return {
-      worstMs: continuous.worst, worst: ref('evidence', continuous.worstId, continuous.worstAt),
-      latestMs: continuous.latest, latest: ref('evidence', continuous.latestId, continuous.latestAt),
-      newestAt: continuous.latestAt.getTime(), stopped,
-    };
+  // Archives (replayable) against a loss of data; any continuous copy, replicas included, against outages.
+  const [count, worst, latest] = disruption === 'data_loss' ? [row.arc_count, row.arc_worst, row.arc_latest] : [row.lag_count, row.lag_worst, row.lag_latest];
+  if (count > 0 && latest) {
+    return { worstMs: worst?.[0] ?? null, worst: evidence(worst?.[1]), latestMs: latest[1], latest: evidence(latest[0]), newestAt: latest[0], stopped };
   }
-  if (!row.newest_copy_at) return { ...none, stopped };
-  const latest = ref('evidence', row.newest_copy_id, row.newest_copy_at);
-  if (immutable) return { worstMs: 0, worst: latest, latestMs: 0, latest, newestAt: row.newest_copy_at.getTime(), stopped };
-  const age = Math.max(0, to - row.newest_copy_at.getTime());
-  const worse = row.copy_worst_ms !== null && row.copy_worst_ms > age;
+  if (!row.newest_copy) return { ...none, stopped };
+  const [copyAt, reportedAt] = row.newest_copy;
+  const newest = evidence(reportedAt);
+  if (immutable) return { worstMs: 0, worst: newest, latestMs: 0, latest: newest, newestAt: copyAt, stopped };
+  const age = Math.max(0, to - copyAt);
+  const worse = row.copy_worst !== null && row.copy_worst[0] > age;
   return {
-    worstMs: worse ? row.copy_worst_ms : age,
-    worst: worse ? ref('evidence', row.copy_worst_id, row.copy_worst_at) : latest,
+    worstMs: worse ? row.copy_worst![0] : age,
+    worst: worse ? evidence(row.copy_worst![1]) : newest,
     latestMs: age,
-    latest,
-    newestAt: row.newest_copy_at.getTime(),
+    latest: newest,
+    newestAt: copyAt,
     stopped,
   };
 }
@@ -247,13 +256,18 @@ async function readTargets() {
   return db().target.findMany({ select: { id: true, name: true, breakerConsecutiveFailures: true, breakerWindowMs: true, breakerOpenMs: true, breakerHalfOpenSuccesses: true, probeIntervalMs: true } });
 }
 
-/** The last reports of each stateful component, oldest first. */
+/** The last reports of each component, oldest first (a backward index scan per component, not a sort of every report). */
 async function readRecentReports(to: Date): Promise<Map<string, CopyReport[]>> {
   const rows = await db().$queryRaw<{ componentId: string; observedAt: Date; copyAt: Date | null; lagMs: number | null; restoreMs: number | null; ok: boolean; replica: boolean }[]>(Prisma.sql`
-    SELECT "componentId"::text AS "componentId", "observedAt", "copyAt", ("values"->>'lagMs')::float8 AS "lagMs", "restoreMs", ok, kind = 'replica_lag' AS replica FROM (
-      SELECT *, row_number() OVER (PARTITION BY "componentId" ORDER BY "observedAt" DESC) AS n
-      FROM "RecoveryEvidence" WHERE "observedAt" < ${to}::timestamp AND kind <> 'drill'
-    ) r WHERE n <= ${RECENT_REPORTS} ORDER BY "observedAt"`);
+    SELECT c.id::text AS "componentId", r."observedAt", r."copyAt", r."lagMs", r."restoreMs", r.ok, r.replica
+    FROM "RecoveryComponent" c
+    CROSS JOIN LATERAL (
+      SELECT "observedAt", "copyAt", ("values"->>'lagMs')::float8 AS "lagMs", "restoreMs", ok, kind = 'replica_lag' AS replica
+      FROM "RecoveryEvidence" e WHERE e."componentId" = c.id AND e."observedAt" < ${to}::timestamp AND e.kind <> 'drill'
+      ORDER BY e."observedAt" DESC LIMIT ${RECENT_REPORTS}
+    ) r
+    WHERE c.kind IN ('conversation_history', 'configuration', 'external', 'model_serving')
+    ORDER BY r."observedAt"`);
   const reports = new Map<string, CopyReport[]>();
   for (const r of rows) {
     const list = reports.get(r.componentId) ?? [];

@@ -5,11 +5,13 @@ import 'server-only';
 // measurement, like health samples: each row keeps who reported it (the API
 // token's name, or "standby") and when it arrived, and is never edited; it is
 // not written to the audit log, which records changes people make.
+import { authenticateMachine } from '@/lib/access/token-auth';
 import { Prisma, type Tx } from '@/lib/server/db';
-import { AppError } from '@/lib/server/errors';
+import { AppError, parseInput } from '@/lib/server/errors';
 import { inTransaction } from '@/lib/server/mutation';
+import { errorResponse } from '@/lib/server/route';
 import { evidenceFigures } from './rpo';
-import type { EvidenceReport } from './schemas';
+import { evidenceBatchInput, type EvidenceReport } from './schemas';
 
 export type RecordedEvidence = { id: string; component: string; kind: string; observedAt: string; copyAt: string | null; rpoMs: number | null };
 
@@ -69,4 +71,33 @@ export async function recordEvidence(reports: readonly EvidenceReport[], source:
     }
     return recorded;
   });
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * POST /api/v1/recovery/evidence (app/api/v1/recovery/evidence/route.ts):
+ * a bearer token with the 'recovery:evidence' scope, a JSON body of one
+ * report or { "reports": [...] } (at most 100), all recorded or none.
+ */
+export async function receiveEvidence(request: Request): Promise<Response> {
+  try {
+    const caller = await authenticateMachine(request.headers.get('authorization'), 'recovery:evidence');
+    if (!(request.headers.get('content-type') ?? '').toLowerCase().includes('application/json')) throw new AppError('INVALID', 'Send the report as JSON (content-type: application/json).');
+    const tooLarge = () => new AppError('INVALID', 'The body is larger than 1 MiB: send at most 100 reports per request.');
+    if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw tooLarge();
+    const text = await request.text();
+    if (text.length > MAX_BODY_BYTES) throw tooLarge();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new AppError('INVALID', 'The body is not valid JSON.');
+    }
+    const input = parseInput(evidenceBatchInput, body);
+    const recorded = await recordEvidence('reports' in input ? input.reports : [input], caller.tokenName);
+    return Response.json({ recorded }, { status: 201 });
+  } catch (error) {
+    return errorResponse(error, '/api/v1/recovery/evidence');
+  }
 }

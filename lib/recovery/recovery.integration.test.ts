@@ -9,8 +9,8 @@ import { generateToken } from '@/lib/access/tokens';
 import { db } from '@/lib/server/db';
 import { createTestProviderAndRegion, createTestUsers, disconnect, rejectsWith, targetInputFor, uniqueName, type TestUsers } from '@/lib/server/test-fixtures';
 import type { Prisma } from '@/lib/server/db';
-import { POST as postEvidence } from '@/app/api/v1/recovery/evidence/route';
 import { syncComponents } from './components';
+import { receiveEvidence } from './evidence';
 import { getCompliance, getRecoveryReport, listEpisodes } from './data';
 import { DAY, HOUR, MINUTE, routingComponentName, servingComponentName } from './model';
 import { createComponent, reclassifyEpisode, saveObjective } from './mutations';
@@ -82,7 +82,7 @@ test('an objective changes with a reason, a new version and an audit entry; view
 
 test('evidence API: a token needs the recovery:evidence scope; reports are validated all or none; RPO is measured from the copies', async () => {
   const post = (token: string | null, body: unknown) =>
-    postEvidence(new Request('http://standby.test/api/v1/recovery/evidence', { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) }));
+    receiveEvidence(new Request('http://standby.test/api/v1/recovery/evidence', { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) }));
   const makeToken = async (scopes: string[], extra: Partial<Prisma.ApiTokenCreateInput> = {}) => {
     const t = generateToken(randomBytes);
     await db().apiToken.create({ data: { name: uniqueName('t'), prefix: t.prefix, tokenHash: t.tokenHash, services: [], scopes, createdBy: 'test', ...extra } });
