@@ -36,7 +36,7 @@ const EXTERNAL = 20;
 const EPISODES = Math.round(60_000 * SCALE);
 const DAYS = 365;
 const WARMUP_RUNS = 3;
-const RUNS = QUICK ? 5 : 15;
+const RUNS = QUICK ? 5 : Number(process.env.BENCH_RECOVERY_RUNS ?? 15);
 const TARGET_MS = 500;
 const RATE = 2_000;
 const PASSES = QUICK ? 2 : 6;
@@ -133,16 +133,16 @@ async function seed(client: pg.Client, setup: RecoveryResult['setup']) {
   );
   await step('a year of evidence: hourly archive lag and daily backups of every stateful component, monthly restore tests (SQL)', () =>
     client.query(`
-      INSERT INTO "RecoveryEvidence" (id, "componentId", kind, "observedAt", "receivedAt", ok, "copyAt", "rpoMs", "restoreMs", disruption, "values", source)
-      SELECT gen_random_uuid(), c.id, 'backup'::"EvidenceKind", at, at, true, at - interval '1 ms' * lag, lag, NULL::int, NULL::"DisruptionKind", jsonb_build_object('lagMs', lag), 'bench'
+      INSERT INTO "RecoveryEvidence" (id, "componentId", kind, "observedAt", "receivedAt", ok, "copyAt", continuous, "rpoMs", "restoreMs", disruption, "values", source)
+      SELECT gen_random_uuid(), c.id, 'backup'::"EvidenceKind", at, at, true, at - interval '1 ms' * lag, true, lag, NULL::int, NULL::"DisruptionKind", jsonb_build_object('lagMs', lag), 'bench'
       FROM "RecoveryComponent" c CROSS JOIN LATERAL (SELECT now() - h * interval '1 hour' AS at, (20000 + random() * 40000)::int AS lag FROM generate_series(1, ${Math.round(DAYS * 24 * SCALE)}) h) x
       WHERE c.kind IN ('conversation_history', 'external', 'configuration')
       UNION ALL
-      SELECT gen_random_uuid(), c.id, 'backup', at, at, true, at, 86400000, NULL, NULL, jsonb_build_object('newestCopyAt', at), 'bench'
+      SELECT gen_random_uuid(), c.id, 'backup', at, at, true, at, false, 86400000, NULL, NULL, jsonb_build_object('newestCopyAt', at), 'bench'
       FROM "RecoveryComponent" c CROSS JOIN LATERAL (SELECT now() - d * interval '1 day' AS at FROM generate_series(1, ${Math.round(DAYS * SCALE)}) d) x
       WHERE c.kind IN ('conversation_history', 'external', 'configuration')
       UNION ALL
-      SELECT gen_random_uuid(), c.id, 'restore_test', at, at, true, NULL, NULL, (200000 + random() * 400000)::int, 'data_loss', '{}'::jsonb, 'bench'
+      SELECT gen_random_uuid(), c.id, 'restore_test', at, at, true, NULL, false, NULL, (200000 + random() * 400000)::int, 'data_loss', '{}'::jsonb, 'bench'
       FROM "RecoveryComponent" c CROSS JOIN LATERAL (SELECT now() - m * interval '30 days' AS at FROM generate_series(1, 12) m) x
       WHERE c.kind IN ('conversation_history', 'external', 'configuration')`),
   );
@@ -395,7 +395,7 @@ async function main() {
     const setup: RecoveryResult['setup'] = [];
     await seed(client, setup);
 
-    const { getCompliance, getRecoveryReport } = await import('@/lib/recovery/data');
+    const { getCompliance, getRecoveryReport, getServiceTraffic } = await import('@/lib/recovery/data');
     const { parsePeriod, quarterKeyOf } = await import('@/lib/recovery/period');
     const { renderReportPdf } = await import('@/lib/recovery/report-pdf');
     const now = Date.now();
@@ -404,9 +404,10 @@ async function main() {
     const reads = await timeReads([
       { label: 'getCompliance(last 90 days): the grid and every service\'s posture', run: () => getCompliance(rolling) },
       { label: `getCompliance(${last.key})`, run: () => getCompliance(last) },
-      { label: `getRecoveryReport(${last.key}): grid, breaches, 60 episodes, traffic, weekly chart`, run: () => getRecoveryReport(last) },
+      { label: `getRecoveryReport(${last.key}): grid, posture, breaches with their episodes, 60 episodes, weekly chart`, run: () => getRecoveryReport(last) },
+      { label: `getServiceTraffic(${last.key}): requests per service from the hour rollups (the page streams it in after the rest; the PDF and CSV wait for it)`, run: () => getServiceTraffic(last) },
     ]);
-    const report = await getRecoveryReport(last);
+    const report = await getRecoveryReport(last, { traffic: true });
     const pdf = await timeReads([{ label: `renderReportPdf(${last.key}) after the report is read (the download's extra work)`, run: () => renderReportPdf(report, { link: 'http://localhost/recovery/report' }) }]);
 
     const count = async (sql: string) => Number((await client.query<{ n: string }>(sql)).rows[0].n);
@@ -429,8 +430,12 @@ async function main() {
   } finally {
     await disconnect().catch(() => {});
     await client.end().catch(() => {});
-    await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`).catch((error) => console.error('[bench recovery] could not drop the database', error));
+    if (process.env.BENCH_RECOVERY_KEEP !== '1') await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`).catch((error) => console.error('[bench recovery] could not drop the database', error));
     await admin.end().catch(() => {});
+    if (process.env.BENCH_RECOVERY_KEEP === '1') {
+      log(`BENCH_RECOVERY_KEEP: ${url.toString()} stays up until this process is stopped`);
+      await new Promise(() => {});
+    }
     await postgres.stop(30_000);
   }
 }

@@ -183,7 +183,7 @@ function evidence(now: number, ids: Ids): EvidenceRow[] {
   const lag = (id: string, kind: 'replica_lag' | 'backup', everyMs: number, typicalMs: number) =>
     series(id, from, now - 4 * MINUTE, everyMs, (at) => {
       const lagMs = Math.round(typicalMs * (0.4 + rand() * 1.2));
-      return { kind, copyAt: new Date(at - lagMs), rpoMs: lagMs, values: { lagMs } };
+      return { kind, copyAt: new Date(at - lagMs), continuous: true, rpoMs: lagMs, values: { lagMs } };
     });
   const daily = (id: string, kind: 'backup' | 'config_export', hour: number, sizeBytes: number, until = now) => {
     const first = Math.floor(from / DAY) * DAY + hour * HOUR;

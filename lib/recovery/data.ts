@@ -58,49 +58,75 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 type RtoRow = {
   componentId: string; disruption: DisruptionKind; n: number; open: number;
-  worst_ms: number | null; worst_id: string | null; worst_kind: string | null; worst_at: Date | null;
-  latest_ms: number | null; latest_id: string | null; latest_kind: string | null; latest_at: Date | null;
-  failed_id: string | null; failed_at: Date | null;
+  /** [ms, epoch ms, 0 episode | 1 evidence] of the worst, and [epoch ms, ms, kind] of the latest. */
+  worst: [number, number, number] | null; latest: [number, number, number] | null;
+  failed_at: number | null;
 };
 
 /**
  * Per component and disruption, over the period: episodes (an open one counts
  * with its time so far) and timed restores and drills; the worst, the most
- * recent, and any that failed.
+ * recent, and any that failed. Plain aggregates (max over [value, time]
+ * arrays), no sort; the rows behind the figures are looked up afterwards.
  */
-async function readRto(from: Date, to: Date): Promise<RtoRow[]> {
-  return db().$queryRaw<RtoRow[]>(Prisma.sql`
+async function readRto(from: Date, to: Date): Promise<{ rows: RtoRow[]; refs: Map<string, EvidenceRef> }> {
+  const raw = await db().$queryRaw<(Omit<RtoRow, 'worst' | 'latest'> & { worst: number[] | null; latest: number[] | null })[]>(Prisma.sql`
     WITH m AS (
-      SELECT id::text AS id, 'episode' AS kind, "componentId", disruption, "startedAt" AS at, status = 'open' AS open, true AS ok,
-        COALESCE("rtoMs", (extract(epoch FROM (${to}::timestamp - "startedAt")) * 1000)::float8) AS ms
+      SELECT "componentId", disruption, (extract(epoch FROM "startedAt") * 1000)::float8 AS at, status = 'open' AS open, true AS ok, 0 AS kind,
+        COALESCE("rtoMs", extract(epoch FROM (${to}::timestamp - "startedAt")) * 1000)::float8 AS ms
       FROM "DisruptionEpisode" WHERE "startedAt" >= ${from}::timestamp AND "startedAt" < ${to}::timestamp
       UNION ALL
-      SELECT id::text, 'evidence', "componentId", COALESCE(disruption, 'data_loss'), "observedAt", false, ok, "restoreMs"
+      SELECT "componentId", COALESCE(disruption, 'data_loss'), (extract(epoch FROM "observedAt") * 1000)::float8, false, ok, 1, "restoreMs"
       FROM "RecoveryEvidence"
       WHERE kind IN ('restore_test', 'drill') AND "observedAt" >= ${from}::timestamp AND "observedAt" < ${to}::timestamp AND ("restoreMs" IS NOT NULL OR NOT ok)
     )
     SELECT "componentId"::text AS "componentId", disruption::text AS disruption, count(*)::int AS n, count(*) FILTER (WHERE open)::int AS open,
-      max(ms) FILTER (WHERE ok) AS worst_ms,
-      (array_agg(id ORDER BY ms DESC NULLS LAST) FILTER (WHERE ok))[1] AS worst_id,
-      (array_agg(kind ORDER BY ms DESC NULLS LAST) FILTER (WHERE ok))[1] AS worst_kind,
-      (array_agg(at ORDER BY ms DESC NULLS LAST) FILTER (WHERE ok))[1] AS worst_at,
-      (array_agg(ms ORDER BY at DESC) FILTER (WHERE ok))[1] AS latest_ms,
-      (array_agg(id ORDER BY at DESC) FILTER (WHERE ok))[1] AS latest_id,
-      (array_agg(kind ORDER BY at DESC) FILTER (WHERE ok))[1] AS latest_kind,
-      max(at) FILTER (WHERE ok) AS latest_at,
-      (array_agg(id ORDER BY at DESC) FILTER (WHERE NOT ok))[1] AS failed_id,
+      max(ARRAY[ms, at, kind]) FILTER (WHERE ok) AS worst,
+      max(ARRAY[at, ms, kind]) FILTER (WHERE ok) AS latest,
       max(at) FILTER (WHERE NOT ok) AS failed_at
     FROM m GROUP BY "componentId", disruption`);
+  const rows: RtoRow[] = raw.map((r) => ({
+    ...r,
+    worst: r.worst ? [Number(r.worst[0]), Number(r.worst[1]), Number(r.worst[2])] : null,
+    latest: r.latest ? [Number(r.latest[1]), Number(r.latest[0]), Number(r.latest[2])] : null,
+    failed_at: r.failed_at === null ? null : Number(r.failed_at),
+  }));
+  // latest is kept as [ms, epoch ms, kind] like worst from here on.
+  const wanted = rows.flatMap((r) => [
+    ...[r.worst, r.latest].filter((x): x is [number, number, number] => x !== null).map(([, at, kind]) => ({ componentId: r.componentId, disruption: r.disruption, at, kind })),
+    ...(r.failed_at !== null ? [{ componentId: r.componentId, disruption: r.disruption, at: r.failed_at, kind: 1 }] : []),
+  ]);
+  const found = wanted.length
+    ? await db().$queryRaw<{ key: string; id: string; kind: number }[]>(Prisma.sql`
+        SELECT w.c::text || '/' || w.d || '/' || w.at::text AS key, e.id::text AS id, 0 AS kind
+        FROM unnest(${wanted.map((w) => w.componentId)}::uuid[], ${wanted.map((w) => w.disruption)}::text[], ${wanted.map((w) => w.at)}::float8[], ${wanted.map((w) => w.kind)}::int[]) AS w(c, d, at, k)
+        JOIN "DisruptionEpisode" e ON w.k = 0 AND e."componentId" = w.c AND e.disruption = w.d::"DisruptionKind" AND e."startedAt" = to_timestamp(w.at / 1000) AT TIME ZONE 'UTC'
+        UNION ALL
+        SELECT w.c::text || '/' || w.d || '/' || w.at::text, e.id::text, 1
+        FROM unnest(${wanted.map((w) => w.componentId)}::uuid[], ${wanted.map((w) => w.disruption)}::text[], ${wanted.map((w) => w.at)}::float8[], ${wanted.map((w) => w.kind)}::int[]) AS w(c, d, at, k)
+        JOIN "RecoveryEvidence" e ON w.k = 1 AND e."componentId" = w.c AND e."observedAt" = to_timestamp(w.at / 1000) AT TIME ZONE 'UTC'`)
+    : [];
+  const refs = new Map<string, EvidenceRef>();
+  for (const f of found) {
+    const at = Number(f.key.slice(f.key.lastIndexOf('/') + 1));
+    refs.set(f.key, { kind: f.kind === 0 ? 'episode' : 'evidence', id: f.id, at: new Date(at).toISOString() });
+  }
+  return { rows, refs };
 }
 
-/** The newest RTO evidence of each component and disruption up to the period's end, in any period (for its age). */
-async function readNewestRto(to: Date): Promise<Map<string, number>> {
+/**
+ * The newest RTO evidence of each component and disruption before the
+ * period's end, for its age: only the last 90 days matter (older evidence is
+ * stale whatever it says), so only they are read.
+ */
+async function readNewestRto(from: Date, to: Date): Promise<Map<string, number>> {
+  const since = new Date(Math.min(from.getTime(), to.getTime() - EVIDENCE_FRESH_MS));
   const rows = await db().$queryRaw<{ componentId: string; disruption: string; at: Date }[]>(Prisma.sql`
     SELECT "componentId"::text AS "componentId", disruption::text AS disruption, max(at) AS at FROM (
-      SELECT "componentId", disruption, "startedAt" AS at FROM "DisruptionEpisode" WHERE "startedAt" < ${to}::timestamp
+      SELECT "componentId", disruption, "startedAt" AS at FROM "DisruptionEpisode" WHERE "startedAt" >= ${since}::timestamp AND "startedAt" < ${to}::timestamp
       UNION ALL
       SELECT "componentId", COALESCE(disruption, 'data_loss'), "observedAt" FROM "RecoveryEvidence"
-      WHERE kind IN ('restore_test', 'drill') AND "observedAt" < ${to}::timestamp AND "restoreMs" IS NOT NULL AND ok
+      WHERE kind IN ('restore_test', 'drill') AND "observedAt" >= ${since}::timestamp AND "observedAt" < ${to}::timestamp AND "restoreMs" IS NOT NULL AND ok
     ) m GROUP BY "componentId", disruption`);
   return new Map(rows.map((r) => [`${r.componentId}/${r.disruption}`, r.at.getTime()]));
 }
@@ -120,42 +146,63 @@ type RpoRow = {
 
 /**
  * Per component: the worst interval between copies and the worst lag in the
- * period, the newest copy and lag report up to its end (looking back at most a
- * quarter before it: older evidence is stale anyway), and the reporting
- * cadence. One pass of plain aggregates (no sort of the year of reports), then
- * one indexed lookup of the reports the figures came from, for their links.
+ * period, and the reporting cadence (plain aggregates over the period's
+ * reports, no sort); the newest copy and the latest continuous report up to
+ * the period's end (looking back at most a quarter: older evidence is stale
+ * anyway), found by index; then the reports the figures came from, for their
+ * links.
  */
 async function readRpo(from: Date, to: Date): Promise<Map<string, RpoRow>> {
   const since = new Date(from.getTime() - EVIDENCE_FRESH_MS);
-  const rows = await db().$queryRaw<Omit<RpoRow, 'ids'>[]>(Prisma.sql`
-    WITH e AS (
-      SELECT "componentId", extract(epoch FROM "observedAt") * 1000 AS at, "observedAt", extract(epoch FROM "copyAt") * 1000 AS copy, "rpoMs" AS rpo,
-        ("values"->'lagMs') IS NOT NULL AS lag, ("values"->'lagMs') IS NOT NULL AND kind <> 'replica_lag' AS arc, "observedAt" >= ${from}::timestamp AS inside
-      FROM "RecoveryEvidence" WHERE ok AND "copyAt" IS NOT NULL AND "observedAt" >= ${since}::timestamp AND "observedAt" < ${to}::timestamp
-    )
-    SELECT "componentId"::text AS "componentId",
-      max(ARRAY[rpo, at]) FILTER (WHERE inside AND NOT lag AND rpo IS NOT NULL) AS copy_worst,
-      max(ARRAY[copy, at]) FILTER (WHERE NOT lag) AS newest_copy,
-      max(ARRAY[rpo, at]) FILTER (WHERE inside AND lag) AS lag_worst,
-      max(ARRAY[at, rpo]) FILTER (WHERE lag) AS lag_latest,
-      count(*) FILTER (WHERE inside AND lag)::int AS lag_count,
-      max(ARRAY[rpo, at]) FILTER (WHERE inside AND arc) AS arc_worst,
-      max(ARRAY[at, rpo]) FILTER (WHERE arc) AS arc_latest,
-      count(*) FILTER (WHERE inside AND arc)::int AS arc_count,
-      count(*) FILTER (WHERE inside)::int AS reports,
-      min("observedAt") FILTER (WHERE inside) AS first_at,
-      max("observedAt") FILTER (WHERE inside) AS last_at,
-      max("observedAt") AS newest_at
-    FROM e GROUP BY "componentId"`);
-  const numeric = (pair: Pair | (string | number)[] | null): Pair => (pair ? [Number(pair[0]), Number(pair[1])] : null);
-  const parsed = rows.map((r) => ({
-    ...r, copy_worst: numeric(r.copy_worst), newest_copy: numeric(r.newest_copy), lag_worst: numeric(r.lag_worst), lag_latest: numeric(r.lag_latest), arc_worst: numeric(r.arc_worst), arc_latest: numeric(r.arc_latest),
-  }));
+  const [inside, newest] = await Promise.all([
+    db().$queryRaw<{ componentId: string; copy_worst: number[] | null; lag_worst: number[] | null; arc_worst: number[] | null; lag_count: number; arc_count: number; reports: number; first_at: Date | null; last_at: Date | null }[]>(Prisma.sql`
+      WITH e AS (
+        SELECT "componentId", (extract(epoch FROM "observedAt") * 1000)::float8 AS at, "observedAt", "rpoMs" AS rpo, continuous AS lag, continuous AND kind <> 'replica_lag' AS arc
+        FROM "RecoveryEvidence" WHERE ok AND "copyAt" IS NOT NULL AND "observedAt" >= ${from}::timestamp AND "observedAt" < ${to}::timestamp
+      )
+      SELECT "componentId"::text AS "componentId",
+        max(ARRAY[rpo, at]) FILTER (WHERE NOT lag AND rpo IS NOT NULL) AS copy_worst,
+        max(ARRAY[rpo, at]) FILTER (WHERE lag) AS lag_worst,
+        max(ARRAY[rpo, at]) FILTER (WHERE arc) AS arc_worst,
+        count(*) FILTER (WHERE lag)::int AS lag_count,
+        count(*) FILTER (WHERE arc)::int AS arc_count,
+        count(*)::int AS reports, min("observedAt") AS first_at, max("observedAt") AS last_at
+      FROM e GROUP BY "componentId"`),
+    // [value, time] pairs again: the newest copy ([copy's point in time, report time]) and the latest lag and archive reports ([time, lag]).
+    db().$queryRaw<{ componentId: string; newest_copy: number[] | null; lag_latest: number[] | null; arc_latest: number[] | null; newest_at: Date | null }[]>(Prisma.sql`
+      SELECT c.id::text AS "componentId", nc.v AS newest_copy, nl.v AS lag_latest, na.v AS arc_latest, GREATEST(nc.at, nl.at, na.at) AS newest_at
+      FROM "RecoveryComponent" c
+      LEFT JOIN LATERAL (
+        SELECT ARRAY[(extract(epoch FROM "copyAt") * 1000)::float8, (extract(epoch FROM "observedAt") * 1000)::float8] AS v, "observedAt" AS at FROM "RecoveryEvidence" e
+        WHERE e."componentId" = c.id AND ok AND NOT continuous AND "copyAt" IS NOT NULL AND "observedAt" >= ${since}::timestamp AND "observedAt" < ${to}::timestamp
+        ORDER BY "observedAt" DESC LIMIT 1) nc ON true
+      LEFT JOIN LATERAL (
+        SELECT ARRAY[(extract(epoch FROM "observedAt") * 1000)::float8, "rpoMs"] AS v, "observedAt" AS at FROM "RecoveryEvidence" e
+        WHERE e."componentId" = c.id AND ok AND continuous AND "observedAt" >= ${since}::timestamp AND "observedAt" < ${to}::timestamp
+        ORDER BY "observedAt" DESC LIMIT 1) nl ON true
+      LEFT JOIN LATERAL (
+        SELECT ARRAY[(extract(epoch FROM "observedAt") * 1000)::float8, "rpoMs"] AS v, "observedAt" AS at FROM "RecoveryEvidence" e
+        WHERE e."componentId" = c.id AND ok AND continuous AND kind <> 'replica_lag' AND "observedAt" >= ${since}::timestamp AND "observedAt" < ${to}::timestamp
+        ORDER BY "observedAt" DESC LIMIT 1) na ON true
+      WHERE EXISTS (SELECT 1 FROM "RecoveryEvidence" x WHERE x."componentId" = c.id)`),
+  ]);
+  const numeric = (pair: (string | number)[] | null): Pair => (pair ? [Number(pair[0]), Number(pair[1])] : null);
+  const insideOf = new Map(inside.map((r) => [r.componentId, r]));
+  const parsed = newest.map((n): Omit<RpoRow, 'ids'> => {
+    const i = insideOf.get(n.componentId);
+    return {
+      componentId: n.componentId,
+      copy_worst: numeric(i?.copy_worst ?? null), newest_copy: numeric(n.newest_copy),
+      lag_worst: numeric(i?.lag_worst ?? null), lag_latest: numeric(n.lag_latest), lag_count: i?.lag_count ?? 0,
+      arc_worst: numeric(i?.arc_worst ?? null), arc_latest: numeric(n.arc_latest), arc_count: i?.arc_count ?? 0,
+      reports: i?.reports ?? 0, first_at: i?.first_at ?? null, last_at: i?.last_at ?? null, newest_at: n.newest_at,
+    };
+  });
   // The reports behind the figures: the time is the second of [value, time] pairs, the first of [time, value] ones.
   const wanted = parsed.flatMap((r) => [r.copy_worst?.[1], r.newest_copy?.[1], r.lag_worst?.[1], r.lag_latest?.[0], r.arc_worst?.[1], r.arc_latest?.[0]].filter((at): at is number => at !== undefined).map((at) => ({ componentId: r.componentId, at })));
   const found = wanted.length
     ? await db().$queryRaw<{ componentId: string; at: number; id: string }[]>(Prisma.sql`
-        SELECT DISTINCT ON (e."componentId", e."observedAt") e."componentId"::text AS "componentId", extract(epoch FROM e."observedAt") * 1000 AS at, e.id::text AS id
+        SELECT DISTINCT ON (e."componentId", e."observedAt") e."componentId"::text AS "componentId", (extract(epoch FROM e."observedAt") * 1000)::float8 AS at, e.id::text AS id
         FROM unnest(${wanted.map((w) => w.componentId)}::uuid[], ${wanted.map((w) => new Date(w.at))}::timestamp[]) AS w(c, at)
         JOIN "RecoveryEvidence" e ON e."componentId" = w.c AND e."observedAt" = w.at AND e.ok`)
     : [];
@@ -168,18 +215,17 @@ async function readRpo(from: Date, to: Date): Promise<Map<string, RpoRow>> {
   return new Map(parsed.map((r) => [r.componentId, { ...r, ids: ids.get(r.componentId) ?? new Map() }]));
 }
 
-const ref = (kind: string | null, id: string | null, at: Date | null): EvidenceRef | null => (kind && id && at ? { kind: kind as EvidenceRef['kind'], id, at: at.toISOString() } : null);
-
-function measuredRto(row: RtoRow | undefined, newestAt: number | null): MeasuredRto {
+function measuredRto(row: RtoRow | undefined, newestAt: number | null, refs: Map<string, EvidenceRef>): MeasuredRto {
   if (!row) return { count: 0, worstMs: null, worst: null, latestMs: null, latest: null, open: 0, failed: null, newestAt };
+  const refOf = (at: number | undefined) => (at === undefined ? null : (refs.get(`${row.componentId}/${row.disruption}/${at}`) ?? null));
   return {
     count: row.n,
     open: row.open,
-    worstMs: row.worst_ms,
-    worst: ref(row.worst_kind, row.worst_id, row.worst_at),
-    latestMs: row.latest_ms,
-    latest: ref(row.latest_kind, row.latest_id, row.latest_at),
-    failed: ref('evidence', row.failed_id, row.failed_at),
+    worstMs: row.worst?.[0] ?? null,
+    worst: refOf(row.worst?.[1]),
+    latestMs: row.latest?.[0] ?? null,
+    latest: refOf(row.latest?.[1]),
+    failed: refOf(row.failed_at ?? undefined),
     newestAt,
   };
 }
@@ -225,28 +271,34 @@ function measuredRpo(row: RpoRow | undefined, disruption: DisruptionKind, to: nu
 
 // ---------------------------------------------------------------- predicted figures
 
-/** Routing and serving predictions for every service and target, from the chain and the breaker settings (batched: one query each). */
+type ChainStep = { headerTimeoutMs: number; maxRetries: number; baseBackoffMs: number; maxBackoffMs: number; targetId: string; targetName: string; enabled: boolean; consecutiveFailures: number; windowMs: number };
+
+/** Every service's chain with what the predictions need (one flat query), and the request rates of the last day. */
 async function readPredictionInputs(now: number) {
   const since = new Date(now - RATE_WINDOW_HOURS * HOUR_MS);
-  const [services, serviceRates, targetRates] = await Promise.all([
-    db().service.findMany({
-      select: {
-        id: true, name: true,
-        chain: {
-          orderBy: { position: 'asc' },
-          select: {
-            headerTimeoutMs: true, maxRetries: true, baseBackoffMs: true, maxBackoffMs: true,
-            target: { select: { id: true, name: true, enabled: true, breakerConsecutiveFailures: true, breakerWindowMs: true, provider: { select: { enabled: true } }, region: { select: { enabled: true } } } },
-          },
-        },
-      },
-    }),
+  const [steps, serviceRates, targetRates] = await Promise.all([
+    db().$queryRaw<(ChainStep & { serviceId: string; serviceName: string })[]>(Prisma.sql`
+      SELECT s.id::text AS "serviceId", s.name AS "serviceName", ce."headerTimeoutMs", ce."maxRetries", ce."baseBackoffMs", ce."maxBackoffMs",
+        t.id::text AS "targetId", t.name AS "targetName", (t.enabled AND p.enabled AND r.enabled) AS enabled,
+        t."breakerConsecutiveFailures" AS "consecutiveFailures", t."breakerWindowMs" AS "windowMs"
+      FROM "Service" s
+      LEFT JOIN "ChainEntry" ce ON ce."serviceId" = s.id
+      LEFT JOIN "Target" t ON t.id = ce."targetId"
+      LEFT JOIN "Provider" p ON p.id = t."providerId"
+      LEFT JOIN "Region" r ON r.id = t."regionId"
+      ORDER BY s.name, ce.position`),
     db().serviceRollup.groupBy({ by: ['serviceId'], where: { resolutionSec: 3600, bucket: { gte: since } }, _sum: { requests: true } }),
     db().targetRollup.groupBy({ by: ['targetId'], where: { resolutionSec: 3600, bucket: { gte: since } }, _sum: { samples: true } }),
   ]);
+  const services = new Map<string, { id: string; name: string; chain: ChainStep[] }>();
+  for (const { serviceId, serviceName, ...step } of steps) {
+    const service = services.get(serviceId) ?? { id: serviceId, name: serviceName, chain: [] };
+    if (step.targetId) service.chain.push(step);
+    services.set(serviceId, service);
+  }
   const rate = (n: number | null | undefined) => (n ?? 0) / (RATE_WINDOW_HOURS * 3600);
   return {
-    services,
+    services: [...services.values()],
     serviceRate: new Map(serviceRates.map((r) => [r.serviceId, rate(r._sum.requests)])),
     targetRate: new Map(targetRates.map((r) => [r.targetId, rate(r._sum.samples)])),
   };
@@ -256,17 +308,23 @@ async function readTargets() {
   return db().target.findMany({ select: { id: true, name: true, breakerConsecutiveFailures: true, breakerWindowMs: true, breakerOpenMs: true, breakerHalfOpenSuccesses: true, probeIntervalMs: true } });
 }
 
-/** The last reports of each component, oldest first (a backward index scan per component, not a sort of every report). */
+/**
+ * The last reports of the last 90 days of each component that has any,
+ * oldest first: a short backward index scan per component, not a sort of
+ * every report (components without evidence, most model serving ones, are
+ * skipped by the EXISTS, which is what keeps the planner's walk short).
+ */
 async function readRecentReports(to: Date): Promise<Map<string, CopyReport[]>> {
+  const since = new Date(to.getTime() - EVIDENCE_FRESH_MS);
   const rows = await db().$queryRaw<{ componentId: string; observedAt: Date; copyAt: Date | null; lagMs: number | null; restoreMs: number | null; ok: boolean; replica: boolean }[]>(Prisma.sql`
     SELECT c.id::text AS "componentId", r."observedAt", r."copyAt", r."lagMs", r."restoreMs", r.ok, r.replica
     FROM "RecoveryComponent" c
     CROSS JOIN LATERAL (
       SELECT "observedAt", "copyAt", ("values"->>'lagMs')::float8 AS "lagMs", "restoreMs", ok, kind = 'replica_lag' AS replica
-      FROM "RecoveryEvidence" e WHERE e."componentId" = c.id AND e."observedAt" < ${to}::timestamp AND e.kind <> 'drill'
+      FROM "RecoveryEvidence" e WHERE e."componentId" = c.id AND e."observedAt" >= ${since}::timestamp AND e."observedAt" < ${to}::timestamp AND e.kind <> 'drill'
       ORDER BY e."observedAt" DESC LIMIT ${RECENT_REPORTS}
     ) r
-    WHERE c.kind IN ('conversation_history', 'configuration', 'external', 'model_serving')
+    WHERE EXISTS (SELECT 1 FROM "RecoveryEvidence" x WHERE x."componentId" = c.id)
     ORDER BY r."observedAt"`);
   const reports = new Map<string, CopyReport[]>();
   for (const r of rows) {
@@ -302,7 +360,7 @@ export async function getCompliance(period: Period, now = Date.now()): Promise<C
     }),
     readObjectivesAt(to),
     readRto(from, to),
-    readNewestRto(to),
+    readNewestRto(from, to),
     readRpo(from, to),
     readPredictionInputs(now),
     readTargets(),
@@ -311,14 +369,14 @@ export async function getCompliance(period: Period, now = Date.now()): Promise<C
   ]);
 
   const objectiveOf = new Map(objectives.map((o) => [`${o.componentId}/${o.disruption}`, o]));
-  const rtoOf = new Map(rtoRows.map((r) => [`${r.componentId}/${r.disruption}`, r]));
+  const rtoOf = new Map(rtoRows.rows.map((r) => [`${r.componentId}/${r.disruption}`, r]));
   const targetById = new Map(targets.map((t) => [t.id, t]));
   const servicesOfTarget = new Map<string, string[]>();
-  for (const s of inputs.services) for (const e of s.chain) servicesOfTarget.set(e.target.id, [...(servicesOfTarget.get(e.target.id) ?? []), s.name]);
+  for (const s of inputs.services) for (const e of s.chain) servicesOfTarget.set(e.targetId, [...(servicesOfTarget.get(e.targetId) ?? []), s.name]);
 
   const routingPrediction = new Map<string, (objectiveMs: number | null) => Prediction>();
   for (const s of inputs.services) {
-    const enabled = s.chain.filter((e) => e.target.enabled && e.target.provider.enabled && e.target.region.enabled);
+    const enabled = s.chain.filter((e) => e.enabled);
     const primary = enabled[0] ?? null;
     const measuredRate = inputs.serviceRate.get(s.id) ?? 0;
     routingPrediction.set(s.id, (objectiveMs) =>
@@ -326,8 +384,8 @@ export async function getCompliance(period: Period, now = Date.now()): Promise<C
         {
           serviceName: s.name,
           enabledTargets: enabled.length,
-          primaryName: primary?.target.name ?? null,
-          detection: { consecutiveFailures: primary?.target.breakerConsecutiveFailures ?? 5, windowMs: primary?.target.breakerWindowMs ?? 10_000, requestsPerSecond: measuredRate > 0 ? measuredRate : ASSUMED_REQUESTS_PER_SECOND },
+          primaryName: primary?.targetName ?? null,
+          detection: { consecutiveFailures: primary?.consecutiveFailures ?? 5, windowMs: primary?.windowMs ?? 10_000, requestsPerSecond: measuredRate > 0 ? measuredRate : ASSUMED_REQUESTS_PER_SECOND },
           failover: { headerTimeoutMs: primary?.headerTimeoutMs ?? 30_000, maxRetries: primary?.maxRetries ?? 2, baseBackoffMs: primary?.baseBackoffMs ?? 200, maxBackoffMs: primary?.maxBackoffMs ?? 5_000 },
         },
         objectiveMs,
@@ -362,7 +420,7 @@ export async function getCompliance(period: Period, now = Date.now()): Promise<C
       cells[disruption] = judgeCell(
         {
           componentKind: c.kind, disruption, objective,
-          rto: measuredRto(rtoOf.get(`${c.id}/${disruption}`), newestRto.get(`${c.id}/${disruption}`) ?? null),
+          rto: measuredRto(rtoOf.get(`${c.id}/${disruption}`), newestRto.get(`${c.id}/${disruption}`) ?? null, rtoRows.refs),
           rpo: measuredRpo(rpoRows.get(c.id), disruption, period.to, c.kind === 'model_serving'),
           predictedRto, predictedRpo,
         },
@@ -481,8 +539,8 @@ export async function getEpisode(id: string): Promise<EpisodeView | null> {
 }
 
 /** Episodes of a period, worst RTO against its objective first, then newest; at most `limit`. */
-export async function listEpisodes(period: Period, options: { componentId?: string; limit?: number } = {}): Promise<{ episodes: EpisodeView[]; total: number }> {
-  const where = { startedAt: { gte: new Date(period.from), lt: new Date(period.to) }, ...(options.componentId ? { componentId: options.componentId } : {}) };
+export async function listEpisodes(period: Period, options: { componentId?: string; ids?: string[]; limit?: number } = {}): Promise<{ episodes: EpisodeView[]; total: number }> {
+  const where = { startedAt: { gte: new Date(period.from), lt: new Date(period.to) }, ...(options.componentId ? { componentId: options.componentId } : {}), ...(options.ids ? { id: { in: options.ids } } : {}) };
   const [rows, total, objectives, names] = await Promise.all([
     db().disruptionEpisode.findMany({ where, orderBy: [{ rtoMs: { sort: 'desc', nulls: 'first' } }, { startedAt: 'desc' }], take: options.limit ?? 200, select: episodeSelect }),
     db().disruptionEpisode.count({ where }),
@@ -536,7 +594,8 @@ export type RecoveryReport = Compliance & {
   episodesTotal: number;
   /** Cells in breach, worst first, with what was done (the episode's operator actions, incidents). */
   breaches: { componentName: string; disruption: DisruptionKind; cell: Cell; episode: EpisodeView | null }[];
-  traffic: ServiceTraffic[];
+  /** Requests per service in the period; null unless asked for (getServiceTraffic). */
+  traffic: ServiceTraffic[] | null;
   /** Episodes per week (Monday, UTC) and disruption, for the report's chart. */
   weekly: { weekStart: string; disruption: DisruptionKind; count: number }[];
 };
@@ -544,14 +603,25 @@ export type RecoveryReport = Compliance & {
 /** Episodes listed in a report; the CSV lists them all. */
 export const REPORT_EPISODES = 60;
 
-export async function getRecoveryReport(period: Period, options: { episodes?: number } = {}): Promise<RecoveryReport> {
+/**
+ * Requests and failures per service over the period, from the hour rollups.
+ * Apart from the report's other reads: a quarter is half a million rollup
+ * rows for 200 services, so the page streams this table in after the rest
+ * (the PDF and the CSV wait for it).
+ */
+export async function getServiceTraffic(period: Period): Promise<ServiceTraffic[]> {
+  const rows = await db().$queryRaw<{ serviceName: string; requests: bigint; failures: bigint }[]>(Prisma.sql`
+    SELECT s.name AS "serviceName", COALESCE(sum(r.requests), 0)::bigint AS requests, COALESCE(sum(r.failures), 0)::bigint AS failures
+    FROM "Service" s LEFT JOIN "ServiceRollup" r ON r."serviceId" = s.id AND r."resolutionSec" = 3600 AND r.bucket >= ${new Date(period.from)}::timestamp AND r.bucket < ${new Date(period.to)}::timestamp
+    GROUP BY s.name ORDER BY s.name`);
+  return rows.map((t) => ({ serviceName: t.serviceName, requests: Number(t.requests), failures: Number(t.failures) }));
+}
+
+export async function getRecoveryReport(period: Period, options: { episodes?: number; traffic?: boolean } = {}): Promise<RecoveryReport> {
   const [compliance, { episodes, total }, traffic, weekly] = await Promise.all([
     getCompliance(period),
     listEpisodes(period, { limit: options.episodes ?? REPORT_EPISODES }),
-    db().$queryRaw<{ serviceName: string; requests: bigint; failures: bigint }[]>(Prisma.sql`
-      SELECT s.name AS "serviceName", COALESCE(sum(r.requests), 0)::bigint AS requests, COALESCE(sum(r.failures), 0)::bigint AS failures
-      FROM "Service" s LEFT JOIN "ServiceRollup" r ON r."serviceId" = s.id AND r."resolutionSec" = 3600 AND r.bucket >= ${new Date(period.from)}::timestamp AND r.bucket < ${new Date(period.to)}::timestamp
-      GROUP BY s.name ORDER BY s.name`),
+    options.traffic ? getServiceTraffic(period) : Promise.resolve(null),
     db().$queryRaw<{ week: Date; disruption: DisruptionKind; count: number }[]>(Prisma.sql`
       SELECT date_trunc('week', "startedAt") AS week, disruption::text AS disruption, count(*)::int AS count
       FROM "DisruptionEpisode" WHERE "startedAt" >= ${new Date(period.from)}::timestamp AND "startedAt" < ${new Date(period.to)}::timestamp
@@ -562,15 +632,16 @@ export async function getRecoveryReport(period: Period, options: { episodes?: nu
     .filter(({ cell }) => BREACHES.has(cell.verdict))
     .sort((a, b) => (b.cell.ratio ?? 0) - (a.cell.ratio ?? 0));
   const episodeIds = breachCells.map((b) => b.cell.rto.worst).filter((r): r is EvidenceRef => r?.kind === 'episode').map((r) => r.id);
-  const missing = episodeIds.filter((id) => !episodes.some((e) => e.id === id));
-  const extra = await Promise.all(missing.map((id) => getEpisode(id)));
-  const byId = new Map([...episodes, ...extra.filter((e): e is EpisodeView => e !== null)].map((e) => [e.id, e]));
+  const listed = new Set(episodes.map((e) => e.id));
+  const missing = episodeIds.filter((id) => !listed.has(id));
+  const extra = missing.length ? (await listEpisodes(period, { ids: missing, limit: missing.length })).episodes : [];
+  const byId = new Map([...episodes, ...extra].map((e) => [e.id, e]));
   return {
     ...compliance,
     episodes,
     episodesTotal: total,
     breaches: breachCells.map((b) => ({ ...b, episode: b.cell.rto.worst?.kind === 'episode' ? (byId.get(b.cell.rto.worst.id) ?? null) : null })),
-    traffic: traffic.map((t) => ({ serviceName: t.serviceName, requests: Number(t.requests), failures: Number(t.failures) })),
+    traffic,
     weekly: weekly.map((w) => ({ weekStart: w.week.toISOString(), disruption: w.disruption, count: w.count })),
   };
 }

@@ -21,7 +21,7 @@ const MAX_FUTURE_MS = 5 * 60_000;
 async function previousCopyAt(tx: Tx, componentId: string, at: Date): Promise<number | null> {
   const rows = await tx.$queryRaw<{ at: Date | null }[]>(Prisma.sql`
     SELECT max("copyAt") AS at FROM "RecoveryEvidence"
-    WHERE "componentId" = ${componentId}::uuid AND "copyAt" IS NOT NULL AND ("values"->'lagMs') IS NULL AND "observedAt" <= ${at}::timestamp`);
+    WHERE "componentId" = ${componentId}::uuid AND "copyAt" IS NOT NULL AND NOT continuous AND "observedAt" <= ${at}::timestamp`);
   return rows[0]?.at?.getTime() ?? null;
 }
 
@@ -62,7 +62,7 @@ export async function recordEvidence(reports: readonly EvidenceReport[], source:
       const row = await tx.recoveryEvidence.create({
         data: {
           componentId: component.id, kind: report.kind, observedAt: observed, receivedAt, ok: report.ok,
-          copyAt: figures.copyAt === null ? null : new Date(figures.copyAt), rpoMs: figures.rpoMs, restoreMs: figures.restoreMs,
+          copyAt: figures.copyAt === null ? null : new Date(figures.copyAt), continuous: figures.continuous, rpoMs: figures.rpoMs, restoreMs: figures.restoreMs,
           disruption: report.disruption ?? (report.kind === 'restore_test' ? 'data_loss' : null), values, source,
         },
         select: { id: true },

@@ -164,7 +164,7 @@ export function predictFromReports(componentName: string, reports: readonly Copy
       rto.fixes.push({ change: `Make ${componentName}'s restore faster than ${formatSpan(objective.rtoMs)} (a closer or smaller copy, more bandwidth), or keep a warm standby.`, predictedMs: null });
     }
   } else {
-    rto = { ms: null, basis: `No restore of ${componentName} has been timed.`, fixes: [{ change: `Run a restore test of ${componentName} and report its duration.`, predictedMs: null }] };
+    rto = { ms: null, basis: `No restore of ${componentName} was timed in the last 90 days.`, fixes: [{ change: `Run a restore test of ${componentName} and report its duration.`, predictedMs: null }] };
   }
   return { rpo, rto };
 }

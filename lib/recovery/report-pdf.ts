@@ -240,7 +240,7 @@ export function renderReportPdf(report: RecoveryReport, options: { link: string 
   weeklyChart(layout, report);
 
   layout.heading('Traffic through Standby');
-  table(layout, [{ label: 'Service', width: 3 }, { label: 'Requests', width: 2 }, { label: 'Failed', width: 2 }, { label: 'Answered', width: 2 }], report.traffic.map((t) => [t.serviceName, t.requests.toLocaleString('en-US'), t.failures.toLocaleString('en-US'), t.requests ? `${(((t.requests - t.failures) / t.requests) * 100).toFixed(3)}%` : '—']));
+  table(layout, [{ label: 'Service', width: 3 }, { label: 'Requests', width: 2 }, { label: 'Failed', width: 2 }, { label: 'Answered', width: 2 }], (report.traffic ?? []).map((t) => [t.serviceName, t.requests.toLocaleString('en-US'), t.failures.toLocaleString('en-US'), t.requests ? `${(((t.requests - t.failures) / t.requests) * 100).toFixed(3)}%` : '—']));
 
   doc.addPage();
   layout.heading('Compliance grid');

@@ -102,6 +102,7 @@ CREATE TABLE "RecoveryEvidence" (
     "receivedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "ok" BOOLEAN NOT NULL DEFAULT true,
     "copyAt" TIMESTAMP(3),
+    "continuous" BOOLEAN NOT NULL DEFAULT false,
     "rpoMs" DOUBLE PRECISION,
     "restoreMs" DOUBLE PRECISION,
     "disruption" "DisruptionKind",

@@ -22,7 +22,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ form
     const url = new URL(request.url);
     const period = parsePeriod(url.searchParams.get('period'), Date.now());
     if (!period) throw new AppError('INVALID', 'Unknown period: use a quarter (2026-Q3), 90d, or two dates (2026-07-01..2026-08-15).');
-    const report = await getRecoveryReport(period);
+    const report = await getRecoveryReport(period, { traffic: true });
     const name = `standby-recovery-${period.key.replace(/[^0-9A-Za-z-]+/g, '_')}`;
     const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
     if (format === 'csv') {
