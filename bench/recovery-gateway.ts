@@ -15,7 +15,8 @@ import { BreakerRegistry } from '@/lib/gateway/breaker-registry';
 import { createGatewayHandler } from '@/lib/gateway/handler';
 import { SampleRecorder } from '@/lib/gateway/recorder';
 import type { RoutingSnapshot } from '@/lib/gateway/snapshot-types';
-import { DETECT_INTERVAL_MS, runDetector, SETTLE_MS } from '@/lib/recovery/detect-task';
+import { recoveryTask, runDetector, SETTLE_MS } from '@/lib/recovery/detect-task';
+import { startLeaderTasks } from '@/worker/leader-tasks';
 import { db } from '@/lib/server/db';
 import { BENCH_TOKEN, serveIpc } from './harness';
 
@@ -58,20 +59,17 @@ const recorder = new SampleRecorder().start();
 const handle = createGatewayHandler({ snapshot: () => snapshot, breakers, recorder });
 
 type Run = { tookMs: number; events: number; episodes: number; lagMs: number };
-let detector: NodeJS.Timeout | null = null;
-let running: Promise<void> | null = null;
+let detector: { stop: () => Promise<void> } | null = null;
 const runs: Run[] = [];
 
-/** As the leader runs it: every DETECT_INTERVAL_MS, one pass after the other, never two at once. */
+/**
+ * The leader's recovery loop as worker/control-loops.ts runs it (startLeaderTasks, every 5 s, the component
+ * sync and the overview's summary once a minute), with its state in a row of its own; each run's time and the
+ * detector's progress are kept for the report.
+ */
 function startDetector() {
-  const tick = async () => {
-    const began = performance.now();
-    const result = await runDetector({ stateId: config.stateId });
-    runs.push({ tookMs: performance.now() - began, events: result?.events ?? 0, episodes: result?.changed.length ?? 0, lagMs: result ? Date.now() - result.to.getTime() : NaN });
-  };
-  detector = setInterval(() => {
-    if (!running) running = tick().catch((error: unknown) => console.error('[bench recovery gateway] detector', error)).finally(() => (running = null));
-  }, DETECT_INTERVAL_MS);
+  const task = recoveryTask(undefined, { stateId: config.stateId, onRun: (run) => runs.push(run) });
+  detector = startLeaderTasks([task], { snapshots: { get: () => snapshot, onChange: () => () => {} }, log: (line) => console.log(`[bench recovery gateway] ${line}`) });
 }
 
 let served = 0;
@@ -95,9 +93,8 @@ server.listen(0, '127.0.0.1', () => {
           await db().recoveryDetectorState.upsert({ where: { id: config.stateId }, create: { id: config.stateId, processedUpTo: from, state: {} }, update: { processedUpTo: from } });
           startDetector();
         } else if (!on && detector) {
-          clearInterval(detector);
+          await detector.stop();
           detector = null;
-          await running;
         }
         return true;
       },
@@ -118,7 +115,7 @@ server.listen(0, '127.0.0.1', () => {
     },
     { port: (server.address() as AddressInfo).port, pid: process.pid },
     async () => {
-      if (detector) clearInterval(detector);
+      await detector?.stop();
       await recorder.close();
     },
   );

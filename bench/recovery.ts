@@ -44,7 +44,7 @@ const PASS_S = QUICK ? 4 : 12;
 const PRE_PASS_S = 2;
 const CPU_TARGET = 0.05;
 /** The detector measured alone: this many spans of this length, the detector's own interval. */
-const SPANS = QUICK ? 3 : 10;
+const SPANS = QUICK ? 3 : 12;
 const SPAN_MS = 5_000;
 const DATABASE = 'standby_bench_recovery';
 const TMP = path.join(ROOT, 'bench/.tmp');
@@ -257,6 +257,8 @@ async function detectorPasses(client: pg.Client): Promise<{ passes: Pass[]; runs
     await gateway.call('takeRuns');
 
     const passes: Pass[] = [];
+    /** When each measured pass's load stopped: the spans measured alone below lie inside the load. */
+    const loadEnds: number[] = [];
     for (let i = 0; i < PASSES * 2; i += 1) {
       // Off, on, off, on...; every other pair starts with on, so neither order is favoured by a drift in the machine's load.
       const on = Math.floor(i / 2) % 2 === 0 ? i % 2 === 1 : i % 2 === 0;
@@ -268,6 +270,7 @@ async function detectorPasses(client: pg.Client): Promise<{ passes: Pass[]; runs
       await loader.call('openLoopStart', { subject, rate: RATE });
       await sleep(PASS_S * 1_000);
       const records = await loader.call<OpenLoopRecord[]>('openLoopStop');
+      loadEnds.push(Date.now());
       const after = { gateway: cpuMsOf(gateway.info.pid), postgres: postgresCpuMs(), served: await gateway.call<number>('served') };
       const requests = after.served - before.served;
       const pass: Pass = {
@@ -284,11 +287,11 @@ async function detectorPasses(client: pg.Client): Promise<{ passes: Pass[]; runs
     log(`recorded ${recorded.rows[0].n} requests from ${recorded.rows[0].first?.toISOString()} to ${recorded.rows[0].last?.toISOString()}; recorder ${JSON.stringify(await gateway.call('recorder'))}`);
     log(`detector: ${runs.length} runs, median ${ms(median(runs.map((r) => r.tookMs)))} each; ${episodes.rows[0].n} episodes for the failing service and target`);
 
-    // The same work measured alone: the detector over 5 s spans of the traffic just recorded, with no load running.
-    const lastAt = new Date(recorded.rows[0].last).getTime();
+    // The same work measured alone: the detector over a 5 s span of each pass's traffic (ending a second before
+    // the load stopped, so the span is all load), with no load running.
     const spans: Span[] = [];
-    for (let i = SPANS; i >= 1; i -= 1) {
-      const from = lastAt - i * SPAN_MS;
+    for (const end of loadEnds.slice(-SPANS)) {
+      const from = end - 1_000 - SPAN_MS;
       const requests = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM "RequestRecord" WHERE "serviceId" = $1 AND at > $2 AND at <= $3`, [service.id, new Date(from), new Date(from + SPAN_MS)])).rows[0].n);
       const postgresBefore = postgresCpuMs();
       const measured = await gateway.call<{ cpuMs: number; wallMs: number; events: number }>('detectSpan', { from, to: from + SPAN_MS });

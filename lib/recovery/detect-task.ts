@@ -162,8 +162,14 @@ export async function runDetector(options: { now?: number; settleMs?: number; dr
   return applied ? { from, to, events: events.length, changed: result.changed } : null;
 }
 
-/** The leader task: detection every few seconds; the component list and the overview's summary every minute. */
-export function recoveryTask(drills: DrillWindowSource = noDrills) {
+export type RecoveryRun = { tookMs: number; events: number; episodes: number; lagMs: number };
+
+/**
+ * The leader task: detection every few seconds; the component list and the
+ * overview's summary every minute. `options` are for the benchmark: its own
+ * state row, and each detection's time and progress.
+ */
+export function recoveryTask(drills: DrillWindowSource = noDrills, options: { stateId?: string; onRun?: (run: RecoveryRun) => void } = {}) {
   let lastSync = 0;
   let lastSummary = 0;
   return {
@@ -179,7 +185,9 @@ export function recoveryTask(drills: DrillWindowSource = noDrills) {
       }
       // Catch up in as many spans as it takes, but give way when a span finds nothing new.
       for (let i = 0; i < 10; i += 1) {
-        const run = await runDetector({ drills });
+        const began = performance.now();
+        const run = await runDetector({ drills, stateId: options.stateId });
+        options.onRun?.({ tookMs: performance.now() - began, events: run?.events ?? 0, episodes: run?.changed.length ?? 0, lagMs: run ? Date.now() - run.to.getTime() : NaN });
         if (!run) break;
         for (const e of run.changed) if (e.status === 'recovered') log(`recovery: ${e.subject.kind} episode ${e.id} recovered (${e.disruption})`);
         if (run.to.getTime() >= Date.now() - SETTLE_MS - DETECT_INTERVAL_MS) break;
