@@ -8,8 +8,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { recordAudit } from '@/lib/audit/record';
 import { SYSTEM_ACTOR } from '@/lib/server/auth';
-import type { Prisma, Tx } from '@/lib/server/db';
-import { inTransaction } from '@/lib/server/mutation';
+import { db, type Prisma, type Tx } from '@/lib/server/db';
 import { addComponent, syncComponentsIn } from '@/lib/recovery/components';
 import type { EpisodeDetails, MilestoneCause } from '@/lib/recovery/detector';
 import { DAY, HOUR, MINUTE, SECOND, routingComponentName, servingComponentName, type DisruptionKind } from '@/lib/recovery/model';
@@ -84,7 +83,13 @@ function episodeRow(spec: EpisodeSpec, ids: Ids, componentKind: 'service_routing
  * primary of (routing: until callers got answers from the fallback).
  */
 function outage(
-  o: { target: string; services: { name: string; fallback: string; activateMs: number; failed?: number; assess?: { at: number; actor: string; reason: string } }[]; disruption: DisruptionKind; startedAt: number; detectMs: number; restoreMs: number; errorClass: string; failedAttempts: number },
+  o: {
+    target: string;
+    /** Others of the same failure domain that failed with it (the service's earlier chain steps). */
+    alsoFailing?: string[];
+    services: { name: string; fallback: string; activateMs: number; failed?: number; assess?: { at: number; actor: string; reason: string } }[];
+    disruption: DisruptionKind; startedAt: number; detectMs: number; restoreMs: number; errorClass: string; failedAttempts: number;
+  },
   ids: Ids,
 ): Prisma.DisruptionEpisodeCreateManyInput[] {
   const breaker: MilestoneCause = { kind: 'breaker', targetId: ids.target(o.target), cause: `5 failures in a row (threshold 5)` };
@@ -108,7 +113,7 @@ function outage(
         {
           component: routingComponentName(s.name), kind: 'service', subject: s.name, disruption: o.disruption, startedAt: o.startedAt, detect: o.detectMs,
           assess: s.assess?.at ?? null, activate: s.activateMs, restore: o.restoreMs + 400, failed: s.failed ?? 0, total: requests, opened: s.failed ? 'errors' : 'breaker',
-          failingTargets: [o.target], errorClasses: { [o.errorClass]: Math.min(o.failedAttempts, 12) + (s.failed ?? 0) },
+          failingTargets: [...(o.alsoFailing ?? []), o.target], errorClasses: { [o.errorClass]: Math.min(o.failedAttempts, 12) + (s.failed ?? 0) },
           detectedBy: breaker, assessedBy: s.assess ? { kind: 'operator', action: 'force_failover', actor: s.assess.actor, reason: s.assess.reason } : null,
           activatedBy: s.assess && s.assess.at <= s.activateMs ? { kind: 'operator', action: 'force_failover', actor: s.assess.actor, reason: s.assess.reason } : { kind: 'answer', targetId: ids.target(s.fallback), servedBy: 'upstream' },
         },
@@ -131,6 +136,7 @@ function episodes(now: number, ids: Ids): Prisma.DisruptionEpisodeCreateManyInpu
     ...outage(
       {
         target: 'azure-gpt-4o-eu-west',
+        alsoFailing: ['openai-gpt-4o-us-east'],
         services: [{ name: 'support-bot', fallback: 'anthropic-sonnet-us-west', activateMs: 41 * SECOND, failed: 74, assess: { at: 38 * SECOND, actor: 'operator@standby.demo', reason: 'OpenAI and Azure both failing: move support-bot to Anthropic' } }],
         disruption: 'provider_outage', startedAt: ago(44, 11), detectMs: 2_300, restoreMs: 4 * MINUTE + 30 * SECOND, errorClass: 'header_timeout', failedAttempts: 63,
       },
@@ -230,7 +236,8 @@ async function changeObjective(tx: Tx, componentId: string, disruption: Disrupti
 
 /** Loads the demo's recovery history once; returns false when it was already there. */
 export async function seedRecoveryDemo(now = Date.now()): Promise<boolean> {
-  return inTransaction(async (tx) => {
+  // All or nothing, like the rest of the seed, but with room: some twenty thousand rows on a machine that may be busy.
+  return db().$transaction(async (tx) => {
     const created = new Date(now - 120 * DAY);
     await syncComponentsIn(tx, created);
     if ((await tx.recoveryComponent.count({ where: { name: { in: EXTERNAL.map((e) => e.name) } } })) > 0) return false;
@@ -258,5 +265,5 @@ export async function seedRecoveryDemo(now = Date.now()): Promise<boolean> {
     await tx.recoveryEvidence.createMany({ data: evidence(now, ids) });
     await recordAudit(tx, SYSTEM_ACTOR, { action: 'demo.seed_recovery', entityType: 'estate', entityName: 'demo recovery history', reason: 'demo recovery history loaded (illustrative figures, source demo-seed)' });
     return true;
-  });
+  }, { isolationLevel: 'ReadCommitted', timeout: 120_000, maxWait: 10_000 });
 }

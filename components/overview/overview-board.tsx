@@ -59,7 +59,7 @@ function RecoveryTile({ recovery }: { recovery: Overview['recovery'] }) {
       label="Recovery objectives"
       testId="summary-recovery"
       value={
-        <LinkAnchor href="/recovery" c="inherit" underline="hover">
+        <LinkAnchor href="/recovery" c="inherit" underline="hover" inherit>
           {recovery ? `${recovery.breached} breached` : '—'}
         </LinkAnchor>
       }

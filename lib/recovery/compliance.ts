@@ -82,3 +82,14 @@ export function judgeCell(input: CellInput, at: number): Cell {
 }
 
 export const isBreach = (cell: Pick<Cell, 'verdict'>) => BREACHES.has(cell.verdict);
+
+export type Breach = { figure: 'failed' | 'rto' | 'rpo'; measuredMs: number | null; objectiveMs: number | null; ref: EvidenceRef | null };
+
+/** What a breached cell breached, and where it came from: a failed restore or drill, the worst RTO, or else the worst RPO. */
+export function breachOf(cell: Cell): Breach {
+  if (cell.rto.failed) return { figure: 'failed', measuredMs: null, objectiveMs: cell.objective?.rtoMs ?? null, ref: cell.rto.failed };
+  if (cell.objective && cell.rto.worstMs !== null && ratioOf(cell.rto.worstMs, cell.objective.rtoMs) >= 1) {
+    return { figure: 'rto', measuredMs: cell.rto.worstMs, objectiveMs: cell.objective.rtoMs, ref: cell.rto.worst };
+  }
+  return { figure: 'rpo', measuredMs: cell.rpo.worstMs, objectiveMs: cell.objective?.rpoMs ?? null, ref: cell.rpo.worst };
+}

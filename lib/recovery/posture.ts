@@ -1,7 +1,7 @@
 // A service's recovery posture as a to-do list, not a grade (issue 12): every
 // check its components fail names what to do, and the score is the share of
 // checks that pass. Pure.
-import { isBreach, type Cell } from './compliance';
+import { breachOf, isBreach, type Cell } from './compliance';
 import { formatRatio } from './format';
 import { DISRUPTION_SHORT, type DisruptionKind } from './model';
 
@@ -63,8 +63,7 @@ export function assessPosture(components: readonly PostureComponent[], stateful:
       if (cell.verdict === 'unverified' || cell.verdict === 'no_evidence') fail(stateful(component.id) && cell.rpoVerdict && cell.rpoVerdict !== 'compliant' ? 'report_evidence' : 'run_drill', cell.disruption);
       else passed += 1;
       if (isBreach(cell)) {
-        const worst = cell.rto.worst && cell.objective && cell.rto.worstMs !== null && cell.rto.worstMs > cell.objective.rtoMs ? cell.rto.worst : (cell.rpo.worst ?? cell.rto.failed);
-        fail('review_breach', cell.disruption, `${DISRUPTION_SHORT[cell.disruption]}: worst ${formatRatio(cell.ratio)} the objective`, worst);
+        fail('review_breach', cell.disruption, `${DISRUPTION_SHORT[cell.disruption]}: worst ${formatRatio(cell.ratio)} the objective`, breachOf(cell).ref);
       } else passed += 1;
     }
     for (const [action, group] of groups) {

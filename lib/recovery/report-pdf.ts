@@ -6,7 +6,7 @@ import 'server-only';
 // be checked against the CSV of the same link later.
 import { createHash } from 'node:crypto';
 import PDFDocument from 'pdfkit';
-import type { Cell } from './compliance';
+import { breachOf, type Cell } from './compliance';
 import type { RecoveryReport } from './data';
 import { formatRatio, formatSpan, formatUtcTime } from './format';
 import { COMPONENT_KIND_LABELS, DISRUPTIONS, DISRUPTION_SHORT } from './model';
@@ -157,7 +157,7 @@ function gridTable(layout: Layout, report: RecoveryReport) {
     doc.y = y + 14;
   };
   header();
-  for (const c of report.components) {
+  for (const c of [...report.components].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.name.localeCompare(b.name))) {
     const cells = DISRUPTIONS.map((d) => c.cells[d] ?? null);
     const lines = Math.max(2, ...cells.map((cell) => (cell ? cellLines(cell).length + 1 : 1)));
     const h = lines * 8 + 6;
@@ -171,7 +171,7 @@ function gridTable(layout: Layout, report: RecoveryReport) {
     cells.forEach((cell, i) => {
       const x = layout.left + firstW + i * colW;
       if (!cell) {
-        doc.font('Helvetica').fontSize(7).fillColor(DIM).text('no objective', x + 3, y + 3, { width: colW - 6, lineBreak: false });
+        doc.font('Helvetica').fontSize(7).fillColor(DIM).text('—', x + 3, y + 3, { width: colW - 6, lineBreak: false });
         return;
       }
       doc.rect(x + 3, y + 3, 4, h - 6).fill(VERDICT_HEX[cell.verdict]);
@@ -208,6 +208,18 @@ function table(layout: Layout, columns: { label: string; width: number }[], rows
 
 const utc = (iso: string | null) => (iso ? formatUtcTime(iso).replace(' UTC', '') : '—');
 
+/** A breach whose worst figure is a report, not an episode: a failed or slow restore, or data at risk. */
+export function describeEvidenceBreach(cell: Cell): string {
+  const breach = breachOf(cell);
+  const when = breach.ref ? ` (reported ${utc(breach.ref.at)})` : '';
+  if (breach.figure === 'failed') return `a restore test or drill failed${when}`;
+  if (breach.figure === 'rto') return `a restore or drill took ${formatSpan(breach.measuredMs)} against an RTO of ${formatSpan(breach.objectiveMs)}${when}`;
+  return `data at risk reached ${formatSpan(breach.measuredMs)} against an RPO of ${formatSpan(breach.objectiveMs)}${when}`;
+}
+
+/** The page's order: routing, then serving, then state; by name within each. */
+const KIND_ORDER = { service_routing: 0, model_serving: 1, conversation_history: 2, configuration: 2, external: 2 } as const;
+
 /** Renders the report; resolves with the PDF's bytes. */
 export function renderReportPdf(report: RecoveryReport, options: { link: string }): Promise<Buffer> {
   const doc = new PDFDocument({
@@ -226,7 +238,7 @@ export function renderReportPdf(report: RecoveryReport, options: { link: string 
   doc.font('Helvetica-Bold').fontSize(18).fillColor(INK).text(`Recovery objectives: ${report.period.label}`, MARGIN, MARGIN);
   doc.font('Helvetica').fontSize(9).fillColor(DIM).text(`${formatUtcTime(report.period.from)} to ${formatUtcTime(report.period.to)}. Generated ${formatUtcTime(report.generatedAt)} by Standby. Times are UTC.`);
   doc.moveDown(0.6);
-  doc.font('Helvetica-Bold').fontSize(10.5).fillColor(s.breached ? '#c92a2a' : '#087f5b').text(
+  doc.font('Helvetica-Bold').fontSize(10.5).fillColor(s.critical ? '#c92a2a' : s.breached ? '#d9480f' : '#087f5b').text(
     `${s.breached} of ${s.cells} objectives breached (${s.critical} critical), ${s.compliant} compliant, ${s.unverified + s.noEvidence} unverified or without evidence, ${s.atRisk} at risk by design. ${s.episodes} disruption episodes${s.openEpisodes ? `, ${s.openEpisodes} still open` : ''}.`,
     { width: layout.width },
   );
@@ -257,7 +269,7 @@ export function renderReportPdf(report: RecoveryReport, options: { link: string 
           e.incidentId ? 'incident linked' : null,
           e.status === 'open' ? 'still open' : `restored ${utc(e.restoredAt)}`,
         ].filter(Boolean).join('; ')
-      : b.cell.rto.failed ? 'a restore test or drill failed' : `worst RPO ${formatSpan(b.cell.rpo.worstMs)} against ${formatSpan(b.cell.objective?.rpoMs)}`;
+      : describeEvidenceBreach(b.cell);
     layout.para(`${b.componentName}, ${DISRUPTION_SHORT[b.disruption].toLowerCase()}: ${VERDICT_LABELS[b.cell.verdict]} ${formatRatio(b.cell.ratio)}. ${what}.`, 8.5, INK);
   }
 

@@ -18,7 +18,8 @@ import { getRecoveryReport, getServiceTraffic } from '@/lib/recovery/data';
 import { formatRatio, formatSpan, formatUtcTime } from '@/lib/recovery/format';
 import { DISRUPTION_SHORT } from '@/lib/recovery/model';
 import { periodFromSearch, type Period } from '@/lib/recovery/period';
-import { gridDigest } from '@/lib/recovery/report-pdf';
+import { describeEvidenceBreach, gridDigest } from '@/lib/recovery/report-pdf';
+import { breachOf } from '@/lib/recovery/compliance';
 import { authorize } from '@/lib/server/auth';
 
 export const metadata: Metadata = { title: 'Recovery report' };
@@ -68,7 +69,7 @@ export default async function RecoveryReportPage({ searchParams }: Props) {
           </Text>
           <CopyLink path={`/recovery/report?${query}`} />
           <Text size="xs" c="dimmed" mt={4}>
-            Grid SHA-256 {gridDigest(report)} (printed on every page of the PDF: the grid part of the CSV hashes to it)
+            Grid SHA-256 {gridDigest(report)}: printed on every page of the PDF, the hash of the grid part of the CSV. For a period that has ended, the PDF and CSV of this link give the same hash whenever they are made; one still running changes as evidence arrives.
           </Text>
         </Alert>
         <Card withBorder radius="md" padding="md" component="section" aria-labelledby="charts-title">
@@ -104,13 +105,11 @@ export default async function RecoveryReportPage({ searchParams }: Props) {
                           </LinkAnchor>
                           : RTO {formatSpan(b.episode.rtoMs)} against {formatSpan(b.episode.objective?.rtoMs)}; {b.episode.assessedAt ? `assessed by ${describeCause(b.episode.details.assessedBy, b.episode.targetNames) || 'a person'}` : 'recovered automatically'}; {b.episode.status === 'open' ? 'still open' : `restored by ${describeCause(b.episode.details.restoredBy, b.episode.targetNames)}`}.
                         </>
-                      ) : b.cell.rto.failed ? (
-                        <LinkAnchor href={refHref(b.cell.rto.failed)} size="sm">A restore test or drill failed.</LinkAnchor>
-                      ) : b.cell.rpo.worst ? (
-                        <LinkAnchor href={refHref(b.cell.rpo.worst)} size="sm">
-                          Worst RPO {formatSpan(b.cell.rpo.worstMs)} against {formatSpan(b.cell.objective?.rpoMs)}.
+                      ) : (
+                        <LinkAnchor href={breachOf(b.cell).ref ? refHref(breachOf(b.cell).ref!) : '#'} size="sm">
+                          {`${describeEvidenceBreach(b.cell).replace(/^./, (c) => c.toUpperCase())}.`}
                         </LinkAnchor>
-                      ) : null}
+                      )}
                     </Text>
                   </Group>
                 </ListItem>
