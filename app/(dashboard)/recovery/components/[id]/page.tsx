@@ -9,7 +9,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { hasState } from '@/lib/recovery/compliance';
 import { getComponent, listEpisodes } from '@/lib/recovery/data';
 import { formatSpan, formatUtcTime } from '@/lib/recovery/format';
-import { COMPONENT_KIND_LABELS, defaultObjectives, DISRUPTIONS, DISRUPTION_LABELS, EVIDENCE_KIND_LABELS } from '@/lib/recovery/model';
+import { COMPONENT_KIND_LABELS, defaultObjectives, DISRUPTIONS, DISRUPTION_LABELS, EVIDENCE_KIND_LABELS, STATEFUL_KINDS } from '@/lib/recovery/model';
 import { periodFromSearch } from '@/lib/recovery/period';
 import { authorize } from '@/lib/server/auth';
 import { hasPermission } from '@/lib/server/permissions';
@@ -26,7 +26,8 @@ export default async function ComponentPage({ params }: Params) {
   const { episodes, total } = await listEpisodes(periodFromSearch(undefined, 'rolling').period!, { componentId: c.id, limit: 20 });
   const canWrite = hasPermission(user.role, 'recovery.write') && !c.retiredAt;
   const templates = new Map(defaultObjectives(c.kind, { selfHosted: c.target?.provider.kind === 'self_hosted' }).map((t) => [t.disruption, t]));
-  const unset = DISRUPTIONS.filter((d) => !c.objectives.some((o) => o.disruption === d));
+  // Routing and API serving hold no data: a loss of data is not theirs to recover, so it is not offered.
+  const unset = DISRUPTIONS.filter((d) => !c.objectives.some((o) => o.disruption === d) && (templates.has(d) || STATEFUL_KINDS.has(c.kind)));
   return (
     <>
       <LinkAnchor href="/recovery" size="sm">
