@@ -98,7 +98,7 @@ export async function readTopology(): Promise<Topology> {
   ]);
   const chains = new Map<string, string[]>();
   for (const e of entries) chains.set(e.serviceId, [...(chains.get(e.serviceId) ?? []), e.targetId]);
-  return { chains, targets: new Map(targets.map((t) => [t.id, { domain: t.provider.failureDomain?.trim() || t.provider.name, region: t.region.code }])) };
+  return { chains, targets: new Map(targets.map((t) => [t.id, { provider: t.provider.name, domain: t.provider.failureDomain?.trim() || t.provider.name, region: t.region.code }])) };
 }
 
 /** Writes changed episodes: the detector's fields, never the incident link (issue 13 sets it and the assessment with it). */

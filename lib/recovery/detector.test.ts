@@ -6,9 +6,11 @@ import { rtoParts, routingRtoMs, servingRtoMs } from './rto-parts';
 const topology: Topology = {
   chains: new Map([['svc', ['primary', 'fallback']], ['other', ['fallback']]]),
   targets: new Map([
-    ['primary', { domain: 'openai', region: 'us-east' }],
-    ['fallback', { domain: 'anthropic', region: 'us-west' }],
-    ['primary-eu', { domain: 'openai', region: 'eu-west' }],
+    ['primary', { provider: 'openai', domain: 'openai', region: 'us-east' }],
+    ['fallback', { provider: 'anthropic', domain: 'anthropic', region: 'us-west' }],
+    ['primary-eu', { provider: 'openai', domain: 'openai', region: 'eu-west' }],
+    // Another provider of OpenAI's failure domain in Europe: it answering says nothing about OpenAI's own regions.
+    ['azure-eu', { provider: 'azure-openai', domain: 'openai', region: 'eu-west' }],
   ]),
 };
 
@@ -163,7 +165,7 @@ test('rate limiting reads as capacity loss; a provider failing in one region whi
   assert.equal(last(limited.changed, 'target')!.disruption, 'capacity_loss');
   const regional = run([okAttempt(0, 'primary-eu', null), ...[10, 20, 30, 40, 50].map((t) => fail(t)), okAttempt(60, 'primary-eu', null), breaker(61, 'open')], 1_000);
   assert.equal(last(regional.changed, 'target')!.disruption, 'regional_outage');
-  const provider = run([...[10, 20, 30, 40, 50].map((t) => fail(t)), breaker(61, 'open')], 1_000);
+  const provider = run([okAttempt(0, 'azure-eu', null), ...[10, 20, 30, 40, 50].map((t) => fail(t)), okAttempt(60, 'azure-eu', null), breaker(61, 'open')], 1_000);
   assert.equal(last(provider.changed, 'target')!.disruption, 'provider_outage');
 });
 

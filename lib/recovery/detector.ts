@@ -49,10 +49,10 @@ export type DetectorEvent =
   | { type: 'override'; at: number; action: 'start' | 'end'; kind: OverrideKind; serviceId: string | null; targetId: string | null; actor: string; reason: string }
   | { type: 'alert'; at: number; serviceId: string; rule: string };
 
-/** What the detector needs to know of the estate: chains in order, and each target's failure domain and region. */
+/** What the detector needs to know of the estate: chains in order, and each target's provider, failure domain and region. */
 export type Topology = {
   chains: ReadonlyMap<string, readonly string[]>;
-  targets: ReadonlyMap<string, { domain: string; region: string }>;
+  targets: ReadonlyMap<string, { provider: string; domain: string; region: string }>;
 };
 
 /** A drill's fault window (issue 14): episodes of its subject that start inside it are the drill's. */
@@ -503,9 +503,9 @@ function serviceRestoredAt(e: OpenEpisode, s: Subject): number | null {
  * The kind of disruption, from what failed: refusals for capacity (rate
  * limits, overload, a tier shedding load) are capacity loss; an operator
  * moving traffic off a model that was not failing is a retirement; a failing
- * target while another of its provider (failure domain) in another region
- * answered, or targets of several providers failing in one region, is a
- * regional outage; anything else a provider outage.
+ * target while another of the same provider in another region answered, or
+ * targets of several failure domains failing in one region, is a regional
+ * outage; anything else a provider outage.
  */
 export function inferDisruption(kind: SubjectKind, id: string, e: Pick<OpenEpisode, 'failed' | 'startedAt' | 'wasForced' | 'tierWasDown' | 'details'>, state: Pick<DetectorState, 'lastOkAt'>, topology: Topology): DisruptionKind {
   const classes = e.details.errorClasses;
@@ -514,13 +514,13 @@ export function inferDisruption(kind: SubjectKind, id: string, e: Pick<OpenEpiso
   const failingTargets = kind === 'target' ? [id] : e.details.failingTargets;
   if (failures === 0 && failingTargets.length === 0) return e.wasForced && !e.tierWasDown ? 'model_retirement' : 'capacity_loss';
   if (failures > 0 && capacity / failures >= 0.5) return 'capacity_loss';
-  const places = failingTargets.map((t) => topology.targets.get(t)).filter((p): p is { domain: string; region: string } => p !== undefined);
+  const places = failingTargets.map((t) => topology.targets.get(t)).filter((p): p is { provider: string; domain: string; region: string } => p !== undefined);
   for (const region of new Set(places.map((p) => p.region))) {
     if (new Set(places.filter((p) => p.region === region).map((p) => p.domain)).size >= 2) return 'regional_outage';
   }
   for (const place of places) {
     for (const [other, where] of topology.targets) {
-      if (failingTargets.includes(other) || where.domain !== place.domain || where.region === place.region) continue;
+      if (failingTargets.includes(other) || where.provider !== place.provider || where.region === place.region) continue;
       if ((state.lastOkAt[other] ?? 0) >= e.startedAt) return 'regional_outage';
     }
   }
