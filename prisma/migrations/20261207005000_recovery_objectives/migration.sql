@@ -1,4 +1,4 @@
--- Recovery objectives (issue 12): components, objectives and their versions, disruption episodes, evidence, the detector's state; API token scopes.
+-- Recovery objectives (issue 12): components, objectives and their versions, disruption episodes, evidence, the state of the detector, and API token scopes.
 
 -- CreateEnum
 CREATE TYPE "RecoveryComponentKind" AS ENUM ('service_routing', 'model_serving', 'conversation_history', 'configuration', 'external');
