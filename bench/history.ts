@@ -59,7 +59,7 @@ const seconds = (x: number) => `${(x / 1000).toFixed(1)} s`;
 const bytes = (x: number) => (x >= 1024 ** 3 ? `${(x / 1024 ** 3).toFixed(2)} GiB` : `${(x / 1024 ** 2).toFixed(0)} MiB`);
 
 type Estate = { serviceIds: string[]; targets: { id: string; serviceIndex: number; position: number; baseMs: number }[] };
-type Timing = { label: string; medianMs: number; minMs: number; maxMs: number; points?: number; jsonBytes?: number };
+export type Timing = { label: string; medianMs: number; minMs: number; maxMs: number; points?: number; jsonBytes?: number };
 /** Rows per rollup table and resolution, and the oldest minute row (ISO; null without any). */
 type RollupCounts = { serviceMinutes: number; serviceHours: number; targetMinutes: number; targetHours: number; minutesSince: string | null };
 type TableSize = { name: string; rows: number; total: number; heap: number; indexes: number };
@@ -291,14 +291,14 @@ async function generate(clients: pg.Client[], estate: Estate, start: Date, setup
 
 // ---- measuring ----------------------------------------------------------------------
 
-type Read = { label: string; run: () => Promise<unknown>; describe: (value: unknown) => { points?: number; jsonBytes: number } };
+export type Read = { label: string; run: () => Promise<unknown>; describe: (value: unknown) => { points?: number; jsonBytes: number } };
 
 /**
  * Each read's median over RUNS runs after WARMUP_RUNS unmeasured ones. The
  * reads take turns run by run, so that a change in the machine's load during
  * the measurement does not favour whichever read went first.
  */
-async function timeReads(reads: Read[]): Promise<Timing[]> {
+export async function timeReads(reads: Read[]): Promise<Timing[]> {
   const last: unknown[] = [];
   for (let i = 0; i < WARMUP_RUNS; i += 1) for (const [j, read] of reads.entries()) last[j] = await read.run();
   const runs = reads.map((): number[] => []);

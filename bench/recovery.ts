@@ -23,7 +23,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { applyMigrations } from '@/lib/server/runtime/migrate';
 import { BENCH_TOKEN, machine, machineRows, ROOT, runGroup, sleep, startChild, tsNodeArgs, type Child, type Machine } from './harness';
-import { writeResultsSection } from './history';
+import { timeReads, writeResultsSection, type Timing } from './history';
 import type { OpenLoopRecord } from './loader';
 import { median } from './stats';
 import type { RecoveryGatewayConfig } from './recovery-gateway';
@@ -35,8 +35,6 @@ const TARGETS = 100;
 const EXTERNAL = 20;
 const EPISODES = Math.round(60_000 * SCALE);
 const DAYS = 365;
-const WARMUP_RUNS = 3;
-const RUNS = QUICK ? 5 : Number(process.env.BENCH_RECOVERY_RUNS ?? 15);
 const TARGET_MS = 500;
 const RATE = 2_000;
 const PASSES = QUICK ? 2 : 6;
@@ -57,7 +55,6 @@ const int = (x: number) => Math.round(x).toLocaleString('en-US');
 const ms = (x: number) => `${x < 10 ? x.toFixed(1) : Math.round(x)} ms`;
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
-type Timing = { label: string; medianMs: number; minMs: number; maxMs: number; bytes: number };
 type Pass = { detector: boolean; requests: number; failed: number; rps: number; gatewayUs: number; postgresUs: number };
 type DetectorRun = { tookMs: number; events: number; episodes: number; lagMs: number };
 /** One detector pass over 5 s of recorded traffic, alone: the gateway process's CPU and PostgreSQL's for it. */
@@ -156,25 +153,9 @@ async function seed(client: pg.Client, setup: RecoveryResult['setup']) {
   await step('ANALYZE', () => client.query('ANALYZE "DisruptionEpisode", "RecoveryEvidence", "ServiceRollup", "RecoveryObjectiveVersion", "RecoveryObjective", "RecoveryComponent"'));
 }
 
-async function timeReads(reads: { label: string; run: () => Promise<unknown> }[]): Promise<Timing[]> {
-  const last: unknown[] = [];
-  for (let i = 0; i < WARMUP_RUNS; i += 1) for (const [j, read] of reads.entries()) last[j] = await read.run();
-  const runs = reads.map((): number[] => []);
-  for (let i = 0; i < RUNS; i += 1) {
-    for (const [j, read] of reads.entries()) {
-      const began = performance.now();
-      last[j] = await read.run();
-      runs[j].push(performance.now() - began);
-    }
-  }
-  return reads.map((read, j) => {
-    const value = last[j];
-    const bytes = Buffer.isBuffer(value) ? value.length : typeof value === 'string' ? value.length : JSON.stringify(value).length;
-    const timing = { label: read.label, medianMs: median(runs[j]), minMs: Math.min(...runs[j]), maxMs: Math.max(...runs[j]), bytes };
-    log(`${read.label}: median ${ms(timing.medianMs)} (fastest ${ms(timing.minMs)}, slowest ${ms(timing.maxMs)})`);
-    return timing;
-  });
-}
+/** The size of what a read returns: bytes of a PDF or text, or of its JSON. */
+const sizeOf = (value: unknown) => ({ jsonBytes: Buffer.isBuffer(value) ? value.length : typeof value === 'string' ? value.length : JSON.stringify(value).length });
+const reads = (list: { label: string; run: () => Promise<unknown> }[]) => timeReads(list.map((read) => ({ ...read, describe: sizeOf })));
 
 // ---- part 2: the detector beside the gateway -------------------------------------------------
 
@@ -346,11 +327,11 @@ export function recoverySection(r: RecoveryResult): string {
     '|---|---|',
     ...r.setup.map((s) => `| ${s.label} | ${(s.ms / 1000).toFixed(1)} s |`),
     '',
-    `Reads, server time: each function called in-process, as the page and the download route call it; ${WARMUP_RUNS} unmeasured runs, then the median of ${RUNS}, the reads taking turns.`,
+    'Reads, server time: each function called in-process, as the page and the download route call it; 3 unmeasured runs, then the median of 15, the reads taking turns (bench/history.ts timeReads).',
     '',
     '| read | median | fastest | slowest | size |',
     '|---|---|---|---|---|',
-    ...r.reads.map((x) => `| ${x.label} | ${ms(x.medianMs)} | ${ms(x.minMs)} | ${ms(x.maxMs)} | ${(x.bytes / 1024).toFixed(0)} KiB |`),
+    ...r.reads.map((x) => `| ${x.label} | ${ms(x.medianMs)} | ${ms(x.minMs)} | ${ms(x.maxMs)} | ${((x.jsonBytes ?? 0) / 1024).toFixed(0)} KiB |`),
     '',
     `The detector beside the gateway: one gateway process (bench/recovery-gateway.ts: the real handler, an in-memory snapshot, the real recorder writing every attempt and request to PostgreSQL) serves a service whose only upstream answers 503 to everything, with breakers that never open, so that each of the ${int(RATE)} requests a second (an open loop, bench/loader.ts) is a failed attempt and a failed request to record and to detect. The detector runs in the same process every 5 s, as the leader replica runs it, and is switched on and off between passes of ${PASS_S} s (each after ${PRE_PASS_S} s of unmeasured load; the order alternates by pairs). CPU from /proc, per request served in the pass.`,
     '',
@@ -404,14 +385,14 @@ async function main() {
     const now = Date.now();
     const last = parsePeriod(quarterKeyOf(now - 92 * 86_400_000), now)!;
     const rolling = parsePeriod('90d', now)!;
-    const reads = await timeReads([
+    const timings = await reads([
       { label: 'getCompliance(last 90 days): the grid and every service\'s posture', run: () => getCompliance(rolling) },
       { label: `getCompliance(${last.key})`, run: () => getCompliance(last) },
       { label: `getRecoveryReport(${last.key}): grid, posture, breaches with their episodes, 60 episodes, weekly chart`, run: () => getRecoveryReport(last) },
       { label: `getServiceTraffic(${last.key}): requests per service from the hour rollups (the page streams it in after the rest; the PDF and CSV wait for it)`, run: () => getServiceTraffic(last) },
     ]);
     const report = await getRecoveryReport(last, { traffic: true });
-    const pdf = await timeReads([{ label: `renderReportPdf(${last.key}) after the report is read (the download's extra work)`, run: () => renderReportPdf(report, { link: 'http://localhost/recovery/report' }) }]);
+    const pdf = await reads([{ label: `renderReportPdf(${last.key}) after the report is read (the download's extra work)`, run: () => renderReportPdf(report, { link: 'http://localhost/recovery/report' }) }]);
 
     const count = async (sql: string) => Number((await client.query<{ n: string }>(sql)).rows[0].n);
     const rows = {
@@ -426,7 +407,7 @@ async function main() {
     log(`the detector beside the gateway at ${RATE} failing requests/s, ${PASSES * 2} passes of ${PASS_S} s`);
     const { passes, runs, spans } = await detectorPasses(client);
 
-    const result: RecoveryResult = { machine: host, loadEnd: os.loadavg().map((l) => l.toFixed(2)).join(' / '), scale: SCALE, rows, setup, reads: [...reads, ...pdf], passes, detectorRuns: runs, spans, elapsedS: (Date.now() - t0) / 1000 };
+    const result: RecoveryResult = { machine: host, loadEnd: os.loadavg().map((l) => l.toFixed(2)).join(' / '), scale: SCALE, rows, setup, reads: [...timings, ...pdf], passes, detectorRuns: runs, spans, elapsedS: (Date.now() - t0) / 1000 };
     writeFileSync(path.join(TMP, 'recovery.json'), JSON.stringify(result, null, 2));
     writeResultsSection(recoverySection(result), RECOVERY_BEGIN, RECOVERY_END);
     log('wrote the recovery section of bench/RESULTS.md');
