@@ -22,6 +22,8 @@ let users: TestUsers;
 let service: { id: string; name: string };
 let target: { id: string; name: string };
 let external: { id: string; name: string };
+/** The RTO the concurrent edit below settled on. */
+let winnerRtoMs = 0;
 
 before(async () => {
   users = await createTestUsers();
@@ -62,6 +64,8 @@ test('an objective changes with a reason, a new version and an audit entry; view
   // Two people edit version 1 at once: one wins, the other is told who did.
   const results = await Promise.allSettled([saveObjective(users.operator, input), saveObjective(users.admin, { ...input, rtoSeconds: '60' })]);
   assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+  // Whichever came first: 45 s from the operator or 60 s from the admin.
+  winnerRtoMs = (results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ rtoMs: number }>).value.rtoMs;
   const loser = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
   assert.match(String(loser.reason.message), /changed this objective while you were editing it/);
 
@@ -146,7 +150,7 @@ test('the grid judges each objective from episodes and evidence; a breach links 
   const routingRow = compliance.components.find((c) => c.id === routing.id)!;
   assert.equal(routingRow.cells.capacity_loss!.verdict, 'compliant');
   assert.equal(routingRow.cells.regional_outage!.verdict, 'unverified', 'evidence older than 90 days');
-  assert.equal(routingRow.cells.provider_outage!.objective?.rtoMs, 45_000, 'the objective changed above');
+  assert.equal(routingRow.cells.provider_outage!.objective?.rtoMs, winnerRtoMs, 'the objective changed above');
   // One target and no fallback: the configuration cannot fail over, whatever the objective.
   assert.equal(routingRow.cells.provider_outage!.predictedRto?.ms, null);
   assert.match(routingRow.cells.provider_outage!.predictedRto!.fixes[0].change, /Add a fallback target/);
