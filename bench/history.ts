@@ -59,7 +59,7 @@ const seconds = (x: number) => `${(x / 1000).toFixed(1)} s`;
 const bytes = (x: number) => (x >= 1024 ** 3 ? `${(x / 1024 ** 3).toFixed(2)} GiB` : `${(x / 1024 ** 2).toFixed(0)} MiB`);
 
 type Estate = { serviceIds: string[]; targets: { id: string; serviceIndex: number; position: number; baseMs: number }[] };
-type Timing = { label: string; medianMs: number; minMs: number; maxMs: number; points?: number; jsonBytes?: number };
+export type Timing = { label: string; medianMs: number; minMs: number; maxMs: number; points?: number; jsonBytes?: number };
 /** Rows per rollup table and resolution, and the oldest minute row (ISO; null without any). */
 type RollupCounts = { serviceMinutes: number; serviceHours: number; targetMinutes: number; targetHours: number; minutesSince: string | null };
 type TableSize = { name: string; rows: number; total: number; heap: number; indexes: number };
@@ -291,14 +291,14 @@ async function generate(clients: pg.Client[], estate: Estate, start: Date, setup
 
 // ---- measuring ----------------------------------------------------------------------
 
-type Read = { label: string; run: () => Promise<unknown>; describe: (value: unknown) => { points?: number; jsonBytes: number } };
+export type Read = { label: string; run: () => Promise<unknown>; describe: (value: unknown) => { points?: number; jsonBytes: number } };
 
 /**
  * Each read's median over RUNS runs after WARMUP_RUNS unmeasured ones. The
  * reads take turns run by run, so that a change in the machine's load during
  * the measurement does not favour whichever read went first.
  */
-async function timeReads(reads: Read[]): Promise<Timing[]> {
+export async function timeReads(reads: Read[]): Promise<Timing[]> {
   const last: unknown[] = [];
   for (let i = 0; i < WARMUP_RUNS; i += 1) for (const [j, read] of reads.entries()) last[j] = await read.run();
   const runs = reads.map((): number[] => []);
@@ -381,13 +381,27 @@ export function historySection(r: HistoryResult): string {
   return lines.join('\n') + '\n';
 }
 
-/** The file with its history section replaced by `section` (or appended when it has none); the rest stays as it is. */
-export function replaceHistorySection(file: string, section: string): string {
-  const begin = file.indexOf(HISTORY_BEGIN);
-  const end = file.indexOf(HISTORY_END);
-  if (begin >= 0 && end > begin) return file.slice(0, begin) + section + file.slice(end + HISTORY_END.length).replace(/^\n/, '');
+/** The file with the section between `beginMarker` and `endMarker` replaced by `section` (or appended when it has none); the rest stays as it is. */
+export function replaceSection(file: string, section: string, beginMarker: string, endMarker: string): string {
+  const begin = file.indexOf(beginMarker);
+  const end = file.indexOf(endMarker);
+  if (begin >= 0 && end > begin) return file.slice(0, begin) + section + file.slice(end + endMarker.length).replace(/^\n/, '');
   return `${file.replace(/\n*$/, '\n\n')}${section}`;
 }
+
+/** Writes `section` into bench/RESULTS.md between its markers, leaving the rest of the file as it is. */
+export function writeResultsSection(section: string, beginMarker: string, endMarker: string): void {
+  let file = '';
+  try {
+    file = readFileSync(RESULTS, 'utf8');
+  } catch {
+    file = '# Benchmark results\n';
+  }
+  writeFileSync(RESULTS, replaceSection(file, section, beginMarker, endMarker));
+}
+
+/** The file with its history section replaced by `section` (or appended when it has none); the rest stays as it is. */
+export const replaceHistorySection = (file: string, section: string): string => replaceSection(file, section, HISTORY_BEGIN, HISTORY_END);
 
 /** The history section of an existing RESULTS.md, so that a run of the other sections can keep it; empty when there is none. */
 export function readHistorySection(file: string): string {
@@ -494,13 +508,7 @@ async function main() {
       elapsedS: (Date.now() - t0) / 1000,
     };
     writeFileSync(path.join(TMP, 'history.json'), JSON.stringify(result, null, 2));
-    let file = '';
-    try {
-      file = readFileSync(RESULTS, 'utf8');
-    } catch {
-      file = '# Benchmark results\n';
-    }
-    writeFileSync(RESULTS, replaceHistorySection(file, historySection(result)));
+    writeResultsSection(historySection(result), HISTORY_BEGIN, HISTORY_END);
     log(`30-day chart ${ms(result.chart30dMs)} (target ${TARGETS.chart30d} ms), overview ${ms(result.overviewMs)} (target ${TARGETS.overview} ms); wrote the history section of ${path.relative(ROOT, RESULTS)}`);
   } finally {
     await disconnect().catch(() => {});

@@ -10,6 +10,7 @@ import { PRIVATE_NETWORKS_SETTING } from '@/lib/server/endpoint-policy';
 import type { Tx } from '@/lib/server/db';
 import { hashToken, tokenPrefixOf } from '@/lib/access/tokens';
 import { inTransaction } from '@/lib/server/mutation';
+import { seedRecoveryDemo } from './seed-recovery';
 
 export const DEMO_PASSWORD = 'standby-demo';
 
@@ -113,7 +114,7 @@ async function countEstate(tx: Tx): Promise<number> {
 
 export async function seedDemoEstate(): Promise<{ users: { email: string; role: string; password: string }[]; apiToken: string; created: number }> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  return inTransaction(async (tx) => {
+  const seeded = await inTransaction(async (tx) => {
     const rowsBefore = await countEstate(tx);
     for (const user of DEMO_USERS) {
       await tx.user.upsert({ where: { email: user.email }, create: { ...user, passwordHash }, update: {}, select: { id: true } });
@@ -191,4 +192,6 @@ export async function seedDemoEstate(): Promise<{ users: { email: string; role: 
     }
     return { users: DEMO_USERS.map((user) => ({ email: user.email, role: user.role, password: DEMO_PASSWORD })), apiToken: DEMO_API_TOKEN, created };
   });
+  await seedRecoveryDemo();
+  return seeded;
 }

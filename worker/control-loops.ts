@@ -10,6 +10,7 @@ import type { SnapshotSource } from '@/lib/gateway/snapshot';
 import { burnRateAlertTask } from '@/lib/slo/evaluate';
 import { degradationTask } from '@/lib/degradation/evaluate';
 import { retentionTask } from '@/lib/health/rollups';
+import { recoveryTask } from '@/lib/recovery/detect-task';
 
 /** What loops may need of the replica that leads: its routing snapshot, breakers and recorder. */
 export type ControlLoopDeps = {
@@ -19,5 +20,5 @@ export type ControlLoopDeps = {
 };
 
 export function controlLoops(deps: ControlLoopDeps): LeaderTask[] {
-  return [burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, queue: createRetryQueue() }), retentionTask, accessCleanupTask];
+  return [burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, queue: createRetryQueue() }), retentionTask, accessCleanupTask, recoveryTask()];
 }

@@ -1,12 +1,13 @@
 'use client';
 
 import { useState } from 'react';
-import { Alert, Button, Code, CopyButton, Group, Modal, MultiSelect, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Checkbox, Code, CopyButton, Group, Modal, MultiSelect, Select, Stack, Text, TextInput } from '@mantine/core';
 import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react';
 import { FormDrawer } from '@/components/ui/form-drawer';
 import { useActionForm } from '@/components/ui/use-action-form';
 import { createApiTokenAction } from '@/lib/access/token-actions';
 import type { CreatedApiToken } from '@/lib/access/token-mutations';
+import { SCOPE_DESCRIPTIONS, TOKEN_SCOPES } from '@/lib/access/scopes';
 
 const EXPIRY_OPTIONS = [
   { value: '7', label: 'In 7 days' },
@@ -23,6 +24,7 @@ type Props = { services: { name: string; enabled: boolean }[] };
 export function TokenForm({ services }: Props) {
   const [opened, setOpened] = useState(false);
   const [chosen, setChosen] = useState<string[]>([]);
+  const [scopes, setScopes] = useState<string[]>(['gateway']);
   const [expiry, setExpiry] = useState<string | null>('90');
   const [created, setCreated] = useState<CreatedApiToken | null>(null);
   const form = useActionForm<CreatedApiToken>({
@@ -36,7 +38,7 @@ export function TokenForm({ services }: Props) {
   function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
-    form.run(() => createApiTokenAction({ name: data.get('name'), services: chosen, expiresInDays: expiry ?? '', reason: data.get('reason') }));
+    form.run(() => createApiTokenAction({ name: data.get('name'), services: chosen, scopes, expiresInDays: expiry ?? '', reason: data.get('reason') }));
   }
 
   const servicesError = Object.entries(form.fieldErrors)
@@ -53,6 +55,7 @@ export function TokenForm({ services }: Props) {
         setOpened={setOpened}
         onOpen={() => {
           setChosen([]);
+          setScopes(['gateway']);
           setExpiry('90');
         }}
         onSubmit={onSubmit}
@@ -70,6 +73,13 @@ export function TokenForm({ services }: Props) {
           nothingFoundMessage="No service by that name"
           error={servicesError || undefined}
         />
+        <Checkbox.Group label="It may" value={scopes} onChange={setScopes} error={form.errorOf('scopes')} withAsterisk>
+          <Stack gap={6} mt={6}>
+            {TOKEN_SCOPES.map((scope) => (
+              <Checkbox key={scope} value={scope} label={SCOPE_DESCRIPTIONS[scope]} />
+            ))}
+          </Stack>
+        </Checkbox.Group>
         <Select label="Expires" data={EXPIRY_OPTIONS} value={expiry} onChange={setExpiry} allowDeselect={false} error={form.errorOf('expiresInDays')} />
       </FormDrawer>
       <Modal opened={created !== null} onClose={() => setCreated(null)} title={created ? `Token ${created.name}` : ''} size="lg" centered closeOnClickOutside={false}>
@@ -92,7 +102,8 @@ export function TokenForm({ services }: Props) {
             </Group>
             <Text size="sm" c="dimmed">
               Clients send it as <Code>Authorization: Bearer {`sbk_${created.prefix}_…`}</Code>.{' '}
-              {created.services.length ? `It may call ${created.services.join(', ')}.` : 'It may call every service.'}{' '}
+              {created.scopes.includes('gateway') ? (created.services.length ? `It may call ${created.services.join(', ')}.` : 'It may call every service.') : 'It cannot call the gateway.'}{' '}
+              {created.scopes.includes('recovery:evidence') ? 'It may report recovery evidence.' : ''}{' '}
               {created.expiresAt ? `It expires on ${created.expiresAt.slice(0, 10)}.` : 'It does not expire.'}
             </Text>
             <Group justify="flex-end">

@@ -23,6 +23,7 @@ export function TokensTable({ tokens }: { tokens: ApiTokenRow[] }) {
           <Table.Tr>
             <Table.Th>Name</Table.Th>
             <Table.Th>Token</Table.Th>
+            <Table.Th>May</Table.Th>
             <Table.Th>Services</Table.Th>
             <Table.Th>Status</Table.Th>
             <Table.Th>Created</Table.Th>
@@ -37,6 +38,15 @@ export function TokensTable({ tokens }: { tokens: ApiTokenRow[] }) {
               <Table.Td>{token.name}</Table.Td>
               <Table.Td>
                 <Text ff="monospace" size="sm">{`sbk_${token.prefix}_…`}</Text>
+              </Table.Td>
+              <Table.Td>
+                <Group gap={4}>
+                  {token.scopes.map((scope) => (
+                    <Badge key={scope} variant="light" color={scope === 'gateway' ? 'blue' : 'grape'} tt="none" miw="max-content">
+                      {scope}
+                    </Badge>
+                  ))}
+                </Group>
               </Table.Td>
               <Table.Td>
                 {token.services.length ? (

@@ -1,13 +1,14 @@
 'use client';
 
 import { LiveDataAlert } from '@/components/ui/live-data-alert';
-import { Badge, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { IconCircleCheck } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { BreakerBadge } from '@/components/health/breaker-badge';
 import { TimeSince } from '@/components/health/relative-time';
 import { UpdatedAgo } from '@/components/health/updated-ago';
 import { EmptyState } from '@/components/ui/empty-state';
+import { StatTile } from '@/components/ui/stat-tile';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import type { Overview } from '@/lib/overview/data';
 import { overviewQueries } from '@/lib/overview/queries';
@@ -15,55 +16,57 @@ import { ChangesList } from './changes-list';
 import { OverviewServicesTable } from './services-table';
 import { TargetLink } from '@/components/inventory/target-link';
 
-function Tile({ label, value, hint, color, testId }: { label: string; value: React.ReactNode; hint: React.ReactNode; color?: string; testId: string }) {
-  return (
-    <Paper withBorder radius="md" p="md">
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-        {label}
-      </Text>
-      <Text fz={28} fw={700} c={color} data-testid={testId}>
-        {value}
-      </Text>
-      <Text size="xs" c="dimmed">
-        {hint}
-      </Text>
-    </Paper>
-  );
-}
-
 function Tiles({ overview }: { overview: Overview }) {
   const { summary, services } = overview;
   return (
-    <SimpleGrid cols={{ base: 1, xs: 2, lg: 4 }} spacing="sm">
-      <Tile
+    <SimpleGrid cols={{ base: 1, xs: 2, lg: 5 }} spacing="sm">
+      <StatTile
         label="Services in trouble"
         testId="summary-trouble"
         value={`${summary.servicesInTrouble} / ${services.length}`}
         color={summary.critical > 0 ? 'red' : summary.servicesInTrouble > 0 ? 'yellow' : 'teal'}
         hint={summary.critical > 0 ? `${summary.critical} critical` : summary.servicesInTrouble > 0 ? 'warnings only' : 'all healthy'}
       />
-      <Tile
+      <StatTile
         label="Burn-rate alerts"
         testId="summary-alerts"
         value={`${summary.pages} page${summary.pages === 1 ? '' : 's'}`}
         color={summary.pages > 0 ? 'red' : summary.tickets > 0 ? 'orange' : 'teal'}
         hint={`${summary.tickets} ticket${summary.tickets === 1 ? '' : 's'}`}
       />
-      <Tile
+      <StatTile
         label="Breakers"
         testId="summary-breakers"
         value={`${summary.breakersOpen} open`}
         color={summary.breakersOpen > 0 ? 'red' : summary.breakersHalfOpen > 0 ? 'yellow' : 'teal'}
         hint={`${summary.breakersHalfOpen} half-open`}
       />
-      <Tile
+      <StatTile
         label="Below Full tier"
         testId="summary-tiers"
         value={summary.notFull}
         color={summary.notFull > 0 ? 'orange' : 'teal'}
         hint={summary.notFull > 0 ? 'degraded, minimal or emergency' : 'every service at Full'}
       />
+      <RecoveryTile recovery={overview.recovery} />
     </SimpleGrid>
+  );
+}
+
+/** Breached recovery objectives over the last 90 days, linking to the grid. */
+function RecoveryTile({ recovery }: { recovery: Overview['recovery'] }) {
+  return (
+    <StatTile
+      label="Recovery objectives"
+      testId="summary-recovery"
+      value={
+        <LinkAnchor href="/recovery" c="inherit" underline="hover" inherit>
+          {recovery ? `${recovery.breached} breached` : '—'}
+        </LinkAnchor>
+      }
+      color={!recovery ? undefined : recovery.critical > 0 ? 'red' : recovery.breached > 0 ? 'orange' : 'teal'}
+      hint={!recovery ? 'not judged yet' : `of ${recovery.cells} in the last 90 days${recovery.atRisk ? `, ${recovery.atRisk} at risk by design` : ''}`}
+    />
   );
 }
 

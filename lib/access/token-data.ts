@@ -10,6 +10,8 @@ export type ApiTokenRow = {
   prefix: string;
   /** Service names it may call; empty: every service. */
   services: string[];
+  /** What it may do (lib/access/scopes.ts). */
+  scopes: string[];
   createdAt: string;
   createdBy: string;
   lastUsedAt: string | null;
@@ -25,7 +27,7 @@ const iso = (date: Date | null) => date?.toISOString() ?? null;
 export async function listApiTokens(now = Date.now()): Promise<ApiTokenRow[]> {
   const rows = await db().apiToken.findMany({
     orderBy: [{ createdAt: 'desc' }, { name: 'asc' }],
-    select: { id: true, name: true, prefix: true, services: true, createdAt: true, createdBy: true, lastUsedAt: true, expiresAt: true, revokedAt: true, revokedBy: true },
+    select: { id: true, name: true, prefix: true, services: true, scopes: true, createdAt: true, createdBy: true, lastUsedAt: true, expiresAt: true, revokedAt: true, revokedBy: true },
   });
   const order: Record<TokenStatus, number> = { active: 0, expired: 1, revoked: 2 };
   return rows

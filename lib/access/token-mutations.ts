@@ -13,13 +13,13 @@ import { generateToken } from './tokens';
 const DAY_MS = 86_400_000;
 
 // What the audit log may keep of a token: never `tokenHash`.
-const tokenSnapshot = { id: true, name: true, prefix: true, services: true, createdBy: true, createdAt: true, expiresAt: true, revokedAt: true, revokedBy: true } as const;
+const tokenSnapshot = { id: true, name: true, prefix: true, services: true, scopes: true, createdBy: true, createdAt: true, expiresAt: true, revokedAt: true, revokedBy: true } as const;
 
-export type CreatedApiToken = { id: string; name: string; prefix: string; token: string; services: string[]; expiresAt: string | null };
+export type CreatedApiToken = { id: string; name: string; prefix: string; token: string; services: string[]; scopes: string[]; expiresAt: string | null };
 
 export async function createApiToken(caller: SessionUser | null, input: unknown): Promise<CreatedApiToken> {
   requirePermission(caller, 'tokens.manage');
-  const { name, services, expiresInDays, reason } = parseInput(createApiTokenInput, input);
+  const { name, services, scopes, expiresInDays, reason } = parseInput(createApiTokenInput, input);
   const { token, prefix, tokenHash } = generateToken(randomBytes);
   const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * DAY_MS) : null;
   return withUniqueField('name', 'A token with this name already exists.', () =>
@@ -29,9 +29,9 @@ export async function createApiToken(caller: SessionUser | null, input: unknown)
       const unknown = services.filter((service) => !known.has(service));
       if (unknown.length) throw new AppError('INVALID', 'Some fields need attention.', { services: [`No service named ${unknown.join(', ')}.`] });
 
-      const created = await tx.apiToken.create({ data: { name, prefix, tokenHash, services, expiresAt, createdBy: caller.email }, select: tokenSnapshot });
+      const created = await tx.apiToken.create({ data: { name, prefix, tokenHash, services, scopes, expiresAt, createdBy: caller.email }, select: tokenSnapshot });
       await recordAudit(tx, caller, { action: 'api_token.create', entityType: 'api_token', entityId: created.id, entityName: created.name, after: created, reason });
-      return { id: created.id, name: created.name, prefix, token, services: created.services, expiresAt: created.expiresAt?.toISOString() ?? null };
+      return { id: created.id, name: created.name, prefix, token, services: created.services, scopes: created.scopes, expiresAt: created.expiresAt?.toISOString() ?? null };
     }),
   );
 }

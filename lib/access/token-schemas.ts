@@ -1,6 +1,7 @@
 // Inputs of API token administration, declared once (STYLE.md habit 4).
 import { z } from 'zod';
 import { reasonSchema, serviceInput } from '@/lib/inventory/schemas';
+import { TOKEN_SCOPES } from './scopes';
 
 export const MAX_TOKEN_DAYS = 3650;
 
@@ -16,6 +17,12 @@ export const createApiTokenInput = z.object({
     .max(100, 'At most 100 services; leave the list empty to allow every service.')
     .default([])
     .transform((names) => [...new Set(names)].sort()),
+  // What it may do (lib/access/scopes.ts); a gateway token unless told otherwise.
+  scopes: z
+    .array(z.enum(TOKEN_SCOPES, { error: `Choose from ${TOKEN_SCOPES.join(', ')}.` }), { error: 'Choose what the token may do.' })
+    .min(1, 'Choose at least one thing the token may do.')
+    .default(['gateway'])
+    .transform((scopes) => [...new Set(scopes)].sort()),
   // Forms send '' for "never expires".
   expiresInDays: z.preprocess(
     (value) => (value === '' || value === null ? undefined : value),

@@ -881,7 +881,8 @@ export function createGatewayHandler(deps: GatewayDeps) {
       }
       return true;
     }
-    if (pathname.startsWith('/api/v1/')) {
+    // Machine APIs of the control plane under /api/v1/ are Next.js routes (app/api/v1/recovery/...).
+    if (pathname.startsWith('/api/v1/') && !pathname.startsWith('/api/v1/recovery/')) {
       sendError(res, 404, `Unknown endpoint ${pathname}. Standby serves /api/v1/chat/completions, /api/v1/models and /api/v1/queued/<id>.`, 'not_found_error', 'unknown_url');
       return true;
     }

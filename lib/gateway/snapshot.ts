@@ -38,7 +38,7 @@ export async function loadSnapshot(now = Date.now()): Promise<RoutingSnapshot> {
     }),
     db().routingOverride.findMany({ where: { clearedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date(now) } }] } }),
     db().targetBreaker.findMany(),
-    db().apiToken.findMany({ where: { revokedAt: null }, select: { id: true, name: true, tokenHash: true, services: true, expiresAt: true } }),
+    db().apiToken.findMany({ where: { revokedAt: null, scopes: { has: 'gateway' } }, select: { id: true, name: true, tokenHash: true, services: true, expiresAt: true } }),
     db().setting.findUnique({ where: { key: PRIVATE_NETWORKS_SETTING }, select: { value: true } }),
   ]);
 

@@ -10,6 +10,7 @@ import { getDegradationOverview, type TierOverrideView } from '@/lib/degradation
 import { loadPlanningInputs } from '@/lib/failover/data';
 import { describeMode, planRoute, summarizePlan, type RouteMode, type TargetRef } from '@/lib/failover/plan';
 import { countInventory } from '@/lib/inventory/data';
+import { readRecoverySummary, type RecoverySummary } from '@/lib/recovery/summary';
 import { db } from '@/lib/server/db';
 import type { AlertSeverity } from '@/lib/slo/burn-rate';
 import { getSloSummaries, type AlertView } from '@/lib/slo/data';
@@ -77,17 +78,20 @@ export type Overview = {
   /** Lines there would be without the cap (grouped changes count once). */
   changesTotal: number;
   changesSince: string;
+  /** Recovery objectives over the last 90 days (lib/recovery/summary.ts); null until the recovery loop has run. */
+  recovery: Pick<RecoverySummary, 'breached' | 'critical' | 'atRisk' | 'cells' | 'computedAt'> | null;
 };
 
 export async function getOverview(now = new Date()): Promise<Overview> {
   const nowMs = now.getTime();
   const since = new Date(nowMs - HOUR_MS);
-  const [inputs, sloRows, degradation, estate, changeRows] = await Promise.all([
+  const [inputs, sloRows, degradation, estate, changeRows, recovery] = await Promise.all([
     loadPlanningInputs(db(), nowMs),
     db().service.findMany({ select: { id: true, sloTarget: true, sloWindowDays: true } }),
     getDegradationOverview(),
     countInventory(),
     readChangeRows(since, now),
+    readRecoverySummary(),
   ]);
   const slo = await getSloSummaries(sloRows, now);
   const tiers = new Map(degradation.services.map((row) => [row.serviceId, row]));
@@ -189,6 +193,7 @@ export async function getOverview(now = new Date()): Promise<Overview> {
     changesTruncated: truncated,
     changesTotal: total,
     changesSince: since.toISOString(),
+    recovery: recovery && { breached: recovery.breached, critical: recovery.critical, atRisk: recovery.atRisk, cells: recovery.cells, computedAt: recovery.computedAt },
   };
 }
 

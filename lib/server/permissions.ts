@@ -10,6 +10,7 @@ export const PERMISSIONS = [
   'inventory.write', // providers, regions, targets, services
   'failover.write', // flip, pin, drain, tiers (failover issue)
   'drills.run',
+  'recovery.write', // recovery components and objectives, episode classification
   'incidents.write',
   'credentials.manage',
   'users.manage',
@@ -23,14 +24,14 @@ const VIEWER: Permission[] = ['estate.read', 'audit.read'];
 
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   viewer: new Set(VIEWER),
-  operator: new Set<Permission>([...VIEWER, 'inventory.write', 'failover.write', 'drills.run']),
+  operator: new Set<Permission>([...VIEWER, 'inventory.write', 'failover.write', 'drills.run', 'recovery.write']),
   commander: new Set<Permission>([...VIEWER, 'incidents.write', 'failover.write']),
   admin: new Set<Permission>(PERMISSIONS),
 };
 
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   viewer: 'Reads everything: health, inventory, compliance, audit. Changes nothing.',
-  operator: 'SRE on call: edits inventory, flips failover, runs drills.',
+  operator: 'SRE on call: edits inventory, flips failover, runs drills, sets recovery objectives.',
   commander: 'Incident commander: runs incidents and runbooks, may flip failover.',
   admin: 'Everything, plus users, credentials, API tokens and settings.',
 };

@@ -1,0 +1,23 @@
+import 'server-only';
+// Machine APIs outside the gateway (evidence reports, backup reports)
+// authenticate a bearer token here: it must exist, be neither revoked nor
+// expired, and carry the scope the route needs (scopes.ts). The gateway does
+// not come here: it looks tokens up in its in-memory snapshot.
+import { db } from '@/lib/server/db';
+import { AppError } from '@/lib/server/errors';
+import { tokenHasScope, type TokenScope } from './scopes';
+import { hashToken, parseBearer } from './tokens';
+
+export type MachineCaller = { tokenId: string; tokenName: string };
+
+export async function authenticateMachine(authorization: string | null, scope: TokenScope, now = new Date()): Promise<MachineCaller> {
+  const bearer = parseBearer(authorization);
+  if (!bearer) throw new AppError('UNAUTHENTICATED', 'Send an API token as "Authorization: Bearer sbk_…" (Admin → API tokens).');
+  const token = await db().apiToken.findUnique({ where: { tokenHash: hashToken(bearer) }, select: { id: true, name: true, scopes: true, revokedAt: true, expiresAt: true } });
+  if (!token || token.revokedAt) throw new AppError('UNAUTHENTICATED', 'This API token is not valid, or has been revoked.');
+  if (token.expiresAt && token.expiresAt <= now) throw new AppError('UNAUTHENTICATED', `This API token expired on ${token.expiresAt.toISOString().slice(0, 10)}.`);
+  if (!tokenHasScope(token, scope)) throw new AppError('FORBIDDEN', `This API token may not do this: it needs the '${scope}' scope (it has ${token.scopes.join(', ') || 'none'}). An admin can create one with it under Admin → API tokens.`);
+  // Never moved back: a slower request of the same token may finish later.
+  await db().apiToken.updateMany({ where: { id: token.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: now } }] }, data: { lastUsedAt: now } });
+  return { tokenId: token.id, tokenName: token.name };
+}
