@@ -18,6 +18,8 @@ import { SampleRecorder } from '@/lib/gateway/recorder';
 import type { RoutingSnapshot, SnapshotChainEntry, SnapshotService, SnapshotTarget } from '@/lib/gateway/snapshot-types';
 import { BENCH_TOKEN, now, ROOT, serveIpc, type GatewayConfig } from './harness';
 import { UNDEGRADED } from '@/lib/degradation/defaults';
+import { endpointPolicyOf } from '@/lib/server/endpoint-policy';
+import { setEndpointPolicy } from '@/lib/server/guarded-connect';
 
 function buildSnapshot(config: GatewayConfig, breaker: BreakerConfig): RoutingSnapshot {
   const targets = new Map<string, SnapshotTarget>();
@@ -46,6 +48,9 @@ function buildSnapshot(config: GatewayConfig, breaker: BreakerConfig): RoutingSn
     tokens: new Map([[hashToken(BENCH_TOKEN), { id: 'bench-token', name: 'bench', services: [], expiresAt: null }]]),
   };
 }
+
+// The upstream listens on loopback: allowed as an admin allows a private network (Admin → Settings).
+setEndpointPolicy(endpointPolicyOf(['127.0.0.0/8']));
 
 const config = JSON.parse(process.env.BENCH_GATEWAY_CONFIG ?? '{"services":[]}') as GatewayConfig;
 const breakerConfig: BreakerConfig = { ...DEFAULT_BREAKER_CONFIG, ...config.breaker };

@@ -18,9 +18,14 @@ import type { RoutingSnapshot } from '@/lib/gateway/snapshot-types';
 import { recoveryTask, runDetector, SETTLE_MS } from '@/lib/recovery/detect-task';
 import { startLeaderTasks } from '@/worker/leader-tasks';
 import { db } from '@/lib/server/db';
+import { endpointPolicyOf } from '@/lib/server/endpoint-policy';
+import { setEndpointPolicy } from '@/lib/server/guarded-connect';
 import { BENCH_TOKEN, serveIpc } from './harness';
 
 export type RecoveryGatewayConfig = { serviceId: string; serviceName: string; targetId: string; endpointUrl: string; stateId: string };
+
+// The failing upstream listens on loopback: allowed as an admin allows a private network (Admin → Settings).
+setEndpointPolicy(endpointPolicyOf(['127.0.0.0/8']));
 
 const config = JSON.parse(process.env.BENCH_RECOVERY_GATEWAY ?? '{}') as RecoveryGatewayConfig;
 // Breakers that never open: every request reaches the failing upstream, so each one is a failed attempt and a failed request to record and detect.
