@@ -8,15 +8,16 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hashToken } from '@/lib/access/tokens';
-import { UNDEGRADED } from '@/lib/degradation/defaults';
+import { UNDEGRADED } from '@/lib/routing/defaults';
 import { DEFAULT_CHAIN_ENTRY } from '@/lib/failover/schemas';
-import { DEFAULT_BREAKER_CONFIG, type BreakerConfig } from '@/lib/gateway/breaker';
+import { DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
+import { type BreakerConfig } from '@/lib/routing/model';
 import { BreakerRegistry } from '@/lib/gateway/breaker-registry';
 import { createGatewayHandler } from '@/lib/gateway/handler';
 import { SampleRecorder } from '@/lib/gateway/recorder';
-import type { RoutingSnapshot } from '@/lib/gateway/snapshot-types';
+import type { RoutingSnapshot, SnapshotReader } from '@/lib/routing/model';
 import { recoveryTask, runDetector, SETTLE_MS } from '@/lib/recovery/detect-task';
-import { startLeaderTasks } from '@/worker/leader-tasks';
+import { startLeaderTasks } from '@/lib/server/leader-tasks';
 import { db } from '@/lib/server/db';
 import { endpointPolicyOf } from '@/lib/server/endpoint-policy';
 import { setEndpointPolicy } from '@/lib/server/guarded-connect';
@@ -74,7 +75,7 @@ const runs: Run[] = [];
  */
 function startDetector() {
   const task = recoveryTask(undefined, { stateId: config.stateId, onRun: (run) => runs.push(run) });
-  detector = startLeaderTasks([task], { snapshots: { get: () => snapshot, onChange: () => () => {} }, log: (line) => console.log(`[bench recovery gateway] ${line}`) });
+  detector = startLeaderTasks<{ snapshots: SnapshotReader }>([task], { snapshots: { get: () => snapshot, onChange: () => () => {} }, log: (line) => console.log(`[bench recovery gateway] ${line}`) });
 }
 
 let served = 0;

@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestUser, disconnect } from '@/lib/server/test-fixtures';
+import { createTestUser, disconnect } from '@/test/fixtures';
 import { decryptSecret } from '@/lib/server/crypto';
 import { db } from '@/lib/server/db';
 import { updateTarget } from '@/lib/inventory/mutations';

@@ -1,7 +1,8 @@
 import 'server-only';
 // Every control loop the monitor's leader runs besides probing. Each domain
 // owns its loop; this list is the one place they are switched on.
-import type { LeaderTask } from './leader-tasks';
+import type { LeaderTask } from '@/lib/server/leader-tasks';
+import type { SnapshotReader } from '@/lib/routing/model';
 import { accessCleanupTask } from '@/lib/access/cleanup';
 import type { GatewayDeps } from '@/lib/gateway/handler';
 import { queueReplayTask } from '@/lib/gateway/queue-replay';
@@ -19,6 +20,9 @@ export type ControlLoopDeps = {
   recorder: GatewayDeps['recorder'];
 };
 
-export function controlLoops(deps: ControlLoopDeps): LeaderTask[] {
+/** A loop of the leader: what every one of them may read besides its own dependencies is the replica's routing snapshot. */
+export type ReplicaTask = LeaderTask<{ snapshots: SnapshotReader }>;
+
+export function controlLoops(deps: ControlLoopDeps): ReplicaTask[] {
   return [burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, queue: createRetryQueue() }), retentionTask, accessCleanupTask, recoveryTask()];
 }

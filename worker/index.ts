@@ -9,11 +9,11 @@ import 'server-only';
 //
 // Any number of these may run beside the web replicas: one leads, the others wait.
 import { hostname } from 'node:os';
-import { DEFAULT_BREAKER_CONFIG } from '@/lib/gateway/breaker';
+import { DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
 import { BreakerRegistry } from '@/lib/gateway/breaker-registry';
 import { SampleRecorder } from '@/lib/gateway/recorder';
 import { SnapshotSource } from '@/lib/gateway/snapshot';
-import type { RoutingSnapshot } from '@/lib/gateway/snapshot-types';
+import type { RoutingSnapshot } from '@/lib/routing/model';
 import { db } from '@/lib/server/db';
 import { controlLoops } from './control-loops';
 import { startHealthMonitor } from './monitor';

@@ -1,7 +1,7 @@
 'use client';
 
 import { Badge, Group, List, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
-import { formatDuration } from '@/lib/format/duration';
+import { formatDuration } from '@/lib/shared/format';
 import { useId } from 'react';
 import { ASSUMED_TARGET_AVAILABILITY, MIN_FAILURE_HISTORY_DAYS, type AvailabilitySource } from '@/lib/availability/assumptions';
 import type { ChainMemberView, ServiceAvailabilityView } from '@/lib/availability/data';

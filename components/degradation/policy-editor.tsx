@@ -10,7 +10,7 @@ import type { DegradationPolicyView, DegradedTargetOption } from '@/lib/degradat
 import { formatFraction } from '@/lib/degradation/describe';
 import { degradationQueries } from '@/lib/degradation/queries';
 import { MAX_RULES, RULE_MATCHES } from '@/lib/degradation/schemas';
-import { catastrophicRegexReason } from '@/lib/gateway/regex-safety';
+import { catastrophicRegexReason } from '@/lib/degradation/regex-safety';
 
 type Props = { service: { id: string; name: string }; policy: DegradationPolicyView; targets: DegradedTargetOption[] };
 

@@ -12,7 +12,7 @@ import type { ChainEntryView, ChainTargetOption, ServiceRouting } from '@/lib/fa
 import { describeChainOrder } from '@/lib/failover/impact';
 import { failoverQueries } from '@/lib/failover/queries';
 import { DEFAULT_CHAIN_ENTRY, MAX_CHAIN_LENGTH } from '@/lib/failover/schemas';
-import { describeErrorClass, ERROR_CLASSES } from '@/lib/gateway/error-classes';
+import { describeErrorClass, ERROR_CLASSES } from '@/lib/routing/error-classes';
 
 type Props = { service: { id: string; name: string; version: number }; chain: ChainEntryView[]; options: ChainTargetOption[] };
 

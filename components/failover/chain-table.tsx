@@ -2,12 +2,12 @@
 
 import { Badge, Group, List, Table, Text, Tooltip } from '@mantine/core';
 import type { ChainEntryView } from '@/lib/failover/data';
-import type { PlanSummary } from '@/lib/failover/plan';
+import type { PlanSummary } from '@/lib/routing/plan';
 import { DEFAULT_FAILOVER_ON } from '@/lib/failover/schemas';
-import { describeErrorClass } from '@/lib/gateway/error-classes';
+import { describeErrorClass } from '@/lib/routing/error-classes';
 import { formatMs, formatRpm } from './format';
 import { BreakerBadge } from './routing-badges';
-import { TargetLink } from '@/components/inventory/target-link';
+import { TargetLink } from '@/components/ui/target-link';
 
 const isDefaultSet = (classes: string[]) => classes.length === DEFAULT_FAILOVER_ON.length && DEFAULT_FAILOVER_ON.every((c) => classes.includes(c));
 

@@ -8,7 +8,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { IconAlertTriangle, IconArrowBackUp, IconPin, IconPlayerSkipForward, IconWaveSine } from '@tabler/icons-react';
 import { previewSteeringAction, steerAction } from '@/lib/failover/actions';
 import type { SteeringPreviewView } from '@/lib/failover/data';
-import { describeMode, type PlanSummary } from '@/lib/failover/plan';
+import { describeMode, type PlanSummary } from '@/lib/routing/plan';
 import { failoverQueries } from '@/lib/failover/queries';
 import { degradationQueries } from '@/lib/degradation/queries';
 import { healthQueries } from '@/lib/health/queries';

@@ -1,5 +1,5 @@
 // Display helpers for live health numbers. "—" stands for "no data", never zero.
-import { formatDuration } from '@/lib/format/duration';
+import { formatDuration } from '@/lib/shared/format';
 
 export { formatDuration };
 

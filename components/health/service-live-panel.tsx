@@ -17,7 +17,7 @@ import { LiveCharts } from './live-charts';
 import { TimeAgo, TimeSince } from './relative-time';
 import { TransitionsTable } from './transitions-table';
 import { UpdatedAgo } from './updated-ago';
-import { TargetLink } from '@/components/inventory/target-link';
+import { TargetLink } from '@/components/ui/target-link';
 
 const OVERRIDE_LABELS: Record<OverrideRow['kind'], string> = { force_failover: 'Forced failover', pin: 'Pinned', drain: 'Drained' };
 

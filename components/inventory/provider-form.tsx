@@ -6,9 +6,10 @@ import { FormDrawer } from '@/components/ui/form-drawer';
 import { useActionForm } from '@/components/ui/use-action-form';
 import { createProviderAction, updateProviderAction } from '@/lib/inventory/actions';
 import type { ProviderRow } from '@/lib/inventory/data';
-import { API_STYLE_LABELS, API_STYLES, DEFAULT_API_STYLE, PROVIDER_KIND_LABELS, PROVIDER_KINDS } from '@/lib/inventory/schemas';
+import { API_STYLE_LABELS, DEFAULT_API_STYLE, PROVIDER_KIND_LABELS } from '@/lib/inventory/schemas';
+import { API_STYLES, PROVIDER_KINDS, type ProviderKind } from '@/lib/routing/enums';
 
-type Kind = (typeof PROVIDER_KINDS)[number];
+type Kind = ProviderKind;
 type Props = { mode: 'create' } | { mode: 'edit'; provider: ProviderRow };
 
 const kindOptions = PROVIDER_KINDS.map((value) => ({ value, label: PROVIDER_KIND_LABELS[value] }));

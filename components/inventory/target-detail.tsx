@@ -9,7 +9,7 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { formatUtc } from '@/components/ui/format';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import type { TargetChainUse, TargetDetail } from '@/lib/inventory/target-detail';
-import { SKIP_REASON_LABELS } from '@/lib/failover/plan';
+import { SKIP_REASON_LABELS } from '@/lib/routing/plan';
 
 const ROLE_LOOK: Record<TargetChainUse['role'], { label: string; color: string }> = {
   serving: { label: 'serving', color: 'teal' },

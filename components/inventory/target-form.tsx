@@ -7,7 +7,8 @@ import { FormDrawer } from '@/components/ui/form-drawer';
 import { useActionForm } from '@/components/ui/use-action-form';
 import { createTargetAction, updateTargetAction } from '@/lib/inventory/actions';
 import type { TargetFormOptions, TargetRow } from '@/lib/inventory/data';
-import { endpointOrigin, fractionToPercent, QUALITY_CLASS_LABELS, QUALITY_CLASSES } from '@/lib/inventory/schemas';
+import { endpointOrigin, fractionToPercent, QUALITY_CLASS_LABELS } from '@/lib/inventory/schemas';
+import { QUALITY_CLASSES } from '@/lib/routing/enums';
 
 type Props = { options: TargetFormOptions } & ({ mode: 'create' } | { mode: 'edit'; target: TargetRow });
 

@@ -1,11 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { auditEntriesFor, createTestProviderAndRegion, createTestUsers, disconnect, rejectsWith, targetInputFor, type TestUsers, uniqueName } from '@/lib/server/test-fixtures';
+import { auditEntriesFor, createTestProviderAndRegion, createTestUsers, disconnect, rejectsWith, targetInputFor, type TestUsers, uniqueName } from '@/test/fixtures';
 import { db, Prisma } from '@/lib/server/db';
 import { AppError } from '@/lib/server/errors';
-import { findServiceById, getServiceRouting, listRoutingOverview, loadPlanningInputs, previewServiceSteering } from './data';
+import { findServiceById, loadPlanningInputs } from '@/lib/routing/planning-inputs';
+import { getServiceRouting, listRoutingOverview, previewServiceSteering } from '@/lib/failover/data';
 import { saveChain, steer } from './mutations';
-import { planRoute, servingTarget } from './plan';
+import { planRoute, servingTarget } from '@/lib/routing/plan';
 import { DEFAULT_CHAIN_ENTRY } from './schemas';
 
 let users: TestUsers;

@@ -2,8 +2,8 @@
 // routing and chain cards read it, and a steering action writes its result into
 // it, so the page shows the new state as soon as the action returns.
 import { queryOptions } from '@tanstack/react-query';
-import { fetchLive, pollLive, type LiveDataError } from '@/lib/health/queries';
-import type { ServiceRouting } from './data';
+import { fetchLive, pollLive, type LiveDataError } from '@/lib/shared/live-data';
+import type { ServiceRouting } from '@/lib/failover/data';
 
 /** Routing changes by operators (who see it at once) and breakers (shown on the live panel too): a slower poll is enough. */
 const ROUTING_REFRESH_MS = 5_000;

@@ -1,7 +1,7 @@
 // Inputs of the failover domain, declared once (STYLE.md habit 4): a service's
 // failover chain, and the steering actions operators take on its routing.
 import { z } from 'zod';
-import { ERROR_CLASSES, type ErrorClass } from '@/lib/gateway/error-classes';
+import { ERROR_CLASSES, type ErrorClass } from '@/lib/routing/error-classes';
 
 /** Provider-side trouble: another target may well succeed where this one failed. */
 export const DEFAULT_FAILOVER_ON: ErrorClass[] = [

@@ -5,8 +5,11 @@ import 'server-only';
 // followShared(), so all replicas agree on each target's state. The row names
 // the replica that wrote it, so a replica never follows its own write back.
 import { db } from '@/lib/server/db';
-import { DEFAULT_BREAKER_CONFIG, forceState, initialBreaker, nextProbeAt, recordResult, tryAcquire, type Breaker, type BreakerConfig, type BreakerState, type Transition } from './breaker';
-import type { BreakerView } from './snapshot-types';
+import { DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
+import { forceState, initialBreaker, nextProbeAt, recordResult, tryAcquire, type Breaker, type Transition } from '@/lib/gateway/breaker';
+import { type BreakerConfig } from '@/lib/routing/model';
+import { type BreakerState } from '@/lib/routing/enums';
+import type { BreakerView } from '@/lib/routing/model';
 
 export type TransitionRecord = Transition & { targetId: string; replica: string };
 export type TransitionWriter = (transition: TransitionRecord) => Promise<void>;

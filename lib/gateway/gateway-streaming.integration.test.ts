@@ -8,7 +8,7 @@ import http from 'node:http';
 import OpenAI from 'openai';
 import { answerText, planReply } from '@/lib/simulator/replies';
 import { estimateTokens } from './openai-schema';
-import { drain, finishReasons, openAiChunk, openAiUsageChunk, sendJson, sleep, startHarness, startSse, waitFor, type Harness } from './test-harness';
+import { drain, finishReasons, openAiChunk, openAiUsageChunk, sendJson, sleep, startHarness, startSse, waitFor, type Harness } from '@/test/gateway-harness';
 
 const QUESTION = 'Tell me about failover please';
 const ask = (model: string, content = QUESTION) => ({ model, messages: [{ role: 'user' as const, content }] });

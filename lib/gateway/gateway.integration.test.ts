@@ -15,12 +15,12 @@ import { answerText } from '@/lib/simulator/replies';
 import { NO_FAULTS } from '@/lib/simulator/faults';
 import { createSimulator } from '@/lib/simulator/server';
 import { db } from '@/lib/server/db';
-import { disconnect, seedRoutedService } from '@/lib/server/test-fixtures';
+import { disconnect, seedRoutedService } from '@/test/fixtures';
 import { BreakerRegistry } from './breaker-registry';
 import { createGatewayHandler } from './handler';
-import { SampleRecorder } from './recorder';
+import { SampleRecorder } from '@/lib/gateway/recorder';
 import { SnapshotSource } from './snapshot';
-import { openAiCompletion, sendJson, startHarness, waitFor, type Harness } from './test-harness';
+import { openAiCompletion, sendJson, startHarness, waitFor, type Harness } from '@/test/gateway-harness';
 
 const QUESTION = 'Tell me about failover please';
 const ask = (model: string, content = QUESTION) => ({ model, messages: [{ role: 'user' as const, content }] });

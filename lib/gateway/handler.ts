@@ -6,21 +6,24 @@
 import { randomBytes } from 'node:crypto';
 import { IncomingMessage, type ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import { planRoute } from '@/lib/failover/plan';
+import { planRoute } from '@/lib/routing/plan';
 import {
   buildUpstreamRequest, createStreamTranslator, parseUpstreamResponse, readUpstreamError, supportsAssistantPrefill, UnsupportedByTargetError, UpstreamResponseError,
   type UpstreamErrorDetail, type UpstreamTarget,
 } from './adapters';
-import { countsAsBreakerFailure } from './breaker';
-import { classifyHttpError, parseRetryAfter, type ErrorClass } from './error-classes';
+import { countsAsBreakerFailure } from '@/lib/gateway/breaker';
+import { classifyHttpError, parseRetryAfter } from '@/lib/gateway/classify-error';
+import { type ErrorClass } from '@/lib/routing/error-classes';
 import { isClientDisconnect } from '@/lib/server/disconnects';
 import { containsNul, MAX_JSON_DEPTH, nestsDeeperThan } from './json-limits';
 import { continuedUsage, estimateTokens, openAiError, parseChatRequest, usageChunk, type ChatCompletionChunk, type ChatRequest, type OpenAiErrorType, type Usage } from './openai-schema';
-import { decideAfterFailure, needsLargerContext } from './retry-policy';
-import type { RoutingSnapshot, SnapshotChainEntry, SnapshotService, SnapshotTarget, SnapshotToken, BreakerView } from './snapshot-types';
-import type { RequestOutcome, SampleRecord, ServedBy } from './recorder';
+import { decideAfterFailure, needsLargerContext } from '@/lib/gateway/retry-policy';
+import type { RoutingSnapshot, SnapshotChainEntry, SnapshotService, SnapshotTarget, SnapshotToken, BreakerView } from '@/lib/routing/model';
+import type { RequestOutcome, SampleRecord } from '@/lib/gateway/recorder';
+import type { ServedBy } from '@/lib/routing/model';
 import { OverflowGate, tierForRequest } from '@/lib/degradation/overflow';
-import { effectiveTier, type Tier } from '@/lib/degradation/tier';
+import { effectiveTier } from '@/lib/routing/tier';
+import { type Tier } from '@/lib/routing/enums';
 import { countsAsGood } from '@/lib/slo/good-request';
 import { BufferedResponse } from './buffered-response';
 import { AnswerAssembler, answerFromCompletion, cacheKey, completionFromAnswer, ResponseCache, sseFromAnswer, type CachedAnswer } from './response-cache';

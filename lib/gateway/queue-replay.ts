@@ -5,12 +5,13 @@
 // routing as live traffic (the gateway's complete()), and store the answer for
 // GET /api/v1/queued/<id>. Rows past their expiry are expired; failures are
 // retried with backoff a bounded number of times.
-import { effectiveTier, type Tier } from '@/lib/degradation/tier';
-import type { LeaderTask } from '@/worker/leader-tasks';
+import { effectiveTier } from '@/lib/routing/tier';
+import { type Tier } from '@/lib/routing/enums';
+import type { LeaderTask } from '@/lib/server/leader-tasks';
 import { createGatewayHandler, type CompletedRequest, type GatewayDeps, type GatewayHandler } from './handler';
 import type { ClaimedRequest, ReplayQueue } from './retry-queue';
 import type { SnapshotSource } from './snapshot';
-import type { RoutingSnapshot, SnapshotService } from './snapshot-types';
+import type { RoutingSnapshot, SnapshotService } from '@/lib/routing/model';
 
 export const REPLAY_INTERVAL_MS = 2_000;
 

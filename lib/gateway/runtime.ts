@@ -3,12 +3,12 @@ import 'server-only';
 // gateway handler, wired together. Started by scripts/standby.ts beside Next.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
-import { DEFAULT_BREAKER_CONFIG } from './breaker';
+import { DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
 import { BreakerRegistry } from './breaker-registry';
 import { createDisconnectLog } from '@/lib/server/disconnects';
 import { createGatewayHandler } from './handler';
 import { createMetrics, METRICS_CONTENT_TYPE } from './metrics';
-import { SampleRecorder } from './recorder';
+import { SampleRecorder } from '@/lib/gateway/recorder';
 import { createRetryQueue } from './retry-queue';
 import { SnapshotSource } from './snapshot';
 

@@ -17,11 +17,11 @@ import { checkHealth } from '@/lib/health/status';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '@/lib/server/runtime/embedded-postgres';
 import { applyMigrations } from '@/lib/server/runtime/migrate';
 import { db } from '@/lib/server/db';
-import { seedRoutedService } from '@/lib/server/test-fixtures';
+import { seedRoutedService } from '@/test/fixtures';
 import { NO_FAULTS } from '@/lib/simulator/faults';
 import { createSimulator } from '@/lib/simulator/server';
 import { startDataPlane, type DataPlane } from './runtime';
-import { waitFor } from './test-harness';
+import { waitFor } from '@/test/gateway-harness';
 
 const ROOT = path.resolve(__dirname, '../..');
 const PASSWORD = 'static-stability-test';

@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import { Agent, errors } from 'undici';
 import type { Dispatcher } from 'undici';
 import { guardedConnector, policyBoundAgents } from '@/lib/server/guarded-connect';
-import type { ErrorClass } from './error-classes';
+import type { ErrorClass } from '@/lib/routing/error-classes';
 import type { UpstreamRequest } from './adapters';
 
 /** One pool set per connect timeout: undici sets that timeout per agent, and chains use few distinct values. */

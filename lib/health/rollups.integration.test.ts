@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { SampleRecorder, type RequestOutcome, type SampleRecord } from '@/lib/gateway/recorder';
 import { db } from '@/lib/server/db';
-import { createTestProviderAndRegion, disconnect, targetInputFor, uniqueName } from '@/lib/server/test-fixtures';
+import { createTestProviderAndRegion, disconnect, targetInputFor, uniqueName } from '@/test/fixtures';
 import type { Prisma } from '@/lib/server/db';
 import { bucketIndex, HISTOGRAM_LENGTH } from './histogram';
 import { applyRetention, rebuildRollups } from './rollups';

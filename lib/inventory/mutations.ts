@@ -2,16 +2,14 @@ import 'server-only';
 // Inventory writes: each checks the caller's permission, validates its input,
 // and records an audit entry in the same transaction as the change.
 import { recordAudit } from '@/lib/audit/record';
-import { authorized, type SessionUser } from '@/lib/server/auth';
+import { requireActor, type SessionUser } from '@/lib/server/auth';
 import { endpointHostProblem, endpointPolicyOf, PRIVATE_NETWORKS_SETTING, readPrivateNetworks, type EndpointPolicy } from '@/lib/server/endpoint-policy';
 import { hasPermission } from '@/lib/server/permissions';
 import { encryptSecret, secretHint } from '@/lib/server/crypto';
 import type { Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { assertVersionMatched, describeUsers, inTransaction, withUniqueField } from '@/lib/server/mutation';
-import {
-  credentialInput, deleteInput, endpointOrigin, entityRef, providerInput, regionInput, rotateCredentialInput, serviceInput, targetInput, toggleInput,
-} from './schemas';
+import { credentialInput, deleteInput, endpointOrigin, entityRef, providerInput, regionInput, rotateCredentialInput, serviceInput, targetInput, toggleInput } from '@/lib/inventory/schemas';
 
 type Caller = SessionUser | null;
 
@@ -24,7 +22,7 @@ function notFound(what: string): never {
 const providerSnapshot = { id: true, name: true, kind: true, apiStyle: true, baseUrl: true, failureDomain: true, enabled: true, notes: true, version: true } as const;
 
 export async function createProvider(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { reason, ...data } = parseInput(providerInput, input);
   return withUniqueField('name', 'A provider with this name already exists.', () =>
     inTransaction(async (tx) => {
@@ -36,7 +34,7 @@ export async function createProvider(caller: Caller, input: unknown) {
 }
 
 export async function updateProvider(caller: Caller, ref: unknown, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { id, version } = parseInput(entityRef, ref);
   const { reason, ...data } = parseInput(providerInput, input);
   return withUniqueField('name', 'A provider with this name already exists.', () =>
@@ -52,7 +50,7 @@ export async function updateProvider(caller: Caller, ref: unknown, input: unknow
 }
 
 export async function setProviderEnabled(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { id, version, enabled, reason } = parseInput(toggleInput, input);
   return inTransaction(async (tx) => {
     const before = (await tx.provider.findUnique({ where: { id }, select: providerSnapshot })) ?? notFound('provider');
@@ -65,7 +63,7 @@ export async function setProviderEnabled(caller: Caller, input: unknown) {
 }
 
 export async function deleteProvider(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { id, reason } = parseInput(deleteInput, input);
   return inTransaction(async (tx) => {
     const before = (await tx.provider.findUnique({ where: { id }, select: providerSnapshot })) ?? notFound('provider');
@@ -86,7 +84,7 @@ export async function deleteProvider(caller: Caller, input: unknown) {
 const regionSnapshot = { id: true, code: true, name: true, location: true, enabled: true, version: true } as const;
 
 export async function createRegion(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { reason, ...data } = parseInput(regionInput, input);
   return withUniqueField('code', 'A region with this code already exists.', () =>
     inTransaction(async (tx) => {
@@ -98,7 +96,7 @@ export async function createRegion(caller: Caller, input: unknown) {
 }
 
 export async function updateRegion(caller: Caller, ref: unknown, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { id, version } = parseInput(entityRef, ref);
   const { reason, ...data } = parseInput(regionInput, input);
   return withUniqueField('code', 'A region with this code already exists.', () =>
@@ -114,7 +112,7 @@ export async function updateRegion(caller: Caller, ref: unknown, input: unknown)
 }
 
 export async function setRegionEnabled(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { id, version, enabled, reason } = parseInput(toggleInput, input);
   return inTransaction(async (tx) => {
     const before = (await tx.region.findUnique({ where: { id }, select: regionSnapshot })) ?? notFound('region');
@@ -127,7 +125,7 @@ export async function setRegionEnabled(caller: Caller, input: unknown) {
 }
 
 export async function deleteRegion(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { id, reason } = parseInput(deleteInput, input);
   return inTransaction(async (tx) => {
     const before = (await tx.region.findUnique({ where: { id }, select: regionSnapshot })) ?? notFound('region');
@@ -206,7 +204,7 @@ async function assertReferencesExist(tx: Tx, providerId: string, regionId: strin
 }
 
 export async function createTarget(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { reason, ...data } = parseInput(targetInput, input);
   return withUniqueField('name', 'A target with this name already exists.', () =>
     inTransaction(async (tx) => {
@@ -222,7 +220,7 @@ export async function createTarget(caller: Caller, input: unknown) {
 }
 
 export async function updateTarget(caller: Caller, ref: unknown, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { id, version } = parseInput(entityRef, ref);
   const { reason, ...data } = parseInput(targetInput, input);
   return withUniqueField('name', 'A target with this name already exists.', () =>
@@ -242,7 +240,7 @@ export async function updateTarget(caller: Caller, ref: unknown, input: unknown)
 }
 
 export async function setTargetEnabled(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { id, version, enabled, reason } = parseInput(toggleInput, input);
   return inTransaction(async (tx) => {
     const before = (await tx.target.findUnique({ where: { id }, select: targetSnapshot })) ?? notFound('target');
@@ -255,7 +253,7 @@ export async function setTargetEnabled(caller: Caller, input: unknown) {
 }
 
 export async function deleteTarget(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { id, reason } = parseInput(deleteInput, input);
   return inTransaction(async (tx) => {
     const before = (await tx.target.findUnique({ where: { id }, select: targetSnapshot })) ?? notFound('target');
@@ -269,7 +267,7 @@ export async function deleteTarget(caller: Caller, input: unknown) {
 const serviceSnapshot = { id: true, name: true, description: true, owner: true, enabled: true, sloTarget: true, sloWindowDays: true, version: true } as const;
 
 export async function createService(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { reason, ...data } = parseInput(serviceInput, input);
   return withUniqueField('name', 'A service with this name already exists.', () =>
     inTransaction(async (tx) => {
@@ -281,7 +279,7 @@ export async function createService(caller: Caller, input: unknown) {
 }
 
 export async function updateService(caller: Caller, ref: unknown, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { id, version } = parseInput(entityRef, ref);
   const { reason, ...data } = parseInput(serviceInput, input);
   return withUniqueField('name', 'A service with this name already exists.', () =>
@@ -297,7 +295,7 @@ export async function updateService(caller: Caller, ref: unknown, input: unknown
 }
 
 export async function setServiceEnabled(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { id, version, enabled, reason } = parseInput(toggleInput, input);
   return inTransaction(async (tx) => {
     const before = (await tx.service.findUnique({ where: { id }, select: serviceSnapshot })) ?? notFound('service');
@@ -310,7 +308,7 @@ export async function setServiceEnabled(caller: Caller, input: unknown) {
 }
 
 export async function deleteService(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { id, reason } = parseInput(deleteInput, input);
   return inTransaction(async (tx) => {
     const before = (await tx.service.findUnique({ where: { id }, select: serviceSnapshot })) ?? notFound('service');
@@ -324,7 +322,7 @@ export async function deleteService(caller: Caller, input: unknown) {
 const credentialSnapshot = { id: true, name: true, providerId: true, hint: true, version: true, rotatedAt: true } as const;
 
 export async function createCredential(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'credentials.manage');
+  const actor = requireActor(caller, 'credentials.manage');
   const { reason, secret, ...data } = parseInput(credentialInput, input);
   return withUniqueField('name', 'A credential with this name already exists.', () =>
     inTransaction(async (tx) => {
@@ -338,7 +336,7 @@ export async function createCredential(caller: Caller, input: unknown) {
 }
 
 export async function rotateCredential(caller: Caller, ref: unknown, input: unknown) {
-  const actor = authorized(caller, 'credentials.manage');
+  const actor = requireActor(caller, 'credentials.manage');
   const { id, version } = parseInput(entityRef, ref);
   const { secret, reason } = parseInput(rotateCredentialInput, input);
   return inTransaction(async (tx) => {
@@ -355,7 +353,7 @@ export async function rotateCredential(caller: Caller, ref: unknown, input: unkn
 }
 
 export async function deleteCredential(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'credentials.manage');
+  const actor = requireActor(caller, 'credentials.manage');
   const { id, reason } = parseInput(deleteInput, input);
   return inTransaction(async (tx) => {
     const before = (await tx.credential.findUnique({ where: { id }, select: credentialSnapshot })) ?? notFound('credential');

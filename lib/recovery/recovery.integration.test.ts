@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { generateToken } from '@/lib/access/tokens';
 import { db } from '@/lib/server/db';
-import { createTestProviderAndRegion, createTestUsers, disconnect, rejectsWith, targetInputFor, uniqueName, type TestUsers } from '@/lib/server/test-fixtures';
+import { createTestProviderAndRegion, createTestUsers, disconnect, rejectsWith, targetInputFor, uniqueName, type TestUsers } from '@/test/fixtures';
 import type { Prisma } from '@/lib/server/db';
 import { syncComponents } from './components';
 import { receiveEvidence } from './evidence';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyHttpError, parseRetryAfter } from '@/lib/gateway/error-classes';
+import { classifyHttpError, parseRetryAfter } from '@/lib/gateway/classify-error';
 import { estimateTokens } from '@/lib/gateway/openai-schema';
 import { createSseParser } from '@/lib/gateway/sse';
 import {

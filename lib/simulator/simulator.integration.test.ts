@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent, errors, request } from 'undici';
 import pg from 'pg';
 import { createSseParser, type SseEvent } from '@/lib/gateway/sse';
-import { auditEntriesFor, createTestUser, disconnect, rejectsWith, uniqueName } from '@/lib/server/test-fixtures';
+import { auditEntriesFor, createTestUser, disconnect, rejectsWith, uniqueName } from '@/test/fixtures';
 import { db } from '@/lib/server/db';
 import { AppError } from '@/lib/server/errors';
 import { faultsSchema, NO_FAULTS, type Faults, type FaultsInput } from './faults';

@@ -20,14 +20,14 @@ import { DISRUPTION_SHORT } from '@/lib/recovery/model';
 import { periodFromSearch, type Period } from '@/lib/recovery/period';
 import { describeEvidenceBreach, gridDigest } from '@/lib/recovery/report-pdf';
 import { breachOf } from '@/lib/recovery/compliance';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/auth';
 
 export const metadata: Metadata = { title: 'Recovery report' };
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function RecoveryReportPage({ searchParams }: Props) {
-  await authorize('estate.read');
+  await requirePageUser('estate.read');
   // A quarter by default: what an audit asks for.
   const { period, choices } = periodFromSearch((await searchParams).period, 'quarter');
   if (!period) {

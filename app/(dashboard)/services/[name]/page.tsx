@@ -14,7 +14,7 @@ import { getChainTargetOptions, getServiceRouting } from '@/lib/failover/data';
 import { getServiceChartData } from '@/lib/health/chart-data';
 import { getServiceLive } from '@/lib/health/data';
 import { getServiceSlo } from '@/lib/slo/data';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/auth';
 import { hasPermission } from '@/lib/server/permissions';
 
 type Params = { params: Promise<{ name: string }> };
@@ -24,7 +24,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 }
 
 export default async function ServicePage({ params }: Params) {
-  const user = await authorize('estate.read');
+  const user = await requirePageUser('estate.read');
   const name = decodeURIComponent((await params).name);
   const canSteer = hasPermission(user.role, 'failover.write');
   const [routing, options, live, slo, charts] = await Promise.all([getServiceRouting(name), canSteer ? getChainTargetOptions() : Promise.resolve([]), getServiceLive(name), getServiceSlo(name), getServiceChartData(name, 'auto')]);

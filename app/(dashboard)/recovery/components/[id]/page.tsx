@@ -11,7 +11,7 @@ import { getComponent, listEpisodes } from '@/lib/recovery/data';
 import { formatSpan, formatUtcTime } from '@/lib/recovery/format';
 import { COMPONENT_KIND_LABELS, defaultObjectives, DISRUPTIONS, DISRUPTION_LABELS, EVIDENCE_KIND_LABELS, STATEFUL_KINDS } from '@/lib/recovery/model';
 import { periodFromSearch } from '@/lib/recovery/period';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/auth';
 import { hasPermission } from '@/lib/server/permissions';
 
 export const metadata: Metadata = { title: 'Recovery component' };
@@ -19,7 +19,7 @@ export const metadata: Metadata = { title: 'Recovery component' };
 type Params = { params: Promise<{ id: string }> };
 
 export default async function ComponentPage({ params }: Params) {
-  const user = await authorize('estate.read');
+  const user = await requirePageUser('estate.read');
   const component = await getComponent((await params).id);
   if (!component) notFound();
   const c = component;

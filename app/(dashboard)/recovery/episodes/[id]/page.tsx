@@ -12,7 +12,7 @@ import { getEpisode } from '@/lib/recovery/data';
 import { formatRatio, formatSpan, formatUtcTime } from '@/lib/recovery/format';
 import { DISRUPTION_LABELS } from '@/lib/recovery/model';
 import { bandOf, ratioOf } from '@/lib/recovery/verdict';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/auth';
 import { hasPermission } from '@/lib/server/permissions';
 
 export const metadata: Metadata = { title: 'Disruption episode' };
@@ -20,7 +20,7 @@ export const metadata: Metadata = { title: 'Disruption episode' };
 type Params = { params: Promise<{ id: string }> };
 
 export default async function EpisodePage({ params }: Params) {
-  const user = await authorize('estate.read');
+  const user = await requirePageUser('estate.read');
   const episode = await getEpisode((await params).id);
   if (!episode) notFound();
   const e = episode;

@@ -7,12 +7,12 @@ import { PageHeader } from '@/components/ui/page-header';
 import { getEvidence } from '@/lib/recovery/data';
 import { formatSpan, formatUtcTime } from '@/lib/recovery/format';
 import { DISRUPTION_LABELS, EVIDENCE_KIND_LABELS } from '@/lib/recovery/model';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/auth';
 
 export const metadata: Metadata = { title: 'Recovery evidence' };
 
 export default async function EvidencePage({ params }: { params: Promise<{ id: string }> }) {
-  await authorize('estate.read');
+  await requirePageUser('estate.read');
   const e = await getEvidence((await params).id);
   if (!e) notFound();
   const rows: [string, React.ReactNode][] = [

@@ -7,7 +7,7 @@ import { reportCsv } from '@/lib/recovery/report-csv';
 import { renderReportPdf } from '@/lib/recovery/report-pdf';
 import { AppError } from '@/lib/server/errors';
 import { errorResponse } from '@/lib/server/route';
-import { authorize } from '@/lib/server/auth';
+import { getCurrentUser, requirePermission } from '@/lib/server/auth';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,7 +16,7 @@ const CSV_EPISODES = 100_000;
 
 export async function GET(request: Request, { params }: { params: Promise<{ format: string }> }): Promise<Response> {
   try {
-    await authorize('estate.read');
+    requirePermission(await getCurrentUser(), 'estate.read');
     const { format } = await params;
     if (format !== 'pdf' && format !== 'csv') throw new AppError('NOT_FOUND', 'The report comes as pdf or csv.');
     const url = new URL(request.url);

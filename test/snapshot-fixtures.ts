@@ -1,7 +1,8 @@
 // Small routing snapshots for the failover unit tests (plan.test.ts, impact.test.ts).
-import { DEFAULT_BREAKER_CONFIG, type BreakerState } from '@/lib/gateway/breaker';
-import type { SnapshotChainEntry, SnapshotOverride, SnapshotService, SnapshotTarget } from '@/lib/gateway/snapshot-types';
-import { UNDEGRADED } from '@/lib/degradation/defaults';
+import { DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
+import { type BreakerState } from '@/lib/routing/enums';
+import type { SnapshotChainEntry, SnapshotOverride, SnapshotService, SnapshotTarget } from '@/lib/routing/model';
+import { UNDEGRADED } from '@/lib/routing/defaults';
 
 export const NOW = 1_800_000_000_000;
 

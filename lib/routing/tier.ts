@@ -2,15 +2,13 @@
 // in force. Pure: shared by the gateway (from its snapshot), the control loop
 // and the pages, so that what a page says is what the gateway does.
 
-export const TIERS = ['full', 'degraded', 'minimal', 'emergency'] as const;
-export type Tier = (typeof TIERS)[number];
+import { TIERS, type Tier } from './enums';
+import type { TierOverride } from './model';
 
 export const TIER_LABELS: Record<Tier, string> = { full: 'Full', degraded: 'Degraded', minimal: 'Minimal', emergency: 'Emergency' };
 
 /** 0 for Full up to 3 for Emergency: a larger rank is a worse tier. */
 export const tierRank = (tier: Tier): number => TIERS.indexOf(tier);
-
-export type TierOverride = { tier: Tier; reason: string; by: string; at: number; expiresAt: number | null };
 
 /** The override, if it is still in force at `now`. */
 export function overrideInForce<O extends { expiresAt: number | null }>(override: O | null, now: number): O | null {

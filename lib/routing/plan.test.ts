@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SnapshotService } from '@/lib/gateway/snapshot-types';
-import { activeOverrides, describeMode, planRoute, servingTarget, summarizePlan, type RoutePlan } from './plan';
-import { NOW, breakers, entry, override, service, target, targetsOf } from './snapshot-fixtures';
+import type { SnapshotService } from '@/lib/routing/model';
+import { activeOverrides, describeMode, planRoute, servingTarget, summarizePlan, type RoutePlan } from '@/lib/routing/plan';
+import { NOW, breakers, entry, override, service, target, targetsOf } from '@/test/snapshot-fixtures';
 
 const ids = (plan: RoutePlan) => plan.candidates.map((c) => c.target.id);
 const skips = (plan: RoutePlan) => plan.skipped.map((s) => `${s.targetId}:${s.reason}`);

@@ -1,13 +1,34 @@
-// The routing snapshot: everything the gateway needs to route a request, held
-// in memory by every replica and refreshed on Postgres NOTIFY (channel
-// standby_routing). The hot path reads only this, never the database.
-import type { BreakerConfig, BreakerState } from './breaker';
+// The routing model: the routing snapshot, everything the gateway needs to
+// route a request, held in memory by every replica and refreshed on Postgres
+// NOTIFY (channel standby_routing; lib/gateway/snapshot.ts). The hot path reads
+// only this, never the database. The dashboard plans with the same shapes
+// (planning-inputs.ts), and failover, degradation, SLOs, recovery and the
+// monitor all speak them: this folder depends on no domain (docs/architecture.md).
+import type { ApiStyle, BreakerState, OverrideKind, ProviderKind, QualityClass, Tier } from './enums';
 import type { ErrorClass } from './error-classes';
-import type { TargetBudget } from './retry-policy';
-import type { Tier, TierOverride } from '@/lib/degradation/tier';
 
-export type ProviderKind = 'openai' | 'anthropic' | 'google' | 'azure_openai' | 'self_hosted';
-export type ApiStyle = 'openai_chat' | 'anthropic_messages';
+export type BreakerConfig = {
+  /** 0..1: CLOSED opens when failures / total reaches this. */
+  failureRateThreshold: number;
+  /** Below this many requests in the window the rate is not trusted. */
+  minimumRequests: number;
+  /** Rolling window for the failure rate, kept in BREAKER_BUCKETS buckets (lib/gateway/breaker.ts). */
+  windowMs: number;
+  /** OPEN moves to HALF_OPEN after this long. */
+  openMs: number;
+  /** Successful probes that close a HALF_OPEN breaker. */
+  halfOpenSuccesses: number;
+  /** Probes allowed at once while HALF_OPEN. */
+  halfOpenMaxInFlight: number;
+  /** CLOSED also opens after this many failures in a row (at least 1), whatever the window holds. */
+  consecutiveFailures: number;
+};
+
+/** Retries on one target of a chain (lib/gateway/retry-policy.ts). */
+export type TargetBudget = { maxRetries: number; baseBackoffMs: number; maxBackoffMs: number };
+
+/** An operator's hold of a service in a tier (lib/degradation/mutations.ts). */
+export type TierOverride = { tier: Tier; reason: string; by: string; at: number; expiresAt: number | null };
 
 export type SnapshotTarget = {
   id: string;
@@ -26,7 +47,7 @@ export type SnapshotTarget = {
   contextWindow: number;
   rpm: number;
   tpm: number;
-  qualityClass: 'frontier' | 'standard' | 'economy';
+  qualityClass: QualityClass;
   breaker: BreakerConfig;
   probeIntervalMs: number;
 };
@@ -57,7 +78,7 @@ export type SnapshotService = {
 /** A rule-based answer of the Minimal tier: the first rule matching the last user message answers. */
 export type TierRule = { match: 'contains' | 'regex'; pattern: string; answer: string };
 
-/** What the gateway does in each tier (prisma DegradationPolicy; defaults in lib/degradation/schemas.ts). */
+/** What the gateway does in each tier (prisma DegradationPolicy; defaults in defaults.ts). */
 export type TierPolicy = {
   /** Degraded: this (smaller or cheaper) target is tried first, then the chain. */
   degradedTargetId: string | null;
@@ -86,8 +107,6 @@ export type SnapshotDegradation = {
   servedShare: number;
 };
 
-export type OverrideKind = 'force_failover' | 'pin' | 'drain';
-
 export type SnapshotOverride = {
   id: string;
   kind: OverrideKind;
@@ -115,3 +134,12 @@ export type RoutingSnapshot = {
 
 /** What a planner sees of breakers: the replica's live view, which follows the shared state. */
 export type BreakerView = (targetId: string) => BreakerState;
+
+/** What a replica's background work reads of its routing snapshot (lib/gateway/snapshot.ts SnapshotSource). */
+export type SnapshotReader = {
+  get(): RoutingSnapshot | null;
+  onChange(subscriber: (snapshot: RoutingSnapshot) => void): () => void;
+};
+
+/** How a request was answered (prisma RequestRecord.servedBy): what the SLO counts (lib/slo/good-request.ts). */
+export type ServedBy = 'upstream' | 'cache' | 'rule' | 'refused' | 'maintenance' | 'queued';

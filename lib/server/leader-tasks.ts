@@ -2,24 +2,24 @@ import 'server-only';
 // Control loops that must run on exactly one replica: the health monitor's
 // leader (worker/monitor.ts) runs each on its interval while it leads, and
 // stops them when it steps down. A run never overlaps the previous one of the
-// same task; a failing run is logged and retried on the next tick.
-import type { SnapshotSource } from '@/lib/gateway/snapshot';
+// same task; a failing run is logged and retried on the next tick. What else a
+// task reads (the replica's routing snapshot, say) is `Extra`, given by whoever
+// starts them (worker/control-loops.ts), so this scheduler knows no domain.
 
-export type LeaderTaskContext = {
-  snapshots: Pick<SnapshotSource, 'get' | 'onChange'>;
+export type LeaderTaskContext<Extra = unknown> = Extra & {
   /** Aborted when leadership ends. */
   signal: AbortSignal;
   log: (line: string) => void;
 };
 
-export type LeaderTask = { name: string; intervalMs: number; run: (context: LeaderTaskContext) => Promise<void> };
+export type LeaderTask<Extra = unknown> = { name: string; intervalMs: number; run: (context: LeaderTaskContext<Extra>) => Promise<void> };
 
-export function startLeaderTasks(
-  tasks: LeaderTask[],
-  base: Omit<LeaderTaskContext, 'signal'>,
+export function startLeaderTasks<Extra>(
+  tasks: LeaderTask<Extra>[],
+  base: Omit<LeaderTaskContext<Extra>, 'signal'>,
 ): { stop: () => Promise<void> } {
   const stopped = new AbortController();
-  const context: LeaderTaskContext = { ...base, signal: stopped.signal };
+  const context = { ...base, signal: stopped.signal } as LeaderTaskContext<Extra>;
   const timers = new Set<NodeJS.Timeout>();
   const running = new Set<Promise<void>>();
 

@@ -2,9 +2,9 @@
 // place for the gateway's loader (snapshot.ts) and the dashboard's planning
 // copy (lib/failover/data.ts), so that the page plans with exactly what the
 // gateway routes with. Pure; the selects are Prisma select objects.
-import type { BreakerState } from './breaker';
+import type { BreakerState } from './enums';
 import { isErrorClass } from './error-classes';
-import type { SnapshotChainEntry, SnapshotOverride, SnapshotTarget } from './snapshot-types';
+import type { SnapshotChainEntry, SnapshotOverride, SnapshotTarget } from './model';
 
 /** The target columns both loaders read (the gateway adds the credential). */
 export const TARGET_SELECT = {

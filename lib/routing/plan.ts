@@ -3,7 +3,7 @@
 // gateway (from its in-memory snapshot) and the dashboard (from the database
 // through loadPlanningInputs), so what the page says is what traffic does.
 // Pure (plan.test.ts): no I/O, time is passed in.
-import type { BreakerView, SnapshotChainEntry, SnapshotOverride, SnapshotService, SnapshotTarget } from '@/lib/gateway/snapshot-types';
+import type { BreakerView, SnapshotChainEntry, SnapshotOverride, SnapshotService, SnapshotTarget } from './model';
 
 export type RouteMode = 'automatic' | 'pinned' | 'forced_failover' | 'unavailable';
 export type SkipReason = 'disabled' | 'drained' | 'breaker_open' | 'forced_away' | 'not_pinned';

@@ -6,12 +6,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { hashPassword } from '@/lib/access/passwords';
 import { generateToken } from '@/lib/access/tokens';
-import type { SessionUser } from './auth';
-import { encryptSecret } from './crypto';
-import { PRIVATE_NETWORKS_SETTING } from './endpoint-policy';
-import { AppError } from './errors';
-import { db, type Prisma } from './db';
-import type { Role } from './generated/prisma/enums';
+import type { SessionUser } from '@/lib/server/auth';
+import { encryptSecret } from '@/lib/server/crypto';
+import { PRIVATE_NETWORKS_SETTING } from '@/lib/server/endpoint-policy';
+import { AppError } from '@/lib/server/errors';
+import { db, type Prisma } from '@/lib/server/db';
+import type { Role } from '@/lib/server/generated/prisma/enums';
 
 process.env.NEXTAUTH_SECRET ??= 'integration-tests-only-secret-0123456789abcdef';
 process.env.STANDBY_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString('base64');
