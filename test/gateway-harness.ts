@@ -16,6 +16,7 @@ import { DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
 import { type BreakerConfig } from '@/lib/routing/model';
 import { BreakerRegistry, type TransitionRecord } from '@/lib/gateway/breaker-registry';
 import type { ErrorClass } from '@/lib/routing/error-classes';
+import { createGatewayState } from '@/lib/gateway/context';
 import { createGatewayHandler } from '@/lib/gateway/handler';
 import type { RequestOutcome, SampleRecord } from '@/lib/gateway/recorder';
 import type { GatewayQueue } from '@/lib/gateway/retry-queue';
@@ -183,16 +184,27 @@ export async function startHarness(options: { maxBodyBytes?: number; queue?: Gat
   const tokenUses: { tokenId: string; at: number }[] = [];
   const randomCalls: number[] = [];
   const control = { random: (): number => 0.5 };
+  // The breakers' clock runs ahead of the wall clock by what a test skipped (advanceBreakerClock),
+  // so a test moves past openMs at once instead of waiting for it: nothing depends on speed.
+  let skippedMs = 0;
   const breakers = new BreakerRegistry(
     'test-replica',
     (targetId) => snapshot.targets.get(targetId)?.breaker ?? DEFAULT_BREAKER_CONFIG,
     async (transition) => {
       transitions.push(transition);
     },
+    undefined,
+    () => Date.now() + skippedMs,
   );
+  const state = createGatewayState();
   const handle = createGatewayHandler({
     snapshot: () => (snapshotAvailable ? snapshot : null),
-    breakers,
+    state,
+    breakers: {
+      acquire: (targetId, now = Date.now()) => breakers.acquire(targetId, now + skippedMs),
+      report: (targetId, ok, acquiredAt, now = Date.now()) => breakers.report(targetId, ok, acquiredAt + skippedMs, now + skippedMs),
+      view: breakers.view,
+    },
     recorder: { record: (sample) => samples.push(sample), recordRequest: (outcome) => outcomes.push(outcome), tokenUsed: (tokenId, at) => tokenUses.push({ tokenId, at }) },
     queue: options.queue,
     maxBodyBytes: options.maxBodyBytes,
@@ -227,9 +239,13 @@ export async function startHarness(options: { maxBodyBytes?: number; queue?: Gat
     /** The gateway's in-process path, as the retry queue's replay uses it. */
     complete: handle.complete,
     /** This gateway's response cache. */
-    cache: handle.cache,
+    cache: state.cache,
     randomCalls,
     control,
+    /** Moves the breakers' clock on by `ms`, as if that much time had passed. */
+    advanceBreakerClock: (ms: number) => {
+      skippedMs += ms;
+    },
     setSnapshotAvailable: (available: boolean) => {
       snapshotAvailable = available;
     },

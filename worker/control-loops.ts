@@ -4,7 +4,7 @@ import 'server-only';
 import type { LeaderTask } from '@/lib/server/leader-tasks';
 import type { SnapshotReader } from '@/lib/routing/model';
 import { accessCleanupTask } from '@/lib/access/cleanup';
-import type { GatewayDeps } from '@/lib/gateway/handler';
+import type { GatewayDeps } from '@/lib/gateway/context';
 import { queueReplayTask } from '@/lib/gateway/queue-replay';
 import { createRetryQueue } from '@/lib/gateway/retry-queue';
 import type { SnapshotSource } from '@/lib/gateway/snapshot';

@@ -8,7 +8,9 @@
 import { effectiveTier } from '@/lib/routing/tier';
 import { type Tier } from '@/lib/routing/enums';
 import type { LeaderTask } from '@/lib/server/leader-tasks';
-import { createGatewayHandler, type CompletedRequest, type GatewayDeps, type GatewayHandler } from './handler';
+import type { GatewayDeps, GatewayState } from './context';
+import { createGatewayHandler, type GatewayHandler } from './handler';
+import type { CompletedRequest } from './queued';
 import type { ClaimedRequest, ReplayQueue } from './retry-queue';
 import type { SnapshotSource } from './snapshot';
 import type { RoutingSnapshot, SnapshotService } from '@/lib/routing/model';
@@ -104,16 +106,17 @@ async function replayOne(deps: ReplayDeps, row: ClaimedRequest, serviceName: str
 
 /**
  * The leader task. It builds a gateway handler of its own over the replica's
- * snapshot, breakers and recorder, so that replays are routed, broken and
+ * snapshot, breakers, recorder and gateway state (what Retry-After asked of a
+ * target holds for replays too), so that replays are routed, broken and
  * recorded exactly like live traffic.
  */
-export function queueReplayTask(deps: { snapshots: Pick<SnapshotSource, 'get'>; breakers: GatewayDeps['breakers']; recorder: GatewayDeps['recorder']; queue: ReplayQueue }): LeaderTask {
+export function queueReplayTask(deps: { snapshots: Pick<SnapshotSource, 'get'>; breakers: GatewayDeps['breakers']; recorder: GatewayDeps['recorder']; queue: ReplayQueue; state?: GatewayState }): LeaderTask {
   let gateway: GatewayHandler | null = null;
   return {
     name: 'retry-queue-replay',
     intervalMs: REPLAY_INTERVAL_MS,
     run: async (context) => {
-      gateway ??= createGatewayHandler({ snapshot: () => deps.snapshots.get(), breakers: deps.breakers, recorder: deps.recorder, queue: deps.queue });
+      gateway ??= createGatewayHandler({ snapshot: () => deps.snapshots.get(), breakers: deps.breakers, recorder: deps.recorder, queue: deps.queue, state: deps.state });
       await replayQueuedRequests({ snapshot: () => deps.snapshots.get(), complete: gateway.complete, queue: deps.queue, signal: context.signal, log: context.log });
     },
   };
