@@ -11,7 +11,7 @@ import OpenAI from 'openai';
 import { generateToken } from '@/lib/access/tokens';
 import { DEFAULT_FAILOVER_ON } from '@/lib/failover/schemas';
 import { faultsSchema, type Faults, type FaultsInput } from '@/lib/simulator/faults';
-import { createSimulator } from '@/lib/simulator/server';
+import { createSimulator } from '@/simulator/server';
 import { DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
 import { type BreakerConfig } from '@/lib/routing/model';
 import { BreakerRegistry, type TransitionRecord } from '@/lib/gateway/breaker-registry';

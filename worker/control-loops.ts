@@ -4,7 +4,7 @@ import 'server-only';
 import type { LeaderTask } from '@/lib/server/leader-tasks';
 import type { SnapshotReader } from '@/lib/routing/model';
 import { accessCleanupTask } from '@/lib/access/cleanup';
-import type { GatewayDeps } from '@/lib/gateway/context';
+import type { GatewayDeps, GatewayState } from '@/lib/gateway/context';
 import { queueReplayTask } from '@/lib/gateway/queue-replay';
 import { createRetryQueue } from '@/lib/gateway/retry-queue';
 import type { SnapshotSource } from '@/lib/gateway/snapshot';
@@ -13,16 +13,17 @@ import { degradationTask } from '@/lib/degradation/evaluate';
 import { retentionTask } from '@/lib/health/rollups';
 import { recoveryTask } from '@/lib/recovery/detect-task';
 
-/** What loops may need of the replica that leads: its routing snapshot, breakers and recorder. */
+/** What loops may need of the replica that leads: its routing snapshot, breakers, recorder and gateway state. */
 export type ControlLoopDeps = {
   snapshots: Pick<SnapshotSource, 'get'>;
   breakers: GatewayDeps['breakers'];
   recorder: GatewayDeps['recorder'];
+  gatewayState?: GatewayState;
 };
 
 /** A loop of the leader: what every one of them may read besides its own dependencies is the replica's routing snapshot. */
 export type ReplicaTask = LeaderTask<{ snapshots: SnapshotReader }>;
 
 export function controlLoops(deps: ControlLoopDeps): ReplicaTask[] {
-  return [burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, queue: createRetryQueue() }), retentionTask, accessCleanupTask, recoveryTask()];
+  return [burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, state: deps.gatewayState, queue: createRetryQueue() }), retentionTask, accessCleanupTask, recoveryTask()];
 }

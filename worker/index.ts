@@ -7,38 +7,21 @@ import 'server-only';
 //   DATABASE_URL=... STANDBY_ENCRYPTION_KEY=... NEXTAUTH_SECRET=... \
 //   node --require ./scripts/server-only-shim.cjs --import tsx worker/index.ts
 //
-// Any number of these may run beside the web replicas: one leads, the others wait.
+// Any number of these may run beside the web replicas: one leads, the others
+// wait. It is a replica like the others (worker/replica.ts) whose gateway
+// nobody calls.
 import { hostname } from 'node:os';
-import { DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
-import { BreakerRegistry } from '@/lib/gateway/breaker-registry';
-import { SampleRecorder } from '@/lib/gateway/recorder';
-import { SnapshotSource } from '@/lib/gateway/snapshot';
-import type { RoutingSnapshot } from '@/lib/routing/model';
 import { db } from '@/lib/server/db';
-import { controlLoops } from './control-loops';
-import { startHealthMonitor } from './monitor';
-
-export { startHealthMonitor, HEALTH_MONITOR_LOCK_KEY, type HealthMonitor, type HealthMonitorOptions } from './monitor';
+import { startReplica } from './replica';
 
 export type MonitorProcess = { close: () => Promise<void> };
 
-/** Starts the snapshot, breakers, recorder and monitor this process needs; close() stops them in reverse order. */
+/** Starts the replica this process is; close() stops it and its database connections. */
 export async function startMonitorProcess(replica = `monitor-${hostname()}-${process.pid}`): Promise<MonitorProcess> {
-  const snapshots = new SnapshotSource();
-  const breakers = new BreakerRegistry(replica, (targetId) => snapshots.get()?.targets.get(targetId)?.breaker ?? DEFAULT_BREAKER_CONFIG);
-  // Follow the breaker state the replicas agreed on (never this process's own writes read back).
-  const followShared = (snapshot: RoutingSnapshot) => breakers.followShared(snapshot.breakers);
-  snapshots.onChange(followShared);
-  await snapshots.start();
-  const current = snapshots.get();
-  if (current) followShared(current);
-  const recorder = new SampleRecorder().start();
-  const monitor = startHealthMonitor({ snapshots, breakers, recorder, replica, tasks: controlLoops({ snapshots, breakers, recorder }) });
+  const running = await startReplica({ replica, log: (line) => console.log(`[standby] ${line}`) });
   return {
     close: async () => {
-      await monitor.close();
-      await recorder.close();
-      await snapshots.close();
+      await running.close();
       await db().$disconnect();
     },
   };

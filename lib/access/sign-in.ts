@@ -9,16 +9,11 @@ import 'server-only';
 import { db } from '@/lib/server/db';
 import { env } from '@/lib/server/env';
 import { AppError } from '@/lib/server/errors';
+import { countSignIn } from '@/lib/server/data-plane-link';
 import { Prisma } from '@/lib/server/db';
 import { lockMessage, reserveAttemptSql, type ThrottlePolicy } from './throttle';
 import { decoyHash, verifyPassword } from './passwords';
 
-export type SignInOutcome = 'signed_in' | 'refused' | 'throttled';
-
-/** Counted in /api/metrics (standby_signin_attempts_total) by the data plane this process runs, when there is one. */
-function countSignIn(outcome: SignInOutcome) {
-  (globalThis as { standbyDataPlane?: { metrics?: { observeSignIn?: (o: SignInOutcome) => void } } }).standbyDataPlane?.metrics?.observeSignIn?.(outcome);
-}
 
 export function accountPolicy(): ThrottlePolicy {
   return { maxFailures: env().STANDBY_SIGNIN_MAX_FAILURES, lockMinutes: env().STANDBY_SIGNIN_LOCK_MINUTES, windowMinutes: 15 };

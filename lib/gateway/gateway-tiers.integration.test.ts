@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { DEFAULT_TIER_POLICY } from '@/lib/routing/defaults';
 import type { Tier } from '@/lib/routing/enums';
-import { answerText } from '@/lib/simulator/replies';
+import { answerText } from '@/simulator/replies';
 import { db } from '@/lib/server/db';
 import { disconnect } from '@/test/fixtures';
 import { replayQueuedRequests } from './queue-replay';

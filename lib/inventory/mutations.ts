@@ -6,7 +6,7 @@ import { requireActor, type SessionUser } from '@/lib/server/auth';
 import { endpointHostProblem, endpointPolicyOf, PRIVATE_NETWORKS_SETTING, readPrivateNetworks, type EndpointPolicy } from '@/lib/server/endpoint-policy';
 import { hasPermission } from '@/lib/server/permissions';
 import { encryptSecret, secretHint } from '@/lib/server/crypto';
-import type { Tx } from '@/lib/server/db';
+import { readAll, type Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { assertVersionMatched, describeUsers, inTransaction, withUniqueField } from '@/lib/server/mutation';
 import { credentialInput, deleteInput, endpointOrigin, entityRef, providerInput, regionInput, rotateCredentialInput, serviceInput, targetInput, toggleInput } from '@/lib/inventory/schemas';
@@ -196,7 +196,7 @@ async function assertCredentialDestination(
 }
 
 async function assertReferencesExist(tx: Tx, providerId: string, regionId: string) {
-  const [provider, region] = await Promise.all([tx.provider.count({ where: { id: providerId } }), tx.region.count({ where: { id: regionId } })]);
+  const [provider, region] = await readAll(tx, [() => tx.provider.count({ where: { id: providerId } }), () => tx.region.count({ where: { id: regionId } })]);
   const fieldErrors: Record<string, string[]> = {};
   if (!provider) fieldErrors.providerId = ['This provider no longer exists.'];
   if (!region) fieldErrors.regionId = ['This region no longer exists.'];

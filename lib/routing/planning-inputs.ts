@@ -3,7 +3,7 @@ import 'server-only';
 // dashboard: the failover, degradation and simulator pages plan with it through
 // the same planner the gateway routes with (plan.ts), so what a page says is
 // what traffic does. Credentials are never read, let alone decrypted, here.
-import { db, type Tx } from '@/lib/server/db';
+import { db, readAll, type Tx } from '@/lib/server/db';
 import { UNDEGRADED } from './defaults';
 import type { BreakerView, RoutingSnapshot, SnapshotService, SnapshotTarget } from './model';
 import { TARGET_SELECT, toBreakerMap, toSnapshotChainEntry, toSnapshotOverride, toSnapshotTarget } from './rows';
@@ -19,11 +19,11 @@ export type PlanningInputs = Omit<RoutingSnapshot, 'tokens'> & { breakerOf: Brea
  * cleared (expiry is checked by the planner at use), and the shared breaker state.
  */
 export async function loadPlanningInputs(client: Reader = db(), now = Date.now()): Promise<PlanningInputs> {
-  const [targets, services, overrides, breakers] = await Promise.all([
-    client.target.findMany({ select: TARGET_SELECT }),
-    client.service.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, enabled: true, routingVersion: true, chain: { orderBy: { position: 'asc' } } } }),
-    client.routingOverride.findMany({ where: { clearedAt: null }, orderBy: { createdAt: 'desc' } }),
-    client.targetBreaker.findMany({ select: { targetId: true, state: true, since: true, version: true, replica: true } }),
+  const [targets, services, overrides, breakers] = await readAll(client, [
+    () => client.target.findMany({ select: TARGET_SELECT }),
+    () => client.service.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, enabled: true, routingVersion: true, chain: { orderBy: { position: 'asc' } } } }),
+    () => client.routingOverride.findMany({ where: { clearedAt: null }, orderBy: { createdAt: 'desc' } }),
+    () => client.targetBreaker.findMany({ select: { targetId: true, state: true, since: true, version: true, replica: true } }),
   ]);
 
   const targetMap = new Map<string, SnapshotTarget>(targets.map((t) => [t.id, toSnapshotTarget(t, null)]));

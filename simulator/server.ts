@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { encodeSse } from '@/lib/gateway/sse';
-import { decideFault, isMalformedChunk, NO_FAULTS, type Faults, type StreamFaults } from './faults';
+import { decideFault, isMalformedChunk, NO_FAULTS, type Faults, type StreamFaults } from '@/lib/simulator/faults';
 import {
   anthropicMessage,
   anthropicStream,
@@ -27,9 +27,9 @@ import {
   type ErrorReply,
   type Frame,
   type StreamPlan,
-} from './replies';
-import { emptyCounters, publishSimulatorStats, type SimOutcome, type SimulatorStats, type UpstreamCounters } from './stats';
-import { findSimulatedUpstream, SIMULATED_NAME_PATTERN, type SimulatedProtocol } from './upstreams';
+} from '@/simulator/replies';
+import { emptyCounters, publishSimulatorStats, type SimOutcome, type SimulatorStats, type UpstreamCounters } from '@/lib/simulator/stats';
+import { findSimulatedUpstream, SIMULATED_NAME_PATTERN, type SimulatedProtocol } from '@/lib/simulator/upstreams';
 
 export type SimulatorOptions = {
   /** The faults in force for an upstream, read on every request (an in-memory cache: see store.ts). */

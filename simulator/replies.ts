@@ -4,8 +4,8 @@
 // or a demo can tell a continued answer from a restarted one.
 import { z } from 'zod';
 import { estimateTokens } from '@/lib/gateway/openai-schema';
-import type { FaultErrorStatus } from './faults';
-import type { SimulatedProtocol } from './upstreams';
+import type { FaultErrorStatus } from '@/lib/simulator/faults';
+import type { SimulatedProtocol } from '@/lib/simulator/upstreams';
 
 // ---------------------------------------------------------------- tokens
 

@@ -2,7 +2,7 @@
 // chat completions through the gateway as a client application would, so the
 // dashboards have something to show and injected faults have something to
 // hit. It never throws: a failed request is counted, not raised.
-import { DEMO_TRAFFIC_OFF, readDemoTraffic, type DemoTraffic } from './schemas';
+import { DEMO_TRAFFIC_OFF, readDemoTraffic, type DemoTraffic } from '@/lib/simulator/schemas';
 
 export type DemoTrafficOptions = {
   /** Where the gateway listens, e.g. http://127.0.0.1:3000; requests go to {gatewayUrl}/api/v1/chat/completions. */

@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildServer } from './build-server.mjs';
+
+// The production server is what `npm start` runs: the simulated upstreams are no part of it
+// unless asked for, when scripts/run.mjs builds them into a bundle of their own.
+test('the production server bundle holds no simulated upstream; the simulator bundle holds them', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'standby-bundle-'));
+  try {
+    const server = readFileSync(await buildServer('scripts/standby.ts', path.join(dir, 'standby.cjs')), 'utf8');
+    const simulator = readFileSync(await buildServer('simulator/index.ts', path.join(dir, 'simulator.cjs')), 'utf8');
+    for (const file of ['simulator/server.ts', 'simulator/replies.ts', 'simulator/demo-traffic.ts', 'simulator/fault-cache.ts']) {
+      assert.ok(!server.includes(`// ${file}`), `the server bundle includes ${file}`);
+      assert.ok(simulator.includes(`// ${file}`), `the simulator bundle lacks ${file}`);
+    }
+    assert.ok(server.includes('// worker/replica.ts') && server.includes('// lib/gateway/handler.ts'), 'the server bundle holds the replica and the gateway');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
