@@ -11,14 +11,12 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { hashToken } from '@/lib/access/tokens';
 import { DEFAULT_CHAIN_ENTRY } from '@/lib/failover/schemas';
-import { DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
-import { type BreakerConfig } from '@/lib/routing/model';
+import { DEFAULT_BREAKER_CONFIG, UNDEGRADED } from '@/lib/routing/defaults';
+import { type BreakerConfig, type RoutingSnapshot, type SnapshotChainEntry, type SnapshotService, type SnapshotTarget } from '@/lib/routing/model';
 import { BreakerRegistry, type TransitionRecord } from '@/lib/gateway/breaker-registry';
 import { createGatewayHandler } from '@/lib/gateway/handler';
 import { SampleRecorder } from '@/lib/gateway/recorder';
-import type { RoutingSnapshot, SnapshotChainEntry, SnapshotService, SnapshotTarget } from '@/lib/routing/model';
 import { BENCH_TOKEN, now, ROOT, serveIpc, type GatewayConfig } from './harness';
-import { UNDEGRADED } from '@/lib/routing/defaults';
 import { endpointPolicyOf } from '@/lib/server/endpoint-policy';
 import { setEndpointPolicy } from '@/lib/server/guarded-connect';
 

@@ -8,14 +8,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hashToken } from '@/lib/access/tokens';
-import { UNDEGRADED } from '@/lib/routing/defaults';
+import { UNDEGRADED, DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
 import { DEFAULT_CHAIN_ENTRY } from '@/lib/failover/schemas';
-import { DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
-import { type BreakerConfig } from '@/lib/routing/model';
+import { type BreakerConfig, type RoutingSnapshot, type SnapshotReader } from '@/lib/routing/model';
 import { BreakerRegistry } from '@/lib/gateway/breaker-registry';
 import { createGatewayHandler } from '@/lib/gateway/handler';
 import { SampleRecorder } from '@/lib/gateway/recorder';
-import type { RoutingSnapshot, SnapshotReader } from '@/lib/routing/model';
 import { recoveryTask, runDetector, SETTLE_MS } from '@/lib/recovery/detect-task';
 import { startLeaderTasks } from '@/lib/server/leader-tasks';
 import { db } from '@/lib/server/db';

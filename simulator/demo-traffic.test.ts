@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planDemoRequest } from '@/simulator/demo-traffic';
+import { planDemoRequest } from './demo-traffic';
 
 test('demo requests call the services in turn, each alternating between streamed and not', () => {
   const plan = (n: number, services: string[], stream = true) => Array.from({ length: n }, (_, i) => planDemoRequest(i, { services, stream }));

@@ -19,7 +19,7 @@ import {
   rejection,
   serverErrorReply,
   type SimRequest,
-} from '@/simulator/replies';
+} from './replies';
 
 const request = (overrides: Partial<SimRequest> = {}): SimRequest => ({
   model: 'gpt-4o', stream: true, includeUsage: true, maxTokens: null, promptTokens: 12, question: 'What is the capital of France?', prefill: null, ...overrides,

@@ -27,7 +27,7 @@ import {
   type ErrorReply,
   type Frame,
   type StreamPlan,
-} from '@/simulator/replies';
+} from './replies';
 import { emptyCounters, publishSimulatorStats, type SimOutcome, type SimulatorStats, type UpstreamCounters } from '@/lib/simulator/stats';
 import { findSimulatedUpstream, SIMULATED_NAME_PATTERN, type SimulatedProtocol } from '@/lib/simulator/upstreams';
 

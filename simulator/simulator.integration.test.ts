@@ -9,12 +9,12 @@ import { auditEntriesFor, createTestUser, disconnect, rejectsWith, uniqueName } 
 import { db } from '@/lib/server/db';
 import { AppError } from '@/lib/server/errors';
 import { faultsSchema, NO_FAULTS, type Faults, type FaultsInput } from '@/lib/simulator/faults';
-import { startDemoTraffic } from '@/simulator/demo-traffic';
-import { answerBody } from '@/simulator/replies';
+import { startDemoTraffic } from './demo-traffic';
+import { answerBody } from './replies';
 import { resetFaults, setDemoTraffic, setFaults } from '@/lib/simulator/mutations';
 import { DEMO_TRAFFIC_KEY } from '@/lib/simulator/schemas';
-import { createSimulator, type Simulator } from '@/simulator/server';
-import { createFaultCache } from '@/simulator/fault-cache';
+import { createSimulator, type Simulator } from './server';
+import { createFaultCache } from './fault-cache';
 import { listSimulatedUpstreams } from '@/lib/simulator/store';
 
 // ---------------------------------------------------------------- HTTP, no database

@@ -1,8 +1,7 @@
 // Small routing snapshots for the failover unit tests (plan.test.ts, impact.test.ts).
-import { DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
-import { type BreakerState } from '@/lib/routing/enums';
+import { DEFAULT_BREAKER_CONFIG, UNDEGRADED } from '@/lib/routing/defaults';
+import type { BreakerState } from '@/lib/routing/enums';
 import type { SnapshotChainEntry, SnapshotOverride, SnapshotService, SnapshotTarget } from '@/lib/routing/model';
-import { UNDEGRADED } from '@/lib/routing/defaults';
 
 export const NOW = 1_800_000_000_000;
 

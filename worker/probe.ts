@@ -5,7 +5,7 @@
 // monitor passes undici's request()).
 import { buildUpstreamRequest, parseUpstreamResponse, UpstreamResponseError, type UpstreamRequest } from '@/lib/gateway/adapters';
 import { classifyHttpError } from '@/lib/gateway/classify-error';
-import { type ErrorClass } from '@/lib/routing/error-classes';
+import type { ErrorClass } from '@/lib/routing/error-classes';
 import type { ChatRequest } from '@/lib/gateway/openai-schema';
 import type { RoutingSnapshot, SnapshotTarget } from '@/lib/routing/model';
 

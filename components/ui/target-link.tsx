@@ -1,6 +1,6 @@
 'use client';
 
-import { LinkAnchor } from '@/components/ui/link-anchor';
+import { LinkAnchor } from './link-anchor';
 
 /** A target's name, in monospace, leading to its page (breaker, probes, traffic, chains, history). */
 export function TargetLink({ name, size = 'sm', c }: { name: string; size?: 'xs' | 'sm'; c?: string }) {

@@ -6,11 +6,10 @@ import 'server-only';
 // statement per key (throttle.ts): of any number of attempts sent at once, at
 // most the limit are ever verified, on any number of replicas. A successful
 // sign-in gives its reservation back.
-import { db } from '@/lib/server/db';
+import { db, Prisma } from '@/lib/server/db';
 import { env } from '@/lib/server/env';
 import { AppError } from '@/lib/server/errors';
 import { countSignIn } from '@/lib/server/data-plane-link';
-import { Prisma } from '@/lib/server/db';
 import { lockMessage, reserveAttemptSql, type ThrottlePolicy } from './throttle';
 import { decoyHash, verifyPassword } from './passwords';
 

@@ -8,9 +8,9 @@ import type { TierPolicy, TierRule } from '@/lib/routing/model';
 import { db } from '@/lib/server/db';
 import { availableCapacity, overflowRpm, planningRisk, servedShare, type PlanningRisk } from './capacity';
 import { DEFAULT_TIER_POLICY } from '@/lib/routing/defaults';
-import { DEFAULT_TIER_THRESHOLDS, NEVER_EVALUATED, type TierThresholds } from '@/lib/degradation/defaults';
+import { DEFAULT_TIER_THRESHOLDS, NEVER_EVALUATED, type TierThresholds } from './defaults';
 import { effectiveTier, overrideInForce } from '@/lib/routing/tier';
-import { type Tier } from '@/lib/routing/enums';
+import type { Tier } from '@/lib/routing/enums';
 
 export type TierOverrideView = { tier: Tier; reason: string; by: string; at: string; expiresAt: string | null };
 

@@ -9,7 +9,7 @@ import { loadSnapshot } from '@/lib/gateway/snapshot';
 import { emptyHistogram } from '@/lib/health/histogram';
 import { getDegradationOverview, getServiceDegradation } from './data';
 import { DEFAULT_TIER_POLICY } from '@/lib/routing/defaults';
-import { DEFAULT_TIER_THRESHOLDS } from '@/lib/degradation/defaults';
+import { DEFAULT_TIER_THRESHOLDS } from './defaults';
 import { evaluateTiers } from './evaluate';
 import { clearTierOverride, setTierOverride, updateDegradationPolicy } from './mutations';
 import { effectiveTier } from '@/lib/routing/tier';

@@ -5,7 +5,7 @@ import { formatDuration } from '@/lib/shared/format';
 import type { TierPolicy } from '@/lib/routing/model';
 import type { PlanningRisk } from './capacity';
 import { TIER_LABELS } from '@/lib/routing/tier';
-import { type Tier } from '@/lib/routing/enums';
+import type { Tier } from '@/lib/routing/enums';
 
 /** The degraded target as the page names it: its model, and its target name to tell two alike apart. */
 export type DegradedTargetRef = { name: string; model: string } | null;

@@ -12,10 +12,10 @@ import { db, Prisma } from '@/lib/server/db';
 import { inTransaction } from '@/lib/server/mutation';
 import { availableCapacity, degradationLevel, servedShare } from './capacity';
 import { measuredDemand } from './demand';
-import { DEFAULT_TIER_THRESHOLDS, type TierThresholds } from '@/lib/degradation/defaults';
+import { DEFAULT_TIER_THRESHOLDS, type TierThresholds } from './defaults';
 import { selectTier, type TierState } from './select-tier';
 import { TIER_LABELS } from '@/lib/routing/tier';
-import { type Tier } from '@/lib/routing/enums';
+import type { Tier } from '@/lib/routing/enums';
 
 export const DEGRADATION_INTERVAL_MS = 2_000;
 

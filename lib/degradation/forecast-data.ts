@@ -5,7 +5,7 @@ import 'server-only';
 import type { TierRule } from '@/lib/routing/model';
 import { db } from '@/lib/server/db';
 import { DEFAULT_TIER_POLICY } from '@/lib/routing/defaults';
-import { DEFAULT_TIER_THRESHOLDS } from '@/lib/degradation/defaults';
+import { DEFAULT_TIER_THRESHOLDS } from './defaults';
 import { measuredDemand } from './demand';
 import { forecastTier, type TierForecast, type TierForecastInput } from './forecast';
 

@@ -11,11 +11,11 @@ import { Prisma, type Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { assertVersionMatched, inTransaction, serviceGone } from '@/lib/server/mutation';
 import { formatFraction, formatSeconds } from './describe';
-import { NEVER_EVALUATED } from '@/lib/degradation/defaults';
+import { NEVER_EVALUATED } from './defaults';
 import { clearTierOverrideInput, degradationPolicyInput, setTierOverrideInput } from './schemas';
 import { effectiveTier, TIER_LABELS } from '@/lib/routing/tier';
-import { type Tier } from '@/lib/routing/enums';
-import { type TierOverride } from '@/lib/routing/model';
+import type { Tier } from '@/lib/routing/enums';
+import type { TierOverride } from '@/lib/routing/model';
 
 type Caller = SessionUser | null;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_TIER_THRESHOLDS } from '@/lib/degradation/defaults';
+import { DEFAULT_TIER_THRESHOLDS } from './defaults';
 import { rawTier, selectTier, type TierState } from './select-tier';
 import type { Tier } from '@/lib/routing/enums';
 

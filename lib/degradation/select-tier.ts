@@ -1,7 +1,7 @@
 // Which tier a degradation level D puts a service in, with hysteresis so the
 // tier does not flap around a threshold. Pure (select-tier.test.ts): the
 // control loop keeps the pending state between evaluations and passes the time.
-import type { TierThresholds } from '@/lib/degradation/defaults';
+import type { TierThresholds } from './defaults';
 import { TIERS, type Tier } from '@/lib/routing/enums';
 import { tierRank } from '@/lib/routing/tier';
 

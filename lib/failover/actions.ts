@@ -6,7 +6,7 @@ import { revalidatePath } from 'next/cache';
 import { getCurrentUser, requirePermission } from '@/lib/server/auth';
 import { runAction } from '@/lib/server/action';
 import { parseInput } from '@/lib/server/errors';
-import { getServiceRouting, previewServiceSteering } from '@/lib/failover/data';
+import { getServiceRouting, previewServiceSteering } from './data';
 import * as m from './mutations';
 import { previewSteeringInput, toSteeringAction } from './schemas';
 

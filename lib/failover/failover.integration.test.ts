@@ -4,7 +4,7 @@ import { auditEntriesFor, createTestProviderAndRegion, createTestUsers, disconne
 import { db, Prisma } from '@/lib/server/db';
 import { AppError } from '@/lib/server/errors';
 import { findServiceById, loadPlanningInputs } from '@/lib/routing/planning-inputs';
-import { getServiceRouting, listRoutingOverview, previewServiceSteering } from '@/lib/failover/data';
+import { getServiceRouting, listRoutingOverview, previewServiceSteering } from './data';
 import { saveChain, steer } from './mutations';
 import { planRoute, servingTarget } from '@/lib/routing/plan';
 import { DEFAULT_CHAIN_ENTRY } from './schemas';

@@ -3,7 +3,7 @@
 // it, so the page shows the new state as soon as the action returns.
 import { queryOptions } from '@tanstack/react-query';
 import { fetchLive, pollLive, type LiveDataError } from '@/lib/shared/live-data';
-import type { ServiceRouting } from '@/lib/failover/data';
+import type { ServiceRouting } from './data';
 
 /** Routing changes by operators (who see it at once) and breakers (shown on the live panel too): a slower poll is enough. */
 const ROUTING_REFRESH_MS = 5_000;

@@ -6,10 +6,9 @@ import 'server-only';
 // the replica that wrote it, so a replica never follows its own write back.
 import { db } from '@/lib/server/db';
 import { DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
-import { forceState, initialBreaker, nextProbeAt, recordResult, tryAcquire, type Breaker, type Transition } from '@/lib/gateway/breaker';
-import { type BreakerConfig } from '@/lib/routing/model';
-import { type BreakerState } from '@/lib/routing/enums';
-import type { BreakerView } from '@/lib/routing/model';
+import { forceState, initialBreaker, nextProbeAt, recordResult, tryAcquire, type Breaker, type Transition } from './breaker';
+import { type BreakerConfig, type BreakerView } from '@/lib/routing/model';
+import type { BreakerState } from '@/lib/routing/enums';
 
 export type TransitionRecord = Transition & { targetId: string; replica: string };
 export type TransitionWriter = (transition: TransitionRecord) => Promise<void>;

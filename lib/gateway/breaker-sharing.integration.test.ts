@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { db, type Prisma } from '@/lib/server/db';
 import { createTestProviderAndRegion, disconnect, targetInputFor } from '@/test/fixtures';
 import { DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
-import { type BreakerConfig } from '@/lib/routing/model';
+import type { BreakerConfig } from '@/lib/routing/model';
 import { BreakerRegistry, type TransitionRecord } from './breaker-registry';
 import { loadSnapshot, SnapshotSource } from './snapshot';
 

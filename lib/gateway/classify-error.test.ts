@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ERROR_CLASSES, describeErrorClass, isErrorClass } from '@/lib/routing/error-classes';
-import { MAX_RETRY_AFTER_MS, classifyHttpError, parseRetryAfter } from '@/lib/gateway/classify-error';
+import { MAX_RETRY_AFTER_MS, classifyHttpError, parseRetryAfter } from './classify-error';
 
 const openai = (error: Record<string, unknown>) => ({ error: { type: null, param: null, code: null, ...error } });
 const anthropic = (type: string, message: string) => ({ type: 'error', error: { type, message } });

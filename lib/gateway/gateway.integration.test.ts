@@ -18,7 +18,7 @@ import { db } from '@/lib/server/db';
 import { disconnect, seedRoutedService } from '@/test/fixtures';
 import { BreakerRegistry } from './breaker-registry';
 import { createGatewayHandler } from './handler';
-import { SampleRecorder } from '@/lib/gateway/recorder';
+import { SampleRecorder } from './recorder';
 import { SnapshotSource } from './snapshot';
 import { openAiCompletion, sendJson, startHarness, waitFor, type Harness } from '@/test/gateway-harness';
 

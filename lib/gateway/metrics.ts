@@ -5,9 +5,8 @@
 // fixed set of buckets (cumulated only when rendering). Label values are
 // bounded by targets, services and the closed list of error classes; any
 // other error class is counted as "other".
-import type { BreakerState } from '@/lib/routing/enums';
+import { type BreakerState, TIERS, type Tier } from '@/lib/routing/enums';
 import { isErrorClass } from '@/lib/routing/error-classes';
-import { TIERS, type Tier } from '@/lib/routing/enums';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 

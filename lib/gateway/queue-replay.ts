@@ -6,7 +6,7 @@
 // GET /api/v1/queued/<id>. Rows past their expiry are expired; failures are
 // retried with backoff a bounded number of times.
 import { effectiveTier } from '@/lib/routing/tier';
-import { type Tier } from '@/lib/routing/enums';
+import type { Tier } from '@/lib/routing/enums';
 import type { LeaderTask } from '@/lib/server/leader-tasks';
 import type { GatewayDeps, GatewayState } from './context';
 import { createGatewayHandler, type GatewayHandler } from './handler';

@@ -4,12 +4,11 @@
 // through the same tiers and routing as live traffic (serveRequest), with its
 // answer kept in memory rather than sent, and the client reads the result here.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SnapshotToken } from '@/lib/routing/model';
+import type { SnapshotToken, ServedBy } from '@/lib/routing/model';
 import { BufferedResponse } from './buffered-response';
 import { sendError, sendJson, type Gateway } from './context';
 import { authenticate } from './http';
 import { openAiError, type OpenAiErrorType } from './openai-schema';
-import type { ServedBy } from '@/lib/routing/model';
 import type { QueuedRequestView } from './retry-queue';
 import { serveRequest } from './request';
 import { queuedUrl, toUnix } from './tiers';

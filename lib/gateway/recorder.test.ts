@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SampleRecorder, type RequestOutcome, type SampleRecord } from '@/lib/gateway/recorder';
+import { SampleRecorder, type RequestOutcome, type SampleRecord } from './recorder';
 
 const sample = (n: number): SampleRecord => ({
   targetId: `t${n}`, serviceId: null, source: 'traffic', at: n, ok: true, errorClass: null, statusCode: 200, latencyMs: n, ttftMs: null,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ERROR_CLASSES, type ErrorClass } from '@/lib/routing/error-classes';
-import { MIN_BACKOFF_MS, decideAfterFailure, jitteredBackoff, needsLargerContext, type AttemptFailure, type RetryContext } from '@/lib/gateway/retry-policy';
+import { MIN_BACKOFF_MS, decideAfterFailure, jitteredBackoff, needsLargerContext, type AttemptFailure, type RetryContext } from './retry-policy';
 
 const NOW = 1_000_000;
 const budget = { maxRetries: 2, baseBackoffMs: 200, maxBackoffMs: 2_000 };

@@ -10,7 +10,7 @@ import 'server-only';
 // tables: tier changes, breaker transitions, routing overrides.
 import { describeCapacity } from '@/lib/degradation/describe';
 import { TIER_LABELS } from '@/lib/routing/tier';
-import { type Tier } from '@/lib/routing/enums';
+import type { Tier } from '@/lib/routing/enums';
 import { db, Prisma } from '@/lib/server/db';
 import { HISTOGRAM_LENGTH } from './histogram';
 import { burnDown, chartWindow, defaultChartRange, fillBuckets, MARKERS_PER_KIND, rankErrorClasses, RANGE_SPECS, type BudgetMode, type ChartBucket, type ChartRange, type GroupedCount, type GroupedRollup } from './downsample';

@@ -2,7 +2,7 @@ import 'server-only';
 // Inventory reads. Each returns plain, serialisable objects with only the
 // fields its page needs (no ciphertext ever leaves this module).
 import { db, Prisma } from '@/lib/server/db';
-import { endpointOrigin } from '@/lib/inventory/schemas';
+import { endpointOrigin } from './schemas';
 import { enabledFilter, pageOf, skipFor, type ListQuery, type Page } from '@/lib/server/pagination';
 
 const contains = (q: string | undefined) => (q ? { contains: q, mode: 'insensitive' as const } : undefined);

@@ -9,7 +9,7 @@ import { encryptSecret, secretHint } from '@/lib/server/crypto';
 import { readAll, type Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { assertVersionMatched, describeUsers, inTransaction, withUniqueField } from '@/lib/server/mutation';
-import { credentialInput, deleteInput, endpointOrigin, entityRef, providerInput, regionInput, rotateCredentialInput, serviceInput, targetInput, toggleInput } from '@/lib/inventory/schemas';
+import { credentialInput, deleteInput, endpointOrigin, entityRef, providerInput, regionInput, rotateCredentialInput, serviceInput, targetInput, toggleInput } from './schemas';
 
 type Caller = SessionUser | null;
 

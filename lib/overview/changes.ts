@@ -6,7 +6,7 @@
 // (changes.test.ts): data.ts reads the rows.
 import { formatLevel } from '@/lib/degradation/describe';
 import { TIER_LABELS, tierRank } from '@/lib/routing/tier';
-import { type Tier } from '@/lib/routing/enums';
+import type { Tier } from '@/lib/routing/enums';
 
 export type ChangeKind = 'tier' | 'breaker' | 'override' | 'alert' | 'config';
 export type ChangeTone = 'red' | 'orange' | 'yellow' | 'teal' | 'gray' | 'blue';

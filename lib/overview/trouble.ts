@@ -2,7 +2,7 @@
 // opens first during an incident lists the services that need them first.
 // Pure (trouble.test.ts).
 import { TIER_LABELS } from '@/lib/routing/tier';
-import { type Tier } from '@/lib/routing/enums';
+import type { Tier } from '@/lib/routing/enums';
 import type { RouteMode } from '@/lib/routing/plan';
 import type { AlertSeverity } from '@/lib/slo/burn-rate';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SnapshotService } from '@/lib/routing/model';
-import { activeOverrides, describeMode, planRoute, servingTarget, summarizePlan, type RoutePlan } from '@/lib/routing/plan';
+import type { SnapshotService } from './model';
+import { activeOverrides, describeMode, planRoute, servingTarget, summarizePlan, type RoutePlan } from './plan';
 import { NOW, breakers, entry, override, service, target, targetsOf } from '@/test/snapshot-fixtures';
 
 const ids = (plan: RoutePlan) => plan.candidates.map((c) => c.target.id);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { effectiveTier, tierRank } from '@/lib/routing/tier';
+import { effectiveTier, tierRank } from './tier';
 
 describe('effectiveTier', () => {
   const override = { tier: 'emergency' as const, reason: 'provider outage', by: 'operator@standby.demo', at: 1_000 };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatDuration } from '@/lib/shared/format';
+import { formatDuration } from './format';
 
 test('durations read in ms, s, min, h and d, never as thousands of ms', () => {
   const table: [number, string][] = [
