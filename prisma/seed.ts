@@ -47,7 +47,7 @@ const CREDENTIALS = [
 
 /**
  * Every demo target talks to a simulated upstream served by Standby itself
- * (lib/simulator), so the demo shows real failover without API keys.
+ * (simulator/), so the demo shows real failover without API keys.
  */
 export const SIMULATED_UPSTREAM_NAMES = ['openai-sim-us-east', 'azure-sim-eu-west', 'anthropic-sim-us-west', 'gemini-sim-us-east', 'vllm-sim-on-prem'] as const;
 
@@ -101,7 +101,7 @@ const DEMO_DEGRADATION = [
   { service: 'doc-summarizer', plannedRpm: 36_000, holdSeconds: 30, degradedTarget: 'vllm-llama-8b-on-prem', degradedMaxTokens: 512, rules: [] },
 ] as const;
 
-/** What a demo chain step moves on for: every provider-side failure (lib/gateway/error-classes.ts). */
+/** What a demo chain step moves on for: every provider-side failure (lib/routing/error-classes.ts). */
 const DEMO_FAILOVER_ON = ['rate_limited', 'server_error', 'overloaded', 'connect_failed', 'connection_reset', 'header_timeout', 'first_token_timeout', 'stream_stall', 'stream_cut', 'malformed_response', 'auth_failed', 'not_found', 'context_length'];
 
 function generateDemoToken() {

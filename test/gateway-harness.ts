@@ -1,7 +1,7 @@
 // Shared by the gateway's integration tests (gateway*.integration.test.ts): the
 // real gateway handler on a real node:http server, a real BreakerRegistry that
 // keeps its transitions in memory, a recorder that keeps samples in memory, and
-// local upstreams on one more server: the simulator (lib/simulator) with faults
+// local upstreams on one more server: the simulator (simulator/) with faults
 // scripted per request, and tiny custom upstreams for what the simulator cannot
 // do (a reset before the headers, keep-alives, streams that end oddly).
 import { randomBytes, randomUUID } from 'node:crypto';

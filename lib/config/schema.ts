@@ -161,7 +161,7 @@ const ruleSchema = tierRuleInput.strict().transform(({ match, pattern, answer })
 
 /**
  * How the service degrades (prisma DegradationPolicy), the degraded target by
- * name. Left out, field by field: the defaults of lib/degradation/defaults.ts,
+ * name. Left out, field by field: the defaults of lib/routing/defaults.ts and lib/degradation/defaults.ts,
  * which are also what a service without a policy row gets.
  */
 const degradationSchema = z

@@ -1,6 +1,6 @@
 // How routing rows read from PostgreSQL become the snapshot's shapes: one
 // place for the gateway's loader (snapshot.ts) and the dashboard's planning
-// copy (lib/failover/data.ts), so that the page plans with exactly what the
+// copy (planning-inputs.ts), so that the page plans with exactly what the
 // gateway routes with. Pure; the selects are Prisma select objects.
 import type { BreakerState } from './enums';
 import { isErrorClass } from './error-classes';
