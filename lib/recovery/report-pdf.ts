@@ -10,7 +10,7 @@ import { breachOf, type Cell } from './compliance';
 import type { RecoveryReport } from './data';
 import { formatRatio, formatSpan, formatUtcTime } from './format';
 import { COMPONENT_KIND_LABELS, DISRUPTIONS, DISRUPTION_SHORT } from './model';
-import { ratioBars, RATIO_AXIS_MAX, verdictCounts, VERDICT_HEX, weeklyColumns, type Segment } from './report-charts';
+import { ratioBars, RATIO_AXIS_MAX, verdictCounts, VERDICT_HEX, weeklyColumns, type Segment } from './report-chart-shapes';
 import { gridCsv } from './report-csv';
 import { PART_LABELS } from './rto-parts';
 import { VERDICT_LABELS } from './verdict';
