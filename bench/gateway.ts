@@ -1,8 +1,8 @@
 // The gateway under test, in its own process: the real handler
 // (createGatewayHandler) on node:http, with an in-memory routing snapshot, a
-// real BreakerRegistry whose transitions go to memory instead of PostgreSQL,
-// and a real SampleRecorder whose writer discards the rows. So the hot path is
-// the one production runs, without the database. Started by bench/run.ts with
+// real BreakerRegistry whose transitions go to memory instead of PostgreSQL, a
+// real SampleRecorder whose writer discards the rows, and the replica's
+// metrics. So the hot path is the one production runs, without the database. Started by bench/run.ts with
 // its configuration in BENCH_GATEWAY_CONFIG.
 import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -15,6 +15,7 @@ import { DEFAULT_BREAKER_CONFIG, UNDEGRADED } from '@/lib/routing/defaults';
 import { type BreakerConfig, type RoutingSnapshot, type SnapshotChainEntry, type SnapshotService, type SnapshotTarget } from '@/lib/routing/model';
 import { BreakerRegistry, type TransitionRecord } from '@/lib/gateway/breaker-registry';
 import { createGatewayHandler } from '@/lib/gateway/handler';
+import { createMetrics } from '@/lib/gateway/metrics';
 import { SampleRecorder } from '@/lib/gateway/recorder';
 import { BENCH_TOKEN, now, ROOT, serveIpc, type GatewayConfig } from './harness';
 import { endpointPolicyOf } from '@/lib/server/endpoint-policy';
@@ -64,7 +65,8 @@ const breakers = new BreakerRegistry(
   (t) => transitions.push({ ...t, target: targetNames.get(t.targetId) ?? t.targetId, seenAt: now() }),
 );
 const recorder = new SampleRecorder(async () => {}).start(); // rows are discarded: no database in the hot path
-const handle = createGatewayHandler({ snapshot: () => snapshot, breakers, recorder });
+// Metrics as a replica keeps them (lib/gateway/runtime.ts): their cost is part of every request's.
+const handle = createGatewayHandler({ snapshot: () => snapshot, breakers, recorder, metrics: createMetrics() });
 
 let served = 0;
 const server = http.createServer(async (req, res) => {

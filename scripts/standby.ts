@@ -4,6 +4,7 @@
 //   npm run dev                    development server with the demo estate
 //   npm run db:migrate | db:seed   apply migrations | seed the demo estate (idempotent)
 //   npm run standby -- db          run only the embedded PostgreSQL (used by the e2e suite)
+//   npm run standby -- monitor     a replica that only probes and leads the control loops (worker/index.ts)
 //   npm run standby -- user create --email a@b.c --name "A" --role admin   (password from STANDBY_NEW_PASSWORD or prompt)
 //   npm run standby -- config export [file] | config apply <file> [--dry-run] [--prune] [--reason "..."]
 //   npm run standby -- rollups rebuild [--days N]   recompute the chart/SLO rollups of the last N days from raw rows
@@ -170,6 +171,16 @@ async function main(): Promise<void> {
       return serve(command);
     case 'db':
       return runDatabaseOnly();
+    case 'monitor': {
+      const { url } = await ensureDatabase();
+      await migrate(url);
+      const { startMonitorProcess } = await import('../worker/index');
+      const running = await startMonitorProcess();
+      cleanups.push(() => running.close());
+      log('health monitor process started');
+      setInterval(() => {}, 60_000); // the monitor's own timers are unref'd: this process exists for them
+      return new Promise(() => {});
+    }
     case 'migrate': {
       const { url } = await ensureDatabase();
       await migrate(url);
@@ -200,7 +211,7 @@ async function main(): Promise<void> {
       return shutdown(await runRollupsCommand(args, log));
     }
     default:
-      console.error(`Unknown command '${command}'. Commands: start, demo, dev, db, migrate, seed, user, config, rollups.`);
+      console.error(`Unknown command '${command}'. Commands: start, demo, dev, db, monitor, migrate, seed, user, config, rollups.`);
       return shutdown(2);
   }
 }

@@ -4,8 +4,9 @@ import 'server-only';
 // the monitor's advisory lock probes, so running it in every replica is safe.
 // This entry is for deployments that want probes away from the web replicas:
 //
-//   DATABASE_URL=... STANDBY_ENCRYPTION_KEY=... NEXTAUTH_SECRET=... \
-//   node --require ./scripts/server-only-shim.cjs --import tsx worker/index.ts
+//   DATABASE_URL=... STANDBY_ENCRYPTION_KEY=... NEXTAUTH_SECRET=... npm run standby -- monitor
+//
+// (compiled like `npm start`, docs/decisions/008: nothing is compiled at run time).
 //
 // Any number of these may run beside the web replicas: one leads, the others
 // wait. It is a replica like the others (worker/replica.ts) whose gateway
@@ -25,23 +26,4 @@ export async function startMonitorProcess(replica = `monitor-${hostname()}-${pro
       await db().$disconnect();
     },
   };
-}
-
-if (require.main === module) {
-  const keepAlive = setInterval(() => {}, 60_000); // timers of the monitor are unref'd; this process exists for them
-  startMonitorProcess().then(
-    (running) => {
-      console.log('[standby] health monitor process started');
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-        process.once(signal, () => {
-          clearInterval(keepAlive);
-          void running.close().finally(() => process.exit(0));
-        });
-      }
-    },
-    (error: unknown) => {
-      console.error('[standby] health monitor process failed to start', error);
-      process.exit(1);
-    },
-  );
 }
