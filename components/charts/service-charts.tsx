@@ -9,13 +9,11 @@ import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart,
 import type { ChartMarker, MarkerKind, ServiceChartData } from '@/lib/health/chart-data';
 import { CHART_RANGES, MARKERS_PER_KIND, RANGE_SPECS, type ChartBucket, type ChartRange } from '@/lib/health/downsample';
 import { EmptyState } from '@/components/ui/empty-state';
-import { formatUtc } from '@/components/ui/format';
+
 import { UpdatedAgo } from '@/components/health/updated-ago';
 import { chartQueries } from './chart-queries';
-import {
-  clusterMarkers, ERROR_CLASS_COLORS, FLAG_WIDTH_SHARE, formatBucket, formatBucketWidth, formatBudget, formatCount, formatMs, formatPercent, formatTick, groupMarkers,
-  MARKER_BADGE_COLORS, MARKER_COLORS, MARKER_KIND_LABELS, niceCeil, OTHER_COLOR, timeTicks, type MarkerGroup,
-} from './format';
+import { clusterMarkers, ERROR_CLASS_COLORS, FLAG_WIDTH_SHARE, formatBucket, formatBucketWidth, formatBudget, formatCount, formatTick, groupMarkers, MARKER_BADGE_COLORS, MARKER_COLORS, MARKER_KIND_LABELS, niceCeil, OTHER_COLOR, timeTicks, type MarkerGroup } from './format';
+import { formatMs, formatPercent, formatUtc } from '@/lib/shared/format';
 
 // Axes, grid and tooltips take Mantine's CSS variables, so the charts follow the
 // light and dark schemes without re-rendering when the scheme changes.

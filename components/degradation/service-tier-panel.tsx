@@ -6,7 +6,7 @@ import { IconHourglass } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { TimeSince } from '@/components/health/relative-time';
 import { UpdatedAgo } from '@/components/health/updated-ago';
-import { formatUtc } from '@/components/ui/format';
+
 import type { DegradedTargetOption, ServiceDegradation } from '@/lib/degradation/data';
 import { describeShedding, describeTierPolicy, describeTierRange, formatFraction, formatSeconds } from '@/lib/degradation/describe';
 import { degradationQueries } from '@/lib/degradation/queries';
@@ -19,6 +19,7 @@ import { PlanningRiskText } from './planning-risk';
 import { PolicyEditor } from './policy-editor';
 import { TIER_COLORS, TierBadge } from './tier-badge';
 import { TierTimeline } from './tier-timeline';
+import { formatUtc } from '@/lib/shared/format';
 
 type Props = {
   initial: ServiceDegradation;

@@ -14,10 +14,11 @@ import { degradationQueries } from '@/lib/degradation/queries';
 import { healthQueries } from '@/lib/health/queries';
 import { EXPIRY_CHOICES_MINUTES, type SteeringKind } from '@/lib/failover/schemas';
 import type { ActionResult, FieldErrors } from '@/lib/server/errors';
-import { formatLoad, formatPercent, formatRpm } from './format';
+import { formatLoad, formatRpm } from './format';
 import { ModeBadge } from './routing-badges';
 import { TierForecastLine } from '@/components/degradation/tier-forecast';
 import { ReasonField } from '@/components/ui/reason-field';
+import { formatPercent } from '@/lib/shared/format';
 
 type ChainTarget = { targetId: string; name: string; enabled: boolean };
 

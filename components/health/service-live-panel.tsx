@@ -9,7 +9,7 @@ import type { OverrideRow, ServiceLive, TargetLive } from '@/lib/health/data';
 import { healthQueries } from '@/lib/health/queries';
 import type { WindowSummary } from '@/lib/health/stats';
 import { EmptyState } from '@/components/ui/empty-state';
-import { formatUtc } from '@/components/ui/format';
+
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import { BreakerBadge } from './breaker-badge';
 import { formatRate, NO_DATA, rateColor } from './format';
@@ -18,6 +18,7 @@ import { TimeAgo, TimeSince } from './relative-time';
 import { TransitionsTable } from './transitions-table';
 import { UpdatedAgo } from './updated-ago';
 import { TargetLink } from '@/components/ui/target-link';
+import { formatUtc } from '@/lib/shared/format';
 
 const OVERRIDE_LABELS: Record<OverrideRow['kind'], string> = { force_failover: 'Forced failover', pin: 'Pinned', drain: 'Drained' };
 

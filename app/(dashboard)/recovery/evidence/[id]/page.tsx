@@ -5,9 +5,10 @@ import { componentHref } from '@/components/recovery/links';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
 import { getEvidence } from '@/lib/recovery/data';
-import { formatSpan, formatUtcTime } from '@/lib/recovery/format';
+import { formatSpan } from '@/lib/recovery/format';
 import { DISRUPTION_LABELS, EVIDENCE_KIND_LABELS } from '@/lib/recovery/model';
 import { requirePageUser } from '@/lib/server/auth';
+import { formatUtc } from '@/lib/shared/format';
 
 export const metadata: Metadata = { title: 'Recovery evidence' };
 
@@ -18,9 +19,9 @@ export default async function EvidencePage({ params }: { params: Promise<{ id: s
   const rows: [string, React.ReactNode][] = [
     ['Component', <LinkAnchor key="c" href={componentHref(e.componentId)}>{e.component.name}</LinkAnchor>],
     ['Result', e.ok ? <Badge key="r" color="teal" variant="light">ok</Badge> : <Badge key="r" color="red">failed</Badge>],
-    ['Observed', formatUtcTime(e.observedAt)],
-    ['Received', formatUtcTime(e.receivedAt)],
-    ['Copy holds data up to', e.copyAt ? formatUtcTime(e.copyAt) : '—'],
+    ['Observed', formatUtc(e.observedAt, 'second')],
+    ['Received', formatUtc(e.receivedAt, 'second')],
+    ['Copy holds data up to', e.copyAt ? formatUtc(e.copyAt, 'second') : '—'],
     ['Data at risk it measured', formatSpan(e.rpoMs)],
     ['Restore took', formatSpan(e.restoreMs)],
     ['Disruption', e.disruption ? DISRUPTION_LABELS[e.disruption] : '—'],
