@@ -95,7 +95,7 @@ function newestSourceMtime(dirs: string[]): number {
 
 /** Builds the web app when there is no build, or when sources changed since the last one. */
 function buildIfStale(): void {
-  const buildId = path.join(ROOT, '.next/BUILD_ID');
+  const buildId = path.join(ROOT, launchEnv().STANDBY_NEXT_DIST_DIR, 'BUILD_ID');
   if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceMtime(['app', 'components', 'lib', 'public'])) return;
   log('building the web app (next build), once per change of sources');
   const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/next/dist/bin/next'), 'build'], {

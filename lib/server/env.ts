@@ -22,6 +22,8 @@ const launchSchema = z.object({
   STANDBY_STATE_DIR: z.string().optional(),
   // The repository, when a compiled entry runs from .standby/build/ (scripts/run.mjs sets it).
   STANDBY_ROOT: z.string().optional(),
+  // Where `next build` writes and the server reads the web app (next.config.js); the e2e suite uses its own.
+  STANDBY_NEXT_DIST_DIR: z.string().min(1).default('.next'),
   // `npm start` serves the simulated upstreams only when asked (simulator/).
   STANDBY_SIMULATOR: flag,
   STANDBY_DEMO_TRAFFIC_RPS: z.coerce.number().min(0).default(2),
