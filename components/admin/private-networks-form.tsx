@@ -6,19 +6,20 @@ import { ReasonField } from '@/components/ui/reason-field';
 import { useActionForm } from '@/components/ui/use-action-form';
 import { setPrivateNetworksAction } from '@/lib/settings/actions';
 import type { PrivateNetworks } from '@/lib/settings/data';
+import { privateNetworksInput } from '@/lib/settings/schemas';
 
 /** Admin → Settings: the non-public networks a target's endpoint may point at. */
 export function PrivateNetworksForm({ current }: { current: PrivateNetworks }) {
   const [networks, setNetworks] = useState(current.networks.join('\n'));
   const [reason, setReason] = useState('');
-  const form = useActionForm<{ networks: string[] }>({
+  const form = useActionForm<{ networks: string[] }>({ schema: privateNetworksInput,
     success: (saved) => (saved.networks.length ? `Targets may now point at ${saved.networks.length} private network${saved.networks.length === 1 ? '' : 's'}.` : 'Targets may point at public addresses only.'),
     onSuccess: () => setReason(''),
   });
 
   function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    form.run(() => setPrivateNetworksAction({ networks, reason }));
+    form.submit({ networks, reason }, setPrivateNetworksAction);
   }
 
   return (

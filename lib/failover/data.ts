@@ -7,7 +7,7 @@ import type { BreakerState } from '@/lib/routing/enums';
 import { isErrorClass, type ErrorClass } from '@/lib/routing/error-classes';
 import type { SnapshotOverride, SnapshotService } from '@/lib/routing/model';
 import { db, Prisma } from '@/lib/server/db';
-import { findServiceById, loadPlanningInputs, type PlanningInputs } from '@/lib/routing/planning-inputs';
+import { loadPlanningInputs, type PlanningInputs } from '@/lib/routing/planning-inputs';
 import { previewSteering, type SteeringPreview } from './impact';
 import { activeOverrides, planRoute, summarizePlan, type PlanSummary } from '@/lib/routing/plan';
 import type { SteeringAction } from './schemas';
@@ -202,11 +202,12 @@ export type SteeringPreviewView = SteeringPreview & {
 };
 
 /** The impact preview of a steering action on a service, against its load over the last five minutes; null if the service is gone. */
-export async function previewServiceSteering(serviceId: string, action: SteeringAction): Promise<SteeringPreviewView | null> {
+export async function previewServiceSteering(serviceName: string, action: SteeringAction): Promise<SteeringPreviewView | null> {
   const now = Date.now();
-  const [inputs, load] = await Promise.all([loadPlanningInputs(db(), now), getServiceLoad(serviceId, new Date(now))]);
-  const service = findServiceById(inputs, serviceId);
+  const inputs = await loadPlanningInputs(db(), now);
+  const service = inputs.services.get(serviceName);
   if (!service) return null;
+  const load = await getServiceLoad(service.id, new Date(now));
   const preview = previewSteering(action, service, inputs.targets, inputs.overrides, inputs.breakerOf, now, load, [...inputs.services.values()]);
   const forecasts = await forecastTiers(new Map([[service.id, preview.capacityAfterRpm], ...preview.elsewhere.map((o): [string, number] => [o.serviceId, o.capacityAfterRpm])]), now);
   const tierElsewhere = Object.fromEntries(preview.elsewhere.flatMap((o) => (forecasts.has(o.serviceId) ? [[o.serviceId, forecasts.get(o.serviceId)!]] : [])));

@@ -169,7 +169,7 @@ describe('steering', () => {
     await saveChain(users.operator, { serviceId: other.id, version: 1, entries: [{ ...DEFAULT_CHAIN_ENTRY, targetId: targets[0].id }, { ...DEFAULT_CHAIN_ENTRY, targetId: targets[1].id }] });
     const otherVersion = await routingVersionOf(other.id);
 
-    const preview = await previewServiceSteering(service.id, { kind: 'drain', targetId: targets[0].id });
+    const preview = await previewServiceSteering(service.name, { kind: 'drain', targetId: targets[0].id });
     assert.deepEqual(preview?.elsewhere.map((s) => s.name), [other.name]);
 
     await steer(users.operator, { serviceId: service.id, expectedRoutingVersion: await routingVersionOf(service.id), kind: 'drain', targetId: targets[0].id, reason: 'provider maintenance' });

@@ -146,5 +146,5 @@ export const steerInput = z
   .superRefine(requireTargetWhereNeeded, { when: ({ value }) => typeof value === 'object' && value !== null });
 export type SteerInput = z.input<typeof steerInput>;
 
-export const previewSteeringInput = z.object({ serviceId: uuid('Unknown service.'), ...steeringFields }).superRefine(requireTargetWhereNeeded, { when: ({ value }) => typeof value === 'object' && value !== null });
-export type PreviewSteeringInput = z.input<typeof previewSteeringInput>;
+/** The query of GET /api/live/services/:name/steering-preview. */
+export const previewSteeringQuery = z.object(steeringFields).superRefine(requireTargetWhereNeeded, { when: ({ value }) => typeof value === 'object' && value !== null });
