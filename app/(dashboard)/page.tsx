@@ -4,7 +4,7 @@ import { OverviewBoard } from '@/components/overview/overview-board';
 import { OverviewSkeleton } from '@/components/overview/overview-skeleton';
 import { PageHeader } from '@/components/ui/page-header';
 import { getOverview } from '@/lib/overview/data';
-import { requirePageUser } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'Overview' };
 

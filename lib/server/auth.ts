@@ -8,7 +8,7 @@ import 'server-only';
 // session's id is kept as revoked until the token would have expired.
 //
 // The permission helpers, one per place they are used:
-//   pages      requirePageUser(permission), pageUserIfPermitted(permission)
+//   pages      requirePageUser(permission), pageUserIfPermitted(permission) in page-user.ts
 //              (a signed-out visitor is sent to /login, nothing is logged)
 //   actions    getCurrentUser(), then the mutation calls requireActor(user, permission)
 //   routes     withPermission(permission, handler) (lib/server/route.ts)
@@ -16,7 +16,6 @@ import 'server-only';
 // Signing in (the credentials provider and its throttling) belongs to the
 // access domain: lib/access/auth-options.ts adds it to sessionOptions().
 import { randomUUID } from 'node:crypto';
-import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { type NextAuthOptions, getServerSession } from 'next-auth';
 import { db } from './db';
@@ -122,27 +121,4 @@ export function requirePermission(user: SessionUser | null, permission: Permissi
 export function requireActor(user: SessionUser | null, permission: Permission): Actor {
   requirePermission(user, permission);
   return user;
-}
-
-/**
- * For pages: the signed-in user, who must hold `permission`. A visitor whose
- * session has ended (signed out, revoked, reset) is sent to the sign-in page,
- * as the dashboard's layout does: an expected turn of events, so nothing is
- * logged (STYLE.md habit 5).
- */
-export function pageUserOf(user: SessionUser | null, permission: Permission): SessionUser {
-  if (!user) redirect('/login');
-  requirePermission(user, permission);
-  return user;
-}
-
-export async function requirePageUser(permission: Permission): Promise<SessionUser> {
-  return pageUserOf(await getCurrentUser(), permission);
-}
-
-/** For pages: the current user if they hold `permission`, null if their role does not (so the page can explain); signed out, to /login. */
-export async function pageUserIfPermitted(permission: Permission): Promise<SessionUser | null> {
-  const user = await getCurrentUser();
-  if (!user) redirect('/login');
-  return hasPermission(user.role, permission) ? user : null;
 }

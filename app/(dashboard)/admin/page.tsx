@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { Group, Paper, SimpleGrid, Text } from '@mantine/core';
 import { RoleRequired } from '@/components/ui/role-required';
 import { PageHeader } from '@/components/ui/page-header';
-import { pageUserIfPermitted } from '@/lib/server/auth';
+import { pageUserIfPermitted } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'Admin' };
 

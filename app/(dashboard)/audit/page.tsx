@@ -5,7 +5,7 @@ import { AuditFilters } from '@/components/audit/audit-filters';
 import { AuditTable } from '@/components/audit/audit-table';
 import { listAuditEntityTypes, listAuditEntries } from '@/lib/audit/data';
 import { isFiltered, parseAuditFilters } from '@/lib/audit/schemas';
-import { requirePageUser } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'Audit log' };
 

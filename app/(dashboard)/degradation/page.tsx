@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { DegradationOverview } from '@/components/degradation/degradation-overview';
 import { PageHeader } from '@/components/ui/page-header';
 import { getDegradationOverview } from '@/lib/degradation/data';
-import { requirePageUser } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'Degradation' };
 

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { RoutingOverviewTable } from '@/components/failover/routing-overview-table';
 import { PageHeader } from '@/components/ui/page-header';
 import { listRoutingOverview } from '@/lib/failover/data';
-import { requirePageUser } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'Failover' };
 

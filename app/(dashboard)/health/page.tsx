@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { PageHeader } from '@/components/ui/page-header';
 import { HealthOverview } from '@/components/health/health-overview';
 import { getHealthOverview } from '@/lib/health/data';
-import { requirePageUser } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'Health' };
 

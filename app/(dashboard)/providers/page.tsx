@@ -5,7 +5,7 @@ import { PaginationBar } from '@/components/ui/pagination-bar';
 import { ProviderForm } from '@/components/inventory/provider-form';
 import { ProvidersTable } from '@/components/inventory/providers-table';
 import { listProviders } from '@/lib/inventory/data';
-import { requirePageUser } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { canEditInventory } from '@/lib/server/permissions';
 import { parseListQuery } from '@/lib/server/pagination';
 

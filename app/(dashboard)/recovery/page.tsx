@@ -15,7 +15,7 @@ import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
 import { getCompliance, listEpisodes } from '@/lib/recovery/data';
 import { periodFromSearch } from '@/lib/recovery/period';
-import { requirePageUser } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { hasPermission } from '@/lib/server/permissions';
 
 export const metadata: Metadata = { title: 'Recovery (RTO/RPO)' };

@@ -5,7 +5,7 @@ import { PaginationBar } from '@/components/ui/pagination-bar';
 import { RegionForm } from '@/components/inventory/region-form';
 import { RegionsTable } from '@/components/inventory/regions-table';
 import { listRegions } from '@/lib/inventory/data';
-import { requirePageUser } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { canEditInventory } from '@/lib/server/permissions';
 import { parseListQuery } from '@/lib/server/pagination';
 

@@ -7,7 +7,7 @@ import { PaginationBar } from '@/components/ui/pagination-bar';
 import { ServiceForm } from '@/components/inventory/service-form';
 import { ServicesTable } from '@/components/inventory/services-table';
 import { listServices } from '@/lib/inventory/data';
-import { requirePageUser } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { canEditInventory } from '@/lib/server/permissions';
 import { parseListQuery } from '@/lib/server/pagination';
 

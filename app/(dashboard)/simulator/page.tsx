@@ -7,7 +7,7 @@ import { AutoRefresh } from '@/components/simulator/auto-refresh';
 import { DemoTrafficForm } from '@/components/simulator/demo-traffic-form';
 import { UpstreamCard } from '@/components/simulator/upstream-card';
 import { listServices } from '@/lib/inventory/data';
-import { requirePageUser } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { hasPermission } from '@/lib/server/permissions';
 import { targetsFedBySimulator } from '@/lib/simulator/impact';
 import { readSimulatorStats } from '@/lib/simulator/stats';

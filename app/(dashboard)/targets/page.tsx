@@ -7,7 +7,7 @@ import { QuerySelect } from '@/components/ui/query-select';
 import { TargetForm } from '@/components/inventory/target-form';
 import { TargetsTable } from '@/components/inventory/targets-table';
 import { getTargetFormOptions, listTargets } from '@/lib/inventory/data';
-import { requirePageUser } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { canEditInventory, canManageCredentials } from '@/lib/server/permissions';
 import { parseListQuery } from '@/lib/server/pagination';
 

@@ -3,7 +3,7 @@ import { Code, Text } from '@mantine/core';
 import { RoleRequired } from '@/components/ui/role-required';
 import { PageHeader } from '@/components/ui/page-header';
 import { ConfigEditor } from '@/components/admin/config-editor';
-import { pageUserIfPermitted } from '@/lib/server/auth';
+import { pageUserIfPermitted } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'Routing configuration' };
 

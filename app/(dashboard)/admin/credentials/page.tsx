@@ -4,7 +4,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { CredentialForm } from '@/components/admin/credential-form';
 import { CredentialsTable } from '@/components/admin/credentials-table';
 import { getProviderOptions, listCredentials } from '@/lib/inventory/data';
-import { pageUserIfPermitted } from '@/lib/server/auth';
+import { pageUserIfPermitted } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'Provider credentials' };
 

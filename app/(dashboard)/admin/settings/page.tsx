@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { PageHeader } from '@/components/ui/page-header';
 import { RoleRequired } from '@/components/ui/role-required';
 import { PrivateNetworksForm } from '@/components/admin/private-networks-form';
-import { pageUserIfPermitted } from '@/lib/server/auth';
+import { pageUserIfPermitted } from '@/lib/server/page-user';
 import { getPrivateNetworks } from '@/lib/settings/data';
 
 export const metadata: Metadata = { title: 'Settings' };

@@ -4,7 +4,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { TokenForm } from '@/components/admin/token-form';
 import { TokensTable } from '@/components/admin/tokens-table';
 import { getTokenFormOptions, listApiTokens } from '@/lib/access/token-data';
-import { pageUserIfPermitted } from '@/lib/server/auth';
+import { pageUserIfPermitted } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'API tokens' };
 

@@ -4,7 +4,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { UserForm } from '@/components/admin/user-form';
 import { UsersTable } from '@/components/admin/users-table';
 import { listUsers } from '@/lib/access/data';
-import { pageUserIfPermitted } from '@/lib/server/auth';
+import { pageUserIfPermitted } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'Users' };
 

@@ -20,7 +20,7 @@ import { DISRUPTION_SHORT } from '@/lib/recovery/model';
 import { periodFromSearch, type Period } from '@/lib/recovery/period';
 import { describeEvidenceBreach, gridDigest } from '@/lib/recovery/report-pdf';
 import { breachOf } from '@/lib/recovery/compliance';
-import { requirePageUser } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { formatUtc } from '@/lib/shared/format';
 
 export const metadata: Metadata = { title: 'Recovery report' };

@@ -15,7 +15,7 @@ import { getChainTargetOptions, getServiceRouting } from '@/lib/failover/data';
 import { getServiceChartData } from '@/lib/health/chart-data';
 import { getServiceLive } from '@/lib/health/data';
 import { getServiceSlo } from '@/lib/slo/data';
-import { requirePageUser } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { hasPermission } from '@/lib/server/permissions';
 
 type Params = { params: Promise<{ name: string }> };

@@ -6,7 +6,7 @@ import { TargetDetailView } from '@/components/inventory/target-detail';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
 import { getTargetDetail } from '@/lib/inventory/target-detail';
-import { requirePageUser } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 
 type Params = { params: Promise<{ name: string }> };
 

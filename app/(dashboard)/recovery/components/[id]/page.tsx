@@ -11,7 +11,7 @@ import { getComponent, listEpisodes } from '@/lib/recovery/data';
 import { formatSpan } from '@/lib/recovery/format';
 import { COMPONENT_KIND_LABELS, defaultObjectives, DISRUPTIONS, DISRUPTION_LABELS, EVIDENCE_KIND_LABELS, STATEFUL_KINDS } from '@/lib/recovery/model';
 import { periodFromSearch } from '@/lib/recovery/period';
-import { requirePageUser } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { hasPermission } from '@/lib/server/permissions';
 import { formatUtc } from '@/lib/shared/format';
 

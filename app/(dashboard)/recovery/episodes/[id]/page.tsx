@@ -12,7 +12,7 @@ import { getEpisode } from '@/lib/recovery/data';
 import { formatRatio, formatSpan } from '@/lib/recovery/format';
 import { DISRUPTION_LABELS } from '@/lib/recovery/model';
 import { bandOf, ratioOf } from '@/lib/recovery/verdict';
-import { requirePageUser } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { hasPermission } from '@/lib/server/permissions';
 import { formatUtc } from '@/lib/shared/format';
 

@@ -7,7 +7,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { getEvidence } from '@/lib/recovery/data';
 import { formatSpan } from '@/lib/recovery/format';
 import { DISRUPTION_LABELS, EVIDENCE_KIND_LABELS } from '@/lib/recovery/model';
-import { requirePageUser } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { formatUtc } from '@/lib/shared/format';
 
 export const metadata: Metadata = { title: 'Recovery evidence' };

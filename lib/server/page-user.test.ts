@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isRedirectError } from 'next/dist/client/components/redirect-error';
-import { pageUserOf, type SessionUser } from './auth';
+import type { SessionUser } from './auth';
+import { pageUserOf } from './page-user';
 import { AppError } from './errors';
 
 const viewer: SessionUser = { id: 'u1', email: 'viewer@example.com', name: 'Viewer', role: 'viewer' };
