@@ -14,12 +14,13 @@ export function SectionNav({ sections, label }: { sections: PageSectionLink[]; l
       py={6}
       mb="lg"
       pos="sticky"
-      top="calc(var(--app-shell-header-height, 0px) + 8px)"
+      top="var(--app-shell-header-height, 0px)"
       style={{ zIndex: 3 }}
       data-testid="section-nav"
     >
-      <Group gap="md" wrap="wrap">
-        <Text size="xs" c="dimmed" fw={600} tt="uppercase">
+      {/* One line at any width: on a phone it scrolls sideways rather than covering the page. */}
+      <Group gap="md" wrap="nowrap" style={{ overflowX: 'auto', whiteSpace: 'nowrap', scrollbarWidth: 'none' }}>
+        <Text size="xs" c="dimmed" fw={600} tt="uppercase" visibleFrom="sm">
           On this page
         </Text>
         {sections.map((section) => (
