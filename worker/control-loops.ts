@@ -12,6 +12,7 @@ import { burnRateAlertTask } from '@/lib/slo/evaluate';
 import { degradationTask } from '@/lib/degradation/evaluate';
 import { retentionTask } from '@/lib/health/rollups';
 import { recoveryTask } from '@/lib/recovery/detect-task';
+import { drillControllerTask, drillWindows } from '@/lib/drills/controller';
 
 /** What loops may need of the replica that leads: its routing snapshot, breakers, recorder and gateway state. */
 export type ControlLoopDeps = {
@@ -25,5 +26,8 @@ export type ControlLoopDeps = {
 export type ReplicaTask = LeaderTask<{ snapshots: SnapshotReader }>;
 
 export function controlLoops(deps: ControlLoopDeps): ReplicaTask[] {
-  return [burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, state: deps.gatewayState, queue: createRetryQueue() }), retentionTask, accessCleanupTask, recoveryTask()];
+  return [
+    burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, state: deps.gatewayState, queue: createRetryQueue() }), retentionTask, accessCleanupTask,
+    recoveryTask(drillWindows), drillControllerTask({ ...deps, state: deps.gatewayState }),
+  ];
 }

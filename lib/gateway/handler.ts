@@ -76,7 +76,7 @@ export function createGatewayHandler(deps: GatewayDeps) {
     return false;
   }
 
-  return Object.assign(handle, { complete: (serviceName: string, body: Record<string, unknown>, tokenId: string | null) => complete(gw, serviceName, body, tokenId) });
+  return Object.assign(handle, { complete: (serviceName: string, body: Record<string, unknown>, tokenId: string | null, drill: { runId: string } | null = null) => complete(gw, serviceName, body, tokenId, drill) });
 }
 
 export type GatewayHandler = ReturnType<typeof createGatewayHandler>;

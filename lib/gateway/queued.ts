@@ -45,7 +45,8 @@ export async function handleQueued(gw: Gateway, req: IncomingMessage, res: Serve
  * the token that queued it, checked again now (it may have been revoked);
  * null runs it without a token's restrictions.
  */
-export async function complete(gw: Gateway, serviceName: string, body: Record<string, unknown>, tokenId: string | null): Promise<CompletedRequest> {
+/** `drill`: a drill's synthetic request, recorded like client traffic so the episode detector sees it. */
+export async function complete(gw: Gateway, serviceName: string, body: Record<string, unknown>, tokenId: string | null, drill: { runId: string } | null = null): Promise<CompletedRequest> {
   const failed = (status: number, message: string, type: OpenAiErrorType, code: string): CompletedRequest => ({ status, body: openAiError(status, message, type, code).body, headers: {}, servedBy: null });
   const snapshot = gw.deps.snapshot();
   if (!snapshot) return failed(503, 'Standby has no routing configuration yet.', 'service_unavailable', 'not_ready');
@@ -54,7 +55,7 @@ export async function complete(gw: Gateway, serviceName: string, body: Record<st
     tokenId === null ? { id: '', name: 'internal', services: [], expiresAt: null } : [...snapshot.tokens.values()].find((t) => t.id === tokenId);
   if (!token || (token.expiresAt !== null && token.expiresAt <= now)) return failed(401, 'The API token that queued this request is no longer valid.', 'authentication_error', 'invalid_api_key');
   const res = new BufferedResponse();
-  const served = await serveRequest(gw, res.asServerResponse(), snapshot, token, { ...body, model: serviceName, stream: false }, { wantsQueue: false, record: false });
+  const served = await serveRequest(gw, res.asServerResponse(), snapshot, token, { ...body, model: serviceName, stream: false }, { wantsQueue: false, record: drill !== null, drillRunId: drill?.runId ?? null });
   let answer: unknown = res.body();
   try {
     answer = JSON.parse(res.body());

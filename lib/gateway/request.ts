@@ -14,7 +14,8 @@ import { newRequestId, sendError, type Exchange, type Gateway, type Served } fro
 import { parseChatRequest, type ChatRequest } from './openai-schema';
 import { serveInTier } from './tiers';
 
-export type ServeOptions = { wantsQueue: boolean; record: boolean };
+/** drillRunId: a drill's own synthetic request (lib/drills/controller.ts), which that run's drill-only faults catch; clients cannot set it. */
+export type ServeOptions = { wantsQueue: boolean; record: boolean; drillRunId?: string | null };
 
 /** A decoded body: validated, then served (serveChatRequest). */
 export async function serveRequest(gw: Gateway, res: ServerResponse, snapshot: RoutingSnapshot, token: SnapshotToken, json: unknown, options: ServeOptions): Promise<Served | void> {
@@ -49,7 +50,7 @@ export async function serveChatRequest(
     res, requestId: newRequestId(), created: Math.floor(Date.now() / 1000), service, request,
     stream: request.stream === true, includeUsage: request.stream_options?.include_usage === true, abort, attempts: 0, sentText: '', headersSent: false, hasToolCalls: false,
     earlier: { completionTokens: 0, estimated: false }, answerUsage: null,
-    assembler: null, completion: null,
+    assembler: null, completion: null, drillRunId: options.drillRunId ?? null,
   };
   const served = await serveInTier(gw, exchange, snapshot, tier, { wantsQueue: options.wantsQueue, tokenId: token.id, body });
   if (options.record) recordOutcome(gw, exchange, tier, served, startedAt);

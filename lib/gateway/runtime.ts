@@ -77,6 +77,8 @@ export async function startDataPlane(options: DataPlaneOptions = {}) {
     metrics,
     gatewayState,
     handle,
+    /** A request served in memory (the retry queue's replay, a drill's synthetic traffic). */
+    complete: gateway.complete,
     clientDisconnected,
     status,
     /** What Next's pages and routes may see of it (lib/server/data-plane-link.ts). */

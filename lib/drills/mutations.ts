@@ -1,0 +1,81 @@
+import 'server-only';
+// Drill writes: a plan saved (new or edited, versioned), a run started now,
+// a running drill halted by a person, a scheduled run cancelled. Each checks
+// 'drills.run', validates its input and is audited in the same transaction
+// (STYLE.md habit 6).
+import { recordAudit } from '@/lib/audit/record';
+import { requireActor, type SessionUser } from '@/lib/server/auth';
+import { Prisma } from '@/lib/server/db';
+import { AppError, parseInput } from '@/lib/server/errors';
+import { assertVersionMatched, inTransaction, withUniqueField } from '@/lib/server/mutation';
+import { addEvent, beginRun, endFaults, resolveScope, type PlanRow } from './runs';
+import { haltInput, planInput, runInput } from './schemas';
+
+type Caller = SessionUser | null;
+
+const PLAN_SELECT = { id: true, name: true, serviceId: true, componentId: true, disruption: true, scope: true, trafficMode: true, trafficShare: true, faults: true, durationMs: true, runbookId: true, version: true } as const;
+
+/** Creates a drill plan or saves an edit of one (the version read must still be current). */
+export async function savePlan(caller: Caller, input: unknown) {
+  const actor = requireActor(caller, 'drills.run');
+  const p = parseInput(planInput, input);
+  return inTransaction(async (tx) => {
+    const component = await tx.recoveryComponent.findFirst({ where: { kind: 'service_routing', serviceId: p.serviceId, retiredAt: null }, select: { id: true, service: { select: { name: true } } } });
+    if (!component) throw new AppError('INVALID', 'This service has no routing component yet (the recovery loop adds one within a minute of its creation). Try again shortly.', { serviceId: ['No recovery component for this service yet.'] });
+    const scope = { kind: p.scopeKind, ids: p.scopeIds };
+    if ((await resolveScope(tx, scope)).length === 0) throw new AppError('INVALID', 'Some fields need attention.', { scopeIds: ['The scope names no target.'] });
+    const data = {
+      name: p.name, description: p.description, serviceId: p.serviceId, componentId: component.id, disruption: p.disruption,
+      scope: scope as Prisma.InputJsonValue, trafficMode: p.trafficMode, trafficShare: p.sharePercent / 100, syntheticRps: p.syntheticRps,
+      faults: p.faults as unknown as Prisma.InputJsonValue,
+      haltConditions: { maxErrorRate: p.maxErrorRatePercent === null ? null : p.maxErrorRatePercent / 100, maxP95TtftMs: p.maxP95TtftMs, maxBurnRate: p.maxBurnRate, tierFloor: p.tierFloor } as Prisma.InputJsonValue,
+      durationMs: p.durationSeconds * 1000, runbookId: p.runbookId || null, recurrenceDays: p.recurrenceDays, cadenceDays: p.cadenceDays, nextRunAt: p.nextRunAt,
+    };
+    const unique = () => `A drill named ${p.name} exists already.`;
+    if (!p.planId) {
+      const plan = await withUniqueField('name', unique(), () => tx.drillPlan.create({ data: { ...data, createdBy: actor.email }, select: { id: true, name: true } }));
+      await recordAudit(tx, actor, { action: 'drill.plan.create', entityType: 'DrillPlan', entityId: plan.id, entityName: plan.name, after: data });
+      return plan;
+    }
+    const before = await tx.drillPlan.findUnique({ where: { id: p.planId } });
+    if (!before || before.archivedAt) throw new AppError('NOT_FOUND', 'This drill no longer exists.');
+    if (before.version !== p.expectedVersion) throw new AppError('CONFLICT', `${before.name} was changed while you were editing it. Reload, then try again.`);
+    const { count } = await withUniqueField('name', unique(), () => tx.drillPlan.updateMany({ where: { id: p.planId, version: p.expectedVersion }, data: { ...data, version: { increment: 1 } } }));
+    assertVersionMatched(count, 'drill');
+    await recordAudit(tx, actor, { action: 'drill.plan.update', entityType: 'DrillPlan', entityId: before.id, entityName: p.name, before, after: data });
+    return { id: before.id, name: p.name };
+  });
+}
+
+/** Runs a drill now. */
+export async function startRun(caller: Caller, input: unknown) {
+  const actor = requireActor(caller, 'drills.run');
+  const { planId } = parseInput(runInput, input);
+  return inTransaction(async (tx) => {
+    const plan = await tx.drillPlan.findUnique({ where: { id: planId }, select: { ...PLAN_SELECT, archivedAt: true } });
+    if (!plan || plan.archivedAt) throw new AppError('NOT_FOUND', 'This drill no longer exists.');
+    const run = await beginRun(tx, plan as PlanRow, actor.email);
+    await recordAudit(tx, actor, { action: 'drill.run.start', entityType: 'DrillRun', entityId: run.runId, entityName: plan.name, after: { faultsEndAt: run.faultsEndAt } });
+    return { runId: run.runId, name: plan.name };
+  });
+}
+
+/** Halts a running drill at once: every fault ends now, the run is marked halted with the person's reason. */
+export async function haltRun(caller: Caller, input: unknown) {
+  const actor = requireActor(caller, 'drills.run');
+  const { runId, reason } = parseInput(haltInput, input);
+  return inTransaction(async (tx) => {
+    await tx.$queryRaw(Prisma.sql`SELECT id FROM "DrillRun" WHERE id = ${runId}::uuid FOR UPDATE`);
+    const run = await tx.drillRun.findUnique({ where: { id: runId }, select: { id: true, status: true, plan: { select: { name: true } } } });
+    if (!run) throw new AppError('NOT_FOUND', 'This run no longer exists.');
+    if (run.status !== 'running' && run.status !== 'scheduled') throw new AppError('CONFLICT', `This run has already ended (${run.status}).`);
+    const now = new Date();
+    const ended = await endFaults(tx, runId, 'halted', now);
+    const status = run.status === 'scheduled' ? 'cancelled' : 'halted';
+    const haltReason = `halted by ${actor.email}: ${reason}`;
+    await tx.drillRun.update({ where: { id: runId }, data: { status, haltReason, verdict: status === 'halted' ? `Halted by ${actor.email}: ${reason}` : `Cancelled by ${actor.email}: ${reason}`, faultsEndedAt: now, finishedAt: now, version: { increment: 1 } } });
+    await addEvent(tx, runId, status, `${status === 'halted' ? 'Halted' : 'Cancelled'} by ${actor.email}: ${reason}. ${ended} fault${ended === 1 ? '' : 's'} ended.`, {}, now);
+    await recordAudit(tx, actor, { action: status === 'halted' ? 'drill.run.halt' : 'drill.run.cancel', entityType: 'DrillRun', entityId: runId, entityName: run.plan.name, reason });
+    return { runId, status };
+  });
+}
