@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ageScore, coverageScore, drillFreshness, whatChanged, type TestedFingerprint } from './freshness';
+import { evaluateHalt, p95, type HaltConditions, type HaltTelemetry } from './halt';
+import { judgeRun } from './verdict';
+
+const DAY = 86_400_000;
+const tested: TestedFingerprint = {
+  chain: ['a', 'b'], runbook: { id: 'rb', version: 2 },
+  targets: [{ id: 'a', name: 'openai-east', model: 'gpt-4o', endpointUrl: 'https://x', enabled: true }],
+};
+
+test('freshness: 100 within the cadence, 75 within two, 50 within three, then 0', () => {
+  assert.deepEqual([0, 90, 91, 180, 181, 270, 271].map((d) => ageScore(d * DAY, 90)), [100, 100, 75, 75, 50, 50, 0]);
+  assert.deepEqual(drillFreshness({ status: 'passed', finishedAt: 0, tested }, 90, tested, 10 * DAY), { status: 'fresh', score: 100, ageDays: 10, changes: [] });
+  assert.equal(drillFreshness({ status: 'passed', finishedAt: 0, tested }, 90, tested, 100 * DAY).status, 'stale');
+  assert.equal(drillFreshness({ status: 'passed', finishedAt: 0, tested }, 90, tested, 100 * DAY).score, 75);
+});
+
+test('freshness: failed, halted and never-run drills score 0', () => {
+  assert.deepEqual(drillFreshness(null, 90, tested, 0), { status: 'never_run', score: 0, ageDays: null, changes: [] });
+  assert.equal(drillFreshness({ status: 'failed', finishedAt: 0, tested }, 90, tested, DAY).score, 0);
+  assert.equal(drillFreshness({ status: 'halted', finishedAt: 0, tested }, 90, tested, DAY).status, 'halted');
+});
+
+test('a pass is unverified once the chain, the runbook or a target changed, says what changed, and scores at most 50', () => {
+  const now: TestedFingerprint = { chain: ['b', 'a'], runbook: { id: 'rb', version: 3 }, targets: [{ ...tested.targets[0], model: 'gpt-4.1' }] };
+  const f = drillFreshness({ status: 'passed', finishedAt: 0, tested }, 90, now, DAY);
+  assert.equal(f.status, 'unverified');
+  assert.equal(f.score, 50);
+  assert.deepEqual(f.changes, [
+    'The failover chain changed: was openai-east → b, now b → openai-east.',
+    'The runbook changed (version 2 → 3).',
+    'Target openai-east now serves gpt-4.1 (was gpt-4o).',
+  ]);
+  assert.deepEqual(whatChanged(tested, { ...tested, targets: [] }), ['Target openai-east was deleted.']);
+  assert.equal(coverageScore([100, 50, 0]), 50);
+  assert.equal(coverageScore([]), null);
+});
+
+const none: HaltConditions = { maxErrorRate: null, maxP95TtftMs: null, maxBurnRate: null, tierFloor: null };
+const calm: HaltTelemetry = { requests: 100, failed: 1, p95TtftMs: 300, sloTarget: 0.999, tiers: [{ service: 'support-bot', tier: 'full' }] };
+
+test('halt: each condition trips on its own figure, with its numbers in the reason', () => {
+  assert.equal(evaluateHalt({ ...none, maxErrorRate: 0.05 }, calm), null);
+  assert.match(evaluateHalt({ ...none, maxErrorRate: 0.05 }, { ...calm, failed: 10 })!.reason, /10\.0% \(10 of 100 requests.*above the limit of 5\.0%/);
+  assert.equal(evaluateHalt({ ...none, maxBurnRate: 14.4 }, { ...calm, failed: 2 })!.condition, 'maxBurnRate'); // 2% / 0.1% = 20x
+  assert.equal(evaluateHalt({ ...none, maxBurnRate: 14.4 }, { ...calm, failed: 1 }), null); // 10x
+  assert.match(evaluateHalt({ ...none, maxP95TtftMs: 200 }, calm)!.reason, /300 ms is above the limit of 200 ms/);
+  assert.equal(evaluateHalt({ ...none, tierFloor: 'degraded' }, { ...calm, tiers: [{ service: 's', tier: 'degraded' }] }), null);
+  assert.match(evaluateHalt({ ...none, tierFloor: 'degraded' }, { ...calm, tiers: [{ service: 's', tier: 'minimal' }] })!.reason, /s fell to the minimal tier/);
+});
+
+test('halt: too few requests say nothing about a rate; nothing watched never trips', () => {
+  assert.equal(evaluateHalt({ ...none, maxErrorRate: 0.05 }, { ...calm, requests: 5, failed: 5 }), null);
+  assert.equal(evaluateHalt(none, { ...calm, failed: 100, p95TtftMs: 1e6 }), null);
+  assert.equal(p95([]), null);
+  assert.equal(p95(Array.from({ length: 100 }, (_, i) => i + 1)), 95);
+});
+
+const parts = { tDetectMs: 2_000, tAssessMs: 0, tActivateMs: 40_000, tRestoreMs: null };
+
+test('verdict: passed within the objective, failed over it naming the slowest part, halted, or nothing seen', () => {
+  assert.equal(judgeRun({ haltReason: null, faultsActive: false, objectiveRtoMs: 30_000, episode: { rtoMs: 1_200, status: 'recovered', parts } }).status, 'passed');
+  const failed = judgeRun({ haltReason: null, faultsActive: false, objectiveRtoMs: 30_000, episode: { rtoMs: 42_000, status: 'recovered', parts } });
+  assert.equal(failed.status, 'failed');
+  assert.equal(failed.brokenPart, 'tActivateMs');
+  assert.match(failed.verdict, /42 s, over the RTO of 30 s\. The slowest part was activate \(40 s\)/);
+  assert.equal(judgeRun({ haltReason: 'error rate', faultsActive: false, objectiveRtoMs: 30_000, episode: null }).status, 'halted');
+  assert.match(judgeRun({ haltReason: null, faultsActive: false, objectiveRtoMs: 30_000, episode: null }).verdict, /No disruption was detected/);
+});

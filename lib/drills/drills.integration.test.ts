@@ -1,0 +1,202 @@
+// Drills through the real data plane (issue 14): the snapshot from
+// PostgreSQL carries the faults as leases on NOTIFY, the gateway applies
+// them in its attempt step, breakers and the recorder write as for live
+// traffic, and the episode detector measures the drill as it measures real
+// outages. Upstreams are a local OpenAI-compatible server that logs every
+// request it receives.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DEFAULT_FAILOVER_ON } from '@/lib/failover/schemas';
+import { startDataPlane, type DataPlane } from '@/lib/gateway/runtime';
+import { syncComponents } from '@/lib/recovery/components';
+import { DEFAULT_DETECTOR_CONFIG } from '@/lib/recovery/detector';
+import { runDetector } from '@/lib/recovery/detect-task';
+import { db } from '@/lib/server/db';
+import { waitFor } from '@/test/gateway-harness';
+import { auditEntriesFor, createTestUsers, seedRoutedService, uniqueName, type TestUsers } from '@/test/fixtures';
+import { DrillController, drillWindows } from './controller';
+import { haltRun, savePlan, startRun } from './mutations';
+
+type Hit = { name: string; at: number };
+
+let upstream: http.Server;
+let origin: string;
+let plane: DataPlane;
+let users: TestUsers;
+const log: Hit[] = [];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function listen(server: http.Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+before(async () => {
+  upstream = http.createServer((req, res) => {
+    log.push({ name: /^\/simulated\/([^/]+)\//.exec(req.url ?? '')?.[1] ?? '?', at: Date.now() });
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({ id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }),
+      );
+    });
+  });
+  origin = await listen(upstream);
+  users = await createTestUsers();
+  plane = await startDataPlane({ replica: 'drill-test-a', log: () => {} });
+});
+
+after(async () => {
+  upstream.closeAllConnections();
+  await new Promise<void>((resolve) => upstream.close(() => resolve()));
+  await plane?.close();
+  await db().$disconnect();
+});
+
+async function seed(prefix: string) {
+  // No retries on the same target: a failing primary fails over at once.
+  const seeded = await seedRoutedService(origin, prefix, { maxRetries: 0, baseBackoffMs: 10, failoverOn: [...DEFAULT_FAILOVER_ON] });
+  await db().target.updateMany({ where: { id: { in: seeded.targets.map((t) => t.id) } }, data: { probeIntervalMs: 600_000 } });
+  await syncComponents();
+  await waitFor('the service in the snapshot', () => plane.snapshots.get()?.services.has(seeded.service.name), 10_000);
+  return seeded;
+}
+
+const planFor = (serviceId: string, targetIds: string[], extra: Record<string, unknown> = {}) => ({
+  name: uniqueName('drill'), serviceId, disruption: 'provider_outage', scopeKind: 'targets', scopeIds: targetIds, trafficMode: 'synthetic', syntheticRps: 10,
+  faults: [{ kind: 'error_status', status: 503 }], durationSeconds: 10, maxErrorRatePercent: 50, ...extra,
+});
+
+/** A request as a client's: not marked as the drill's. */
+const callGateway = (model: string) => plane.complete(model, { messages: [{ role: 'user', content: 'hi' }] }, null);
+
+test('a drill injects a provider outage: the breaker opens, traffic fails over, and it passes with the RTO the upstream and gateway logs show', async () => {
+  const seeded = await seed('drill-pass');
+  const [primary, secondary] = seeded.targets;
+  const plan = await savePlan(users.operator, planFor(seeded.service.id, [primary.id]));
+  const { runId } = await startRun(users.operator, { planId: plan.id });
+  await waitFor('the lease in the snapshot', () => plane.snapshots.get()?.faults?.get(primary.id)?.some((f) => f.runId === runId));
+
+  // The controller sends the run's marked requests each second until the lease ends.
+  const controller = new DrillController({ snapshots: plane.snapshots, complete: plane.complete });
+  const run0 = await db().drillRun.findUniqueOrThrow({ where: { id: runId } });
+  while (Date.now() < run0.faultsEndAt!.getTime() + 200) {
+    await controller.tick();
+    await sleep(1_000);
+  }
+  await controller.settle();
+  await controller.tick(); // records the leases' end
+  await plane.recorder.flush();
+
+  // Client traffic (not marked) was never touched by the drill-only fault.
+  const unmarked = await callGateway(seeded.service.name);
+  assert.equal(unmarked.status, 200);
+
+  const failedAttempts = await db().healthSample.findMany({ where: { targetId: primary.id, ok: false }, orderBy: { at: 'asc' } });
+  assert.ok(failedAttempts.length >= 5, `the gateway recorded the injected failures (${failedAttempts.length})`);
+  assert.equal(log.filter((h) => h.name === primary.name && h.at >= run0.startedAt!.getTime() && h.at < run0.faultsEndAt!.getTime()).length, 0, 'faulted attempts never reached the primary upstream');
+  const opened = await db().breakerTransition.findFirst({ where: { targetId: primary.id, to: 'open', at: { gte: run0.startedAt! } } });
+  assert.ok(opened, 'the primary breaker opened');
+  const firstFromSecondary = log.find((h) => h.name === secondary.name && h.at >= run0.startedAt!.getTime());
+  assert.ok(firstFromSecondary, 'the fallback answered');
+
+  await runDetector({ drills: drillWindows, stateId: uniqueName('drill'), now: Date.now() + 3_000, settleMs: 0, config: { ...DEFAULT_DETECTOR_CONFIG, quietMs: 2_000 } });
+  await controller.tick(); // judges the run
+
+  const run = await db().drillRun.findUniqueOrThrow({ where: { id: runId }, include: { faultLeases: true, events: { orderBy: { at: 'asc' } } } });
+  assert.equal(run.status, 'passed', run.verdict ?? '');
+  const episode = await db().disruptionEpisode.findUniqueOrThrow({ where: { id: run.episodeId! } });
+  assert.equal(episode.source, 'drill');
+  assert.equal(episode.serviceId, seeded.service.id);
+  // Start: the first injected failure the gateway recorded (its attempt start); activation: the fallback's first answer in the upstream's log.
+  const firstFailStart = failedAttempts[0].at.getTime() - failedAttempts[0].latencyMs;
+  assert.ok(Math.abs(episode.startedAt.getTime() - firstFailStart) <= 100, `episode start ${episode.startedAt.toISOString()} against the first failure ${new Date(firstFailStart).toISOString()}`);
+  assert.ok(Math.abs(episode.activatedAt!.getTime() - firstFromSecondary.at) <= 100, `activation ${episode.activatedAt!.toISOString()} against the fallback's first answer ${new Date(firstFromSecondary.at).toISOString()}`);
+  assert.equal(run.measuredRtoMs, episode.rtoMs);
+  assert.ok(run.measuredRtoMs! <= run.objectiveRtoMs!, `measured ${run.measuredRtoMs} ms within ${run.objectiveRtoMs} ms`);
+  assert.ok(run.syntheticSent >= 50, `synthetic requests sent (${run.syntheticSent})`);
+  assert.ok(run.faultLeases.every((f) => f.endReason === 'expired' && f.endedAt?.getTime() === f.expiresAt.getTime()), 'each lease ended at its deadline, recorded');
+  assert.deepEqual(run.events.map((e) => e.kind), ['started', 'faults_ended', 'passed']);
+  const evidence = await db().recoveryEvidence.findFirst({ where: { kind: 'drill', values: { path: ['reference'], equals: runId } } });
+  assert.ok(evidence?.ok, 'the passed drill is evidence for the objective');
+  assert.deepEqual((await auditEntriesFor(runId)).map((a) => a.action), ['drill.run.start']);
+});
+
+test('a halt condition trips: every fault of the drill ends within 1 s and the timeline says why', async () => {
+  const seeded = await seed('drill-halt');
+  // Both targets down: callers see errors, and the error-rate condition trips.
+  const plan = await savePlan(users.operator, planFor(seeded.service.id, seeded.targets.map((t) => t.id), { faults: [{ kind: 'target_down' }, { kind: 'error_status', status: 500 }], maxErrorRatePercent: 20, durationSeconds: 120 }));
+  const { runId } = await startRun(users.operator, { planId: plan.id });
+  await waitFor('the leases in the snapshot', () => plane.snapshots.get()?.faults?.get(seeded.targets[1].id)?.some((f) => f.runId === runId));
+  const controller = new DrillController({ snapshots: plane.snapshots, complete: plane.complete });
+  let halted = null;
+  for (let i = 0; i < 20 && !halted; i += 1) {
+    await controller.tick();
+    await plane.recorder.flush();
+    halted = await db().drillRun.findFirst({ where: { id: runId, status: 'halted' } });
+    if (!halted) await sleep(1_000);
+  }
+  assert.ok(halted, 'the run was halted');
+  const haltedAt = halted.faultsEndedAt!.getTime();
+  await waitFor('no lease of the run in the snapshot', () => ![...(plane.snapshots.get()?.faults?.values() ?? [])].flat().some((f) => f.runId === runId), 5_000, 5);
+  const goneAfterMs = Date.now() - haltedAt;
+  assert.ok(goneAfterMs < 1_000, `faults gone ${goneAfterMs} ms after the halt`);
+  assert.match(halted.haltReason ?? '', /error rate .* above the limit of 20\.0%/);
+  const leases = await db().drillFault.findMany({ where: { runId } });
+  assert.ok(leases.every((f) => f.endReason === 'halted' && f.endedAt!.getTime() === haltedAt && f.endedAt! < f.expiresAt));
+  const event = await db().drillEvent.findFirstOrThrow({ where: { runId, kind: 'halted' } });
+  assert.match(event.text, /Halt condition tripped: Client-visible error rate/);
+  await controller.settle();
+  assert.equal((await callGateway(seeded.service.name)).status, 200, 'traffic is served again');
+});
+
+test("the drill's controller and the database path are gone: the fault still ends at its lease, and the next leader records it", async () => {
+  const seeded = await seed('drill-lease');
+  const [primary, secondary] = seeded.targets;
+  // A share of real traffic (100%), so any request is faulted while the lease holds.
+  const plan = await savePlan(users.operator, planFor(seeded.service.id, [primary.id], { trafficMode: 'share', sharePercent: 100, maxErrorRatePercent: 90 }));
+  const { runId } = await startRun(users.operator, { planId: plan.id });
+  const deadline = new Date(Date.now() + 1_500);
+  await db().drillFault.updateMany({ where: { runId }, data: { expiresAt: deadline } });
+  // A second replica that loads the lease, then loses its database path: its snapshot can no longer change.
+  const replica = await startDataPlane({ replica: 'drill-test-b', log: () => {} });
+  try {
+    await waitFor('the lease with its deadline in the replica', () => replica.snapshots.get()?.faults?.get(primary.id)?.some((f) => f.expiresAt === deadline.getTime()), 10_000);
+    await replica.snapshots.close();
+    const during = await replica.complete(seeded.service.name, { messages: [{ role: 'user', content: 'hi' }] }, null);
+    assert.equal(during.headers['x-standby-target'], secondary.name, 'while the lease holds, the primary is faulted and the fallback answers');
+    await sleep(Math.max(0, deadline.getTime() - Date.now()) + 50);
+    assert.ok(replica.snapshots.get()?.faults?.get(primary.id)?.length, 'the lease is still in the stale snapshot');
+    const afterwards = await replica.complete(seeded.service.name, { messages: [{ role: 'user', content: 'hi' }] }, null);
+    assert.equal(afterwards.headers['x-standby-target'], primary.name, 'past its deadline the replica no longer applies it, by its own clock');
+  } finally {
+    await replica.close().catch(() => {});
+  }
+  // No controller ran meanwhile; the next leader's first tick records the ending at the deadline.
+  assert.equal((await db().drillFault.findFirstOrThrow({ where: { runId } })).endedAt, null);
+  await new DrillController({ snapshots: plane.snapshots }).tick();
+  const lease = await db().drillFault.findFirstOrThrow({ where: { runId } });
+  assert.equal(lease.endReason, 'expired');
+  assert.equal(lease.endedAt?.getTime(), deadline.getTime());
+  const run = await db().drillRun.findUniqueOrThrow({ where: { id: runId } });
+  assert.equal(run.faultsEndedAt?.getTime(), deadline.getTime());
+});
+
+test('permissions: a viewer or commander cannot plan, run or halt a drill; bad input changes nothing', async () => {
+  const seeded = await seed('drill-perm');
+  const input = planFor(seeded.service.id, [seeded.targets[0].id]);
+  await assert.rejects(savePlan(users.viewer, input), /permission|not allowed|FORBIDDEN/i);
+  await assert.rejects(savePlan(users.commander, input), /permission|not allowed|FORBIDDEN/i);
+  await assert.rejects(savePlan(users.operator, { ...input, faults: [] }), (e: Error & { fieldErrors?: Record<string, string[]> }) => Boolean(e.fieldErrors?.faults));
+  await assert.rejects(savePlan(users.operator, { ...input, trafficMode: 'share', maxErrorRatePercent: null }), (e: Error & { fieldErrors?: Record<string, string[]> }) => Boolean(e.fieldErrors?.maxErrorRatePercent));
+  const plan = await savePlan(users.operator, input);
+  await assert.rejects(startRun(users.viewer, { planId: plan.id }), /permission|not allowed|FORBIDDEN/i);
+  const { runId } = await startRun(users.admin, { planId: plan.id });
+  await assert.rejects(startRun(users.operator, { planId: plan.id }), /already in progress/);
+  await assert.rejects(haltRun(users.viewer, { runId, reason: 'stop it' }), /permission|not allowed|FORBIDDEN/i);
+  await haltRun(users.operator, { runId, reason: 'test over' });
+  assert.deepEqual((await auditEntriesFor(runId)).map((a) => a.action), ['drill.run.start', 'drill.run.halt']);
+  assert.equal(await db().drillFault.count({ where: { runId, endedAt: null } }), 0);
+});
