@@ -34,7 +34,7 @@ export async function savePlan(caller: Caller, input: unknown) {
     const unique = () => `A drill named ${p.name} exists already.`;
     if (!p.planId) {
       const plan = await withUniqueField('name', unique(), () => tx.drillPlan.create({ data: { ...data, createdBy: actor.email }, select: { id: true, name: true } }));
-      await recordAudit(tx, actor, { action: 'drill.plan.create', entityType: 'DrillPlan', entityId: plan.id, entityName: plan.name, after: data });
+      await recordAudit(tx, actor, { action: 'drill.plan.create', entityType: 'DrillPlan', entityId: plan.id, entityName: plan.name, after: data, reason: p.reason });
       return plan;
     }
     const before = await tx.drillPlan.findUnique({ where: { id: p.planId } });
@@ -42,7 +42,7 @@ export async function savePlan(caller: Caller, input: unknown) {
     if (before.version !== p.expectedVersion) throw new AppError('CONFLICT', `${before.name} was changed while you were editing it. Reload, then try again.`);
     const { count } = await withUniqueField('name', unique(), () => tx.drillPlan.updateMany({ where: { id: p.planId, version: p.expectedVersion }, data: { ...data, version: { increment: 1 } } }));
     assertVersionMatched(count, 'drill');
-    await recordAudit(tx, actor, { action: 'drill.plan.update', entityType: 'DrillPlan', entityId: before.id, entityName: p.name, before, after: data });
+    await recordAudit(tx, actor, { action: 'drill.plan.update', entityType: 'DrillPlan', entityId: before.id, entityName: p.name, before, after: data, reason: p.reason });
     return { id: before.id, name: p.name };
   });
 }

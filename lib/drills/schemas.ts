@@ -58,6 +58,7 @@ export const planInput = z
     recurrenceDays: optionalNumber('recurrence', 1, 366, 'days').default(null),
     cadenceDays: z.coerce.number().int().min(1, 'At least 1 day.').max(366, 'At most 366 days.').default(90),
     /** ISO time of the next (or only) run; empty: not scheduled. */
+    reason: z.string().trim().max(500, 'At most 500 characters.').default(''),
     nextRunAt: z.preprocess((v) => (v === '' || v === null || v === undefined ? null : v), z.coerce.date({ error: 'Enter a date and time.' }).nullable()).default(null),
   })
   .superRefine((p, ctx) => {
