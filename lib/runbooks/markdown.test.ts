@@ -29,10 +29,12 @@ test('HTML stays text: nothing is ever injected', () => {
 test('blocks: headings, paragraphs joined across lines, lists, fenced code', () => {
   const blocks = parseMarkdown('## Escalate\nCall the provider\non its status line.\n\n- first\n- second\n  continued\n1. one\n2. two\n\n```\nnpm run standby -- config apply x.yaml\n```');
   assert.deepEqual(blocks.map((b) => b.t), ['heading', 'paragraph', 'list', 'list', 'code']);
-  assert.equal(plainText((blocks[1] as { c: never }).c), 'Call the provider on its status line.');
-  assert.deepEqual((blocks[2] as { items: never[] }).items.map(plainText), ['first', 'second continued']);
-  assert.equal((blocks[3] as { ordered: boolean }).ordered, true);
-  assert.equal((blocks[4] as { v: string }).v, 'npm run standby -- config apply x.yaml');
+  const [, paragraph, bullets, numbered, code] = blocks;
+  assert.ok(paragraph.t === 'paragraph' && bullets.t === 'list' && numbered.t === 'list' && code.t === 'code');
+  assert.equal(plainText(paragraph.c), 'Call the provider on its status line.');
+  assert.deepEqual(bullets.items.map(plainText), ['first', 'second continued']);
+  assert.equal(numbered.ordered, true);
+  assert.equal(code.v, 'npm run standby -- config apply x.yaml');
 });
 
 test('an unclosed fence keeps the rest as code', () => {
