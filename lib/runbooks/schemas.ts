@@ -115,7 +115,7 @@ export const stepInput = z
     body: z.string().max(20_000, 'At most 20,000 characters.').default(''),
     lane: z.coerce.number().int().refine((lane) => (LANES as readonly number[]).includes(lane), 'Choose the main line or lane A, B or C.').default(0),
     expectedMinutes: z.preprocess((value) => (value === '' || value === null ? undefined : value), z.coerce.number().int().min(1, 'At least 1 minute.').max(1_440, 'At most 24 hours.').optional()),
-    params: z.unknown(),
+    params: z.unknown().optional(),
   })
   .transform((step, ctx) => {
     const parsed = STEP_PARAMS[step.kind].safeParse(step.params ?? {});
