@@ -27,6 +27,7 @@ class LiveHub {
   private readonly pending = new Map<string, Set<string>>();
   private flushTimer: NodeJS.Timeout | null = null;
   private connectedOnce = false;
+  private readonly waiting = new Set<() => void>();
 
   subscribe(topic: string, send: Send): () => void {
     this.listener ??= listen(INCIDENTS_CHANNEL, {
@@ -35,6 +36,8 @@ class LiveHub {
       onConnected: () => {
         if (this.connectedOnce) for (const subs of this.subscribers.values()) for (const s of subs) s('resync', {});
         this.connectedOnce = true;
+        for (const resolve of this.waiting) resolve();
+        this.waiting.clear();
       },
     });
     let set = this.subscribers.get(topic);
@@ -44,6 +47,29 @@ class LiveHub {
       set.delete(send);
       if (set.size === 0) this.subscribers.delete(topic);
     };
+  }
+
+  /** Resolves once the LISTEN is in place (or after `timeoutMs`: the page then relies on its refetch and the safety poll). */
+  whenListening(timeoutMs: number): Promise<void> {
+    if (this.listener?.connected()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiting.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.waiting.add(done);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const listener = this.listener;
+    this.listener = null;
+    this.connectedOnce = false;
+    await listener?.close();
   }
 
   /** Pages watching now (for the benchmark and /api/metrics-like checks). */
@@ -104,6 +130,11 @@ export function liveHub(): LiveHub {
   return (g[KEY] ??= new LiveHub());
 }
 
+/** Stops the replica's LISTEN (at shutdown, and at the end of a test). */
+export async function closeLiveHub(): Promise<void> {
+  await (globalThis as Global)[KEY]?.close();
+}
+
 const encoder = new TextEncoder();
 const frame = (event: string, data: unknown, id?: string) => encoder.encode(`${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 
@@ -136,7 +167,8 @@ export function liveResponse(incidentId: string | null, signal: AbortSignal, aft
         }
       };
       controller.enqueue(encoder.encode(`retry: 2000\n: standby incidents live\n\n`));
-      const unsubscribe = liveHub().subscribe(incidentId ?? LIST, send);
+      const hub = liveHub();
+      const unsubscribe = hub.subscribe(incidentId ?? LIST, send);
       const heartbeat = setInterval(() => send('ping', {}), HEARTBEAT_MS);
       const limit = setTimeout(close, STREAM_MAX_MS);
       cleanup = () => {
@@ -145,6 +177,8 @@ export function liveResponse(incidentId: string | null, signal: AbortSignal, aft
         clearTimeout(limit);
       };
       signal.addEventListener('abort', close, { once: true });
+      // "ready" means: from here on nothing is missed. The page refetches on it, which covers what happened before.
+      await hub.whenListening(3_000);
       if (incidentId && after !== null) {
         const missed = await db().timelineEvent.findMany({ where: { incidentId, id: { gt: after } }, orderBy: { id: 'asc' }, take: REPLAY_LIMIT, select: TIMELINE_SELECT });
         if (missed.length === REPLAY_LIMIT) send('resync', {});
