@@ -3,7 +3,6 @@ import 'server-only';
 // timeline a page at a time, the post-mortem with its figures, and open
 // follow-ups. Plain objects only; the timeline is read newest first by its
 // index, so an incident with ten thousand entries opens as fast as one with ten.
-import { loadPlanningInputs } from '@/lib/failover/data';
 import { readiness, type StepState } from '@/lib/runbooks/lanes';
 import { runbookConditions, toStepView, STEP_SELECT, type RunbookStepView } from '@/lib/runbooks/data';
 import { matchRunbooks, type RunbookMatch } from '@/lib/runbooks/match';
@@ -12,10 +11,10 @@ import { DISRUPTION_LABELS, routingComponentName, type DisruptionKind } from '@/
 import type { RtoParts } from '@/lib/recovery/rto-parts';
 import { db, Prisma } from '@/lib/server/db';
 import type { IncidentSeverity, IncidentStatus } from '@/lib/server/generated/prisma/enums';
-import { TIERS, type Tier } from '@/lib/degradation/tier';
+import type { Tier } from '@/lib/degradation/tier';
 import { describeCheck, type CheckEvaluation } from './checks';
 import { loadIncidentContext, loadNames, requestCounts } from './context';
-import { numberOfPublicId, OPEN_STATUSES, publicIdOf, ROLE_FIELDS, type IncidentRole } from './model';
+import { numberOfPublicId, OPEN_STATUSES, publicIdOf, type IncidentRole } from './model';
 import { computePostmortem, type PostmortemFigures, type ServiceWindow } from './postmortem';
 import { fillAction, renderMessage, resolveCheck } from './step-defaults';
 import { TIMELINE_SELECT, toTimelineView, type TimelineEventView } from './timeline-view';
@@ -427,4 +426,3 @@ export async function getPostmortem(id: string): Promise<PostmortemView | null> 
   };
 }
 
-export const TIER_ORDER = TIERS;

@@ -1,0 +1,204 @@
+'use client';
+// The incident's timeline, live: curated (the story) beside all entries,
+// newest first, a page at a time. Commanders correct a time (with a reason,
+// the old time kept) and choose what the curated view shows; notes go on it
+// at once for everyone watching.
+import { memo, useState, useTransition } from 'react';
+import { ActionIcon, Alert, Badge, Button, Group, Menu, Modal, SegmentedControl, Stack, Text, Textarea, TextInput, Tooltip } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { IconClockEdit, IconDots, IconPencil, IconStar, IconStarOff } from '@tabler/icons-react';
+import { addNoteAction, correctTimeAction, setCuratedAction } from '@/lib/incidents/actions';
+import type { TimelinePage } from '@/lib/incidents/data';
+import { incidentQueries } from '@/lib/incidents/queries';
+import type { TimelineEventView } from '@/lib/incidents/timeline-view';
+import type { ActionResult, FieldErrors } from '@/lib/server/errors';
+import { LiveDataAlert } from '@/components/ui/live-data-alert';
+import { mergeEntries, type LiveState } from './use-incident-live';
+
+const KIND_COLORS: Record<string, string> = {
+  opened: 'red', acknowledged: 'violet', alert: 'red', breaker: 'orange', override: 'blue', tier: 'yellow', episode: 'grape', step: 'teal', runbook: 'teal',
+  notification: 'cyan', role: 'gray', severity: 'red', status: 'indigo', note: 'dark', signal: 'orange', retirement: 'red', postmortem: 'grape', followup: 'gray', edit: 'gray',
+};
+
+const UNREACHABLE: Extract<ActionResult, { ok: false }> = { ok: false, error: 'Standby could not be reached. Check your connection and try again.', code: 'INTERNAL' };
+
+const utcTime = (iso: string) => `${iso.slice(11, 19)}`;
+const utcDay = (iso: string) => iso.slice(0, 10);
+
+const Entry = memo(function Entry({ event, openedAt, canCurate, onCorrect }: { event: TimelineEventView; openedAt: string; canCurate: boolean; onCorrect: (e: TimelineEventView) => void }) {
+  const [pending, start] = useTransition();
+  const offset = Date.parse(event.at) - Date.parse(openedAt);
+  const toggle = () =>
+    start(async () => {
+      const result = await setCuratedAction({ eventId: event.id, curated: !event.curated }).catch(() => UNREACHABLE);
+      if (!result.ok) notifications.show({ color: 'red', message: result.error });
+    });
+  return (
+    <Group gap="xs" wrap="nowrap" align="flex-start" py={6} style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }} data-testid="timeline-entry" data-kind={event.kind}>
+      <Stack gap={0} w={74} style={{ flexShrink: 0 }}>
+        <Text size="xs" ff="monospace" fw={600}>{utcTime(event.at)}</Text>
+        <Text size="10px" c="dimmed" ff="monospace">{offset >= 0 ? `+${Math.floor(offset / 60_000)}m${String(Math.floor((offset % 60_000) / 1000)).padStart(2, '0')}s` : utcDay(event.at)}</Text>
+      </Stack>
+      <Stack gap={2} style={{ flex: 1, minWidth: 0 }}>
+        <Group gap={6} wrap="wrap">
+          <Badge size="xs" variant="light" color={KIND_COLORS[event.kind] ?? 'gray'}>{event.kind}</Badge>
+          <Text size="xs" c="dimmed">{event.actorName ?? event.actor}</Text>
+          {event.correctedAt && (
+            <Tooltip label={`Recorded at ${event.originalAt?.slice(0, 19).replace('T', ' ')} UTC; corrected by ${event.correctedBy}: ${event.correctionReason}`} multiline w={280}>
+              <Badge size="xs" variant="outline" color="gray" leftSection={<IconClockEdit size={10} />}>time corrected</Badge>
+            </Tooltip>
+          )}
+        </Group>
+        <Text size="sm" style={{ overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}>{event.text}</Text>
+      </Stack>
+      {canCurate && (
+        <Menu position="bottom-end" withinPortal>
+          <Menu.Target>
+            <ActionIcon variant="subtle" size="sm" color="gray" aria-label="Entry actions" loading={pending}>
+              <IconDots size={14} />
+            </ActionIcon>
+          </Menu.Target>
+          <Menu.Dropdown>
+            <Menu.Item leftSection={<IconPencil size={14} />} onClick={() => onCorrect(event)}>Correct the time</Menu.Item>
+            <Menu.Item leftSection={event.curated ? <IconStarOff size={14} /> : <IconStar size={14} />} onClick={toggle}>
+              {event.curated ? 'Leave out of the curated view' : 'Show in the curated view'}
+            </Menu.Item>
+          </Menu.Dropdown>
+        </Menu>
+      )}
+    </Group>
+  );
+});
+
+function CorrectTimeDialog({ event, onClose }: { event: TimelineEventView; onClose: () => void }) {
+  const [at, setAt] = useState(event.at.slice(0, 19).replace('T', ' '));
+  const [reason, setReason] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [error, setError] = useState<string | null>(null);
+  const [pending, start] = useTransition();
+  const submit = () =>
+    start(async () => {
+      const result = await correctTimeAction({ eventId: event.id, at, reason }).catch(() => UNREACHABLE);
+      if (result.ok) {
+        notifications.show({ color: 'green', message: 'Time corrected; the time it had is kept.' });
+        onClose();
+      } else {
+        setError(result.error);
+        setErrors(result.fieldErrors ?? {});
+      }
+    });
+  return (
+    <Modal opened onClose={onClose} title="Correct the time of an entry">
+      <Stack gap="sm">
+        <Text size="sm">{event.text}</Text>
+        <TextInput label="When it really happened (UTC)" description="YYYY-MM-DD HH:MM:SS" value={at} onChange={(e) => setAt(e.currentTarget.value)} error={errors.at?.join(' ')} data-autofocus />
+        <Textarea label="Why the recorded time is wrong" value={reason} onChange={(e) => setReason(e.currentTarget.value)} error={errors.reason?.join(' ')} autosize minRows={2} maxLength={500} />
+        {error && !Object.keys(errors).length && <Alert color="red" variant="light">{error}</Alert>}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>Cancel</Button>
+          <Button onClick={submit} loading={pending}>Correct</Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+function NoteComposer({ incidentId }: { incidentId: string }) {
+  const [text, setText] = useState('');
+  const [at, setAt] = useState('');
+  const [withTime, setWithTime] = useState(false);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [pending, start] = useTransition();
+  const submit = () =>
+    start(async () => {
+      const result = await addNoteAction({ incidentId, text, at: withTime ? at : undefined }).catch(() => UNREACHABLE);
+      if (result.ok) {
+        setText('');
+        setAt('');
+        setWithTime(false);
+        setErrors({});
+      } else {
+        setErrors(result.fieldErrors ?? { text: [result.error] });
+      }
+    });
+  return (
+    <Stack gap={6}>
+      <Textarea
+        placeholder="Add a note: what you see, what you decided, who you called"
+        aria-label="Note"
+        value={text}
+        onChange={(e) => setText(e.currentTarget.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && (e.metaKey || e.ctrlKey) && text.trim()) submit();
+        }}
+        error={errors.text?.join(' ')}
+        autosize
+        minRows={2}
+        maxLength={5_000}
+      />
+      {withTime && <TextInput size="xs" label="It happened at (UTC)" placeholder="YYYY-MM-DD HH:MM:SS" value={at} onChange={(e) => setAt(e.currentTarget.value)} error={errors.at?.join(' ')} />}
+      <Group justify="space-between">
+        <Button variant="subtle" size="compact-xs" onClick={() => setWithTime((v) => !v)}>{withTime ? 'Now' : 'Earlier…'}</Button>
+        <Button size="xs" onClick={submit} loading={pending} disabled={!text.trim()}>Add note</Button>
+      </Group>
+    </Stack>
+  );
+}
+
+type Props = { incidentId: string; openedAt: string; initial: { curated: boolean; page: TimelinePage }; live: LiveState; canCurate: boolean; canNote: boolean };
+
+export function IncidentTimeline({ incidentId, openedAt, initial, live, canCurate, canNote }: Props) {
+  const queryClient = useQueryClient();
+  const [curated, setCurated] = useState(initial.curated);
+  const [correcting, setCorrecting] = useState<TimelineEventView | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const query = useQuery({ ...incidentQueries.timeline(incidentId, curated), initialData: curated === initial.curated ? initial.page : undefined });
+  const page = query.data;
+
+  const loadEarlier = async () => {
+    if (!page?.cursor) return;
+    setLoadingMore(true);
+    try {
+      const response = await fetch(`/api/incidents/${encodeURIComponent(incidentId)}/timeline?before=${encodeURIComponent(page.cursor)}${curated ? '&view=curated' : ''}`, { cache: 'no-store' });
+      if (!response.ok) throw new Error(`Standby answered ${response.status}`);
+      const older = (await response.json()) as TimelinePage;
+      queryClient.setQueryData(incidentQueries.timeline(incidentId, curated).queryKey, (current: TimelinePage | undefined) => {
+        const merged = mergeEntries(current, older.events, curated);
+        return merged ? { ...merged, hasMore: older.hasMore, cursor: older.cursor } : merged;
+      });
+    } catch (error) {
+      notifications.show({ color: 'red', message: `Could not load earlier entries: ${error instanceof Error ? error.message : 'unknown error'}` });
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+
+  return (
+    <Stack gap="sm" data-testid="timeline">
+      <Group justify="space-between" wrap="wrap" gap="xs">
+        <SegmentedControl size="xs" value={curated ? 'curated' : 'all'} onChange={(v) => setCurated(v === 'curated')} data={[{ value: 'curated', label: 'Curated' }, { value: 'all', label: 'All entries' }]} aria-label="Timeline view" />
+        <Tooltip label={live === 'live' ? 'New entries appear here within a second, for everyone watching.' : 'Reconnecting to the live stream; the page also refreshes every 15 s.'}>
+          <Badge color={live === 'live' ? 'teal' : 'yellow'} variant="dot" data-testid="live-state">{live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting' : 'Reconnecting'}</Badge>
+        </Tooltip>
+      </Group>
+      {canNote && <NoteComposer incidentId={incidentId} />}
+      {query.error && <LiveDataAlert error={query.error} subject="The timeline" />}
+      {!page ? (
+        <Text size="sm" c="dimmed">Loading the timeline…</Text>
+      ) : page.events.length === 0 ? (
+        <Text size="sm" c="dimmed">{curated ? 'Nothing in the curated view yet. Switch to all entries, or mark entries for it.' : 'Nothing on the timeline yet.'}</Text>
+      ) : (
+        <div>
+          {page.events.map((e) => <Entry key={e.id} event={e} openedAt={openedAt} canCurate={canCurate} onCorrect={setCorrecting} />)}
+        </div>
+      )}
+      {page?.hasMore && (
+        <Button variant="subtle" size="xs" onClick={loadEarlier} loading={loadingMore}>
+          Load earlier entries
+        </Button>
+      )}
+      {correcting && <CorrectTimeDialog key={correcting.id} event={correcting} onClose={() => setCorrecting(null)} />}
+    </Stack>
+  );
+}
