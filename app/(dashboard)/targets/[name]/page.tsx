@@ -5,8 +5,12 @@ import { AutoRefresh } from '@/components/simulator/auto-refresh';
 import { TargetDetailView } from '@/components/inventory/target-detail';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
+import { RetirementsCard, RetireTargetButton } from '@/components/failover/retire-target';
 import { getTargetDetail } from '@/lib/inventory/target-detail';
+import { listRetirements } from '@/lib/failover/retirement';
 import { authorize } from '@/lib/server/auth';
+import { db } from '@/lib/server/db';
+import { hasPermission } from '@/lib/server/permissions';
 
 type Params = { params: Promise<{ name: string }> };
 
@@ -15,11 +19,13 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 }
 
 export default async function TargetPage({ params }: Params) {
-  await authorize('estate.read');
+  const user = await authorize('estate.read');
   const name = decodeURIComponent((await params).name);
   const detail = await getTargetDetail(name);
   if (!detail) notFound();
   const { target } = detail;
+  const canSteer = hasPermission(user.role, 'failover.write');
+  const [retirements, targets] = await Promise.all([listRetirements({ targetId: target.id }), canSteer ? db().target.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, model: true } }) : Promise.resolve([])]);
   return (
     <>
       <AutoRefresh seconds={5} />
@@ -29,9 +35,17 @@ export default async function TargetPage({ params }: Params) {
       <PageHeader
         title={target.name}
         description={`${target.model} at ${target.provider.name}, in ${target.region.name} (${target.region.code}).`}
-        actions={!target.enabled ? <Badge color="gray" variant="light">disabled</Badge> : null}
+        actions={
+          <>
+            {!target.enabled && <Badge color="gray" variant="light">disabled</Badge>}
+            {canSteer && <RetireTargetButton target={{ id: target.id, name: target.name, model: target.model }} targets={targets} />}
+          </>
+        }
       />
       <TargetDetailView detail={detail} />
+      <div style={{ marginTop: 'var(--mantine-spacing-lg)' }}>
+        <RetirementsCard retirements={retirements} canSteer={canSteer} />
+      </div>
     </>
   );
 }
