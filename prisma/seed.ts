@@ -10,6 +10,7 @@ import { PRIVATE_NETWORKS_SETTING } from '@/lib/server/endpoint-policy';
 import type { Tx } from '@/lib/server/db';
 import { hashToken, tokenPrefixOf } from '@/lib/access/tokens';
 import { inTransaction } from '@/lib/server/mutation';
+import { seedIncidentsDemo } from './seed-incidents';
 import { seedRecoveryDemo } from './seed-recovery';
 
 export const DEMO_PASSWORD = 'standby-demo';
@@ -193,5 +194,6 @@ export async function seedDemoEstate(): Promise<{ users: { email: string; role: 
     return { users: DEMO_USERS.map((user) => ({ email: user.email, role: user.role, password: DEMO_PASSWORD })), apiToken: DEMO_API_TOKEN, created };
   });
   await seedRecoveryDemo();
+  await seedIncidentsDemo();
   return seeded;
 }

@@ -127,7 +127,8 @@ async function serve(mode: 'start' | 'demo' | 'dev'): Promise<void> {
     const { DEMO_API_TOKEN } = await import('../prisma/seed');
     const faults = createFaultCache(url, { log });
     cleanups.push(() => faults.close());
-    lean.push(createSimulator({ loadFaults: faults.get }).handle);
+    const { createWebhookSink } = await import('../lib/simulator/webhook-sink');
+    lean.push(createWebhookSink({ log }).handle, createSimulator({ loadFaults: faults.get }).handle);
     startTraffic = () => {
       const traffic = startDemoTraffic({ gatewayUrl: `http://127.0.0.1:${port}`, token: DEMO_API_TOKEN, readSetting: faults.demoTraffic, log });
       cleanups.push(() => traffic.close());
