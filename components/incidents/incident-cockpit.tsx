@@ -14,7 +14,7 @@ import { LiveDataAlert } from '@/components/ui/live-data-alert';
 import type { ChainTargetOption, ServiceRouting as Routing } from '@/lib/failover/data';
 import { acknowledgeIncidentAction, assignRoleAction, editIncidentAction, setSeverityAction, setStatusAction } from '@/lib/incidents/actions';
 import type { IncidentView, TimelinePage } from '@/lib/incidents/data';
-import { ROLE_FIELDS, ROLE_LABELS, STATUSES, STATUS_HINTS, STATUS_LABELS, type IncidentRole } from '@/lib/incidents/model';
+import { isOpen, ROLE_FIELDS, ROLE_LABELS, STATUSES, STATUS_HINTS, STATUS_LABELS, type IncidentRole } from '@/lib/incidents/model';
 import { incidentQueries } from '@/lib/incidents/queries';
 import { FAILURE_MODES, FAILURE_MODE_LABELS, SEVERITIES, SEVERITY_LABELS } from '@/lib/runbooks/model';
 import { formatUtcTime } from '@/lib/recovery/format';
@@ -212,6 +212,7 @@ export function IncidentCockpit({ initial, timeline, names, webhooks, library, u
   const live = useIncidentLive(initial.id);
   const query = useQuery({ ...incidentQueries.incident(initial.id), initialData: initial });
   const incident = query.data;
+  const open = isOpen(incident.status);
   return (
     <Stack gap="md">
       <Header incident={incident} can={can} services={names.services} />
@@ -220,8 +221,8 @@ export function IncidentCockpit({ initial, timeline, names, webhooks, library, u
         <GridCol span={{ base: 12, lg: 7 }}>
           <Stack gap="md">
             <RtoClock clock={incident.clock} endedAt={incident.resolvedAt} />
-            <IncidentRunbooks incident={incident} names={names} webhooks={webhooks} library={library} can={can} />
-            {routing && <ServiceRouting initial={routing.initial} canSteer={can.steer} options={routing.options} />}
+            <IncidentRunbooks incident={incident} names={names} webhooks={webhooks} library={library} can={open ? can : { ...can, attach: false }} />
+            {routing && open && <ServiceRouting initial={routing.initial} canSteer={can.steer} options={routing.options} />}
           </Stack>
         </GridCol>
         <GridCol span={{ base: 12, lg: 5 }}>

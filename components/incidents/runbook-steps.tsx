@@ -21,7 +21,8 @@ import { ActionStepDialog, type EstateNames } from './action-step-dialog';
 
 const UNREACHABLE: Extract<ActionResult, { ok: false }> = { ok: false, error: 'Standby could not be reached. Check your connection and try again.', code: 'INTERNAL' };
 
-export type StepPermissions = { runIncident: boolean; runActions: boolean };
+/** attach: offer to attach another runbook (open incidents only). */
+export type StepPermissions = { runIncident: boolean; runActions: boolean; attach?: boolean };
 
 const STATUS_ICON = {
   pending: { icon: IconCircleDashed, color: 'gray', label: 'to do' },
@@ -255,7 +256,7 @@ export function IncidentRunbooks({ incident, names, webhooks, library, can }: { 
           {incident.failureMode ? 'No runbook of the library matches this incident\'s failure mode.' : 'Set the failure mode, or attach a runbook below.'}
         </Alert>
       )}
-      {can.runIncident && choices.length > 0 && (
+      {can.runIncident && can.attach !== false && choices.length > 0 && (
         <Group gap="xs" align="flex-end" wrap="wrap">
           <Select
             label="Attach another runbook"

@@ -24,7 +24,16 @@ const KIND_COLORS: Record<string, string> = {
 const UNREACHABLE: Extract<ActionResult, { ok: false }> = { ok: false, error: 'Standby could not be reached. Check your connection and try again.', code: 'INTERNAL' };
 
 const utcTime = (iso: string) => `${iso.slice(11, 19)}`;
-const utcDay = (iso: string) => iso.slice(0, 10);
+
+/** Time from the incident's opening: +2m05s, +3h12m, or before it −40s. */
+function offsetOf(ms: number): string {
+  const sign = ms < 0 ? '−' : '+';
+  const s = Math.floor(Math.abs(ms) / 1000);
+  if (s < 60) return `${sign}${s}s`;
+  if (s < 3600) return `${sign}${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  if (s < 86_400) return `${sign}${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return `${sign}${Math.floor(s / 86_400)}d${String(Math.floor((s % 86_400) / 3600)).padStart(2, '0')}h`;
+}
 
 const Entry = memo(function Entry({ event, openedAt, canCurate, onCorrect }: { event: TimelineEventView; openedAt: string; canCurate: boolean; onCorrect: (e: TimelineEventView) => void }) {
   const [pending, start] = useTransition();
@@ -38,7 +47,9 @@ const Entry = memo(function Entry({ event, openedAt, canCurate, onCorrect }: { e
     <Group gap="xs" wrap="nowrap" align="flex-start" py={6} style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }} data-testid="timeline-entry" data-kind={event.kind}>
       <Stack gap={0} w={74} style={{ flexShrink: 0 }}>
         <Text size="xs" ff="monospace" fw={600}>{utcTime(event.at)}</Text>
-        <Text size="10px" c="dimmed" ff="monospace">{offset >= 0 ? `+${Math.floor(offset / 60_000)}m${String(Math.floor((offset % 60_000) / 1000)).padStart(2, '0')}s` : utcDay(event.at)}</Text>
+        <Tooltip label={`${event.at.slice(0, 10)}, ${offset >= 0 ? 'after' : 'before'} the incident opened`}>
+          <Text size="10px" c="dimmed" ff="monospace">{offsetOf(offset)}</Text>
+        </Tooltip>
       </Stack>
       <Stack gap={2} style={{ flex: 1, minWidth: 0 }}>
         <Group gap={6} wrap="wrap">

@@ -20,10 +20,10 @@ const inputs = (over: Partial<WatchInputs> = {}): WatchInputs => ({
   ...over,
 });
 
-test("a primary's breaker opens an incident only once it has been open longer than the rule's time", () => {
-  const young = collectSignals(inputs({ breakers: new Map([['gpt', { state: 'open', since: now - 59_000 }]]) }));
+test("a primary's breaker opens an incident only once it has been out of closed longer than the rule's time", () => {
+  const young = collectSignals(inputs({ breakers: new Map([['gpt', { state: 'open', leftClosedAt: now - 59_000 }]]) }));
   assert.equal(young.signals.length, 0);
-  const old = collectSignals(inputs({ breakers: new Map([['gpt', { state: 'open', since: now - 60_000 }]]) }));
+  const old = collectSignals(inputs({ breakers: new Map([['gpt', { state: 'open', leftClosedAt: now - 60_000 }]]) }));
   assert.equal(old.signals.length, 1);
   assert.equal(old.signals[0].rule, 'primary_breaker');
   assert.equal(old.signals[0].serviceId, 'svc-a', 'gpt is the primary of support-bot only');
@@ -31,17 +31,18 @@ test("a primary's breaker opens an incident only once it has been open longer th
   assert.equal(old.signals[0].failureMode, 'provider_outage');
 });
 
-test('a half-open or closed breaker, or an open fallback, is no signal', () => {
-  assert.equal(collectSignals(inputs({ breakers: new Map([['gpt', { state: 'half_open', since: now - 600_000 }]]) })).signals.length, 0);
+test('a breaker flapping between open and half-open counts from when it left closed; a closed one or an open fallback is no signal', () => {
+  assert.equal(collectSignals(inputs({ breakers: new Map([['gpt', { state: 'half_open', leftClosedAt: now - 600_000 }]]) })).signals.length, 1, 'half-open trials failing for ten minutes: still down');
+  assert.equal(collectSignals(inputs({ breakers: new Map([['gpt', { state: 'closed', leftClosedAt: now - 600_000 }]]) })).signals.length, 0);
   // claude is support-bot's fallback (and code-assistant's primary): only code-assistant signals.
-  const signals = collectSignals(inputs({ breakers: new Map([['claude', { state: 'open', since: now - 120_000 }]]) })).signals;
+  const signals = collectSignals(inputs({ breakers: new Map([['claude', { state: 'open', leftClosedAt: now - 120_000 }]]) })).signals;
   assert.deepEqual(signals.map((s) => s.serviceId), ['svc-b']);
 });
 
 test('a self-hosted primary suggests a GPU or node failure', () => {
   const s = collectSignals(inputs({
     services: [{ id: 'svc-c', name: 'doc', enabled: true, chainTargetIds: ['llama'], servable: true }],
-    breakers: new Map([['llama', { state: 'open', since: now - 90_000 }]]),
+    breakers: new Map([['llama', { state: 'open', leftClosedAt: now - 90_000 }]]),
   }));
   assert.equal(s.signals[0].failureMode, 'gpu_node_failure');
 });

@@ -4,8 +4,9 @@
 //
 // Rules, each a signal with a key so that it is handled once:
 //   page_alert       a page-level burn-rate alert opens          alert:<alert id>
-//   primary_breaker  a service's primary has had an open breaker
-//                    for longer than primaryOpenMs (60 s)        primary_breaker:<service>:<target>:<open since>
+//   primary_breaker  a service's primary has had its breaker out of
+//                    closed (open, or half-open trials failing) for
+//                    longer than primaryOpenMs (60 s)            primary_breaker:<service>:<target>:<left closed at>
 //   unservable       no target of a service's chain can take a
 //                    request (every one open, drained or
 //                    disabled) for longer than unservableMs      unservable:<service>:<since>
@@ -37,7 +38,8 @@ export type WatchInputs = {
   now: number;
   services: readonly WatchedService[];
   targets: ReadonlyMap<string, WatchedTarget>;
-  breakers: ReadonlyMap<string, { state: 'closed' | 'open' | 'half_open'; since: number }>;
+  /** Each breaker's state and when it last left closed: a flapping breaker (open, half-open, open...) has been out since then. */
+  breakers: ReadonlyMap<string, { state: 'closed' | 'open' | 'half_open'; leftClosedAt: number }>;
   alerts: readonly OpenAlert[];
   /** When each service was first seen unservable by an earlier pass (the loop keeps it). */
   unservableSince: Readonly<Record<string, number>>;
@@ -66,11 +68,11 @@ export function collectSignals(inputs: WatchInputs, config: RuleConfig = DEFAULT
     const primaryId = service.chainTargetIds[0];
     const primary = inputs.targets.get(primaryId);
     const breaker = inputs.breakers.get(primaryId);
-    if (primary && breaker?.state === 'open' && inputs.now - breaker.since >= config.primaryOpenMs) {
+    if (primary && breaker && breaker.state !== 'closed' && inputs.now - breaker.leftClosedAt >= config.primaryOpenMs) {
       signals.push({
-        key: `primary_breaker:${service.id}:${primaryId}:${breaker.since}`, rule: 'primary_breaker', serviceId: service.id, serviceName: service.name, targetId: primaryId,
-        at: breaker.since + config.primaryOpenMs, failureMode: primary.selfHosted ? 'gpu_node_failure' : 'provider_outage',
-        text: `The breaker of ${primary.name}, primary of ${service.name}, has been open for ${seconds(inputs.now - breaker.since)} (rule: longer than ${seconds(config.primaryOpenMs)})`,
+        key: `primary_breaker:${service.id}:${primaryId}:${breaker.leftClosedAt}`, rule: 'primary_breaker', serviceId: service.id, serviceName: service.name, targetId: primaryId,
+        at: breaker.leftClosedAt + config.primaryOpenMs, failureMode: primary.selfHosted ? 'gpu_node_failure' : 'provider_outage',
+        text: `The breaker of ${primary.name}, primary of ${service.name}, has not closed for ${seconds(inputs.now - breaker.leftClosedAt)} (rule: open longer than ${seconds(config.primaryOpenMs)})`,
       });
     }
     if (!service.servable) {

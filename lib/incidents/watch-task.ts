@@ -71,12 +71,13 @@ export async function runIncidentPass(options: PassOptions = {}): Promise<PassRe
     db().alertEvent.findMany({ where: { resolvedAt: null, severity: 'page' }, select: { id: true, serviceId: true, severity: true, rule: true, openedAt: true, longBurn: true, shortBurn: true } }),
   ]);
   const servable = servability(inputs, now);
+  const leftClosed = await leftClosedAt([...inputs.breakers.entries()].filter(([, b]) => b.state !== 'closed').map(([id]) => id));
   const { signals, unservableSince } = collectSignals(
     {
       now,
       services: [...inputs.services.values()].map((s) => ({ id: s.id, name: s.name, enabled: s.enabled, chainTargetIds: s.chain.map((e) => e.targetId), servable: servable.get(s.id) ?? true })),
       targets: new Map(targetRows.map((t) => [t.id, { id: t.id, name: t.name, selfHosted: t.provider.kind === 'self_hosted' }])),
-      breakers: new Map([...inputs.breakers.entries()].map(([id, b]) => [id, { state: b.state, since: b.since }])),
+      breakers: new Map([...inputs.breakers.entries()].map(([id, b]) => [id, { state: b.state, leftClosedAt: leftClosed.get(id) ?? b.since }])),
       alerts: alerts.map((a) => ({ ...a, openedAt: a.openedAt.getTime() })),
       unservableSince: state.unservableSince,
     },
@@ -135,6 +136,15 @@ export async function runIncidentPass(options: PassOptions = {}): Promise<PassRe
   // 4. Checks.
   if (options.evaluateChecks !== false) result.checksMet = await evaluateChecks(now);
   return result;
+}
+
+/** When each breaker last left closed (its last transition from closed), for breakers that are not closed now. */
+async function leftClosedAt(targetIds: string[]): Promise<Map<string, number>> {
+  if (targetIds.length === 0) return new Map();
+  const rows = await db().$queryRaw<{ targetId: string; at: Date }[]>(Prisma.sql`
+    SELECT DISTINCT ON ("targetId") "targetId"::text AS "targetId", at FROM "BreakerTransition"
+    WHERE "targetId"::text IN (${Prisma.join(targetIds)}) AND "from" = 'closed' ORDER BY "targetId", at DESC`);
+  return new Map(rows.map((r) => [r.targetId, r.at.getTime()]));
 }
 
 async function unhandled(signals: Signal[]): Promise<Signal[]> {
