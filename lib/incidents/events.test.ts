@@ -8,16 +8,18 @@ const at = (s: number) => new Date(now - s * 1000);
 const watched: Watched[] = [{ incidentId: 'inc', from: now - 600_000, serviceIds: new Set(['s1']), targetIds: new Set(['t1']) }];
 const empty = { breakers: [], tiers: [], overrides: [], alerts: [], episodes: [] };
 
-test('breaker transitions of watched targets, at their own time; half-open stays out of the curated view', () => {
+test('breaker transitions of watched targets, at their own time; only the first opening and the closing are curated', () => {
   const entries = deriveEntries(watched, {
     ...empty,
     breakers: [
       { id: 1n, targetId: 't1', from: 'closed', to: 'open', at: at(60), cause: '5 failures in a row (threshold 5)', replica: 'r1' },
       { id: 2n, targetId: 't1', from: 'open', to: 'half_open', at: at(45), cause: 'open time over', replica: 'r1' },
       { id: 3n, targetId: 't2', from: 'closed', to: 'open', at: at(30), cause: 'x', replica: 'r1' },
+      { id: 4n, targetId: 't1', from: 'half_open', to: 'open', at: at(29), cause: 'a half-open probe failed', replica: 'r1' },
+      { id: 5n, targetId: 't1', from: 'half_open', to: 'closed', at: at(10), cause: '3 successes', replica: 'r1' },
     ],
   }, names, now);
-  assert.deepEqual(entries.map((e) => [e.sourceKey, e.curated]), [['breaker:1', true], ['breaker:2', false]]);
+  assert.deepEqual(entries.map((e) => [e.sourceKey, e.curated]), [['breaker:1', true], ['breaker:2', false], ['breaker:4', false], ['breaker:5', true]]);
   assert.equal(entries[0].text, 'Breaker of openai-gpt-4o-us-east opened (5 failures in a row (threshold 5))');
   assert.equal(entries[0].at.getTime(), now - 60_000);
 });

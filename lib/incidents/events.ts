@@ -61,7 +61,9 @@ export function deriveEntries(
     for (const b of rows.breakers) {
       if (!w.targetIds.has(b.targetId)) continue;
       const state = b.to === 'open' ? 'opened' : b.to === 'half_open' ? 'is half-open: trying the target again' : 'closed';
-      push(b.at, 'breaker', 'standby', `Breaker of ${names.target(b.targetId)} ${state}${b.cause ? ` (${b.cause})` : ''}`, b.to !== 'half_open', `breaker:${b.id}`, { targetId: b.targetId, to: b.to, replica: b.replica });
+      // The story is the first opening and the closing; a flapping breaker's reopenings stay in the full view.
+      const curated = (b.from === 'closed' && b.to === 'open') || b.to === 'closed';
+      push(b.at, 'breaker', 'standby', `Breaker of ${names.target(b.targetId)} ${state}${b.cause ? ` (${b.cause})` : ''}`, curated, `breaker:${b.id}`, { targetId: b.targetId, to: b.to, replica: b.replica });
     }
     for (const t of rows.tiers) {
       if (!w.serviceIds.has(t.serviceId)) continue;
