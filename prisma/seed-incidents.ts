@@ -13,7 +13,7 @@ import { SYSTEM_ACTOR } from '@/lib/server/auth';
 import { encryptSecret } from '@/lib/server/crypto';
 import { db, type Prisma, type Tx } from '@/lib/server/db';
 import { DAY, HOUR, MINUTE, SECOND, routingComponentName } from '@/lib/recovery/model';
-import { demoWebhookUrl } from '@/lib/simulator/webhook-sink';
+import { demoWebhookUrl } from '@/lib/simulator/upstreams';
 
 const WEBHOOK = '#incidents';
 const SHARED_FATE = 'support-bot: OpenAI and Azure OpenAI both failing';

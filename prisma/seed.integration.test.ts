@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestUser, disconnect } from '@/lib/server/test-fixtures';
+import { createTestUser, disconnect } from '@/test/fixtures';
 import { decryptSecret } from '@/lib/server/crypto';
 import { db } from '@/lib/server/db';
 import { updateTarget } from '@/lib/inventory/mutations';
@@ -8,6 +8,10 @@ import { verifySignIn } from '@/lib/access/sign-in';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoEstate } from './seed';
 
 after(disconnect);
+
+// pg warns (once a process) when a client is asked a query while it runs another: what parallel queries inside a transaction do.
+const warnings: string[] = [];
+process.on('warning', (warning) => warnings.push(`${warning.name}: ${warning.message}`));
 
 const estateCounts = async () => ({
   users: await db().user.count(), providers: await db().provider.count(), regions: await db().region.count(),
@@ -67,4 +71,9 @@ test('the demo ships the runbook library, a webhook to its own receiver, and two
   const before = await db().incident.count();
   await seedDemoEstate();
   assert.equal(await db().incident.count(), before);
+});
+
+test('seeding runs its queries one after another inside its transactions: pg prints no deprecation warning at a demo start', async () => {
+  await seedDemoEstate();
+  assert.deepEqual(warnings.filter((warning) => warning.includes('already executing a query')), []);
 });

@@ -3,55 +3,37 @@
 // target serving its model) out of every failover chain at once, or a named
 // substitute in its place; previewed, with a reason, audited; and the
 // retirements that touched it, each revertible.
-import { useState, useTransition } from 'react';
-import { useRouter } from 'next/navigation';
-import { Alert, Button, Card, Group, List, ListItem, Modal, SegmentedControl, Select, Stack, Text, Textarea, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { useState } from 'react';
+import { Alert, Button, Card, Group, List, ListItem, Modal, SegmentedControl, Select, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { IconAlertTriangle, IconArrowBackUp, IconBan } from '@tabler/icons-react';
 import { ReasonField } from '@/components/ui/reason-field';
-import { previewRetirementAction, retireModelAction, revertRetirementAction } from '@/lib/failover/retire-actions';
+import { useActionForm } from '@/components/ui/use-action-form';
+import { failoverQueries } from '@/lib/failover/queries';
+import { retireInput, revertRetirementInput } from '@/lib/failover/retire';
+import { retireModelAction, revertRetirementAction } from '@/lib/failover/retire-actions';
 import type { RetirementView } from '@/lib/failover/retirement';
-import type { ActionResult, FieldErrors } from '@/lib/server/errors';
-
-const UNREACHABLE: Extract<ActionResult, { ok: false }> = { ok: false, error: 'Standby could not be reached. Check your connection and try again.', code: 'INTERNAL' };
+import { formatUtc } from '@/lib/shared/format';
 
 type Props = { target: { id: string; name: string; model: string }; targets: { id: string; name: string; model: string }[]; retirements: RetirementView[]; canSteer: boolean };
 
 function RetireDialog({ target, targets, onClose }: Omit<Props, 'retirements' | 'canSteer'> & { onClose: () => void }) {
-  const router = useRouter();
   const [scope, setScope] = useState<'target' | 'model'>('target');
   const [substituteId, setSubstituteId] = useState<string | null>(null);
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [pending, start] = useTransition();
   const input = { ...(scope === 'target' ? { targetId: target.id } : { model: target.model }), substituteTargetId: substituteId ?? undefined };
-  const preview = useQuery({
-    queryKey: ['failover', 'retire-preview', scope, target.id, substituteId],
-    staleTime: 0,
-    gcTime: 0,
-    retry: false,
-    queryFn: async () => {
-      const result = await previewRetirementAction(input).catch(() => UNREACHABLE);
-      if (!result.ok) throw new Error(result.error);
-      return result.data;
-    },
-  });
+  const preview = useQuery(failoverQueries.retirementPreview(input));
   const p = preview.data;
-  const confirm = () =>
-    start(async () => {
-      const result = await retireModelAction({ ...input, reason }).catch(() => UNREACHABLE);
-      if (result.ok) {
-        notifications.show({ color: 'green', title: 'Retired everywhere', message: result.data.summary });
-        onClose();
-        router.refresh();
-      } else {
-        setError(result.error);
-        setFieldErrors(result.fieldErrors ?? {});
-        void preview.refetch();
-      }
-    });
+  const form = useActionForm<{ summary: string }>({
+    schema: retireInput,
+    success: (done) => ({ title: 'Retired everywhere', message: done.summary }),
+    onSuccess: onClose,
+    // The chains changed under the preview: read it again against what won.
+    onError: () => void preview.refetch(),
+    invalidate: [failoverQueries.all()],
+  });
+  const confirm = () => form.submit({ ...input, reason }, retireModelAction);
+  const fieldErrors = form.fieldErrors;
   const substitutes = targets.filter((t) => t.id !== target.id && (scope === 'target' || t.model !== target.model));
   return (
     <Modal opened onClose={onClose} title="Retire everywhere" size="lg">
@@ -73,10 +55,10 @@ function RetireDialog({ target, targets, onClose }: Omit<Props, 'retirements' | 
           </Stack>
         )}
         <ReasonField value={reason} onChange={setReason} error={fieldErrors.reason} description="Kept in the audit log; shown beside the retirement." />
-        {error && !Object.keys(fieldErrors).length && <Alert color="red" variant="light">{error}</Alert>}
+        {form.formError && !Object.keys(fieldErrors).length && <Alert color="red" variant="light">{form.formError}</Alert>}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button color="red" onClick={confirm} loading={pending} disabled={!p || !!p.refusal || reason.trim().length < 3}>Retire everywhere</Button>
+          <Button color="red" onClick={confirm} loading={form.pending} disabled={!p || !!p.refusal || reason.trim().length < 3}>Retire everywhere</Button>
         </Group>
       </Stack>
     </Modal>
@@ -84,28 +66,22 @@ function RetireDialog({ target, targets, onClose }: Omit<Props, 'retirements' | 
 }
 
 function RevertDialog({ retirement, onClose }: { retirement: RetirementView; onClose: () => void }) {
-  const router = useRouter();
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [pending, start] = useTransition();
-  const confirm = () =>
-    start(async () => {
-      const result = await revertRetirementAction({ retirementId: retirement.id, reason }).catch(() => UNREACHABLE);
-      if (result.ok) {
-        notifications.show({ color: 'green', title: 'Reverted', message: result.data.summary });
-        onClose();
-        router.refresh();
-      } else setError(result.error);
-    });
+  const form = useActionForm<{ summary: string }>({
+    schema: revertRetirementInput,
+    success: (done) => ({ title: 'Reverted', message: done.summary }),
+    onSuccess: onClose,
+    invalidate: [failoverQueries.all()],
+  });
   return (
     <Modal opened onClose={onClose} title={`Revert: ${retirement.subject}`}>
       <Stack gap="sm">
-        <Text size="sm">Puts the chains of {retirement.services.join(', ')} back exactly as they were before {retirement.createdAt.slice(0, 16).replace('T', ' ')} UTC, if nobody has edited them since. Pins it ended are not restored.</Text>
-        <Textarea label="Reason" value={reason} onChange={(e) => setReason(e.currentTarget.value)} autosize minRows={2} maxLength={500} />
-        {error && <Alert color="red" variant="light">{error}</Alert>}
+        <Text size="sm">Puts the chains of {retirement.services.join(', ')} back exactly as they were before {formatUtc(retirement.createdAt)}, if nobody has edited them since. Pins it ended are not restored.</Text>
+        <ReasonField value={reason} onChange={setReason} error={form.fieldErrors.reason} description="Kept in the audit log." />
+        {form.formError && !form.fieldErrors.reason && <Alert color="red" variant="light">{form.formError}</Alert>}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button onClick={confirm} loading={pending} disabled={reason.trim().length < 3}>Revert</Button>
+          <Button onClick={() => form.submit({ retirementId: retirement.id, reason }, revertRetirementAction)} loading={form.pending} disabled={reason.trim().length < 3}>Revert</Button>
         </Group>
       </Stack>
     </Modal>
@@ -132,8 +108,8 @@ export function RetirementsCard({ retirements, canSteer }: Pick<Props, 'retireme
         {retirements.map((r) => (
           <Group key={r.id} justify="space-between" wrap="wrap" gap="xs">
             <Text size="sm">
-              {r.createdAt.slice(0, 16).replace('T', ' ')} UTC: <b>{r.subject}</b> retired from {r.services.join(', ') || 'no chain'}{r.substitute ? ` for ${r.substitute}` : ''} by {r.createdBy} (“{r.reason}”)
-              {r.revertedAt && <Text span c="dimmed">; reverted by {r.revertedBy} {r.revertedAt.slice(0, 16).replace('T', ' ')} UTC</Text>}
+              {formatUtc(r.createdAt)}: <b>{r.subject}</b> retired from {r.services.join(', ') || 'no chain'}{r.substitute ? ` for ${r.substitute}` : ''} by {r.createdBy} (“{r.reason}”)
+              {r.revertedAt && <Text span c="dimmed">; reverted by {r.revertedBy} {formatUtc(r.revertedAt)}</Text>}
             </Text>
             {canSteer && !r.revertedAt && <Button size="compact-sm" variant="light" leftSection={<IconArrowBackUp size={14} />} onClick={() => setReverting(r)}>Revert…</Button>}
           </Group>

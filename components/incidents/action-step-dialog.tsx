@@ -2,34 +2,30 @@
 // Runs an action step: the step's parameters filled from the incident (and
 // changeable), the same preview as on the service and target pages, a reason,
 // then the action through the same mutation, with the incident in its audit.
-import { useState, useTransition } from 'react';
+import { useState } from 'react';
 import { Alert, Button, Group, List, ListItem, Loader, Modal, Select, Stack, Text, TextInput } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { TierForecastLine } from '@/components/degradation/tier-forecast';
 import { TierBadge } from '@/components/degradation/tier-badge';
 import { ReasonField } from '@/components/ui/reason-field';
+import { useActionForm } from '@/components/ui/use-action-form';
 import { degradationQueries } from '@/lib/degradation/queries';
-import { TIER_LABELS, TIERS, type Tier } from '@/lib/degradation/tier';
-import { previewSteeringAction } from '@/lib/failover/actions';
-import type { SteeringPreviewView } from '@/lib/failover/data';
-import { describeMode, type PlanSummary } from '@/lib/failover/plan';
-import { previewRetirementAction } from '@/lib/failover/retire-actions';
-import type { RetirementPreview } from '@/lib/failover/retirement';
+import { TIER_LABELS } from '@/lib/routing/tier';
+import { TIERS, type Tier } from '@/lib/routing/enums';
+import { failoverQueries } from '@/lib/failover/queries';
+import { describeMode, type PlanSummary } from '@/lib/routing/plan';
 import { runActionStepAction } from '@/lib/incidents/actions';
 import type { StepRunView } from '@/lib/incidents/data';
-import { EXPIRY_MINUTES } from '@/lib/incidents/schemas';
+import { EXPIRY_MINUTES, runActionStepInput } from '@/lib/incidents/schemas';
 import { incidentQueries } from '@/lib/incidents/queries';
 import { STEP_ACTION_LABELS, type StepAction } from '@/lib/runbooks/model';
-import type { ActionResult, FieldErrors } from '@/lib/server/errors';
 
 export type EstateNames = {
   services: { id: string; name: string; chain: { id: string; name: string }[] }[];
   targets: { id: string; name: string; model: string }[];
 };
 
-const UNREACHABLE: Extract<ActionResult, { ok: false }> = { ok: false, error: 'Standby could not be reached. Check your connection and try again.', code: 'INTERNAL' };
 const STEERING: Partial<Record<StepAction, 'force_failover' | 'pin' | 'drain' | 'clear'>> = { force_failover: 'force_failover', pin: 'pin', drain: 'drain', return_to_automatic: 'clear' };
 const EXPIRY_DATA = [{ value: 'none', label: 'No expiry' }, ...EXPIRY_MINUTES.map((m) => ({ value: String(m), label: m < 60 ? `${m} min` : `${m / 60} h` }))];
 
@@ -65,37 +61,25 @@ export function ActionStepDialog({ step, incidentId, names, onClose }: Props) {
   const [versionId, setVersionId] = useState(prepared.versionId ?? '');
   const [expiry, setExpiry] = useState('none');
   const [reason, setReason] = useState(step.title);
-  const [error, setError] = useState<string | null>(null);
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [pending, start] = useTransition();
 
   const service = names.services.find((s) => s.id === serviceId) ?? null;
   const steering = STEERING[action];
   const needsTarget = action === 'pin' || action === 'drain';
   const tierQuery = useQuery({ ...degradationQueries.service(service?.name ?? ''), enabled: (action === 'tier_override' || action === 'clear_tier_override') && service !== null });
 
-  // The preview follows every choice (react-query keeps only the answer for the current one).
+  // The same previews as the service and target pages (reads; one query per choice, the latest choice's answer shown).
   const retireScope = { targetId: model.trim() ? undefined : (targetId ?? undefined), model: model.trim() || undefined, substituteTargetId: substituteId ?? undefined };
-  const previewQuery = useQuery({
-    queryKey: ['incidents', 'step-preview', step.runId, action, serviceId, targetId, model.trim(), substituteId],
-    enabled: steering ? !!serviceId && (!needsTarget || !!targetId) : action === 'retire_model' && !!(retireScope.targetId || retireScope.model),
-    staleTime: 0,
-    gcTime: 0,
-    retry: false,
-    queryFn: async (): Promise<SteeringPreviewView | RetirementPreview> => {
-      const result = steering
-        ? await previewSteeringAction({ serviceId: serviceId!, kind: steering, targetId: targetId ?? undefined }).catch(() => UNREACHABLE)
-        : await previewRetirementAction(retireScope).catch(() => UNREACHABLE);
-      if (!result.ok) throw new Error(result.error);
-      return result.data;
-    },
+  const steeringQuery = useQuery({
+    ...failoverQueries.steeringPreview(service?.name ?? '', steering ?? 'clear', targetId),
+    enabled: !!steering && service !== null && (!needsTarget || !!targetId),
   });
-  const preview = previewQuery.data ?? null;
-  const previewing = previewQuery.isFetching;
-  const previewError = previewQuery.error?.message ?? null;
+  const retirementQuery = useQuery({ ...failoverQueries.retirementPreview(retireScope), enabled: action === 'retire_model' && !!(retireScope.targetId || retireScope.model) });
+  const previewQuery = steering ? steeringQuery : retirementQuery;
+  const previewing = (steering || action === 'retire_model') && previewQuery.isFetching;
+  const previewError = (steering || action === 'retire_model') && previewQuery.isError ? previewQuery.error.message : null;
 
-  const steeringPreview = steering ? (preview as SteeringPreviewView | null) : null;
-  const retirement = action === 'retire_model' ? (preview as RetirementPreview | null) : null;
+  const steeringPreview = steering && steeringQuery.isSuccess ? steeringQuery.data : null;
+  const retirement = action === 'retire_model' && retirementQuery.isSuccess ? retirementQuery.data : null;
 
   const values = (): Record<string, unknown> | null => {
     switch (action) {
@@ -115,28 +99,24 @@ export function ActionStepDialog({ step, incidentId, names, onClose }: Props) {
     }
   };
 
-  const confirm = () =>
-    start(async () => {
-      const v = values();
-      if (!v) return;
-      const result = await runActionStepAction({ stepRunId: step.runId, expectedVersion: step.version, values: v, reason }).catch(() => UNREACHABLE);
-      if (result.ok) {
-        notifications.show({ color: 'green', title: step.title, message: result.data.summary });
-        void queryClient.invalidateQueries({ queryKey: incidentQueries.incident(incidentId).queryKey });
-        void queryClient.invalidateQueries({ queryKey: ['failover'] });
-        void queryClient.invalidateQueries({ queryKey: ['degradation'] });
-        onClose();
-        return;
-      }
-      setError(result.error);
-      setFieldErrors(result.fieldErrors ?? {});
-      if (result.code === 'CONFLICT') {
-        // Show the state that won and preview against it.
-        void queryClient.invalidateQueries({ queryKey: incidentQueries.incident(incidentId).queryKey });
-        void tierQuery.refetch();
-        void previewQuery.refetch();
-      }
-    });
+  const form = useActionForm<{ summary: string }>({
+    schema: runActionStepInput,
+    success: (done) => ({ title: step.title, message: done.summary }),
+    onSuccess: onClose,
+    onError: (failure) => {
+      if (failure.code !== 'CONFLICT') return;
+      // Show the state that won and preview against it.
+      void queryClient.invalidateQueries({ queryKey: incidentQueries.incident(incidentId).queryKey });
+      void tierQuery.refetch();
+      void previewQuery.refetch();
+    },
+    invalidate: [incidentQueries.incident(incidentId).queryKey, failoverQueries.all(), degradationQueries.all()],
+  });
+  const fieldErrors = form.fieldErrors;
+  const confirm = () => {
+    const v = values();
+    if (v) form.submit({ stepRunId: step.runId, expectedVersion: step.version, values: v, reason }, runActionStepAction);
+  };
 
   const chain = service?.chain ?? [];
   const serviceChoice = steering || action === 'tier_override' || action === 'clear_tier_override';
@@ -202,10 +182,10 @@ export function ActionStepDialog({ step, incidentId, names, onClose }: Props) {
           <Select label="Expires after" data={EXPIRY_DATA} value={expiry} onChange={(v) => setExpiry(v ?? 'none')} allowDeselect={false} w={200} />
         )}
         <ReasonField value={reason} onChange={setReason} error={fieldErrors.reason} description="Kept in the audit log with the incident and the step." />
-        {error && <Alert color="red" variant="light" data-testid="action-error">{error}</Alert>}
+        {form.formError && <Alert color="red" variant="light" data-testid="action-error">{form.formError}</Alert>}
         <Group justify="flex-end" className="sticky-footer">
           <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button onClick={confirm} loading={pending} disabled={!ready} color={action === 'retire_model' ? 'red' : undefined}>
+          <Button onClick={confirm} loading={form.pending} disabled={!ready} color={action === 'retire_model' ? 'red' : undefined}>
             {STEP_ACTION_LABELS[action]}
           </Button>
         </Group>

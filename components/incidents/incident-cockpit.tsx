@@ -3,30 +3,29 @@
 // the runbooks step by step, steering for the service, and the live timeline.
 // Everything here follows the live stream (use-incident-live.ts), so two
 // commanders see each other's changes within a second.
-import { useState, useTransition } from 'react';
+import { useState } from 'react';
 import { Alert, Badge, Button, Card, Grid, GridCol, Group, Modal, Select, Stack, Text, Textarea, TextInput, Title, Tooltip } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { IconAlertTriangle, IconFileDescription, IconPencil, IconUserCheck } from '@tabler/icons-react';
 import { ServiceRouting } from '@/components/failover/service-routing';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import { LiveDataAlert } from '@/components/ui/live-data-alert';
+import { useActionForm } from '@/components/ui/use-action-form';
 import type { ChainTargetOption, ServiceRouting as Routing } from '@/lib/failover/data';
 import { acknowledgeIncidentAction, assignRoleAction, editIncidentAction, setSeverityAction, setStatusAction } from '@/lib/incidents/actions';
 import type { IncidentView, TimelinePage } from '@/lib/incidents/data';
 import { isOpen, ROLE_FIELDS, ROLE_LABELS, STATUSES, STATUS_HINTS, STATUS_LABELS, type IncidentRole } from '@/lib/incidents/model';
 import { incidentQueries } from '@/lib/incidents/queries';
+import { editIncidentInput } from '@/lib/incidents/schemas';
 import { FAILURE_MODES, FAILURE_MODE_LABELS, SEVERITIES, SEVERITY_LABELS } from '@/lib/runbooks/model';
-import { formatUtcTime } from '@/lib/recovery/format';
-import type { ActionResult, FieldErrors } from '@/lib/server/errors';
+import { formatUtc } from '@/lib/shared/format';
 import type { EstateNames } from './action-step-dialog';
 import { IncidentStatusBadge, SeverityBadge } from './badges';
 import { RtoClock } from './rto-clock';
 import { IncidentRunbooks, type StepPermissions } from './runbook-steps';
 import { IncidentTimeline } from './timeline';
+import { useIncidentAction } from './use-incident-action';
 import { useIncidentLive } from './use-incident-live';
-
-const UNREACHABLE: Extract<ActionResult, { ok: false }> = { ok: false, error: 'Standby could not be reached. Check your connection and try again.', code: 'INTERNAL' };
 
 const OPENED_VIA: Record<string, string> = {
   manual: 'by hand',
@@ -46,50 +45,24 @@ export type CockpitProps = {
   routing: { initial: Routing; options: ChainTargetOption[] } | null;
 };
 
-function useMutation(incidentId: string) {
-  const queryClient = useQueryClient();
-  const [pending, start] = useTransition();
-  const run = (action: () => Promise<ActionResult<unknown>>, success?: string) =>
-    start(async () => {
-      const result = await action().catch(() => UNREACHABLE);
-      if (result.ok && success) notifications.show({ color: 'green', message: success });
-      if (!result.ok) notifications.show({ color: 'red', title: result.code === 'CONFLICT' ? 'Someone else changed it first' : 'Not changed', message: result.error, autoClose: 10_000 });
-      void queryClient.invalidateQueries({ queryKey: incidentQueries.incident(incidentId).queryKey });
-    });
-  return { run, pending };
-}
-
 function EditDialog({ incident, services, onClose }: { incident: IncidentView; services: { id: string; name: string }[]; onClose: () => void }) {
-  const queryClient = useQueryClient();
   const [title, setTitle] = useState(incident.title);
   const [summary, setSummary] = useState(incident.summary);
   const [serviceId, setServiceId] = useState<string | null>(incident.service?.id ?? null);
   const [failureMode, setFailureMode] = useState<string | null>(incident.failureMode);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<string | null>(null);
-  const [pending, start] = useTransition();
-  const save = () =>
-    start(async () => {
-      const result = await editIncidentAction({ incidentId: incident.id, expectedVersion: incident.version, title, summary, serviceId: serviceId ?? '', failureMode: failureMode ?? '' }).catch(() => UNREACHABLE);
-      if (result.ok) {
-        void queryClient.invalidateQueries({ queryKey: incidentQueries.incident(incident.id).queryKey });
-        onClose();
-      } else {
-        setErrors(result.fieldErrors ?? {});
-        setError(result.error);
-      }
-    });
+  const form = useActionForm({ schema: editIncidentInput, success: 'Saved', onSuccess: onClose, invalidate: [incidentQueries.incident(incident.id).queryKey] });
+  const save = () => form.submit({ incidentId: incident.id, expectedVersion: incident.version, title, summary, serviceId: serviceId ?? '', failureMode: failureMode ?? '' }, editIncidentAction);
   return (
     <Modal opened onClose={onClose} title={`Edit ${incident.publicId}`} size="lg">
       <Stack gap="sm">
-        <TextInput label="Title" value={title} onChange={(e) => setTitle(e.currentTarget.value)} error={errors.title?.join(' ')} maxLength={200} />
-        <Select label="Service" data={services.map((s) => ({ value: s.id, label: s.name }))} value={serviceId} onChange={setServiceId} clearable searchable error={errors.serviceId?.join(' ')} />
+        <TextInput label="Title" value={title} onChange={(e) => setTitle(e.currentTarget.value)} error={form.errorOf('title')} maxLength={200} />
+        <Select label="Service" data={services.map((s) => ({ value: s.id, label: s.name }))} value={serviceId} onChange={setServiceId} clearable searchable error={form.errorOf('serviceId')} />
         <Select label="Failure mode" description="Runbooks attach by it." data={FAILURE_MODES.map((m) => ({ value: m, label: FAILURE_MODE_LABELS[m] }))} value={failureMode} onChange={setFailureMode} clearable />
-        <Textarea label="Summary" value={summary} onChange={(e) => setSummary(e.currentTarget.value)} autosize minRows={3} maxLength={5_000} error={errors.summary?.join(' ')} />
-        {error && !Object.keys(errors).length && <Alert color="red" variant="light">{error}</Alert>}
+        <Textarea label="Summary" value={summary} onChange={(e) => setSummary(e.currentTarget.value)} autosize minRows={3} maxLength={5_000} error={form.errorOf('summary')} />
+        {form.formError && !Object.keys(form.fieldErrors).length && <Alert color="red" variant="light">{form.formError}</Alert>}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button onClick={save} loading={pending}>Save</Button>
+          <Button onClick={save} loading={form.pending}>Save</Button>
         </Group>
       </Stack>
     </Modal>
@@ -97,7 +70,7 @@ function EditDialog({ incident, services, onClose }: { incident: IncidentView; s
 }
 
 function Header({ incident, can, services }: { incident: IncidentView; can: CockpitProps['can']; services: { id: string; name: string }[] }) {
-  const { run, pending } = useMutation(incident.id);
+  const { run, pending } = useIncidentAction(incident.id);
   const [editing, setEditing] = useState(false);
   const v = incident.version;
   return (
@@ -116,9 +89,9 @@ function Header({ incident, can, services }: { incident: IncidentView; can: Cock
             {incident.service && <LinkAnchor href={`/services/${encodeURIComponent(incident.service.name)}`} size="sm">{incident.service.name}</LinkAnchor>}
           </Group>
           <Text size="xs" c="dimmed">
-            Opened {formatUtcTime(incident.openedAt)} by {incident.openedBy === 'system' ? 'Standby' : incident.openedBy} {OPENED_VIA[incident.openedVia] ?? ''}
-            {incident.acknowledgedAt && ` · acknowledged ${formatUtcTime(incident.acknowledgedAt)} by ${incident.acknowledgedBy}`}
-            {incident.resolvedAt && ` · resolved ${formatUtcTime(incident.resolvedAt)}`}
+            Opened {formatUtc(incident.openedAt, 'second')} by {incident.openedBy === 'system' ? 'Standby' : incident.openedBy} {OPENED_VIA[incident.openedVia] ?? ''}
+            {incident.acknowledgedAt && ` · acknowledged ${formatUtc(incident.acknowledgedAt, 'second')} by ${incident.acknowledgedBy}`}
+            {incident.resolvedAt && ` · resolved ${formatUtc(incident.resolvedAt, 'second')}`}
           </Text>
         </Stack>
         <Group gap="xs" wrap="wrap">
@@ -133,7 +106,7 @@ function Header({ incident, can, services }: { incident: IncidentView; can: Cock
           <Group justify="space-between" wrap="wrap" gap="xs">
             <Text size="sm">{incident.summary || `Standby opened it ${OPENED_VIA[incident.openedVia] ?? ''}.`} Assessment time counts until someone takes it.</Text>
             {can.runIncident && (
-              <Button color="white" variant="white" c="red" leftSection={<IconUserCheck size={16} />} loading={pending} onClick={() => run(() => acknowledgeIncidentAction({ incidentId: incident.id, expectedVersion: v }), 'Acknowledged: you command this incident')}>
+              <Button color="white" variant="white" c="red" leftSection={<IconUserCheck size={16} />} loading={pending} onClick={() => run({ incidentId: incident.id, expectedVersion: v }, acknowledgeIncidentAction, 'Acknowledged: you command this incident')}>
                 Acknowledge and take command
               </Button>
             )}
@@ -147,7 +120,7 @@ function Header({ incident, can, services }: { incident: IncidentView; can: Cock
             w={170}
             data={SEVERITIES.map((s) => ({ value: s, label: SEVERITY_LABELS[s] }))}
             value={incident.severity}
-            onChange={(s) => s && s !== incident.severity && run(() => setSeverityAction({ incidentId: incident.id, expectedVersion: v, severity: s }), `Severity ${s}`)}
+            onChange={(s) => s && s !== incident.severity && run({ incidentId: incident.id, expectedVersion: v, severity: s }, setSeverityAction, `Severity ${s}`)}
             disabled={!can.runIncident || pending}
             allowDeselect={false}
             aria-label="Severity"
@@ -157,7 +130,7 @@ function Header({ incident, can, services }: { incident: IncidentView; can: Cock
             w={190}
             data={STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }))}
             value={incident.status}
-            onChange={(s) => s && s !== incident.status && run(() => setStatusAction({ incidentId: incident.id, expectedVersion: v, status: s }), `${STATUS_LABELS[s as keyof typeof STATUS_LABELS]}: ${STATUS_HINTS[s as keyof typeof STATUS_HINTS].toLowerCase()}`)}
+            onChange={(s) => s && s !== incident.status && run({ incidentId: incident.id, expectedVersion: v, status: s }, setStatusAction, `${STATUS_LABELS[s as keyof typeof STATUS_LABELS]}: ${STATUS_HINTS[s as keyof typeof STATUS_HINTS].toLowerCase()}`)}
             disabled={!can.runIncident || pending}
             allowDeselect={false}
             aria-label="Status"
@@ -177,7 +150,7 @@ function Header({ incident, can, services }: { incident: IncidentView; can: Cock
 }
 
 function Roles({ incident, users, can }: { incident: IncidentView; users: CockpitProps['users']; can: CockpitProps['can'] }) {
-  const { run, pending } = useMutation(incident.id);
+  const { run, pending } = useIncidentAction(incident.id);
   return (
     <Card withBorder radius="md" padding="md" component="section" aria-label="Roles">
       <Title order={5} mb="xs">Roles</Title>
@@ -190,7 +163,7 @@ function Roles({ incident, users, can }: { incident: IncidentView; users: Cockpi
               size="xs"
               data={users.map((u) => ({ value: u.id, label: `${u.name} (${u.role})` }))}
               value={incident.roles[role]?.id ?? null}
-              onChange={(userId) => run(() => assignRoleAction({ incidentId: incident.id, expectedVersion: incident.version, role, userId: userId ?? '' }))}
+              onChange={(userId) => run({ incidentId: incident.id, expectedVersion: incident.version, role, userId: userId ?? '' }, assignRoleAction, userId ? `${ROLE_LABELS[role]}: ${users.find((u) => u.id === userId)?.name ?? 'assigned'}` : `${ROLE_LABELS[role]}: nobody`)}
               placeholder="Nobody yet"
               clearable
               searchable

@@ -7,6 +7,7 @@ import { useRouter } from 'next/navigation';
 import { Alert, Button, Group, Modal, Select, Stack, Textarea, TextInput } from '@mantine/core';
 import { IconAlertOctagon } from '@tabler/icons-react';
 import { openIncidentAction } from '@/lib/incidents/actions';
+import { openIncidentInput } from '@/lib/incidents/schemas';
 import { FAILURE_MODES, FAILURE_MODE_LABELS, SEVERITIES, SEVERITY_LABELS } from '@/lib/runbooks/model';
 import { useActionForm } from '@/components/ui/use-action-form';
 
@@ -22,6 +23,7 @@ export function OpenIncidentButton({ services, runbooks }: Props) {
   const [runbookId, setRunbookId] = useState<string | null>(null);
   const [summary, setSummary] = useState('');
   const form = useActionForm<{ id: string; publicId: string }>({
+    schema: openIncidentInput,
     success: (data) => `${data.publicId} opened`,
     onSuccess: (data) => {
       setOpened(false);
@@ -54,7 +56,7 @@ export function OpenIncidentButton({ services, runbooks }: Props) {
           {form.formError && !form.fieldErrors.title && <Alert color="red" variant="light">{form.formError}</Alert>}
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setOpened(false)}>Cancel</Button>
-            <Button color="red" loading={form.pending} onClick={() => form.run(() => openIncidentAction({ title, serviceId: serviceId ?? '', severity, failureMode: failureMode ?? '', runbookId: runbookId ?? '', summary }))}>
+            <Button color="red" loading={form.pending} onClick={() => form.submit({ title, serviceId: serviceId ?? '', severity, failureMode: failureMode ?? '', runbookId: runbookId ?? '', summary }, openIncidentAction)}>
               Open incident
             </Button>
           </Group>

@@ -2,8 +2,7 @@
 // The post-mortem, drafted from the data: impact, the RTO breakdown against the
 // objective, the slowest step, the curated timeline; and the parts people
 // write (Markdown), the follow-ups with owners and due dates, tracked to done.
-import { useState, useTransition } from 'react';
-import { useRouter } from 'next/navigation';
+import { useState } from 'react';
 import { Alert, Badge, Button, Card, Checkbox, Group, SimpleGrid, Stack, Table, Tabs, Text, Textarea, TextInput, Select, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconDownload } from '@tabler/icons-react';
@@ -11,16 +10,16 @@ import { TierBadge } from '@/components/degradation/tier-badge';
 import { RtoBar } from '@/components/recovery/rto-bar';
 import { MarkdownView } from '@/components/runbooks/markdown-view';
 import { LinkAnchor } from '@/components/ui/link-anchor';
+import { useActionForm } from '@/components/ui/use-action-form';
 import { StatTile } from '@/components/ui/stat-tile';
 import { addFollowUpAction, savePostmortemAction, setFollowUpDoneAction } from '@/lib/incidents/actions';
 import type { PostmortemView as View } from '@/lib/incidents/data';
 import { spokenDuration } from '@/lib/incidents/format';
-import { formatUtcTime } from '@/lib/recovery/format';
+import { addFollowUpInput, savePostmortemInput } from '@/lib/incidents/schemas';
+import { formatUtc } from '@/lib/shared/format';
 import { PART_LABELS } from '@/lib/recovery/rto-parts';
-import type { ActionResult, FieldErrors } from '@/lib/server/errors';
 import { IncidentStatusBadge, SeverityBadge } from './badges';
 
-const UNREACHABLE: Extract<ActionResult, { ok: false }> = { ok: false, error: 'Standby could not be reached. Check your connection and try again.', code: 'INTERNAL' };
 const pct = (x: number | null) => (x === null ? '—' : `${x >= 0.1 ? Math.round(x * 100) : (x * 100).toFixed(1)}%`);
 
 const SECTIONS = [
@@ -39,7 +38,7 @@ function Figures({ view }: { view: View }) {
     <Stack gap="md">
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }} spacing="sm">
         <StatTile label="Requests failed" value={i.failures.toLocaleString('en-US')} hint={i.requests ? `of ${i.requests.toLocaleString('en-US')} (${pct(i.failedShare)})${sources.requests === 'episodes' ? ', as the disruption episodes measured them' : ''}` : 'no traffic recorded in the window'} color={i.failures ? 'red' : undefined} testId="pm-failed" />
-        <StatTile label="Lasted" value={spokenDuration(figures.window.durationMs)} hint={`${formatUtcTime(figures.window.from)}${figures.window.ongoing ? ', still open' : ''}`} testId="pm-duration" />
+        <StatTile label="Lasted" value={spokenDuration(figures.window.durationMs)} hint={`${formatUtc(figures.window.from, 'second')}${figures.window.ongoing ? ', still open' : ''}`} testId="pm-duration" />
         <StatTile label="RTO" value={rto?.rtoMs != null ? spokenDuration(rto.rtoMs) : '—'} hint={rto ? (rto.objectiveRtoMs ? `objective ${spokenDuration(rto.objectiveRtoMs)}${rto.ratio !== null ? ` (${rto.ratio.toFixed(1)}x)` : ''}` : 'no objective set') : 'no episode linked'} color={rto?.ratio != null && rto.ratio >= 1 ? 'red' : undefined} testId="pm-rto" />
         <StatTile label="Slowest step" value={figures.slowestStep ? spokenDuration(figures.slowestStep.durationMs) : '—'} hint={figures.slowestStep ? figures.slowestStep.title : 'no step was timed'} testId="pm-slowest" />
       </SimpleGrid>
@@ -112,24 +111,9 @@ function Figures({ view }: { view: View }) {
 }
 
 function Written({ view, canWrite }: { view: View; canWrite: boolean }) {
-  const router = useRouter();
   const [values, setValues] = useState<Record<SectionKey, string>>({ summary: view.written.summary, rootCause: view.written.rootCause, wentWell: view.written.wentWell, toImprove: view.written.toImprove });
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<string | null>(null);
-  const [pending, start] = useTransition();
-  const save = (publish: boolean) =>
-    start(async () => {
-      const result = await savePostmortemAction({ incidentId: view.incident.id, expectedVersion: view.written.version, ...values, publish }).catch(() => UNREACHABLE);
-      if (result.ok) {
-        setErrors({});
-        setError(null);
-        notifications.show({ color: 'green', message: publish ? 'Post-mortem published' : 'Draft saved' });
-        router.refresh();
-      } else {
-        setErrors(result.fieldErrors ?? {});
-        setError(result.error);
-      }
-    });
+  const form = useActionForm<{ published: boolean }>({ schema: savePostmortemInput, success: (done) => (done.published ? 'Post-mortem published' : 'Saved') });
+  const save = (publish: boolean) => form.submit({ incidentId: view.incident.id, expectedVersion: view.written.version, ...values, publish }, savePostmortemAction);
   if (!canWrite) {
     return (
       <Stack gap="md">
@@ -146,7 +130,7 @@ function Written({ view, canWrite }: { view: View; canWrite: boolean }) {
     <Card withBorder radius="md" padding="md" component="section" aria-labelledby="written-title">
       <Group justify="space-between" mb="xs" wrap="wrap">
         <Title order={4} id="written-title">Written by the team</Title>
-        <Text size="xs" c="dimmed">{view.written.updatedBy ? `Last saved by ${view.written.updatedBy}, ${formatUtcTime(view.written.updatedAt!)}` : 'Not saved yet'}{view.written.publishedAt ? ` · published ${formatUtcTime(view.written.publishedAt)}` : ''}</Text>
+        <Text size="xs" c="dimmed">{view.written.updatedBy ? `Last saved by ${view.written.updatedBy}, ${formatUtc(view.written.updatedAt!, 'second')}` : 'Not saved yet'}{view.written.publishedAt ? ` · published ${formatUtc(view.written.publishedAt, 'second')}` : ''}</Text>
       </Group>
       <Stack gap="md">
         {SECTIONS.map((s) => (
@@ -159,17 +143,17 @@ function Written({ view, canWrite }: { view: View; canWrite: boolean }) {
               </Tabs.List>
             </Group>
             <Tabs.Panel value="write" pt={6}>
-              <Textarea aria-label={s.label} description={`${s.hint} Markdown: **bold**, \`code\`, - lists, \`\`\` for commands.`} value={values[s.key]} onChange={(e) => { const value = e.currentTarget.value; setValues((v) => ({ ...v, [s.key]: value })); }} error={errors[s.key]?.join(' ')} autosize minRows={3} maxRows={20} />
+              <Textarea aria-label={s.label} description={`${s.hint} Markdown: **bold**, \`code\`, - lists, \`\`\` for commands.`} value={values[s.key]} onChange={(e) => { const value = e.currentTarget.value; setValues((v) => ({ ...v, [s.key]: value })); }} error={form.errorOf(s.key)} autosize minRows={3} maxRows={20} />
             </Tabs.Panel>
             <Tabs.Panel value="preview" pt={6}>
               <MarkdownView source={values[s.key]} empty="Nothing written yet." />
             </Tabs.Panel>
           </Tabs>
         ))}
-        {error && <Alert color="red" variant="light">{error}</Alert>}
+        {form.formError && <Alert color="red" variant="light">{form.formError}</Alert>}
         <Group justify="flex-end">
-          <Button variant="default" onClick={() => save(false)} loading={pending}>Save draft</Button>
-          <Button onClick={() => save(true)} loading={pending}>{view.written.publishedAt ? 'Save' : 'Publish'}</Button>
+          <Button variant="default" onClick={() => save(false)} loading={form.pending}>Save draft</Button>
+          <Button onClick={() => save(true)} loading={form.pending}>{view.written.publishedAt ? 'Save' : 'Publish'}</Button>
         </Group>
       </Stack>
     </Card>
@@ -177,25 +161,21 @@ function Written({ view, canWrite }: { view: View; canWrite: boolean }) {
 }
 
 function FollowUps({ view, canWrite, users }: { view: View; canWrite: boolean; users: { id: string; name: string }[] }) {
-  const router = useRouter();
   const [title, setTitle] = useState('');
   const [ownerId, setOwnerId] = useState<string | null>(null);
   const [dueOn, setDueOn] = useState('');
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [pending, start] = useTransition();
   const today = new Date().toISOString().slice(0, 10);
-  const act = (action: () => Promise<ActionResult<unknown>>, after?: () => void) =>
-    start(async () => {
-      const result = await action().catch(() => UNREACHABLE);
-      if (result.ok) {
-        setErrors({});
-        after?.();
-        router.refresh();
-      } else {
-        setErrors(result.fieldErrors ?? { title: [result.error] });
-        if (!result.fieldErrors) notifications.show({ color: 'red', message: result.error });
-      }
-    });
+  const adding = useActionForm({
+    schema: addFollowUpInput,
+    success: 'Follow-up added',
+    onSuccess: () => {
+      setTitle('');
+      setOwnerId(null);
+      setDueOn('');
+    },
+  });
+  const marking = useActionForm({ success: 'Saved', onError: (failure) => notifications.show({ color: 'red', title: 'Not changed', message: failure.error }) });
+  const pending = adding.pending || marking.pending;
   return (
     <Card withBorder radius="md" padding="md" component="section" aria-labelledby="followups-title">
       <Title order={4} id="followups-title" mb="xs">Follow-ups</Title>
@@ -203,7 +183,7 @@ function FollowUps({ view, canWrite, users }: { view: View; canWrite: boolean; u
         {view.followUps.length === 0 && <Text size="sm" c="dimmed">None yet.</Text>}
         {view.followUps.map((f) => (
           <Group key={f.id} gap="xs" wrap="nowrap" align="flex-start" data-testid="follow-up">
-            <Checkbox checked={f.status === 'done'} disabled={!canWrite || pending} aria-label={`Done: ${f.title}`} onChange={(e) => { const done = e.currentTarget.checked; act(() => setFollowUpDoneAction({ followUpId: f.id, expectedVersion: f.version, done })); }} />
+            <Checkbox checked={f.status === 'done'} disabled={!canWrite || pending} aria-label={`Done: ${f.title}`} onChange={(e) => { const done = e.currentTarget.checked; marking.submit({ followUpId: f.id, expectedVersion: f.version, done }, setFollowUpDoneAction); }} />
             <Stack gap={0} style={{ minWidth: 0 }}>
               <Text size="sm" td={f.status === 'done' ? 'line-through' : undefined}>{f.title}</Text>
               <Text size="xs" c={f.status === 'open' && f.dueOn && f.dueOn < today ? 'red' : 'dimmed'}>
@@ -214,10 +194,10 @@ function FollowUps({ view, canWrite, users }: { view: View; canWrite: boolean; u
         ))}
         {canWrite && (
           <Group gap="xs" align="flex-start" wrap="wrap" mt="xs">
-            <TextInput aria-label="New follow-up" placeholder="Add a follow-up: what to change" value={title} onChange={(e) => setTitle(e.currentTarget.value)} error={errors.title?.join(' ')} style={{ flex: 1, minWidth: 220 }} maxLength={300} />
-            <Select aria-label="Owner" placeholder="Owner" data={users.map((u) => ({ value: u.id, label: u.name }))} value={ownerId} onChange={setOwnerId} clearable w={170} error={errors.ownerId?.join(' ')} />
-            <TextInput aria-label="Due date" placeholder="Due YYYY-MM-DD" value={dueOn} onChange={(e) => setDueOn(e.currentTarget.value)} w={150} error={errors.dueOn?.join(' ')} />
-            <Button variant="light" loading={pending} disabled={!title.trim()} onClick={() => act(() => addFollowUpAction({ incidentId: view.incident.id, title, ownerId: ownerId ?? '', dueOn }), () => { setTitle(''); setOwnerId(null); setDueOn(''); })}>Add</Button>
+            <TextInput aria-label="New follow-up" placeholder="Add a follow-up: what to change" value={title} onChange={(e) => setTitle(e.currentTarget.value)} error={adding.errorOf('title') ?? (adding.formError && !Object.keys(adding.fieldErrors).length ? adding.formError : undefined)} style={{ flex: 1, minWidth: 220 }} maxLength={300} />
+            <Select aria-label="Owner" placeholder="Owner" data={users.map((u) => ({ value: u.id, label: u.name }))} value={ownerId} onChange={setOwnerId} clearable w={170} error={adding.errorOf('ownerId')} />
+            <TextInput aria-label="Due date" placeholder="Due YYYY-MM-DD" value={dueOn} onChange={(e) => setDueOn(e.currentTarget.value)} w={150} error={adding.errorOf('dueOn')} />
+            <Button variant="light" loading={pending} disabled={!title.trim()} onClick={() => adding.submit({ incidentId: view.incident.id, title, ownerId: ownerId ?? '', dueOn }, addFollowUpAction)}>Add</Button>
           </Group>
         )}
       </Stack>

@@ -5,7 +5,8 @@
 import { Badge, Card, Group, Progress, Stack, Text, Tooltip } from '@mantine/core';
 import { useNow } from '@/components/health/use-now';
 import type { RtoClock as Clock } from '@/lib/incidents/data';
-import { formatSpan, formatUtcTime } from '@/lib/recovery/format';
+import { formatSpan } from '@/lib/recovery/format';
+import { formatUtc } from '@/lib/shared/format';
 import { DISRUPTION_LABELS } from '@/lib/recovery/model';
 
 const MILESTONES = [
@@ -36,7 +37,7 @@ export function RtoClock({ clock, endedAt }: { clock: Clock; endedAt: string | n
             {elapsed === null ? '…' : formatSpan(elapsed)}
           </Text>
           <Text size="xs" c="dimmed">
-            since {formatUtcTime(clock.startedAt)}
+            since {formatUtc(clock.startedAt, 'second')}
             {clock.component ? ` · ${clock.component}` : ''}
             {clock.disruption ? ` · ${DISRUPTION_LABELS[clock.disruption].toLowerCase()}` : ''}
           </Text>
@@ -63,7 +64,7 @@ export function RtoClock({ clock, endedAt }: { clock: Clock; endedAt: string | n
         {MILESTONES.map((m) => {
           const at = clock[m.key];
           return (
-            <Tooltip key={m.key} label={at ? formatUtcTime(at) : 'not yet'}>
+            <Tooltip key={m.key} label={at ? formatUtc(at, 'second') : 'not yet'}>
               <Group gap={4} wrap="nowrap" data-testid={`milestone-${m.key}`}>
                 <Badge size="xs" circle color={at ? m.color : 'gray'} variant={at ? 'filled' : 'outline'}>{' '}</Badge>
                 <Text size="xs" c={at ? undefined : 'dimmed'}>

@@ -3,23 +3,18 @@
 // the next thing to do, lanes run beside each other, and each kind of step has
 // its own one-click control (start/done, run the action, send, choose). Check
 // steps are watched by Standby and turn green by themselves.
-import { useState, useTransition } from 'react';
+import { useState } from 'react';
 import { Alert, Badge, Button, Card, Group, Menu, Modal, Select, SimpleGrid, Stack, Text, Textarea, ThemeIcon, Title, Tooltip } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
-import { useQueryClient } from '@tanstack/react-query';
 import { IconAlertTriangle, IconCheck, IconChevronDown, IconClock, IconCircleDashed, IconEye, IconPlayerPlay, IconPlayerSkipForward, IconSend, IconX } from '@tabler/icons-react';
 import { useNow } from '@/components/health/use-now';
 import { MarkdownView } from '@/components/runbooks/markdown-view';
 import { attachRunbookAction, chooseDecisionAction, finishStepAction, runNotifyStepAction, startStepAction } from '@/lib/incidents/actions';
 import type { AttachedRunbookView, IncidentView, StepRunView } from '@/lib/incidents/data';
-import { incidentQueries } from '@/lib/incidents/queries';
 import { spokenDuration } from '@/lib/incidents/format';
 import { laneRows } from '@/lib/runbooks/lanes';
 import { LANE_LABELS, STEP_ACTION_LABELS, STEP_KIND_LABELS } from '@/lib/runbooks/model';
-import type { ActionResult } from '@/lib/server/errors';
 import { ActionStepDialog, type EstateNames } from './action-step-dialog';
-
-const UNREACHABLE: Extract<ActionResult, { ok: false }> = { ok: false, error: 'Standby could not be reached. Check your connection and try again.', code: 'INTERNAL' };
+import { useIncidentAction } from './use-incident-action';
 
 /** attach: offer to attach another runbook (open incidents only). */
 export type StepPermissions = { runIncident: boolean; runActions: boolean; attach?: boolean };
@@ -31,23 +26,6 @@ const STATUS_ICON = {
   failed: { icon: IconX, color: 'red', label: 'failed' },
   skipped: { icon: IconPlayerSkipForward, color: 'gray', label: 'skipped' },
 } as const;
-
-function useRun(incidentId: string) {
-  const queryClient = useQueryClient();
-  const [pending, start] = useTransition();
-  const run = (action: () => Promise<ActionResult<unknown>>, success?: string) =>
-    start(async () => {
-      const result = await action().catch(() => UNREACHABLE);
-      if (result.ok) {
-        if (success) notifications.show({ color: 'green', message: success });
-        void queryClient.invalidateQueries({ queryKey: incidentQueries.incident(incidentId).queryKey });
-      } else {
-        notifications.show({ color: 'red', title: 'Not done', message: result.error });
-        void queryClient.invalidateQueries({ queryKey: incidentQueries.incident(incidentId).queryKey });
-      }
-    });
-  return { run, pending };
-}
 
 function actionSummary(step: StepRunView, names: EstateNames): string {
   const a = step.prepared.action as { action?: keyof typeof STEP_ACTION_LABELS; serviceId?: string; targetId?: string; tier?: string; model?: string; substituteTargetId?: string } | undefined;
@@ -84,7 +62,7 @@ function NotifyDialog({ step, webhooks, incidentId, onClose }: { step: StepRunVi
   const params = step.params?.kind === 'notify' ? step.params.params : null;
   const [webhookId, setWebhookId] = useState<string | null>(params?.webhookId ?? webhooks[0]?.id ?? null);
   const [message, setMessage] = useState(params?.message ?? '');
-  const { run, pending } = useRun(incidentId);
+  const { run, pending } = useIncidentAction(incidentId);
   return (
     <Modal opened onClose={onClose} title={`Send: ${step.title}`}>
       <Stack gap="sm">
@@ -98,7 +76,7 @@ function NotifyDialog({ step, webhooks, incidentId, onClose }: { step: StepRunVi
         <Text size="xs" c="dimmed">Delivered in the background with retries; each attempt goes on the timeline.</Text>
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button leftSection={<IconSend size={16} />} loading={pending} disabled={!webhookId || !message.trim()} onClick={() => { run(() => runNotifyStepAction({ stepRunId: step.runId, expectedVersion: step.version, webhookId, message }), 'Queued for delivery'); onClose(); }}>
+          <Button leftSection={<IconSend size={16} />} loading={pending} disabled={!webhookId || !message.trim()} onClick={() => { run({ stepRunId: step.runId, expectedVersion: step.version, webhookId, message }, runNotifyStepAction, 'Queued for delivery'); onClose(); }}>
             Send
           </Button>
         </Group>
@@ -108,14 +86,14 @@ function NotifyDialog({ step, webhooks, incidentId, onClose }: { step: StepRunVi
 }
 
 function StepCard({ step, index, incident, names, webhooks, can }: { step: StepRunView; index: number; incident: IncidentView; names: EstateNames; webhooks: { id: string; name: string }[]; can: StepPermissions }) {
-  const { run, pending } = useRun(incident.id);
+  const { run, pending } = useIncidentAction(incident.id);
   const [dialog, setDialog] = useState<'action' | 'notify' | null>(null);
   const status = STATUS_ICON[step.status];
   const Icon = status.icon;
   const open = step.status !== 'done' && step.status !== 'skipped';
   const next = step.ready && step.status === 'pending';
   const canAct = step.kind === 'action' ? can.runActions : can.runIncident;
-  const finish = (outcome: 'done' | 'failed' | 'skipped') => run(() => finishStepAction({ stepRunId: step.runId, expectedVersion: step.version, outcome }), outcome === 'done' ? `Done: ${step.title}` : undefined);
+  const finish = (outcome: 'done' | 'failed' | 'skipped') => run({ stepRunId: step.runId, expectedVersion: step.version, outcome }, finishStepAction, `${outcome === 'done' ? 'Done' : outcome === 'skipped' ? 'Skipped' : 'Marked failed'}: ${step.title}`);
   const result = step.result as { summary?: string; label?: string; effects?: string[]; webhook?: string; error?: string; note?: string; met?: string };
 
   return (
@@ -140,7 +118,7 @@ function StepCard({ step, index, incident, names, webhooks, can }: { step: StepR
         </Group>
         {(can.runIncident || (can.runActions && step.kind === 'action')) && open && (
           <Group gap={4} wrap="nowrap">
-            {step.kind === 'instruction' && step.status !== 'running' && can.runIncident && <Button size="compact-xs" variant="light" leftSection={<IconPlayerPlay size={12} />} loading={pending} onClick={() => run(() => startStepAction({ stepRunId: step.runId, expectedVersion: step.version }))}>Start</Button>}
+            {step.kind === 'instruction' && step.status !== 'running' && can.runIncident && <Button size="compact-xs" variant="light" leftSection={<IconPlayerPlay size={12} />} loading={pending} onClick={() => run({ stepRunId: step.runId, expectedVersion: step.version }, startStepAction, `Started: ${step.title}`)}>Start</Button>}
             {step.kind === 'instruction' && can.runIncident && <Button size="compact-xs" leftSection={<IconCheck size={12} />} loading={pending} onClick={() => finish('done')}>Done</Button>}
             {step.kind === 'action' && canAct && step.status !== 'running' && <Button size="compact-xs" color="orange" leftSection={<IconPlayerPlay size={12} />} onClick={() => setDialog('action')} disabled={!step.prepared.action}>Run…</Button>}
             {step.kind === 'notify' && step.status !== 'running' && can.runIncident && <Button size="compact-xs" leftSection={<IconSend size={12} />} onClick={() => setDialog('notify')}>Send…</Button>}
@@ -179,7 +157,7 @@ function StepCard({ step, index, incident, names, webhooks, can }: { step: StepR
           <Text size="sm" fw={500}>{step.params.params.question}</Text>
           <Group gap={6}>
             {step.params.params.options.map((o, i) => (
-              <Button key={o.label} size="xs" variant="light" loading={pending} disabled={!can.runIncident} onClick={() => run(() => chooseDecisionAction({ stepRunId: step.runId, expectedVersion: step.version, option: i }), `Decided: ${o.label}`)}>
+              <Button key={o.label} size="xs" variant="light" loading={pending} disabled={!can.runIncident} onClick={() => run({ stepRunId: step.runId, expectedVersion: step.version, option: i }, chooseDecisionAction, `Decided: ${o.label}`)}>
                 {o.label}
               </Button>
             ))}
@@ -246,7 +224,7 @@ export function IncidentRunbooks({ incident, names, webhooks, library, can }: { 
     ...incident.suggestions.map((s) => ({ value: s.id, label: `${s.name}${s.because.length ? ` (matches ${s.because.join(', ')})` : ''}` })),
     ...library.filter((r) => !attached.has(r.id) && !suggested.has(r.id)).map((r) => ({ value: r.id, label: r.name })),
   ];
-  const { run, pending } = useRun(incident.id);
+  const { run, pending } = useIncidentAction(incident.id);
   const [choice, setChoice] = useState<string | null>(null);
   return (
     <Stack gap="md">
@@ -267,7 +245,7 @@ export function IncidentRunbooks({ incident, names, webhooks, library, can }: { 
             placeholder="Matching runbooks first"
             w={{ base: '100%', sm: 360 }}
           />
-          <Button variant="light" disabled={!choice} loading={pending} onClick={() => choice && run(() => attachRunbookAction({ incidentId: incident.id, runbookId: choice }), 'Runbook attached')}>
+          <Button variant="light" disabled={!choice} loading={pending} onClick={() => choice && run({ incidentId: incident.id, runbookId: choice }, attachRunbookAction, 'Runbook attached')}>
             Attach
           </Button>
         </Group>

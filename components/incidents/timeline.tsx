@@ -3,7 +3,7 @@
 // newest first, a page at a time. Commanders correct a time (with a reason,
 // the old time kept) and choose what the curated view shows; notes go on it
 // at once for everyone watching.
-import { memo, useState, useTransition } from 'react';
+import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import { ActionIcon, Alert, Badge, Button, Group, Menu, Modal, SegmentedControl, Stack, Text, Textarea, TextInput, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
@@ -11,17 +11,17 @@ import { IconClockEdit, IconDots, IconPencil, IconStar, IconStarOff } from '@tab
 import { addNoteAction, correctTimeAction, setCuratedAction } from '@/lib/incidents/actions';
 import type { TimelinePage } from '@/lib/incidents/data';
 import { incidentQueries } from '@/lib/incidents/queries';
+import { addNoteInput, correctTimeInput } from '@/lib/incidents/schemas';
 import type { TimelineEventView } from '@/lib/incidents/timeline-view';
-import type { ActionResult, FieldErrors } from '@/lib/server/errors';
 import { LiveDataAlert } from '@/components/ui/live-data-alert';
+import { useActionForm } from '@/components/ui/use-action-form';
+import { useIncidentAction } from './use-incident-action';
 import { mergeEntries, type LiveState } from './use-incident-live';
 
 const KIND_COLORS: Record<string, string> = {
   opened: 'red', acknowledged: 'violet', alert: 'red', breaker: 'orange', override: 'blue', tier: 'yellow', episode: 'grape', step: 'teal', runbook: 'teal',
   notification: 'cyan', role: 'gray', severity: 'red', status: 'indigo', note: 'dark', signal: 'orange', retirement: 'red', postmortem: 'grape', followup: 'gray', edit: 'gray',
 };
-
-const UNREACHABLE: Extract<ActionResult, { ok: false }> = { ok: false, error: 'Standby could not be reached. Check your connection and try again.', code: 'INTERNAL' };
 
 const utcTime = (iso: string) => `${iso.slice(11, 19)}`;
 
@@ -35,14 +35,10 @@ function offsetOf(ms: number): string {
   return `${sign}${Math.floor(s / 86_400)}d${String(Math.floor((s % 86_400) / 3600)).padStart(2, '0')}h`;
 }
 
-const Entry = memo(function Entry({ event, openedAt, canCurate, onCorrect }: { event: TimelineEventView; openedAt: string; canCurate: boolean; onCorrect: (e: TimelineEventView) => void }) {
-  const [pending, start] = useTransition();
+type EntryProps = { event: TimelineEventView; openedAt: string; canCurate: boolean; onCorrect: (e: TimelineEventView) => void; onCurate: (e: TimelineEventView) => void };
+
+const Entry = memo(function Entry({ event, openedAt, canCurate, onCorrect, onCurate }: EntryProps) {
   const offset = Date.parse(event.at) - Date.parse(openedAt);
-  const toggle = () =>
-    start(async () => {
-      const result = await setCuratedAction({ eventId: event.id, curated: !event.curated }).catch(() => UNREACHABLE);
-      if (!result.ok) notifications.show({ color: 'red', message: result.error });
-    });
   return (
     <Group gap="xs" wrap="nowrap" align="flex-start" py={6} style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }} data-testid="timeline-entry" data-kind={event.kind}>
       <Stack gap={0} w={74} style={{ flexShrink: 0 }}>
@@ -66,13 +62,13 @@ const Entry = memo(function Entry({ event, openedAt, canCurate, onCorrect }: { e
       {canCurate && (
         <Menu position="bottom-end" withinPortal>
           <Menu.Target>
-            <ActionIcon variant="subtle" size="sm" color="gray" aria-label="Entry actions" loading={pending}>
+            <ActionIcon variant="subtle" size="sm" color="gray" aria-label="Entry actions">
               <IconDots size={14} />
             </ActionIcon>
           </Menu.Target>
           <Menu.Dropdown>
             <Menu.Item leftSection={<IconPencil size={14} />} onClick={() => onCorrect(event)}>Correct the time</Menu.Item>
-            <Menu.Item leftSection={event.curated ? <IconStarOff size={14} /> : <IconStar size={14} />} onClick={toggle}>
+            <Menu.Item leftSection={event.curated ? <IconStarOff size={14} /> : <IconStar size={14} />} onClick={() => onCurate(event)}>
               {event.curated ? 'Leave out of the curated view' : 'Show in the curated view'}
             </Menu.Item>
           </Menu.Dropdown>
@@ -85,30 +81,18 @@ const Entry = memo(function Entry({ event, openedAt, canCurate, onCorrect }: { e
 function CorrectTimeDialog({ event, onClose }: { event: TimelineEventView; onClose: () => void }) {
   const [at, setAt] = useState(event.at.slice(0, 19).replace('T', ' '));
   const [reason, setReason] = useState('');
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<string | null>(null);
-  const [pending, start] = useTransition();
-  const submit = () =>
-    start(async () => {
-      const result = await correctTimeAction({ eventId: event.id, at, reason }).catch(() => UNREACHABLE);
-      if (result.ok) {
-        notifications.show({ color: 'green', message: 'Time corrected; the time it had is kept.' });
-        onClose();
-      } else {
-        setError(result.error);
-        setErrors(result.fieldErrors ?? {});
-      }
-    });
+  const form = useActionForm({ schema: correctTimeInput, success: 'Time corrected; the time it had is kept.', onSuccess: onClose });
+  const submit = () => form.submit({ eventId: event.id, at, reason }, correctTimeAction);
   return (
     <Modal opened onClose={onClose} title="Correct the time of an entry">
       <Stack gap="sm">
         <Text size="sm">{event.text}</Text>
-        <TextInput label="When it really happened (UTC)" description="YYYY-MM-DD HH:MM:SS" value={at} onChange={(e) => setAt(e.currentTarget.value)} error={errors.at?.join(' ')} data-autofocus />
-        <Textarea label="Why the recorded time is wrong" value={reason} onChange={(e) => setReason(e.currentTarget.value)} error={errors.reason?.join(' ')} autosize minRows={2} maxLength={500} />
-        {error && !Object.keys(errors).length && <Alert color="red" variant="light">{error}</Alert>}
+        <TextInput label="When it really happened (UTC)" description="YYYY-MM-DD HH:MM:SS" value={at} onChange={(e) => setAt(e.currentTarget.value)} error={form.errorOf('at')} data-autofocus />
+        <Textarea label="Why the recorded time is wrong" value={reason} onChange={(e) => setReason(e.currentTarget.value)} error={form.errorOf('reason')} autosize minRows={2} maxLength={500} />
+        {form.formError && !Object.keys(form.fieldErrors).length && <Alert color="red" variant="light">{form.formError}</Alert>}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button onClick={submit} loading={pending}>Correct</Button>
+          <Button onClick={submit} loading={form.pending}>Correct</Button>
         </Group>
       </Stack>
     </Modal>
@@ -119,20 +103,17 @@ function NoteComposer({ incidentId }: { incidentId: string }) {
   const [text, setText] = useState('');
   const [at, setAt] = useState('');
   const [withTime, setWithTime] = useState(false);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [pending, start] = useTransition();
-  const submit = () =>
-    start(async () => {
-      const result = await addNoteAction({ incidentId, text, at: withTime ? at : undefined }).catch(() => UNREACHABLE);
-      if (result.ok) {
-        setText('');
-        setAt('');
-        setWithTime(false);
-        setErrors({});
-      } else {
-        setErrors(result.fieldErrors ?? { text: [result.error] });
-      }
-    });
+  // The note shows on the timeline at once (the live stream); the notification only confirms it was kept.
+  const form = useActionForm({
+    schema: addNoteInput,
+    success: 'Note added',
+    onSuccess: () => {
+      setText('');
+      setAt('');
+      setWithTime(false);
+    },
+  });
+  const submit = () => form.submit({ incidentId, text, at: withTime ? at : undefined }, addNoteAction);
   return (
     <Stack gap={6}>
       <Textarea
@@ -143,15 +124,15 @@ function NoteComposer({ incidentId }: { incidentId: string }) {
         onKeyDown={(e) => {
           if (e.key === 'Enter' && (e.metaKey || e.ctrlKey) && text.trim()) submit();
         }}
-        error={errors.text?.join(' ')}
+        error={form.errorOf('text') ?? (form.formError && !Object.keys(form.fieldErrors).length ? form.formError : undefined)}
         autosize
         minRows={2}
         maxLength={5_000}
       />
-      {withTime && <TextInput size="xs" label="It happened at (UTC)" placeholder="YYYY-MM-DD HH:MM:SS" value={at} onChange={(e) => setAt(e.currentTarget.value)} error={errors.at?.join(' ')} />}
+      {withTime && <TextInput size="xs" label="It happened at (UTC)" placeholder="YYYY-MM-DD HH:MM:SS" value={at} onChange={(e) => setAt(e.currentTarget.value)} error={form.errorOf('at')} />}
       <Group justify="space-between">
         <Button variant="subtle" size="compact-xs" onClick={() => setWithTime((v) => !v)}>{withTime ? 'Now' : 'Earlier…'}</Button>
-        <Button size="xs" onClick={submit} loading={pending} disabled={!text.trim()}>Add note</Button>
+        <Button size="xs" onClick={submit} loading={form.pending} disabled={!text.trim()}>Add note</Button>
       </Group>
     </Stack>
   );
@@ -164,6 +145,16 @@ export function IncidentTimeline({ incidentId, openedAt, initial, live, canCurat
   const [curated, setCurated] = useState(initial.curated);
   const [correcting, setCorrecting] = useState<TimelineEventView | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
+  // One stable callback for every entry, so a live entry re-renders only itself (Entry is memoised).
+  const curation = useIncidentAction(incidentId);
+  const runCuration = useRef(curation.run);
+  useEffect(() => {
+    runCuration.current = curation.run;
+  });
+  const curate = useCallback(
+    (event: TimelineEventView) => runCuration.current({ eventId: event.id, curated: !event.curated }, setCuratedAction, event.curated ? 'Left out of the curated view' : 'Shown in the curated view'),
+    [],
+  );
   const query = useQuery({ ...incidentQueries.timeline(incidentId, curated), initialData: curated === initial.curated ? initial.page : undefined });
   const page = query.data;
 
@@ -201,7 +192,7 @@ export function IncidentTimeline({ incidentId, openedAt, initial, live, canCurat
         <Text size="sm" c="dimmed">{curated ? 'Nothing in the curated view yet. Switch to all entries, or mark entries for it.' : 'Nothing on the timeline yet.'}</Text>
       ) : (
         <div>
-          {page.events.map((e) => <Entry key={e.id} event={e} openedAt={openedAt} canCurate={canCurate} onCorrect={setCorrecting} />)}
+          {page.events.map((e) => <Entry key={e.id} event={e} openedAt={openedAt} canCurate={canCurate} onCorrect={setCorrecting} onCurate={curate} />)}
         </div>
       )}
       {page?.hasMore && (

@@ -8,10 +8,12 @@ import { useRouter } from 'next/navigation';
 import { ActionIcon, Alert, Button, Card, Group, MultiSelect, NumberInput, Select, SimpleGrid, Stack, Text, Textarea, TextInput, Title, Tooltip } from '@mantine/core';
 import { IconArrowDown, IconArrowUp, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useActionForm } from '@/components/ui/use-action-form';
-import { TIER_LABELS, TIERS } from '@/lib/degradation/tier';
+import { TIER_LABELS } from '@/lib/routing/tier';
+import { TIERS } from '@/lib/routing/enums';
 import type { EditorChoices } from '@/lib/runbooks/data';
 import { CHECK_METRICS, CHECK_METRIC_LABELS, FAILURE_MODES, FAILURE_MODE_LABELS, LANE_LABELS, LANES, SEVERITIES, STEP_ACTIONS, STEP_ACTION_LABELS, STEP_KINDS, STEP_KIND_LABELS, type RunbookStepKind } from '@/lib/runbooks/model';
 import { createRunbookAction, saveRunbookAction } from '@/lib/runbooks/actions';
+import { createRunbookInput, saveRunbookInput } from '@/lib/runbooks/schemas';
 
 type Params = Record<string, unknown>;
 export type EditorStep = { key: string; kind: RunbookStepKind; title: string; body: string; lane: number; expectedMinutes: number | null; params: Params };
@@ -111,6 +113,7 @@ export function RunbookEditor({ initial, choices }: { initial: EditorRunbook; ch
   const [rb, setRb] = useState(initial);
   const [note, setNote] = useState('');
   const form = useActionForm<{ id: string; version: number }>({
+    schema: initial.id ? saveRunbookInput : createRunbookInput,
     success: (d) => `Saved as version ${d.version}`,
     onSuccess: (d) => router.push(`/runbooks/${d.id}`),
   });
@@ -129,7 +132,8 @@ export function RunbookEditor({ initial, choices }: { initial: EditorRunbook; ch
       name: rb.name, failureMode: rb.failureMode, summary: rb.summary, severities: rb.severities, serviceIds: rb.serviceIds, targetIds: rb.targetIds,
       steps: rb.steps.map((s) => ({ key: s.key, kind: s.kind, title: s.title, body: s.body, lane: s.lane, expectedMinutes: s.expectedMinutes ?? '', params: s.params })),
     };
-    form.run(() => (rb.id ? saveRunbookAction({ ...content, runbookId: rb.id, expectedVersion: rb.version, note }) : createRunbookAction({ ...content, note })));
+    if (rb.id) form.submit({ ...content, runbookId: rb.id, expectedVersion: rb.version, note }, saveRunbookAction);
+    else form.submit({ ...content, note }, createRunbookAction);
   };
   return (
     <Stack gap="md">

@@ -2,7 +2,7 @@
 // A runbook version as a commander will follow it: steps in order, lanes beside
 // each other, each kind with what it does.
 import { Badge, Card, Group, SimpleGrid, Stack, Text } from '@mantine/core';
-import { TIER_LABELS } from '@/lib/degradation/tier';
+import { TIER_LABELS } from '@/lib/routing/tier';
 import type { RunbookStepView } from '@/lib/runbooks/data';
 import { laneRows } from '@/lib/runbooks/lanes';
 import { CHECK_METRIC_LABELS, LANE_LABELS, STEP_ACTION_LABELS, STEP_KIND_LABELS } from '@/lib/runbooks/model';

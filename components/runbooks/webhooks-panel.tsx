@@ -8,12 +8,13 @@ import { IconPlus } from '@tabler/icons-react';
 import { useActionForm } from '@/components/ui/use-action-form';
 import { createWebhookAction, rotateWebhookAction, setWebhookDisabledAction } from '@/lib/runbooks/actions';
 import type { WebhookView } from '@/lib/runbooks/data';
+import { createWebhookInput, disableWebhookInput, rotateWebhookInput } from '@/lib/runbooks/schemas';
 
 function WebhookForm({ editing, onClose }: { editing: WebhookView | null; onClose: () => void }) {
   const [name, setName] = useState('');
   const [kind, setKind] = useState<string | null>('slack');
   const [url, setUrl] = useState('');
-  const form = useActionForm<{ name: string }>({ success: (d) => (editing ? `New URL saved for ${d.name}` : `${d.name} added`), onSuccess: onClose });
+  const form = useActionForm<{ name: string }>({ schema: editing ? rotateWebhookInput : createWebhookInput, success: (d) => (editing ? `New URL saved for ${d.name}` : `${d.name} added`), onSuccess: onClose });
   return (
     <Modal opened onClose={onClose} title={editing ? `New URL for ${editing.name}` : 'Add a webhook'}>
       <Stack gap="sm">
@@ -27,7 +28,7 @@ function WebhookForm({ editing, onClose }: { editing: WebhookView | null; onClos
         {form.formError && !form.fieldErrors.url && !form.fieldErrors.name && <Alert color="red" variant="light">{form.formError}</Alert>}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button loading={form.pending} onClick={() => form.run(() => (editing ? rotateWebhookAction({ webhookId: editing.id, expectedVersion: editing.version, url }) : createWebhookAction({ name, kind, url })))}>Save</Button>
+          <Button loading={form.pending} onClick={() => (editing ? form.submit({ webhookId: editing.id, expectedVersion: editing.version, url }, rotateWebhookAction) : form.submit({ name, kind, url }, createWebhookAction))}>Save</Button>
         </Group>
       </Stack>
     </Modal>
@@ -36,7 +37,7 @@ function WebhookForm({ editing, onClose }: { editing: WebhookView | null; onClos
 
 export function WebhooksPanel({ webhooks, canManage }: { webhooks: WebhookView[]; canManage: boolean }) {
   const [form, setForm] = useState<WebhookView | 'new' | null>(null);
-  const toggle = useActionForm<{ disabled: boolean }>({ success: (d) => (d.disabled ? 'Disabled' : 'Enabled') });
+  const toggle = useActionForm<{ disabled: boolean }>({ schema: disableWebhookInput, success: (d) => (d.disabled ? 'Disabled' : 'Enabled') });
   return (
     <Stack gap="sm">
       {webhooks.length === 0 ? (
@@ -58,7 +59,7 @@ export function WebhooksPanel({ webhooks, canManage }: { webhooks: WebhookView[]
                     <Table.Td>
                       <Group gap={4} justify="flex-end" wrap="nowrap">
                         <Button size="compact-xs" variant="subtle" onClick={() => setForm(w)}>New URL</Button>
-                        <Button size="compact-xs" variant="subtle" color={w.disabled ? 'teal' : 'red'} loading={toggle.pending} onClick={() => toggle.run(() => setWebhookDisabledAction({ webhookId: w.id, expectedVersion: w.version, disabled: !w.disabled }))}>{w.disabled ? 'Enable' : 'Disable'}</Button>
+                        <Button size="compact-xs" variant="subtle" color={w.disabled ? 'teal' : 'red'} loading={toggle.pending} onClick={() => toggle.submit({ webhookId: w.id, expectedVersion: w.version, disabled: !w.disabled }, setWebhookDisabledAction)}>{w.disabled ? 'Enable' : 'Disable'}</Button>
                       </Group>
                     </Table.Td>
                   )}

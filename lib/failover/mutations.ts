@@ -5,13 +5,13 @@ import 'server-only';
 // database triggers NOTIFY standby_routing on commit, so every gateway replica
 // reloads its routing snapshot within a second; nothing else is needed here.
 import { recordAudit } from '@/lib/audit/record';
-import { authorized, type SessionUser } from '@/lib/server/auth';
+import { requireActor, type SessionUser } from '@/lib/server/auth';
 import { Prisma, type Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { assertVersionMatched, inTransaction, serviceGone } from '@/lib/server/mutation';
-import { findServiceById, loadPlanningInputs } from './data';
+import { findServiceById, loadPlanningInputs } from '@/lib/routing/planning-inputs';
 import { applyEffect, steeringEffect } from './impact';
-import { describeMode, planRoute, servingTarget, summarizePlan, type PlanSummary } from './plan';
+import { describeMode, planRoute, servingTarget, summarizePlan, type PlanSummary } from '@/lib/routing/plan';
 import { chainInput, steerInput, toSteeringAction, type SteeringKind } from './schemas';
 
 type Caller = SessionUser | null;
@@ -43,7 +43,7 @@ async function chainForAudit(tx: Tx, serviceId: string): Promise<Record<string, 
 
 /** Replaces a service's failover chain. Optimistic concurrency on Service.version. */
 export async function saveChain(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'failover.write');
+  const actor = requireActor(caller, 'failover.write');
   const { serviceId, version, entries, reason } = parseInput(chainInput, input);
   return inTransaction(async (tx) => {
     const service = (await tx.service.findUnique({ where: { id: serviceId }, select: { id: true, name: true } })) ?? serviceGone();
@@ -144,7 +144,7 @@ function planForAudit(summary: PlanSummary) {
  * change is refused with what they did, so two operators cannot both win.
  */
 export async function steer(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'failover.write');
+  const actor = requireActor(caller, 'failover.write');
   const parsed = parseInput(steerInput, input);
   const { serviceId, expectedRoutingVersion, reason, expiresInMinutes } = parsed;
   const action = toSteeringAction(parsed);

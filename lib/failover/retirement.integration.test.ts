@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startDataPlane, type DataPlane } from '@/lib/gateway/runtime';
-import { waitFor } from '@/lib/gateway/test-harness';
+import { waitFor } from '@/test/gateway-harness';
 import { db, type Prisma } from '@/lib/server/db';
-import { createTestUsers, rejectsWith, seedRoutedService, targetInputFor, uniqueName, type TestUsers } from '@/lib/server/test-fixtures';
+import { createTestUsers, rejectsWith, seedRoutedService, targetInputFor, uniqueName, type TestUsers } from '@/test/fixtures';
 import { saveChain } from './mutations';
 import { previewRetirement, retireModel, revertRetirement } from './retirement';
 

@@ -8,7 +8,7 @@ import 'server-only';
 // standby_routing on commit, so every replica routes without it within a
 // second (docs/decisions/005).
 import { recordAudit } from '@/lib/audit/record';
-import { authorized, type SessionUser } from '@/lib/server/auth';
+import { requireActor, type SessionUser } from '@/lib/server/auth';
 import { db, Prisma, type Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { inTransaction } from '@/lib/server/mutation';
@@ -120,7 +120,7 @@ export async function previewRetirement(input: unknown): Promise<RetirementPrevi
  * retirement, or goes first and the retirement plans on its result.
  */
 export async function retireModel(caller: Caller, input: unknown, options: { incidentId?: string } = {}) {
-  const actor = authorized(caller, 'failover.write');
+  const actor = requireActor(caller, 'failover.write');
   const { targetId, model, substituteTargetId, reason } = parseInput(retireInput, input);
   return inTransaction(async (tx) => {
     const retired = await retiredTargets(tx, { targetId, model });
@@ -196,7 +196,7 @@ export async function retireModel(caller: Caller, input: unknown, options: { inc
  * back onto a retired model is one to take again deliberately.
  */
 export async function revertRetirement(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'failover.write');
+  const actor = requireActor(caller, 'failover.write');
   const { retirementId, reason } = parseInput(revertRetirementInput, input);
   return inTransaction(async (tx) => {
     await tx.$queryRaw(Prisma.sql`SELECT id FROM "ModelRetirement" WHERE id = ${retirementId}::uuid FOR UPDATE`);
@@ -268,4 +268,9 @@ export async function listRetirements(options: { targetId?: string; limit?: numb
     revertedBy: r.revertedBy,
     incidentId: r.incidentId,
   }));
+}
+
+/** Every target by name, for the retire dialog's substitute picker. */
+export async function listSubstituteCandidates(): Promise<{ id: string; name: string; model: string }[]> {
+  return db().target.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, model: true } });
 }

@@ -3,7 +3,8 @@
 // Full"). Pure; the leader's incident loop reads the observations and
 // evaluates every running check every few seconds, so a check turns green by
 // itself. Unit-tested beside it (checks.test.ts).
-import { TIER_LABELS, tierRank, type Tier } from '@/lib/degradation/tier';
+import { TIER_LABELS, tierRank } from '@/lib/routing/tier';
+import type { Tier } from '@/lib/routing/enums';
 
 export type ResolvedCheck =
   | { metric: 'error_rate'; serviceId: string; serviceName: string; belowPercent: number; forMinutes: number; minRequests: number }

@@ -3,9 +3,10 @@ import 'server-only';
 // its context (service, focus target, commander, link) for filling steps, and
 // the measured impact on services for the severity suggestion. Routing state
 // comes from the same planner the gateway runs (lib/failover/plan.ts).
-import { loadPlanningInputs, type PlanningInputs } from '@/lib/failover/data';
-import { planRoute } from '@/lib/failover/plan';
-import { effectiveTier, type Tier } from '@/lib/degradation/tier';
+import { loadPlanningInputs, type PlanningInputs } from '@/lib/routing/planning-inputs';
+import { planRoute } from '@/lib/routing/plan';
+import { effectiveTier } from '@/lib/routing/tier';
+import type { Tier } from '@/lib/routing/enums';
 import { db, Prisma, type Tx } from '@/lib/server/db';
 import { env } from '@/lib/server/env';
 import { publicIdOf } from './model';

@@ -11,7 +11,7 @@ import { DISRUPTION_LABELS, routingComponentName, type DisruptionKind } from '@/
 import type { RtoParts } from '@/lib/recovery/rto-parts';
 import { db, Prisma } from '@/lib/server/db';
 import type { IncidentSeverity, IncidentStatus } from '@/lib/server/generated/prisma/enums';
-import type { Tier } from '@/lib/degradation/tier';
+import type { Tier } from '@/lib/routing/enums';
 import { describeCheck, type CheckEvaluation } from './checks';
 import { loadIncidentContext, loadNames, requestCounts } from './context';
 import { numberOfPublicId, OPEN_STATUSES, publicIdOf, type IncidentRole } from './model';

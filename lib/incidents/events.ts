@@ -2,7 +2,8 @@
 // transitions, tier changes, steering overrides, burn-rate alerts and the
 // milestones of linked disruption episodes, each at its real time with a key
 // naming its row (so it is written once). Pure; unit-tested beside it.
-import { TIER_LABELS, type Tier } from '@/lib/degradation/tier';
+import { TIER_LABELS } from '@/lib/routing/tier';
+import type { Tier } from '@/lib/routing/enums';
 import { DISRUPTION_LABELS, type DisruptionKind } from '@/lib/recovery/model';
 
 export type Watched = { incidentId: string; from: number; serviceIds: ReadonlySet<string>; targetIds: ReadonlySet<string> };

@@ -8,16 +8,16 @@ import 'server-only';
 // with the incident named in the reason.
 import { recordAudit } from '@/lib/audit/record';
 import { clearTierOverride, setTierOverride } from '@/lib/degradation/mutations';
-import { TIER_LABELS } from '@/lib/degradation/tier';
+import { TIER_LABELS } from '@/lib/routing/tier';
 import { steer } from '@/lib/failover/mutations';
-import { describeMode } from '@/lib/failover/plan';
+import { describeMode } from '@/lib/routing/plan';
 import { retireModel } from '@/lib/failover/retirement';
 import { runbookConditions } from '@/lib/runbooks/data';
 import { matchRunbooks } from '@/lib/runbooks/match';
 import { FAILURE_MODE_LABELS, STEP_ACTION_LABELS, STEP_KIND_LABELS } from '@/lib/runbooks/model';
 import { readStepParams, type DecisionParams } from '@/lib/runbooks/schemas';
 import { measuredRtoMs, rtoParts } from '@/lib/recovery/rto-parts';
-import { authorized, requirePermission, SYSTEM_ACTOR, type Actor, type SessionUser } from '@/lib/server/auth';
+import { requireActor, requirePermission, SYSTEM_ACTOR, type Actor, type SessionUser } from '@/lib/server/auth';
 import { db, Prisma, type Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { inTransaction } from '@/lib/server/mutation';
@@ -144,7 +144,7 @@ export async function createIncidentIn(tx: Tx, actor: Actor, data: NewIncident, 
 
 /** Opened by a person: acknowledged at once (they assessed it), they command it. */
 export async function openIncident(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'incidents.write');
+  const actor = requireActor(caller, 'incidents.write');
   const values = parseInput(openIncidentInput, input);
   const service = values.serviceId ? await db().service.findUnique({ where: { id: values.serviceId }, select: { id: true, name: true } }) : null;
   if (values.serviceId && !service) throw new AppError('INVALID', 'Some fields need attention.', { serviceId: ['This service no longer exists.'] });
@@ -187,7 +187,7 @@ export async function assessLinkedEpisodes(tx: Tx, incidentId: string, acknowled
 }
 
 export async function acknowledgeIncident(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'incidents.write');
+  const actor = requireActor(caller, 'incidents.write');
   const { incidentId, expectedVersion } = parseInput(acknowledgeInput, input);
   return inTransaction(async (tx) => {
     const incident = await lockIncident(tx, incidentId);
@@ -205,7 +205,7 @@ export async function acknowledgeIncident(caller: Caller, input: unknown) {
 }
 
 export async function setSeverity(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'incidents.write');
+  const actor = requireActor(caller, 'incidents.write');
   const { incidentId, expectedVersion, severity } = parseInput(setSeverityInput, input);
   return inTransaction(async (tx) => {
     const incident = await lockIncident(tx, incidentId);
@@ -218,7 +218,7 @@ export async function setSeverity(caller: Caller, input: unknown) {
 }
 
 export async function setStatus(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'incidents.write');
+  const actor = requireActor(caller, 'incidents.write');
   const { incidentId, expectedVersion, status } = parseInput(setStatusInput, input);
   return inTransaction(async (tx) => {
     const incident = await lockIncident(tx, incidentId);
@@ -239,7 +239,7 @@ export async function setStatus(caller: Caller, input: unknown) {
 }
 
 export async function assignRole(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'incidents.write');
+  const actor = requireActor(caller, 'incidents.write');
   const { incidentId, expectedVersion, role, userId } = parseInput(assignRoleInput, input);
   return inTransaction(async (tx) => {
     const incident = await lockIncident(tx, incidentId);
@@ -259,7 +259,7 @@ export async function assignRole(caller: Caller, input: unknown) {
 }
 
 export async function editIncident(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'incidents.write');
+  const actor = requireActor(caller, 'incidents.write');
   const { incidentId, expectedVersion, title, summary, serviceId, failureMode } = parseInput(editIncidentInput, input);
   return inTransaction(async (tx) => {
     const incident = await lockIncident(tx, incidentId);
@@ -291,7 +291,7 @@ export async function addNote(caller: Caller, input: unknown) {
 
 /** Sets an entry's time to when it really happened; the time it had is kept, with who corrected it and why. */
 export async function correctTime(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'incidents.write');
+  const actor = requireActor(caller, 'incidents.write');
   const { eventId, at, reason } = parseInput(correctTimeInput, input);
   return inTransaction(async (tx) => {
     const event = await tx.timelineEvent.findUnique({ where: { id: eventId }, select: { id: true, at: true, originalAt: true, text: true, incident: { select: { id: true, number: true } } } });
@@ -303,7 +303,7 @@ export async function correctTime(caller: Caller, input: unknown) {
 }
 
 export async function setCurated(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'incidents.write');
+  const actor = requireActor(caller, 'incidents.write');
   const { eventId, curated } = parseInput(setCuratedInput, input);
   return inTransaction(async (tx) => {
     const event = await tx.timelineEvent.findUnique({ where: { id: eventId }, select: { text: true, incident: { select: { id: true, number: true } } } });
@@ -315,7 +315,7 @@ export async function setCurated(caller: Caller, input: unknown) {
 }
 
 export async function attachRunbook(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'incidents.write');
+  const actor = requireActor(caller, 'incidents.write');
   const { incidentId, runbookId } = parseInput(attachRunbookInput, input);
   return inTransaction(async (tx) => {
     const incident = await lockIncident(tx, incidentId);
@@ -364,7 +364,7 @@ async function updateRun(tx: Tx, run: LoadedRun, expectedVersion: number, data: 
 }
 
 export async function startStep(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'incidents.write');
+  const actor = requireActor(caller, 'incidents.write');
   const { stepRunId, expectedVersion } = parseInput(startStepInput, input);
   return inTransaction(async (tx) => {
     const run = await loadRun(tx, stepRunId);
@@ -381,7 +381,7 @@ const OUTCOME_WORDS = { done: 'finished', failed: 'marked as failed', skipped: '
 
 /** Done, failed or skipped by hand: an instruction carried out, a check judged by a person, an action taken elsewhere. */
 export async function finishStep(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'incidents.write');
+  const actor = requireActor(caller, 'incidents.write');
   const { stepRunId, expectedVersion, outcome, note } = parseInput(finishStepInput, input);
   return inTransaction(async (tx) => {
     const run = await loadRun(tx, stepRunId);
@@ -491,7 +491,7 @@ export async function runActionStep(caller: Caller, input: unknown) {
 
 /** A notify step: the message is queued for the leader's delivery loop (deliveries.ts), never sent on the request path. */
 export async function runNotifyStep(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'incidents.write');
+  const actor = requireActor(caller, 'incidents.write');
   const { stepRunId, expectedVersion, webhookId, message } = parseInput(runNotifyStepInput, input);
   return inTransaction(async (tx) => {
     const run = await loadRun(tx, stepRunId);
@@ -512,7 +512,7 @@ export async function runNotifyStep(caller: Caller, input: unknown) {
 
 /** A decision: the choice is recorded and carried out in one transaction (severity, another runbook, steps left out). */
 export async function chooseDecision(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'incidents.write');
+  const actor = requireActor(caller, 'incidents.write');
   const { stepRunId, expectedVersion, option } = parseInput(chooseDecisionInput, input);
   return inTransaction(async (tx) => {
     const probe = await loadRun(tx, stepRunId);
@@ -554,7 +554,7 @@ export async function chooseDecision(caller: Caller, input: unknown) {
 // ---------------------------------------------------------------- post-mortem
 
 export async function savePostmortem(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'incidents.write');
+  const actor = requireActor(caller, 'incidents.write');
   const { incidentId, expectedVersion, publish, ...sections } = parseInput(savePostmortemInput, input);
   return inTransaction(async (tx) => {
     const incident = await lockIncident(tx, incidentId);
@@ -573,12 +573,12 @@ export async function savePostmortem(caller: Caller, input: unknown) {
     const published = publish && !existing?.publishedAt;
     await appendTimeline(tx, [entry(incidentId, whoOf(actor), 'postmortem', `${actor.name} ${published ? 'published' : existing ? 'edited' : 'started'} the post-mortem`, { curated: published })]);
     await audit(tx, actor, incident, published ? 'postmortem_publish' : 'postmortem_edit', { after: { sections: Object.entries(sections).filter(([, v]) => v).map(([k]) => k) } });
-    return { version: expectedVersion + 1 };
+    return { version: expectedVersion + 1, published };
   });
 }
 
 export async function addFollowUp(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'incidents.write');
+  const actor = requireActor(caller, 'incidents.write');
   const { incidentId, title, ownerId, dueOn } = parseInput(addFollowUpInput, input);
   return inTransaction(async (tx) => {
     const incident = await tx.incident.findUnique({ where: { id: incidentId }, select: { id: true, number: true } });
@@ -594,7 +594,7 @@ export async function addFollowUp(caller: Caller, input: unknown) {
 }
 
 export async function setFollowUpDone(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'incidents.write');
+  const actor = requireActor(caller, 'incidents.write');
   const { followUpId, expectedVersion, done } = parseInput(setFollowUpDoneInput, input);
   return inTransaction(async (tx) => {
     const followUp = await tx.followUp.findUnique({ where: { id: followUpId }, select: { title: true, incident: { select: { id: true, number: true } } } });

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createRunbook, createWebhook } from '@/lib/runbooks/mutations';
 import { listWebhooks } from '@/lib/runbooks/data';
 import { db } from '@/lib/server/db';
-import { allowLoopbackEndpoints, createTestUsers, rejectsWith, uniqueName, type TestUsers } from '@/lib/server/test-fixtures';
+import { allowLoopbackEndpoints, createTestUsers, rejectsWith, uniqueName, type TestUsers } from '@/test/fixtures';
 import { getIncident, getTimeline } from './data';
 import { backoffMs, deliverDue } from './deliveries';
 import { closeLiveHub, liveResponse } from './live-hub';

@@ -4,7 +4,7 @@ import 'server-only';
 // getPostmortem, the written sections from their Markdown (markdown.ts: never
 // HTML), the curated timeline and the follow-ups. A4 portrait, standard fonts.
 import PDFDocument from 'pdfkit';
-import { TIER_LABELS } from '@/lib/degradation/tier';
+import { TIER_LABELS } from '@/lib/routing/tier';
 import { parseMarkdown, plainText, type Block } from '@/lib/runbooks/markdown';
 import { FAILURE_MODE_LABELS } from '@/lib/runbooks/model';
 import { PART_LABELS, type RtoParts } from '@/lib/recovery/rto-parts';

@@ -3,7 +3,8 @@
 // incident's disruption episodes against their objectives, and the step that
 // took longest. Pure; data.ts reads the inputs, the page and the PDF print
 // the same result. Unit-tested beside it (postmortem.test.ts).
-import { tierRank, type Tier } from '@/lib/degradation/tier';
+import { tierRank } from '@/lib/routing/tier';
+import type { Tier } from '@/lib/routing/enums';
 import { slowestPart, type RtoParts } from '@/lib/recovery/rto-parts';
 
 export type ServiceWindow = {

@@ -3,7 +3,7 @@
 // changed (use-incident-live in components/incidents); polling is only the
 // safety net for a stream that is down.
 import { queryOptions } from '@tanstack/react-query';
-import { fetchLive, pollLive, type LiveDataError } from '@/lib/health/queries';
+import { fetchLive, pollLive, type LiveDataError } from '@/lib/shared/live-data';
 import type { IncidentView, TimelinePage } from './data';
 
 /** With the stream up, changes arrive within a second; this is only for a stream that is down. */

@@ -3,7 +3,7 @@
 // commanders never overwrite each other; the timeline is append-only.
 import { z } from 'zod';
 import { EXPIRY_CHOICES_MINUTES } from '@/lib/failover/schemas';
-import { TIERS } from '@/lib/degradation/tier';
+import { TIERS } from '@/lib/routing/enums';
 import { FAILURE_MODES, SEVERITIES } from '@/lib/runbooks/model';
 import { ROLE_FIELDS, STATUSES } from './model';
 

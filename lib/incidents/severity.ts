@@ -8,8 +8,8 @@
 //   P2  1% or more fail, a service is Degraded, or a page-level burn-rate
 //       alert fires
 //   P3  callers are served (the fallback answers): the incident is about risk
-import type { Tier } from '@/lib/degradation/tier';
-import { TIER_LABELS } from '@/lib/degradation/tier';
+import type { Tier } from '@/lib/routing/enums';
+import { TIER_LABELS } from '@/lib/routing/tier';
 import type { IncidentSeverity } from './model';
 
 export type ServiceImpact = {

@@ -13,7 +13,7 @@ import 'server-only';
 //    turns them green when their criterion holds.
 // Nothing here runs on the request path; the timeline's own NOTIFY carries
 // each entry to every open page (live-hub.ts).
-import { loadPlanningInputs } from '@/lib/failover/data';
+import { loadPlanningInputs } from '@/lib/routing/planning-inputs';
 import { readiness, type StepState } from '@/lib/runbooks/lanes';
 import { readStepParams } from '@/lib/runbooks/schemas';
 import { measuredRtoMs, rtoParts } from '@/lib/recovery/rto-parts';

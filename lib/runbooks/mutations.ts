@@ -8,7 +8,7 @@ import 'server-only';
 //   runbooks.write      operator, commander, admin: edit the library
 //   credentials.manage  admin: add, rotate, disable webhooks (their URLs are secrets)
 import { recordAudit } from '@/lib/audit/record';
-import { authorized, type Actor, type SessionUser } from '@/lib/server/auth';
+import { requireActor, type Actor, type SessionUser } from '@/lib/server/auth';
 import { encryptSecret } from '@/lib/server/crypto';
 import type { Prisma, Tx } from '@/lib/server/db';
 import { AppError, parseInput, type FieldErrors } from '@/lib/server/errors';
@@ -100,14 +100,14 @@ async function createIn(tx: Tx, actor: Actor, content: Content, note: string) {
 }
 
 export async function createRunbook(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'runbooks.write');
+  const actor = requireActor(caller, 'runbooks.write');
   const { note, ...content } = parseInput(createRunbookInput, input);
   return inTransaction((tx) => createIn(tx, actor, content, note));
 }
 
 /** An edit: a new version on top of the one the editor started from, or a conflict naming who saved in between. */
 export async function saveRunbook(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'runbooks.write');
+  const actor = requireActor(caller, 'runbooks.write');
   const { runbookId, expectedVersion, note, ...content } = parseInput(saveRunbookInput, input);
   return inTransaction(async (tx) => {
     const current = await tx.runbook.findUnique({ where: { id: runbookId }, select: { version: true } });
@@ -132,7 +132,7 @@ export async function saveRunbook(caller: Caller, input: unknown) {
 }
 
 export async function setRunbookArchived(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'runbooks.write');
+  const actor = requireActor(caller, 'runbooks.write');
   const { runbookId, expectedVersion, archived } = parseInput(archiveRunbookInput, input);
   return inTransaction(async (tx) => {
     const { count } = await tx.runbook.updateMany({ where: { id: runbookId, version: expectedVersion }, data: { archivedAt: archived ? new Date() : null } });
@@ -176,7 +176,7 @@ const unlinked = (params: unknown) => {
 };
 
 export async function installLibrary(caller: Caller) {
-  const actor = authorized(caller, 'runbooks.write');
+  const actor = requireActor(caller, 'runbooks.write');
   return inTransaction(async (tx) => {
     const added = await installLibraryIn(tx, actor);
     if (added.length === 0) throw new AppError('INVALID', 'Every runbook of the standard library is already here (by name).');
@@ -193,7 +193,7 @@ export function webhookHint(url: string): string {
 }
 
 export async function createWebhook(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'credentials.manage');
+  const actor = requireActor(caller, 'credentials.manage');
   const { name, kind, url } = parseInput(createWebhookInput, input);
   return inTransaction(async (tx) => {
     const hook = await withUniqueField('name', 'Another webhook has this name.', () =>
@@ -205,7 +205,7 @@ export async function createWebhook(caller: Caller, input: unknown) {
 }
 
 export async function rotateWebhook(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'credentials.manage');
+  const actor = requireActor(caller, 'credentials.manage');
   const { webhookId, expectedVersion, url } = parseInput(rotateWebhookInput, input);
   return inTransaction(async (tx) => {
     const before = await tx.notificationWebhook.findUnique({ where: { id: webhookId }, select: { name: true, urlHint: true } });
@@ -218,7 +218,7 @@ export async function rotateWebhook(caller: Caller, input: unknown) {
 }
 
 export async function setWebhookDisabled(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'credentials.manage');
+  const actor = requireActor(caller, 'credentials.manage');
   const { webhookId, expectedVersion, disabled } = parseInput(disableWebhookInput, input);
   return inTransaction(async (tx) => {
     const { count } = await tx.notificationWebhook.updateMany({ where: { id: webhookId, version: expectedVersion }, data: { disabledAt: disabled ? new Date() : null, version: { increment: 1 } } });

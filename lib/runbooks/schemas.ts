@@ -3,7 +3,7 @@
 // blank in a runbook are filled when the step runs (the incident's service,
 // its primary target), so one runbook serves every service.
 import { z } from 'zod';
-import { TIERS } from '@/lib/degradation/tier';
+import { TIERS } from '@/lib/routing/enums';
 import { CHECK_METRICS, FAILURE_MODES, LANES, SEVERITIES, STEP_ACTIONS, STEP_KINDS } from './model';
 
 const uuid = (message: string) => z.string({ error: message }).uuid(message);

@@ -2,7 +2,7 @@ import 'server-only';
 // Admin → Settings. A change reaches every replica's gateway and probes with the
 // routing snapshot (the Setting table notifies standby_routing).
 import { recordAudit } from '@/lib/audit/record';
-import { authorized, type SessionUser } from '@/lib/server/auth';
+import { requireActor, type SessionUser } from '@/lib/server/auth';
 import { PRIVATE_NETWORKS_SETTING, readPrivateNetworks } from '@/lib/server/endpoint-policy';
 import { parseInput } from '@/lib/server/errors';
 import { inTransaction } from '@/lib/server/mutation';
@@ -10,7 +10,7 @@ import { privateNetworksInput } from './schemas';
 
 /** The non-public networks targets may point at (lib/server/endpoint-policy.ts). */
 export async function setPrivateNetworks(caller: SessionUser | null, input: unknown) {
-  const actor = authorized(caller, 'settings.write');
+  const actor = requireActor(caller, 'settings.write');
   const { networks, reason } = parseInput(privateNetworksInput, input);
   return inTransaction(async (tx) => {
     const previous = await tx.setting.findUnique({ where: { key: PRIVATE_NETWORKS_SETTING }, select: { value: true } });

@@ -10,13 +10,13 @@ import { listIncidents, listOpenFollowUps } from '@/lib/incidents/data';
 import { isOpen } from '@/lib/incidents/model';
 import { canRunIncident } from '@/lib/incidents/policy';
 import { listRunbooks } from '@/lib/runbooks/data';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { db } from '@/lib/server/db';
 
 export const metadata: Metadata = { title: 'Incidents' };
 
 export default async function IncidentsPage() {
-  const user = await authorize('estate.read');
+  const user = await requirePageUser('estate.read');
   const canOpen = canRunIncident(user.role);
   const [{ rows }, followUps, services, runbooks] = await Promise.all([
     listIncidents('all', { limit: 100 }),

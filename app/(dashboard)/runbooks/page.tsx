@@ -9,12 +9,12 @@ import { PageHeader } from '@/components/ui/page-header';
 import { canEditRunbooks, canManageWebhooks } from '@/lib/incidents/policy';
 import { listRunbooks, listWebhooks } from '@/lib/runbooks/data';
 import { LIBRARY } from '@/lib/runbooks/library';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'Runbooks' };
 
 export default async function RunbooksPage() {
-  const user = await authorize('estate.read');
+  const user = await requirePageUser('estate.read');
   const [rows, webhooks] = await Promise.all([listRunbooks({ includeArchived: true }), listWebhooks()]);
   const canEdit = canEditRunbooks(user.role);
   const names = new Set(rows.map((r) => r.name));

@@ -6,7 +6,7 @@ import { isOpen } from '@/lib/incidents/model';
 import { canAddNote, canRunIncident } from '@/lib/incidents/policy';
 import { getChainTargetOptions, getServiceRouting } from '@/lib/failover/data';
 import { listRunbooks } from '@/lib/runbooks/data';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { db } from '@/lib/server/db';
 import { hasPermission } from '@/lib/server/permissions';
 
@@ -17,7 +17,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 }
 
 export default async function IncidentPage({ params }: Params) {
-  const user = await authorize('estate.read');
+  const user = await requirePageUser('estate.read');
   const id = await resolveIncidentId(decodeURIComponent((await params).id));
   const incident = id ? await getIncident(id) : null;
   if (!incident) notFound();

@@ -10,14 +10,14 @@ import { PageHeader } from '@/components/ui/page-header';
 import { canEditRunbooks } from '@/lib/incidents/policy';
 import { getEditorChoices, getRunbook } from '@/lib/runbooks/data';
 import { FAILURE_MODE_LABELS } from '@/lib/runbooks/model';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 
 type Params = { params: Promise<{ id: string }>; searchParams: Promise<{ version?: string }> };
 
 export const metadata: Metadata = { title: 'Runbook' };
 
 export default async function RunbookPage({ params, searchParams }: Params) {
-  const user = await authorize('estate.read');
+  const user = await requirePageUser('estate.read');
   const { id } = await params;
   const asked = Number((await searchParams).version);
   if (!/^[0-9a-f-]{36}$/i.test(id)) notFound();

@@ -4,12 +4,12 @@ import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
 import { RoleRequired } from '@/components/ui/role-required';
 import { getEditorChoices } from '@/lib/runbooks/data';
-import { authorizeOrNull } from '@/lib/server/auth';
+import { pageUserIfPermitted } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'New runbook' };
 
 export default async function NewRunbookPage() {
-  const user = await authorizeOrNull('runbooks.write');
+  const user = await pageUserIfPermitted('runbooks.write');
   if (!user) return <RoleRequired role="operator, commander or admin">Runbooks are written by operators, commanders and admins; everyone reads them on the Runbooks page.</RoleRequired>;
   const choices = await getEditorChoices();
   return (

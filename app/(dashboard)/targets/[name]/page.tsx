@@ -7,9 +7,8 @@ import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
 import { RetirementsCard, RetireTargetButton } from '@/components/failover/retire-target';
 import { getTargetDetail } from '@/lib/inventory/target-detail';
-import { listRetirements } from '@/lib/failover/retirement';
-import { authorize } from '@/lib/server/auth';
-import { db } from '@/lib/server/db';
+import { listRetirements, listSubstituteCandidates } from '@/lib/failover/retirement';
+import { requirePageUser } from '@/lib/server/page-user';
 import { hasPermission } from '@/lib/server/permissions';
 
 type Params = { params: Promise<{ name: string }> };
@@ -19,13 +18,13 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 }
 
 export default async function TargetPage({ params }: Params) {
-  const user = await authorize('estate.read');
+  const user = await requirePageUser('estate.read');
   const name = decodeURIComponent((await params).name);
   const detail = await getTargetDetail(name);
   if (!detail) notFound();
   const { target } = detail;
   const canSteer = hasPermission(user.role, 'failover.write');
-  const [retirements, targets] = await Promise.all([listRetirements({ targetId: target.id }), canSteer ? db().target.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, model: true } }) : Promise.resolve([])]);
+  const [retirements, targets] = await Promise.all([listRetirements({ targetId: target.id }), canSteer ? listSubstituteCandidates() : Promise.resolve([])]);
   return (
     <>
       <AutoRefresh seconds={5} />

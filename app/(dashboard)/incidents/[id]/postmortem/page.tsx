@@ -3,7 +3,7 @@ import { notFound } from 'next/navigation';
 import { PostmortemPage } from '@/components/incidents/postmortem';
 import { getPostmortem, listAssignableUsers, resolveIncidentId } from '@/lib/incidents/data';
 import { canRunIncident } from '@/lib/incidents/policy';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 
 type Params = { params: Promise<{ id: string }> };
 
@@ -12,7 +12,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 }
 
 export default async function Page({ params }: Params) {
-  const user = await authorize('estate.read');
+  const user = await requirePageUser('estate.read');
   const id = await resolveIncidentId(decodeURIComponent((await params).id));
   const view = id ? await getPostmortem(id) : null;
   if (!view) notFound();

@@ -5,12 +5,12 @@ import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
 import { RoleRequired } from '@/components/ui/role-required';
 import { getEditorChoices, getRunbook } from '@/lib/runbooks/data';
-import { authorizeOrNull } from '@/lib/server/auth';
+import { pageUserIfPermitted } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'Edit runbook' };
 
 export default async function EditRunbookPage({ params }: { params: Promise<{ id: string }> }) {
-  const user = await authorizeOrNull('runbooks.write');
+  const user = await pageUserIfPermitted('runbooks.write');
   if (!user) return <RoleRequired role="operator, commander or admin">Runbooks are edited by operators, commanders and admins; everyone reads them on the Runbooks page.</RoleRequired>;
   const { id } = await params;
   if (!/^[0-9a-f-]{36}$/i.test(id)) notFound();

@@ -1,0 +1,16 @@
+import { chromium } from '@playwright/test';
+const base = 'http://localhost:3211';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+await page.goto(`${base}/login`);
+await page.getByRole('textbox', { name: 'Email', exact: true }).fill('viewer@standby.demo');
+await page.getByRole('textbox', { name: 'Password', exact: true }).fill('standby-demo');
+await page.getByRole('button', { name: 'Sign in' }).click();
+await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+await page.goto(`${base}/services/support-bot`, { waitUntil: 'networkidle' }).catch(() => {});
+await page.waitForTimeout(2000);
+await page.screenshot({ path: '/tmp/i11/m0.png', fullPage: true, clip: { x: 0, y: 0, width: 390, height: 1400 } });
+await page.getByRole('link', { name: 'Degradation' }).last().click().catch(() => {});
+await page.waitForTimeout(800);
+await page.screenshot({ path: '/tmp/i11/m1.png' });
+await browser.close();
