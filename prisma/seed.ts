@@ -11,6 +11,7 @@ import { launchEnv } from '@/lib/server/env';
 import { readAll, type Tx } from '@/lib/server/db';
 import { hashToken, tokenPrefixOf } from '@/lib/access/tokens';
 import { inTransaction } from '@/lib/server/mutation';
+import { seedIncidentsDemo } from './seed-incidents';
 import { seedRecoveryDemo } from './seed-recovery';
 
 export const DEMO_PASSWORD = 'standby-demo';
@@ -194,5 +195,6 @@ export async function seedDemoEstate(): Promise<{ users: { email: string; role: 
     return { users: DEMO_USERS.map((user) => ({ email: user.email, role: user.role, password: DEMO_PASSWORD })), apiToken: DEMO_API_TOKEN, created };
   });
   await seedRecoveryDemo();
+  await seedIncidentsDemo();
   return seeded;
 }

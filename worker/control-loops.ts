@@ -13,6 +13,8 @@ import { degradationTask } from '@/lib/degradation/evaluate';
 import { retentionTask } from '@/lib/health/rollups';
 import { recoveryTask } from '@/lib/recovery/detect-task';
 import { drillControllerTask, drillWindows } from '@/lib/drills/controller';
+import { incidentWatchTask } from '@/lib/incidents/watch-task';
+import { notificationDeliveryTask } from '@/lib/incidents/deliveries';
 
 /** What loops may need of the replica that leads: its routing snapshot, breakers, recorder and gateway state. */
 export type ControlLoopDeps = {
@@ -28,6 +30,6 @@ export type ReplicaTask = LeaderTask<{ snapshots: SnapshotReader }>;
 export function controlLoops(deps: ControlLoopDeps): ReplicaTask[] {
   return [
     burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, state: deps.gatewayState, queue: createRetryQueue() }), retentionTask, accessCleanupTask,
-    recoveryTask(drillWindows), drillControllerTask({ ...deps, state: deps.gatewayState }),
+    recoveryTask(drillWindows), drillControllerTask({ ...deps, state: deps.gatewayState }), incidentWatchTask(), notificationDeliveryTask,
   ];
 }

@@ -27,6 +27,7 @@ CREATE TABLE "DrillPlan" (
     "haltConditions" JSONB NOT NULL,
     "durationMs" INTEGER NOT NULL,
     "runbookId" UUID,
+    "drillWebhookId" UUID,
     "recurrenceDays" INTEGER,
     "cadenceDays" INTEGER NOT NULL DEFAULT 90,
     "nextRunAt" TIMESTAMP(3),
@@ -118,7 +119,16 @@ CREATE INDEX "DrillEvent_runId_at_idx" ON "DrillEvent"("runId", "at");
 ALTER TABLE "DrillPlan" ADD CONSTRAINT "DrillPlan_componentId_fkey" FOREIGN KEY ("componentId") REFERENCES "RecoveryComponent"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
+ALTER TABLE "DrillPlan" ADD CONSTRAINT "DrillPlan_runbookId_fkey" FOREIGN KEY ("runbookId") REFERENCES "Runbook"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "DrillPlan" ADD CONSTRAINT "DrillPlan_drillWebhookId_fkey" FOREIGN KEY ("drillWebhookId") REFERENCES "NotificationWebhook"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
 ALTER TABLE "DrillRun" ADD CONSTRAINT "DrillRun_planId_fkey" FOREIGN KEY ("planId") REFERENCES "DrillPlan"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "DrillRun" ADD CONSTRAINT "DrillRun_incidentId_fkey" FOREIGN KEY ("incidentId") REFERENCES "Incident"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "DrillFault" ADD CONSTRAINT "DrillFault_runId_fkey" FOREIGN KEY ("runId") REFERENCES "DrillRun"("id") ON DELETE CASCADE ON UPDATE CASCADE;
