@@ -27,6 +27,8 @@ export function PlanForm({ choices, plan }: { choices: PlanChoices; plan?: PlanD
     trafficMode: plan?.trafficMode ?? 'synthetic',
     faultKind: fault0?.kind ?? 'error_status',
     tierFloor: plan?.haltConditions.tierFloor ?? null,
+    runbookId: plan?.runbookId ?? null,
+    drillWebhookId: plan?.drillWebhookId ?? null,
   });
   const [v, setV] = useState(initial);
   const set = (patch: Partial<ReturnType<typeof initial>>) => setV((s) => ({ ...s, ...patch }) as ReturnType<typeof initial>);
@@ -59,6 +61,7 @@ export function PlanForm({ choices, plan }: { choices: PlanChoices; plan?: PlanD
             faults: [{ kind: v.faultKind, status: num(s('status')), retryAfterSeconds: num(s('retryAfterSeconds')), delayMs: num(s('delayMs')), afterChunks: num(s('afterChunks')) }],
             maxErrorRatePercent: num(s('maxErrorRatePercent')), maxP95TtftMs: num(s('maxP95TtftMs')), maxBurnRate: num(s('maxBurnRate')), tierFloor: v.tierFloor,
             durationSeconds: num(s('durationSeconds')), recurrenceDays: num(s('recurrenceDays')), cadenceDays: num(s('cadenceDays')) ?? 90,
+            runbookId: v.runbookId ?? '', drillWebhookId: v.drillWebhookId ?? '',
             nextRunAt: s('nextRunAt') ? new Date(s('nextRunAt')).toISOString() : '', reason: s('reason'),
           },
           savePlanAction,
@@ -100,6 +103,8 @@ export function PlanForm({ choices, plan }: { choices: PlanChoices; plan?: PlanD
         <NumberInput name="maxBurnRate" label="Budget burn above (x)" defaultValue={plan?.haltConditions.maxBurnRate ?? ''} min={0.1} decimalScale={1} error={form.errorOf('maxBurnRate')} />
         <Select label="Tier below" data={TIERS.map((t) => ({ value: t, label: t }))} value={v.tierFloor} onChange={(x) => set({ tierFloor: x as typeof v.tierFloor })} clearable placeholder="Not watched" />
       </Group>
+      <Select label="Runbook" description="The drill incident follows it as in a real outage; none: the incident rules pick one" data={choices.runbooks.map((r) => ({ value: r.id, label: r.name }))} value={v.runbookId} onChange={(x) => set({ runbookId: x })} clearable placeholder="Matched by the incident rules" error={form.errorOf('runbookId')} />
+      <Select label="Drill channel" description="Where the drill incident's notify steps may send; none: nowhere" data={choices.webhooks.map((w) => ({ value: w.id, label: w.name }))} value={v.drillWebhookId} onChange={(x) => set({ drillWebhookId: x })} clearable placeholder="Nowhere" error={form.errorOf('drillWebhookId')} />
       <Text size="sm" fw={500}>Schedule</Text>
       <Group grow>
         <TextInput name="nextRunAt" type="datetime-local" label="Next run" defaultValue={localInput(plan?.nextRunAt ?? null)} error={form.errorOf('nextRunAt')} />

@@ -9,6 +9,7 @@ import 'server-only';
 // gateway ends each at its lease by its own clock (lib/gateway/inject-fault.ts),
 // so a dead controller leaves nothing broken, only unrecorded until the next
 // leader records it.
+import { SYSTEM_ACTOR } from '@/lib/server/auth';
 import { db, Prisma } from '@/lib/server/db';
 import { inTransaction } from '@/lib/server/mutation';
 import type { LeaderTask } from '@/lib/server/leader-tasks';
@@ -94,7 +95,7 @@ export class DrillController {
           return;
         }
         const run = await tx.drillRun.create({ data: { planId: p.id, status: 'scheduled', scheduledFor: locked.nextRunAt }, select: { id: true } });
-        await beginRun(tx, plan as unknown as PlanRow, 'schedule', run.id);
+        await beginRun(tx, plan as unknown as PlanRow, SYSTEM_ACTOR, run.id);
         this.deps.log?.(`drills: ${p.name} started on schedule`);
       });
     }

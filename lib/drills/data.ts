@@ -63,6 +63,8 @@ export async function getPlan(id: string) {
     where: { id },
     include: {
       component: { select: { name: true, service: { select: { name: true } } } },
+      runbook: { select: { id: true, name: true, archivedAt: true } },
+      drillWebhook: { select: { name: true, disabledAt: true } },
       runs: { orderBy: { createdAt: 'desc' }, take: 50, select: { id: true, status: true, startedAt: true, startedBy: true, finishedAt: true, measuredRtoMs: true, objectiveRtoMs: true, verdict: true } },
     },
   });
@@ -78,6 +80,7 @@ export async function getRun(id: string) {
       plan: { select: { id: true, name: true, disruption: true, trafficMode: true, trafficShare: true, syntheticRps: true, haltConditions: true, component: { select: { name: true } } } },
       faultLeases: { orderBy: { startsAt: 'asc' } },
       events: { orderBy: { at: 'asc' } },
+      incident: { select: { id: true, number: true, status: true, acknowledgedAt: true } },
     },
   });
   if (!run) return null;
@@ -90,12 +93,14 @@ export type RunDetail = NonNullable<Awaited<ReturnType<typeof getRun>>>;
 
 /** Choices of the plan editor: services, their targets, providers and regions. */
 export async function planChoices() {
-  const [services, targets, providers, regions] = await Promise.all([
+  const [services, targets, providers, regions, runbooks, webhooks] = await Promise.all([
     db().service.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true } }),
     db().target.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true } }),
     db().provider.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true } }),
     db().region.findMany({ orderBy: { code: 'asc' }, select: { id: true, code: true } }),
+    db().runbook.findMany({ where: { archivedAt: null }, orderBy: { name: 'asc' }, select: { id: true, name: true } }),
+    db().notificationWebhook.findMany({ where: { disabledAt: null }, orderBy: { name: 'asc' }, select: { id: true, name: true } }),
   ]);
-  return { services, targets, providers, regions: regions.map((r) => ({ id: r.id, name: r.code })) };
+  return { services, targets, providers, regions: regions.map((r) => ({ id: r.id, name: r.code })), runbooks, webhooks };
 }
 export type PlanChoices = Awaited<ReturnType<typeof planChoices>>;

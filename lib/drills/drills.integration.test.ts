@@ -16,6 +16,10 @@ import { runDetector } from '@/lib/recovery/detect-task';
 import { db } from '@/lib/server/db';
 import { waitFor } from '@/test/gateway-harness';
 import { auditEntriesFor, createTestUsers, seedRoutedService, uniqueName, type TestUsers } from '@/test/fixtures';
+import { getIncident } from '@/lib/incidents/data';
+import { runNotifyStep } from '@/lib/incidents/mutations';
+import { runIncidentPass } from '@/lib/incidents/watch-task';
+import { createRunbook, createWebhook } from '@/lib/runbooks/mutations';
 import { DrillController, drillWindows } from './controller';
 import { haltRun, savePlan, startRun } from './mutations';
 
@@ -199,4 +203,50 @@ test('permissions: a viewer or commander cannot plan, run or halt a drill; bad i
   await haltRun(users.operator, { runId, reason: 'test over' });
   assert.deepEqual((await auditEntriesFor(runId)).map((a) => a.action), ['drill.run.start', 'drill.run.halt']);
   assert.equal(await db().drillFault.count({ where: { runId, endedAt: null } }), 0);
+});
+
+test('running a drill opens an incident marked as a drill that follows its runbook; its notifications go to the drill channel or nowhere; the signals it causes open no real incident', async () => {
+  const seeded = await seed('drill-incident');
+  const [primary] = seeded.targets;
+  const runbook = await createRunbook(users.commander, { name: uniqueName('Drill runbook'), failureMode: 'provider_outage', steps: [{ key: 'tell', kind: 'notify', title: 'Tell #status', params: { message: '{incident}: {title}' } }] });
+  const realChannel = await createWebhook(users.admin, { name: uniqueName('real-incidents'), kind: 'slack', url: `${origin}/hooks/real` });
+  const drillChannel = await createWebhook(users.admin, { name: uniqueName('drills'), kind: 'slack', url: `${origin}/hooks/drill` });
+
+  // First without a drill channel: nothing may be sent.
+  const plan = await savePlan(users.operator, planFor(seeded.service.id, [primary.id], { runbookId: runbook.id }));
+  const { runId } = await startRun(users.operator, { planId: plan.id });
+  const run = await db().drillRun.findUniqueOrThrow({ where: { id: runId } });
+  const incident = (await getIncident(run.incidentId!))!;
+  assert.equal(incident.isDrill, true);
+  assert.equal(incident.title, `Drill: ${plan.name}`);
+  assert.equal(incident.runbooks[0].name, runbook.name, 'the plan\'s runbook is pinned');
+  const step = incident.runbooks[0].steps[0];
+  await assert.rejects(runNotifyStep(users.commander, { stepRunId: step.runId, expectedVersion: step.version, webhookId: realChannel.id, message: 'x' }), /notifications go nowhere/);
+  assert.equal(await db().notificationDelivery.count({ where: { incidentId: incident.id } }), 0);
+
+  // The breaker the drill opens is a signal of the drill, not a new incident.
+  const controller = new DrillController({ snapshots: plane.snapshots, complete: plane.complete });
+  await waitFor('the lease in the snapshot', () => plane.snapshots.get()?.faults?.get(primary.id)?.some((f) => f.runId === runId));
+  for (let i = 0; i < 3; i += 1) {
+    await controller.tick();
+    await sleep(1_000);
+  }
+  await controller.settle();
+  await waitFor('the primary breaker open', () => db().breakerTransition.findFirst({ where: { targetId: primary.id, to: 'open', at: { gte: run.startedAt! } } }), 10_000, 100);
+  const pass = await runIncidentPass({ stateId: uniqueName('watch'), evaluateChecks: false, config: { primaryOpenMs: 0, unservableMs: 5_000 } });
+  assert.deepEqual(pass.opened, [], 'no real incident opened');
+  assert.ok(await db().incidentSignal.findFirst({ where: { incidentId: incident.id, targetId: primary.id } }), 'the signal joined the drill incident');
+  const timeline = await db().timelineEvent.findMany({ where: { incidentId: incident.id, kind: 'drill' } });
+  assert.ok(timeline.some((e) => e.text.startsWith('Drill: Started by')), 'the drill writes on the incident timeline');
+  await haltRun(users.operator, { runId, reason: 'next part' });
+
+  // With a drill channel: only that channel.
+  await savePlan(users.operator, { ...planFor(seeded.service.id, [primary.id], { runbookId: runbook.id, drillWebhookId: drillChannel.id }), planId: plan.id, expectedVersion: 1, name: plan.name });
+  const second = await startRun(users.operator, { planId: plan.id });
+  const secondIncident = (await getIncident((await db().drillRun.findUniqueOrThrow({ where: { id: second.runId } })).incidentId!))!;
+  const secondStep = secondIncident.runbooks[0].steps[0];
+  await assert.rejects(runNotifyStep(users.commander, { stepRunId: secondStep.runId, expectedVersion: secondStep.version, webhookId: realChannel.id, message: 'x' }), /only to its drill channel/);
+  await runNotifyStep(users.commander, { stepRunId: secondStep.runId, expectedVersion: secondStep.version, webhookId: drillChannel.id, message: 'rehearsal' });
+  assert.deepEqual((await db().notificationDelivery.findMany({ where: { incidentId: secondIncident.id } })).map((d) => d.webhookId), [drillChannel.id]);
+  await haltRun(users.operator, { runId: second.runId, reason: 'done' });
 });

@@ -22,6 +22,8 @@ export async function savePlan(caller: Caller, input: unknown) {
   return inTransaction(async (tx) => {
     const component = await tx.recoveryComponent.findFirst({ where: { kind: 'service_routing', serviceId: p.serviceId, retiredAt: null }, select: { id: true, service: { select: { name: true } } } });
     if (!component) throw new AppError('INVALID', 'This service has no routing component yet (the recovery loop adds one within a minute of its creation). Try again shortly.', { serviceId: ['No recovery component for this service yet.'] });
+    if (p.runbookId && !(await tx.runbook.findFirst({ where: { id: p.runbookId, archivedAt: null }, select: { id: true } }))) throw new AppError('INVALID', 'Some fields need attention.', { runbookId: ['This runbook no longer exists or is archived.'] });
+    if (p.drillWebhookId && !(await tx.notificationWebhook.findFirst({ where: { id: p.drillWebhookId, disabledAt: null }, select: { id: true } }))) throw new AppError('INVALID', 'Some fields need attention.', { drillWebhookId: ['This webhook no longer exists or is disabled.'] });
     const scope = { kind: p.scopeKind, ids: p.scopeIds };
     if ((await resolveScope(tx, scope)).length === 0) throw new AppError('INVALID', 'Some fields need attention.', { scopeIds: ['The scope names no target.'] });
     const data = {
@@ -29,7 +31,7 @@ export async function savePlan(caller: Caller, input: unknown) {
       scope: scope as Prisma.InputJsonValue, trafficMode: p.trafficMode, trafficShare: p.sharePercent / 100, syntheticRps: p.syntheticRps,
       faults: p.faults as unknown as Prisma.InputJsonValue,
       haltConditions: { maxErrorRate: p.maxErrorRatePercent === null ? null : p.maxErrorRatePercent / 100, maxP95TtftMs: p.maxP95TtftMs, maxBurnRate: p.maxBurnRate, tierFloor: p.tierFloor } as Prisma.InputJsonValue,
-      durationMs: p.durationSeconds * 1000, runbookId: p.runbookId || null, recurrenceDays: p.recurrenceDays, cadenceDays: p.cadenceDays, nextRunAt: p.nextRunAt,
+      durationMs: p.durationSeconds * 1000, runbookId: p.runbookId || null, drillWebhookId: p.drillWebhookId || null, recurrenceDays: p.recurrenceDays, cadenceDays: p.cadenceDays, nextRunAt: p.nextRunAt,
     };
     const unique = () => `A drill named ${p.name} exists already.`;
     if (!p.planId) {
@@ -54,9 +56,9 @@ export async function startRun(caller: Caller, input: unknown) {
   return inTransaction(async (tx) => {
     const plan = await tx.drillPlan.findUnique({ where: { id: planId }, select: { ...PLAN_SELECT, archivedAt: true } });
     if (!plan || plan.archivedAt) throw new AppError('NOT_FOUND', 'This drill no longer exists.');
-    const run = await beginRun(tx, plan as PlanRow, actor.email);
-    await recordAudit(tx, actor, { action: 'drill.run.start', entityType: 'DrillRun', entityId: run.runId, entityName: plan.name, after: { faultsEndAt: run.faultsEndAt } });
-    return { runId: run.runId, name: plan.name };
+    const run = await beginRun(tx, plan as PlanRow, actor);
+    await recordAudit(tx, actor, { action: 'drill.run.start', entityType: 'DrillRun', entityId: run.runId, entityName: plan.name, after: { faultsEndAt: run.faultsEndAt, incident: run.incident } });
+    return { runId: run.runId, name: plan.name, incident: run.incident };
   });
 }
 

@@ -54,7 +54,9 @@ export const planInput = z
     maxBurnRate: optionalNumber('burn-rate limit', 0.1, 1000, 'x').default(null),
     tierFloor: z.enum(TIERS as [string, ...string[]]).nullable().default(null),
     durationSeconds: z.coerce.number({ error: 'Enter the duration in seconds.' }).int('Whole seconds.').min(10, 'At least 10 s.').max(3600, 'At most 1 hour.'),
-    runbookId: z.string().uuid().nullable().optional().or(z.literal('')),
+    runbookId: z.string().uuid('Choose a runbook from the list.').nullable().optional().or(z.literal('')),
+    /** The drill channel: where the drill incident's notify steps may send; none: nowhere. */
+    drillWebhookId: z.string().uuid('Choose a webhook from the list.').nullable().optional().or(z.literal('')),
     recurrenceDays: optionalNumber('recurrence', 1, 366, 'days').default(null),
     cadenceDays: z.coerce.number().int().min(1, 'At least 1 day.').max(366, 'At most 366 days.').default(90),
     /** ISO time of the next (or only) run; empty: not scheduled. */

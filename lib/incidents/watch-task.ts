@@ -83,12 +83,21 @@ export async function runIncidentPass(options: PassOptions = {}): Promise<PassRe
     },
     options.config ?? DEFAULT_RULE_CONFIG,
   );
-  const fresh = signals.length ? await unhandled(signals) : [];
+  const unhandledSignals = signals.length ? await unhandled(signals) : [];
+  // Signals a drill caused join its drill incident and never open a real one (issue 14).
+  const drills = unhandledSignals.length ? await drillsInScope(now) : [];
+  const drillOf = (s: Signal) => drills.find((d) => s.at >= d.startedAt && (d.serviceId === s.serviceId || (s.targetId !== null && d.targetIds.includes(s.targetId))));
+  const fromDrills = unhandledSignals.flatMap((s) => {
+    const d = drillOf(s);
+    return d ? [{ signal: s, incidentId: d.incidentId }] : [];
+  });
+  const fresh = unhandledSignals.filter((s) => !drillOf(s));
   const impacts = fresh.length ? await readImpact([...new Set(fresh.map((s) => s.serviceId))], now, inputs) : [];
   const targetName = (id: string | null) => (id ? (targetRows.find((t) => t.id === id)?.name ?? null) : null);
 
   await inTransaction(async (tx) => {
     await tx.$executeRaw(WATCH_LOCK);
+    for (const { signal, incidentId } of fromDrills) await recordSignals(tx, incidentId, [signal], null);
     if (fresh.length) {
       const handled = new Set((await tx.incidentSignal.findMany({ where: { key: { in: fresh.map((s) => s.key) } }, select: { key: true } })).map((s) => s.key));
       const open = await tx.incident.findMany({ where: { status: { in: [...OPEN_STATUSES] }, isDrill: false }, orderBy: { openedAt: 'asc' }, select: { id: true, serviceId: true, signals: { select: { targetId: true } } } });
@@ -145,6 +154,15 @@ async function leftClosedAt(targetIds: string[]): Promise<Map<string, number>> {
     SELECT DISTINCT ON ("targetId") "targetId"::text AS "targetId", at FROM "BreakerTransition"
     WHERE "targetId"::text IN (${Prisma.join(targetIds)}) AND "from" = 'closed' ORDER BY "targetId", at DESC`);
   return new Map(rows.map((r) => [r.targetId, r.at.getTime()]));
+}
+
+/** Drill runs with an incident that are running or ended within LEAD_UP_MS: their service and the targets their faults hit. */
+async function drillsInScope(now: number): Promise<{ incidentId: string; serviceId: string; targetIds: string[]; startedAt: number }[]> {
+  const runs = await db().drillRun.findMany({
+    where: { incidentId: { not: null }, startedAt: { not: null }, OR: [{ status: 'running' }, { finishedAt: { gt: new Date(now - LEAD_UP_MS) } }] },
+    select: { incidentId: true, startedAt: true, plan: { select: { serviceId: true } }, faultLeases: { select: { targetIds: true } } },
+  });
+  return runs.map((r) => ({ incidentId: r.incidentId!, serviceId: r.plan.serviceId, targetIds: r.faultLeases.flatMap((f) => f.targetIds), startedAt: r.startedAt!.getTime() }));
 }
 
 async function unhandled(signals: Signal[]): Promise<Signal[]> {

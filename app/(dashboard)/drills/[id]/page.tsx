@@ -52,7 +52,8 @@ export default async function DrillPlanPage({ params }: { params: Promise<{ id: 
             <Text size="sm"><b>Traffic:</b> {traffic}</Text>
             <Text size="sm"><b>Lease:</b> faults end after {formatSpan(plan.durationMs)} on every replica, whatever happens</Text>
             <Text size="sm"><b>Halts when:</b> {describeHalt(plan.haltConditions)}</Text>
-            <Text size="sm"><b>Runbook:</b> {plan.runbookId ? plan.runbookId : 'none attached (runbooks arrive with incidents)'}</Text>
+            <Text size="sm"><b>Runbook:</b> {plan.runbook ? <LinkAnchor href={`/runbooks/${plan.runbook.id}`}>{plan.runbook.name}</LinkAnchor> : 'none named: the incident rules pick one by failure mode'}{plan.runbook?.archivedAt ? ' (archived)' : ''}</Text>
+            <Text size="sm"><b>Notifications:</b> {plan.drillWebhook ? `only to the drill channel ${plan.drillWebhook.name}${plan.drillWebhook.disabledAt ? ' (disabled: nowhere)' : ''}` : 'nowhere (no drill channel)'}</Text>
             <Text size="sm"><b>Schedule:</b> {plan.nextRunAt ? `${formatUtc(plan.nextRunAt)}${plan.recurrenceDays ? `, then every ${plan.recurrenceDays} days` : ', once'}` : 'not scheduled'} · stale after {plan.cadenceDays} days</Text>
           </SimpleGrid>
         </Card>

@@ -29,7 +29,8 @@ export default async function IncidentPage({ params }: Params) {
     getTimeline(incident.id, { curated }),
     db().service.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, chain: { orderBy: { position: 'asc' }, select: { target: { select: { id: true, name: true } } } } } }),
     db().target.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, model: true } }),
-    db().notificationWebhook.findMany({ where: { disabledAt: null }, orderBy: { name: 'asc' }, select: { id: true, name: true } }),
+    // A drill incident offers only its plan's drill channel (lib/incidents/mutations.ts assertDrillChannel).
+    db().notificationWebhook.findMany({ where: { disabledAt: null, ...(incident.isDrill ? { drillPlans: { some: { runs: { some: { incidentId: incident.id } } } } } : {}) }, orderBy: { name: 'asc' }, select: { id: true, name: true } }),
     listRunbooks(),
     runIncident ? listAssignableUsers() : Promise.resolve([]),
     incident.service ? getServiceRouting(incident.service.name) : Promise.resolve(null),

@@ -45,6 +45,7 @@ export default async function DrillRunPage({ params }: { params: Promise<{ runId
           <Group>
             <RunStatusBadge status={run.status} measuring={measuring} />
             {running && !measuring && hasPermission(user.role, 'drills.run') && <HaltButton runId={run.id} />}
+            {run.incident && <LinkAnchor href={`/incidents/${run.incident.id}`}>Drill incident INC-{run.incident.number}</LinkAnchor>}
             <LinkAnchor href={`/drills/${run.plan.id}`}>The plan</LinkAnchor>
           </Group>
         }
