@@ -27,6 +27,7 @@ import type { FlipResult } from './flip';
 import { runHistoryBench, withHistorySection } from './history';
 import { runRecoveryBench } from './recovery';
 import { runIncidentsBench } from './incidents';
+import { runDrillsBench } from './drills';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const PROFILE = process.env.BENCH_PROFILE === '1';
@@ -52,7 +53,7 @@ const FAILOVER_BREAKERS = [
   ['short-window', { windowMs: 2_000, openMs: 5_000 }],
 ] as const satisfies readonly (readonly [string, Partial<BreakerConfig>])[];
 /** `npm run bench -- <section ...>` runs only those; gateway is sections 1-2 of the report, failover 3, flip 4, memory 5. */
-const SECTIONS = ['gateway', 'memory', 'failover', 'flip', 'history', 'recovery', 'incidents'] as const;
+const SECTIONS = ['gateway', 'memory', 'failover', 'flip', 'history', 'recovery', 'incidents', 'drills'] as const;
 type Section = (typeof SECTIONS)[number];
 const TMP = path.join(ROOT, 'bench/.tmp');
 const RESULTS = path.join(ROOT, 'bench/RESULTS.md');
@@ -450,10 +451,11 @@ async function main() {
   // `npm run bench -- history`: only the database benchmark of issue 4 (bench/history.ts); with no argument it runs last.
   const sections = process.argv.slice(2);
   // `npm run bench -- history recovery`: only the database benchmarks, each in a process of its own writing its own section.
-  if (sections.length > 0 && sections.every((section) => section === 'history' || section === 'recovery' || section === 'incidents')) {
+  if (sections.length > 0 && sections.every((section) => section === 'history' || section === 'recovery' || section === 'incidents' || section === 'drills')) {
     if (sections.includes('history') && (await runHistoryBench()) !== 0) throw new Error('bench/history.ts failed (see its output above)');
     if (sections.includes('recovery') && (await runRecoveryBench()) !== 0) throw new Error('bench/recovery.ts failed (see its output above)');
     if (sections.includes('incidents') && (await runIncidentsBench()) !== 0) throw new Error('bench/incidents.ts failed (see its output above)');
+    if (sections.includes('drills') && (await runDrillsBench()) !== 0) throw new Error('bench/drills.ts failed (see its output above)');
     return;
   }
   mkdirSync(TMP, { recursive: true });
@@ -516,6 +518,10 @@ async function main() {
   if (sections.length === 0 || sections.includes('incidents')) {
     log('incidents: the live timeline, a long incident and runbook steps on the gateway, issue 13 (bench/incidents.ts), in a process of its own');
     if ((await runIncidentsBench()) !== 0) log('  bench/incidents.ts failed: see its output above');
+  }
+  if (sections.length === 0 || sections.includes('drills')) {
+    log('drills: fault leases on two replicas, halts and the cost of injection, issue 14 (bench/drills.ts), in a process of its own');
+    if ((await runDrillsBench()) !== 0) log('  bench/drills.ts failed: see its output above');
   }
 }
 

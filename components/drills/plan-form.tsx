@@ -76,7 +76,7 @@ export function PlanForm({ choices, plan }: { choices: PlanChoices; plan?: PlanD
         <Text size="sm" fw={500}>Faults hit</Text>
         <SegmentedControl fullWidth data={[{ value: 'targets', label: 'Targets' }, { value: 'provider', label: 'A provider' }, { value: 'region', label: 'A region' }]} value={v.scopeKind} onChange={(x) => set({ scopeKind: x as 'targets', scopeIds: [] })} />
       </div>
-      <MultiSelect aria-label="Scope" placeholder="Choose…" data={scopeData.map((t) => ({ value: t.id, label: t.name }))} value={v.scopeIds} onChange={(x) => set({ scopeIds: x })} error={form.errorOf('scopeIds')} searchable />
+      <MultiSelect label={v.scopeKind === 'targets' ? 'Faulted targets' : v.scopeKind === 'provider' ? 'Faulted provider (all its targets)' : 'Faulted region (all its targets)'} placeholder="Choose…" data={scopeData.map((t) => ({ value: t.id, label: t.name }))} value={v.scopeIds} onChange={(x) => set({ scopeIds: x })} error={form.errorOf('scopeIds')} searchable />
       <Select label="Fault" data={DRILL_FAULT_KINDS.map((value) => ({ value, label: FAULT_KIND_LABELS[value] }))} value={v.faultKind} onChange={(x) => set({ faultKind: (x ?? 'error_status') as typeof v.faultKind })} allowDeselect={false} error={form.errorOf('faults')} />
       <Group grow>
         {k === 'error_status' && <NumberInput name="status" label="Status" defaultValue={fault0?.status ?? 503} min={500} max={599} error={form.errorOf('faults.0.status')} />}

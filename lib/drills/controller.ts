@@ -34,7 +34,8 @@ const DAY_MS = 86_400_000;
 
 const SYNTHETIC_BODY = { messages: [{ role: 'user', content: 'Standby drill: synthetic request. Answer with one word.' }], max_tokens: 8 };
 
-type Counters = { sent: number; failed: number };
+/** Per running run: requests scheduled so far (the rate is kept against the time since the run started, whatever the tick's length), and their outcomes. */
+type Counters = { scheduled: number; sent: number; failed: number };
 
 export type ControllerDeps = {
   snapshots: Pick<SnapshotReader, 'get'>;
@@ -119,7 +120,7 @@ export class DrillController {
   async watchRunning(): Promise<void> {
     const runs = await db().drillRun.findMany({
       where: { status: 'running', faultsEndedAt: null },
-      select: { id: true, syntheticSent: true, plan: { select: { name: true, serviceId: true, haltConditions: true, trafficMode: true, syntheticRps: true, scope: true } } },
+      select: { id: true, startedAt: true, syntheticSent: true, syntheticFailed: true, plan: { select: { name: true, serviceId: true, haltConditions: true, trafficMode: true, syntheticRps: true, scope: true } } },
     });
     const live = new Set(runs.map((r) => r.id));
     for (const id of this.counters.keys()) if (!live.has(id)) this.counters.delete(id);
@@ -129,7 +130,7 @@ export class DrillController {
         await this.halt(run.id, trip.reason);
         continue;
       }
-      if (run.plan.trafficMode === 'synthetic') await this.sendSynthetic(run.id, run.plan.serviceId, run.plan.syntheticRps);
+      if (run.plan.trafficMode === 'synthetic') await this.sendSynthetic(run.id, run.startedAt!.getTime(), run.syntheticSent, run.syntheticFailed, run.plan.serviceId, run.plan.syntheticRps);
     }
   }
 
@@ -164,16 +165,18 @@ export class DrillController {
     };
   }
 
-  /** This second's marked requests for a synthetic drill, spread over the second, never more than MAX_IN_FLIGHT at once. */
-  private async sendSynthetic(runId: string, serviceId: string, rps: number): Promise<void> {
+  /** The marked requests a synthetic drill is due since the last tick, spread over the next second, never more than MAX_IN_FLIGHT at once. */
+  private async sendSynthetic(runId: string, startedAt: number, sent: number, failed: number, serviceId: string, rps: number): Promise<void> {
     const complete = this.deps.complete;
     if (!complete) return;
     const service = await db().service.findUnique({ where: { id: serviceId }, select: { name: true } });
     if (!service) return;
-    const counters = this.counters.get(runId) ?? { sent: 0, failed: 0 };
+    const dueNow = Math.floor(((this.now() - startedAt) / 1000) * rps);
+    // A controller that took over mid-run (a new leader) carries on from now, without a burst for the time it missed.
+    const counters = this.counters.get(runId) ?? { scheduled: dueNow, sent, failed };
     this.counters.set(runId, counters);
-    // Fractional rates carry over: 0.5 a second is one request every other tick.
-    const whole = Math.floor(rps) + (Math.random() < rps - Math.floor(rps) ? 1 : 0);
+    const whole = Math.max(0, dueNow - counters.scheduled);
+    counters.scheduled += whole;
     for (let i = 0; i < whole; i += 1) {
       if (this.inFlight.size >= MAX_IN_FLIGHT) break;
       const delay = Math.floor((i * CONTROLLER_INTERVAL_MS) / Math.max(1, whole));

@@ -25,7 +25,13 @@ export async function savePlan(caller: Caller, input: unknown) {
     if (p.runbookId && !(await tx.runbook.findFirst({ where: { id: p.runbookId, archivedAt: null }, select: { id: true } }))) throw new AppError('INVALID', 'Some fields need attention.', { runbookId: ['This runbook no longer exists or is archived.'] });
     if (p.drillWebhookId && !(await tx.notificationWebhook.findFirst({ where: { id: p.drillWebhookId, disabledAt: null }, select: { id: true } }))) throw new AppError('INVALID', 'Some fields need attention.', { drillWebhookId: ['This webhook no longer exists or is disabled.'] });
     const scope = { kind: p.scopeKind, ids: p.scopeIds };
-    if ((await resolveScope(tx, scope)).length === 0) throw new AppError('INVALID', 'Some fields need attention.', { scopeIds: ['The scope names no target.'] });
+    const inScope = await resolveScope(tx, scope);
+    if (inScope.length === 0) throw new AppError('INVALID', 'Some fields need attention.', { scopeIds: ['The scope names no target.'] });
+    // Faults on targets the service never calls reach no traffic: such a drill would prove nothing.
+    const chain = await tx.chainEntry.findMany({ where: { serviceId: p.serviceId }, select: { targetId: true } });
+    if (!inScope.some((t) => chain.some((c) => c.targetId === t.id))) {
+      throw new AppError('INVALID', 'Some fields need attention.', { scopeIds: [`None of these targets is in ${component.service?.name ?? 'the service'}'s failover chain: the faults would reach none of its traffic.`] });
+    }
     const data = {
       name: p.name, description: p.description, serviceId: p.serviceId, componentId: component.id, disruption: p.disruption,
       scope: scope as Prisma.InputJsonValue, trafficMode: p.trafficMode, trafficShare: p.sharePercent / 100, syntheticRps: p.syntheticRps,
