@@ -16,8 +16,8 @@ test('an operator schedules and runs a drill, and a viewer sees it in the compli
   // Validation: no target chosen yet.
   await drawer.getByRole('button', { name: 'Create drill' }).click();
   await expect(drawer.getByText('Choose at least one target, provider or region.')).toBeVisible();
-  await drawer.getByRole('textbox', { name: 'Faulted targets' }).click();
-  await page.getByRole('option').first().click();
+  await drawer.getByRole('combobox', { name: 'Faulted targets' }).click();
+  await page.getByRole('option', { name: 'anthropic-sonnet-us-west', exact: true }).click();
   await page.keyboard.press('Escape');
   await drawer.getByLabel('Next run').fill('2030-01-15T09:00');
   await drawer.getByLabel('Repeat every (days)').fill('90');

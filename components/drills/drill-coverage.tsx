@@ -18,7 +18,7 @@ export function DrillCoverageSection({ coverage }: { coverage: DrillCoverage }) 
       {plans.length === 0 ? <Text size="sm" c="dimmed">No drill is planned.</Text> : (
         <TableScrollContainer minWidth={640}>
           <Table verticalSpacing="xs" striped>
-            <TableThead><TableTr><TableTh>Drill</TableTh><TableTh>Mode</TableTh><TableTh>Status</TableTh><TableTh>Score</TableTh><TableTh>Last result</TableTh></TableTr></TableThead>
+            <TableThead><TableTr><TableTh>Drill</TableTh><TableTh>Failure mode</TableTh><TableTh>Status</TableTh><TableTh>Score</TableTh><TableTh>Last result</TableTh></TableTr></TableThead>
             <TableTbody>
               {plans.map((p) => (
                 <TableTr key={p.id}>
