@@ -20,9 +20,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { applyMigrations } from '@/lib/server/runtime/migrate';
-import { machine, machineRows, now, ROOT, runGroup, sleep, startChild, tsNodeArgs, type Child, type Machine } from './harness';
+import { machine, machineRows, now, ROOT, runGroup, runWhenMain, sleep, startChild, tsNodeArgs, withBenchDatabase, type Child, type Machine } from './harness';
 import { writeResultsSection } from './history';
 import { median } from './stats';
 
@@ -196,45 +194,26 @@ async function main() {
   mkdirSync(TMP, { recursive: true });
   const host = machine();
   log(`${host.cpu}, ${host.cores} cores, ${host.memory}; load average ${host.load}${QUICK ? ' (QUICK)' : ''}`);
-  const postgres = await startChild<{ url: string }>('postgres', 'bench/postgres.ts', { readyTimeoutMs: 120_000, ownGroup: true });
-  const admin = new pg.Client({ connectionString: postgres.info.url });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DATABASE}`);
-  const url = new URL(postgres.info.url);
-  url.pathname = `/${DATABASE}`;
-  process.env.DATABASE_URL = url.toString();
-  const env = { DATABASE_URL: url.toString(), NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET, STANDBY_ENCRYPTION_KEY: process.env.STANDBY_ENCRYPTION_KEY };
-  let disconnect = async () => {};
-  const replicas: Child[] = [];
-  try {
-    await applyMigrations(url.toString(), path.join(ROOT, 'prisma/migrations'));
+  await withBenchDatabase(DATABASE, async (url) => {
+    const env = { DATABASE_URL: url, NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET!, STANDBY_ENCRYPTION_KEY: process.env.STANDBY_ENCRYPTION_KEY! };
     const { db } = await import('@/lib/server/db');
-    disconnect = () => db().$disconnect();
-    const seeded = await seed();
-    for (const name of ['replica a', 'replica b']) replicas.push(await startChild(`drills ${name}`, 'bench/drills-replica.ts', { env }));
-    const p = await propagation(seeded, replicas);
-    const h = await halts(seeded, replicas);
-    const cpu = await cpuCost();
-    const result: Result = { machine: host, loadEnd: os.loadavg().map((l) => l.toFixed(2)).join(' / '), quick: QUICK, start: p.start, end: p.end, halt: h.halt, missed: p.missed + h.missed, cpu };
-    writeFileSync(path.join(TMP, 'drills.json'), JSON.stringify(result, null, 2));
-    writeResultsSection(drillsSection(result), DRILLS_BEGIN, DRILLS_END);
-    log('wrote the drills section of bench/RESULTS.md');
-  } finally {
-    for (const r of replicas) await r.call('close').catch(() => {});
-    for (const r of replicas) await r.stop().catch(() => {});
-    await disconnect().catch(() => {});
-    await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`).catch((error) => console.error('[bench drills] could not drop the database', error));
-    await admin.end().catch(() => {});
-    await postgres.stop(30_000);
-  }
+    const replicas: Child[] = [];
+    try {
+      const seeded = await seed();
+      for (const name of ['replica a', 'replica b']) replicas.push(await startChild(`drills ${name}`, 'bench/drills-replica.ts', { env }));
+      const p = await propagation(seeded, replicas);
+      const h = await halts(seeded, replicas);
+      const cpu = await cpuCost();
+      const result: Result = { machine: host, loadEnd: os.loadavg().map((l) => l.toFixed(2)).join(' / '), quick: QUICK, start: p.start, end: p.end, halt: h.halt, missed: p.missed + h.missed, cpu };
+      writeFileSync(path.join(TMP, 'drills.json'), JSON.stringify(result, null, 2));
+      writeResultsSection(drillsSection(result), DRILLS_BEGIN, DRILLS_END);
+      log('wrote the drills section of bench/RESULTS.md');
+    } finally {
+      for (const r of replicas) await r.call('close').catch(() => {});
+      for (const r of replicas) await r.stop().catch(() => {});
+      await db().$disconnect().catch(() => {});
+    }
+  });
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(__filename)) {
-  main()
-    .then(() => process.exit(0))
-    .catch((error) => {
-      console.error('[bench drills] failed:', error);
-      process.exit(1);
-    });
-}
+runWhenMain(__filename, 'bench drills', main);
