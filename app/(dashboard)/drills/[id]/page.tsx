@@ -6,7 +6,8 @@ import { PlanForm } from '@/components/drills/plan-form';
 import { RunNowButton } from '@/components/drills/run-controls';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
-import { getPlan, planChoices } from '@/lib/drills/data';
+import { getPlan, listPlans, planChoices } from '@/lib/drills/data';
+import { FreshnessBadge } from '@/components/drills/drill-badges';
 import { describeHalt, describeFault, describeScope } from '@/lib/drills/describe';
 import { formatSpan } from '@/lib/recovery/format';
 import { DISRUPTION_LABELS } from '@/lib/recovery/model';
@@ -25,6 +26,7 @@ export default async function DrillPlanPage({ params }: { params: Promise<{ id: 
   const canRun = hasPermission(user.role, 'drills.run');
   const choices = canRun ? await planChoices() : null;
   const scope = await describeScope(plan.scope);
+  const freshness = (await listPlans()).find((p) => p.id === plan.id)?.freshness ?? null;
   const traffic = plan.trafficMode === 'synthetic' ? `only its own synthetic requests (${plan.syntheticRps}/s)` : `${Math.round(plan.trafficShare * 100)}% of real traffic`;
   const summary = `${plan.faults.map(describeFault).join(', ')} on ${scope} for ${traffic}, for ${formatSpan(plan.durationMs)} at most. Halts when ${describeHalt(plan.haltConditions)}.`;
   const running = plan.runs.find((r) => r.status === 'running');
@@ -44,7 +46,18 @@ export default async function DrillPlanPage({ params }: { params: Promise<{ id: 
       />
       <Stack gap="lg">
         <Card withBorder radius="md" padding="md" component="section" aria-labelledby="plan-title">
-          <Title order={4} id="plan-title" mb="sm">The plan</Title>
+          <Group justify="space-between" mb="sm">
+            <Title order={4} id="plan-title">The plan</Title>
+            {freshness && (
+              <Group gap="xs">
+                <FreshnessBadge status={freshness.status} />
+                <Text size="sm">score {freshness.score}/100{freshness.ageDays !== null ? `, last result ${freshness.ageDays} days old` : ''}</Text>
+              </Group>
+            )}
+          </Group>
+          {freshness?.changes.length ? (
+            <Text size="sm" c="orange" mb="sm">Unverified: changed since the last pass. {freshness.changes.join(' ')}</Text>
+          ) : null}
           <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs">
             <Text size="sm"><b>Component:</b> {plan.component.name} · {DISRUPTION_LABELS[plan.disruption]}</Text>
             <Text size="sm"><b>Faults:</b> {plan.faults.map(describeFault).join(', ')}</Text>
@@ -81,7 +94,6 @@ export default async function DrillPlanPage({ params }: { params: Promise<{ id: 
           )}
         </Card>
       </Stack>
-      <Group />
     </>
   );
 }
