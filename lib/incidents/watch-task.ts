@@ -28,7 +28,7 @@ import { currentTiers, loadIncidentContext, loadNames, readImpact, requestCounts
 import { deriveEntries, type Watched } from './events';
 import { OPEN_STATUSES, publicIdOf } from './model';
 import { createIncidentIn, STANDBY } from './mutations';
-import { collectSignals, DEFAULT_RULE_CONFIG, planSignals, titleOf, type RuleConfig, type Signal } from './rules';
+import { collectSignals, DEFAULT_RULE_CONFIG, partitionDrillSignals, planSignals, titleOf, type DrillInScope, type RuleConfig, type Signal } from './rules';
 import { suggestSeverity } from './severity';
 import { resolveCheck } from './step-defaults';
 import { appendTimeline, spoken, type TimelineEntry } from './timeline';
@@ -85,13 +85,7 @@ export async function runIncidentPass(options: PassOptions = {}): Promise<PassRe
   );
   const unhandledSignals = signals.length ? await unhandled(signals) : [];
   // Signals a drill caused join its drill incident and never open a real one (issue 14).
-  const drills = unhandledSignals.length ? await drillsInScope(now) : [];
-  const drillOf = (s: Signal) => drills.find((d) => s.at >= d.startedAt && (d.serviceId === s.serviceId || (s.targetId !== null && d.targetIds.includes(s.targetId))));
-  const fromDrills = unhandledSignals.flatMap((s) => {
-    const d = drillOf(s);
-    return d ? [{ signal: s, incidentId: d.incidentId }] : [];
-  });
-  const fresh = unhandledSignals.filter((s) => !drillOf(s));
+  const { real: fresh, drill: fromDrills } = partitionDrillSignals(unhandledSignals, unhandledSignals.length ? await drillsInScope(now) : []);
   const impacts = fresh.length ? await readImpact([...new Set(fresh.map((s) => s.serviceId))], now, inputs) : [];
   const targetName = (id: string | null) => (id ? (targetRows.find((t) => t.id === id)?.name ?? null) : null);
 
@@ -157,7 +151,7 @@ async function leftClosedAt(targetIds: string[]): Promise<Map<string, number>> {
 }
 
 /** Drill runs with an incident that are running or ended within LEAD_UP_MS: their service and the targets their faults hit. */
-async function drillsInScope(now: number): Promise<{ incidentId: string; serviceId: string; targetIds: string[]; startedAt: number }[]> {
+async function drillsInScope(now: number): Promise<DrillInScope[]> {
   const runs = await db().drillRun.findMany({
     where: { incidentId: { not: null }, startedAt: { not: null }, OR: [{ status: 'running' }, { finishedAt: { gt: new Date(now - LEAD_UP_MS) } }] },
     select: { incidentId: true, startedAt: true, plan: { select: { serviceId: true } }, faultLeases: { select: { targetIds: true } } },
