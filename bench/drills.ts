@@ -166,8 +166,6 @@ function drillsSection(r: Result): string {
     '',
     `Written by \`npm run bench -- drills\` (bench/drills.ts) on ${r.machine.date.slice(0, 10)} at ${r.machine.date.slice(11, 16)} UTC${r.quick ? ' **in QUICK mode: these figures check the harness, they are not measurements**' : ''}. Its own database on the benchmark's embedded PostgreSQL; two replica processes, each a real routing snapshot (LISTEN standby_routing, reload on NOTIFY).`,
     '',
-    '| machine | |',
-    '|---|---|',
     ...machineRows(r.machine),
     `| load average at the end | ${r.loadEnd} |`,
     '',
@@ -178,7 +176,7 @@ function drillsSection(r: Result): string {
     row('a halt ends the faults within 1 s of the condition', `median ${ms(median(r.halt))}, max ${ms(maxOf(r.halt))} (${r.halt.length} sightings)`, maxOf(r.halt) <= 1_000),
     row('gateway CPU per request within 3% of a run with no fault defined (a fault on another target)', `${median(r.cpu.other).toFixed(1)} vs ${median(r.cpu.none).toFixed(1)} µs (${((ratio - 1) * 100).toFixed(1)}%)`, ratio <= 1.03),
     '',
-    `Start: from just before \`startRun\` (the plan read, the incident marked as a drill opened, the leases written, one transaction) to each replica's snapshot holding the lease. End: from just before \`haltRun\` to each replica's snapshot without it. The halt is timed from the instant the error-rate condition became true (20 failed requests written at once, as the recorder writes them, at a random phase against the controller's one-second tick) to both replicas losing the lease: up to one tick, the controller's reads and the halt's transaction, then the NOTIFY. A replica also ends a lease at its deadline by its own clock without any of this. CPU: process.cpuUsage of the gateway process over ${CPU_REQUESTS.toLocaleString('en-US')} in-memory requests a pass (the handler's complete(), as the retry queue and drills call it, to a bench upstream in another process), ${CPU_PASSES} passes alternating the order; the fault is leased on a target no request goes to, so what is measured is the lookup every attempt pays. ${r.missed} sighting${r.missed === 1 ? '' : 's'} missed (not in the figures).`,
+    `Start: from just before \`startRun\` (the plan read, the incident marked as a drill opened, the leases written, one transaction) to each replica's snapshot holding the lease. End: from just before \`haltRun\` to each replica's snapshot without it. The halt is timed from the instant the error-rate condition became true (20 failed requests written at once, as the recorder writes them, at a random phase against the controller's tick, every 500 ms) to both replicas losing the lease: up to one tick, the controller's reads and the halt's transaction, then the NOTIFY. A replica also ends a lease at its deadline by its own clock without any of this. CPU: process.cpuUsage of the gateway process over ${CPU_REQUESTS.toLocaleString('en-US')} in-memory requests a pass (the handler's complete(), as the retry queue and drills call it, to a bench upstream in another process), ${CPU_PASSES} passes alternating the order; the fault is leased on a target no request goes to, so what is measured is the lookup every attempt pays. ${r.missed} sighting${r.missed === 1 ? '' : 's'} missed (not in the figures).`,
     DRILLS_END,
   ].join('\n') + '\n';
 }
