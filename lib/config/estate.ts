@@ -42,7 +42,7 @@ export async function readEstate(client: Tx = db()): Promise<Estate> {
   const services = await client.service.findMany({
     orderBy: { name: 'asc' },
     select: {
-      id: true, version: true, name: true, description: true, owner: true, enabled: true, sloTarget: true, sloWindowDays: true,
+      id: true, version: true, name: true, description: true, owner: true, enabled: true, sloTarget: true, sloWindowDays: true, conversationStore: true, conversationRetentionDays: true,
       degradationPolicy: { include: { degradedTarget: { select: { name: true } } } },
       chain: { orderBy: { position: 'asc' }, include: { target: { select: { name: true } } } },
     },
@@ -86,6 +86,7 @@ export async function readEstate(client: Tx = db()): Promise<Estate> {
       enabled: s.enabled,
       slo: { target: fractionToPercent(s.sloTarget), windowDays: s.sloWindowDays },
       degradation: degradationOf(s.degradationPolicy),
+      conversations: { store: s.conversationStore, retentionDays: s.conversationRetentionDays },
       chain: s.chain.map((e) => ({
         target: e.target.name,
         failoverOn: sortErrorClasses(e.failoverOn),

@@ -5,6 +5,8 @@ import 'server-only';
 // tier overrides also go on the service's tier timeline (TierChange). Triggers
 // NOTIFY standby_routing on commit, so every gateway replica picks the change
 // up within a second.
+import { recordConfigChange } from '@/lib/config-history/writer';
+import { routingSection } from '@/lib/config/apply';
 import { recordAudit } from '@/lib/audit/record';
 import { authorized, type SessionUser } from '@/lib/server/auth';
 import { Prisma, type Tx } from '@/lib/server/db';
@@ -189,7 +191,7 @@ export async function updateDegradationPolicy(caller: Caller, input: unknown) {
     });
     assertVersionMatched(count, 'degradation policy');
     const after = await tx.degradationPolicy.findUniqueOrThrow({ where: { serviceId }, select: policySelect });
-    await recordAudit(tx, actor, {
+    await recordConfigChange(tx, actor, routingSection, {
       action: 'degradation.policy_update', entityType: 'service', entityId: serviceId, entityName: service.name,
       before: policyForAudit(before), after: policyForAudit(after), reason,
     });

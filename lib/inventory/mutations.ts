@@ -1,7 +1,8 @@
 import 'server-only';
 // Inventory writes: each checks the caller's permission, validates its input,
 // and records an audit entry in the same transaction as the change.
-import { recordAudit } from '@/lib/audit/record';
+import { recordConfigChange } from '@/lib/config-history/writer';
+import { routingSection } from '@/lib/config/apply';
 import { authorized, type SessionUser } from '@/lib/server/auth';
 import { endpointHostProblem, endpointPolicyOf, PRIVATE_NETWORKS_SETTING, readPrivateNetworks, type EndpointPolicy } from '@/lib/server/endpoint-policy';
 import { hasPermission } from '@/lib/server/permissions';
@@ -29,7 +30,7 @@ export async function createProvider(caller: Caller, input: unknown) {
   return withUniqueField('name', 'A provider with this name already exists.', () =>
     inTransaction(async (tx) => {
       const created = await tx.provider.create({ data, select: providerSnapshot });
-      await recordAudit(tx, actor, { action: 'provider.create', entityType: 'provider', entityId: created.id, entityName: created.name, after: created, reason });
+      await recordConfigChange(tx, actor, routingSection, { action: 'provider.create', entityType: 'provider', entityId: created.id, entityName: created.name, after: created, reason });
       return created;
     }),
   );
@@ -45,7 +46,7 @@ export async function updateProvider(caller: Caller, ref: unknown, input: unknow
       const { count } = await tx.provider.updateMany({ where: { id, version }, data: { ...data, version: { increment: 1 } } });
       assertVersionMatched(count, 'provider');
       const after = await tx.provider.findUniqueOrThrow({ where: { id }, select: providerSnapshot });
-      await recordAudit(tx, actor, { action: 'provider.update', entityType: 'provider', entityId: id, entityName: after.name, before, after, reason });
+      await recordConfigChange(tx, actor, routingSection, { action: 'provider.update', entityType: 'provider', entityId: id, entityName: after.name, before, after, reason });
       return after;
     }),
   );
@@ -59,7 +60,7 @@ export async function setProviderEnabled(caller: Caller, input: unknown) {
     const { count } = await tx.provider.updateMany({ where: { id, version }, data: { enabled, version: { increment: 1 } } });
     assertVersionMatched(count, 'provider');
     const after = await tx.provider.findUniqueOrThrow({ where: { id }, select: providerSnapshot });
-    await recordAudit(tx, actor, { action: enabled ? 'provider.enable' : 'provider.disable', entityType: 'provider', entityId: id, entityName: after.name, before, after, reason });
+    await recordConfigChange(tx, actor, routingSection, { action: enabled ? 'provider.enable' : 'provider.disable', entityType: 'provider', entityId: id, entityName: after.name, before, after, reason });
     return after;
   });
 }
@@ -77,7 +78,7 @@ export async function deleteProvider(caller: Caller, input: unknown) {
       throw new AppError('IN_USE', `Provider ${before.name} cannot be deleted: ${uses.join(' and ')} still use it. Delete or move them first, or disable the provider instead.`);
     }
     await tx.provider.delete({ where: { id } });
-    await recordAudit(tx, actor, { action: 'provider.delete', entityType: 'provider', entityId: id, entityName: before.name, before, reason });
+    await recordConfigChange(tx, actor, routingSection, { action: 'provider.delete', entityType: 'provider', entityId: id, entityName: before.name, before, reason });
   });
 }
 
@@ -91,7 +92,7 @@ export async function createRegion(caller: Caller, input: unknown) {
   return withUniqueField('code', 'A region with this code already exists.', () =>
     inTransaction(async (tx) => {
       const created = await tx.region.create({ data, select: regionSnapshot });
-      await recordAudit(tx, actor, { action: 'region.create', entityType: 'region', entityId: created.id, entityName: created.code, after: created, reason });
+      await recordConfigChange(tx, actor, routingSection, { action: 'region.create', entityType: 'region', entityId: created.id, entityName: created.code, after: created, reason });
       return created;
     }),
   );
@@ -107,7 +108,7 @@ export async function updateRegion(caller: Caller, ref: unknown, input: unknown)
       const { count } = await tx.region.updateMany({ where: { id, version }, data: { ...data, version: { increment: 1 } } });
       assertVersionMatched(count, 'region');
       const after = await tx.region.findUniqueOrThrow({ where: { id }, select: regionSnapshot });
-      await recordAudit(tx, actor, { action: 'region.update', entityType: 'region', entityId: id, entityName: after.code, before, after, reason });
+      await recordConfigChange(tx, actor, routingSection, { action: 'region.update', entityType: 'region', entityId: id, entityName: after.code, before, after, reason });
       return after;
     }),
   );
@@ -121,7 +122,7 @@ export async function setRegionEnabled(caller: Caller, input: unknown) {
     const { count } = await tx.region.updateMany({ where: { id, version }, data: { enabled, version: { increment: 1 } } });
     assertVersionMatched(count, 'region');
     const after = await tx.region.findUniqueOrThrow({ where: { id }, select: regionSnapshot });
-    await recordAudit(tx, actor, { action: enabled ? 'region.enable' : 'region.disable', entityType: 'region', entityId: id, entityName: after.code, before, after, reason });
+    await recordConfigChange(tx, actor, routingSection, { action: enabled ? 'region.enable' : 'region.disable', entityType: 'region', entityId: id, entityName: after.code, before, after, reason });
     return after;
   });
 }
@@ -137,7 +138,7 @@ export async function deleteRegion(caller: Caller, input: unknown) {
       throw new AppError('IN_USE', `Region ${before.code} cannot be deleted: ${describeUsers(names.map((t) => t.name), total, 'target')} run there. Move or delete them first, or disable the region instead.`);
     }
     await tx.region.delete({ where: { id } });
-    await recordAudit(tx, actor, { action: 'region.delete', entityType: 'region', entityId: id, entityName: before.code, before, reason });
+    await recordConfigChange(tx, actor, routingSection, { action: 'region.delete', entityType: 'region', entityId: id, entityName: before.code, before, reason });
   });
 }
 
@@ -215,7 +216,7 @@ export async function createTarget(caller: Caller, input: unknown) {
       await assertEndpointAllowed(tx, data.endpointUrl);
       await assertCredentialDestination(tx, caller, data, null);
       const created = await tx.target.create({ data, select: targetSnapshot });
-      await recordAudit(tx, actor, { action: 'target.create', entityType: 'target', entityId: created.id, entityName: created.name, after: created, reason });
+      await recordConfigChange(tx, actor, routingSection, { action: 'target.create', entityType: 'target', entityId: created.id, entityName: created.name, after: created, reason });
       return { id: created.id, name: created.name };
     }),
   );
@@ -235,7 +236,7 @@ export async function updateTarget(caller: Caller, ref: unknown, input: unknown)
       const { count } = await tx.target.updateMany({ where: { id, version }, data: { ...data, version: { increment: 1 } } });
       assertVersionMatched(count, 'target');
       const after = await tx.target.findUniqueOrThrow({ where: { id }, select: targetSnapshot });
-      await recordAudit(tx, actor, { action: 'target.update', entityType: 'target', entityId: id, entityName: after.name, before, after, reason });
+      await recordConfigChange(tx, actor, routingSection, { action: 'target.update', entityType: 'target', entityId: id, entityName: after.name, before, after, reason });
       return { id, name: after.name, version: after.version };
     }),
   );
@@ -249,7 +250,7 @@ export async function setTargetEnabled(caller: Caller, input: unknown) {
     const { count } = await tx.target.updateMany({ where: { id, version }, data: { enabled, version: { increment: 1 } } });
     assertVersionMatched(count, 'target');
     const after = await tx.target.findUniqueOrThrow({ where: { id }, select: targetSnapshot });
-    await recordAudit(tx, actor, { action: enabled ? 'target.enable' : 'target.disable', entityType: 'target', entityId: id, entityName: after.name, before, after, reason });
+    await recordConfigChange(tx, actor, routingSection, { action: enabled ? 'target.enable' : 'target.disable', entityType: 'target', entityId: id, entityName: after.name, before, after, reason });
     return { id, enabled };
   });
 }
@@ -260,7 +261,7 @@ export async function deleteTarget(caller: Caller, input: unknown) {
   return inTransaction(async (tx) => {
     const before = (await tx.target.findUnique({ where: { id }, select: targetSnapshot })) ?? notFound('target');
     await tx.target.delete({ where: { id } });
-    await recordAudit(tx, actor, { action: 'target.delete', entityType: 'target', entityId: id, entityName: before.name, before, reason });
+    await recordConfigChange(tx, actor, routingSection, { action: 'target.delete', entityType: 'target', entityId: id, entityName: before.name, before, reason });
   });
 }
 
@@ -274,7 +275,7 @@ export async function createService(caller: Caller, input: unknown) {
   return withUniqueField('name', 'A service with this name already exists.', () =>
     inTransaction(async (tx) => {
       const created = await tx.service.create({ data, select: serviceSnapshot });
-      await recordAudit(tx, actor, { action: 'service.create', entityType: 'service', entityId: created.id, entityName: created.name, after: created, reason });
+      await recordConfigChange(tx, actor, routingSection, { action: 'service.create', entityType: 'service', entityId: created.id, entityName: created.name, after: created, reason });
       return created;
     }),
   );
@@ -290,7 +291,7 @@ export async function updateService(caller: Caller, ref: unknown, input: unknown
       const { count } = await tx.service.updateMany({ where: { id, version }, data: { ...data, version: { increment: 1 } } });
       assertVersionMatched(count, 'service');
       const after = await tx.service.findUniqueOrThrow({ where: { id }, select: serviceSnapshot });
-      await recordAudit(tx, actor, { action: 'service.update', entityType: 'service', entityId: id, entityName: after.name, before, after, reason });
+      await recordConfigChange(tx, actor, routingSection, { action: 'service.update', entityType: 'service', entityId: id, entityName: after.name, before, after, reason });
       return after;
     }),
   );
@@ -304,7 +305,7 @@ export async function setServiceEnabled(caller: Caller, input: unknown) {
     const { count } = await tx.service.updateMany({ where: { id, version }, data: { enabled, version: { increment: 1 } } });
     assertVersionMatched(count, 'service');
     const after = await tx.service.findUniqueOrThrow({ where: { id }, select: serviceSnapshot });
-    await recordAudit(tx, actor, { action: enabled ? 'service.enable' : 'service.disable', entityType: 'service', entityId: id, entityName: after.name, before, after, reason });
+    await recordConfigChange(tx, actor, routingSection, { action: enabled ? 'service.enable' : 'service.disable', entityType: 'service', entityId: id, entityName: after.name, before, after, reason });
     return after;
   });
 }
@@ -315,7 +316,7 @@ export async function deleteService(caller: Caller, input: unknown) {
   return inTransaction(async (tx) => {
     const before = (await tx.service.findUnique({ where: { id }, select: serviceSnapshot })) ?? notFound('service');
     await tx.service.delete({ where: { id } });
-    await recordAudit(tx, actor, { action: 'service.delete', entityType: 'service', entityId: id, entityName: before.name, before, reason });
+    await recordConfigChange(tx, actor, routingSection, { action: 'service.delete', entityType: 'service', entityId: id, entityName: before.name, before, reason });
   });
 }
 
@@ -331,7 +332,7 @@ export async function createCredential(caller: Caller, input: unknown) {
       const provider = await tx.provider.count({ where: { id: data.providerId } });
       if (!provider) throw new AppError('INVALID', 'Some fields need attention.', { providerId: ['This provider no longer exists.'] });
       const created = await tx.credential.create({ data: { ...data, ciphertext: encryptSecret(secret), hint: secretHint(secret) }, select: credentialSnapshot });
-      await recordAudit(tx, actor, { action: 'credential.create', entityType: 'credential', entityId: created.id, entityName: created.name, after: created, reason });
+      await recordConfigChange(tx, actor, routingSection, { action: 'credential.create', entityType: 'credential', entityId: created.id, entityName: created.name, after: created, reason });
       return created;
     }),
   );
@@ -349,7 +350,7 @@ export async function rotateCredential(caller: Caller, ref: unknown, input: unkn
     });
     assertVersionMatched(count, 'credential');
     const after = await tx.credential.findUniqueOrThrow({ where: { id }, select: credentialSnapshot });
-    await recordAudit(tx, actor, { action: 'credential.rotate', entityType: 'credential', entityId: id, entityName: after.name, before, after, reason });
+    await recordConfigChange(tx, actor, routingSection, { action: 'credential.rotate', entityType: 'credential', entityId: id, entityName: after.name, before, after, reason });
     return after;
   });
 }
@@ -365,6 +366,6 @@ export async function deleteCredential(caller: Caller, input: unknown) {
       throw new AppError('IN_USE', `Credential ${before.name} cannot be deleted: ${describeUsers(names.map((t) => t.name), total, 'target')} authenticate with it. Give them another credential first.`);
     }
     await tx.credential.delete({ where: { id } });
-    await recordAudit(tx, actor, { action: 'credential.delete', entityType: 'credential', entityId: id, entityName: before.name, before, reason });
+    await recordConfigChange(tx, actor, routingSection, { action: 'credential.delete', entityType: 'credential', entityId: id, entityName: before.name, before, reason });
   });
 }

@@ -10,7 +10,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { db, Prisma, type Tx } from '@/lib/server/db';
 import { inTransaction } from '@/lib/server/mutation';
-import { syncComponents } from './components';
+import { syncComponentsWithHistory } from './config-section';
 import { DEFAULT_DETECTOR_CONFIG, detect, emptyDetectorState, type DetectorConfig, type DetectorEvent, type DetectorState, type DrillWindow, type EpisodeRecord, type Topology } from './detector';
 import { measuredRtoMs, rtoParts } from './rto-parts';
 import { refreshRecoverySummary } from './summary';
@@ -178,7 +178,7 @@ export function recoveryTask(drills: DrillWindowSource = noDrills, options: { st
     run: async ({ log }: { log: (line: string) => void }): Promise<void> => {
       const now = Date.now();
       if (now - lastSync >= COMPONENT_SYNC_MS) {
-        const synced = await syncComponents();
+        const synced = await syncComponentsWithHistory();
         if (synced.created.length) log(`recovery: components added with default objectives: ${synced.created.join(', ')}`);
         if (synced.retired.length) log(`recovery: components retired: ${synced.retired.join(', ')}`);
         lastSync = now;
