@@ -6,6 +6,7 @@
 //   npm run standby -- db          run only the embedded PostgreSQL (used by the e2e suite)
 //   npm run standby -- user create --email a@b.c --name "A" --role admin   (password from STANDBY_NEW_PASSWORD or prompt)
 //   npm run standby -- config export [file] | config apply <file> [--dry-run] [--prune] [--reason "..."]
+//   npm run standby -- config rebuild <repo> [--ref <commit>] [--secrets <file>] | config publish   (configuration history in git)
 //   npm run standby -- rollups rebuild [--days N]   recompute the chart/SLO rollups of the last N days from raw rows
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -188,7 +189,13 @@ async function main(): Promise<void> {
       return shutdown(0);
     }
     case 'config': {
-      await ensureDatabase();
+      const { url } = await ensureDatabase();
+      if (args[0] === 'rebuild' || args[0] === 'publish') {
+        // An empty Standby is a fresh database: its schema first, as a start would.
+        await migrate(url);
+        const { runConfigHistoryCommand } = await import('../lib/config-history/cli');
+        return shutdown(await runConfigHistoryCommand(args, log));
+      }
       const { runConfigCommand } = await import('../lib/config/cli');
       return shutdown(await runConfigCommand(args, log));
     }

@@ -11,6 +11,7 @@ import { burnRateAlertTask } from '@/lib/slo/evaluate';
 import { degradationTask } from '@/lib/degradation/evaluate';
 import { retentionTask } from '@/lib/health/rollups';
 import { recoveryTask } from '@/lib/recovery/detect-task';
+import { configHistoryTask } from '@/lib/config-history/publish-task';
 
 /** What loops may need of the replica that leads: its routing snapshot, breakers and recorder. */
 export type ControlLoopDeps = {
@@ -20,5 +21,5 @@ export type ControlLoopDeps = {
 };
 
 export function controlLoops(deps: ControlLoopDeps): LeaderTask[] {
-  return [burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, queue: createRetryQueue() }), retentionTask, accessCleanupTask, recoveryTask()];
+  return [burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, queue: createRetryQueue() }), retentionTask, accessCleanupTask, recoveryTask(), configHistoryTask()];
 }
