@@ -77,6 +77,8 @@ export function runGit(args: string[], options: GitOptions = {}): Promise<string
       if (code === 0) resolve(out);
       else reject(new GitError(`git ${args[0]}: ${(err.trim().split('\n').filter(Boolean).at(-1) ?? '') || (signal ? `stopped by ${signal}` : `exit code ${code}`)}`));
     });
+    // A command that exits without reading its input closes the pipe: not an error of ours.
+    child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? '');
   });
 }
