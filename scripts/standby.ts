@@ -7,6 +7,7 @@
 //   npm run standby -- user create --email a@b.c --name "A" --role admin   (password from STANDBY_NEW_PASSWORD or prompt)
 //   npm run standby -- config export [file] | config apply <file> [--dry-run] [--prune] [--reason "..."]
 //   npm run standby -- config rebuild <repo> [--ref <commit>] [--secrets <file>] | config publish   (configuration history in git)
+//   npm run standby -- backup scan <dir> --model <name> --location <url> --region <code> [--deployed]   hash a model's files and report the copy
 //   npm run standby -- rollups rebuild [--days N]   recompute the chart/SLO rollups of the last N days from raw rows
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -199,13 +200,23 @@ async function main(): Promise<void> {
       const { runConfigCommand } = await import('../lib/config/cli');
       return shutdown(await runConfigCommand(args, log));
     }
+    case 'backup': {
+      const { runBackupCommand } = await import('../lib/backups/cli');
+      // A scan that reports elsewhere (--to) or only writes its manifest (--out) needs no database.
+      const reportToDatabase = async () => {
+        if (args.includes('--to') || args.includes('--out')) return false;
+        await ensureDatabase();
+        return true;
+      };
+      return shutdown(await runBackupCommand(args, log, { reportToDatabase }));
+    }
     case 'rollups': {
       await ensureDatabase();
       const { runRollupsCommand } = await import('../lib/health/rollups-cli');
       return shutdown(await runRollupsCommand(args, log));
     }
     default:
-      console.error(`Unknown command '${command}'. Commands: start, demo, dev, db, migrate, seed, user, config, rollups.`);
+      console.error(`Unknown command '${command}'. Commands: start, demo, dev, db, migrate, seed, user, config, backup, rollups.`);
       return shutdown(2);
   }
 }

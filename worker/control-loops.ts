@@ -12,6 +12,7 @@ import { degradationTask } from '@/lib/degradation/evaluate';
 import { retentionTask } from '@/lib/health/rollups';
 import { recoveryTask } from '@/lib/recovery/detect-task';
 import { configHistoryTask } from '@/lib/config-history/publish-task';
+import { backupsTask } from '@/lib/backups/task';
 
 /** What loops may need of the replica that leads: its routing snapshot, breakers and recorder. */
 export type ControlLoopDeps = {
@@ -21,5 +22,5 @@ export type ControlLoopDeps = {
 };
 
 export function controlLoops(deps: ControlLoopDeps): LeaderTask[] {
-  return [burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, queue: createRetryQueue() }), retentionTask, accessCleanupTask, recoveryTask(), configHistoryTask()];
+  return [burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, queue: createRetryQueue() }), retentionTask, accessCleanupTask, recoveryTask(), configHistoryTask(), backupsTask()];
 }

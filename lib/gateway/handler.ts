@@ -54,6 +54,8 @@ export type GatewayDeps = {
 };
 
 const MAX_UPSTREAM_BODY_BYTES = 16 * 1024 * 1024;
+/** Paths under /api/v1/ that Next.js answers (machine APIs of the control plane). */
+const CONTROL_PLANE_APIS = ['/api/v1/recovery/', '/api/v1/backups/', '/api/v1/conversations'];
 const JSON_HEADERS = { 'content-type': 'application/json' };
 /** After a finish_reason, how long a stream may take to send its usage and end marker before it is finished for it. */
 const FINISH_GRACE_MS = 1_000;
@@ -881,8 +883,8 @@ export function createGatewayHandler(deps: GatewayDeps) {
       }
       return true;
     }
-    // Machine APIs of the control plane under /api/v1/ are Next.js routes (app/api/v1/recovery/...).
-    if (pathname.startsWith('/api/v1/') && !pathname.startsWith('/api/v1/recovery/')) {
+    // Machine APIs of the control plane under /api/v1/ are Next.js routes (app/api/v1/recovery/..., backups/..., conversations/...).
+    if (pathname.startsWith('/api/v1/') && !CONTROL_PLANE_APIS.some((prefix) => pathname.startsWith(prefix))) {
       sendError(res, 404, `Unknown endpoint ${pathname}. Standby serves /api/v1/chat/completions, /api/v1/models and /api/v1/queued/<id>.`, 'not_found_error', 'unknown_url');
       return true;
     }

@@ -73,7 +73,8 @@ export async function readEvents(from: Date, to: Date): Promise<DetectorEvent[]>
       where: { OR: [{ createdAt: { gt: from, lte: to } }, { clearedAt: { gt: from, lte: to } }, { clearedAt: null, expiresAt: { gt: from, lte: to } }] },
       select: { kind: true, serviceId: true, targetId: true, createdAt: true, createdBy: true, clearedAt: true, clearedBy: true, expiresAt: true, reason: true },
     }),
-    db().alertEvent.findMany({ where: { openedAt: { gt: from, lte: to } }, select: { serviceId: true, openedAt: true, rule: true } }),
+    // Burn-rate alerts say callers are failing; others (a missed backup) say nothing about traffic.
+    db().alertEvent.findMany({ where: { kind: 'burn_rate', openedAt: { gt: from, lte: to } }, select: { serviceId: true, openedAt: true, rule: true } }),
   ]);
   const events: DetectorEvent[] = [];
   for (const b of attempts) events.push(...pointsOf(b, (at, n) => ({ type: 'attempt', at, targetId: b.subject, serviceId: b.other, ok: b.ok, n, errorClass: b.errorClass })));

@@ -19,6 +19,10 @@ const schema = z.object({
   }),
   // Raw HealthSample and RequestRecord rows are kept this long (lib/health/rollups.ts applyRetention).
   STANDBY_RAW_RETENTION_DAYS: z.coerce.number().int().min(1).default(35),
+  // S3-compatible object storage for model backups (lib/backups/s3.ts): the endpoint of a server other than AWS
+  // (MinIO, Ceph, R2, ...), addressed by path. Credentials come from the AWS SDK's usual chain (AWS_ACCESS_KEY_ID, ...).
+  STANDBY_S3_ENDPOINT: z.string().url('must be a URL such as http://minio.internal:9000').optional(),
+  AWS_REGION: z.string().default('us-east-1'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
 });
 
