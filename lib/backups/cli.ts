@@ -19,7 +19,7 @@ const USAGE = `Usage: npm run standby -- backup scan <folder or s3://bucket/pref
   --region     the region code the copy is in (as on the Regions page)
   --deployed   the folder is what serves now: copies are checked against it
   --to         report through another Standby's API (token in STANDBY_TOKEN, scope backups:report)
-  --out        also write the manifest to a file; with neither --to nor a database, only that`;
+  --out        only write the manifest to a file: nothing is reported`;
 
 /** Exit code: 0 reported (restorable or not: the report says), 1 refused or unreadable, 2 usage. */
 export async function runBackupCommand(args: string[], log: (line: string) => void, options: { reportToDatabase: () => Promise<boolean> }): Promise<number> {
