@@ -13,6 +13,7 @@ import { retentionTask } from '@/lib/health/rollups';
 import { recoveryTask } from '@/lib/recovery/detect-task';
 import { configHistoryTask } from '@/lib/config-history/publish-task';
 import { backupsTask } from '@/lib/backups/task';
+import { conversationRetentionTask } from '@/lib/conversations/mutations';
 
 /** What loops may need of the replica that leads: its routing snapshot, breakers and recorder. */
 export type ControlLoopDeps = {
@@ -22,5 +23,5 @@ export type ControlLoopDeps = {
 };
 
 export function controlLoops(deps: ControlLoopDeps): LeaderTask[] {
-  return [burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, queue: createRetryQueue() }), retentionTask, accessCleanupTask, recoveryTask(), configHistoryTask(), backupsTask()];
+  return [burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, queue: createRetryQueue() }), retentionTask, accessCleanupTask, recoveryTask(), configHistoryTask(), backupsTask(), conversationRetentionTask()];
 }

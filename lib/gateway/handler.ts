@@ -30,6 +30,7 @@ import { capMaxTokens, decideTier, preferTarget, refusalMessage, wantsQueue } fr
 import { createSseParser, type SseEvent } from './sse';
 import { hashToken, parseBearer } from '@/lib/access/tokens';
 import { AttemptAbort, readBody, sendUpstream, UpstreamFailure, classifyTransportError, type UpstreamResponse } from './upstream';
+import type { ConversationHook } from '@/lib/conversations/store';
 
 export type GatewayMetrics = {
   observeAttempt(a: { target: string; service: string; outcome: 'success' | 'error'; errorClass: string | null; latencyMs: number; ttftMs: number | null }): void;
@@ -47,6 +48,8 @@ export type GatewayDeps = {
   queue?: GatewayQueue;
   /** The Minimal tier's response cache; one per handler (per replica) by default. */
   cache?: ResponseCache;
+  /** The conversation store (lib/conversations/store.ts): a named conversation's history goes upstream, its answer is kept. */
+  conversations?: ConversationHook;
   maxBodyBytes?: number;
   random?: () => number;
   /** A client that went away before its request body was complete: counted and logged as one line by the data plane. */
@@ -657,18 +660,24 @@ export function createGatewayHandler(deps: GatewayDeps) {
     res.setHeader('x-standby-tier', tier);
     deps.metrics?.setServiceTier?.(service.name, effectiveTier(service.degradation, now));
     const startedAt = performance.now();
+    // Hook of the conversation store: a named conversation's stored history goes upstream with the new message.
+    const turn = deps.conversations && options.record ? await deps.conversations.open({ req, service, token, request: parsed.request }) : null;
+    if (turn?.kind === 'refused') return sendError(res, turn.status, turn.message, turn.type, turn.code, null, turn.headers);
+    for (const [name, value] of Object.entries(turn?.headers ?? {})) res.setHeader(name, value);
     const abort = { aborted: false };
     res.on('close', () => {
       if (!res.writableEnded) abort.aborted = true;
     });
-    const request = parsed.request;
+    const request = turn?.request ?? parsed.request;
     const exchange: Exchange = {
       req, res, requestId: newRequestId(), created: Math.floor(Date.now() / 1000), service, request,
       stream: request.stream === true, includeUsage: request.stream_options?.include_usage === true, abort, attempts: 0, sentText: '', headersSent: false, hasToolCalls: false,
       earlier: { completionTokens: 0, estimated: false }, answerUsage: null,
-      assembler: null, completion: null,
+      assembler: turn && request.stream === true ? new AnswerAssembler() : null, completion: null,
     };
     const served = await serveInTier(exchange, snapshot, tier, { wantsQueue: options.wantsQueue, tokenId: token.id, body: json });
+    // Hook of the conversation store: the answer the client received joins the history (written off the request path).
+    turn?.finish(served.status === 200 ? (exchange.assembler?.answer() ?? answerFromCompletion(exchange.completion)) : null);
     if (options.record) recordOutcome(exchange, tier, served, startedAt);
     return served;
   }
@@ -742,7 +751,8 @@ export function createGatewayHandler(deps: GatewayDeps) {
   /** A cached or rule-based answer, as JSON or as a short stream, with a fresh id and created. */
   function answerLocally(x: Exchange, answer: CachedAnswer, headers: Record<string, string>) {
     const meta = { id: x.requestId, created: x.created };
-    if (!x.stream) return sendJson(x.res, 200, completionFromAnswer(answer, meta), { ...tierHeaders(x), ...headers });
+    x.completion = completionFromAnswer(answer, meta);
+    if (!x.stream) return sendJson(x.res, 200, x.completion, { ...tierHeaders(x), ...headers });
     x.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...tierHeaders(x), ...headers });
     x.res.end(sseFromAnswer(answer, meta, x.includeUsage));
   }

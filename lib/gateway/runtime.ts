@@ -11,6 +11,7 @@ import { createMetrics, METRICS_CONTENT_TYPE } from './metrics';
 import { SampleRecorder } from './recorder';
 import { createRetryQueue } from './retry-queue';
 import { SnapshotSource } from './snapshot';
+import { startConversationStore } from '@/lib/conversations/runtime';
 
 export type DataPlane = Awaited<ReturnType<typeof startDataPlane>>;
 
@@ -38,7 +39,10 @@ export async function startDataPlane() {
     metrics.observeClientDisconnect();
     logDisconnect(where);
   };
-  const gateway = createGatewayHandler({ snapshot: () => snapshots.get(), breakers, recorder, metrics, queue: createRetryQueue(), onClientDisconnect: clientDisconnected });
+  const conversations = startConversationStore();
+  const gateway = createGatewayHandler({
+    snapshot: () => snapshots.get(), breakers, recorder, metrics, queue: createRetryQueue(), onClientDisconnect: clientDisconnected, conversations: conversations.store,
+  });
   // GET /api/metrics: Prometheus exposition of this replica's data plane (served lean, beside the gateway).
   const handle = async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> => {
     if (pathname === '/api/metrics') {
@@ -57,10 +61,12 @@ export async function startDataPlane() {
     handle,
     clientDisconnected,
     /** For the dashboard and /api/health: is the control plane reachable from this replica? */
-    status: () => ({ snapshot: snapshots.status(), recorder: { ...recorder.stats } }),
+    conversations: conversations.store,
+    status: () => ({ snapshot: snapshots.status(), recorder: { ...recorder.stats }, conversations: conversations.store.stats() }),
     close: async () => {
       await snapshots.close();
       await recorder.close();
+      await conversations.close();
     },
   };
 }

@@ -131,6 +131,7 @@ CREATE TABLE "ConversationMessage" (
     "role" TEXT NOT NULL,
     "sealed" TEXT NOT NULL,
     "at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "writtenAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "ConversationMessage_pkey" PRIMARY KEY ("id")
 );
