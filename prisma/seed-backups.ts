@@ -21,6 +21,8 @@ import type { ConfigDoc } from '@/lib/config/schema';
 import { serializeConfig } from '@/lib/config/yaml';
 import { recordCopy, recordDeployed, recordRestoreTest, syncModelsIn } from '@/lib/backups/mutations';
 import type { Manifest, ManifestFile } from '@/lib/backups/parts';
+import { configuredRepository } from '@/lib/config-history/git';
+import { publishPendingVersions } from '@/lib/config-history/publish';
 import { sha256 } from '@/lib/config-history/writer';
 import { objectivesSection } from '@/lib/recovery/config-section';
 import { settingsSection } from '@/lib/settings/config-section';
@@ -144,6 +146,11 @@ async function seedConfigHistory(now: number) {
       actorEmail: v.actor[0], actorRole: v.actor[1], reason: v.reason, createdAt: new Date(v.at),
     })),
   });
+  // Into the repository now, each commit dated at its change; illustrative: as if the writer had committed each within a second of it.
+  const published = await publishPendingVersions(configuredRepository()).catch(() => null);
+  if (published && !published.error) {
+    await db().$executeRaw`UPDATE "ConfigVersion" SET "gitAt" = "createdAt" + interval '1 millisecond' * (300 + (number * 137) % 600) WHERE number <= ${versions.length}`;
+  }
 }
 
 /** Loads both once; returns false when they were already there. */

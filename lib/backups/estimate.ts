@@ -113,8 +113,12 @@ export function assessModel(m: ModelInputs): ModelStatus {
 
   const fixes: Fix[] = [];
   if (restoreMs !== null && restoreMs > m.rtoMs && best) {
-    const how = restoreBasis === 'restore_test' ? 'the last restore test took' : 'restoring takes about';
-    findings.push(`${how[0].toUpperCase()}${how.slice(1)} ${formatSpan(restoreMs)} (${formatBytes(best.sizeBytes)} from ${best.region} over ${formatBandwidth(best.estimate.bandwidth.bitsPerSecond)}, then ${formatSpan(best.estimate.loadMs)} to load): ${ratio! >= 1.95 ? `${ratio!.toFixed(1)} times` : 'more than'} its ${formatSpan(m.rtoMs)} RTO.`);
+    const times = `${ratio! >= 1.95 ? `${ratio!.toFixed(1)} times` : 'more than'} its ${formatSpan(m.rtoMs)} RTO`;
+    findings.push(
+      restoreBasis === 'restore_test'
+        ? `The last restore test (${new Date(test!.observedAt).toISOString().slice(0, 10)}) took ${formatSpan(restoreMs)}: ${times}.`
+        : `Restoring takes about ${formatSpan(restoreMs)} (${formatBytes(best.sizeBytes)} from ${best.region} over ${formatBandwidth(best.estimate.bandwidth.bitsPerSecond)}, then ${formatSpan(best.estimate.loadMs)} to load): ${times}.`,
+    );
     const load = best.estimate.loadMs;
     if (load < m.rtoMs) fixes.push({ change: `Keep a pre-staged replica of ${m.name} in ${m.servingRegion}: a restore is then loading only (${formatSpan(load)}).`, restoreMs: load });
     for (const f of [...m.fallbacks].sort((a, b) => a.restoreMs - b.restoreMs)) {
@@ -124,8 +128,9 @@ export function assessModel(m: ModelInputs): ModelStatus {
       }
     }
     if (!m.fallbacks.some((f) => f.restoreMs <= m.rtoMs)) {
+      // Only offered where it would meet the RTO over the same link.
       const quantized = estimateRestore(best.sizeBytes / 4, best.estimate.bandwidth, null).totalMs;
-      fixes.push({ change: `Add a 4-bit quantized build of ${m.name} (about ${formatBytes(best.sizeBytes / 4)}) to the chain as a fallback: it would restore in about ${formatSpan(quantized)}.`, restoreMs: quantized });
+      if (quantized <= m.rtoMs) fixes.push({ change: `Add a 4-bit quantized build of ${m.name} (about ${formatBytes(best.sizeBytes / 4)}) to the chain as a fallback: it would restore in about ${formatSpan(quantized)}.`, restoreMs: quantized });
     }
     const room = m.rtoMs - load;
     if (room > 0) {

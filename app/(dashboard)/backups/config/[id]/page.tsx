@@ -65,7 +65,9 @@ export default async function ConfigVersionPage({ params, searchParams }: Props)
               Change
             </Text>
             <Group gap={4}>
-              <Badge variant="light">{v.action}</Badge>
+              <Badge variant="light" tt="none">
+                {v.action}
+              </Badge>
               {v.restoredFrom && (
                 <Badge variant="light" color="grape">
                   restores v{v.restoredFrom}

@@ -188,7 +188,7 @@ export default async function ModelBackupsPage({ params }: Props) {
         </Title>
         {model.restoreTests.length === 0 ? (
           <Text size="sm" c="dimmed">
-            No restore was timed: the restore time above is an estimate. A restore job reports its time to POST /api/v1/backups/restore-tests, and it replaces the estimate.
+            No restore was timed{status.restoreMs !== null ? ': the restore time above is an estimate' : ''}. A restore job reports its time to POST /api/v1/backups/restore-tests, and it replaces the estimate.
           </Text>
         ) : (
           <TableScrollContainer minWidth={700}>
@@ -208,7 +208,7 @@ export default async function ModelBackupsPage({ params }: Props) {
                   <TableTr key={t.id}>
                     <TableTd ff="monospace">{formatUtc(t.observedAt).replace(' UTC', '')}</TableTd>
                     <TableTd>
-                      <Badge color={t.ok ? 'teal' : 'red'} variant="light">
+                      <Badge color={t.ok ? 'teal' : 'red'} variant="light" miw="max-content">
                         {t.ok ? 'restored' : 'failed'}
                       </Badge>
                     </TableTd>
