@@ -167,7 +167,7 @@ const CLOCK_TICKS = (() => {
   }
 })();
 
-function cpuMsOf(pid: number): number {
+export function cpuMsOf(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -182,7 +182,7 @@ function cpuMsOf(pid: number): number {
  * nothing else on the machine: the server's own time, the time of backends
  * that have exited (its cutime and cstime), and that of those still running.
  */
-function postgresCpuMs(): number {
+export function postgresCpuMs(): number {
   const processes: { pid: number; ppid: number; server: boolean }[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
