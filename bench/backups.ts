@@ -119,7 +119,11 @@ async function conversationPasses(client: pg.Client): Promise<ConversationPass[]
     const service = await db().service.create({ data: { name: 'bench-conversations', conversationStore: true, chain: { create: [{ targetId: target.id, position: 0, failoverOn: ['server_error'] }] } }, select: { id: true, name: true } });
     const token = await db().apiToken.create({ data: { name: 'bench', prefix: 'bench000', tokenHash: hashToken(BENCH_TOKEN), services: [], createdBy: 'bench' }, select: { id: true } });
     const config: ConversationGatewayConfig = { serviceId: service.id, serviceName: service.name, targetId: target.id, endpointUrl, tokenId: token.id };
-    gateway = await startChild<{ port: number; pid: number }>('conversation gateway', 'bench/conversation-gateway.ts', { env: { BENCH_CONVERSATION_GATEWAY: JSON.stringify(config), DATABASE_URL: process.env.DATABASE_URL! } });
+    gateway = await startChild<{ port: number; pid: number }>('conversation gateway', 'bench/conversation-gateway.ts', {
+      env: { BENCH_CONVERSATION_GATEWAY: JSON.stringify(config), DATABASE_URL: process.env.DATABASE_URL! },
+      // BENCH_PROFILE=1: a CPU profile of the whole run into bench/.tmp/.
+      nodeFlags: process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${TMP}`] : [],
+    });
     const base = {
       url: `http://127.0.0.1:${gateway.info.port}/api/v1/chat/completions`,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_TOKEN}` },
@@ -159,6 +163,8 @@ async function conversationPasses(client: pg.Client): Promise<ConversationPass[]
         answers: Number(lag.rows[0].n), p50Ms: lag.rows[0].p50 === null ? null : Number(lag.rows[0].p50), p99Ms: lag.rows[0].p99 === null ? null : Number(lag.rows[0].p99), maxMs: lag.rows[0].max === null ? null : Number(lag.rows[0].max),
       };
       passes.push(pass);
+      const failure = records.find((r) => r.status !== 200);
+      if (failure) log(`  first failure: ${failure.status} ${failure.error ?? ''}`);
       log(`pass ${i + 1} of ${PASSES * 2}, store ${store ? 'on ' : 'off'}: ${int(pass.rps)} requests/s sent, ${pass.failed} failed, gateway ${pass.gatewayUs.toFixed(0)} µs CPU per request, PostgreSQL ${pass.postgresUs.toFixed(0)} µs${store ? `; durable within ${ms(pass.p99Ms ?? NaN)} at p99 over ${int(pass.answers)} answers` : ''}`);
     }
     log(`store: ${JSON.stringify(await gateway.call('stats'))}`);
@@ -180,7 +186,10 @@ async function configChanges(): Promise<ConfigChange[]> {
   const repo = path.join(TMP, 'bench-config.git');
   rmSync(repo, { recursive: true, force: true });
   process.env.STANDBY_CONFIG_REPO = repo;
+  const { syncComponents } = await import('@/lib/recovery/components');
   const admin = await db().user.create({ data: { email: 'bench-admin@standby.bench', name: 'Bench', role: 'admin', passwordHash: 'x' }, select: { id: true, email: true, name: true, role: true } });
+  // The configuration's recovery component, which the recovery loop creates in a server, receives the lag.
+  await syncComponents();
   const service = await createService(admin, { name: 'bench-config', description: 'version 0', owner: 'bench', reason: 'the service the benchmark edits' });
   const loop = startLeaderTasks([configHistoryTask()], { snapshots: { get: () => null, onChange: () => () => {} }, log: (line) => log(`  ${line}`) });
   try {

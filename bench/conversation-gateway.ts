@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hashToken } from '@/lib/access/tokens';
 import { ConversationStore } from '@/lib/conversations/store';
-import { loadHistory, writeTurns } from '@/lib/conversations/persistence';
+import { closeConversationPool, loadHistory, writeTurns } from '@/lib/conversations/persistence';
 import { UNDEGRADED } from '@/lib/degradation/defaults';
 import { DEFAULT_CHAIN_ENTRY } from '@/lib/failover/schemas';
 import { DEFAULT_BREAKER_CONFIG } from '@/lib/gateway/breaker';
@@ -16,6 +16,8 @@ import { BreakerRegistry } from '@/lib/gateway/breaker-registry';
 import { createGatewayHandler } from '@/lib/gateway/handler';
 import { SampleRecorder } from '@/lib/gateway/recorder';
 import type { RoutingSnapshot } from '@/lib/gateway/snapshot-types';
+import { endpointPolicyOf } from '@/lib/server/endpoint-policy';
+import { setEndpointPolicy } from '@/lib/server/guarded-connect';
 import { BENCH_TOKEN, serveIpc } from './harness';
 
 export type ConversationGatewayConfig = { serviceId: string; serviceName: string; targetId: string; endpointUrl: string; tokenId: string };
@@ -46,6 +48,8 @@ const snapshot: RoutingSnapshot = {
   tokens: new Map([[hashToken(BENCH_TOKEN), { id: config.tokenId, name: 'bench', services: [], expiresAt: null }]]),
 };
 
+// The bench upstream listens on loopback, which Admin → Settings must allow (the routing snapshot sets it in a server).
+setEndpointPolicy(endpointPolicyOf(['127.0.0.0/8']));
 const breakers = new BreakerRegistry('bench-conversations', () => DEFAULT_BREAKER_CONFIG, async () => {});
 const recorder = new SampleRecorder().start();
 const store = new ConversationStore({ load: loadHistory, write: writeTurns }).start();
@@ -74,6 +78,7 @@ server.listen(0, '127.0.0.1', () => {
     { port: (server.address() as AddressInfo).port, pid: process.pid },
     async () => {
       await store.close();
+      await closeConversationPool();
       await recorder.close();
     },
   );

@@ -24,7 +24,7 @@ import { setEndpointPolicy } from '@/lib/server/guarded-connect';
 import { createTestUsers, rejectsWith, seedRoutedService, uniqueName, type TestUsers } from '@/lib/server/test-fixtures';
 import { conversationRoutes } from './api';
 import { deleteConversations, eraseEndUser, purgeExpiredConversations, setConversationStore } from './mutations';
-import { loadHistory, writeTurns } from './persistence';
+import { closeConversationPool, loadHistory, writeTurns } from './persistence';
 import { ConversationStore } from './store';
 import { recordEvidence } from '@/lib/recovery/evidence';
 import { conversationComponentName } from '@/lib/recovery/model';
@@ -78,6 +78,7 @@ before(async () => {
 
 after(async () => {
   await store.close();
+  await closeConversationPool();
   simulator.close();
   for (const s of [server, upstreams]) {
     s.closeAllConnections();

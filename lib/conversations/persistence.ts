@@ -5,21 +5,45 @@ import 'server-only';
 // atomically, so two replicas appending to one conversation never take the
 // same sequence numbers), then every message in one INSERT. Messages are
 // sealed with AES-256-GCM (lib/server/crypto.ts) here, off the request path.
+//
+// Plain node-postgres on a small pool of its own rather than Prisma: this is
+// the data plane, like the routing snapshot's LISTEN connection, and measured
+// under 500 requests/s Prisma's client cost a tenth of the gateway's CPU per
+// request here (bench/RESULTS.md, section 8; docs/decisions/013).
+import pg from 'pg';
 import type { ChatMessage } from '@/lib/gateway/openai-schema';
 import { decryptSecret, encryptSecret } from '@/lib/server/crypto';
-import { db, Prisma } from '@/lib/server/db';
+import { env } from '@/lib/server/env';
 
 export type ConversationRef = { serviceId: string; tokenId: string; key: string };
 
 export type StoredHistory = { messages: ChatMessage[]; endUserHash: string | null };
 
+let pool: pg.Pool | null = null;
+
+function conversationPool(): pg.Pool {
+  if (!pool) {
+    pool = new pg.Pool({ connectionString: env().DATABASE_URL, max: 4, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 3_000, application_name: 'standby-conversations' });
+    // A dropped idle connection is replaced on the next query; the error must not end the process.
+    pool.on('error', () => {});
+  }
+  return pool;
+}
+
+export async function closeConversationPool(): Promise<void> {
+  const closing = pool;
+  pool = null;
+  await closing?.end();
+}
+
 export async function loadHistory(ref: ConversationRef): Promise<StoredHistory> {
-  const conversation = await db().conversation.findUnique({
-    where: { serviceId_tokenId_key: ref },
-    select: { deletedAt: true, endUserHash: true, messages: { orderBy: { seq: 'asc' }, select: { sealed: true } } },
-  });
-  if (!conversation || conversation.deletedAt) return { messages: [], endUserHash: null };
-  return { messages: conversation.messages.map((m) => JSON.parse(decryptSecret(m.sealed)) as ChatMessage), endUserHash: conversation.endUserHash };
+  const { rows } = await conversationPool().query<{ deletedAt: Date | null; endUserHash: string | null; sealed: string | null }>(
+    `SELECT c."deletedAt", c."endUserHash", m.sealed FROM "Conversation" c LEFT JOIN "ConversationMessage" m ON m."conversationId" = c.id
+     WHERE c."serviceId" = $1 AND c."tokenId" = $2 AND c.key = $3 ORDER BY m.seq`,
+    [ref.serviceId, ref.tokenId, ref.key],
+  );
+  if (rows.length === 0 || rows[0].deletedAt) return { messages: [], endUserHash: null };
+  return { messages: rows.filter((r) => r.sealed !== null).map((r) => JSON.parse(decryptSecret(r.sealed!)) as ChatMessage), endUserHash: rows[0].endUserHash };
 }
 
 /** One answered turn: what the request added and the answer, in order. */
@@ -33,36 +57,49 @@ export type Turn = ConversationRef & {
   answeredAt: number;
 };
 
+const UPSERT = `
+  INSERT INTO "Conversation" (id, "serviceId", "tokenId", key, "endUserHash", "createdAt", "lastMessageAt", "messageCount", "expiresAt")
+  SELECT gen_random_uuid(), s, t, k, u, to_timestamp(started / 1000.0) AT TIME ZONE 'UTC', to_timestamp(answered / 1000.0) AT TIME ZONE 'UTC', n,
+    (to_timestamp(answered / 1000.0) AT TIME ZONE 'UTC') + make_interval(days => r)
+  FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::int[], $8::int[]) AS x(s, t, k, u, started, answered, n, r)
+  ON CONFLICT ("serviceId", "tokenId", key) DO UPDATE SET
+    "messageCount" = CASE WHEN "Conversation"."deletedAt" IS NULL THEN "Conversation"."messageCount" + EXCLUDED."messageCount" ELSE EXCLUDED."messageCount" END,
+    "createdAt" = CASE WHEN "Conversation"."deletedAt" IS NULL THEN "Conversation"."createdAt" ELSE EXCLUDED."createdAt" END,
+    "endUserHash" = COALESCE("Conversation"."endUserHash", EXCLUDED."endUserHash"),
+    "lastMessageAt" = GREATEST("Conversation"."lastMessageAt", EXCLUDED."lastMessageAt"),
+    "expiresAt" = GREATEST("Conversation"."expiresAt", EXCLUDED."expiresAt"),
+    "deletedAt" = NULL
+  -- A conversation deleted after these turns began stays deleted: they are dropped.
+  WHERE "Conversation"."deletedAt" IS NULL OR "Conversation"."deletedAt" < EXCLUDED."createdAt"
+  RETURNING "serviceId"::text AS "serviceId", "tokenId"::text AS "tokenId", key, id::text AS id, "messageCount"`;
+
+const INSERT_MESSAGES = `
+  INSERT INTO "ConversationMessage" ("conversationId", seq, role, sealed, at, "writtenAt")
+  SELECT c, q, r, s, to_timestamp(a / 1000.0) AT TIME ZONE 'UTC', clock_timestamp() AT TIME ZONE 'UTC'
+  FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::float8[]) AS x(c, q, r, s, a)`;
+
 /** Writes turns (in arrival order); returns how many were dropped because their conversation was deleted meanwhile. */
 export async function writeTurns(turns: readonly Turn[]): Promise<{ written: number; dropped: number }> {
   // One row per conversation in the upsert (ON CONFLICT cannot touch a row twice in one statement).
   const groups = new Map<string, Turn[]>();
   for (const turn of turns) {
     const id = `${turn.serviceId}\n${turn.tokenId}\n${turn.key}`;
-    groups.set(id, [...(groups.get(id) ?? []), turn]);
+    const group = groups.get(id);
+    if (group) group.push(turn);
+    else groups.set(id, [turn]);
   }
   const list = [...groups.values()];
   const count = list.map((g) => g.reduce((n, t) => n + t.messages.length, 0));
   const sealed = list.map((g) => g.flatMap((t) => t.messages.map((m) => ({ role: m.role, sealed: encryptSecret(JSON.stringify(m)), at: t.answeredAt }))));
-  return db().$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ serviceId: string; tokenId: string; key: string; id: string; messageCount: number }[]>(Prisma.sql`
-      INSERT INTO "Conversation" (id, "serviceId", "tokenId", key, "endUserHash", "createdAt", "lastMessageAt", "messageCount", "expiresAt")
-      SELECT gen_random_uuid(), s, t, k, u, to_timestamp(started / 1000.0) AT TIME ZONE 'UTC', to_timestamp(answered / 1000.0) AT TIME ZONE 'UTC', n, (to_timestamp(answered / 1000.0) AT TIME ZONE 'UTC') + make_interval(days => r)
-      FROM unnest(${list.map((g) => g[0].serviceId)}::uuid[], ${list.map((g) => g[0].tokenId)}::uuid[], ${list.map((g) => g[0].key)}::text[], ${list.map((g) => g.find((t) => t.endUserHash)?.endUserHash ?? null)}::text[],
-        ${list.map((g) => Math.min(...g.map((t) => t.startedAt)))}::float8[], ${list.map((g) => Math.max(...g.map((t) => t.answeredAt)))}::float8[], ${count}::int[], ${list.map((g) => g.at(-1)!.retentionDays)}::int[])
-        AS x(s, t, k, u, started, answered, n, r)
-      ON CONFLICT ("serviceId", "tokenId", key) DO UPDATE SET
-        "messageCount" = CASE WHEN "Conversation"."deletedAt" IS NULL THEN "Conversation"."messageCount" + EXCLUDED."messageCount" ELSE EXCLUDED."messageCount" END,
-        "createdAt" = CASE WHEN "Conversation"."deletedAt" IS NULL THEN "Conversation"."createdAt" ELSE EXCLUDED."createdAt" END,
-        "endUserHash" = COALESCE("Conversation"."endUserHash", EXCLUDED."endUserHash"),
-        "lastMessageAt" = GREATEST("Conversation"."lastMessageAt", EXCLUDED."lastMessageAt"),
-        "expiresAt" = GREATEST("Conversation"."expiresAt", EXCLUDED."expiresAt"),
-        "deletedAt" = NULL
-      -- A conversation deleted after these turns began stays deleted: they are dropped.
-      WHERE "Conversation"."deletedAt" IS NULL OR "Conversation"."deletedAt" < EXCLUDED."createdAt"
-      RETURNING "serviceId"::text AS "serviceId", "tokenId"::text AS "tokenId", key, id::text AS id, "messageCount"`);
+  const client = await conversationPool().connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ serviceId: string; tokenId: string; key: string; id: string; messageCount: number }>(UPSERT, [
+      list.map((g) => g[0].serviceId), list.map((g) => g[0].tokenId), list.map((g) => g[0].key), list.map((g) => g.find((t) => t.endUserHash)?.endUserHash ?? null),
+      list.map((g) => Math.min(...g.map((t) => t.startedAt))), list.map((g) => Math.max(...g.map((t) => t.answeredAt))), count, list.map((g) => g.at(-1)!.retentionDays),
+    ]);
     const found = new Map(rows.map((r) => [`${r.serviceId}\n${r.tokenId}\n${r.key}`, r]));
-    const messages: { conversationId: string; seq: number; role: string; sealed: string; at: number }[] = [];
+    const columns = { conversation: [] as string[], seq: [] as number[], role: [] as string[], sealed: [] as string[], at: [] as number[] };
     let written = 0;
     let dropped = 0;
     list.forEach((group, i) => {
@@ -73,14 +110,21 @@ export async function writeTurns(turns: readonly Turn[]): Promise<{ written: num
       }
       written += group.length;
       const first = row.messageCount - count[i];
-      sealed[i].forEach((m, j) => messages.push({ conversationId: row.id, seq: first + j, ...m }));
+      sealed[i].forEach((m, j) => {
+        columns.conversation.push(row.id);
+        columns.seq.push(first + j);
+        columns.role.push(m.role);
+        columns.sealed.push(m.sealed);
+        columns.at.push(m.at);
+      });
     });
-    if (messages.length) {
-      await tx.$executeRaw(Prisma.sql`
-        INSERT INTO "ConversationMessage" ("conversationId", seq, role, sealed, at, "writtenAt")
-        SELECT c, q, r, s, to_timestamp(a / 1000.0) AT TIME ZONE 'UTC', clock_timestamp() AT TIME ZONE 'UTC'
-        FROM unnest(${messages.map((m) => m.conversationId)}::uuid[], ${messages.map((m) => m.seq)}::int[], ${messages.map((m) => m.role)}::text[], ${messages.map((m) => m.sealed)}::text[], ${messages.map((m) => m.at)}::float8[]) AS x(c, q, r, s, a)`);
-    }
+    if (columns.seq.length) await client.query(INSERT_MESSAGES, [columns.conversation, columns.seq, columns.role, columns.sealed, columns.at]);
+    await client.query('COMMIT');
     return { written, dropped };
-  }, { timeout: 30_000, maxWait: 10_000 });
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
 }

@@ -6,7 +6,7 @@ import 'server-only';
 import { recordEvidence } from '@/lib/recovery/evidence';
 import { conversationComponentName } from '@/lib/recovery/model';
 import { listen } from '@/lib/server/notify';
-import { loadHistory, writeTurns } from './persistence';
+import { closeConversationPool, loadHistory, writeTurns } from './persistence';
 import { CONVERSATION_CHANNEL, ConversationStore, REPLICA, type StoreOptions } from './store';
 
 export type DeletionNotice = { ref?: { serviceId: string; tokenId: string; key: string }; endUserHash?: string; serviceId?: string };
@@ -42,6 +42,7 @@ export function startConversationStore(options: StoreOptions = {}) {
     close: async () => {
       await listener.close();
       await store.close();
+      await closeConversationPool();
     },
   };
 }

@@ -3,7 +3,7 @@ import 'server-only';
 // On the request path: a conversation's history comes from this replica's
 // memory, or once from PostgreSQL (one read, bounded in time, only for
 // requests that name a conversation), and the answer is appended in memory.
-// Off it: answered turns wait in a buffer written every 200 ms in one
+// Off it: answered turns wait in a buffer written every 100 ms in one
 // transaction (persistence.ts), like the gateway's other records; the time
 // from an answer's last byte to its durable write is measured and reported
 // each minute as the conversation history's RPO evidence. Deletions made
@@ -69,7 +69,7 @@ export class ConversationStore implements ConversationHook {
   }
 
   start(): this {
-    const flush = setInterval(() => void this.flush(), this.options.flushMs ?? 200);
+    const flush = setInterval(() => void this.flush(), this.options.flushMs ?? 100);
     const report = setInterval(() => void this.reportLags(), this.options.reportMs ?? 60_000);
     flush.unref();
     report.unref();
