@@ -23,12 +23,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { applyMigrations } from '@/lib/server/runtime/migrate';
 import { generateModelFolder } from '../test/hf-model';
 import { BENCH_TOKEN, machine, machineRows, ROOT, runGroup, sleep, startChild, tsNodeArgs, type Child, type Machine } from './harness';
 import { writeResultsSection } from './history';
 import type { OpenLoopRecord } from './loader';
 import { cpuMsOf, postgresCpuMs } from './recovery';
+import { benchLog, benchSecrets, int, ms, openScratchDatabase, pct } from './scratch-database';
 import { median } from './stats';
 import type { ConversationGatewayConfig } from './conversation-gateway';
 
@@ -50,11 +50,8 @@ export const BACKUPS_BEGIN = '<!-- backups:begin -->';
 export const BACKUPS_END = '<!-- backups:end -->';
 
 const t0 = Date.now();
-const log = (message: string) => console.log(`[bench backups ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${message}`);
-const int = (x: number) => Math.round(x).toLocaleString('en-US');
-const ms = (x: number) => `${x < 10 ? x.toFixed(1) : Math.round(x)} ms`;
+const log = benchLog('backups');
 const gbs = (bytesPerS: number) => `${(bytesPerS / 1e9).toFixed(2)} GB/s`;
-const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 const verdict = (met: boolean) => (met ? '**met**' : '**missed**');
 
 type ScanPass = { tool: 'backup scan' | 'sha256sum'; seconds: number; bytesPerS: number };
@@ -271,26 +268,15 @@ export function runBackupsBench(): Promise<number> {
 }
 
 async function main() {
-  process.env.NEXTAUTH_SECRET ??= 'benchmark-only-secret-0123456789abcdef01234';
-  process.env.STANDBY_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString('base64');
+  benchSecrets();
   mkdirSync(TMP, { recursive: true });
   const host = machine();
   log(`${host.cpu}, ${host.cores} cores, ${host.memory}; load average ${host.load}${QUICK ? ' (QUICK: not the issue\'s figures)' : ''}`);
   const scan = await scanPasses();
-  const postgres = await startChild<{ url: string }>('postgres', 'bench/postgres.ts', { readyTimeoutMs: 120_000, ownGroup: true });
-  const admin = new pg.Client({ connectionString: postgres.info.url });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DATABASE}`);
-  const url = new URL(postgres.info.url);
-  url.pathname = `/${DATABASE}`;
-  process.env.DATABASE_URL = url.toString();
-  const client = new pg.Client({ connectionString: url.toString() });
+  const database = await openScratchDatabase(DATABASE);
   try {
-    await applyMigrations(url.toString(), path.join(ROOT, 'prisma/migrations'));
-    await client.connect();
     log(`the conversation store at ${RATE} requests/s, ${PASSES * 2} passes of ${PASS_S} s`);
-    const conversations = await conversationPasses(client);
+    const conversations = await conversationPasses(database.client);
     log(`configuration: ${CHANGES} changes, ${CHANGE_GAP_MS / 1000} s apart`);
     const config = await configChanges();
     const result: BackupsResult = {
@@ -300,12 +286,7 @@ async function main() {
     writeResultsSection(backupsSection(result), BACKUPS_BEGIN, BACKUPS_END);
     log('wrote the backups section of bench/RESULTS.md');
   } finally {
-    const { db } = await import('@/lib/server/db');
-    await db().$disconnect().catch(() => {});
-    await client.end().catch(() => {});
-    await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`).catch(() => {});
-    await admin.end().catch(() => {});
-    await postgres.stop(30_000);
+    await database.close();
     for (const entry of readdirSync(TMP)) if (entry.startsWith('bench-model') || entry === 'bench-config.git') rmSync(path.join(TMP, entry), { recursive: true, force: true });
   }
 }
