@@ -170,6 +170,20 @@ describe('versions in git', () => {
     assert.equal((await runGit(['rev-list', '--count', 'refs/heads/main'], { gitDir: repo.gitDir })).trim(), String(total));
   });
 
+  test('a remote (any URL git pushes to) gets each commit pushed from a mirror in the state folder', async () => {
+    const remote = path.join(repoDir, 'remote.git');
+    await runGit(['init', '--bare', '--quiet', '--initial-branch=main', remote]);
+    const repo = repositoryOf(`file://${remote}`, 'main', path.join(repoDir, 'state'));
+    assert.equal(repo.remote, true);
+    await db().configVersion.updateMany({ data: { gitCommit: null, gitAt: null } });
+    const result = await publishPendingVersions(repo);
+    assert.equal(result.error, null);
+    const pushed = (await runGit(['rev-list', '--count', 'refs/heads/main'], { gitDir: remote })).trim();
+    assert.equal(pushed, String(result.written.length));
+    assert.equal((await runGit(['rev-parse', 'refs/heads/main'], { gitDir: remote })).trim(), result.written.at(-1)!.commit);
+    assert.ok(repo.gitDir.startsWith(path.join(repoDir, 'state')), 'commits are made in a mirror in the state folder');
+  });
+
   test('a repository that cannot be written keeps the versions waiting and says why', async () => {
     await createService(users.operator, { name: uniqueName('waiting'), description: '', owner: '', reason: 'wait' });
     const blocked = path.join(repoDir, 'not-a-dir');

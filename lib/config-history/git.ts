@@ -26,12 +26,12 @@ export class GitError extends Error {}
 const ZERO = '0'.repeat(40);
 const GIT_TIMEOUT_MS = 60_000;
 
-/** https://…, ssh://…, git://… or scp-like user@host:path; file:// and plain paths are local. */
-export const isRemoteSpec = (spec: string) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) && !/^file:\/\//i.test(spec)) || /^[\w.-]+@[\w.-]+:/.test(spec);
+/** A URL git pushes to (https://…, ssh://…, git://…, file://…) or scp-like user@host:path; a plain path is the repository itself. */
+export const isRemoteSpec = (spec: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(spec) || /^[\w.-]+@[\w.-]+:/.test(spec);
 
 export function repositoryOf(spec: string, branch = 'main', stateDir = STATE_DIR): Repository {
   const remote = isRemoteSpec(spec);
-  const local = path.resolve(spec.replace(/^file:\/\//i, ''));
+  const local = path.resolve(spec);
   // A repository with a work tree: commits go to its branch, never to its files (use a branch that is not checked out).
   const gitDir = remote ? path.join(stateDir, 'config-history-mirror.git') : existsSync(path.join(local, '.git')) ? path.join(local, '.git') : local;
   return { spec, remote, branch, gitDir };

@@ -39,8 +39,11 @@ export function conversationRoutes(route: string, keyOf: (params: Record<string,
     DELETE: async (request: Request, context: { params: Promise<Record<string, string>> }) => {
       try {
         const key = keyOf(await context.params);
-        const deleted = await deleteConversations(await selectorOf(request, key));
-        if (key !== null && deleted.conversations === 0) throw new AppError('NOT_FOUND', `No conversation named ${key} (of this token, on that service).`);
+        const selector = await selectorOf(request, key);
+        const deleted = await deleteConversations(selector);
+        // A client's own conversation may still be in a replica's buffer: deleteConversations left a marker that drops it, so the
+        // deletion succeeded even with nothing written yet (DELETE is idempotent). A manager's deletion has no client to mark.
+        if (key !== null && deleted.conversations === 0 && !selector.tokenId) throw new AppError('NOT_FOUND', `No conversation named ${key} on that service.`);
         return Response.json({ object: 'standby.conversation_deletion', deleted });
       } catch (error) {
         return errorResponse(error, route);

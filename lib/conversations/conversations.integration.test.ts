@@ -25,6 +25,7 @@ import { createTestUsers, rejectsWith, seedRoutedService, uniqueName, type TestU
 import { conversationRoutes } from './api';
 import { deleteConversations, eraseEndUser, purgeExpiredConversations, setConversationStore } from './mutations';
 import { closeConversationPool, loadHistory, writeTurns } from './persistence';
+import { checkConversationResume } from './resume-check';
 import { ConversationStore } from './store';
 import { recordEvidence } from '@/lib/recovery/evidence';
 import { conversationComponentName } from '@/lib/recovery/model';
@@ -55,7 +56,17 @@ const reported: { service: string; maxMs: number; p99Ms: number | null; answers:
 function startGateway(withStore: ConversationStore) {
   const breakers = new BreakerRegistry('test', (id) => snapshot.targets.get(id)?.breaker ?? DEFAULT_BREAKER_CONFIG, async () => {});
   const handle = createGatewayHandler({ snapshot: () => snapshot, breakers, recorder: { record() {}, recordRequest() {}, tokenUsed() {} }, random: () => 0.5, conversations: withStore });
-  return http.createServer((req, res) => void handle(req, res, (req.url ?? '/').split('?')[0]));
+  // What the front door hands to Next in production: here only the conversation API (the resume check deletes its conversation).
+  const conversationApi = conversationRoutes('/api/v1/conversations/[key]', (p) => p.key ?? null);
+  return http.createServer((req, res) => void (async () => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (await handle(req, res, path)) return;
+    const key = /^\/api\/v1\/conversations\/([^/]+)$/.exec(path)?.[1];
+    const method = req.method === 'DELETE' ? 'DELETE' : req.method === 'GET' ? 'GET' : null;
+    if (!key || !method) return void res.writeHead(404).end();
+    const answer = await conversationApi[method](new Request(`http://standby.test${req.url}`, { method, headers: { authorization: req.headers.authorization ?? '' } }), { params: Promise.resolve({ key: decodeURIComponent(key) }) });
+    res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text());
+  })());
 }
 
 before(async () => {
@@ -153,6 +164,24 @@ describe('a conversation resumes on the next target', () => {
     }
   });
 
+  test('the check a drill runs: the conversation resumes with its whole history on the target that serves after the fault', async () => {
+    const check = await checkConversationResume({
+      gatewayUrl: gateway, token: seeded.token, service: seeded.service.name,
+      between: async () => void faults.set(upstreamOf(0), faultsSchema.parse({ errorRate: 1, errorStatus: 503 })),
+    });
+    faults.clear();
+    assert.equal(check.ok, true, check.detail);
+    assert.equal(check.failedOver, true);
+    assert.equal(check.secondTarget, seeded.targets[1].name);
+    assert.match(check.detail, /received the whole history \(3 messages\) after a failover/);
+    await store.flush();
+    assert.equal(await db().conversation.count({ where: { key: check.conversation, deletedAt: null } }), 0, 'the check deletes its conversation');
+    assert.equal(await db().conversationMessage.count({ where: { conversation: { key: check.conversation } } }), 0);
+    const off = await checkConversationResume({ gatewayUrl: gateway, token: plain.token, service: plain.service.name });
+    assert.equal(off.ok, false);
+    assert.match(off.detail, /first turn failed with HTTP 400/);
+  });
+
   test('two replicas appending to one conversation at once never take the same place', async () => {
     const ref = { serviceId: seeded.service.id, tokenId: seeded.apiToken.id, key: uniqueName('race') };
     const turn = (content: string) => ({ ...ref, endUserHash: null, retentionDays: 7, messages: [{ role: 'user' as const, content }, { role: 'assistant' as const, content: `re: ${content}` }], startedAt: Date.now(), answeredAt: Date.now() });
@@ -225,6 +254,18 @@ describe('export, deletion, retention and the measured RPO', () => {
     assert.equal(fresh.headers.get('x-standby-conversation-messages'), '1', 'the deleted history is not sent');
     await store.flush();
     assert.deepEqual((await conversationRow('session-1')).messages.map((m) => m.seq), [0, 1]);
+  });
+
+  test('a client that deletes a conversation answered a moment ago, still in a buffer, gets it dropped when the buffer is written', async () => {
+    const ref = { serviceId: seeded.service.id, tokenId: seeded.apiToken.id, key: 'just-answered' };
+    const startedBefore = Date.now() - 500;
+    const deleted = await call(routes.DELETE, `/api/v1/conversations/just-answered?service=${seeded.service.name}`, seeded.token, 'just-answered');
+    assert.equal(deleted.status, 200);
+    assert.deepEqual(((await deleted.json()) as { deleted: unknown }).deleted, { conversations: 0, messages: 0 });
+    const buffered = { ...ref, endUserHash: null, retentionDays: 7, messages: [{ role: 'user' as const, content: 'secret' }, { role: 'assistant' as const, content: 'noted' }], startedAt: startedBefore, answeredAt: Date.now() };
+    assert.deepEqual(await writeTurns([buffered]), { written: 0, dropped: 1 });
+    assert.equal(await db().conversationMessage.count({ where: { conversation: { key: 'just-answered' } } }), 0);
+    assert.equal((await call(routes.GET, `/api/v1/conversations/just-answered?service=${seeded.service.name}`, seeded.token, 'just-answered')).status, 404);
   });
 
   test('an admin erases an end user\'s conversations, audited without the user id', async () => {

@@ -91,7 +91,12 @@ export async function deleteConversations(selector: ConversationSelector, tx?: T
   const work = async (client: Tx) => {
     const where = await whereOf(client, selector);
     const targets = await client.conversation.findMany({ where, select: { id: true, serviceId: true, tokenId: true, key: true } });
-    if (targets.length === 0) return { conversations: 0, messages: 0 };
+    if (targets.length === 0) {
+      // A client deleting a conversation whose turns are still in a replica's buffer (answered a moment ago, not yet
+      // written): a deletion marker makes the write drop them, and the notice makes every replica forget them.
+      if (selector.key && selector.tokenId && where.serviceId) await markDeleted(client, { serviceId: where.serviceId as string, tokenId: selector.tokenId, key: selector.key });
+      return { conversations: 0, messages: 0 };
+    }
     const ids = targets.map((t) => t.id);
     const { count } = await client.conversationMessage.deleteMany({ where: { conversationId: { in: ids } } });
     await client.conversation.updateMany({ where: { id: { in: ids } }, data: { deletedAt: new Date(), messageCount: 0, endUserHash: null } });
@@ -103,6 +108,17 @@ export async function deleteConversations(selector: ConversationSelector, tx?: T
     return { conversations: targets.length, messages: count };
   };
   return tx ? work(tx) : inTransaction(work);
+}
+
+async function markDeleted(client: Tx, ref: { serviceId: string; tokenId: string; key: string }) {
+  const now = new Date();
+  await client.conversation.upsert({
+    where: { serviceId_tokenId_key: ref },
+    create: { ...ref, deletedAt: now, createdAt: now, lastMessageAt: now, expiresAt: now, messageCount: 0 },
+    update: { deletedAt: now, messageCount: 0, endUserHash: null },
+    select: { id: true },
+  });
+  await client.$executeRaw(Prisma.sql`SELECT pg_notify(${CONVERSATION_CHANNEL}, ${JSON.stringify({ ref })})`);
 }
 
 export const eraseEndUserInput = z.object({ user: z.string({ error: 'Enter the end user id.' }).trim().min(1, 'Enter the end user id (the user field their application sends).').max(256), reason: requiredReason });
