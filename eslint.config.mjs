@@ -6,7 +6,7 @@ import nextPlugin from '@next/eslint-plugin-next';
 // eslint-config-next is not used: its import resolver pulls platform binaries
 // that this registry lacks, which breaks `npm ci`. These are the same core rules.
 export default defineConfig([
-  globalIgnores(['.next/**', '.standby/**', 'node_modules/**', 'lib/server/generated/**', 'next-env.d.ts', 'test-results/**', 'playwright-report/**', 'bench/.tmp/**']),
+  globalIgnores(['.next/**', '.next-e2e/**', '.standby/**', 'node_modules/**', 'lib/server/generated/**', 'next-env.d.ts', 'test-results/**', 'playwright-report/**', 'bench/.tmp/**']),
   ...tseslint.configs.recommended,
   reactHooks.configs.flat.recommended,
   {

@@ -2,6 +2,10 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
+  // The end-to-end suite builds and serves from its own folder (playwright.config.ts), so running it never
+  // rebuilds the .next a developer's demo from the same checkout is serving (its chunks would then answer 500).
+  // A build setting, read where Next reads its configuration; the server reads it through lib/server/env.ts.
+  distDir: process.env.STANDBY_NEXT_DIST_DIR || '.next',
   poweredByHeader: false,
   // Types are checked by `npm run typecheck`, which `npm test` runs; checking
   // them again inside every build would only slow down `npm start`.

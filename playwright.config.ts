@@ -1,5 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
-import { E2E_BASE_URL, E2E_DATABASE_URL, E2E_PG_READY_PORT, E2E_PORT } from './e2e/test-env';
+import { E2E_BASE_URL, E2E_DATABASE_URL, E2E_NEXT_DIST_DIR, E2E_PG_READY_PORT, E2E_PORT } from './e2e/test-env';
 
 // Debian's Chromium, never a downloaded browser (no internet here).
 const CHROMIUM_ARGS = [
@@ -45,6 +45,8 @@ export default defineConfig({
         PORT: String(E2E_PORT),
         NEXTAUTH_URL: E2E_BASE_URL,
         STANDBY_STATE_DIR: '.standby/e2e',
+        // Its own build of the web app: a demo running from this checkout keeps serving .next untouched.
+        STANDBY_NEXT_DIST_DIR: E2E_NEXT_DIST_DIR,
         STANDBY_SIGNIN_MAX_FAILURES: '5',
         STANDBY_DEMO_TRAFFIC_RPS: '1',
       },

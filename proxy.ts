@@ -6,18 +6,20 @@
 // session itself (STYLE.md habit 3).
 import { NextResponse, type NextRequest } from 'next/server';
 import { getToken } from 'next-auth/jwt';
+import { env } from '@/lib/server/env';
 import { contentSecurityPolicy, newNonce } from '@/lib/server/security-headers';
 
 const PUBLIC_PAGES = new Set(['/login']);
 
 export async function proxy(request: NextRequest) {
   const nonce = newNonce();
-  const policy = contentSecurityPolicy(nonce, { dev: process.env.NODE_ENV === 'development', https: (process.env.NEXTAUTH_URL ?? '').startsWith('https://') });
+  const { NODE_ENV, NEXTAUTH_URL, NEXTAUTH_SECRET } = env();
+  const policy = contentSecurityPolicy(nonce, { dev: NODE_ENV === 'development', https: (NEXTAUTH_URL ?? '').startsWith('https://') });
   const withPolicy = (response: NextResponse) => {
     response.headers.set('content-security-policy', policy);
     return response;
   };
-  if (!PUBLIC_PAGES.has(request.nextUrl.pathname) && !(await getToken({ req: request, secret: process.env.NEXTAUTH_SECRET }))) {
+  if (!PUBLIC_PAGES.has(request.nextUrl.pathname) && !(await getToken({ req: request, secret: NEXTAUTH_SECRET }))) {
     const url = request.nextUrl.clone();
     url.pathname = '/login';
     url.search = '';

@@ -177,9 +177,10 @@ async function conversationPasses(client: pg.Client): Promise<ConversationPass[]
 
 async function configChanges(): Promise<ConfigChange[]> {
   const { db } = await import('@/lib/server/db');
+  await import('@/lib/config-history/sections');
   const { createService, updateService } = await import('@/lib/inventory/mutations');
   const { configHistoryTask } = await import('@/lib/config-history/publish-task');
-  const { startLeaderTasks } = await import('@/worker/leader-tasks');
+  const { startLeaderTasks } = await import('@/lib/server/leader-tasks');
   const repo = path.join(TMP, 'bench-config.git');
   rmSync(repo, { recursive: true, force: true });
   process.env.STANDBY_CONFIG_REPO = repo;
@@ -188,7 +189,7 @@ async function configChanges(): Promise<ConfigChange[]> {
   // The configuration's recovery component, which the recovery loop creates in a server, receives the lag.
   await syncComponents();
   const service = await createService(admin, { name: 'bench-config', description: 'version 0', owner: 'bench', reason: 'the service the benchmark edits' });
-  const loop = startLeaderTasks([configHistoryTask()], { snapshots: { get: () => null, onChange: () => () => {} }, log: (line) => log(`  ${line}`) });
+  const loop = startLeaderTasks([configHistoryTask()], { log: (line: string) => log(`  ${line}`) });
   try {
     await sleep(3_000);
     const first = (await db().configVersion.aggregate({ _max: { number: true } }))._max.number ?? 0;
@@ -226,7 +227,7 @@ export function backupsSection(r: BackupsResult): string {
   const configWorst = Math.max(...r.config.map((c) => c.lagMs));
   const lines = [
     BACKUPS_BEGIN,
-    '## 8. Backups and state: scanning a model, the conversation store, configuration into git (issue 15)',
+    '## 9. Backups and state: scanning a model, the conversation store, configuration into git (issue 15)',
     '',
     `Written by bench/backups.ts (\`npm run bench -- backups\`) on ${r.machine.date.slice(0, 10)} at ${r.machine.date.slice(11, 16)} UTC, in ${(r.elapsedS / 60).toFixed(1)} minutes.`,
     '',

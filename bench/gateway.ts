@@ -1,8 +1,8 @@
 // The gateway under test, in its own process: the real handler
 // (createGatewayHandler) on node:http, with an in-memory routing snapshot, a
-// real BreakerRegistry whose transitions go to memory instead of PostgreSQL,
-// and a real SampleRecorder whose writer discards the rows. So the hot path is
-// the one production runs, without the database. Started by bench/run.ts with
+// real BreakerRegistry whose transitions go to memory instead of PostgreSQL, a
+// real SampleRecorder whose writer discards the rows, and the replica's
+// metrics. So the hot path is the one production runs, without the database. Started by bench/run.ts with
 // its configuration in BENCH_GATEWAY_CONFIG.
 import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -11,13 +11,15 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { hashToken } from '@/lib/access/tokens';
 import { DEFAULT_CHAIN_ENTRY } from '@/lib/failover/schemas';
-import { DEFAULT_BREAKER_CONFIG, type BreakerConfig } from '@/lib/gateway/breaker';
+import { DEFAULT_BREAKER_CONFIG, UNDEGRADED } from '@/lib/routing/defaults';
+import { type BreakerConfig, type RoutingSnapshot, type SnapshotChainEntry, type SnapshotService, type SnapshotTarget } from '@/lib/routing/model';
 import { BreakerRegistry, type TransitionRecord } from '@/lib/gateway/breaker-registry';
 import { createGatewayHandler } from '@/lib/gateway/handler';
+import { createMetrics } from '@/lib/gateway/metrics';
 import { SampleRecorder } from '@/lib/gateway/recorder';
-import type { RoutingSnapshot, SnapshotChainEntry, SnapshotService, SnapshotTarget } from '@/lib/gateway/snapshot-types';
 import { BENCH_TOKEN, now, ROOT, serveIpc, type GatewayConfig } from './harness';
-import { UNDEGRADED } from '@/lib/degradation/defaults';
+import { endpointPolicyOf } from '@/lib/server/endpoint-policy';
+import { setEndpointPolicy } from '@/lib/server/guarded-connect';
 
 function buildSnapshot(config: GatewayConfig, breaker: BreakerConfig): RoutingSnapshot {
   const targets = new Map<string, SnapshotTarget>();
@@ -47,6 +49,9 @@ function buildSnapshot(config: GatewayConfig, breaker: BreakerConfig): RoutingSn
   };
 }
 
+// The upstream listens on loopback: allowed as an admin allows a private network (Admin → Settings).
+setEndpointPolicy(endpointPolicyOf(['127.0.0.0/8']));
+
 const config = JSON.parse(process.env.BENCH_GATEWAY_CONFIG ?? '{"services":[]}') as GatewayConfig;
 const breakerConfig: BreakerConfig = { ...DEFAULT_BREAKER_CONFIG, ...config.breaker };
 const snapshot = buildSnapshot(config, breakerConfig);
@@ -60,7 +65,8 @@ const breakers = new BreakerRegistry(
   (t) => transitions.push({ ...t, target: targetNames.get(t.targetId) ?? t.targetId, seenAt: now() }),
 );
 const recorder = new SampleRecorder(async () => {}).start(); // rows are discarded: no database in the hot path
-const handle = createGatewayHandler({ snapshot: () => snapshot, breakers, recorder });
+// Metrics as a replica keeps them (lib/gateway/runtime.ts): their cost is part of every request's.
+const handle = createGatewayHandler({ snapshot: () => snapshot, breakers, recorder, metrics: createMetrics() });
 
 let served = 0;
 const server = http.createServer(async (req, res) => {

@@ -7,7 +7,7 @@ import { closeSync, openSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { BreakerConfig } from '@/lib/gateway/breaker';
+import type { BreakerConfig } from '@/lib/routing/model';
 
 // A helper runs compiled into bench/.tmp/build/ (see startChild), so its __dirname is not bench/.
 export const ROOT = process.env.STANDBY_ROOT ?? path.resolve(__dirname, '..');

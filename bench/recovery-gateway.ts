@@ -8,19 +8,23 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hashToken } from '@/lib/access/tokens';
-import { UNDEGRADED } from '@/lib/degradation/defaults';
+import { UNDEGRADED, DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
 import { DEFAULT_CHAIN_ENTRY } from '@/lib/failover/schemas';
-import { DEFAULT_BREAKER_CONFIG, type BreakerConfig } from '@/lib/gateway/breaker';
+import { type BreakerConfig, type RoutingSnapshot, type SnapshotReader } from '@/lib/routing/model';
 import { BreakerRegistry } from '@/lib/gateway/breaker-registry';
 import { createGatewayHandler } from '@/lib/gateway/handler';
 import { SampleRecorder } from '@/lib/gateway/recorder';
-import type { RoutingSnapshot } from '@/lib/gateway/snapshot-types';
 import { recoveryTask, runDetector, SETTLE_MS } from '@/lib/recovery/detect-task';
-import { startLeaderTasks } from '@/worker/leader-tasks';
+import { startLeaderTasks } from '@/lib/server/leader-tasks';
 import { db } from '@/lib/server/db';
+import { endpointPolicyOf } from '@/lib/server/endpoint-policy';
+import { setEndpointPolicy } from '@/lib/server/guarded-connect';
 import { BENCH_TOKEN, serveIpc } from './harness';
 
 export type RecoveryGatewayConfig = { serviceId: string; serviceName: string; targetId: string; endpointUrl: string; stateId: string };
+
+// The failing upstream listens on loopback: allowed as an admin allows a private network (Admin → Settings).
+setEndpointPolicy(endpointPolicyOf(['127.0.0.0/8']));
 
 const config = JSON.parse(process.env.BENCH_RECOVERY_GATEWAY ?? '{}') as RecoveryGatewayConfig;
 // Breakers that never open: every request reaches the failing upstream, so each one is a failed attempt and a failed request to record and detect.
@@ -69,7 +73,7 @@ const runs: Run[] = [];
  */
 function startDetector() {
   const task = recoveryTask(undefined, { stateId: config.stateId, onRun: (run) => runs.push(run) });
-  detector = startLeaderTasks([task], { snapshots: { get: () => snapshot, onChange: () => () => {} }, log: (line) => console.log(`[bench recovery gateway] ${line}`) });
+  detector = startLeaderTasks<{ snapshots: SnapshotReader }>([task], { snapshots: { get: () => snapshot, onChange: () => () => {} }, log: (line) => console.log(`[bench recovery gateway] ${line}`) });
 }
 
 let served = 0;

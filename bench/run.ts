@@ -18,7 +18,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_BREAKER_CONFIG, type BreakerConfig } from '@/lib/gateway/breaker';
+import { DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
+import type { BreakerConfig } from '@/lib/routing/model';
 import { BENCH_TOKEN, freePort, killAll, machine, machineRows, ROOT, runGroup, sleep, startChild, startProcess, stopProcess, tsNodeArgs, type Child, type GatewayConfig } from './harness';
 import type { LatencyResult, OpenLoopRecord, Subject, ThroughputResult } from './loader';
 import { median, summarize } from './stats';

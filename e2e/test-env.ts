@@ -10,4 +10,6 @@ export const E2E_PG_PORT = basePort + 51_229;
 export const E2E_PG_READY_PORT = E2E_PG_PORT + 1_000;
 export const E2E_DATABASE_URL = `postgresql://postgres:standby-test@127.0.0.1:${E2E_PG_PORT}/standby_e2e`;
 export const E2E_BASE_URL = `http://localhost:${E2E_PORT}`;
+/** The e2e server's build of the web app, apart from the .next a developer's demo serves. */
+export const E2E_NEXT_DIST_DIR = '.next-e2e';
 export const DEMO_PASSWORD = 'standby-demo';

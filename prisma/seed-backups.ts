@@ -23,7 +23,7 @@ import { recordCopy, recordDeployed, recordRestoreTest, syncModelsIn } from '@/l
 import type { Manifest, ManifestFile } from '@/lib/backups/parts';
 import { configuredRepository } from '@/lib/config-history/git';
 import { publishPendingVersions } from '@/lib/config-history/publish';
-import { sha256 } from '@/lib/config-history/writer';
+import { sha256 } from '@/lib/config-versions/writer';
 import { objectivesSection } from '@/lib/recovery/config-section';
 import { settingsSection } from '@/lib/settings/config-section';
 import { db } from '@/lib/server/db';

@@ -228,6 +228,15 @@ async function changeObjective(tx: Tx, componentId: string, disruption: Disrupti
   await tx.recoveryObjectiveVersion.create({ data: { objectiveId: objective.id, version, rtoMs, rpoMs, reason, changedBy: by, changedAt: new Date(at) } });
 }
 
+/** Rows per createMany: well under PostgreSQL's 32,767 parameters of one statement at some twenty columns a row. */
+const ROWS_PER_STATEMENT = 1_000;
+
+function batches<T>(rows: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
 /** Loads the demo's recovery history once; returns false when it was already there. */
 export async function seedRecoveryDemo(now = Date.now()): Promise<boolean> {
   // All or nothing, like the rest of the seed, but with room: some twenty thousand rows on a machine that may be busy.
@@ -255,8 +264,10 @@ export async function seedRecoveryDemo(now = Date.now()): Promise<boolean> {
     await changeObjective(tx, ids.component('fine-tuning pipeline'), 'data_loss', 4 * HOUR, 8 * DAY, 'Checkpoints are backed up weekly (8 days allows for one late run); a lost week of fine-tuning is re-run from the dataset.', 'admin@standby.demo', now - 90 * DAY);
     await changeObjective(tx, ids.component('fine-tuning pipeline'), 'regional_outage', 4 * HOUR, 8 * DAY, 'Checkpoints are backed up weekly (8 days allows for one late run); a lost week of fine-tuning is re-run from the dataset.', 'admin@standby.demo', now - 90 * DAY);
 
-    await tx.disruptionEpisode.createMany({ data: episodes(now, ids) });
-    await tx.recoveryEvidence.createMany({ data: evidence(now, ids) });
+    // In batches that are one statement each: Prisma splits a larger createMany into statements it
+    // runs at once, which a transaction (one connection) cannot take (pg warns, and will refuse).
+    for (const batch of batches(episodes(now, ids), ROWS_PER_STATEMENT)) await tx.disruptionEpisode.createMany({ data: batch });
+    for (const batch of batches(evidence(now, ids), ROWS_PER_STATEMENT)) await tx.recoveryEvidence.createMany({ data: batch });
     await recordAudit(tx, SYSTEM_ACTOR, { action: 'demo.seed_recovery', entityType: 'estate', entityName: 'demo recovery history', reason: 'demo recovery history loaded (illustrative figures, source demo-seed)' });
     return true;
   }, { isolationLevel: 'ReadCommitted', timeout: 120_000, maxWait: 10_000 });

@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestUser, disconnect } from '@/lib/server/test-fixtures';
+import { createTestUser, disconnect } from '@/test/fixtures';
 import { decryptSecret } from '@/lib/server/crypto';
 import { db } from '@/lib/server/db';
 import { updateTarget } from '@/lib/inventory/mutations';
@@ -8,6 +8,10 @@ import { verifySignIn } from '@/lib/access/sign-in';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoEstate } from './seed';
 
 after(disconnect);
+
+// pg warns (once a process) when a client is asked a query while it runs another: what parallel queries inside a transaction do.
+const warnings: string[] = [];
+process.on('warning', (warning) => warnings.push(`${warning.name}: ${warning.message}`));
 
 const estateCounts = async () => ({
   users: await db().user.count(), providers: await db().provider.count(), regions: await db().region.count(),
@@ -44,4 +48,9 @@ test('demo credentials are stored encrypted, and only their last four characters
     assert.ok(secret.length > 8 && !credential.ciphertext.includes(secret), `${credential.name} is not stored in the clear`);
     assert.equal(credential.hint, `••••${secret.slice(-4)}`);
   }
+});
+
+test('seeding runs its queries one after another inside its transactions: pg prints no deprecation warning at a demo start', async () => {
+  await seedDemoEstate();
+  assert.deepEqual(warnings.filter((warning) => warning.includes('already executing a query')), []);
 });

@@ -1,4 +1,6 @@
 import 'server-only';
+// Every configuration section known to the version writer before any change is made (lib/config-versions/section.ts).
+import '@/lib/config-history/sections';
 // The demo estate: what `npm run demo` and `npm run db:seed` load. Idempotent:
 // it creates what is missing and leaves anything a user changed alone.
 // Demo users exist only here; a production start never creates them.
@@ -7,7 +9,8 @@ import { hashPassword } from '@/lib/access/passwords';
 import { SYSTEM_ACTOR } from '@/lib/server/auth';
 import { encryptSecret, secretHint } from '@/lib/server/crypto';
 import { PRIVATE_NETWORKS_SETTING } from '@/lib/server/endpoint-policy';
-import type { Tx } from '@/lib/server/db';
+import { launchEnv } from '@/lib/server/env';
+import { readAll, type Tx } from '@/lib/server/db';
 import { hashToken, tokenPrefixOf } from '@/lib/access/tokens';
 import { inTransaction } from '@/lib/server/mutation';
 import { seedBackupsDemo } from './seed-backups';
@@ -47,11 +50,11 @@ const CREDENTIALS = [
 
 /**
  * Every demo target talks to a simulated upstream served by Standby itself
- * (lib/simulator), so the demo shows real failover without API keys.
+ * (simulator/), so the demo shows real failover without API keys.
  */
 export const SIMULATED_UPSTREAM_NAMES = ['openai-sim-us-east', 'azure-sim-eu-west', 'anthropic-sim-us-west', 'gemini-sim-us-east', 'vllm-sim-on-prem'] as const;
 
-export const simulatedEndpoint = (upstream: string, port = Number(process.env.PORT ?? 3000)) => `http://127.0.0.1:${port}/simulated/${upstream}/v1`;
+export const simulatedEndpoint = (upstream: string, port = launchEnv().PORT) => `http://127.0.0.1:${port}/simulated/${upstream}/v1`;
 
 /** What the demo estate allows under Admin → Settings: loopback, where its simulated upstreams answer. */
 export const DEMO_PRIVATE_NETWORKS = ['127.0.0.0/8', '::1/128'];
@@ -101,7 +104,7 @@ const DEMO_DEGRADATION = [
   { service: 'doc-summarizer', plannedRpm: 36_000, holdSeconds: 30, degradedTarget: 'vllm-llama-8b-on-prem', degradedMaxTokens: 512, rules: [] },
 ] as const;
 
-/** What a demo chain step moves on for: every provider-side failure (lib/gateway/error-classes.ts). */
+/** What a demo chain step moves on for: every provider-side failure (lib/routing/error-classes.ts). */
 const DEMO_FAILOVER_ON = ['rate_limited', 'server_error', 'overloaded', 'connect_failed', 'connection_reset', 'header_timeout', 'first_token_timeout', 'stream_stall', 'stream_cut', 'malformed_response', 'auth_failed', 'not_found', 'context_length'];
 
 function generateDemoToken() {
@@ -109,7 +112,7 @@ function generateDemoToken() {
 }
 
 async function countEstate(tx: Tx): Promise<number> {
-  const counts = await Promise.all([tx.user.count(), tx.provider.count(), tx.region.count(), tx.credential.count(), tx.target.count(), tx.service.count()]);
+  const counts = await readAll(tx, [() => tx.user.count(), () => tx.provider.count(), () => tx.region.count(), () => tx.credential.count(), () => tx.target.count(), () => tx.service.count()]);
   return counts.reduce((sum, n) => sum + n, 0);
 }
 
@@ -181,7 +184,7 @@ export async function seedDemoEstate(): Promise<{ users: { email: string; role: 
     });
     // The simulated upstreams are served by Standby itself, on this machine's loopback address.
     await tx.setting.upsert({ where: { key: PRIVATE_NETWORKS_SETTING }, create: { key: PRIVATE_NETWORKS_SETTING, value: { networks: DEMO_PRIVATE_NETWORKS } }, update: {} });
-    const trafficDefault = Number(process.env.STANDBY_DEMO_TRAFFIC_RPS ?? 2);
+    const trafficDefault = launchEnv().STANDBY_DEMO_TRAFFIC_RPS;
     await tx.setting.upsert({
       where: { key: 'demo.traffic' },
       create: { key: 'demo.traffic', value: { requestsPerSecond: trafficDefault, services: SERVICES.map((x) => x.name), stream: true } },

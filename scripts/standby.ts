@@ -4,21 +4,39 @@
 //   npm run dev                    development server with the demo estate
 //   npm run db:migrate | db:seed   apply migrations | seed the demo estate (idempotent)
 //   npm run standby -- db          run only the embedded PostgreSQL (used by the e2e suite)
+//   npm run standby -- monitor     a replica that only probes and leads the control loops (worker/index.ts)
 //   npm run standby -- user create --email a@b.c --name "A" --role admin   (password from STANDBY_NEW_PASSWORD or prompt)
 //   npm run standby -- config export [file] | config apply <file> [--dry-run] [--prune] [--reason "..."]
 //   npm run standby -- config rebuild <repo> [--ref <commit>] [--secrets <file>] | config publish   (configuration history in git)
 //   npm run standby -- backup scan <dir> --model <name> --location <url> --region <code> [--deployed]   hash a model's files and report the copy
 //   npm run standby -- rollups rebuild [--days N]   recompute the chart/SLO rollups of the last N days from raw rows
+// Every configuration section known to the version writer before any change is made (lib/config-versions/section.ts).
+import '@/lib/config-history/sections';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { loadLocalSecrets, STATE_DIR } from '../lib/server/runtime/local-secrets';
+import { defaultEnv, launchEnv, stateDir } from '../lib/server/env';
+import { loadLocalSecrets } from '../lib/server/runtime/local-secrets';
 import { startEmbeddedPostgres, EmbeddedDatabaseError, type EmbeddedDatabase } from '../lib/server/runtime/embedded-postgres';
 import { applyMigrations, MigrationError } from '../lib/server/runtime/migrate';
 
 // Set by scripts/run.mjs, which runs this file compiled into .standby/build/ (so __dirname is not scripts/).
-const ROOT = process.env.STANDBY_ROOT ?? path.resolve(__dirname, '..');
+const ROOT = launchEnv().STANDBY_ROOT ?? path.resolve(__dirname, '..');
 const log = (line: string) => console.log(`[standby] ${line}`);
+
+/**
+ * The simulated upstreams, compiled apart by scripts/run.mjs (.standby/build/simulator.cjs) and
+ * loaded only when they are to run, so that the production server bundle holds none of them.
+ */
+function loadSimulator(): typeof import('../simulator/index') {
+  const bundle = path.join(__dirname, 'simulator.cjs');
+  if (!existsSync(bundle)) throw new Error(`The simulated upstreams were not built (${bundle}); start Standby with npm run demo, npm run dev, or STANDBY_SIMULATOR=1 npm start.`);
+  // A path known only at run time: esbuild leaves this require to Node instead of bundling the simulator.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(bundle) as typeof import('../simulator/index');
+}
+
+type RunningSimulator = import('../simulator/index').RunningSimulator;
 
 type Cleanup = () => Promise<void>;
 const cleanups: Cleanup[] = [];
@@ -39,22 +57,23 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 async function ensureDatabase(): Promise<{ url: string; embedded: EmbeddedDatabase | null }> {
-  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, embedded: null };
-  const port = Number(process.env.STANDBY_PG_PORT ?? 5488);
-  const dataDir = path.join(STATE_DIR, 'pg');
+  const launch = launchEnv();
+  if (launch.DATABASE_URL) return { url: launch.DATABASE_URL, embedded: null };
+  const port = launch.STANDBY_PG_PORT;
+  const dataDir = path.join(stateDir(), 'pg');
   log(`no DATABASE_URL: starting the embedded PostgreSQL in ${path.relative(ROOT, dataDir) || dataDir} on port ${port}`);
   const embedded = await startEmbeddedPostgres({
     dataDir,
     port,
-    password: process.env.STANDBY_EMBEDDED_PG_PASSWORD!,
+    password: launch.STANDBY_EMBEDDED_PG_PASSWORD!,
     database: 'standby',
-    log: process.env.STANDBY_PG_LOG ? (line) => console.log(`[postgres] ${line}`) : undefined,
+    log: launch.STANDBY_PG_LOG ? (line) => console.log(`[postgres] ${line}`) : undefined,
   });
   cleanups.push(async () => {
     log('stopping the embedded PostgreSQL');
     await embedded.stop();
   });
-  process.env.DATABASE_URL = embedded.url;
+  defaultEnv({ DATABASE_URL: embedded.url });
   return { url: embedded.url, embedded };
 }
 
@@ -80,22 +99,21 @@ function newestSourceMtime(dirs: string[]): number {
 
 /** Builds the web app when there is no build, or when sources changed since the last one. */
 function buildIfStale(): void {
-  const buildId = path.join(ROOT, '.next/BUILD_ID');
+  const buildId = path.join(ROOT, launchEnv().STANDBY_NEXT_DIST_DIR, 'BUILD_ID');
   if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceMtime(['app', 'components', 'lib', 'public'])) return;
   log('building the web app (next build), once per change of sources');
   const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/next/dist/bin/next'), 'build'], {
     cwd: ROOT,
     stdio: 'inherit',
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, // passed on whole to the build, as a child inherits it
   });
   if (result.status !== 0) throw new Error('next build failed; see its output above');
 }
 
 async function serve(mode: 'start' | 'demo' | 'dev'): Promise<void> {
   const dev = mode === 'dev';
-  const port = Number(process.env.PORT ?? 3000);
-  const host = process.env.HOST ?? '0.0.0.0';
-  process.env.NEXTAUTH_URL ??= `http://localhost:${port}`;
+  const { PORT: port, HOST: host, STANDBY_SIMULATOR } = launchEnv();
+  defaultEnv({ NEXTAUTH_URL: `http://localhost:${port}` });
   const started = Date.now();
   if (!dev) buildIfStale();
   const { url } = await ensureDatabase();
@@ -110,46 +128,33 @@ async function serve(mode: 'start' | 'demo' | 'dev'): Promise<void> {
   }
   const { startFrontDoor } = await import('../lib/server/runtime/http-server');
   type LeanHandler = import('../lib/server/runtime/http-server').LeanHandler;
-  const { startDataPlane } = await import('../lib/gateway/runtime');
-  const dataPlane = await startDataPlane();
-  cleanups.push(() => dataPlane.close());
-  (globalThis as { standbyDataPlane?: unknown }).standbyDataPlane = dataPlane;
-  const { startHealthMonitor } = await import('../worker/monitor');
-  const { controlLoops } = await import('../worker/control-loops');
-  const monitor = startHealthMonitor({ snapshots: dataPlane.snapshots, breakers: dataPlane.breakers, recorder: dataPlane.recorder, replica: dataPlane.replica, log, tasks: controlLoops(dataPlane) });
-  cleanups.push(() => monitor.close());
-  const lean: LeanHandler[] = [dataPlane.handle];
-  // The demo estate's simulated upstreams are served by this process, under /simulated/.
-  const simulate = mode !== 'start' || process.env.STANDBY_SIMULATOR === '1';
-  let startTraffic: (() => void) | null = null;
-  if (simulate) {
-    const { createSimulator } = await import('../lib/simulator/server');
-    const { createFaultCache } = await import('../lib/simulator/store');
-    const { startDemoTraffic } = await import('../lib/simulator/demo-traffic');
+  const { startReplica } = await import('../worker/replica');
+  const replica = await startReplica({ log });
+  cleanups.push(() => replica.close());
+  const lean: LeanHandler[] = [replica.dataPlane.handle];
+  // The demo estate's simulated upstreams are served by this process, under /simulated/, from a bundle of their own (simulator/index.ts).
+  let simulator: RunningSimulator | null = null;
+  if (mode !== 'start' || STANDBY_SIMULATOR) {
     const { DEMO_API_TOKEN } = await import('../prisma/seed');
-    const faults = createFaultCache(url, { log });
-    cleanups.push(() => faults.close());
-    lean.push(createSimulator({ loadFaults: faults.get }).handle);
-    startTraffic = () => {
-      const traffic = startDemoTraffic({ gatewayUrl: `http://127.0.0.1:${port}`, token: DEMO_API_TOKEN, readSetting: faults.demoTraffic, log });
-      cleanups.push(() => traffic.close());
-    };
+    simulator = loadSimulator().startSimulator({ databaseUrl: url, gatewayUrl: `http://127.0.0.1:${port}`, token: DEMO_API_TOKEN, log });
+    cleanups.push(() => simulator!.close());
+    lean.push(simulator.handle);
   }
   const { env } = await import('../lib/server/env');
   const { parseTrustedProxies } = await import('../lib/server/client-address');
   const proxies = parseTrustedProxies(env().STANDBY_TRUSTED_PROXIES);
   const frontDoor = await startFrontDoor({
-    dir: ROOT, port, host, dev, lean, trustedProxies: proxies.ok ? proxies.trusted : undefined, onClientDisconnect: dataPlane.clientDisconnected,
+    dir: ROOT, port, host, dev, lean, trustedProxies: proxies.ok ? proxies.trusted : undefined, onClientDisconnect: replica.dataPlane.clientDisconnected,
   });
   cleanups.push(() => frontDoor.close());
-  startTraffic?.();
-  log(`Standby is ready at ${process.env.NEXTAUTH_URL} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  simulator?.startTraffic();
+  log(`Standby is ready at ${env().NEXTAUTH_URL} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
 function printDemoSignIns(users: { email: string; role: string; password: string }[], apiToken: string): void {
   log('demo estate ready. Sign in with one of:');
   for (const user of users) console.log(`    ${user.role.padEnd(10)} ${user.email.padEnd(28)} password: ${user.password}`);
-  log(`demo gateway token (OpenAI SDK: baseURL ${process.env.NEXTAUTH_URL ?? 'http://localhost:3000'}/api/v1, model: support-bot): ${apiToken}`);
+  log(`demo gateway token (OpenAI SDK: baseURL ${launchEnv().NEXTAUTH_URL ?? 'http://localhost:3000'}/api/v1, model: support-bot): ${apiToken}`);
 }
 
 async function runDatabaseOnly(): Promise<void> {
@@ -161,7 +166,7 @@ async function runDatabaseOnly(): Promise<void> {
 
 async function main(): Promise<void> {
   loadLocalSecrets();
-  process.env.NEXT_TELEMETRY_DISABLED ??= '1';
+  defaultEnv({ NEXT_TELEMETRY_DISABLED: '1' });
   const [command = 'start', ...args] = process.argv.slice(2);
   switch (command) {
     case 'start':
@@ -170,6 +175,16 @@ async function main(): Promise<void> {
       return serve(command);
     case 'db':
       return runDatabaseOnly();
+    case 'monitor': {
+      const { url } = await ensureDatabase();
+      await migrate(url);
+      const { startMonitorProcess } = await import('../worker/index');
+      const running = await startMonitorProcess();
+      cleanups.push(() => running.close());
+      log('health monitor process started');
+      setInterval(() => {}, 60_000); // the monitor's own timers are unref'd: this process exists for them
+      return new Promise(() => {});
+    }
     case 'migrate': {
       const { url } = await ensureDatabase();
       await migrate(url);
@@ -216,7 +231,7 @@ async function main(): Promise<void> {
       return shutdown(await runRollupsCommand(args, log));
     }
     default:
-      console.error(`Unknown command '${command}'. Commands: start, demo, dev, db, migrate, seed, user, config, backup, rollups.`);
+      console.error(`Unknown command '${command}'. Commands: start, demo, dev, db, monitor, migrate, seed, user, config, backup, rollups.`);
       return shutdown(2);
   }
 }

@@ -1,6 +1,6 @@
 // `npm test`: every suite, in order, against real PostgreSQL, ending with one
 // plain line "N passed, N failed" summed over all suites.
-//   static       tsc --noEmit and eslint (one count each)
+//   static       tsc --noEmit, eslint and the import boundaries (one count each)
 //   unit         node:test over **/*.test.ts (pure logic, no I/O)
 //   integration  node:test over **/*.integration.test.ts, against a database
 //                created for the run and dropped after (scripts/test-database.ts)
@@ -100,6 +100,8 @@ async function staticChecks() {
   const checks = [
     ['typecheck', [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit']],
     ['lint', [path.join(root, 'node_modules/eslint/bin/eslint.js'), '.', '--max-warnings=0']],
+    // Layers and folder cycles (.dependency-cruiser.cjs, docs/architecture.md).
+    ['imports', [path.join(root, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), 'app', 'components', 'lib', 'worker', 'scripts', 'simulator', 'prisma', 'proxy.ts', '--config', '.dependency-cruiser.cjs', '--output-type', 'err']],
   ];
   let passed = 0;
   let failed = 0;

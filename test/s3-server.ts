@@ -1,4 +1,4 @@
-// A minimal S3-compatible server for the tests (docs/decisions/012-backups-s3-and-test-server.md):
+// A minimal S3-compatible server for the tests (docs/decisions/014-model-backups-s3-and-hashing.md):
 // path-style buckets and objects kept in a folder, ListObjectsV2 with
 // pagination, GET, HEAD, PUT (plain or aws-chunked bodies) and DELETE, and
 // requests refused unless signed (AWS4-HMAC-SHA256) with the configured

@@ -1,9 +1,10 @@
 import 'server-only';
 // Every control loop the monitor's leader runs besides probing. Each domain
 // owns its loop; this list is the one place they are switched on.
-import type { LeaderTask } from './leader-tasks';
+import type { LeaderTask } from '@/lib/server/leader-tasks';
+import type { SnapshotReader } from '@/lib/routing/model';
 import { accessCleanupTask } from '@/lib/access/cleanup';
-import type { GatewayDeps } from '@/lib/gateway/handler';
+import type { GatewayDeps, GatewayState } from '@/lib/gateway/context';
 import { queueReplayTask } from '@/lib/gateway/queue-replay';
 import { createRetryQueue } from '@/lib/gateway/retry-queue';
 import type { SnapshotSource } from '@/lib/gateway/snapshot';
@@ -15,13 +16,20 @@ import { configHistoryTask } from '@/lib/config-history/publish-task';
 import { backupsTask } from '@/lib/backups/task';
 import { conversationRetentionTask } from '@/lib/conversations/mutations';
 
-/** What loops may need of the replica that leads: its routing snapshot, breakers and recorder. */
+/** What loops may need of the replica that leads: its routing snapshot, breakers, recorder and gateway state. */
 export type ControlLoopDeps = {
   snapshots: Pick<SnapshotSource, 'get'>;
   breakers: GatewayDeps['breakers'];
   recorder: GatewayDeps['recorder'];
+  gatewayState?: GatewayState;
 };
 
-export function controlLoops(deps: ControlLoopDeps): LeaderTask[] {
-  return [burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, queue: createRetryQueue() }), retentionTask, accessCleanupTask, recoveryTask(), configHistoryTask(), backupsTask(), conversationRetentionTask()];
+/** A loop of the leader: what every one of them may read besides its own dependencies is the replica's routing snapshot. */
+export type ReplicaTask = LeaderTask<{ snapshots: SnapshotReader }>;
+
+export function controlLoops(deps: ControlLoopDeps): ReplicaTask[] {
+  return [
+    burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, state: deps.gatewayState, queue: createRetryQueue() }), retentionTask, accessCleanupTask, recoveryTask(),
+    configHistoryTask(), backupsTask(), conversationRetentionTask(),
+  ];
 }

@@ -4,61 +4,26 @@ import 'server-only';
 // the monitor's advisory lock probes, so running it in every replica is safe.
 // This entry is for deployments that want probes away from the web replicas:
 //
-//   DATABASE_URL=... STANDBY_ENCRYPTION_KEY=... NEXTAUTH_SECRET=... \
-//   node --require ./scripts/server-only-shim.cjs --import tsx worker/index.ts
+//   DATABASE_URL=... STANDBY_ENCRYPTION_KEY=... NEXTAUTH_SECRET=... npm run standby -- monitor
 //
-// Any number of these may run beside the web replicas: one leads, the others wait.
+// (compiled like `npm start`, docs/decisions/008: nothing is compiled at run time).
+//
+// Any number of these may run beside the web replicas: one leads, the others
+// wait. It is a replica like the others (worker/replica.ts) whose gateway
+// nobody calls.
 import { hostname } from 'node:os';
-import { DEFAULT_BREAKER_CONFIG } from '@/lib/gateway/breaker';
-import { BreakerRegistry } from '@/lib/gateway/breaker-registry';
-import { SampleRecorder } from '@/lib/gateway/recorder';
-import { SnapshotSource } from '@/lib/gateway/snapshot';
-import type { RoutingSnapshot } from '@/lib/gateway/snapshot-types';
 import { db } from '@/lib/server/db';
-import { controlLoops } from './control-loops';
-import { startHealthMonitor } from './monitor';
-
-export { startHealthMonitor, HEALTH_MONITOR_LOCK_KEY, type HealthMonitor, type HealthMonitorOptions } from './monitor';
+import { startReplica } from './replica';
 
 export type MonitorProcess = { close: () => Promise<void> };
 
-/** Starts the snapshot, breakers, recorder and monitor this process needs; close() stops them in reverse order. */
+/** Starts the replica this process is; close() stops it and its database connections. */
 export async function startMonitorProcess(replica = `monitor-${hostname()}-${process.pid}`): Promise<MonitorProcess> {
-  const snapshots = new SnapshotSource();
-  const breakers = new BreakerRegistry(replica, (targetId) => snapshots.get()?.targets.get(targetId)?.breaker ?? DEFAULT_BREAKER_CONFIG);
-  // Follow the breaker state the replicas agreed on (never this process's own writes read back).
-  const followShared = (snapshot: RoutingSnapshot) => breakers.followShared(snapshot.breakers);
-  snapshots.onChange(followShared);
-  await snapshots.start();
-  const current = snapshots.get();
-  if (current) followShared(current);
-  const recorder = new SampleRecorder().start();
-  const monitor = startHealthMonitor({ snapshots, breakers, recorder, replica, tasks: controlLoops({ snapshots, breakers, recorder }) });
+  const running = await startReplica({ replica, log: (line) => console.log(`[standby] ${line}`) });
   return {
     close: async () => {
-      await monitor.close();
-      await recorder.close();
-      await snapshots.close();
+      await running.close();
       await db().$disconnect();
     },
   };
-}
-
-if (require.main === module) {
-  const keepAlive = setInterval(() => {}, 60_000); // timers of the monitor are unref'd; this process exists for them
-  startMonitorProcess().then(
-    (running) => {
-      console.log('[standby] health monitor process started');
-      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-        process.once(signal, () => {
-          clearInterval(keepAlive);
-          void running.close().finally(() => process.exit(0));
-        });
-      }
-    },
-    (error: unknown) => {
-      console.error('[standby] health monitor process failed to start', error);
-      process.exit(1);
-    },
-  );
 }

@@ -1,7 +1,7 @@
 // lib/server/leader.ts on a real PostgreSQL: one leader at a time, takeover
 // when the leader closes, and stepping down at once when the database ends the
 // leader's session. Bounded waits are test timeouts, never assertions.
-import { disconnect } from '@/lib/server/test-fixtures';
+import { disconnect } from '@/test/fixtures';
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';

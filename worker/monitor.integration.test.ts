@@ -3,18 +3,18 @@
 // failing probes open the target's shared breaker, the monitor follows
 // snapshot changes, and a second replica takes over when the leader closes.
 // Bounded waits are test timeouts, never assertions.
-import { allowLoopbackEndpoints, createTestProviderAndRegion, disconnect, uniqueName } from '@/lib/server/test-fixtures';
+import { allowLoopbackEndpoints, createTestProviderAndRegion, disconnect, uniqueName } from '@/test/fixtures';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
-import { DEFAULT_BREAKER_CONFIG } from '@/lib/gateway/breaker';
+import { DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
 import { BreakerRegistry } from '@/lib/gateway/breaker-registry';
 import { SampleRecorder } from '@/lib/gateway/recorder';
 import { loadSnapshot, SnapshotSource } from '@/lib/gateway/snapshot';
-import type { RoutingSnapshot } from '@/lib/gateway/snapshot-types';
+import type { RoutingSnapshot } from '@/lib/routing/model';
 import { db } from '@/lib/server/db';
 import { startHealthMonitor, type HealthMonitor } from './monitor';
 import { PROBE_COMPLETION_TOKENS } from './probe';

@@ -3,9 +3,9 @@
 // never what it asserts.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_BREAKER_CONFIG } from '@/lib/gateway/breaker';
+import { DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
 import type { SampleRecord } from '@/lib/gateway/recorder';
-import type { RoutingSnapshot, SnapshotTarget } from '@/lib/gateway/snapshot-types';
+import type { RoutingSnapshot, SnapshotTarget } from '@/lib/routing/model';
 import { startProbing } from './monitor';
 import type { ProbeFetch } from './probe';
 

@@ -11,11 +11,12 @@ import { countsAsBreakerFailure } from '@/lib/gateway/breaker';
 import type { BreakerRegistry } from '@/lib/gateway/breaker-registry';
 import type { SampleRecorder } from '@/lib/gateway/recorder';
 import type { SnapshotSource } from '@/lib/gateway/snapshot';
-import type { RoutingSnapshot } from '@/lib/gateway/snapshot-types';
+import type { RoutingSnapshot } from '@/lib/routing/model';
 import { guardedConnector, policyBoundAgents } from '@/lib/server/guarded-connect';
 import { runAsLeader } from '@/lib/server/leader';
 import type pg from 'pg';
-import { startLeaderTasks, type LeaderTask } from './leader-tasks';
+import { startLeaderTasks } from '@/lib/server/leader-tasks';
+import type { ReplicaTask } from './control-loops';
 import { PROBE_CONNECT_TIMEOUT_MS, PROBE_MAX_BODY_BYTES, ProbeFailure, probedTargets, probeTarget, probeTimeoutMs, type ProbeFetch, type ProbeOutcome } from './probe';
 
 export { type ProbeFetch, type ProbeResponse } from './probe';
@@ -37,8 +38,8 @@ export type HealthMonitorOptions = {
   /** The leadership connection; the default connects to DATABASE_URL. */
   connect?: () => pg.Client;
   log?: (line: string) => void;
-  /** Control loops that run only while this replica leads (worker/leader-tasks.ts). */
-  tasks?: LeaderTask[];
+  /** Control loops that run only while this replica leads (lib/server/leader-tasks.ts, worker/control-loops.ts). */
+  tasks?: ReplicaTask[];
 };
 
 export type HealthMonitor = { isLeader(): boolean; close(): Promise<void> };

@@ -1,9 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_BREAKER_CONFIG } from '@/lib/gateway/breaker';
-import type { SnapshotService, SnapshotTarget } from '@/lib/gateway/snapshot-types';
+import { DEFAULT_BREAKER_CONFIG, UNDEGRADED } from '@/lib/routing/defaults';
+import type { SnapshotService, SnapshotTarget } from '@/lib/routing/model';
 import { buildProbeRequest, classifyProbeError, PROBE_COMPLETION_TOKENS, classifyProbeResponse, ProbeFailure, probedTargets, probeTarget, probeTimeoutMs, type ProbeFetch } from './probe';
-import { UNDEGRADED } from '@/lib/degradation/defaults';
 
 function target(overrides: Partial<SnapshotTarget> = {}): SnapshotTarget {
   return {

@@ -4,9 +4,10 @@
 // own: the HTTP call is passed in (probe.test.ts drives it with fakes; the
 // monitor passes undici's request()).
 import { buildUpstreamRequest, parseUpstreamResponse, UpstreamResponseError, type UpstreamRequest } from '@/lib/gateway/adapters';
-import { classifyHttpError, type ErrorClass } from '@/lib/gateway/error-classes';
+import { classifyHttpError } from '@/lib/gateway/classify-error';
+import type { ErrorClass } from '@/lib/routing/error-classes';
 import type { ChatRequest } from '@/lib/gateway/openai-schema';
-import type { RoutingSnapshot, SnapshotTarget } from '@/lib/gateway/snapshot-types';
+import type { RoutingSnapshot, SnapshotTarget } from '@/lib/routing/model';
 
 export const PROBE_CONNECT_TIMEOUT_MS = 3_000;
 export const PROBE_MAX_TIMEOUT_MS = 10_000;

@@ -4,7 +4,7 @@ import { OverviewBoard } from '@/components/overview/overview-board';
 import { OverviewSkeleton } from '@/components/overview/overview-skeleton';
 import { PageHeader } from '@/components/ui/page-header';
 import { getOverview } from '@/lib/overview/data';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'Overview' };
 
@@ -16,7 +16,7 @@ async function LiveOverview() {
 // /api/live/overview every five seconds. A failed first read reaches the
 // dashboard's error boundary; later failures are shown on the board itself.
 export default async function OverviewPage() {
-  await authorize('estate.read');
+  await requirePageUser('estate.read');
   return (
     <>
       <PageHeader

@@ -6,6 +6,7 @@ import { IconPlus } from '@tabler/icons-react';
 import { useActionForm } from '@/components/ui/use-action-form';
 import { createCredentialAction, rotateCredentialAction } from '@/lib/inventory/actions';
 import type { CredentialRow } from '@/lib/inventory/data';
+import { credentialInput, rotateCredentialInput } from '@/lib/inventory/schemas';
 
 type Props = { mode: 'create'; providers: { id: string; name: string }[] } | { mode: 'rotate'; credential: CredentialRow };
 
@@ -14,12 +15,12 @@ type Props = { mode: 'create'; providers: { id: string; name: string }[] } | { m
 export function CredentialForm(props: Props) {
   const [opened, setOpened] = useState(false);
   const rotating = props.mode === 'rotate' ? props.credential : null;
-  const form = useActionForm({ success: rotating ? `Credential ${rotating.name} rotated.` : 'Credential created.', onSuccess: () => setOpened(false) });
+  const form = useActionForm({ schema: rotating ? rotateCredentialInput : credentialInput, success: rotating ? `Credential ${rotating.name} rotated.` : 'Credential created.', onSuccess: () => setOpened(false) });
 
   function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const data = Object.fromEntries(new FormData(event.currentTarget)) as Record<string, string>;
-    form.run(() => (props.mode === 'create' ? createCredentialAction(data) : rotateCredentialAction({ id: props.credential.id, version: props.credential.version }, data)));
+    form.submit(data, (input) => (props.mode === 'create' ? createCredentialAction(input) : rotateCredentialAction({ id: props.credential.id, version: props.credential.version }, input)));
   }
 
   return (

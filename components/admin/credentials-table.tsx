@@ -1,12 +1,12 @@
 'use client';
 
-import { formatUtc } from '@/components/ui/format';
 import { Group, Table, Text } from '@mantine/core';
 import { ConfirmButton } from '@/components/ui/confirm-button';
 import { EmptyState } from '@/components/ui/empty-state';
 import { deleteCredentialAction } from '@/lib/inventory/actions';
 import type { CredentialRow } from '@/lib/inventory/data';
 import { CredentialForm } from './credential-form';
+import { formatUtc } from '@/lib/shared/format';
 
 // UTC, so the server render and the browser agree and times match the audit log.
 

@@ -11,6 +11,7 @@ import type { PrivateNetworks } from '@/lib/settings/data';
 export function PrivateNetworksForm({ current }: { current: PrivateNetworks }) {
   const [networks, setNetworks] = useState(current.networks.join('\n'));
   const [reason, setReason] = useState('');
+  // Checked on the server only: the network parser (lib/server/networks.ts) needs node:net, which a browser has not.
   const form = useActionForm<{ networks: string[] }>({
     success: (saved) => (saved.networks.length ? `Targets may now point at ${saved.networks.length} private network${saved.networks.length === 1 ? '' : 's'}.` : 'Targets may point at public addresses only.'),
     onSuccess: () => setReason(''),
@@ -18,7 +19,7 @@ export function PrivateNetworksForm({ current }: { current: PrivateNetworks }) {
 
   function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    form.run(() => setPrivateNetworksAction({ networks, reason }));
+    form.submit({ networks, reason }, setPrivateNetworksAction);
   }
 
   return (

@@ -5,15 +5,16 @@ import { Alert, Button, Drawer, PasswordInput, Stack, Text, Textarea } from '@ma
 import { useActionForm } from '@/components/ui/use-action-form';
 import { resetPasswordAction } from '@/lib/access/actions';
 import type { UserRow } from '@/lib/access/data';
+import { resetPasswordInput } from '@/lib/access/schemas';
 
 export function ResetPasswordForm({ user }: { user: UserRow }) {
   const [opened, setOpened] = useState(false);
-  const form = useActionForm({ success: `Password reset for ${user.email}.`, onSuccess: () => setOpened(false) });
+  const form = useActionForm({ schema: resetPasswordInput, success: `Password reset for ${user.email}.`, onSuccess: () => setOpened(false) });
 
   function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const data = Object.fromEntries(new FormData(event.currentTarget)) as Record<string, string>;
-    form.run(() => resetPasswordAction({ ...data, id: user.id }));
+    form.submit({ ...data, id: user.id }, resetPasswordAction);
   }
 
   return (

@@ -8,6 +8,7 @@ import { useActionForm } from '@/components/ui/use-action-form';
 import { createApiTokenAction } from '@/lib/access/token-actions';
 import type { CreatedApiToken } from '@/lib/access/token-mutations';
 import { SCOPE_DESCRIPTIONS, TOKEN_SCOPES } from '@/lib/access/scopes';
+import { createApiTokenInput } from '@/lib/access/token-schemas';
 
 const EXPIRY_OPTIONS = [
   { value: '7', label: 'In 7 days' },
@@ -27,7 +28,7 @@ export function TokenForm({ services }: Props) {
   const [scopes, setScopes] = useState<string[]>(['gateway']);
   const [expiry, setExpiry] = useState<string | null>('90');
   const [created, setCreated] = useState<CreatedApiToken | null>(null);
-  const form = useActionForm<CreatedApiToken>({
+  const form = useActionForm<CreatedApiToken>({ schema: createApiTokenInput,
     success: (token) => `Token ${token.name} created.`,
     onSuccess: (token) => {
       setOpened(false);
@@ -38,7 +39,7 @@ export function TokenForm({ services }: Props) {
   function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
-    form.run(() => createApiTokenAction({ name: data.get('name'), services: chosen, scopes, expiresInDays: expiry ?? '', reason: data.get('reason') }));
+    form.submit({ name: data.get('name'), services: chosen, scopes, expiresInDays: expiry ?? '', reason: data.get('reason') }, createApiTokenAction);
   }
 
   const servicesError = Object.entries(form.fieldErrors)

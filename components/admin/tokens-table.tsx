@@ -3,9 +3,10 @@
 import { Badge, Group, Table, Text } from '@mantine/core';
 import { ConfirmButton } from '@/components/ui/confirm-button';
 import { EmptyState } from '@/components/ui/empty-state';
-import { formatUtc } from '@/components/ui/format';
+
 import { revokeApiTokenAction } from '@/lib/access/token-actions';
 import type { ApiTokenRow } from '@/lib/access/token-data';
+import { formatUtc } from '@/lib/shared/format';
 
 const STATUS_COLORS: Record<ApiTokenRow['status'], string> = { active: 'green', expired: 'orange', revoked: 'gray' };
 

@@ -7,6 +7,7 @@ import { useActionForm } from '@/components/ui/use-action-form';
 import { createUserAction, updateUserAction } from '@/lib/access/actions';
 import type { UserRow } from '@/lib/access/data';
 import { ROLE_DESCRIPTIONS, ROLES } from '@/lib/server/permissions';
+import { createUserInput, updateUserInput } from '@/lib/access/schemas';
 
 type Role = (typeof ROLES)[number];
 type Props = { mode: 'create' } | { mode: 'edit'; user: UserRow };
@@ -17,16 +18,13 @@ export function UserForm(props: Props) {
   const [opened, setOpened] = useState(false);
   const initial = props.mode === 'edit' ? props.user : null;
   const [role, setRole] = useState<string | null>(initial?.role ?? 'viewer');
-  const form = useActionForm({ success: initial ? 'User saved.' : 'User created.', onSuccess: () => setOpened(false) });
+  const form = useActionForm({ schema: initial ? updateUserInput : createUserInput, success: initial ? 'User saved.' : 'User created.', onSuccess: () => setOpened(false) });
 
   function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const data = Object.fromEntries(new FormData(event.currentTarget)) as Record<string, string>;
-    form.run(() =>
-      props.mode === 'create'
-        ? createUserAction(data)
-        : updateUserAction({ ...data, id: props.user.id, version: props.user.version, disabled: data.disabled === 'on' }),
-    );
+    if (props.mode === 'create') form.submit(data, createUserAction);
+    else form.submit({ ...data, id: props.user.id, version: props.user.version, disabled: data.disabled === 'on' }, updateUserAction);
   }
 
   return (

@@ -1,11 +1,11 @@
 'use client';
 
-import { formatUtc } from '@/components/ui/format';
 import { Badge, Group, Table, Text } from '@mantine/core';
 import { EmptyState } from '@/components/ui/empty-state';
 import type { UserRow } from '@/lib/access/data';
 import { ResetPasswordForm } from './reset-password-form';
 import { UserForm } from './user-form';
+import { formatUtc } from '@/lib/shared/format';
 
 const ROLE_COLORS: Record<string, string> = { admin: 'red', commander: 'orange', operator: 'blue', viewer: 'gray' };
 

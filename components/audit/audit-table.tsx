@@ -6,8 +6,9 @@ import { IconChevronDown, IconChevronRight } from '@tabler/icons-react';
 import { EmptyState } from '@/components/ui/empty-state';
 import type { AuditRow } from '@/lib/audit/data';
 import { fieldChanges, type Json } from '@/lib/audit/diff';
-import { formatUtc } from '@/components/ui/format';
+
 import type { Page } from '@/lib/server/pagination';
+import { formatUtc } from '@/lib/shared/format';
 
 function Value({ value }: { value: Json | undefined }) {
   if (value === undefined || value === null) return <Text span c="dimmed" size="sm">—</Text>;

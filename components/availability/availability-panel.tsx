@@ -1,13 +1,13 @@
 'use client';
 
 import { Badge, Group, List, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
-import { formatDuration } from '@/lib/format/duration';
+import { formatDuration, formatUtc } from '@/lib/shared/format';
 import { useId } from 'react';
 import { ASSUMED_TARGET_AVAILABILITY, MIN_FAILURE_HISTORY_DAYS, type AvailabilitySource } from '@/lib/availability/assumptions';
 import type { ChainMemberView, ServiceAvailabilityView } from '@/lib/availability/data';
 import { evaluateAvailability } from '@/lib/availability/maths';
 import { EmptyState } from '@/components/ui/empty-state';
-import { formatUtc } from '@/components/ui/format';
+
 import { AvailabilityFigures } from './availability-figures';
 import { formatAvailability, formatDowntime, formatPerYear, toPercent } from './format';
 import { WhatIfEditor, type WhatIfStart } from './what-if-editor';

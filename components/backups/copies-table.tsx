@@ -2,7 +2,7 @@ import { List, ListItem, Stack, Table, TableScrollContainer, TableTbody, TableTd
 import type { CopyView } from '@/lib/backups/data';
 import { formatBytes } from '@/lib/backups/estimate';
 import { formatSpan } from '@/lib/recovery/format';
-import { formatUtc } from '@/components/ui/format';
+import { formatUtc } from '@/lib/shared/format';
 import { VerifyCopyButton } from './model-forms';
 import { RestorableBadge } from './verdict';
 

@@ -1,7 +1,6 @@
 'use client';
 
-import { useState, useTransition } from 'react';
-import { useRouter } from 'next/navigation';
+import { useState } from 'react';
 import { Button, NativeSelect, NumberInput, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { ConfirmButton } from '@/components/ui/confirm-button';
@@ -9,6 +8,7 @@ import { FormDrawer } from '@/components/ui/form-drawer';
 import { useActionForm } from '@/components/ui/use-action-form';
 import { addPartAction, registerModelAction, removePartAction, setLinkAction, updateModelSettingsAction, verifyCopyAction } from '@/lib/backups/actions';
 import { PART_KIND_LABELS, PART_KINDS } from '@/lib/backups/parts';
+import { linkInput, modelSettingsInput, partInput, registerModelInput } from '@/lib/backups/schemas';
 
 type Region = { code: string; name: string };
 const regionOptions = (regions: Region[]) => regions.map((r) => ({ value: r.code, label: `${r.code} (${r.name})` }));
@@ -17,7 +17,7 @@ const field = (data: FormData, name: string) => data.get(name) ?? '';
 /** Registers a model no self-hosted target serves (a fine-tune, a model staged for later). */
 export function RegisterModelForm({ regions }: { regions: Region[] }) {
   const [opened, setOpened] = useState(false);
-  const form = useActionForm<{ name: string }>({ success: (m) => `${m.name} registered: report its copies with backup scan or the API.`, onSuccess: () => setOpened(false) });
+  const form = useActionForm<{ name: string }>({ schema: registerModelInput, success: (m) => `${m.name} registered: report its copies with backup scan or the API.`, onSuccess: () => setOpened(false) });
   return (
     <FormDrawer
       noun="model"
@@ -27,7 +27,7 @@ export function RegisterModelForm({ regions }: { regions: Region[] }) {
       onSubmit={(event) => {
         event.preventDefault();
         const data = new FormData(event.currentTarget);
-        form.run(() => registerModelAction({ name: field(data, 'name'), servingRegion: field(data, 'servingRegion'), description: field(data, 'description'), scheduleHours: field(data, 'scheduleHours'), loadSeconds: field(data, 'loadSeconds'), reason: field(data, 'reason') }));
+        form.submit({ name: field(data, 'name'), servingRegion: field(data, 'servingRegion'), description: field(data, 'description'), scheduleHours: field(data, 'scheduleHours'), loadSeconds: field(data, 'loadSeconds'), reason: field(data, 'reason') }, registerModelAction);
       }}
     >
       <TextInput name="name" label="Name" description="As backup jobs will name it in their reports." error={form.errorOf('name')} required data-autofocus />
@@ -41,7 +41,7 @@ export function RegisterModelForm({ regions }: { regions: Region[] }) {
 
 export function ModelSettingsForm({ model, regions }: { model: { id: string; name: string; version: number; servingRegion: string; scheduleHours: number; loadMs: number | null; hasTarget: boolean }; regions: Region[] }) {
   const [opened, setOpened] = useState(false);
-  const form = useActionForm({ success: 'Model settings saved.', onSuccess: () => setOpened(false) });
+  const form = useActionForm({ schema: modelSettingsInput, success: 'Model settings saved.', onSuccess: () => setOpened(false) });
   return (
     <FormDrawer
       noun="model"
@@ -52,7 +52,7 @@ export function ModelSettingsForm({ model, regions }: { model: { id: string; nam
       onSubmit={(event) => {
         event.preventDefault();
         const data = new FormData(event.currentTarget);
-        form.run(() => updateModelSettingsAction({ modelId: model.id, expectedVersion: model.version, servingRegion: field(data, 'servingRegion'), scheduleHours: field(data, 'scheduleHours'), loadSeconds: field(data, 'loadSeconds'), reason: field(data, 'reason') }));
+        form.submit({ modelId: model.id, expectedVersion: model.version, servingRegion: field(data, 'servingRegion'), scheduleHours: field(data, 'scheduleHours'), loadSeconds: field(data, 'loadSeconds'), reason: field(data, 'reason') }, updateModelSettingsAction);
       }}
     >
       <NativeSelect name="servingRegion" label="Serves from" data={regionOptions(regions)} defaultValue={model.servingRegion} disabled={model.hasTarget} description={model.hasTarget ? "Its target's region." : undefined} error={form.errorOf('servingRegion')} />
@@ -66,7 +66,7 @@ export function ModelSettingsForm({ model, regions }: { model: { id: string; nam
 /** A file every copy must hold beyond the defaults: a prompt template, a system prompt, serving arguments. */
 export function PartForm({ modelId }: { modelId: string }) {
   const [opened, setOpened] = useState(false);
-  const form = useActionForm({ success: 'Part required: copies without it are no longer restorable.', onSuccess: () => setOpened(false) });
+  const form = useActionForm({ schema: partInput, success: 'Part required: copies without it are no longer restorable.', onSuccess: () => setOpened(false) });
   return (
     <FormDrawer
       noun="required part"
@@ -76,7 +76,7 @@ export function PartForm({ modelId }: { modelId: string }) {
       onSubmit={(event) => {
         event.preventDefault();
         const data = new FormData(event.currentTarget);
-        form.run(() => addPartAction({ modelId, path: field(data, 'path'), kind: field(data, 'kind'), note: field(data, 'note'), reason: field(data, 'reason') }));
+        form.submit({ modelId, path: field(data, 'path'), kind: field(data, 'kind'), note: field(data, 'note'), reason: field(data, 'reason') }, addPartAction);
       }}
     >
       <TextInput name="path" label="Path in the model folder" placeholder="prompts/system.txt" error={form.errorOf('path')} required data-autofocus />
@@ -103,7 +103,7 @@ export function RemovePartButton({ partId, path }: { partId: string; path: strin
 /** The bandwidth from where copies live to where a model serves; a timed restore's measure wins over it. */
 export function LinkForm({ regions, link }: { regions: Region[]; link?: { fromRegion: string; toRegion: string; bitsPerSecond: number; note: string; version: number } }) {
   const [opened, setOpened] = useState(false);
-  const form = useActionForm({ success: 'Bandwidth saved.', onSuccess: () => setOpened(false) });
+  const form = useActionForm({ schema: linkInput, success: 'Bandwidth saved.', onSuccess: () => setOpened(false) });
   return (
     <FormDrawer
       noun="bandwidth"
@@ -114,7 +114,7 @@ export function LinkForm({ regions, link }: { regions: Region[]; link?: { fromRe
       onSubmit={(event) => {
         event.preventDefault();
         const data = new FormData(event.currentTarget);
-        form.run(() => setLinkAction({ fromRegion: field(data, 'fromRegion'), toRegion: field(data, 'toRegion'), gbps: field(data, 'gbps'), note: field(data, 'note'), expectedVersion: link?.version ?? 0, reason: field(data, 'reason') }));
+        form.submit({ fromRegion: field(data, 'fromRegion'), toRegion: field(data, 'toRegion'), gbps: field(data, 'gbps'), note: field(data, 'note'), expectedVersion: link?.version ?? 0, reason: field(data, 'reason') }, setLinkAction);
       }}
     >
       {link ? <input type="hidden" name="fromRegion" value={link.fromRegion} /> : null}
@@ -129,23 +129,15 @@ export function LinkForm({ regions, link }: { regions: Region[]; link?: { fromRe
 
 /** Reads the copy where it lives and compares it with its manifest. */
 export function VerifyCopyButton({ copyId }: { copyId: string }) {
-  const router = useRouter();
-  const [pending, start] = useTransition();
+  const form = useActionForm<{ problems: string[] }>({
+    success: (r) =>
+      r.problems.length === 0
+        ? 'Every file of the copy is where it should be, with its size.'
+        : { color: 'orange', title: 'The copy is incomplete', message: `${r.problems.slice(0, 3).join('; ')}${r.problems.length > 3 ? ', …' : ''}` },
+    onError: (failure) => notifications.show({ color: 'red', message: failure.error }),
+  });
   return (
-    <Button
-      size="xs"
-      variant="light"
-      loading={pending}
-      onClick={() =>
-        start(async () => {
-          const result = await verifyCopyAction({ copyId }).catch(() => ({ ok: false as const, error: 'Standby could not be reached.' }));
-          if (!result.ok) notifications.show({ color: 'red', message: result.error });
-          else if (result.data.problems.length === 0) notifications.show({ color: 'green', message: 'Every file of the copy is where it should be, with its size.' });
-          else notifications.show({ color: 'orange', message: `The copy is incomplete: ${result.data.problems.slice(0, 3).join('; ')}${result.data.problems.length > 3 ? ', …' : ''}` });
-          router.refresh();
-        })
-      }
-    >
+    <Button size="xs" variant="light" loading={form.pending} onClick={() => form.submit({ copyId }, verifyCopyAction)}>
       Check copy
     </Button>
   );

@@ -3,7 +3,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { ServiceChartData } from '@/lib/health/chart-data';
 import { RANGE_SPECS, type ChartRange } from '@/lib/health/downsample';
-import { fetchLive, pollLive, type LiveDataError } from '@/lib/health/queries';
+import { fetchLive, pollLive, type LiveDataError } from '@/lib/shared/live-data';
 
 export const chartQueries = {
   service: (name: string, range: ChartRange) =>

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChartMarker } from '@/lib/health/chart-data';
-import { clusterMarkers, formatBucket, formatBucketWidth, formatBudget, formatPercent, formatTick, groupMarkers, niceCeil, timeTicks } from './format';
+import { clusterMarkers, formatBucket, formatBucketWidth, formatBudget, formatTick, groupMarkers, niceCeil, timeTicks } from './format';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -35,16 +35,6 @@ describe('time axis', () => {
 });
 
 describe('percentages', () => {
-  test('availability is rounded down, so a failure never reads as 100%', () => {
-    assert.equal(formatPercent(0.99996), '99.99%');
-    assert.equal(formatPercent(0.999), '99.9%');
-    assert.equal(formatPercent(1), '100%');
-    assert.equal(formatPercent(0.5), '50%');
-    assert.equal(formatPercent(0.1), '10%');
-    assert.equal(formatPercent(0.105, 0), '10%');
-    assert.equal(formatPercent(null), '—');
-  });
-
   test('budget shows overspending as a negative remainder', () => {
     assert.equal(formatBudget(0.754), '75%');
     assert.equal(formatBudget(0.0512), '5.1%');

@@ -45,18 +45,6 @@ export function formatBucketWidth(bucketSeconds: number): string {
   return bucketSeconds < 3600 ? `${bucketSeconds / 60} min` : `${bucketSeconds / 3600} h`;
 }
 
-/**
- * A share as a percentage with up to `digits` decimals, rounded down so that
- * 99.996% never reads as 100%: only a perfect share does. Null reads "—".
- */
-export function formatPercent(value: number | null, digits = 2): string {
-  if (value == null) return '—';
-  if (value === 1) return '100%';
-  const scale = 10 ** digits;
-  const floored = Math.floor(value * 100 * scale + 1e-9) / scale;
-  return `${digits > 0 ? floored.toFixed(digits).replace(/\.?0+$/, '') : floored.toFixed(0)}%`;
-}
-
 /** A budget fraction (may be negative when overspent, or above 1 when consumed beyond it) as a whole or one-decimal percentage. */
 export function formatBudget(value: number | null): string {
   if (value == null) return '—';
@@ -73,7 +61,6 @@ export function niceCeil(value: number): number {
 }
 
 export const formatCount = (value: number) => Math.round(value).toLocaleString('en-US');
-export const formatMs = (value: number | null) => (value == null ? '—' : `${Math.round(value).toLocaleString('en-US')} ms`);
 
 export const MARKER_KIND_LABELS: Record<MarkerKind, string> = { tier: 'Tier change', tier_override: 'Tier override', breaker: 'Breaker', flip: 'Routing flip' };
 export const MARKER_COLORS: Record<MarkerKind, string> = {

@@ -1,7 +1,7 @@
 'use client';
 
 import { LiveDataAlert } from '@/components/ui/live-data-alert';
-import { memo, useId, useMemo, useState } from 'react';
+import { createContext, memo, useContext, useId, useMemo, useState } from 'react';
 import { Badge, Button, Card, Group, Paper, SegmentedControl, SimpleGrid, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
 import { IconRefresh } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
@@ -9,13 +9,11 @@ import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart,
 import type { ChartMarker, MarkerKind, ServiceChartData } from '@/lib/health/chart-data';
 import { CHART_RANGES, MARKERS_PER_KIND, RANGE_SPECS, type ChartBucket, type ChartRange } from '@/lib/health/downsample';
 import { EmptyState } from '@/components/ui/empty-state';
-import { formatUtc } from '@/components/ui/format';
+
 import { UpdatedAgo } from '@/components/health/updated-ago';
 import { chartQueries } from './chart-queries';
-import {
-  clusterMarkers, ERROR_CLASS_COLORS, FLAG_WIDTH_SHARE, formatBucket, formatBucketWidth, formatBudget, formatCount, formatMs, formatPercent, formatTick, groupMarkers,
-  MARKER_BADGE_COLORS, MARKER_COLORS, MARKER_KIND_LABELS, niceCeil, OTHER_COLOR, timeTicks, type MarkerGroup,
-} from './format';
+import { clusterMarkers, ERROR_CLASS_COLORS, FLAG_WIDTH_SHARE, formatBucket, formatBucketWidth, formatBudget, formatCount, formatTick, groupMarkers, MARKER_BADGE_COLORS, MARKER_COLORS, MARKER_KIND_LABELS, niceCeil, OTHER_COLOR, timeTicks, type MarkerGroup } from './format';
+import { formatMs, formatPercent, formatUtc } from '@/lib/shared/format';
 
 // Axes, grid and tooltips take Mantine's CSS variables, so the charts follow the
 // light and dark schemes without re-rendering when the scheme changes.
@@ -452,24 +450,46 @@ function toContext(data: ServiceChartData): ChartContext {
   return { data, points, ticks: timeTicks(data.range, from, to), domain: [from, to], groups: clusterMarkers(groupMarkers(data.markers, from, bucketMs, data.buckets.length), Math.max(1, Math.ceil(data.buckets.length * FLAG_WIDTH_SHARE))), shownClasses };
 }
 
-/**
- * History of one service over 1 h to 30 d: availability against the SLO, the
- * error budget, latency and TTFT percentiles, requests and errors by class,
- * with tier changes, breaker transitions and routing flips marked on the time
- * axis. Polls as often as the chosen range's buckets can move. `initial` is a
- * server-rendered first paint of the default range.
- */
-export function ServiceCharts({ serviceName, initial }: { serviceName: string; initial?: ServiceChartData }) {
-  const [range, setRange] = useState<ChartRange>(initial?.range ?? '24h');
-  const seed = initial && initial.range === range ? initial : undefined;
-  const query = useQuery({ ...chartQueries.service(serviceName, range), initialData: seed, initialDataUpdatedAt: seed ? Date.parse(seed.generatedAt) : undefined });
-  const { data, error } = query;
-  const context = useMemo(() => (data ? toContext(data) : null), [data]);
-  const headingId = useId();
-  const spec = RANGE_SPECS[range];
+type ChartsState = {
+  serviceName: string;
+  range: ChartRange;
+  setRange: (range: ChartRange) => void;
+  query: ReturnType<typeof useServiceChartQuery>;
+  context: ChartContext | null;
+};
 
-  const failure = error && (
-    <LiveDataAlert error={error} subject="Charts">
+function useServiceChartQuery(serviceName: string, range: ChartRange, initial: ServiceChartData | undefined) {
+  const seed = initial && initial.range === range ? initial : undefined;
+  return useQuery({ ...chartQueries.service(serviceName, range), initialData: seed, initialDataUpdatedAt: seed ? Date.parse(seed.generatedAt) : undefined });
+}
+
+const ChartsContext = createContext<ChartsState | null>(null);
+
+function useCharts(): ChartsState {
+  const state = useContext(ChartsContext);
+  if (!state) throw new Error('ServiceCharts and ServiceHistory need a ServiceChartsProvider around them');
+  return state;
+}
+
+/**
+ * One time range for every chart of the service page, chosen once (in the
+ * charts' header): the charts and the events of the History section read the
+ * same query. `initial` is a server-rendered first paint of the default range
+ * (the smallest that holds the service's data).
+ */
+export function ServiceChartsProvider({ serviceName, initial, children }: { serviceName: string; initial?: ServiceChartData; children: React.ReactNode }) {
+  const [range, setRange] = useState<ChartRange>(initial?.range ?? '24h');
+  const query = useServiceChartQuery(serviceName, range, initial);
+  const context = useMemo(() => (query.data ? toContext(query.data) : null), [query.data]);
+  return <ChartsContext.Provider value={{ serviceName, range, setRange, query, context }}>{children}</ChartsContext.Provider>;
+}
+
+function ChartsFailure({ subject }: { subject: string }) {
+  const { query } = useCharts();
+  const { data, error } = query;
+  if (!error) return null;
+  return (
+    <LiveDataAlert error={error} subject={subject}>
       <Group justify="space-between" gap="sm">
         <Text size="sm">
           {error.message}
@@ -481,15 +501,28 @@ export function ServiceCharts({ serviceName, initial }: { serviceName: string; i
       </Group>
     </LiveDataAlert>
   );
+}
+
+/**
+ * Traffic of one service over 1 h to 30 d: availability against the SLO, the
+ * error budget, latency and TTFT percentiles, requests and errors by class,
+ * with tier changes, breaker transitions and routing flips marked on the time
+ * axis, and the range every chart of the page shows. Polls as often as the
+ * chosen range's buckets can move.
+ */
+export function ServiceCharts() {
+  const { serviceName, range, setRange, query, context } = useCharts();
+  const headingId = useId();
+  const spec = RANGE_SPECS[range];
 
   return (
     <Card withBorder radius="md" padding="lg" component="section" aria-labelledby={headingId} data-testid="service-charts">
       <Group justify="space-between" align="center" mb="xs" wrap="wrap">
         <Title order={3} size="h4" id={headingId}>
-          History
+          Traffic
         </Title>
         <Group gap="md" wrap="wrap">
-          {data && <UpdatedAgo updatedAt={query.dataUpdatedAt} fetching={query.isFetching} />}
+          {query.data && <UpdatedAgo updatedAt={query.dataUpdatedAt} fetching={query.isFetching} />}
           <SegmentedControl
             size="xs"
             aria-label="Chart range"
@@ -516,12 +549,12 @@ export function ServiceCharts({ serviceName, initial }: { serviceName: string; i
             )}
           </Text>
         ) : null}
-        {failure}
+        <ChartsFailure subject="Charts" />
         {!context ? (
-          failure ? null : <ChartsSkeleton />
+          query.error ? null : <ChartsSkeleton />
         ) : context.data.totals.requests === 0 ? (
           <EmptyState title="No traffic in this range">
-            Nothing called {serviceName} through the gateway in the {spec.label.toLowerCase()}, so there is no availability, latency or budget to chart. Events of the range are listed below.
+            Nothing called {serviceName} through the gateway in the {spec.label.toLowerCase()}, so there is no availability, latency or budget to chart. The events of the range are under History.
           </EmptyState>
         ) : (
           <>
@@ -534,15 +567,25 @@ export function ServiceCharts({ serviceName, initial }: { serviceName: string; i
             </SimpleGrid>
           </>
         )}
-        {context && (
-          <div>
-            <Text size="sm" fw={600} mb={4}>
-              Events in this range
-            </Text>
-            <EventsTable markers={context.data.markers} truncated={context.data.markersTruncated} />
-          </div>
-        )}
       </Stack>
+    </Card>
+  );
+}
+
+/** What changed in the charts' range: tier changes, breaker transitions and routing flips, newest first. */
+export function ServiceHistory() {
+  const { range, context, query } = useCharts();
+  const headingId = useId();
+  return (
+    <Card withBorder radius="md" padding="lg" component="section" aria-labelledby={headingId} data-testid="service-history">
+      <Title order={3} size="h4" id={headingId} mb="xs">
+        Events in the {RANGE_SPECS[range].label.toLowerCase()}
+      </Title>
+      <Text size="sm" c="dimmed" mb="sm">
+        The range of the traffic charts; choose another there.
+      </Text>
+      <ChartsFailure subject="History" />
+      {context ? <EventsTable markers={context.data.markers} truncated={context.data.markersTruncated} /> : query.error ? null : <Skeleton height={120} radius="md" />}
     </Card>
   );
 }

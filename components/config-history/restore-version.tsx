@@ -1,42 +1,44 @@
 'use client';
 
-import { useState, useTransition } from 'react';
-import { useRouter } from 'next/navigation';
+import { useState } from 'react';
 import { Alert, Badge, Button, Group, List, ListItem, Modal, Stack, Text, Textarea, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
-import { previewConfigVersionAction, restoreConfigVersionAction } from '@/lib/config-history/actions';
-import type { RestorePreview } from '@/lib/config-history/mutations';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useActionForm } from '@/components/ui/use-action-form';
+import { restoreConfigVersionAction } from '@/lib/config-history/actions';
+import type { RestoreResult } from '@/lib/config-history/mutations';
+import { configHistoryQueries } from '@/lib/config-history/queries';
+import { restoreVersionInput } from '@/lib/config-history/schemas';
 
 const show = (value: unknown) => (value === null || value === undefined ? '(none)' : Array.isArray(value) ? `[${value.join(', ')}]` : typeof value === 'object' ? JSON.stringify(value) : String(value));
 
 /** Restore a saved version: the impact is previewed first, and the restore refuses to run on an estate changed since. */
 export function RestoreVersionButton({ versionId, number }: { versionId: string; number: number }) {
-  const router = useRouter();
+  const queryClient = useQueryClient();
   const [opened, setOpened] = useState(false);
-  const [preview, setPreview] = useState<RestorePreview | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [reason, setReason] = useState('');
-  const [loading, startLoading] = useTransition();
-  const [pending, startRestore] = useTransition();
-
-  const open = () => {
-    setOpened(true);
-    setError(null);
-    setPreview(null);
-    startLoading(async () => {
-      const result = await previewConfigVersionAction(versionId).catch(() => ({ ok: false as const, error: 'Standby could not be reached.' }));
-      if (result.ok) setPreview(result.data);
-      else setError(result.error);
-    });
-  };
-  const restore = () =>
-    startRestore(async () => {
-      const result = await restoreConfigVersionAction({ versionId, reason, expectedFingerprint: preview?.fingerprint }).catch(() => ({ ok: false as const, error: 'Standby could not be reached.' }));
-      if (!result.ok) return setError(result.error);
-      notifications.show({ color: 'green', message: `Version ${number} restored: new version${result.data.versions.length === 1 ? '' : 's'} ${result.data.versions.map((v) => `v${v}`).join(', ')}.` });
+  const previewQuery = useQuery({ ...configHistoryQueries.restorePreview(versionId), enabled: opened });
+  const preview = previewQuery.data ?? null;
+  const form = useActionForm<RestoreResult>({
+    schema: restoreVersionInput,
+    success: (r) => `Version ${number} restored: new version${r.versions.length === 1 ? '' : 's'} ${r.versions.map((v) => `v${v}`).join(', ')}.`,
+    onSuccess: () => {
       setOpened(false);
-      router.refresh();
-    });
+      setReason('');
+    },
+    // A stale preview: show what the restore would change now.
+    onError: (failure) => {
+      if (failure.code === 'CONFLICT') void previewQuery.refetch();
+    },
+    invalidate: [configHistoryQueries.all()],
+  });
+  const open = () => {
+    form.reset();
+    queryClient.removeQueries({ queryKey: configHistoryQueries.restorePreview(versionId).queryKey });
+    setOpened(true);
+  };
+  const restore = () => form.submit({ versionId, reason, expectedFingerprint: preview?.fingerprint }, restoreConfigVersionAction);
+  const loading = previewQuery.isFetching && !preview;
+  const error = form.formError ?? previewQuery.error?.message ?? null;
 
   const changing = preview?.sections.filter((s) => !s.unchanged) ?? [];
   return (
@@ -101,12 +103,12 @@ export function RestoreVersionButton({ versionId, number }: { versionId: string;
                   <ListItem key={n}>{n}</ListItem>
                 ))}
               </List>
-              <Textarea label="Reason (kept in the audit log and the new version)" value={reason} onChange={(e) => setReason(e.currentTarget.value)} minRows={2} autosize maxLength={500} data-autofocus />
+              <Textarea label="Reason (kept in the audit log and the new version)" value={reason} onChange={(e) => setReason(e.currentTarget.value)} error={form.errorOf('reason')} minRows={2} autosize maxLength={500} required data-autofocus />
               <Group justify="flex-end">
                 <Button variant="default" onClick={() => setOpened(false)}>
                   Cancel
                 </Button>
-                <Button color="orange" loading={pending} disabled={preview.blocked} onClick={restore}>
+                <Button color="orange" loading={form.pending} disabled={preview.blocked} onClick={restore}>
                   Restore version {number}
                 </Button>
               </Group>

@@ -1,5 +1,5 @@
 import { Badge, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text } from '@mantine/core';
-import { formatUtc } from '@/components/ui/format';
+import { formatUtc } from '@/lib/shared/format';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import type { VersionRow } from '@/lib/config-history/data';
 import { formatSpan } from '@/lib/recovery/format';

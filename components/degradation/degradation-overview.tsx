@@ -7,14 +7,16 @@ import { useQuery } from '@tanstack/react-query';
 import { TimeSince } from '@/components/health/relative-time';
 import { UpdatedAgo } from '@/components/health/updated-ago';
 import { EmptyState } from '@/components/ui/empty-state';
-import { formatUtc } from '@/components/ui/format';
+
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import type { DegradationOverview as Overview, ServiceTierRow } from '@/lib/degradation/data';
 import { degradationQueries } from '@/lib/degradation/queries';
-import { TIER_LABELS, TIERS } from '@/lib/degradation/tier';
+import { TIER_LABELS } from '@/lib/routing/tier';
+import { TIERS } from '@/lib/routing/enums';
 import { LevelText } from './level-text';
 import { PlanningRiskText } from './planning-risk';
 import { TIER_COLORS, TierBadge } from './tier-badge';
+import { formatUtc } from '@/lib/shared/format';
 
 function Mode({ row }: { row: ServiceTierRow }) {
   if (!row.override) {

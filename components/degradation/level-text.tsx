@@ -2,7 +2,7 @@
 
 import { Group, Progress, Stack, Text, Tooltip } from '@mantine/core';
 import { describeCapacity, formatLevel, levelFormula } from '@/lib/degradation/describe';
-import type { Tier } from '@/lib/degradation/tier';
+import type { Tier } from '@/lib/routing/enums';
 import { TIER_COLORS } from './tier-badge';
 
 /** D as a percentage with a bar, and the capacity and demand it comes from; the formula on hover. */

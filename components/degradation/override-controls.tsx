@@ -1,25 +1,22 @@
 'use client';
 
-import { useState, useTransition } from 'react';
-import { useRouter } from 'next/navigation';
+import { useState } from 'react';
 import { Alert, Button, Group, Modal, Radio, SegmentedControl, Stack, Text } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { IconAdjustments, IconArrowBackUp } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { clearTierOverrideAction, setTierOverrideAction } from '@/lib/degradation/actions';
 import type { ServiceDegradation } from '@/lib/degradation/data';
 import { describeOverrideEffect, describeShedding, describeTierPolicy, type DegradedTargetRef } from '@/lib/degradation/describe';
 import { degradationQueries } from '@/lib/degradation/queries';
-import { OVERRIDE_EXPIRY_MINUTES } from '@/lib/degradation/schemas';
-import { TIER_LABELS, TIERS, type Tier } from '@/lib/degradation/tier';
-import type { ActionResult, FieldErrors } from '@/lib/server/errors';
+import { clearTierOverrideInput, OVERRIDE_EXPIRY_MINUTES, setTierOverrideInput } from '@/lib/degradation/schemas';
+import { TIER_LABELS } from '@/lib/routing/tier';
+import { TIERS, type Tier } from '@/lib/routing/enums';
+import { useActionForm } from '@/components/ui/use-action-form';
 import { TIER_COLORS, TierBadge } from './tier-badge';
 import { ReasonField } from '@/components/ui/reason-field';
 
 const EXPIRY_LABELS: Record<(typeof OVERRIDE_EXPIRY_MINUTES)[number], string> = { 15: '15 min', 60: '1 h', 240: '4 h' };
 const EXPIRY_DATA = [...OVERRIDE_EXPIRY_MINUTES.map((m) => ({ value: String(m), label: EXPIRY_LABELS[m] })), { value: 'none', label: 'Until cleared' }];
-
-const UNREACHABLE: Extract<ActionResult, { ok: false }> = { ok: false, error: 'Standby could not be reached. Check your connection and try again.', code: 'INTERNAL' };
 
 type Props = { data: ServiceDegradation; degradedTarget: DegradedTargetRef };
 
@@ -31,7 +28,6 @@ function until(expiry: string): string {
 
 /** Override the tier (with reason and expiry) and clear an override: operators only; the server checks again. */
 export function OverrideControls({ data, degradedTarget }: Props) {
-  const router = useRouter();
   const queryClient = useQueryClient();
   const [mode, setMode] = useState<'set' | 'clear' | null>(null);
   const [tier, setTier] = useState<Tier | null>(null);
@@ -39,9 +35,20 @@ export function OverrideControls({ data, degradedTarget }: Props) {
   const [expiry, setExpiry] = useState('60');
   // The version the operator looked at when the dialog opened: a change by someone else since then is refused.
   const [version, setVersion] = useState(data.version);
-  const [error, setError] = useState<string | null>(null);
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [pending, startTransition] = useTransition();
+  const form = useActionForm<{ tier: Tier }>({
+    schema: mode === 'set' ? setTierOverrideInput : clearTierOverrideInput,
+    success: (done) => ({ title: mode === 'set' ? 'Tier overridden' : 'Override cleared', message: `${data.serviceName} is now in ${TIER_LABELS[done.tier]}.` }),
+    onSuccess: close,
+    // Someone else's change won: show it; confirming again acts on it.
+    onError: (failure) => {
+      if (failure.code !== 'CONFLICT') return;
+      void queryClient.invalidateQueries({ queryKey: degradationQueries.all() }).then(() => {
+        const fresh = queryClient.getQueryData(degradationQueries.service(data.serviceName).queryKey);
+        if (fresh) setVersion(fresh.version);
+      });
+    },
+    invalidate: [degradationQueries.all()],
+  });
 
   const open = (next: 'set' | 'clear') => {
     setMode(next);
@@ -49,37 +56,16 @@ export function OverrideControls({ data, degradedTarget }: Props) {
     setReason('');
     setExpiry('60');
     setVersion(data.version);
-    setError(null);
-    setFieldErrors({});
+    form.reset();
   };
-  const close = () => setMode(null);
+  function close() {
+    setMode(null);
+  }
 
-  const submit = () =>
-    startTransition(async () => {
-      const result =
-        mode === 'set'
-          ? await setTierOverrideAction({ serviceId: data.serviceId, expectedVersion: version, tier: tier ?? undefined, reason, expiresInMinutes: expiry }).catch(() => UNREACHABLE)
-          : await clearTierOverrideAction({ serviceId: data.serviceId, expectedVersion: version, reason }).catch(() => UNREACHABLE);
-      if (result.ok) {
-        notifications.show({
-          color: 'green',
-          title: mode === 'set' ? 'Tier overridden' : 'Override cleared',
-          message: `${data.serviceName} is now in ${TIER_LABELS[result.data.tier]}.`,
-        });
-        close();
-        await queryClient.invalidateQueries({ queryKey: degradationQueries.all() });
-        router.refresh();
-        return;
-      }
-      setError(result.error);
-      setFieldErrors(result.fieldErrors ?? {});
-      if (result.code === 'CONFLICT') {
-        // Show the state that won; confirming again acts on it.
-        await queryClient.invalidateQueries({ queryKey: degradationQueries.all() });
-        const fresh = queryClient.getQueryData(degradationQueries.service(data.serviceName).queryKey);
-        if (fresh) setVersion(fresh.version);
-      }
-    });
+  const submit = () => {
+    if (mode === 'set') form.submit({ serviceId: data.serviceId, expectedVersion: version, tier: tier ?? undefined, reason, expiresInMinutes: expiry }, setTierOverrideAction);
+    else form.submit({ serviceId: data.serviceId, expectedVersion: version, reason }, clearTierOverrideAction);
+  };
 
   const effect = tier ? describeOverrideEffect(tier, data.demandRpm, data.availableRpm, data.policy, degradedTarget) : null;
   const automaticNow = describeShedding({ ...data, tier: data.automaticTier, overridden: false }, data.policy, degradedTarget);
@@ -101,12 +87,12 @@ export function OverrideControls({ data, degradedTarget }: Props) {
             Holds every request of {data.serviceName} in the tier you choose, whatever the capacity, within a second. Automatic now: {TIER_LABELS[data.automaticTier]}.{' '}
             {automaticNow}
           </Text>
-          {error && (
+          {form.formError && (
             <Alert color="red" variant="light" role="alert">
-              {error}
+              {form.formError}
             </Alert>
           )}
-          <Radio.Group label="Tier" value={tier} onChange={(value) => setTier(value as Tier)} error={fieldErrors.tier?.join(' ')} required>
+          <Radio.Group label="Tier" value={tier} onChange={(value) => setTier(value as Tier)} error={form.errorOf('tier')} required>
             <Stack gap="xs" mt={6}>
               {TIERS.map((t) => (
                 <Radio
@@ -125,16 +111,16 @@ export function OverrideControls({ data, degradedTarget }: Props) {
             value={reason}
             onChange={(value) => {
               setReason(value);
-              setFieldErrors(({ reason: _fixed, ...rest }) => rest);
+              form.clearError('reason');
             }}
-            error={fieldErrors.reason}
+            error={form.fieldErrors.reason}
           />
           <Stack gap={4}>
             <Text size="sm" fw={500} id="tier-expiry-label">
               Ends automatically after
             </Text>
             <SegmentedControl aria-labelledby="tier-expiry-label" data={EXPIRY_DATA} value={expiry} onChange={setExpiry} />
-            {fieldErrors.expiresInMinutes && <Text size="xs" c="red">{fieldErrors.expiresInMinutes.join(' ')}</Text>}
+            {form.errorOf('expiresInMinutes') && <Text size="xs" c="red">{form.errorOf('expiresInMinutes')}</Text>}
           </Stack>
           {tier && effect && (
             <Alert color={TIER_COLORS[tier]} variant="light" title={`${data.serviceName} will be in ${TIER_LABELS[tier]} ${until(expiry)}`} data-testid="override-effect">
@@ -145,7 +131,7 @@ export function OverrideControls({ data, degradedTarget }: Props) {
             <Button variant="default" onClick={close}>
               Cancel
             </Button>
-            <Button color={tier ? TIER_COLORS[tier] : undefined} autoContrast loading={pending} disabled={!tier} onClick={submit}>
+            <Button color={tier ? TIER_COLORS[tier] : undefined} autoContrast loading={form.pending} disabled={!tier} onClick={submit}>
               {tier ? `Hold in ${TIER_LABELS[tier]}` : 'Choose a tier'}
             </Button>
           </Group>
@@ -160,9 +146,9 @@ export function OverrideControls({ data, degradedTarget }: Props) {
               <b>{TIER_LABELS[data.automaticTier]}</b>. {automaticNow}
             </Text>
           )}
-          {error && (
+          {form.formError && (
             <Alert color="red" variant="light" role="alert">
-              {error}
+              {form.formError}
             </Alert>
           )}
           <ReasonField
@@ -170,16 +156,16 @@ export function OverrideControls({ data, degradedTarget }: Props) {
             value={reason}
             onChange={(value) => {
               setReason(value);
-              setFieldErrors(({ reason: _fixed, ...rest }) => rest);
+              form.clearError('reason');
             }}
-            error={fieldErrors.reason}
+            error={form.fieldErrors.reason}
             autoFocus
           />
           <Group justify="flex-end">
             <Button variant="default" onClick={close}>
               Cancel
             </Button>
-            <Button loading={pending} onClick={submit}>
+            <Button loading={form.pending} onClick={submit}>
               Clear override
             </Button>
           </Group>

@@ -10,7 +10,8 @@ import type { DegradationPolicyView, DegradedTargetOption } from '@/lib/degradat
 import { formatFraction } from '@/lib/degradation/describe';
 import { degradationQueries } from '@/lib/degradation/queries';
 import { MAX_RULES, RULE_MATCHES } from '@/lib/degradation/schemas';
-import { catastrophicRegexReason } from '@/lib/gateway/regex-safety';
+import { catastrophicRegexReason } from '@/lib/degradation/regex-safety';
+import { degradationPolicyInput } from '@/lib/degradation/schemas';
 
 type Props = { service: { id: string; name: string }; policy: DegradationPolicyView; targets: DegradedTargetOption[] };
 
@@ -63,7 +64,7 @@ export function PolicyEditor({ service, policy, targets }: Props) {
   const [reason, setReason] = useState('');
   // The version the operator started editing from: a save over someone else's change is refused.
   const [version, setVersion] = useState(policy.version);
-  const form = useActionForm<{ warnings: string[] }>({
+  const form = useActionForm<{ warnings: string[] }>({ schema: degradationPolicyInput,
     success: (data) => (data.warnings.length ? `Policy of ${service.name} saved. ${data.warnings.join(' ')}` : `Policy of ${service.name} saved.`),
     onSuccess: () => {
       setOpened(false);
@@ -96,7 +97,7 @@ export function PolicyEditor({ service, policy, targets }: Props) {
       rules: rules.map(({ match, pattern, answer }) => ({ match, pattern, answer })),
       reason,
     };
-    form.run(() => updateDegradationPolicyAction(input));
+    form.submit(input, updateDegradationPolicyAction);
   }
 
   const chosen = targets.find((t) => t.id === values.degradedTargetId) ?? null;

@@ -6,18 +6,20 @@ import { IconHourglass } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { TimeSince } from '@/components/health/relative-time';
 import { UpdatedAgo } from '@/components/health/updated-ago';
-import { formatUtc } from '@/components/ui/format';
+
 import type { DegradedTargetOption, ServiceDegradation } from '@/lib/degradation/data';
 import { describeShedding, describeTierPolicy, describeTierRange, formatFraction, formatSeconds } from '@/lib/degradation/describe';
 import { degradationQueries } from '@/lib/degradation/queries';
-import { TIER_LABELS, TIERS } from '@/lib/degradation/tier';
-import { catastrophicRegexReason } from '@/lib/gateway/regex-safety';
+import { TIER_LABELS } from '@/lib/routing/tier';
+import { TIERS } from '@/lib/routing/enums';
+import { catastrophicRegexReason } from '@/lib/degradation/regex-safety';
 import { LevelText } from './level-text';
 import { OverrideControls } from './override-controls';
 import { PlanningRiskText } from './planning-risk';
 import { PolicyEditor } from './policy-editor';
 import { TIER_COLORS, TierBadge } from './tier-badge';
 import { TierTimeline } from './tier-timeline';
+import { formatUtc } from '@/lib/shared/format';
 
 type Props = {
   initial: ServiceDegradation;

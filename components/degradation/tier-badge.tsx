@@ -1,5 +1,6 @@
 import { Badge, type MantineSize } from '@mantine/core';
-import { TIER_LABELS, type Tier } from '@/lib/degradation/tier';
+import { TIER_LABELS } from '@/lib/routing/tier';
+import type { Tier } from '@/lib/routing/enums';
 
 // Colour says how bad, the label says which: the text is always there, so the
 // tier reads without colour and in both colour schemes.

@@ -1,9 +1,10 @@
 import { Badge, Group, Table, Text } from '@mantine/core';
 import { EmptyState } from '@/components/ui/empty-state';
-import { formatUtc } from '@/components/ui/format';
+
 import type { TierChangeView } from '@/lib/degradation/data';
 import { describeCapacity, formatLevel, TIER_CHANGE_CAUSES } from '@/lib/degradation/describe';
 import { TierBadge } from './tier-badge';
+import { formatUtc } from '@/lib/shared/format';
 
 const CAUSE_COLORS: Record<string, string> = { automatic: 'blue', override: 'grape', override_cleared: 'gray', override_expired: 'gray' };
 

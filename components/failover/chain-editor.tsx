@@ -12,7 +12,8 @@ import type { ChainEntryView, ChainTargetOption, ServiceRouting } from '@/lib/fa
 import { describeChainOrder } from '@/lib/failover/impact';
 import { failoverQueries } from '@/lib/failover/queries';
 import { DEFAULT_CHAIN_ENTRY, MAX_CHAIN_LENGTH } from '@/lib/failover/schemas';
-import { describeErrorClass, ERROR_CLASSES } from '@/lib/gateway/error-classes';
+import { describeErrorClass, ERROR_CLASSES } from '@/lib/routing/error-classes';
+import { chainInput } from '@/lib/failover/schemas';
 
 type Props = { service: { id: string; name: string; version: number }; chain: ChainEntryView[]; options: ChainTargetOption[] };
 
@@ -55,7 +56,7 @@ export function ChainEditor({ service, chain, options }: Props) {
   const [expanded, setExpanded] = useState<string[]>([]);
   const [reason, setReason] = useState('');
   const queryClient = useQueryClient();
-  const form = useActionForm<{ routing: ServiceRouting | null }>({
+  const form = useActionForm<{ routing: ServiceRouting | null }>({ schema: chainInput,
     success: `Failover chain of ${service.name} saved.`,
     onSuccess: (data) => {
       setOpened(false);
@@ -102,7 +103,7 @@ export function ChainEditor({ service, chain, options }: Props) {
         ...Object.fromEntries(NUMBER_FIELDS.map((field) => [field, numberOrMissing(e[field])])),
       })),
     };
-    form.run(() => saveChainAction(input));
+    form.submit(input, saveChainAction);
   }
 
   const errorOf = (index: number, field: string) => form.errorOf(`entries.${index}.${field}`);

@@ -2,12 +2,13 @@
 
 import { Badge, Group, List, Table, Text, Tooltip } from '@mantine/core';
 import type { ChainEntryView } from '@/lib/failover/data';
-import type { PlanSummary } from '@/lib/failover/plan';
+import type { PlanSummary } from '@/lib/routing/plan';
 import { DEFAULT_FAILOVER_ON } from '@/lib/failover/schemas';
-import { describeErrorClass } from '@/lib/gateway/error-classes';
-import { formatMs, formatRpm } from './format';
+import { describeErrorClass } from '@/lib/routing/error-classes';
+import { formatRpm } from './format';
 import { BreakerBadge } from './routing-badges';
-import { TargetLink } from '@/components/inventory/target-link';
+import { TargetLink } from '@/components/ui/target-link';
+import { formatDuration } from '@/lib/shared/format';
 
 const isDefaultSet = (classes: string[]) => classes.length === DEFAULT_FAILOVER_ON.length && DEFAULT_FAILOVER_ON.every((c) => classes.includes(c));
 
@@ -30,7 +31,7 @@ function Triggers({ entry }: { entry: ChainEntryView }) {
           {summary}
         </Text>
       </Tooltip>
-      {entry.latencyLimitMs !== null && <Text size="xs" c="dimmed">or slower than {formatMs(entry.latencyLimitMs)}</Text>}
+      {entry.latencyLimitMs !== null && <Text size="xs" c="dimmed">or slower than {formatDuration(entry.latencyLimitMs)}</Text>}
     </div>
   );
 }
@@ -81,12 +82,12 @@ export function ChainTable({ chain, plan }: { chain: ChainEntryView[]; plan: Pla
                 <Table.Td><Triggers entry={entry} /></Table.Td>
                 <Table.Td>
                   <Text size="sm">{entry.maxRetries === 0 ? 'none' : `up to ${entry.maxRetries}`}</Text>
-                  <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>backoff {formatMs(entry.baseBackoffMs)}–{formatMs(entry.maxBackoffMs)}</Text>
+                  <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>backoff {formatDuration(entry.baseBackoffMs)}–{formatDuration(entry.maxBackoffMs)}</Text>
                 </Table.Td>
                 <Table.Td>
-                  <Text size="xs" style={{ whiteSpace: 'nowrap' }}>connect {formatMs(entry.connectTimeoutMs)} · headers {formatMs(entry.headerTimeoutMs)}</Text>
-                  <Text size="xs" style={{ whiteSpace: 'nowrap' }}>first token {formatMs(entry.firstTokenTimeoutMs)} · stream idle {formatMs(entry.streamIdleTimeoutMs)}</Text>
-                  <Text size="xs" style={{ whiteSpace: 'nowrap' }}>total {formatMs(entry.totalTimeoutMs)}</Text>
+                  <Text size="xs" style={{ whiteSpace: 'nowrap' }}>connect {formatDuration(entry.connectTimeoutMs)} · headers {formatDuration(entry.headerTimeoutMs)}</Text>
+                  <Text size="xs" style={{ whiteSpace: 'nowrap' }}>first token {formatDuration(entry.firstTokenTimeoutMs)} · stream idle {formatDuration(entry.streamIdleTimeoutMs)}</Text>
+                  <Text size="xs" style={{ whiteSpace: 'nowrap' }}>total {formatDuration(entry.totalTimeoutMs)}</Text>
                 </Table.Td>
               </Table.Tr>
             );

@@ -1,7 +1,8 @@
 import { Group, Stack, Text } from '@mantine/core';
-import { formatUtc } from '@/components/ui/format';
+
 import type { OverrideView } from '@/lib/failover/data';
 import { OverrideBadge } from './routing-badges';
+import { formatUtc } from '@/lib/shared/format';
 
 function what(override: OverrideView): string {
   switch (override.kind) {

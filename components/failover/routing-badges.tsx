@@ -1,7 +1,6 @@
 import { Badge } from '@mantine/core';
-import { describeMode, type PlanSummary } from '@/lib/failover/plan';
-import type { BreakerState } from '@/lib/gateway/breaker';
-import type { OverrideKind } from '@/lib/gateway/snapshot-types';
+import { describeMode, type PlanSummary } from '@/lib/routing/plan';
+import type { BreakerState, OverrideKind } from '@/lib/routing/enums';
 
 const MODE_COLORS: Record<PlanSummary['mode'], string> = { automatic: 'green', pinned: 'blue', forced_failover: 'orange', unavailable: 'red' };
 

@@ -6,7 +6,7 @@ import { LinkAnchor } from '@/components/ui/link-anchor';
 import type { RoutingOverviewRow } from '@/lib/failover/data';
 import { OverrideList } from './override-list';
 import { ModeBadge } from './routing-badges';
-import { TargetLink } from '@/components/inventory/target-link';
+import { TargetLink } from '@/components/ui/target-link';
 
 /** Every service with its routing mode, serving target, active overrides and open breakers. */
 export function RoutingOverviewTable({ rows }: { rows: RoutingOverviewRow[] }) {

@@ -1,23 +1,23 @@
 'use client';
 
-import { useRef, useState, useTransition } from 'react';
+import { useEffect, useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { Alert, Button, Group, List, Loader, Modal, Progress, SegmentedControl, Select, Stack, Table, Text } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconAlertTriangle, IconArrowBackUp, IconPin, IconPlayerSkipForward, IconWaveSine } from '@tabler/icons-react';
-import { previewSteeringAction, steerAction } from '@/lib/failover/actions';
+import { steerAction } from '@/lib/failover/actions';
 import type { SteeringPreviewView } from '@/lib/failover/data';
-import { describeMode, type PlanSummary } from '@/lib/failover/plan';
+import { describeMode, type PlanSummary } from '@/lib/routing/plan';
 import { failoverQueries } from '@/lib/failover/queries';
 import { degradationQueries } from '@/lib/degradation/queries';
 import { healthQueries } from '@/lib/health/queries';
-import { EXPIRY_CHOICES_MINUTES, type SteeringKind } from '@/lib/failover/schemas';
-import type { ActionResult, FieldErrors } from '@/lib/server/errors';
-import { formatLoad, formatPercent, formatRpm } from './format';
+import { EXPIRY_CHOICES_MINUTES, steerInput, type SteeringKind } from '@/lib/failover/schemas';
+import { useActionForm } from '@/components/ui/use-action-form';
+import { formatLoad, formatRpm } from './format';
 import { ModeBadge } from './routing-badges';
 import { TierForecastLine } from '@/components/degradation/tier-forecast';
 import { ReasonField } from '@/components/ui/reason-field';
+import { formatPercent } from '@/lib/shared/format';
 
 type ChainTarget = { targetId: string; name: string; enabled: boolean };
 
@@ -34,7 +34,8 @@ const EXPIRY_DATA = [...EXPIRY_CHOICES_MINUTES.map((m) => ({ value: String(m), l
 
 const DONE: Record<SteeringKind, string> = { force_failover: 'Failover forced', pin: 'Pinned', drain: 'Target drained', clear: 'Back to automatic routing' };
 
-const UNREACHABLE: Extract<ActionResult, { ok: false }> = { ok: false, error: 'Standby could not be reached. Check your connection and try again.', code: 'INTERNAL' };
+/** What steerAction answers: the action done, the routing after it, and the routing to show at once. */
+type SteerResult = Extract<Awaited<ReturnType<typeof steerAction>>, { ok: true }>['data'];
 
 function intro(kind: SteeringKind, serviceName: string, serving: string | null): { title: string; text: string; confirm: string } {
   switch (kind) {
@@ -161,83 +162,56 @@ export function SteeringControls({ service, chain, plan, overrideCount }: Props)
   const [targetId, setTargetId] = useState<string | null>(null);
   const [reason, setReason] = useState('');
   const [expiry, setExpiry] = useState('none');
-  const [preview, setPreview] = useState<SteeringPreviewView | null>(null);
-  const [previewError, setPreviewError] = useState<string | null>(null);
-  const [previewing, setPreviewing] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
-  const [pending, startTransition] = useTransition();
-  const latestPreview = useRef(0);
 
-  const loadPreview = (nextKind: SteeringKind, nextTarget: string | null) => {
-    const request = ++latestPreview.current;
-    setPreview(null);
-    setPreviewError(null);
-    if ((nextKind === 'pin' || nextKind === 'drain') && !nextTarget) {
-      setPreviewing(false);
-      return;
-    }
-    setPreviewing(true);
-    previewSteeringAction({ serviceId: service.id, kind: nextKind, targetId: nextTarget ?? undefined })
-      .catch((): ActionResult<SteeringPreviewView> => UNREACHABLE)
-      .then((result) => {
-        if (request !== latestPreview.current) return; // a newer choice is being previewed
-        setPreviewing(false);
-        if (!result.ok) return setPreviewError(result.error);
-        setPreview(result.data);
-        // Someone steered since this page loaded: bring the page (and the version we confirm against) up to date.
-        if (result.data.routingVersion !== service.routingVersion) router.refresh();
-      });
-  };
+  const needsTarget = kind === 'pin' || kind === 'drain';
+  // The preview is a read: one query per choice, so the answer shown is always the latest choice's.
+  const previewQuery = useQuery({
+    ...failoverQueries.steeringPreview(service.name, kind ?? 'clear', targetId),
+    enabled: kind !== null && (!needsTarget || targetId !== null),
+  });
+  const preview = kind !== null && previewQuery.isSuccess ? previewQuery.data : null;
+  const previewError = kind !== null && previewQuery.isError ? previewQuery.error.message : null;
+  const previewing = kind !== null && previewQuery.isFetching;
+  // Someone steered since this page loaded: bring the page (and the version we confirm against) up to date.
+  const previewVersion = preview?.routingVersion;
+  useEffect(() => {
+    if (previewVersion !== undefined && previewVersion !== service.routingVersion) router.refresh();
+  }, [previewVersion, service.routingVersion, router]);
+
+  const close = () => setKind(null);
+  const form = useActionForm<SteerResult>({
+    schema: steerInput,
+    success: (done) => ({ title: DONE[kind ?? 'clear'], message: `${service.name}: ${describeMode(done.after)}${done.after.serving ? `, serving ${done.after.serving.name}` : ', nothing serves'}.` }),
+    onSuccess: (done) => {
+      // The page shows the new routing from the action's own answer, before anything is fetched again.
+      if (done.routing) queryClient.setQueryData(failoverQueries.routing(service.name).queryKey, done.routing);
+      close();
+    },
+    // Someone else's change won: the page shows it, and the preview is read again against it.
+    onError: (failure) => {
+      if (failure.code === 'CONFLICT') void queryClient.invalidateQueries({ queryKey: failoverQueries.all() });
+    },
+    invalidate: [healthQueries.all(), degradationQueries.all()],
+  });
 
   const open = (next: SteeringKind) => {
     setKind(next);
     setTargetId(null);
     setReason('');
     setExpiry('none');
-    setError(null);
-    setFieldErrors({});
-    loadPreview(next, null);
+    form.reset();
   };
 
-  const chooseTarget = (value: string | null) => {
-    setTargetId(value);
-    if (kind) loadPreview(kind, value);
+  const confirm = () => {
+    if (!kind) return;
+    form.submit(
+      { serviceId: service.id, expectedRoutingVersion: service.routingVersion, kind, targetId: targetId ?? undefined, reason, expiresInMinutes: kind === 'clear' ? undefined : expiry },
+      steerAction,
+    );
   };
-
-  const close = () => {
-    latestPreview.current += 1;
-    setKind(null);
-  };
-
-  const confirm = () =>
-    startTransition(async () => {
-      if (!kind) return;
-      const result = await steerAction({
-        serviceId: service.id, expectedRoutingVersion: service.routingVersion, kind, targetId: targetId ?? undefined, reason, expiresInMinutes: kind === 'clear' ? undefined : expiry,
-      }).catch(() => UNREACHABLE);
-      if (result.ok) {
-        // The page shows the new routing from the action's own answer, before anything is fetched again.
-        if (result.data.routing) queryClient.setQueryData(failoverQueries.routing(service.name).queryKey, result.data.routing);
-        void queryClient.invalidateQueries({ queryKey: healthQueries.all() });
-        void queryClient.invalidateQueries({ queryKey: degradationQueries.all() });
-        notifications.show({ color: 'green', title: DONE[kind], message: `${service.name}: ${describeMode(result.data.after)}${result.data.after.serving ? `, serving ${result.data.after.serving.name}` : ', nothing serves'}.` });
-        close();
-        router.refresh();
-        return;
-      }
-      setError(result.error);
-      setFieldErrors(result.fieldErrors ?? {});
-      if (result.code === 'CONFLICT') {
-        // Show the state that won, and preview this action against it.
-        router.refresh();
-        loadPreview(kind, targetId);
-      }
-    });
 
   const chainChoices = chain.map((t) => ({ value: t.targetId, label: t.enabled ? t.name : `${t.name} (disabled)` }));
   const staleVersion = preview !== null && preview.routingVersion !== service.routingVersion;
-  const needsTarget = kind === 'pin' || kind === 'drain';
   const text = kind ? intro(kind, service.name, plan.serving?.name ?? null) : null;
   const hasChain = chain.length > 0;
 
@@ -261,9 +235,9 @@ export function SteeringControls({ service, chain, plan, overrideCount }: Props)
         {kind && text && (
           <Stack>
             <Text size="sm">{text.text}</Text>
-            {error && (
+            {form.formError && (
               <Alert color="red" variant="light" role="alert">
-                {error}
+                {form.formError}
               </Alert>
             )}
             {needsTarget && (
@@ -272,8 +246,8 @@ export function SteeringControls({ service, chain, plan, overrideCount }: Props)
                 placeholder="Choose a target of the chain"
                 data={chainChoices}
                 value={targetId}
-                onChange={chooseTarget}
-                error={fieldErrors.targetId?.join(' ')}
+                onChange={setTargetId}
+                error={form.errorOf('targetId')}
                 allowDeselect={false}
                 required
                 data-autofocus
@@ -284,9 +258,9 @@ export function SteeringControls({ service, chain, plan, overrideCount }: Props)
               value={reason}
               onChange={(value) => {
                 setReason(value);
-                setFieldErrors(({ reason: _fixed, ...rest }) => rest);
+                form.clearError('reason');
               }}
-              error={fieldErrors.reason}
+              error={form.fieldErrors.reason}
               autoFocus={!needsTarget}
             />
             {kind !== 'clear' && (
@@ -294,7 +268,7 @@ export function SteeringControls({ service, chain, plan, overrideCount }: Props)
                 <Text size="sm" fw={500} id="steer-expiry-label">Ends automatically after</Text>
                 <SegmentedControl aria-labelledby="steer-expiry-label" data={EXPIRY_DATA} value={expiry} onChange={setExpiry} />
                 <Text size="xs" c="dimmed">{expiry === 'none' ? 'None: stays until someone returns the service to automatic routing.' : 'Then routing returns to automatic by itself.'}</Text>
-                {fieldErrors.expiresInMinutes && <Text size="xs" c="red">{fieldErrors.expiresInMinutes.join(' ')}</Text>}
+                {form.errorOf('expiresInMinutes') && <Text size="xs" c="red">{form.errorOf('expiresInMinutes')}</Text>}
               </Stack>
             )}
             {staleVersion && (
@@ -320,7 +294,7 @@ export function SteeringControls({ service, chain, plan, overrideCount }: Props)
               <Button variant="default" onClick={close}>
                 Cancel
               </Button>
-              <Button color={kind === 'force_failover' ? 'orange' : kind === 'drain' ? 'grape' : undefined} loading={pending} disabled={previewing || staleVersion || (!preview && !previewError && !(needsTarget && !targetId))} onClick={confirm}>
+              <Button color={kind === 'force_failover' ? 'orange' : kind === 'drain' ? 'grape' : undefined} loading={form.pending} disabled={previewing || staleVersion || (!preview && !previewError && !(needsTarget && !targetId))} onClick={confirm}>
                 {text.confirm}
               </Button>
             </Group>

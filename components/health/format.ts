@@ -1,11 +1,7 @@
 // Display helpers for live health numbers. "—" stands for "no data", never zero.
-import { formatDuration } from '@/lib/format/duration';
-
-export { formatDuration };
+import { formatDuration } from '@/lib/shared/format';
 
 export const NO_DATA = '—';
-
-export const formatMs = (value: number | null) => (value == null ? NO_DATA : `${Math.round(value).toLocaleString('en-US')} ms`);
 
 export function formatRate(rate: number | null): string {
   if (rate == null) return NO_DATA;

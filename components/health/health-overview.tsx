@@ -10,10 +10,11 @@ import { healthQueries } from '@/lib/health/queries';
 import { EmptyState } from '@/components/ui/empty-state';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import { BreakerBadge } from './breaker-badge';
-import { formatDuration, formatMs, formatRate, NO_DATA, probeError, rateColor } from './format';
+import { formatRate, NO_DATA, probeError, rateColor } from './format';
 import { TimeAgo, TimeSince } from './relative-time';
 import { TransitionsTable } from './transitions-table';
 import { UpdatedAgo } from './updated-ago';
+import { formatDuration, formatMs } from '@/lib/shared/format';
 
 const VERDICT_COLORS: Record<Verdict['level'], string> = { healthy: 'teal', degraded: 'yellow', unhealthy: 'red', unknown: 'gray' };
 

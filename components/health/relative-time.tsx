@@ -1,9 +1,10 @@
 'use client';
 
 import { Text, Tooltip, type TextProps } from '@mantine/core';
-import { formatUtc } from '@/components/ui/format';
-import { formatAgo, formatDuration } from './format';
+
+import { formatAgo } from './format';
 import { useNow } from './use-now';
+import { formatDuration, formatUtc } from '@/lib/shared/format';
 
 /** "12s ago", ticking, with the UTC time in a tooltip. */
 export function TimeAgo({ iso, ...props }: TextProps & { iso: string }) {

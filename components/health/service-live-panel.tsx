@@ -1,25 +1,20 @@
 'use client';
 
 import { LiveDataAlert } from '@/components/ui/live-data-alert';
-import { Alert, Badge, Card, Group, SimpleGrid, Skeleton, Stack, Table, Text, ThemeIcon, Title } from '@mantine/core';
-import { IconBolt, IconHandStop, IconPlugConnectedX } from '@tabler/icons-react';
+import { Badge, Card, Group, SimpleGrid, Skeleton, Stack, Table, Text, ThemeIcon, Title } from '@mantine/core';
+import { IconBolt, IconPlugConnectedX } from '@tabler/icons-react';
 import { useId } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import type { OverrideRow, ServiceLive, TargetLive } from '@/lib/health/data';
+import type { ServiceLive, TargetLive } from '@/lib/health/data';
 import { healthQueries } from '@/lib/health/queries';
 import type { WindowSummary } from '@/lib/health/stats';
 import { EmptyState } from '@/components/ui/empty-state';
-import { formatUtc } from '@/components/ui/format';
-import { LinkAnchor } from '@/components/ui/link-anchor';
+
 import { BreakerBadge } from './breaker-badge';
 import { formatRate, NO_DATA, rateColor } from './format';
-import { LiveCharts } from './live-charts';
 import { TimeAgo, TimeSince } from './relative-time';
-import { TransitionsTable } from './transitions-table';
 import { UpdatedAgo } from './updated-ago';
-import { TargetLink } from '@/components/inventory/target-link';
-
-const OVERRIDE_LABELS: Record<OverrideRow['kind'], string> = { force_failover: 'Forced failover', pin: 'Pinned', drain: 'Drained' };
+import { TargetLink } from '@/components/ui/target-link';
 
 function chainLabel(target: TargetLive, index: number): string {
   if (target.position === null) return 'Not in the chain (served earlier in the window)';
@@ -151,34 +146,6 @@ function ServingNow({ live }: { live: ServiceLive }) {
   );
 }
 
-function Overrides({ overrides }: { overrides: OverrideRow[] }) {
-  if (overrides.length === 0) return null;
-  return (
-    <Alert color="yellow" variant="light" icon={<IconHandStop size={18} />} title="Operator overrides in force">
-      <Stack gap={4}>
-        {overrides.map((o) => (
-          <Text size="sm" key={o.id}>
-            <b>{OVERRIDE_LABELS[o.kind]}</b>
-            {o.targetName && (
-              <>
-                {' '}
-                <Text span ff="monospace">
-                  {o.targetName}
-                </Text>
-              </>
-            )}{' '}
-            by {o.createdBy}: {o.reason || 'no reason given'}
-            <Text span c="dimmed">
-              {' '}
-              · {o.expiresAt ? `until ${formatUtc(o.expiresAt)}` : 'until cleared'}
-            </Text>
-          </Text>
-        ))}
-      </Stack>
-    </Alert>
-  );
-}
-
 function PanelSkeleton() {
   return (
     <Stack gap="md" aria-busy="true" aria-label="Loading live data">
@@ -188,20 +155,16 @@ function PanelSkeleton() {
           <Skeleton key={i} height={190} radius="md" />
         ))}
       </SimpleGrid>
-      <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }}>
-        {[0, 1, 2].map((i) => (
-          <Skeleton key={i} height={260} radius="md" />
-        ))}
-      </SimpleGrid>
     </Stack>
   );
 }
 
 /**
- * Live health of one service, refreshed every two seconds: a card per chain
- * target (breaker, success rate, latency and TTFT over the last minute and the
- * window), which target is serving, traffic charts, breaker transitions and
- * overrides. `initial` is a server-rendered first paint from getServiceLive.
+ * Live health of one service, refreshed every two seconds: which target is
+ * answering now, and a card per chain target (breaker, success rate, latency
+ * and TTFT over the last minute and the window). The routing and its overrides,
+ * the traffic charts and the breaker transitions have their own sections of the
+ * service page. `initial` is a server-rendered first paint from getServiceLive.
  */
 export function ServiceLivePanel({ serviceName, initial }: { serviceName: string; initial?: ServiceLive }) {
   const query = useQuery({
@@ -219,7 +182,6 @@ export function ServiceLivePanel({ serviceName, initial }: { serviceName: string
     return <Stack data-testid="service-live-panel">{failure ?? <PanelSkeleton />}</Stack>;
   }
 
-  const hasTraffic = live.series.some((point) => point.requests > 0);
   return (
     <Stack gap="lg" data-testid="service-live-panel">
       <Group justify="space-between" align="center" wrap="wrap">
@@ -227,11 +189,10 @@ export function ServiceLivePanel({ serviceName, initial }: { serviceName: string
         <UpdatedAgo updatedAt={query.dataUpdatedAt} fetching={query.isFetching} />
       </Group>
       {failure}
-      <Overrides overrides={live.overrides} />
 
-      <section aria-labelledby={`${headingId}-chain`}>
-        <Title order={3} size="h4" id={`${headingId}-chain`} mb="sm">
-          Failover chain
+      <section aria-labelledby={`${headingId}-targets`}>
+        <Title order={3} size="h4" id={`${headingId}-targets`} mb="sm">
+          Each target, now
         </Title>
         {live.perTarget.length === 0 ? (
           <EmptyState title="No failover chain yet">This service has no targets, so the gateway cannot route it.</EmptyState>
@@ -241,32 +202,6 @@ export function ServiceLivePanel({ serviceName, initial }: { serviceName: string
               <TargetCard key={target.targetId} target={target} index={index} serving={target.targetId === live.servingTargetId} windowMinutes={live.windowMinutes} />
             ))}
           </SimpleGrid>
-        )}
-      </section>
-
-      <section aria-labelledby={`${headingId}-traffic`}>
-        <Title order={3} size="h4" id={`${headingId}-traffic`} mb="sm">
-          Traffic, last {live.windowMinutes} minutes
-        </Title>
-        {hasTraffic ? (
-          <LiveCharts series={live.series} bucketSeconds={live.bucketSeconds} />
-        ) : (
-          <EmptyState title={`No traffic in the last ${live.windowMinutes} minutes`} action={<LinkAnchor href="/simulator" size="sm">Open the Simulator</LinkAnchor>}>
-            Nothing has called {serviceName} through the gateway recently. To see this panel move, start demo traffic on the Simulator page.
-          </EmptyState>
-        )}
-      </section>
-
-      <section aria-labelledby={`${headingId}-transitions`}>
-        <Title order={3} size="h4" id={`${headingId}-transitions`} mb="sm">
-          Breaker transitions
-        </Title>
-        {live.transitions.length === 0 ? (
-          <Text size="sm" c="dimmed">
-            No breaker of this chain has changed state yet.
-          </Text>
-        ) : (
-          <TransitionsTable rows={live.transitions} label={`Breaker transitions of ${serviceName}`} />
         )}
       </section>
     </Stack>

@@ -6,7 +6,7 @@ import { IconArrowRight } from '@tabler/icons-react';
 import type { TransitionRow } from '@/lib/health/data';
 import { BreakerBadge } from './breaker-badge';
 import { TimeAgo } from './relative-time';
-import { TargetLink } from '@/components/inventory/target-link';
+import { TargetLink } from '@/components/ui/target-link';
 
 /** Breaker transitions, newest first, each with its cause. */
 export const TransitionsTable = memo(function TransitionsTable({ rows, label }: { rows: TransitionRow[]; label: string }) {

@@ -6,9 +6,11 @@ import { FormDrawer } from '@/components/ui/form-drawer';
 import { useActionForm } from '@/components/ui/use-action-form';
 import { createProviderAction, updateProviderAction } from '@/lib/inventory/actions';
 import type { ProviderRow } from '@/lib/inventory/data';
-import { API_STYLE_LABELS, API_STYLES, DEFAULT_API_STYLE, PROVIDER_KIND_LABELS, PROVIDER_KINDS } from '@/lib/inventory/schemas';
+import { API_STYLE_LABELS, DEFAULT_API_STYLE, PROVIDER_KIND_LABELS } from '@/lib/inventory/schemas';
+import { API_STYLES, PROVIDER_KINDS, type ProviderKind } from '@/lib/routing/enums';
+import { providerInput } from '@/lib/inventory/schemas';
 
-type Kind = (typeof PROVIDER_KINDS)[number];
+type Kind = ProviderKind;
 type Props = { mode: 'create' } | { mode: 'edit'; provider: ProviderRow };
 
 const kindOptions = PROVIDER_KINDS.map((value) => ({ value, label: PROVIDER_KIND_LABELS[value] }));
@@ -19,7 +21,7 @@ export function ProviderForm(props: Props) {
   const [opened, setOpened] = useState(false);
   const [kind, setKind] = useState<string | null>(initial?.kind ?? null);
   const [apiStyle, setApiStyle] = useState<string | null>(initial?.apiStyle ?? null);
-  const form = useActionForm({ success: initial ? 'Provider saved.' : 'Provider created.', onSuccess: () => setOpened(false) });
+  const form = useActionForm({ schema: providerInput, success: initial ? 'Provider saved.' : 'Provider created.', onSuccess: () => setOpened(false) });
 
   function changeKind(next: string | null) {
     setKind(next);
@@ -30,7 +32,7 @@ export function ProviderForm(props: Props) {
   function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const data = Object.fromEntries(new FormData(event.currentTarget)) as Record<string, string>;
-    form.run(() => (props.mode === 'create' ? createProviderAction(data) : updateProviderAction({ id: props.provider.id, version: props.provider.version }, data)));
+    form.submit(data, (input) => (props.mode === 'create' ? createProviderAction(input) : updateProviderAction({ id: props.provider.id, version: props.provider.version }, input)));
   }
 
   return (

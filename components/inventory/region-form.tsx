@@ -6,18 +6,19 @@ import { FormDrawer } from '@/components/ui/form-drawer';
 import { useActionForm } from '@/components/ui/use-action-form';
 import { createRegionAction, updateRegionAction } from '@/lib/inventory/actions';
 import type { RegionRow } from '@/lib/inventory/data';
+import { regionInput } from '@/lib/inventory/schemas';
 
 type Props = { mode: 'create' } | { mode: 'edit'; region: RegionRow };
 
 export function RegionForm(props: Props) {
   const initial = props.mode === 'edit' ? props.region : null;
   const [opened, setOpened] = useState(false);
-  const form = useActionForm({ success: initial ? 'Region saved.' : 'Region created.', onSuccess: () => setOpened(false) });
+  const form = useActionForm({ schema: regionInput, success: initial ? 'Region saved.' : 'Region created.', onSuccess: () => setOpened(false) });
 
   function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const data = Object.fromEntries(new FormData(event.currentTarget)) as Record<string, string>;
-    form.run(() => (props.mode === 'create' ? createRegionAction(data) : updateRegionAction({ id: props.region.id, version: props.region.version }, data)));
+    form.submit(data, (input) => (props.mode === 'create' ? createRegionAction(input) : updateRegionAction({ id: props.region.id, version: props.region.version }, input)));
   }
 
   return (

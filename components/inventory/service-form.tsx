@@ -7,6 +7,7 @@ import { useActionForm } from '@/components/ui/use-action-form';
 import { createServiceAction, updateServiceAction } from '@/lib/inventory/actions';
 import type { ServiceRow } from '@/lib/inventory/data';
 import { fractionToPercent } from '@/lib/inventory/schemas';
+import { serviceInput } from '@/lib/inventory/schemas';
 
 type Props = { mode: 'create' } | { mode: 'edit'; service: ServiceRow };
 
@@ -19,13 +20,13 @@ export function ServiceForm(props: Props) {
   // Controlled: the visible inputs hold "99.9%" and "30 days", so the numbers are sent from state.
   const startOf = () => ({ sloTarget: fractionToPercent(initial?.sloTarget ?? SLO_START.sloTarget) as number | string, sloWindowDays: (initial?.sloWindowDays ?? SLO_START.sloWindowDays) as number | string });
   const [slo, setSlo] = useState(startOf);
-  const form = useActionForm({ success: initial ? 'Service saved.' : 'Service created.', onSuccess: () => setOpened(false) });
+  const form = useActionForm({ schema: serviceInput, success: initial ? 'Service saved.' : 'Service created.', onSuccess: () => setOpened(false) });
 
   function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
     // An emptied number arrives as '' and is refused, not read as 0.
     const data = { ...(Object.fromEntries(new FormData(event.currentTarget)) as Record<string, string>), ...slo };
-    form.run(() => (props.mode === 'create' ? createServiceAction(data) : updateServiceAction({ id: props.service.id, version: props.service.version }, data)));
+    form.submit(data, (input) => (props.mode === 'create' ? createServiceAction(input) : updateServiceAction({ id: props.service.id, version: props.service.version }, input)));
   }
 
   return (

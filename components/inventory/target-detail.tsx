@@ -2,14 +2,15 @@
 
 import { Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { BreakerCell, ProbeCell, VerdictCell } from '@/components/health/health-overview';
-import { formatDuration, formatMs, formatRate, NO_DATA, probeError, rateColor } from '@/components/health/format';
+import { formatRate, NO_DATA, probeError, rateColor } from '@/components/health/format';
 import { TimeAgo } from '@/components/health/relative-time';
 import { TransitionsTable } from '@/components/health/transitions-table';
 import { EmptyState } from '@/components/ui/empty-state';
-import { formatUtc } from '@/components/ui/format';
+
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import type { TargetChainUse, TargetDetail } from '@/lib/inventory/target-detail';
-import { SKIP_REASON_LABELS } from '@/lib/failover/plan';
+import { SKIP_REASON_LABELS } from '@/lib/routing/plan';
+import { formatDuration, formatMs, formatUtc } from '@/lib/shared/format';
 
 const ROLE_LOOK: Record<TargetChainUse['role'], { label: string; color: string }> = {
   serving: { label: 'serving', color: 'teal' },

@@ -7,7 +7,8 @@ import { FormDrawer } from '@/components/ui/form-drawer';
 import { useActionForm } from '@/components/ui/use-action-form';
 import { createTargetAction, updateTargetAction } from '@/lib/inventory/actions';
 import type { TargetFormOptions, TargetRow } from '@/lib/inventory/data';
-import { endpointOrigin, fractionToPercent, QUALITY_CLASS_LABELS, QUALITY_CLASSES } from '@/lib/inventory/schemas';
+import { endpointOrigin, fractionToPercent, QUALITY_CLASS_LABELS, targetInput } from '@/lib/inventory/schemas';
+import { QUALITY_CLASSES } from '@/lib/routing/enums';
 
 type Props = { options: TargetFormOptions } & ({ mode: 'create' } | { mode: 'edit'; target: TargetRow });
 
@@ -68,7 +69,7 @@ export function TargetForm(props: Props) {
   const initial = props.mode === 'edit' ? props.target : null;
   const [opened, setOpened] = useState(false);
   const [values, setValues] = useState(() => valuesOf(initial));
-  const form = useActionForm({ success: initial ? 'Target saved.' : 'Target created.', onSuccess: () => setOpened(false) });
+  const form = useActionForm({ schema: targetInput, success: initial ? 'Target saved.' : 'Target created.', onSuccess: () => setOpened(false) });
   const set = <K extends keyof Values>(key: K, value: Values[K]) => setValues((current) => ({ ...current, [key]: value }));
 
   const providerCredentials = options.credentials.filter((credential) => credential.providerId === values.providerId);
@@ -96,7 +97,7 @@ export function TargetForm(props: Props) {
       declaredAvailability: values.declaredAvailability === '' ? null : values.declaredAvailability,
       reason: String(new FormData(event.currentTarget).get('reason') ?? ''),
     };
-    form.run(() => (props.mode === 'create' ? createTargetAction(input) : updateTargetAction({ id: props.target.id, version: props.target.version }, input)));
+    form.submit(input, (data) => (props.mode === 'create' ? createTargetAction(data) : updateTargetAction({ id: props.target.id, version: props.target.version }, data)));
   }
 
   const text = (key: 'name' | 'model' | 'endpointUrl') => ({

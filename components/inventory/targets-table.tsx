@@ -8,7 +8,7 @@ import { deleteTargetAction, setTargetEnabledAction } from '@/lib/inventory/acti
 import type { TargetFormOptions, TargetRow } from '@/lib/inventory/data';
 import type { Page } from '@/lib/server/pagination';
 import { TargetForm } from './target-form';
-import { TargetLink } from '@/components/inventory/target-link';
+import { TargetLink } from '@/components/ui/target-link';
 
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 const formatCompact = (value: number) => compact.format(value).replace('K', 'k');

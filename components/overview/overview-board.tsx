@@ -14,7 +14,7 @@ import type { Overview } from '@/lib/overview/data';
 import { overviewQueries } from '@/lib/overview/queries';
 import { ChangesList } from './changes-list';
 import { OverviewServicesTable } from './services-table';
-import { TargetLink } from '@/components/inventory/target-link';
+import { TargetLink } from '@/components/ui/target-link';
 
 function Tiles({ overview }: { overview: Overview }) {
   const { summary, services } = overview;

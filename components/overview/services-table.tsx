@@ -5,15 +5,16 @@ import { Badge, Group, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { PlanningRiskText } from '@/components/degradation/planning-risk';
 import { TierBadge } from '@/components/degradation/tier-badge';
 import { formatLevel, levelFormula } from '@/lib/degradation/describe';
-import { TIER_LABELS } from '@/lib/degradation/tier';
+import { TIER_LABELS } from '@/lib/routing/tier';
 import { BreakerBadge } from '@/components/health/breaker-badge';
 import { formatAttainment, formatTarget } from '@/components/slo/format';
 import { BudgetBar, BurnFigure, SEVERITY_COLORS } from '@/components/slo/slo-parts';
-import { formatUtc } from '@/components/ui/format';
+
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import type { OverviewService } from '@/lib/overview/data';
 import type { TroubleLevel } from '@/lib/overview/trouble';
-import { TargetLink } from '@/components/inventory/target-link';
+import { TargetLink } from '@/components/ui/target-link';
+import { formatUtc } from '@/lib/shared/format';
 
 export const TROUBLE_LOOK: Record<TroubleLevel, { color: string; label: string }> = {
   critical: { color: 'red', label: 'Critical' },

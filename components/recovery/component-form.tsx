@@ -5,6 +5,7 @@ import { Select, TextInput, Textarea } from '@mantine/core';
 import { FormDrawer } from '@/components/ui/form-drawer';
 import { useActionForm } from '@/components/ui/use-action-form';
 import { createComponentAction } from '@/lib/recovery/actions';
+import { componentInput } from '@/lib/recovery/schemas';
 
 const KINDS = [
   { value: 'external', label: 'Outside Standby (user preferences, a vector index, a fine-tuning pipeline…)' },
@@ -16,7 +17,7 @@ const KINDS = [
 export function ComponentForm() {
   const [opened, setOpened] = useState(false);
   const [kind, setKind] = useState<string | null>('external');
-  const form = useActionForm<{ name: string }>({ success: (c) => `Component ${c.name} added with the default objectives.`, onSuccess: () => setOpened(false) });
+  const form = useActionForm<{ name: string }>({ schema: componentInput, success: (c) => `Component ${c.name} added with the default objectives.`, onSuccess: () => setOpened(false) });
   return (
     <FormDrawer
       noun="component"
@@ -27,7 +28,7 @@ export function ComponentForm() {
       onSubmit={(event) => {
         event.preventDefault();
         const data = new FormData(event.currentTarget);
-        form.run(() => createComponentAction({ name: data.get('name'), kind, description: data.get('description') ?? '', reason: data.get('reason') }));
+        form.submit({ name: data.get('name'), kind, description: data.get('description') ?? '', reason: data.get('reason') }, createComponentAction);
       }}
     >
       <TextInput name="name" label="Name" description="As its jobs will name it in their reports, e.g. user-preferences" error={form.errorOf('name')} required data-autofocus autoComplete="off" />

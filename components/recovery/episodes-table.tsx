@@ -2,11 +2,12 @@ import { Badge, Table, TableScrollContainer, TableTbody, TableTd, TableTh, Table
 import { EmptyState } from '@/components/ui/empty-state';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import type { EpisodeView } from '@/lib/recovery/data';
-import { formatRatio, formatSpan, formatUtcTime } from '@/lib/recovery/format';
+import { formatRatio, formatSpan } from '@/lib/recovery/format';
 import { DISRUPTION_SHORT } from '@/lib/recovery/model';
 import { bandOf, ratioOf } from '@/lib/recovery/verdict';
 import { RtoBar } from './rto-bar';
 import { VerdictBadge } from './verdict-badge';
+import { formatUtc } from '@/lib/shared/format';
 
 /** Episodes with their RTO against the objective and its parts; the worst against its objective first. */
 export function EpisodesTable({ episodes, total, emptyText }: { episodes: EpisodeView[]; total: number; emptyText: string }) {
@@ -33,7 +34,7 @@ export function EpisodesTable({ episodes, total, emptyText }: { episodes: Episod
                 <TableTr key={e.id} data-testid="episode-row">
                   <TableTd>
                     <LinkAnchor href={`/recovery/episodes/${e.id}`} size="sm" ff="monospace">
-                      {formatUtcTime(e.startedAt).replace(' UTC', '')}
+                      {formatUtc(e.startedAt, 'second').replace(' UTC', '')}
                     </LinkAnchor>
                   </TableTd>
                   <TableTd>

@@ -7,6 +7,7 @@ import { useActionForm } from '@/components/ui/use-action-form';
 import { saveObjectiveAction } from '@/lib/recovery/actions';
 import { formatSpan, toSeconds } from '@/lib/recovery/format';
 import { DISRUPTION_LABELS, type DisruptionKind } from '@/lib/recovery/model';
+import { objectiveInput } from '@/lib/recovery/schemas';
 
 type Props = {
   componentId: string;
@@ -22,7 +23,7 @@ type Props = {
 export function ObjectiveForm({ componentId, componentName, disruption, current, suggested, stateful }: Props) {
   const [opened, setOpened] = useState(false);
   const start = current ?? suggested;
-  const form = useActionForm<{ rtoMs: number; rpoMs: number }>({
+  const form = useActionForm<{ rtoMs: number; rpoMs: number }>({ schema: objectiveInput,
     success: (o) => `Objective saved: RTO ${formatSpan(o.rtoMs)}, RPO ${formatSpan(o.rpoMs)}.`,
     onSuccess: () => setOpened(false),
   });
@@ -36,7 +37,7 @@ export function ObjectiveForm({ componentId, componentName, disruption, current,
       onSubmit={(event) => {
         event.preventDefault();
         const data = new FormData(event.currentTarget);
-        form.run(() => saveObjectiveAction({ componentId, disruption, expectedVersion: current?.version ?? 0, rtoSeconds: data.get('rtoSeconds'), rpoSeconds: data.get('rpoSeconds') ?? '0', reason: data.get('reason') }));
+        form.submit({ componentId, disruption, expectedVersion: current?.version ?? 0, rtoSeconds: data.get('rtoSeconds'), rpoSeconds: data.get('rpoSeconds') ?? '0', reason: data.get('reason') }, saveObjectiveAction);
       }}
     >
       <Text size="sm">

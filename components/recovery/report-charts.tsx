@@ -3,7 +3,7 @@ import { Group, Stack, Text } from '@mantine/core';
 import type { ComponentRow } from '@/lib/recovery/data';
 import { formatRatio } from '@/lib/recovery/format';
 import { DISRUPTIONS, DISRUPTION_SHORT, type DisruptionKind } from '@/lib/recovery/model';
-import { DISRUPTION_HEX, ratioBars, RATIO_AXIS_MAX, verdictCounts, weeklyColumns, type Segment } from '@/lib/recovery/report-charts';
+import { DISRUPTION_HEX, ratioBars, RATIO_AXIS_MAX, verdictCounts, weeklyColumns, type Segment } from '@/lib/recovery/report-chart-shapes';
 
 function Legend({ segments }: { segments: Segment[] }) {
   return (

@@ -5,6 +5,7 @@ import { Alert, Button, Card, Group, MultiSelect, NumberInput, Stack, Switch, Te
 import { useActionForm } from '@/components/ui/use-action-form';
 import { setDemoTrafficAction } from '@/lib/simulator/actions';
 import { MAX_DEMO_REQUESTS_PER_SECOND, MAX_DEMO_SERVICES, type DemoTraffic } from '@/lib/simulator/schemas';
+import { setDemoTrafficInput } from '@/lib/simulator/schemas';
 
 type Props = {
   traffic: DemoTraffic;
@@ -24,7 +25,7 @@ export function DemoTrafficForm({ traffic, services, canEdit }: Props) {
   const [chosen, setChosen] = useState<string[]>(traffic.services);
   const [stream, setStream] = useState(traffic.stream);
   const [reason, setReason] = useState('');
-  const form = useActionForm<DemoTraffic>({ success: (saved) => (saved.requestsPerSecond > 0 ? 'Demo traffic saved.' : 'Demo traffic turned off.'), onSuccess: () => setReason('') });
+  const form = useActionForm<DemoTraffic>({ schema: setDemoTrafficInput, success: (saved) => (saved.requestsPerSecond > 0 ? 'Demo traffic saved.' : 'Demo traffic turned off.'), onSuccess: () => setReason('') });
 
   // Services named in the setting stay listed even if they were since renamed or deleted, so they can be removed.
   const names = [...new Set([...services.map((s) => s.name), ...traffic.services])];
@@ -35,7 +36,7 @@ export function DemoTrafficForm({ traffic, services, canEdit }: Props) {
 
   function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    form.run(() => setDemoTrafficAction({ requestsPerSecond: requestsPerSecond === '' ? '' : Number(requestsPerSecond), services: chosen, stream, reason }));
+    form.submit({ requestsPerSecond: requestsPerSecond === '' ? '' : Number(requestsPerSecond), services: chosen, stream, reason }, setDemoTrafficAction);
   }
 
   return (

@@ -1,38 +1,29 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Alert, Badge, Button, Divider, Drawer, Group, List, NumberInput, Select, SimpleGrid, Stack, Switch, Text, Textarea } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useQuery } from '@tanstack/react-query';
 import { IconAdjustments } from '@tabler/icons-react';
 import { useActionForm } from '@/components/ui/use-action-form';
 import { TierForecastLine } from '@/components/degradation/tier-forecast';
-import { previewFaultsAction, setFaultsAction } from '@/lib/simulator/actions';
+import { setFaultsAction } from '@/lib/simulator/actions';
+import { simulatorQueries } from '@/lib/simulator/queries';
 import type { FaultImpact } from '@/lib/simulator/impact';
-import { describeFaults, FAULT_ERROR_STATUS_LABELS, FAULT_ERROR_STATUSES, FAULT_PRESETS, faultsSchema, MAX_CONTEXT_WINDOW, MAX_FAULT_CHUNKS, MAX_FAULT_DELAY_MS, MAX_RETRY_AFTER_SECONDS, type Faults } from '@/lib/simulator/faults';
+import { describeFaults, FAULT_ERROR_STATUS_LABELS, FAULT_ERROR_STATUSES, FAULT_PRESETS, faultsSchema, MAX_CONTEXT_WINDOW, MAX_FAULT_CHUNKS, MAX_FAULT_DELAY_MS, MAX_RETRY_AFTER_SECONDS, NO_FAULTS, type Faults } from '@/lib/simulator/faults';
 import { faultsOf, formValuesOf, type FaultFormValues } from './fault-values';
+import { setFaultsInput } from '@/lib/simulator/schemas';
 
 type Props = { name: string; version: number; faults: Faults };
 
 const statusOptions = FAULT_ERROR_STATUSES.map((status) => ({ value: String(status), label: FAULT_ERROR_STATUS_LABELS[status] }));
 
-/** The services a profile would hit and the tier that would follow for each, asked again a moment after the last change. */
+/** The services a profile would hit and the tier that would follow for each, asked again once the form has been still for a quarter of a second. */
 function useFaultImpact(name: string | null, faults: Faults | null): { data: FaultImpact | null; error: string | null } {
-  const [state, setState] = useState<{ data: FaultImpact | null; error: string | null }>({ data: null, error: null });
-  const key = name && faults ? JSON.stringify([name, faults]) : null;
-  useEffect(() => {
-    if (!key) return;
-    let current = true;
-    const timer = setTimeout(() => {
-      const [upstream, profile] = JSON.parse(key) as [string, Faults];
-      previewFaultsAction({ name: upstream, faults: profile })
-        .then((result) => current && setState(result.ok ? { data: result.data, error: null } : { data: null, error: result.error }))
-        .catch(() => current && setState({ data: null, error: 'Standby could not be reached.' }));
-    }, 250);
-    return () => {
-      current = false;
-      clearTimeout(timer);
-    };
-  }, [key]);
-  return state;
+  const [settled] = useDebouncedValue(name && faults ? { name, faults } : null, 250);
+  const query = useQuery({ ...simulatorQueries.impact(settled?.name ?? '', settled?.faults ?? NO_FAULTS), enabled: settled !== null && name !== null });
+  if (!name || !faults) return { data: null, error: null };
+  return { data: query.data ?? null, error: query.error?.message ?? null };
 }
 
 function FaultImpactPreview({ impact }: { impact: { data: FaultImpact | null; error: string | null } }) {
@@ -67,7 +58,7 @@ export function FaultsForm({ name, version, faults }: Props) {
   // The version the edit started from: a save over someone else's newer change is refused, not silently applied.
   const [baseVersion, setBaseVersion] = useState(version);
   const [reason, setReason] = useState('');
-  const form = useActionForm({ success: `Faults of ${name} saved. Every replica applies them within a second.`, onSuccess: () => setOpened(false) });
+  const form = useActionForm({ schema: setFaultsInput, success: `Faults of ${name} saved. Every replica applies them within a second.`, onSuccess: () => setOpened(false) });
   const set = <K extends keyof FaultFormValues>(key: K, value: FaultFormValues[K]) => setValues((current) => ({ ...current, [key]: value }));
   const errorOf = (field: keyof Faults) => form.errorOf(`faults.${field}`);
 
@@ -85,7 +76,7 @@ export function FaultsForm({ name, version, faults }: Props) {
 
   function onSubmit(event: React.FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    form.run(() => setFaultsAction({ name, version: baseVersion, faults: faultsOf(values), reason }));
+    form.submit({ name, version: baseVersion, faults: faultsOf(values), reason }, setFaultsAction);
   }
 
   const number = (key: keyof FaultFormValues, field: keyof Faults) => ({

@@ -2,15 +2,16 @@
 
 import { Alert, Badge, Card, Code, Group, List, Stack, Table, Text } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
-import { formatUtc } from '@/components/ui/format';
+
 import { describeFaults } from '@/lib/simulator/faults';
 import { SIM_OUTCOME_LABELS, SIM_OUTCOMES, type UpstreamCounters } from '@/lib/simulator/stats';
 import type { FedTarget } from '@/lib/simulator/impact';
 import type { SimulatedUpstreamRow } from '@/lib/simulator/store';
-import { TargetLink } from '@/components/inventory/target-link';
+import { TargetLink } from '@/components/ui/target-link';
 import { PROTOCOL_LABELS } from '@/lib/simulator/upstreams';
 import { FaultsForm } from './faults-form';
 import { ResetFaultsButton } from './reset-faults-button';
+import { formatUtc } from '@/lib/shared/format';
 
 type Props = {
   upstream: SimulatedUpstreamRow;

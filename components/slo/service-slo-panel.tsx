@@ -5,15 +5,16 @@ import { Alert, Badge, Card, Group, Paper, SimpleGrid, Skeleton, Stack, Table, T
 import { IconBellRinging } from '@tabler/icons-react';
 import { useId } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { formatDuration } from '@/components/health/format';
+
 import { TimeAgo, TimeSince } from '@/components/health/relative-time';
 import { UpdatedAgo } from '@/components/health/updated-ago';
-import { formatUtc } from '@/components/ui/format';
+
 import type { AlertView, ServiceSlo } from '@/lib/slo/data';
 import { sloQueries } from '@/lib/slo/queries';
 import type { SloStatus } from '@/lib/slo/status';
 import { describeBudget, formatAttainment, formatBurn, formatTarget, NO_TRAFFIC } from './format';
 import { BudgetBar, BurnFigure, describeRule, SEVERITY_COLORS, SloStateBadge } from './slo-parts';
+import { formatDuration, formatUtc } from '@/lib/shared/format';
 
 const percent = (rate: number | null) => (rate == null ? NO_TRAFFIC : `${(Math.round(rate * 10_000) / 100).toFixed(2)}%`);
 

@@ -1,10 +1,9 @@
 'use client';
 
-import { useState, useTransition } from 'react';
-import { useRouter } from 'next/navigation';
+import { useState } from 'react';
 import { Alert, Button, Group, Modal, Stack, Text, Textarea, type ButtonProps } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import type { ActionResult } from '@/lib/server/errors';
+import { useActionForm } from './use-action-form';
 
 type Props = ButtonProps & {
   label: string;
@@ -18,36 +17,27 @@ type Props = ButtonProps & {
 
 /** A button that asks for confirmation and an optional reason (kept in the audit log) before running an action. */
 export function ConfirmButton({ label, title, message, confirmLabel, success, danger, action, ...buttonProps }: Props) {
-  const router = useRouter();
   const [opened, setOpened] = useState(false);
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [pending, startTransition] = useTransition();
-
-  const confirm = () =>
-    startTransition(async () => {
-      const result = await action(reason).catch(() => ({ ok: false as const, error: 'Standby could not be reached. Try again.', code: 'INTERNAL' as const }));
-      if (result.ok) {
-        notifications.show({ color: 'green', message: success });
-        setOpened(false);
-        setReason('');
-        router.refresh();
-      } else {
-        setError(result.error);
-      }
-    });
+  const form = useActionForm({
+    success,
+    onSuccess: () => {
+      setOpened(false);
+      setReason('');
+    },
+  });
 
   return (
     <>
-      <Button size="xs" variant="light" color={danger ? 'red' : undefined} {...buttonProps} onClick={() => { setError(null); setOpened(true); }}>
+      <Button size="xs" variant="light" color={danger ? 'red' : undefined} {...buttonProps} onClick={() => { form.reset(); setOpened(true); }}>
         {label}
       </Button>
       <Modal opened={opened} onClose={() => setOpened(false)} title={title} centered>
         <Stack>
           <Text size="sm">{message}</Text>
-          {error && (
+          {form.formError && (
             <Alert color="red" variant="light" role="alert">
-              {error}
+              {form.formError}
             </Alert>
           )}
           <Textarea label="Reason (kept in the audit log)" value={reason} onChange={(e) => setReason(e.currentTarget.value)} maxLength={500} autosize minRows={2} />
@@ -55,7 +45,7 @@ export function ConfirmButton({ label, title, message, confirmLabel, success, da
             <Button variant="default" onClick={() => setOpened(false)}>
               Cancel
             </Button>
-            <Button color={danger ? 'red' : undefined} loading={pending} onClick={confirm}>
+            <Button color={danger ? 'red' : undefined} loading={form.pending} onClick={() => form.submit(reason, action)}>
               {confirmLabel}
             </Button>
           </Group>

@@ -3,7 +3,7 @@
 import type { ReactNode } from 'react';
 import { Alert } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
-import type { LiveDataError } from '@/lib/health/queries';
+import type { LiveDataError } from '@/lib/shared/live-data';
 
 /**
  * A live view's failed read: red while polling retries, grey once retrying cannot help

@@ -1,11 +1,13 @@
 import 'server-only';
 import { parseArgs } from 'node:util';
 import { SYSTEM_ACTOR } from '@/lib/server/auth';
+import { launchEnv } from '@/lib/server/env';
 import { AppError } from '@/lib/server/errors';
 import { createUserAs } from './mutations';
 
 async function readPassword(): Promise<string> {
-  if (process.env.STANDBY_NEW_PASSWORD) return process.env.STANDBY_NEW_PASSWORD;
+  const given = launchEnv().STANDBY_NEW_PASSWORD;
+  if (given) return given;
   if (!process.stdin.isTTY) throw new Error('Set STANDBY_NEW_PASSWORD, or run in a terminal to be asked for the password.');
   const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stdout });

@@ -6,19 +6,13 @@ import 'server-only';
 // statement per key (throttle.ts): of any number of attempts sent at once, at
 // most the limit are ever verified, on any number of replicas. A successful
 // sign-in gives its reservation back.
-import { db } from '@/lib/server/db';
+import { db, Prisma } from '@/lib/server/db';
 import { env } from '@/lib/server/env';
 import { AppError } from '@/lib/server/errors';
-import { Prisma } from '@/lib/server/db';
+import { countSignIn } from '@/lib/server/data-plane-link';
 import { lockMessage, reserveAttemptSql, type ThrottlePolicy } from './throttle';
 import { decoyHash, verifyPassword } from './passwords';
 
-export type SignInOutcome = 'signed_in' | 'refused' | 'throttled';
-
-/** Counted in /api/metrics (standby_signin_attempts_total) by the data plane this process runs, when there is one. */
-function countSignIn(outcome: SignInOutcome) {
-  (globalThis as { standbyDataPlane?: { metrics?: { observeSignIn?: (o: SignInOutcome) => void } } }).standbyDataPlane?.metrics?.observeSignIn?.(outcome);
-}
 
 export function accountPolicy(): ThrottlePolicy {
   return { maxFailures: env().STANDBY_SIGNIN_MAX_FAILURES, lockMinutes: env().STANDBY_SIGNIN_LOCK_MINUTES, windowMinutes: 15 };

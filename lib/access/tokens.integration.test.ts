@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createService } from '@/lib/inventory/mutations';
 import { db } from '@/lib/server/db';
 import { AppError } from '@/lib/server/errors';
-import { auditEntriesFor, createTestUser, disconnect, rejectsWith, uniqueName } from '@/lib/server/test-fixtures';
+import { auditEntriesFor, createTestUser, disconnect, rejectsWith, uniqueName } from '@/test/fixtures';
 import { listActiveApiTokens, listApiTokens } from './token-data';
 import { createApiToken, revokeApiToken } from './token-mutations';
 import { hashToken, parseBearer } from './tokens';

@@ -1,8 +1,7 @@
 import 'server-only';
 // Writes an audit entry inside the caller's transaction (STYLE.md habit 6):
 // the change and its record commit together or not at all.
-import type { Tx } from '@/lib/server/db';
-import { Prisma } from '@/lib/server/db';
+import { type Tx, Prisma } from '@/lib/server/db';
 import type { Actor } from '@/lib/server/auth';
 
 export type AuditEntry = {

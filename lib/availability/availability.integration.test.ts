@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyHistogram } from '@/lib/health/histogram';
 import { db } from '@/lib/server/db';
-import { disconnect, uniqueName } from '@/lib/server/test-fixtures';
+import { disconnect, uniqueName } from '@/test/fixtures';
 import { ASSUMED_FAILURES_PER_YEAR, ASSUMED_REQUESTS_PER_SECOND, ASSUMED_TARGET_AVAILABILITY } from './assumptions';
 import { getServiceAvailability } from './data';
 import { DAY_MS, evaluateAvailability } from './maths';

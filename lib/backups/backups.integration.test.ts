@@ -17,7 +17,7 @@ import { getCompliance } from '@/lib/recovery/data';
 import { parsePeriod } from '@/lib/recovery/period';
 import { syncComponents } from '@/lib/recovery/components';
 import { db } from '@/lib/server/db';
-import { createTestUsers, rejectsWith, uniqueName, type TestUsers } from '@/lib/server/test-fixtures';
+import { createTestUsers, rejectsWith, uniqueName, type TestUsers } from '@/test/fixtures';
 import { generateModelFolder, removeFolder } from '../../test/hf-model';
 import { startTestS3, type TestS3 } from '../../test/s3-server';
 import { receiveCopy, receiveDeployed, receiveRestoreTest } from './api';

@@ -9,6 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { launchEnv } from '@/lib/server/env';
 import { formatBytes } from './estimate';
 import { createProgressBar } from './progress';
 import { scanModel } from './scan';
@@ -81,7 +82,7 @@ export async function runBackupCommand(args: string[], log: (line: string) => vo
     : { model: values.model, location, region: values.region, manifest, ...(values['taken-at'] ? { takenAt: values['taken-at'] } : {}) };
   let result: { restorable?: boolean; problems?: string[]; notes?: string[]; changed?: boolean; error?: { message: string } };
   if (values.to) {
-    const token = process.env.STANDBY_TOKEN;
+    const token = launchEnv().STANDBY_TOKEN;
     if (!token) {
       log('set STANDBY_TOKEN to an API token with the backups:report scope to report with --to');
       return 2;

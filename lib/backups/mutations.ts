@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { recordAudit } from '@/lib/audit/record';
 import { recordEvidence } from '@/lib/recovery/evidence';
 import { servingComponentName } from '@/lib/recovery/model';
-import { authorized, type SessionUser } from '@/lib/server/auth';
+import { requireActor, type SessionUser } from '@/lib/server/auth';
 import { db, Prisma, type Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { assertVersionMatched, inTransaction, withUniqueField } from '@/lib/server/mutation';
@@ -141,7 +141,7 @@ export async function recordRestoreTest(source: string, input: unknown, now = Da
 // ---------------------------------------------------------------- changes people make
 
 export async function registerModel(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'backups.write');
+  const actor = requireActor(caller, 'backups.write');
   const { name, servingRegion, description, scheduleHours, loadSeconds, reason } = parseInput(registerModelInput, input);
   return withUniqueField('name', 'A model with this name already exists.', () =>
     inTransaction(async (tx) => {
@@ -154,7 +154,7 @@ export async function registerModel(caller: Caller, input: unknown) {
 }
 
 export async function updateModelSettings(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'backups.write');
+  const actor = requireActor(caller, 'backups.write');
   const { modelId, expectedVersion, servingRegion, scheduleHours, loadSeconds, reason } = parseInput(modelSettingsInput, input);
   return inTransaction(async (tx) => {
     const before = await tx.modelArtifact.findUnique({ where: { id: modelId }, select: { name: true, servingRegion: true, scheduleHours: true, loadMs: true, targetId: true } });
@@ -173,7 +173,7 @@ export async function updateModelSettings(caller: Caller, input: unknown) {
 }
 
 export async function addPart(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'backups.write');
+  const actor = requireActor(caller, 'backups.write');
   const { modelId, path, kind, note, reason } = parseInput(partInput, input);
   return withUniqueField('path', 'This model already requires a part at this path.', () =>
     inTransaction(async (tx) => {
@@ -187,7 +187,7 @@ export async function addPart(caller: Caller, input: unknown) {
 }
 
 export async function removePart(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'backups.write');
+  const actor = requireActor(caller, 'backups.write');
   const { partId, reason } = parseInput(removePartInput, input);
   return inTransaction(async (tx) => {
     const part = await tx.modelPart.findUnique({ where: { id: partId }, select: { path: true, kind: true, model: { select: { id: true, name: true } } } });
@@ -200,7 +200,7 @@ export async function removePart(caller: Caller, input: unknown) {
 
 /** The bandwidth from where copies live to where models serve (replaced by a restore test's measure where there is one). */
 export async function setLink(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'backups.write');
+  const actor = requireActor(caller, 'backups.write');
   const { fromRegion, toRegion, gbps, note, expectedVersion, reason } = parseInput(linkInput, input);
   return inTransaction(async (tx) => {
     const codes = new Set((await tx.region.findMany({ where: { code: { in: [fromRegion, toRegion] } }, select: { code: true } })).map((r) => r.code));
@@ -230,7 +230,7 @@ export async function setLink(caller: Caller, input: unknown) {
  * present, and of the same size. Its checksums are the scan's.
  */
 export async function verifyCopy(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'backups.write');
+  const actor = requireActor(caller, 'backups.write');
   const { copyId } = parseInput(verifyCopyInput, input);
   const copy = await db().backupCopy.findUnique({ where: { id: copyId }, select: { id: true, location: true, manifest: true, model: { select: { id: true, name: true } } } });
   if (!copy) throw new AppError('NOT_FOUND', 'This copy no longer exists.');

@@ -1,6 +1,6 @@
 import 'server-only';
 // The git repository configuration versions are committed to, through the
-// git command line (docs/decisions/011-configuration-history-in-git.md).
+// git command line (docs/decisions/013-configuration-history-in-git.md).
 // Commits are made with plumbing (hash-object, mktree, commit-tree,
 // update-ref) in a bare repository, so no work tree is ever checked out and a
 // ref moves only from the commit it was read at (compare and swap). A local
@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { STATE_DIR } from '@/lib/server/runtime/local-secrets';
+import { launchEnv, stateDir as defaultStateDir } from '@/lib/server/env';
 
 export type Repository = {
   /** As configured: a path or a URL. */
@@ -29,7 +29,7 @@ const GIT_TIMEOUT_MS = 60_000;
 /** A URL git pushes to (https://…, ssh://…, git://…, file://…) or scp-like user@host:path; a plain path is the repository itself. */
 export const isRemoteSpec = (spec: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(spec) || /^[\w.-]+@[\w.-]+:/.test(spec);
 
-export function repositoryOf(spec: string, branch = 'main', stateDir = STATE_DIR): Repository {
+export function repositoryOf(spec: string, branch = 'main', stateDir = defaultStateDir()): Repository {
   const remote = isRemoteSpec(spec);
   const local = path.resolve(spec);
   // A repository with a work tree: commits go to its branch, never to its files (use a branch that is not checked out).
@@ -39,7 +39,8 @@ export function repositoryOf(spec: string, branch = 'main', stateDir = STATE_DIR
 
 /** STANDBY_CONFIG_REPO (default: a repository in Standby's state folder) and STANDBY_CONFIG_BRANCH (default main). */
 export function configuredRepository(): Repository {
-  return repositoryOf(process.env.STANDBY_CONFIG_REPO?.trim() || path.join(STATE_DIR, 'config-history.git'), process.env.STANDBY_CONFIG_BRANCH?.trim() || 'main');
+  const { STANDBY_CONFIG_REPO, STANDBY_CONFIG_BRANCH } = launchEnv();
+  return repositoryOf(STANDBY_CONFIG_REPO || path.join(defaultStateDir(), 'config-history.git'), STANDBY_CONFIG_BRANCH);
 }
 
 /** Where the repository is, as a person reads it (a URL's password left out). */

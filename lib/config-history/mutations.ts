@@ -7,17 +7,16 @@ import 'server-only';
 // tier holds are operations, not configuration. Runbooks call
 // applyConfigVersion for their step "apply a saved configuration version".
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { recordAudit } from '@/lib/audit/record';
 import { ConfigProblemsError, nameTakenMeanwhile } from '@/lib/config/apply';
-import { reasonSchema } from '@/lib/inventory/schemas';
-import { authorized, type Actor, type SessionUser } from '@/lib/server/auth';
+import { requireActor, type Actor, type SessionUser } from '@/lib/server/auth';
 import { db, Prisma, type Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { inTransaction } from '@/lib/server/mutation';
-import type { SectionChange } from './section';
+import type { SectionChange } from '@/lib/config-versions/section';
+import { restoreVersionInput, versionIdInput } from './schemas';
 import { CONFIG_SECTIONS } from './sections';
-import { sha256, writeConfigVersion } from './writer';
+import { sha256, writeConfigVersion } from '@/lib/config-versions/writer';
 
 type Caller = SessionUser | null;
 
@@ -44,9 +43,6 @@ export type RestorePreview = {
   notes: string[];
 };
 
-const versionId = z.string({ error: 'Choose a version.' }).uuid('Unknown version.');
-
-export const restoreVersionInput = z.object({ versionId, reason: reasonSchema, expectedFingerprint: z.string().regex(/^[0-9a-f]{64}$/).optional() });
 
 const NOTES = [
   'Live state stays as it is: pins, drains, forced failovers and tier holds are operations, not configuration. Review them on the service pages after the restore.',
@@ -95,14 +91,14 @@ async function previewIn(tx: Tx, id: string): Promise<RestorePreview> {
 
 /** What restoring the version would change, section by section, with its impact and anything that stops it. Reads only. */
 export async function previewConfigVersion(caller: Caller, id: unknown): Promise<RestorePreview> {
-  authorized(caller, 'estate.read');
-  return previewIn(db() as unknown as Tx, parseInput(versionId, id));
+  requireActor(caller, 'estate.read');
+  return previewIn(db() as unknown as Tx, parseInput(versionIdInput, id));
 }
 
 export type RestoreResult = { restored: number; versions: number[]; preview: RestorePreview };
 
 /** Restores as `actor` (a person, or Standby itself for a runbook step run by the system). */
-export async function applyConfigVersionAs(actor: Actor, input: { versionId: string; reason: string; expectedFingerprint?: string }): Promise<RestoreResult> {
+export async function applyConfigVersionAs(actor: Actor, input: unknown): Promise<RestoreResult> {
   const { versionId: id, reason, expectedFingerprint } = parseInput(restoreVersionInput, input);
   try {
     return await inTransaction(async (tx) => {
@@ -147,6 +143,11 @@ export async function applyConfigVersionAs(actor: Actor, input: { versionId: str
 
 /** Restores a saved configuration version (admin: it rewrites routing like a configuration file does). */
 export async function applyConfigVersion(caller: Caller, versionId: string, reason: string, expectedFingerprint?: string): Promise<RestoreResult> {
-  const actor = authorized(caller, 'settings.write');
-  return applyConfigVersionAs(actor, { versionId, reason, expectedFingerprint });
+  return restoreConfigVersion(caller, { versionId, reason, expectedFingerprint });
+}
+
+/** The restore form's input (restoreVersionInput), checked after the caller's permission. */
+export async function restoreConfigVersion(caller: Caller, input: unknown): Promise<RestoreResult> {
+  const actor = requireActor(caller, 'settings.write');
+  return applyConfigVersionAs(actor, input);
 }

@@ -13,7 +13,7 @@ import { db, Prisma } from '@/lib/server/db';
 import { inTransaction } from '@/lib/server/mutation';
 import { commitFiles, configuredRepository, describeRepository, ensureRepository, fetchRemote, GitError, newestCommittedVersion, pushRemote, type Repository } from './git';
 import { CONFIG_SECTIONS, REPOSITORY_README } from './sections';
-import { writeConfigVersion } from './writer';
+import { writeConfigVersion } from '@/lib/config-versions/writer';
 
 const BATCH = 50;
 

@@ -12,10 +12,11 @@ import { applyConfigIn, ConfigProblemsError } from '@/lib/config/apply';
 import { SYSTEM_ACTOR } from '@/lib/server/auth';
 import { encryptSecret, secretHint } from '@/lib/server/crypto';
 import { db, type Tx } from '@/lib/server/db';
+import { credentialSecretVariable } from '@/lib/server/env';
 import { AppError } from '@/lib/server/errors';
 import { readCommit } from './git';
 import { CONFIG_SECTIONS, sectionByKey } from './sections';
-import { writeConfigVersion } from './writer';
+import { writeConfigVersion } from '@/lib/config-versions/writer';
 
 /** STANDBY_CREDENTIAL_OPENAI_PROD_KEY for openai-prod-key. */
 export const credentialVariable = (name: string) => `STANDBY_CREDENTIAL_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
@@ -47,7 +48,7 @@ function foundationsOf(routing: string): string {
   return doc.toString();
 }
 
-export async function rebuildFromRepository(spec: string, options: { ref?: string | null; secrets?: ReadonlyMap<string, string>; env?: NodeJS.ProcessEnv } = {}): Promise<RebuildResult> {
+export async function rebuildFromRepository(spec: string, options: { ref?: string | null; secrets?: ReadonlyMap<string, string>; env?: Record<string, string | undefined> } = {}): Promise<RebuildResult> {
   const files = CONFIG_SECTIONS.map((s) => s.file);
   const { commit, subject, files: contents } = await readCommit(spec, options.ref ?? null, files);
   const routingFile = sectionByKey('routing')!.file;
@@ -56,8 +57,8 @@ export async function rebuildFromRepository(spec: string, options: { ref?: strin
 
   const listed = ((parseDocument(routing).toJS() as { credentials?: { name?: unknown; provider?: unknown }[] } | null)?.credentials ?? [])
     .filter((c): c is { name: string; provider: string } => typeof c?.name === 'string' && typeof c.provider === 'string');
-  const env = options.env ?? process.env;
-  const secretOf = (name: string) => options.secrets?.get(name) ?? env[credentialVariable(name)] ?? null;
+  const fromEnv = (variable: string) => (options.env ? options.env[variable] : credentialSecretVariable(variable));
+  const secretOf = (name: string) => options.secrets?.get(name) ?? fromEnv(credentialVariable(name)) ?? null;
   const missing = listed.filter((c) => !secretOf(c.name));
   if (missing.length) {
     throw new AppError('INVALID', `No secret for ${missing.map((c) => `${c.name} (set ${credentialVariable(c.name)} or add "${c.name}=…" to a --secrets file)`).join(', ')}. Nothing was changed.`);

@@ -5,7 +5,7 @@ import 'server-only';
 import { routingSection } from '@/lib/config/apply';
 import { objectivesSection } from '@/lib/recovery/config-section';
 import { settingsSection } from '@/lib/settings/config-section';
-import type { ConfigSection } from './section';
+import type { ConfigSection } from '@/lib/config-versions/section';
 
 export const CONFIG_SECTIONS: readonly ConfigSection[] = [settingsSection, routingSection, objectivesSection].sort((a, b) => a.order - b.order);
 

@@ -6,7 +6,7 @@ import 'server-only';
 // edit from a form makes the version check fail and the whole apply roll back.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { recordConfigChange } from '@/lib/config-history/writer';
+import { recordConfigChange } from '@/lib/config-versions/writer';
 import { requirePermission, type Actor, type SessionUser } from '@/lib/server/auth';
 import { Prisma, type Tx } from '@/lib/server/db';
 import { endpointHostProblem } from '@/lib/server/endpoint-policy';
@@ -16,7 +16,7 @@ import { percentToFraction, reasonSchema } from '@/lib/inventory/schemas';
 import { computeConfigDiff, describeSummary, hasChanges, summarizeDiff, touchesChain, touchesDegradation, type ConfigChange, type DiffSummary } from './diff';
 import { readEstate, type Estate, type Ref } from './estate';
 import { DEFAULT_DEGRADATION, formatPath, type ConfigDoc, type ConfigProblem, type ConfigService } from './schema';
-import { defineConfigSection, type SectionChange, type SectionPlan } from '@/lib/config-history/section';
+import { defineConfigSection, type SectionChange, type SectionPlan } from '@/lib/config-versions/section';
 import { EXPORT_HEADER } from './export';
 import { serializeConfig } from './yaml';
 import { MAX_CONFIG_BYTES, parseConfigText } from './yaml';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { createCredential, createService, createTarget } from '@/lib/inventory/mutations';
 import { db } from '@/lib/server/db';
-import { createTestProviderAndRegion, createTestUser, disconnect, rejectsWith, targetInputFor, uniqueName } from '@/lib/server/test-fixtures';
+import { createTestProviderAndRegion, createTestUser, disconnect, rejectsWith, targetInputFor, uniqueName } from '@/test/fixtures';
 import { applyConfig } from './apply';
 import { runConfigCommand } from './cli';
 import { exportConfig } from './export';

@@ -7,12 +7,11 @@
 // too, with the same message.
 import { z } from 'zod';
 import { DEFAULT_CHAIN_ENTRY, DEFAULT_FAILOVER_ON, MAX_CHAIN_LENGTH, chainEntryInput } from '@/lib/failover/schemas';
-import { ERROR_CLASSES, type ErrorClass } from '@/lib/gateway/error-classes';
-import { DEFAULT_TIER_POLICY, DEFAULT_TIER_THRESHOLDS } from '@/lib/degradation/defaults';
+import { ERROR_CLASSES, type ErrorClass } from '@/lib/routing/error-classes';
+import { DEFAULT_TIER_POLICY } from '@/lib/routing/defaults';
+import { DEFAULT_TIER_THRESHOLDS } from '@/lib/degradation/defaults';
 import { degradationPolicyInput, MAX_RULES, tierRuleInput } from '@/lib/degradation/schemas';
-import {
-  availabilityPercent, breakerRules, credentialInput, providerInput, regionInput, serviceInput, sloPercent, sloWindowDays, targetInput,
-} from '@/lib/inventory/schemas';
+import { availabilityPercent, breakerRules, credentialInput, providerInput, regionInput, serviceInput, sloPercent, sloWindowDays, targetInput } from '@/lib/inventory/schemas';
 
 export const CONFIG_API_VERSION = 'standby/v1';
 export const CONFIG_KIND = 'RoutingConfig';
@@ -162,7 +161,7 @@ const ruleSchema = tierRuleInput.strict().transform(({ match, pattern, answer })
 
 /**
  * How the service degrades (prisma DegradationPolicy), the degraded target by
- * name. Left out, field by field: the defaults of lib/degradation/defaults.ts,
+ * name. Left out, field by field: the defaults of lib/routing/defaults.ts and lib/degradation/defaults.ts,
  * which are also what a service without a policy row gets.
  */
 const degradationSchema = z

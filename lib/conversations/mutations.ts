@@ -8,32 +8,20 @@ import 'server-only';
 // deletion removes the messages at once, tells every replica to forget them,
 // and keeps a marker so that an answer still in a replica's buffer is not
 // written back.
-import { z } from 'zod';
 import { recordAudit } from '@/lib/audit/record';
-import { routingSection } from '@/lib/config/apply';
-import { conversationRetentionDays } from '@/lib/config/schema';
-import { recordConfigChange } from '@/lib/config-history/writer';
-import { authorized, type Actor, type SessionUser } from '@/lib/server/auth';
+import { recordConfigChange } from '@/lib/config-versions/writer';
+import { requireActor, type Actor, type SessionUser } from '@/lib/server/auth';
 import { decryptSecret } from '@/lib/server/crypto';
 import { db, Prisma, type Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { assertVersionMatched, inTransaction } from '@/lib/server/mutation';
 import { endUserHash } from './history';
+import { conversationStoreInput, eraseEndUserInput } from './schemas';
 import { CONVERSATION_CHANNEL } from './store';
-
-const requiredReason = z.string({ error: 'Say why.' }).trim().min(3, 'Say why, in a few words: the reason is kept in the audit log.').max(500, 'At most 500 characters.');
-
-export const conversationStoreInput = z.object({
-  serviceId: z.string().uuid('Unknown service.'),
-  expectedVersion: z.coerce.number().int().min(1),
-  store: z.preprocess((v) => v === true || v === 'true' || v === 'on', z.boolean()),
-  retentionDays: z.coerce.number({ error: 'Enter a number of days.' }).pipe(conversationRetentionDays),
-  reason: requiredReason,
-});
 
 /** Turns a service's conversation store on or off and sets its retention (admin: it decides what user content Standby keeps). */
 export async function setConversationStore(caller: SessionUser | null, input: unknown) {
-  const actor = authorized(caller, 'settings.write');
+  const actor = requireActor(caller, 'settings.write');
   const { serviceId, expectedVersion, store, retentionDays, reason } = parseInput(conversationStoreInput, input);
   return inTransaction(async (tx) => {
     const before = await tx.service.findUnique({ where: { id: serviceId }, select: { name: true, conversationStore: true, conversationRetentionDays: true } });
@@ -41,7 +29,7 @@ export async function setConversationStore(caller: SessionUser | null, input: un
     if (before.conversationStore === store && before.conversationRetentionDays === retentionDays) throw new AppError('INVALID', 'Nothing changed: the conversation store already has these settings.');
     const { count } = await tx.service.updateMany({ where: { id: serviceId, version: expectedVersion }, data: { conversationStore: store, conversationRetentionDays: retentionDays, version: { increment: 1 } } });
     assertVersionMatched(count, 'service');
-    await recordConfigChange(tx, actor, routingSection, {
+    await recordConfigChange(tx, actor, 'routing', {
       action: 'service.conversation_store', entityType: 'service', entityId: serviceId, entityName: before.name,
       before: { store: before.conversationStore, retentionDays: before.conversationRetentionDays }, after: { store, retentionDays }, reason,
       summary: `service ${before.name}: conversation store ${store ? `on, kept ${retentionDays} days` : 'off'}`,
@@ -121,11 +109,10 @@ async function markDeleted(client: Tx, ref: { serviceId: string; tokenId: string
   await client.$executeRaw(Prisma.sql`SELECT pg_notify(${CONVERSATION_CHANNEL}, ${JSON.stringify({ ref })})`);
 }
 
-export const eraseEndUserInput = z.object({ user: z.string({ error: 'Enter the end user id.' }).trim().min(1, 'Enter the end user id (the user field their application sends).').max(256), reason: requiredReason });
 
 /** An admin erases everything stored for one end user (a privacy request), audited without the user id itself. */
 export async function eraseEndUser(caller: SessionUser | null, input: unknown) {
-  const actor: Actor = authorized(caller, 'settings.write');
+  const actor: Actor = requireActor(caller, 'settings.write');
   const { user, reason } = parseInput(eraseEndUserInput, input);
   return inTransaction(async (tx) => {
     const result = await deleteConversations({ user }, tx);

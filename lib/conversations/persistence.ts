@@ -9,7 +9,7 @@ import 'server-only';
 // Plain node-postgres on a small pool of its own rather than Prisma: this is
 // the data plane, like the routing snapshot's LISTEN connection, and measured
 // under 500 requests/s Prisma's client cost a tenth of the gateway's CPU per
-// request here (bench/RESULTS.md, section 8; docs/decisions/013).
+// request here (bench/RESULTS.md, section 9; docs/decisions/015).
 import pg from 'pg';
 import type { ChatMessage } from '@/lib/gateway/openai-schema';
 import { decryptSecret, encryptSecret } from '@/lib/server/crypto';

@@ -1,5 +1,5 @@
 import 'server-only';
-// The conversation store of one replica (docs/decisions/013-conversation-store.md).
+// The conversation store of one replica (docs/decisions/015-conversation-store.md).
 // On the request path: a conversation's history comes from this replica's
 // memory, or once from PostgreSQL (one read, bounded in time, only for
 // requests that name a conversation), and the answer is appended in memory.
@@ -8,24 +8,13 @@ import 'server-only';
 // from an answer's last byte to its durable write is measured and reported
 // each minute as the conversation history's RPO evidence. Deletions made
 // through the API reach every replica's memory by NOTIFY.
-import type { IncomingMessage } from 'node:http';
 import { hostname } from 'node:os';
-import type { ChatMessage, ChatRequest } from '@/lib/gateway/openai-schema';
-import type { CachedAnswer } from '@/lib/gateway/response-cache';
-import type { SnapshotService, SnapshotToken } from '@/lib/gateway/snapshot-types';
+import type { ConversationHook, ConversationOpening } from '@/lib/gateway/context';
+import type { ChatMessage } from '@/lib/gateway/openai-schema';
 import { CONVERSATION_HEADER, answerMessage, endUserHash, expandMessages, parseConversationKey, percentile } from './history';
 import type { ConversationRef, StoredHistory, Turn } from './persistence';
 
 export const CONVERSATION_CHANNEL = 'standby_conversations';
-
-/** What the gateway does with a request that names a conversation (lib/gateway/handler.ts, completeRequest). */
-export type ConversationOpening =
-  | { kind: 'turn'; request: ChatRequest; headers: Record<string, string>; finish: (answer: CachedAnswer | null) => void }
-  | { kind: 'refused'; status: number; message: string; type: 'invalid_request_error' | 'service_unavailable'; code: string; headers: Record<string, string> };
-
-export type ConversationHook = {
-  open(input: { req: IncomingMessage; service: SnapshotService; token: SnapshotToken; request: ChatRequest }): Promise<ConversationOpening | null>;
-};
 
 export type StoreDeps = {
   load: (ref: ConversationRef) => Promise<StoredHistory>;
@@ -77,8 +66,9 @@ export class ConversationStore implements ConversationHook {
     return this;
   }
 
-  async open({ req, service, token, request }: Parameters<ConversationHook['open']>[0]): Promise<ConversationOpening | null> {
-    const named = parseConversationKey(req.headers[CONVERSATION_HEADER]);
+  /** A request that may name a conversation (the gateway's request.ts): the whole history to send, or a refusal. */
+  async open({ conversation, service, token, request }: Parameters<ConversationHook['open']>[0]): Promise<ConversationOpening | null> {
+    const named = parseConversationKey(conversation);
     if (named === null) return null;
     if (!named.ok) return { kind: 'refused', status: 400, message: named.message, type: 'invalid_request_error', code: 'invalid_conversation', headers: {} };
     if (!service.conversations?.store) {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NOW, breakers, override, service, target, targetsOf } from '@/lib/failover/snapshot-fixtures';
-import type { BreakerState } from '@/lib/gateway/breaker';
-import type { SnapshotOverride } from '@/lib/gateway/snapshot-types';
+import { NOW, breakers, override, service, target, targetsOf } from '@/test/snapshot-fixtures';
+import type { BreakerState } from '@/lib/routing/enums';
+import type { SnapshotOverride } from '@/lib/routing/model';
 import { availableCapacity, degradationLevel, measuredDemandRpm, overflowRpm, planningRisk, servedShare } from './capacity';
 
 // a 1,000 RPM, b 3,000 RPM, c 6,000 RPM: 10,000 RPM when all can serve.

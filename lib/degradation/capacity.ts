@@ -1,9 +1,9 @@
 // Degradation level D = available capacity / measured demand (DESIGN.md,
 // "Degradation level"). Pure: the control loop (evaluate.ts) feeds it the
 // leader's routing snapshot, so "available" is exactly what the gateway would
-// route to now, decided by the same planner (lib/failover/plan.ts).
-import { planRoute, type SkipReason } from '@/lib/failover/plan';
-import type { BreakerView, SnapshotOverride, SnapshotService, SnapshotTarget } from '@/lib/gateway/snapshot-types';
+// route to now, decided by the same planner (lib/routing/plan.ts).
+import { planRoute, type SkipReason } from '@/lib/routing/plan';
+import type { BreakerView, SnapshotOverride, SnapshotService, SnapshotTarget } from '@/lib/routing/model';
 
 export type CapacityInputs = { targets: Map<string, SnapshotTarget>; overrides: SnapshotOverride[]; breakerOf: BreakerView };
 

@@ -3,12 +3,14 @@ import 'server-only';
 // (evaluate.ts) last wrote it, the operator's override, the policy and the
 // tier timeline. The effective tier is worked out here with the same
 // effectiveTier the gateway uses, so the page says what traffic gets.
-import { loadPlanningInputs, type PlanningInputs } from '@/lib/failover/data';
-import type { TierPolicy, TierRule } from '@/lib/gateway/snapshot-types';
+import { loadPlanningInputs, type PlanningInputs } from '@/lib/routing/planning-inputs';
+import type { TierPolicy, TierRule } from '@/lib/routing/model';
 import { db } from '@/lib/server/db';
 import { availableCapacity, overflowRpm, planningRisk, servedShare, type PlanningRisk } from './capacity';
-import { DEFAULT_TIER_POLICY, DEFAULT_TIER_THRESHOLDS, NEVER_EVALUATED, type TierThresholds } from './defaults';
-import { effectiveTier, overrideInForce, type Tier } from './tier';
+import { DEFAULT_TIER_POLICY } from '@/lib/routing/defaults';
+import { DEFAULT_TIER_THRESHOLDS, NEVER_EVALUATED, type TierThresholds } from './defaults';
+import { effectiveTier, overrideInForce } from '@/lib/routing/tier';
+import type { Tier } from '@/lib/routing/enums';
 
 export type TierOverrideView = { tier: Tier; reason: string; by: string; at: string; expiresAt: string | null };
 

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { auditEntriesFor, createTestProviderAndRegion, createTestUsers, disconnect, rejectsWith, targetInputFor, type TestUsers, uniqueName } from '@/lib/server/test-fixtures';
+import { auditEntriesFor, createTestProviderAndRegion, createTestUsers, disconnect, rejectsWith, targetInputFor, type TestUsers, uniqueName } from '@/test/fixtures';
 import { db, Prisma } from '@/lib/server/db';
 import { AppError } from '@/lib/server/errors';
 import { steer } from '@/lib/failover/mutations';
@@ -8,10 +8,11 @@ import { DEFAULT_FAILOVER_ON } from '@/lib/failover/schemas';
 import { loadSnapshot } from '@/lib/gateway/snapshot';
 import { emptyHistogram } from '@/lib/health/histogram';
 import { getDegradationOverview, getServiceDegradation } from './data';
-import { DEFAULT_TIER_POLICY, DEFAULT_TIER_THRESHOLDS } from './defaults';
+import { DEFAULT_TIER_POLICY } from '@/lib/routing/defaults';
+import { DEFAULT_TIER_THRESHOLDS } from './defaults';
 import { evaluateTiers } from './evaluate';
 import { clearTierOverride, setTierOverride, updateDegradationPolicy } from './mutations';
-import { effectiveTier } from './tier';
+import { effectiveTier } from '@/lib/routing/tier';
 import { seedDemoEstate } from '@/prisma/seed';
 
 let users: TestUsers;

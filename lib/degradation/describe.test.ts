@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_TIER_POLICY, DEFAULT_TIER_THRESHOLDS } from './defaults';
+import { DEFAULT_TIER_POLICY } from '@/lib/routing/defaults';
+import { DEFAULT_TIER_THRESHOLDS } from './defaults';
 import { describeCapacity, describeOverrideEffect, describeShedding, describeTierNow, describeTierPolicy, describeTierRange, formatLevel, formatSeconds } from './describe';
 
 const mini = { name: 'openai-gpt-4o-mini-us-east', model: 'gpt-4o-mini' };

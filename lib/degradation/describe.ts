@@ -1,10 +1,11 @@
 // What the gateway does to a request in each tier, in plain words, from the
 // service's policy: the service page shows exactly this, so an operator knows
 // the effect before choosing a tier. Pure (describe.test.ts).
-import { formatDuration } from '@/lib/format/duration';
-import type { TierPolicy } from '@/lib/gateway/snapshot-types';
+import { formatDuration } from '@/lib/shared/format';
+import type { TierPolicy } from '@/lib/routing/model';
 import type { PlanningRisk } from './capacity';
-import { TIER_LABELS, type Tier } from './tier';
+import { TIER_LABELS } from '@/lib/routing/tier';
+import type { Tier } from '@/lib/routing/enums';
 
 /** The degraded target as the page names it: its model, and its target name to tell two alike apart. */
 export type DegradedTargetRef = { name: string; model: string } | null;

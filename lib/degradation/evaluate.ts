@@ -7,14 +7,15 @@ import 'server-only';
 // service's timeline. The gateway reads D back as the share of requests it
 // serves normally (overflow.ts). Writes are kept rare on purpose: each one
 // NOTIFYs every replica to reload its routing snapshot.
-import type { RoutingSnapshot } from '@/lib/gateway/snapshot-types';
+import type { RoutingSnapshot } from '@/lib/routing/model';
 import { db, Prisma } from '@/lib/server/db';
 import { inTransaction } from '@/lib/server/mutation';
 import { availableCapacity, degradationLevel, servedShare } from './capacity';
 import { measuredDemand } from './demand';
 import { DEFAULT_TIER_THRESHOLDS, type TierThresholds } from './defaults';
 import { selectTier, type TierState } from './select-tier';
-import { TIER_LABELS, type Tier } from './tier';
+import { TIER_LABELS } from '@/lib/routing/tier';
+import type { Tier } from '@/lib/routing/enums';
 
 export const DEGRADATION_INTERVAL_MS = 2_000;
 

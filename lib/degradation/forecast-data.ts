@@ -2,9 +2,10 @@ import 'server-only';
 // What a tier forecast needs besides the capacity a change would leave: each
 // service's tier state, its policy and its measured demand, read once for the
 // services a preview touches.
-import type { TierRule } from '@/lib/gateway/snapshot-types';
+import type { TierRule } from '@/lib/routing/model';
 import { db } from '@/lib/server/db';
-import { DEFAULT_TIER_POLICY, DEFAULT_TIER_THRESHOLDS } from './defaults';
+import { DEFAULT_TIER_POLICY } from '@/lib/routing/defaults';
+import { DEFAULT_TIER_THRESHOLDS } from './defaults';
 import { measuredDemand } from './demand';
 import { forecastTier, type TierForecast, type TierForecastInput } from './forecast';
 

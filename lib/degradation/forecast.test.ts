@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_TIER_POLICY, DEFAULT_TIER_THRESHOLDS } from './defaults';
+import { DEFAULT_TIER_POLICY } from '@/lib/routing/defaults';
+import { DEFAULT_TIER_THRESHOLDS } from './defaults';
 import { forecastTier, type TierForecastInput } from './forecast';
 
 const NOW = 1_800_000_000_000;

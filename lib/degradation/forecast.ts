@@ -3,12 +3,13 @@
 // injected on the Simulator page) and for a tier override. The same rules as
 // the control loop (select-tier.ts) and the gateway (overflow.ts), so a
 // preview never promises what traffic then does not get. Pure (forecast.test.ts).
-import type { TierPolicy } from '@/lib/gateway/snapshot-types';
+import { type TierPolicy, type TierOverride } from '@/lib/routing/model';
 import { degradationLevel, overflowRpm, servedShare } from './capacity';
 import type { TierThresholds } from './defaults';
 import { describeCapacity, describeShedding, formatSeconds, type DegradedTargetRef } from './describe';
 import { selectTier, type TierState } from './select-tier';
-import { overrideInForce, TIER_LABELS, tierRank, type Tier, type TierOverride } from './tier';
+import { overrideInForce, TIER_LABELS, tierRank } from '@/lib/routing/tier';
+import type { Tier } from '@/lib/routing/enums';
 
 export type TierForecastInput = {
   state: TierState & { override: TierOverride | null };

@@ -5,17 +5,18 @@ import 'server-only';
 // tier overrides also go on the service's tier timeline (TierChange). Triggers
 // NOTIFY standby_routing on commit, so every gateway replica picks the change
 // up within a second.
-import { recordConfigChange } from '@/lib/config-history/writer';
-import { routingSection } from '@/lib/config/apply';
+import { recordConfigChange } from '@/lib/config-versions/writer';
 import { recordAudit } from '@/lib/audit/record';
-import { authorized, type SessionUser } from '@/lib/server/auth';
+import { requireActor, type SessionUser } from '@/lib/server/auth';
 import { Prisma, type Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { assertVersionMatched, inTransaction, serviceGone } from '@/lib/server/mutation';
 import { formatFraction, formatSeconds } from './describe';
 import { NEVER_EVALUATED } from './defaults';
 import { clearTierOverrideInput, degradationPolicyInput, setTierOverrideInput } from './schemas';
-import { effectiveTier, TIER_LABELS, type Tier, type TierOverride } from './tier';
+import { effectiveTier, TIER_LABELS } from '@/lib/routing/tier';
+import type { Tier } from '@/lib/routing/enums';
+import type { TierOverride } from '@/lib/routing/model';
 
 type Caller = SessionUser | null;
 
@@ -73,7 +74,7 @@ async function refuseStale(tx: Tx, service: { id: string; name: string }): Promi
 
 /** Holds a service in a tier chosen by an operator, whatever D says, until it expires or is cleared. */
 export async function setTierOverride(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'failover.write');
+  const actor = requireActor(caller, 'failover.write');
   const { serviceId, expectedVersion, tier, reason, expiresInMinutes } = parseInput(setTierOverrideInput, input);
   return inTransaction(async (tx) => {
     const service = await findService(tx, serviceId);
@@ -106,7 +107,7 @@ export async function setTierOverride(caller: Caller, input: unknown) {
 
 /** Ends an operator's override: the service goes back to the tier D puts it in. */
 export async function clearTierOverride(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'failover.write');
+  const actor = requireActor(caller, 'failover.write');
   const { serviceId, expectedVersion, reason } = parseInput(clearTierOverrideInput, input);
   return inTransaction(async (tx) => {
     const service = await findService(tx, serviceId);
@@ -172,7 +173,7 @@ function policyForAudit(p: PolicyRow): Record<string, unknown> {
  * concurrency on DegradationPolicy.version.
  */
 export async function updateDegradationPolicy(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { serviceId, version, reason, ...values } = parseInput(degradationPolicyInput, input);
   return inTransaction(async (tx) => {
     const service = await findService(tx, serviceId);
@@ -191,7 +192,7 @@ export async function updateDegradationPolicy(caller: Caller, input: unknown) {
     });
     assertVersionMatched(count, 'degradation policy');
     const after = await tx.degradationPolicy.findUniqueOrThrow({ where: { serviceId }, select: policySelect });
-    await recordConfigChange(tx, actor, routingSection, {
+    await recordConfigChange(tx, actor, 'routing', {
       action: 'degradation.policy_update', entityType: 'service', entityId: serviceId, entityName: service.name,
       before: policyForAudit(before), after: policyForAudit(after), reason,
     });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { OverflowGate, tierForRequest, type TierInForce } from './overflow';
-import type { Tier } from './tier';
+import type { Tier } from '@/lib/routing/enums';
 
 const NOW = 1_800_000_000_000;
 

@@ -6,7 +6,9 @@
 // limit: a load balancer gives each replica its part of the demand, so the
 // same share on every replica sheds the same overflow in total, with no
 // coordination. Pure (overflow.test.ts): no clock, no randomness.
-import { overrideInForce, type Tier, type TierOverride } from './tier';
+import { overrideInForce } from '@/lib/routing/tier';
+import type { Tier } from '@/lib/routing/enums';
+import type { TierOverride } from '@/lib/routing/model';
 
 /** What the gateway's snapshot holds about a service's tier (SnapshotDegradation, without its policy). */
 export type TierInForce = { automaticTier: Tier; override: TierOverride | null; servedShare: number };

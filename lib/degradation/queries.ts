@@ -2,7 +2,7 @@
 // factory, so the Degradation page, the service panel and the invalidations
 // after an override share the same keys.
 import { queryOptions } from '@tanstack/react-query';
-import { fetchLive, LIVE_REFRESH_MS, pollLive, type LiveDataError } from '@/lib/health/queries';
+import { fetchLive, LIVE_REFRESH_MS, pollLive, type LiveDataError } from '@/lib/shared/live-data';
 import type { DegradationOverview, ServiceDegradation } from './data';
 
 const live = pollLive(LIVE_REFRESH_MS);

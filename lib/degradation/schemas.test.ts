@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fieldErrorsOf } from '@/lib/server/errors';
-import { DEFAULT_TIER_POLICY, DEFAULT_TIER_THRESHOLDS } from './defaults';
+import { DEFAULT_TIER_POLICY } from '@/lib/routing/defaults';
+import { DEFAULT_TIER_THRESHOLDS } from './defaults';
 import { degradationPolicyInput, setTierOverrideInput } from './schemas';
 
 const SERVICE = '00000000-0000-4000-8000-000000000001';

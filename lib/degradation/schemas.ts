@@ -1,8 +1,8 @@
 // Inputs of the degradation domain, declared once (STYLE.md habit 4): an
 // operator's tier override and a service's degradation policy.
 import { z } from 'zod';
-import { catastrophicRegexReason } from '@/lib/gateway/regex-safety';
-import { TIERS } from './tier';
+import { catastrophicRegexReason } from './regex-safety';
+import { TIERS } from '@/lib/routing/enums';
 
 const uuid = (message: string) => z.string({ error: message }).uuid(message);
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_TIER_THRESHOLDS } from './defaults';
 import { rawTier, selectTier, type TierState } from './select-tier';
-import type { Tier } from './tier';
+import type { Tier } from '@/lib/routing/enums';
 
 // Defaults: Degraded below 1, Minimal below 0.5, Emergency at 0 (nothing can serve), hysteresis 0.1, hold 60 s.
 const T = DEFAULT_TIER_THRESHOLDS;

@@ -2,7 +2,8 @@
 // tier does not flap around a threshold. Pure (select-tier.test.ts): the
 // control loop keeps the pending state between evaluations and passes the time.
 import type { TierThresholds } from './defaults';
-import { TIERS, tierRank, type Tier } from './tier';
+import { TIERS, type Tier } from '@/lib/routing/enums';
+import { tierRank } from '@/lib/routing/tier';
 
 export type TierBoundaries = Pick<TierThresholds, 'degradedBelow' | 'minimalBelow' | 'hysteresis' | 'holdSeconds'>;
 

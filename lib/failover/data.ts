@@ -1,61 +1,18 @@
 import 'server-only';
 // Failover reads for the dashboard. Routing state shown here is computed by the
-// same planner the gateway runs (lib/failover/plan.ts), from a snapshot-shaped
-// copy of the database rows (loadPlanningInputs), so the page and the traffic
-// agree. Credentials are never read, let alone decrypted, here.
-import type { BreakerState } from '@/lib/gateway/breaker';
-import { isErrorClass, type ErrorClass } from '@/lib/gateway/error-classes';
-import { TARGET_SELECT, toBreakerMap, toSnapshotChainEntry, toSnapshotOverride, toSnapshotTarget } from '@/lib/gateway/snapshot-rows';
-import type { BreakerView, RoutingSnapshot, SnapshotOverride, SnapshotService, SnapshotTarget } from '@/lib/gateway/snapshot-types';
-import { db, Prisma, type Tx } from '@/lib/server/db';
+// same planner the gateway runs (lib/routing/plan.ts), from a snapshot-shaped
+// copy of the database rows (lib/routing/planning-inputs.ts), so the page and
+// the traffic agree.
+import type { BreakerState } from '@/lib/routing/enums';
+import { isErrorClass, type ErrorClass } from '@/lib/routing/error-classes';
+import type { SnapshotOverride, SnapshotService } from '@/lib/routing/model';
+import { db, Prisma } from '@/lib/server/db';
+import { loadPlanningInputs, type PlanningInputs } from '@/lib/routing/planning-inputs';
 import { previewSteering, type SteeringPreview } from './impact';
-import { activeOverrides, planRoute, summarizePlan, type PlanSummary } from './plan';
+import { activeOverrides, planRoute, summarizePlan, type PlanSummary } from '@/lib/routing/plan';
 import type { SteeringAction } from './schemas';
-import { UNDEGRADED } from '@/lib/degradation/defaults';
 import type { TierForecast } from '@/lib/degradation/forecast';
 import { forecastTiers } from '@/lib/degradation/forecast-data';
-
-/** What the loader reads through: the process client, or a mutation's transaction. */
-type Reader = Pick<Tx, 'service' | 'target' | 'routingOverride' | 'targetBreaker'>;
-
-export type PlanningInputs = Omit<RoutingSnapshot, 'tokens'> & { breakerOf: BreakerView };
-
-/**
- * The routing snapshot the gateway would build, from the database: services by
- * name with their chains, targets by id (apiKey always null), overrides not yet
- * cleared (expiry is checked by the planner at use), and the shared breaker state.
- */
-export async function loadPlanningInputs(client: Reader = db(), now = Date.now()): Promise<PlanningInputs> {
-  const [targets, services, overrides, breakers] = await Promise.all([
-    client.target.findMany({ select: TARGET_SELECT }),
-    client.service.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, enabled: true, routingVersion: true, chain: { orderBy: { position: 'asc' } } } }),
-    client.routingOverride.findMany({ where: { clearedAt: null }, orderBy: { createdAt: 'desc' } }),
-    client.targetBreaker.findMany({ select: { targetId: true, state: true, since: true, version: true, replica: true } }),
-  ]);
-
-  const targetMap = new Map<string, SnapshotTarget>(targets.map((t) => [t.id, toSnapshotTarget(t, null)]));
-  const serviceMap = new Map<string, SnapshotService>(
-    services.map((s) => [
-      s.name,
-      { id: s.id, name: s.name, enabled: s.enabled, routingVersion: s.routingVersion, degradation: UNDEGRADED, chain: s.chain.map(toSnapshotChainEntry) },
-    ]),
-  );
-
-  const breakerMap = toBreakerMap(breakers);
-  return {
-    loadedAt: now,
-    services: serviceMap,
-    targets: targetMap,
-    overrides: overrides.map(toSnapshotOverride),
-    breakers: breakerMap,
-    breakerOf: (targetId) => breakerMap.get(targetId)?.state ?? 'closed',
-  };
-}
-
-export function findServiceById(inputs: PlanningInputs, serviceId: string): SnapshotService | null {
-  for (const service of inputs.services.values()) if (service.id === serviceId) return service;
-  return null;
-}
 
 // ---------------------------------------------------------------- views
 
@@ -245,11 +202,12 @@ export type SteeringPreviewView = SteeringPreview & {
 };
 
 /** The impact preview of a steering action on a service, against its load over the last five minutes; null if the service is gone. */
-export async function previewServiceSteering(serviceId: string, action: SteeringAction): Promise<SteeringPreviewView | null> {
+export async function previewServiceSteering(serviceName: string, action: SteeringAction): Promise<SteeringPreviewView | null> {
   const now = Date.now();
-  const [inputs, load] = await Promise.all([loadPlanningInputs(db(), now), getServiceLoad(serviceId, new Date(now))]);
-  const service = findServiceById(inputs, serviceId);
+  const inputs = await loadPlanningInputs(db(), now);
+  const service = inputs.services.get(serviceName);
   if (!service) return null;
+  const load = await getServiceLoad(service.id, new Date(now));
   const preview = previewSteering(action, service, inputs.targets, inputs.overrides, inputs.breakerOf, now, load, [...inputs.services.values()]);
   const forecasts = await forecastTiers(new Map([[service.id, preview.capacityAfterRpm], ...preview.elsewhere.map((o): [string, number] => [o.serviceId, o.capacityAfterRpm])]), now);
   const tierElsewhere = Object.fromEntries(preview.elsewhere.flatMap((o) => (forecasts.has(o.serviceId) ? [[o.serviceId, forecasts.get(o.serviceId)!]] : [])));

@@ -1,11 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { auditEntriesFor, createTestProviderAndRegion, createTestUsers, disconnect, rejectsWith, targetInputFor, type TestUsers, uniqueName } from '@/lib/server/test-fixtures';
+import { auditEntriesFor, createTestProviderAndRegion, createTestUsers, disconnect, rejectsWith, targetInputFor, type TestUsers, uniqueName } from '@/test/fixtures';
 import { db, Prisma } from '@/lib/server/db';
 import { AppError } from '@/lib/server/errors';
-import { findServiceById, getServiceRouting, listRoutingOverview, loadPlanningInputs, previewServiceSteering } from './data';
+import { findServiceById, loadPlanningInputs } from '@/lib/routing/planning-inputs';
+import { getServiceRouting, listRoutingOverview, previewServiceSteering } from './data';
 import { saveChain, steer } from './mutations';
-import { planRoute, servingTarget } from './plan';
+import { planRoute, servingTarget } from '@/lib/routing/plan';
 import { DEFAULT_CHAIN_ENTRY } from './schemas';
 
 let users: TestUsers;
@@ -168,7 +169,7 @@ describe('steering', () => {
     await saveChain(users.operator, { serviceId: other.id, version: 1, entries: [{ ...DEFAULT_CHAIN_ENTRY, targetId: targets[0].id }, { ...DEFAULT_CHAIN_ENTRY, targetId: targets[1].id }] });
     const otherVersion = await routingVersionOf(other.id);
 
-    const preview = await previewServiceSteering(service.id, { kind: 'drain', targetId: targets[0].id });
+    const preview = await previewServiceSteering(service.name, { kind: 'drain', targetId: targets[0].id });
     assert.deepEqual(preview?.elsewhere.map((s) => s.name), [other.name]);
 
     await steer(users.operator, { serviceId: service.id, expectedRoutingVersion: await routingVersionOf(service.id), kind: 'drain', targetId: targets[0].id, reason: 'provider maintenance' });

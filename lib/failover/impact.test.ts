@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyEffect, describeChainOrder, previewSteering, steeringEffect } from './impact';
-import { planRoute } from './plan';
-import { NOW, breakers, override, service, target, targetsOf } from './snapshot-fixtures';
+import { planRoute } from '@/lib/routing/plan';
+import { NOW, breakers, override, service, target, targetsOf } from '@/test/snapshot-fixtures';
 
 const T = targetsOf(target('a', { name: 'gpt-a', rpm: 10_000 }), target('b', { name: 'gpt-x', rpm: 6_000 }), target('c', { name: 'llama', rpm: 600 }));
 const S = service('s1', ['a', 'b', 'c']);

@@ -3,9 +3,10 @@
 // what share of their capacity, and what to worry about. Also the overrides an
 // action creates and ends, shared with lib/failover/mutations.ts so that the
 // preview and the change itself cannot disagree. Pure (impact.test.ts).
-import type { BreakerView, OverrideKind, SnapshotOverride, SnapshotService, SnapshotTarget } from '@/lib/gateway/snapshot-types';
+import type { BreakerView, SnapshotOverride, SnapshotService, SnapshotTarget } from '@/lib/routing/model';
+import type { OverrideKind } from '@/lib/routing/enums';
 import { availableCapacity } from '@/lib/degradation/capacity';
-import { activeOverrides, planRoute, servingTarget, summarizePlan, type PlanSummary, type RoutePlan } from './plan';
+import { activeOverrides, planRoute, servingTarget, summarizePlan, type PlanSummary, type RoutePlan } from '@/lib/routing/plan';
 import type { SteeringAction } from './schemas';
 
 export type SteeringEffect = {

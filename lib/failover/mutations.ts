@@ -4,16 +4,15 @@ import 'server-only';
 // input, and records an audit entry in the same transaction as the change. The
 // database triggers NOTIFY standby_routing on commit, so every gateway replica
 // reloads its routing snapshot within a second; nothing else is needed here.
-import { recordConfigChange } from '@/lib/config-history/writer';
-import { routingSection } from '@/lib/config/apply';
+import { recordConfigChange } from '@/lib/config-versions/writer';
 import { recordAudit } from '@/lib/audit/record';
-import { authorized, type SessionUser } from '@/lib/server/auth';
+import { requireActor, type SessionUser } from '@/lib/server/auth';
 import { Prisma, type Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { assertVersionMatched, inTransaction, serviceGone } from '@/lib/server/mutation';
-import { findServiceById, loadPlanningInputs } from './data';
+import { findServiceById, loadPlanningInputs } from '@/lib/routing/planning-inputs';
 import { applyEffect, steeringEffect } from './impact';
-import { describeMode, planRoute, servingTarget, summarizePlan, type PlanSummary } from './plan';
+import { describeMode, planRoute, servingTarget, summarizePlan, type PlanSummary } from '@/lib/routing/plan';
 import { chainInput, steerInput, toSteeringAction, type SteeringKind } from './schemas';
 
 type Caller = SessionUser | null;
@@ -45,7 +44,7 @@ async function chainForAudit(tx: Tx, serviceId: string): Promise<Record<string, 
 
 /** Replaces a service's failover chain. Optimistic concurrency on Service.version. */
 export async function saveChain(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'failover.write');
+  const actor = requireActor(caller, 'failover.write');
   const { serviceId, version, entries, reason } = parseInput(chainInput, input);
   return inTransaction(async (tx) => {
     const service = (await tx.service.findUnique({ where: { id: serviceId }, select: { id: true, name: true } })) ?? serviceGone();
@@ -74,7 +73,7 @@ export async function saveChain(caller: Caller, input: unknown) {
     await tx.chainEntry.deleteMany({ where: { serviceId } });
     await tx.chainEntry.createMany({ data: entries.map((entry, index) => ({ ...entry, serviceId, position: index + 1 })) });
     const after = await chainForAudit(tx, serviceId);
-    await recordConfigChange(tx, actor, routingSection, { action: 'service.chain_update', entityType: 'service', entityId: serviceId, entityName: service.name, before, after, reason });
+    await recordConfigChange(tx, actor, 'routing', { action: 'service.chain_update', entityType: 'service', entityId: serviceId, entityName: service.name, before, after, reason });
     const saved = await tx.service.findUniqueOrThrow({ where: { id: serviceId }, select: { name: true, version: true, routingVersion: true } });
     return { serviceName: saved.name, version: saved.version, routingVersion: saved.routingVersion };
   });
@@ -146,7 +145,7 @@ function planForAudit(summary: PlanSummary) {
  * change is refused with what they did, so two operators cannot both win.
  */
 export async function steer(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'failover.write');
+  const actor = requireActor(caller, 'failover.write');
   const parsed = parseInput(steerInput, input);
   const { serviceId, expectedRoutingVersion, reason, expiresInMinutes } = parsed;
   const action = toSteeringAction(parsed);

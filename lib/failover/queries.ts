@@ -2,8 +2,9 @@
 // routing and chain cards read it, and a steering action writes its result into
 // it, so the page shows the new state as soon as the action returns.
 import { queryOptions } from '@tanstack/react-query';
-import { fetchLive, pollLive, type LiveDataError } from '@/lib/health/queries';
-import type { ServiceRouting } from './data';
+import { fetchLive, pollLive, type LiveDataError } from '@/lib/shared/live-data';
+import type { ServiceRouting, SteeringPreviewView } from './data';
+import type { SteeringKind } from './schemas';
 
 /** Routing changes by operators (who see it at once) and breakers (shown on the live panel too): a slower poll is enough. */
 const ROUTING_REFRESH_MS = 5_000;
@@ -15,5 +16,15 @@ export const failoverQueries = {
       queryKey: ['failover', 'routing', name],
       queryFn: ({ signal }) => fetchLive<ServiceRouting>(`/api/live/services/${encodeURIComponent(name)}/routing`, signal),
       ...pollLive(ROUTING_REFRESH_MS),
+    }),
+  /** What a steering action would do, while its dialog is open: one read per choice, the latest choice's answer shown. */
+  steeringPreview: (name: string, kind: SteeringKind, targetId: string | null) =>
+    queryOptions<SteeringPreviewView, LiveDataError>({
+      queryKey: ['failover', 'steering-preview', name, kind, targetId],
+      queryFn: ({ signal }) =>
+        fetchLive<SteeringPreviewView>(`/api/live/services/${encodeURIComponent(name)}/steering-preview?${new URLSearchParams({ kind, ...(targetId ? { targetId } : {}) })}`, signal),
+      staleTime: 0,
+      retry: false,
+      refetchOnWindowFocus: false,
     }),
 };

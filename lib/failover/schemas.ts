@@ -1,7 +1,7 @@
 // Inputs of the failover domain, declared once (STYLE.md habit 4): a service's
 // failover chain, and the steering actions operators take on its routing.
 import { z } from 'zod';
-import { ERROR_CLASSES, type ErrorClass } from '@/lib/gateway/error-classes';
+import { ERROR_CLASSES, type ErrorClass } from '@/lib/routing/error-classes';
 
 /** Provider-side trouble: another target may well succeed where this one failed. */
 export const DEFAULT_FAILOVER_ON: ErrorClass[] = [
@@ -146,5 +146,5 @@ export const steerInput = z
   .superRefine(requireTargetWhereNeeded, { when: ({ value }) => typeof value === 'object' && value !== null });
 export type SteerInput = z.input<typeof steerInput>;
 
-export const previewSteeringInput = z.object({ serviceId: uuid('Unknown service.'), ...steeringFields }).superRefine(requireTargetWhereNeeded, { when: ({ value }) => typeof value === 'object' && value !== null });
-export type PreviewSteeringInput = z.input<typeof previewSteeringInput>;
+/** The query of GET /api/live/services/:name/steering-preview. */
+export const previewSteeringQuery = z.object(steeringFields).superRefine(requireTargetWhereNeeded, { when: ({ value }) => typeof value === 'object' && value !== null });

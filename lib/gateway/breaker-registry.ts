@@ -5,8 +5,10 @@ import 'server-only';
 // followShared(), so all replicas agree on each target's state. The row names
 // the replica that wrote it, so a replica never follows its own write back.
 import { db } from '@/lib/server/db';
-import { DEFAULT_BREAKER_CONFIG, forceState, initialBreaker, nextProbeAt, recordResult, tryAcquire, type Breaker, type BreakerConfig, type BreakerState, type Transition } from './breaker';
-import type { BreakerView } from './snapshot-types';
+import { DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
+import { forceState, initialBreaker, nextProbeAt, recordResult, tryAcquire, type Breaker, type Transition } from './breaker';
+import { type BreakerConfig, type BreakerView } from '@/lib/routing/model';
+import type { BreakerState } from '@/lib/routing/enums';
 
 export type TransitionRecord = Transition & { targetId: string; replica: string };
 export type TransitionWriter = (transition: TransitionRecord) => Promise<void>;
@@ -36,6 +38,8 @@ export class BreakerRegistry {
     private readonly configOf: (targetId: string) => BreakerConfig = () => DEFAULT_BREAKER_CONFIG,
     private readonly write: TransitionWriter = writeTransition,
     private readonly onTransition: (t: TransitionRecord) => void = () => {},
+    /** The clock of `view` and of calls that pass no time (a test moves it on instead of waiting). */
+    private readonly clock: () => number = Date.now,
   ) {}
 
   private get(targetId: string, now: number): Breaker {
@@ -78,13 +82,13 @@ export class BreakerRegistry {
   }
 
   /** May an attempt go to this target now? (OPEN refuses; HALF_OPEN admits a limited number of probes.) */
-  acquire(targetId: string, now = Date.now()): boolean {
+  acquire(targetId: string, now = this.clock()): boolean {
     const { allowed, breaker, transition } = tryAcquire(this.get(targetId, now), now, this.configOf(targetId));
     this.commit(targetId, breaker, transition, true);
     return allowed;
   }
 
-  report(targetId: string, ok: boolean, acquiredAt: number, now = Date.now()): void {
+  report(targetId: string, ok: boolean, acquiredAt: number, now = this.clock()): void {
     const { breaker, transition } = recordResult(this.get(targetId, now), ok, now, this.configOf(targetId), acquiredAt);
     this.commit(targetId, breaker, transition, true);
   }
@@ -126,7 +130,7 @@ export class BreakerRegistry {
     const breaker = this.breakers.get(targetId);
     if (!breaker) return 'closed';
     const probeAt = nextProbeAt(breaker, this.configOf(targetId));
-    return probeAt !== null && probeAt <= Date.now() ? 'half_open' : breaker.state;
+    return probeAt !== null && probeAt <= this.clock() ? 'half_open' : breaker.state;
   };
 
   states(): Map<string, BreakerState> {

@@ -6,8 +6,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { db, type Prisma } from '@/lib/server/db';
-import { createTestProviderAndRegion, disconnect, targetInputFor } from '@/lib/server/test-fixtures';
-import { DEFAULT_BREAKER_CONFIG, type BreakerConfig } from './breaker';
+import { createTestProviderAndRegion, disconnect, targetInputFor } from '@/test/fixtures';
+import { DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
+import type { BreakerConfig } from '@/lib/routing/model';
 import { BreakerRegistry, type TransitionRecord } from './breaker-registry';
 import { loadSnapshot, SnapshotSource } from './snapshot';
 

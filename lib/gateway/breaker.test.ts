@@ -1,20 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ERROR_CLASSES } from './error-classes';
-import {
-  DEFAULT_BREAKER_CONFIG,
-  countsAsBreakerFailure,
-  failureRate,
-  forceState,
-  initialBreaker,
-  nextProbeAt,
-  recordResult,
-  tryAcquire,
-  windowCounts,
-  type Breaker,
-  type BreakerConfig,
-  type Transition,
-} from './breaker';
+import { ERROR_CLASSES } from '@/lib/routing/error-classes';
+import { DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
+import { countsAsBreakerFailure, failureRate, forceState, initialBreaker, nextProbeAt, recordResult, tryAcquire, windowCounts, type Breaker, type Transition } from './breaker';
+import type { BreakerConfig } from '@/lib/routing/model';
 
 const T0 = 1_000_000; // a whole second, so buckets start at T0
 const cfg: BreakerConfig = { failureRateThreshold: 0.5, minimumRequests: 4, windowMs: 10_000, openMs: 5_000, halfOpenSuccesses: 2, halfOpenMaxInFlight: 2, consecutiveFailures: 5 };

@@ -7,37 +7,10 @@
 // HALF_OPEN closes after enough successful probes and reopens on a failure.
 // Pure (breaker.test.ts): every function takes `now` and returns a new value,
 // so one breaker is plain JSON that replicas can store and compare.
-import { formatDuration } from '@/lib/format/duration';
-import type { ErrorClass } from './error-classes';
-
-export type BreakerState = 'closed' | 'open' | 'half_open';
-
-export type BreakerConfig = {
-  /** 0..1: CLOSED opens when failures / total reaches this. */
-  failureRateThreshold: number;
-  /** Below this many requests in the window the rate is not trusted. */
-  minimumRequests: number;
-  /** Rolling window for the failure rate, kept in BREAKER_BUCKETS buckets. */
-  windowMs: number;
-  /** OPEN moves to HALF_OPEN after this long. */
-  openMs: number;
-  /** Successful probes that close a HALF_OPEN breaker. */
-  halfOpenSuccesses: number;
-  /** Probes allowed at once while HALF_OPEN. */
-  halfOpenMaxInFlight: number;
-  /** CLOSED also opens after this many failures in a row (at least 1), whatever the window holds. */
-  consecutiveFailures: number;
-};
-
-export const DEFAULT_BREAKER_CONFIG: BreakerConfig = {
-  failureRateThreshold: 0.5,
-  minimumRequests: 10,
-  windowMs: 10_000,
-  openMs: 15_000,
-  halfOpenSuccesses: 3,
-  halfOpenMaxInFlight: 1,
-  consecutiveFailures: 5,
-};
+import { formatDuration } from '@/lib/shared/format';
+import type { BreakerState } from '@/lib/routing/enums';
+import type { ErrorClass } from '@/lib/routing/error-classes';
+import type { BreakerConfig } from '@/lib/routing/model';
 
 /** The window is this many buckets of windowMs / BREAKER_BUCKETS each, so it slides in steps of one bucket. */
 export const BREAKER_BUCKETS = 10;

@@ -10,7 +10,7 @@ import { setEndpointPolicy } from '@/lib/server/guarded-connect';
 import { createProbeFetch } from '@/worker/monitor';
 import { probeTarget } from '@/worker/probe';
 import { MAX_JSON_DEPTH } from './json-limits';
-import { startHarness, waitFor, type Harness } from './test-harness';
+import { startHarness, waitFor, type Harness } from '@/test/gateway-harness';
 
 let h: Harness;
 const disconnects: string[] = [];

@@ -6,9 +6,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import OpenAI from 'openai';
-import { answerText, planReply } from '@/lib/simulator/replies';
+import { answerText, planReply } from '@/simulator/replies';
 import { estimateTokens } from './openai-schema';
-import { drain, finishReasons, openAiChunk, openAiUsageChunk, sendJson, sleep, startHarness, startSse, waitFor, type Harness } from './test-harness';
+import { drain, finishReasons, openAiChunk, openAiUsageChunk, sendJson, sleep, startHarness, startSse, waitFor, type Harness } from '@/test/gateway-harness';
 
 const QUESTION = 'Tell me about failover please';
 const ask = (model: string, content = QUESTION) => ({ model, messages: [{ role: 'user' as const, content }] });

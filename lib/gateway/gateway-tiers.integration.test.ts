@@ -6,15 +6,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { DEFAULT_TIER_POLICY } from '@/lib/degradation/defaults';
-import type { Tier } from '@/lib/degradation/tier';
-import { answerText } from '@/lib/simulator/replies';
+import { DEFAULT_TIER_POLICY } from '@/lib/routing/defaults';
+import type { Tier } from '@/lib/routing/enums';
+import { answerText } from '@/simulator/replies';
 import { db } from '@/lib/server/db';
-import { disconnect } from '@/lib/server/test-fixtures';
+import { disconnect } from '@/test/fixtures';
 import { replayQueuedRequests } from './queue-replay';
 import { createRetryQueue } from './retry-queue';
-import type { SnapshotService, TierPolicy } from './snapshot-types';
-import { drain, finishReasons, startHarness, type Harness } from './test-harness';
+import type { SnapshotService, TierPolicy } from '@/lib/routing/model';
+import { drain, finishReasons, startHarness, type Harness } from '@/test/gateway-harness';
 
 const QUESTION = 'How does failover work here?';
 const ask = (model: string, content = QUESTION, extra: Record<string, unknown> = {}) => ({ model, messages: [{ role: 'user' as const, content }], ...extra });

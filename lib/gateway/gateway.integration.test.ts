@@ -11,16 +11,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { generateToken } from '@/lib/access/tokens';
-import { answerText } from '@/lib/simulator/replies';
+import { answerText } from '@/simulator/replies';
 import { NO_FAULTS } from '@/lib/simulator/faults';
-import { createSimulator } from '@/lib/simulator/server';
+import { createSimulator } from '@/simulator/server';
 import { db } from '@/lib/server/db';
-import { disconnect, seedRoutedService } from '@/lib/server/test-fixtures';
+import { disconnect, seedRoutedService } from '@/test/fixtures';
 import { BreakerRegistry } from './breaker-registry';
 import { createGatewayHandler } from './handler';
 import { SampleRecorder } from './recorder';
 import { SnapshotSource } from './snapshot';
-import { openAiCompletion, sendJson, startHarness, waitFor, type Harness } from './test-harness';
+import { openAiCompletion, sendJson, startHarness, waitFor, type Harness } from '@/test/gateway-harness';
 
 const QUESTION = 'Tell me about failover please';
 const ask = (model: string, content = QUESTION) => ({ model, messages: [{ role: 'user' as const, content }] });
@@ -370,7 +370,8 @@ describe('content policy rejection', () => {
 
 describe('a primary that flaps', () => {
   test('the breaker opens, the fallback serves, a half-open probe goes to the primary, and traffic returns', async () => {
-    const breaker = { minimumRequests: 4, failureRateThreshold: 0.5, windowMs: 10_000, openMs: 500, halfOpenSuccesses: 1, halfOpenMaxInFlight: 1 };
+    // openMs is a minute of the breakers' clock, which the test moves on by hand: no step depends on how fast the machine is.
+    const breaker = { minimumRequests: 4, failureRateThreshold: 0.5, windowMs: 10_000, openMs: 60_000, halfOpenSuccesses: 1, halfOpenMaxInFlight: 1 };
     const { name, targets } = h.addService([{ label: 'flappy', breaker, budget: { maxRetries: 0 } }, { label: 'steady' }]);
     const [a, b] = targets;
     const served = async () => {
@@ -385,22 +386,25 @@ describe('a primary that flaps', () => {
     for (let i = 0; i < 4; i += 1) assert.deepEqual(await served(), { target: b.name, attempts: '2', model: b.model });
     assert.equal(h.breakers.view(a.id), 'open');
     assert.deepEqual(transitionsOfA(), ['closed->open']);
-    const openedAt = h.transitions.find((t) => t.targetId === a.id && t.to === 'open')!.at;
+    const hitsWhenOpened = a.hits().length;
 
-    // Open: the fallback serves alone until a half-open probe is due; the failing probe reopens the breaker.
-    await waitFor('a half-open probe of the failing primary', async () => {
-      const result = await served();
-      assert.equal(result.target, b.name);
-      return transitionsOfA().length >= 3;
-    }, 5_000, 25);
+    // Open: the fallback serves alone, and the primary is not asked, until openMs has passed.
+    for (let i = 0; i < 3; i += 1) assert.deepEqual(await served(), { target: b.name, attempts: '1', model: b.model });
+    assert.equal(a.hits().length, hitsWhenOpened, 'nothing reaches an open primary before openMs');
+
+    // openMs later: one request probes the primary half-open; the probe fails, the breaker reopens, the fallback answers.
+    h.advanceBreakerClock(60_000);
+    assert.equal(h.breakers.view(a.id), 'half_open');
+    assert.deepEqual(await served(), { target: b.name, attempts: '2', model: b.model });
     assert.deepEqual(transitionsOfA(), ['closed->open', 'open->half_open', 'half_open->open']);
-    const probes = a.hits().filter((hit) => hit.at >= openedAt);
-    assert.equal(probes.length, 1, 'while open, the primary got only the one probe');
-    assert.ok(probes[0].at - openedAt >= 500, 'not before openMs');
+    assert.equal(a.hits().length, hitsWhenOpened + 1, 'while open, the primary got only the one probe');
+    for (let i = 0; i < 3; i += 1) assert.deepEqual(await served(), { target: b.name, attempts: '1', model: b.model });
+    assert.equal(a.hits().length, hitsWhenOpened + 1);
 
-    // Healthy again: the next probe closes the breaker and traffic returns to the primary.
+    // Healthy again: the next probe, openMs later, closes the breaker and traffic returns to the primary.
     h.setFaults(a, {});
-    await waitFor('traffic back on the primary', async () => (await served()).target === a.name, 5_000, 25);
+    h.advanceBreakerClock(60_000);
+    assert.deepEqual(await served(), { target: a.name, attempts: '1', model: a.model });
     assert.deepEqual(transitionsOfA(), ['closed->open', 'open->half_open', 'half_open->open', 'open->half_open', 'half_open->closed']);
     for (let i = 0; i < 3; i += 1) assert.deepEqual(await served(), { target: a.name, attempts: '1', model: a.model });
   });

@@ -5,12 +5,15 @@
 // routing as live traffic (the gateway's complete()), and store the answer for
 // GET /api/v1/queued/<id>. Rows past their expiry are expired; failures are
 // retried with backoff a bounded number of times.
-import { effectiveTier, type Tier } from '@/lib/degradation/tier';
-import type { LeaderTask } from '@/worker/leader-tasks';
-import { createGatewayHandler, type CompletedRequest, type GatewayDeps, type GatewayHandler } from './handler';
+import { effectiveTier } from '@/lib/routing/tier';
+import type { Tier } from '@/lib/routing/enums';
+import type { LeaderTask } from '@/lib/server/leader-tasks';
+import type { GatewayDeps, GatewayState } from './context';
+import { createGatewayHandler, type GatewayHandler } from './handler';
+import type { CompletedRequest } from './queued';
 import type { ClaimedRequest, ReplayQueue } from './retry-queue';
 import type { SnapshotSource } from './snapshot';
-import type { RoutingSnapshot, SnapshotService } from './snapshot-types';
+import type { RoutingSnapshot, SnapshotService } from '@/lib/routing/model';
 
 export const REPLAY_INTERVAL_MS = 2_000;
 
@@ -103,16 +106,17 @@ async function replayOne(deps: ReplayDeps, row: ClaimedRequest, serviceName: str
 
 /**
  * The leader task. It builds a gateway handler of its own over the replica's
- * snapshot, breakers and recorder, so that replays are routed, broken and
+ * snapshot, breakers, recorder and gateway state (what Retry-After asked of a
+ * target holds for replays too), so that replays are routed, broken and
  * recorded exactly like live traffic.
  */
-export function queueReplayTask(deps: { snapshots: Pick<SnapshotSource, 'get'>; breakers: GatewayDeps['breakers']; recorder: GatewayDeps['recorder']; queue: ReplayQueue }): LeaderTask {
+export function queueReplayTask(deps: { snapshots: Pick<SnapshotSource, 'get'>; breakers: GatewayDeps['breakers']; recorder: GatewayDeps['recorder']; queue: ReplayQueue; state?: GatewayState }): LeaderTask {
   let gateway: GatewayHandler | null = null;
   return {
     name: 'retry-queue-replay',
     intervalMs: REPLAY_INTERVAL_MS,
     run: async (context) => {
-      gateway ??= createGatewayHandler({ snapshot: () => deps.snapshots.get(), breakers: deps.breakers, recorder: deps.recorder, queue: deps.queue });
+      gateway ??= createGatewayHandler({ snapshot: () => deps.snapshots.get(), breakers: deps.breakers, recorder: deps.recorder, queue: deps.queue, state: deps.state });
       await replayQueuedRequests({ snapshot: () => deps.snapshots.get(), complete: gateway.complete, queue: deps.queue, signal: context.signal, log: context.log });
     },
   };

@@ -7,7 +7,7 @@ import 'server-only';
 // (lib/health/rollups.ts), so a failed flush is retried whole and nothing is
 // counted twice. If PostgreSQL is unreachable the buffers keep growing (up to
 // maxBuffered each) and are written when it returns (static stability).
-import type { Tier } from '@/lib/degradation/tier';
+import type { Tier } from '@/lib/routing/enums';
 import { aggregateRequests, aggregateSamples, upsertRollupDeltas } from '@/lib/health/rollups';
 import { db } from '@/lib/server/db';
 

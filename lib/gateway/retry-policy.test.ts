@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ERROR_CLASSES, type ErrorClass } from './error-classes';
+import { ERROR_CLASSES, type ErrorClass } from '@/lib/routing/error-classes';
 import { MIN_BACKOFF_MS, decideAfterFailure, jitteredBackoff, needsLargerContext, type AttemptFailure, type RetryContext } from './retry-policy';
 
 const NOW = 1_000_000;

@@ -1,7 +1,8 @@
 // What the gateway does after a failed upstream attempt: DESIGN.md, "What the
 // gateway does when an upstream misbehaves". Pure (retry-policy.test.ts): time
 // and randomness are passed in.
-import { describeErrorClass, type ErrorClass } from './error-classes';
+import { describeErrorClass, type ErrorClass } from '@/lib/routing/error-classes';
+import type { TargetBudget } from '@/lib/routing/model';
 
 export type AttemptFailure = {
   errorClass: ErrorClass;
@@ -9,8 +10,6 @@ export type AttemptFailure = {
   /** Any bytes of the answer already sent to the client. */
   responseStarted: boolean;
 };
-
-export type TargetBudget = { maxRetries: number; baseBackoffMs: number; maxBackoffMs: number };
 
 export type Decision =
   | { kind: 'retry_same'; delayMs: number }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChatMessage } from './openai-schema';
-import { MAX_RULE_TEXT } from './regex-safety';
+import { MAX_RULE_TEXT } from '@/lib/degradation/regex-safety';
 import { lastUserText, matchRule, RULE_MODEL, ruleAnswer, ruleMatches } from './rules';
-import type { TierRule } from './snapshot-types';
+import type { TierRule } from '@/lib/routing/model';
 
 const user = (content: ChatMessage['content'] & {}): ChatMessage => ({ role: 'user', content }) as ChatMessage;
 

@@ -6,8 +6,8 @@
 // Pure (rules.test.ts).
 import type { ChatMessage, ChatRequest } from './openai-schema';
 import type { CachedAnswer } from './response-cache';
-import { catastrophicRegexReason, MAX_RULE_TEXT } from './regex-safety';
-import type { TierRule } from './snapshot-types';
+import { catastrophicRegexReason, MAX_RULE_TEXT } from '@/lib/degradation/regex-safety';
+import type { TierRule } from '@/lib/routing/model';
 
 export const RULE_MODEL = 'standby-rule';
 

@@ -10,9 +10,9 @@ import { setEndpointPolicy } from '@/lib/server/guarded-connect';
 import { db } from '@/lib/server/db';
 import { listen, type Listener } from '@/lib/server/notify';
 import { servedShare } from '@/lib/degradation/capacity';
-import { DEFAULT_TIER_POLICY } from '@/lib/degradation/defaults';
-import { TARGET_SELECT, toBreakerMap, toSnapshotChainEntry, toSnapshotOverride, toSnapshotTarget } from './snapshot-rows';
-import type { RoutingSnapshot, SnapshotDegradation, SnapshotService, SnapshotTarget, TierRule } from './snapshot-types';
+import { DEFAULT_TIER_POLICY } from '@/lib/routing/defaults';
+import { TARGET_SELECT, toBreakerMap, toSnapshotChainEntry, toSnapshotOverride, toSnapshotTarget } from '@/lib/routing/rows';
+import type { RoutingSnapshot, SnapshotDegradation, SnapshotService, SnapshotTarget, TierRule } from '@/lib/routing/model';
 
 function readRules(value: unknown): TierRule[] {
   if (!Array.isArray(value)) return [];

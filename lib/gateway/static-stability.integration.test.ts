@@ -17,11 +17,12 @@ import { checkHealth } from '@/lib/health/status';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '@/lib/server/runtime/embedded-postgres';
 import { applyMigrations } from '@/lib/server/runtime/migrate';
 import { db } from '@/lib/server/db';
-import { seedRoutedService } from '@/lib/server/test-fixtures';
+import { seedRoutedService } from '@/test/fixtures';
 import { NO_FAULTS } from '@/lib/simulator/faults';
-import { createSimulator } from '@/lib/simulator/server';
+import { createSimulator } from '@/simulator/server';
 import { startDataPlane, type DataPlane } from './runtime';
-import { waitFor } from './test-harness';
+import { publishDataPlane } from '@/lib/server/data-plane-link';
+import { waitFor } from '@/test/gateway-harness';
 
 const ROOT = path.resolve(__dirname, '../..');
 const PASSWORD = 'static-stability-test';
@@ -76,7 +77,7 @@ before(async () => {
   serviceName = service.name;
 
   plane = await startDataPlane();
-  (globalThis as { standbyDataPlane?: unknown }).standbyDataPlane = plane;
+  publishDataPlane(plane.link);
   gateway = http.createServer((req, res) => {
     void plane.handle(req, res, (req.url ?? '/').split('?')[0]).then((handled) => {
       if (!handled) res.writeHead(404).end();

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_TIER_POLICY, UNDEGRADED } from '@/lib/degradation/defaults';
-import { planRoute } from '@/lib/failover/plan';
+import { DEFAULT_TIER_POLICY, UNDEGRADED } from '@/lib/routing/defaults';
+import { planRoute } from '@/lib/routing/plan';
 import type { ChatRequest } from './openai-schema';
-import type { SnapshotChainEntry, SnapshotOverride, SnapshotService, SnapshotTarget, TierPolicy, TierRule } from './snapshot-types';
+import type { SnapshotChainEntry, SnapshotOverride, SnapshotService, SnapshotTarget, TierPolicy, TierRule } from '@/lib/routing/model';
 import { capMaxTokens, decideTier, preferTarget, wantsQueue } from './tier-policy';
 
 const rule: TierRule = { match: 'contains', pattern: 'hours', answer: '9 to 5' };

@@ -4,10 +4,10 @@
 // answers from the response cache or a rule, else refuses with Retry-After;
 // Emergency answers with the maintenance message, or queues the request for
 // replay when the client asks. Pure (tier-policy.test.ts): no I/O, no clock.
-import type { Tier } from '@/lib/degradation/tier';
-import { TIER_LABELS } from '@/lib/degradation/tier';
+import type { Tier } from '@/lib/routing/enums';
+import { TIER_LABELS } from '@/lib/routing/tier';
 import type { ChatRequest } from './openai-schema';
-import type { SnapshotService, TierPolicy, TierRule } from './snapshot-types';
+import type { SnapshotService, TierPolicy, TierRule } from '@/lib/routing/model';
 
 export type TierDecision<Cached> =
   | { kind: 'route'; preferTargetId: string | null; maxTokens: number | null }

@@ -3,10 +3,9 @@
 // Failures before a response are mapped to error classes. Every connection
 // goes through the endpoint policy's connector (lib/server/guarded-connect.ts).
 import { EventEmitter } from 'node:events';
-import { Agent, errors } from 'undici';
-import type { Dispatcher } from 'undici';
+import { Agent, errors, type Dispatcher } from 'undici';
 import { guardedConnector, policyBoundAgents } from '@/lib/server/guarded-connect';
-import type { ErrorClass } from './error-classes';
+import type { ErrorClass } from '@/lib/routing/error-classes';
 import type { UpstreamRequest } from './adapters';
 
 /** One pool set per connect timeout: undici sets that timeout per agent, and chains use few distinct values. */

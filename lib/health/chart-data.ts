@@ -9,10 +9,11 @@ import 'server-only';
 // points. Markers on the time axis come from the small event
 // tables: tier changes, breaker transitions, routing overrides.
 import { describeCapacity } from '@/lib/degradation/describe';
-import { TIER_LABELS, type Tier } from '@/lib/degradation/tier';
+import { TIER_LABELS } from '@/lib/routing/tier';
+import type { Tier } from '@/lib/routing/enums';
 import { db, Prisma } from '@/lib/server/db';
 import { HISTOGRAM_LENGTH } from './histogram';
-import { burnDown, chartWindow, defaultChartRange, fillBuckets, MARKERS_PER_KIND, rankErrorClasses, RANGE_SPECS, type BudgetMode, type ChartBucket, type ChartRange, type GroupedCount, type GroupedRollup } from './downsample';
+import { burnDown, chartWindow, defaultChartRange, fillBuckets, firstDataAt, MARKERS_PER_KIND, rankErrorClasses, RANGE_SPECS, type BudgetMode, type ChartBucket, type ChartRange, type GroupedCount, type GroupedRollup } from './downsample';
 
 export type MarkerKind = 'tier' | 'tier_override' | 'breaker' | 'flip';
 
@@ -98,13 +99,20 @@ function flipMarkers(row: OverrideRow, start: number, now: number): ChartMarker[
   return markers;
 }
 
-/** When the service's oldest rollup still charted (30 days at most) begins; null without any. */
+/**
+ * When the service's oldest data still charted (30 days at most) arrived; null
+ * without any. An hourly rollup starts at the top of its hour although its
+ * first request may have come 59 minutes later, so the minute rollups say when
+ * the data began whenever they reach back into that hour: a service first used
+ * at 03:58 is under an hour old at 04:01, not four minutes past a day's first bucket.
+ */
 async function firstRollupAt(serviceId: string, now: Date): Promise<number | null> {
   const longest = RANGE_SPECS['30d'];
-  const [row] = await db().$queryRaw<{ first: Date | null }[]>`
-    SELECT min(bucket) AS first FROM "ServiceRollup"
-    WHERE "serviceId" = ${serviceId}::uuid AND bucket >= ${new Date(now.getTime() - longest.bucketSeconds * 1_000 * longest.bucketCount)}::timestamp`;
-  return row?.first ? row.first.getTime() : null;
+  const rows = await db().$queryRaw<{ resolutionSec: number; first: Date }[]>`
+    SELECT "resolutionSec", min(bucket) AS first FROM "ServiceRollup"
+    WHERE "serviceId" = ${serviceId}::uuid AND bucket >= ${new Date(now.getTime() - longest.bucketSeconds * 1_000 * longest.bucketCount)}::timestamp
+    GROUP BY "resolutionSec" ORDER BY "resolutionSec"`;
+  return firstDataAt(rows.map((row) => ({ resolutionSec: row.resolutionSec, first: row.first.getTime() })));
 }
 
 /**

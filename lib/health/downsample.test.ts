@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyHistogram } from './histogram';
-import { burnDown, chartWindow, defaultChartRange, fillBuckets, rankErrorClasses, RANGE_SPECS, type GroupedRollup, type RangeSpec } from './downsample';
+import { burnDown, chartWindow, defaultChartRange, fillBuckets, firstDataAt, rankErrorClasses, RANGE_SPECS, type GroupedRollup, type RangeSpec } from './downsample';
 
 const at = (iso: string) => Date.parse(iso);
 /** A histogram with `count` values in bucket `index` (lib/health/histogram.ts bounds). */
@@ -37,6 +37,21 @@ describe('defaultChartRange', () => {
     const ago = (minutes: number) => now - minutes * 60_000;
     const table: [number | null, string][] = [[null, '1h'], [ago(15), '1h'], [ago(60), '1h'], [ago(61), '24h'], [ago(24 * 60), '24h'], [ago(3 * 24 * 60), '7d'], [ago(20 * 24 * 60), '30d'], [ago(90 * 24 * 60), '30d']];
     for (const [first, range] of table) assert.equal(defaultChartRange(first, now), range, `${first === null ? 'no data' : (now - first) / 60_000} min old`);
+  });
+});
+
+describe('firstDataAt', () => {
+  const t = (hhmm: string) => Date.parse(`2026-12-07T${hhmm}:00.000Z`);
+
+  test('traffic that began at 03:58 began at 03:58, not at 03:00 where its hourly rollup starts', () => {
+    assert.equal(firstDataAt([{ resolutionSec: 60, first: t('03:58') }, { resolutionSec: 3600, first: t('03:00') }]), t('03:58'));
+    assert.equal(defaultChartRange(firstDataAt([{ resolutionSec: 60, first: t('03:58') }, { resolutionSec: 3600, first: t('03:00') }]), t('04:01')), '1h');
+  });
+
+  test('an hourly rollup older than every minute rollup is the oldest data; none at all is null', () => {
+    assert.equal(firstDataAt([{ resolutionSec: 60, first: t('03:58') }, { resolutionSec: 3600, first: t('01:00') }]), t('01:00'));
+    assert.equal(firstDataAt([{ resolutionSec: 3600, first: t('01:00') }]), t('01:00'));
+    assert.equal(firstDataAt([]), null);
   });
 });
 

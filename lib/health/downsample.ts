@@ -42,6 +42,15 @@ export function defaultChartRange(firstDataAt: number | null, now: number): Char
   return CHART_RANGES.find((range) => RANGE_SPECS[range].bucketSeconds * 1_000 * RANGE_SPECS[range].bucketCount >= age) ?? CHART_RANGES[CHART_RANGES.length - 1];
 }
 
+/** The oldest data's time from each resolution's first bucket (finest first): a coarse bucket's start counts only when finer rollups do not reach back into it. */
+export function firstDataAt(firsts: readonly { resolutionSec: number; first: number }[]): number | null {
+  let earliest: number | null = null;
+  for (const { resolutionSec, first } of firsts) {
+    if (earliest === null || first + resolutionSec * 1_000 <= earliest) earliest = first;
+  }
+  return earliest;
+}
+
 /** Markers per kind a chart shows, the newest: a flapping breaker must not bury the chart or the response. */
 export const MARKERS_PER_KIND = 100;
 

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestProviderAndRegion, disconnect, targetInputFor, uniqueName } from '@/lib/server/test-fixtures';
+import { createTestProviderAndRegion, disconnect, targetInputFor, uniqueName } from '@/test/fixtures';
 import { db } from '@/lib/server/db';
 import { bucketize, type StatSample } from './stats';
 import { getHealthOverview, getServiceLive } from './data';

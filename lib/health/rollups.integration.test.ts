@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { SampleRecorder, type RequestOutcome, type SampleRecord } from '@/lib/gateway/recorder';
-import { db } from '@/lib/server/db';
-import { createTestProviderAndRegion, disconnect, targetInputFor, uniqueName } from '@/lib/server/test-fixtures';
-import type { Prisma } from '@/lib/server/db';
+import { db, type Prisma } from '@/lib/server/db';
+import { createTestProviderAndRegion, disconnect, targetInputFor, uniqueName } from '@/test/fixtures';
 import { bucketIndex, HISTOGRAM_LENGTH } from './histogram';
 import { applyRetention, rebuildRollups } from './rollups';
 

@@ -19,7 +19,7 @@ export type LatencySummary = {
 };
 
 export type WindowSummary = LatencySummary & {
-  /** Failed attempts by error class (lib/gateway/error-classes.ts); 'unknown' when none was recorded. */
+  /** Failed attempts by error class (lib/routing/error-classes.ts); 'unknown' when none was recorded. */
   errorsByClass: Record<string, number>;
 };
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { disconnect } from '@/lib/server/test-fixtures';
+import { disconnect } from '@/test/fixtures';
 import { db } from '@/lib/server/db';
 import { checkHealth } from './status';
 

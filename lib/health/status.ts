@@ -4,9 +4,9 @@ import 'server-only';
 // gateway keeps routing on its last snapshot (static stability), so the
 // replica stays in rotation (HTTP 200, status "degraded"). Only a replica that
 // cannot route at all (no snapshot yet) answers 503.
+import { dataPlaneStatus } from '@/lib/server/data-plane-link';
 import { db } from '@/lib/server/db';
-
-type DataPlaneStatus = { snapshot: { fresh: boolean; loadedAt: number | null; listening: boolean; lastError: string | null }; recorder: { buffered: number; written: number; dropped: number; lastError: string | null } };
+import { env, launchEnv } from '@/lib/server/env';
 
 export type HealthReport = {
   status: 'ok' | 'degraded' | 'unavailable';
@@ -24,16 +24,11 @@ const DB_TIMEOUT_MS = 2_000;
 /** host:port of the configured database (never its credentials), so an operator knows which server is missing. */
 function databaseAddress(): string {
   try {
-    const url = new URL(process.env.DATABASE_URL ?? '');
+    const url = new URL(env().DATABASE_URL);
     return `${url.hostname}:${url.port || '5432'}`;
   } catch {
     return 'the database';
   }
-}
-
-function dataPlaneStatus(): DataPlaneStatus | null {
-  const plane = (globalThis as { standbyDataPlane?: { status: () => DataPlaneStatus } }).standbyDataPlane;
-  return plane ? plane.status() : null;
 }
 
 export async function checkHealth(): Promise<HealthReport> {
@@ -62,7 +57,7 @@ export async function checkHealth(): Promise<HealthReport> {
   const status = gateway?.status === 'no_configuration' ? 'unavailable' : database.status === 'ok' ? 'ok' : 'degraded';
   return {
     status,
-    version: process.env.npm_package_version ?? '0.1.0',
+    version: launchEnv().npm_package_version,
     uptimeSeconds: Math.round(process.uptime()),
     checks: { app: 'ok', database, gateway },
   };

@@ -3,7 +3,7 @@
 // host of their choosing either, nor point a target at cloud metadata.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestProviderAndRegion, createTestUsers, disconnect, rejectsWith, targetInputFor, type TestUsers } from '@/lib/server/test-fixtures';
+import { createTestProviderAndRegion, createTestUsers, disconnect, rejectsWith, targetInputFor, type TestUsers } from '@/test/fixtures';
 import { db } from '@/lib/server/db';
 import { AppError } from '@/lib/server/errors';
 import { setPrivateNetworks } from '@/lib/settings/mutations';

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { auditEntriesFor, createTestProviderAndRegion, createTestUser, disconnect, rejectsWith, targetInputFor } from '@/lib/server/test-fixtures';
+import { auditEntriesFor, createTestProviderAndRegion, createTestUser, disconnect, rejectsWith, targetInputFor } from '@/test/fixtures';
 import { db } from '@/lib/server/db';
 import { AppError } from '@/lib/server/errors';
 import { createCredential, createService, createTarget, deleteProvider, deleteRegion, setTargetEnabled, updateService, updateTarget } from './mutations';

@@ -1,84 +1,53 @@
 import 'server-only';
-// Inventory writes: each checks the caller's permission, validates its input,
-// and records an audit entry in the same transaction as the change.
-import { recordConfigChange } from '@/lib/config-history/writer';
-import { routingSection } from '@/lib/config/apply';
-import { authorized, type SessionUser } from '@/lib/server/auth';
+// Inventory writes: each checks the caller's permission and validates its
+// input; entity.ts writes the row and its audit entry in one transaction.
+import { requireActor, type SessionUser } from '@/lib/server/auth';
 import { endpointHostProblem, endpointPolicyOf, PRIVATE_NETWORKS_SETTING, readPrivateNetworks, type EndpointPolicy } from '@/lib/server/endpoint-policy';
 import { hasPermission } from '@/lib/server/permissions';
 import { encryptSecret, secretHint } from '@/lib/server/crypto';
-import type { Tx } from '@/lib/server/db';
+import { readAll, type Prisma, type Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
-import { assertVersionMatched, describeUsers, inTransaction, withUniqueField } from '@/lib/server/mutation';
-import {
-  credentialInput, deleteInput, endpointOrigin, entityRef, providerInput, regionInput, rotateCredentialInput, serviceInput, targetInput, toggleInput,
-} from './schemas';
+import { describeUsers } from '@/lib/server/mutation';
+import { createEntity, deleteEntity, setEntityEnabled, updateEntity, type Entity } from './entity';
+import { credentialInput, deleteInput, endpointOrigin, entityRef, providerInput, regionInput, rotateCredentialInput, serviceInput, targetInput, toggleInput } from './schemas';
 
 type Caller = SessionUser | null;
-
-function notFound(what: string): never {
-  throw new AppError('NOT_FOUND', `This ${what} no longer exists. It may have been deleted by someone else.`);
-}
 
 // ---------------------------------------------------------------- providers
 
 const providerSnapshot = { id: true, name: true, kind: true, apiStyle: true, baseUrl: true, failureDomain: true, enabled: true, notes: true, version: true } as const;
 
+const providers: Entity<Prisma.ProviderGetPayload<{ select: typeof providerSnapshot }>> = {
+  type: 'provider', table: (tx) => tx.provider as never, select: providerSnapshot, label: (p) => p.name,
+  unique: { field: 'name', message: 'A provider with this name already exists.' },
+};
+
 export async function createProvider(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { reason, ...data } = parseInput(providerInput, input);
-  return withUniqueField('name', 'A provider with this name already exists.', () =>
-    inTransaction(async (tx) => {
-      const created = await tx.provider.create({ data, select: providerSnapshot });
-      await recordConfigChange(tx, actor, routingSection, { action: 'provider.create', entityType: 'provider', entityId: created.id, entityName: created.name, after: created, reason });
-      return created;
-    }),
-  );
+  return createEntity(providers, actor, data, reason);
 }
 
 export async function updateProvider(caller: Caller, ref: unknown, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
-  const { id, version } = parseInput(entityRef, ref);
+  const actor = requireActor(caller, 'inventory.write');
   const { reason, ...data } = parseInput(providerInput, input);
-  return withUniqueField('name', 'A provider with this name already exists.', () =>
-    inTransaction(async (tx) => {
-      const before = (await tx.provider.findUnique({ where: { id }, select: providerSnapshot })) ?? notFound('provider');
-      const { count } = await tx.provider.updateMany({ where: { id, version }, data: { ...data, version: { increment: 1 } } });
-      assertVersionMatched(count, 'provider');
-      const after = await tx.provider.findUniqueOrThrow({ where: { id }, select: providerSnapshot });
-      await recordConfigChange(tx, actor, routingSection, { action: 'provider.update', entityType: 'provider', entityId: id, entityName: after.name, before, after, reason });
-      return after;
-    }),
-  );
+  return updateEntity(providers, actor, parseInput(entityRef, ref), data, reason);
 }
 
 export async function setProviderEnabled(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
-  const { id, version, enabled, reason } = parseInput(toggleInput, input);
-  return inTransaction(async (tx) => {
-    const before = (await tx.provider.findUnique({ where: { id }, select: providerSnapshot })) ?? notFound('provider');
-    const { count } = await tx.provider.updateMany({ where: { id, version }, data: { enabled, version: { increment: 1 } } });
-    assertVersionMatched(count, 'provider');
-    const after = await tx.provider.findUniqueOrThrow({ where: { id }, select: providerSnapshot });
-    await recordConfigChange(tx, actor, routingSection, { action: enabled ? 'provider.enable' : 'provider.disable', entityType: 'provider', entityId: id, entityName: after.name, before, after, reason });
-    return after;
-  });
+  return setEntityEnabled(providers, requireActor(caller, 'inventory.write'), parseInput(toggleInput, input));
 }
 
 export async function deleteProvider(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { id, reason } = parseInput(deleteInput, input);
-  return inTransaction(async (tx) => {
-    const before = (await tx.provider.findUnique({ where: { id }, select: providerSnapshot })) ?? notFound('provider');
+  return deleteEntity(providers, actor, id, reason, async (tx, before) => {
     const targets = await tx.target.findMany({ where: { providerId: id }, select: { name: true }, take: 5 });
     const credentials = await tx.credential.count({ where: { providerId: id } });
-    if (targets.length > 0 || credentials > 0) {
-      const targetTotal = await tx.target.count({ where: { providerId: id } });
-      const uses = [targetTotal ? describeUsers(targets.map((t) => t.name), targetTotal, 'target') : null, credentials ? `${credentials} credential${credentials === 1 ? '' : 's'}` : null].filter(Boolean);
-      throw new AppError('IN_USE', `Provider ${before.name} cannot be deleted: ${uses.join(' and ')} still use it. Delete or move them first, or disable the provider instead.`);
-    }
-    await tx.provider.delete({ where: { id } });
-    await recordConfigChange(tx, actor, routingSection, { action: 'provider.delete', entityType: 'provider', entityId: id, entityName: before.name, before, reason });
+    if (targets.length === 0 && credentials === 0) return null;
+    const targetTotal = await tx.target.count({ where: { providerId: id } });
+    const uses = [targetTotal ? describeUsers(targets.map((t) => t.name), targetTotal, 'target') : null, credentials ? `${credentials} credential${credentials === 1 ? '' : 's'}` : null].filter(Boolean);
+    return `Provider ${before.name} cannot be deleted: ${uses.join(' and ')} still use it. Delete or move them first, or disable the provider instead.`;
   });
 }
 
@@ -86,59 +55,35 @@ export async function deleteProvider(caller: Caller, input: unknown) {
 
 const regionSnapshot = { id: true, code: true, name: true, location: true, enabled: true, version: true } as const;
 
+const regions: Entity<Prisma.RegionGetPayload<{ select: typeof regionSnapshot }>> = {
+  type: 'region', table: (tx) => tx.region as never, select: regionSnapshot, label: (r) => r.code,
+  unique: { field: 'code', message: 'A region with this code already exists.' },
+};
+
 export async function createRegion(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { reason, ...data } = parseInput(regionInput, input);
-  return withUniqueField('code', 'A region with this code already exists.', () =>
-    inTransaction(async (tx) => {
-      const created = await tx.region.create({ data, select: regionSnapshot });
-      await recordConfigChange(tx, actor, routingSection, { action: 'region.create', entityType: 'region', entityId: created.id, entityName: created.code, after: created, reason });
-      return created;
-    }),
-  );
+  return createEntity(regions, actor, data, reason);
 }
 
 export async function updateRegion(caller: Caller, ref: unknown, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
-  const { id, version } = parseInput(entityRef, ref);
+  const actor = requireActor(caller, 'inventory.write');
   const { reason, ...data } = parseInput(regionInput, input);
-  return withUniqueField('code', 'A region with this code already exists.', () =>
-    inTransaction(async (tx) => {
-      const before = (await tx.region.findUnique({ where: { id }, select: regionSnapshot })) ?? notFound('region');
-      const { count } = await tx.region.updateMany({ where: { id, version }, data: { ...data, version: { increment: 1 } } });
-      assertVersionMatched(count, 'region');
-      const after = await tx.region.findUniqueOrThrow({ where: { id }, select: regionSnapshot });
-      await recordConfigChange(tx, actor, routingSection, { action: 'region.update', entityType: 'region', entityId: id, entityName: after.code, before, after, reason });
-      return after;
-    }),
-  );
+  return updateEntity(regions, actor, parseInput(entityRef, ref), data, reason);
 }
 
 export async function setRegionEnabled(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
-  const { id, version, enabled, reason } = parseInput(toggleInput, input);
-  return inTransaction(async (tx) => {
-    const before = (await tx.region.findUnique({ where: { id }, select: regionSnapshot })) ?? notFound('region');
-    const { count } = await tx.region.updateMany({ where: { id, version }, data: { enabled, version: { increment: 1 } } });
-    assertVersionMatched(count, 'region');
-    const after = await tx.region.findUniqueOrThrow({ where: { id }, select: regionSnapshot });
-    await recordConfigChange(tx, actor, routingSection, { action: enabled ? 'region.enable' : 'region.disable', entityType: 'region', entityId: id, entityName: after.code, before, after, reason });
-    return after;
-  });
+  return setEntityEnabled(regions, requireActor(caller, 'inventory.write'), parseInput(toggleInput, input));
 }
 
 export async function deleteRegion(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { id, reason } = parseInput(deleteInput, input);
-  return inTransaction(async (tx) => {
-    const before = (await tx.region.findUnique({ where: { id }, select: regionSnapshot })) ?? notFound('region');
+  return deleteEntity(regions, actor, id, reason, async (tx, before) => {
     const total = await tx.target.count({ where: { regionId: id } });
-    if (total > 0) {
-      const names = await tx.target.findMany({ where: { regionId: id }, select: { name: true }, take: 5 });
-      throw new AppError('IN_USE', `Region ${before.code} cannot be deleted: ${describeUsers(names.map((t) => t.name), total, 'target')} run there. Move or delete them first, or disable the region instead.`);
-    }
-    await tx.region.delete({ where: { id } });
-    await recordConfigChange(tx, actor, routingSection, { action: 'region.delete', entityType: 'region', entityId: id, entityName: before.code, before, reason });
+    if (total === 0) return null;
+    const names = await tx.target.findMany({ where: { regionId: id }, select: { name: true }, take: 5 });
+    return `Region ${before.code} cannot be deleted: ${describeUsers(names.map((t) => t.name), total, 'target')} run there. Move or delete them first, or disable the region instead.`;
   });
 }
 
@@ -199,173 +144,119 @@ async function assertCredentialDestination(
 }
 
 async function assertReferencesExist(tx: Tx, providerId: string, regionId: string) {
-  const [provider, region] = await Promise.all([tx.provider.count({ where: { id: providerId } }), tx.region.count({ where: { id: regionId } })]);
+  const [provider, region] = await readAll(tx, [() => tx.provider.count({ where: { id: providerId } }), () => tx.region.count({ where: { id: regionId } })]);
   const fieldErrors: Record<string, string[]> = {};
   if (!provider) fieldErrors.providerId = ['This provider no longer exists.'];
   if (!region) fieldErrors.regionId = ['This region no longer exists.'];
   if (Object.keys(fieldErrors).length) throw new AppError('INVALID', 'Some fields need attention.', fieldErrors);
 }
 
+const targets: Entity<Prisma.TargetGetPayload<{ select: typeof targetSnapshot }>> = {
+  type: 'target', table: (tx) => tx.target as never, select: targetSnapshot, label: (t) => t.name,
+  unique: { field: 'name', message: 'A target with this name already exists.' },
+};
+
 export async function createTarget(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { reason, ...data } = parseInput(targetInput, input);
-  return withUniqueField('name', 'A target with this name already exists.', () =>
-    inTransaction(async (tx) => {
-      await assertReferencesExist(tx, data.providerId, data.regionId);
-      await assertCredentialFits(tx, data.credentialId, data.providerId);
-      await assertEndpointAllowed(tx, data.endpointUrl);
-      await assertCredentialDestination(tx, caller, data, null);
-      const created = await tx.target.create({ data, select: targetSnapshot });
-      await recordConfigChange(tx, actor, routingSection, { action: 'target.create', entityType: 'target', entityId: created.id, entityName: created.name, after: created, reason });
-      return { id: created.id, name: created.name };
-    }),
-  );
+  const created = await createEntity(targets, actor, data, reason, async (tx) => {
+    await assertReferencesExist(tx, data.providerId, data.regionId);
+    await assertCredentialFits(tx, data.credentialId, data.providerId);
+    await assertEndpointAllowed(tx, data.endpointUrl);
+    await assertCredentialDestination(tx, caller, data, null);
+  });
+  return { id: created.id, name: created.name };
 }
 
 export async function updateTarget(caller: Caller, ref: unknown, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { id, version } = parseInput(entityRef, ref);
   const { reason, ...data } = parseInput(targetInput, input);
-  return withUniqueField('name', 'A target with this name already exists.', () =>
-    inTransaction(async (tx) => {
-      const before = (await tx.target.findUnique({ where: { id }, select: targetSnapshot })) ?? notFound('target');
+  const after = await updateEntity(targets, actor, { id, version }, data, reason, {
+    check: async (tx, before) => {
       await assertReferencesExist(tx, data.providerId, data.regionId);
       await assertCredentialFits(tx, data.credentialId, data.providerId);
       if (data.endpointUrl !== before.endpointUrl) await assertEndpointAllowed(tx, data.endpointUrl);
       await assertCredentialDestination(tx, caller, { id, ...data }, before);
-      const { count } = await tx.target.updateMany({ where: { id, version }, data: { ...data, version: { increment: 1 } } });
-      assertVersionMatched(count, 'target');
-      const after = await tx.target.findUniqueOrThrow({ where: { id }, select: targetSnapshot });
-      await recordConfigChange(tx, actor, routingSection, { action: 'target.update', entityType: 'target', entityId: id, entityName: after.name, before, after, reason });
-      return { id, name: after.name, version: after.version };
-    }),
-  );
+    },
+  });
+  return { id, name: after.name, version: after.version };
 }
 
 export async function setTargetEnabled(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
-  const { id, version, enabled, reason } = parseInput(toggleInput, input);
-  return inTransaction(async (tx) => {
-    const before = (await tx.target.findUnique({ where: { id }, select: targetSnapshot })) ?? notFound('target');
-    const { count } = await tx.target.updateMany({ where: { id, version }, data: { enabled, version: { increment: 1 } } });
-    assertVersionMatched(count, 'target');
-    const after = await tx.target.findUniqueOrThrow({ where: { id }, select: targetSnapshot });
-    await recordConfigChange(tx, actor, routingSection, { action: enabled ? 'target.enable' : 'target.disable', entityType: 'target', entityId: id, entityName: after.name, before, after, reason });
-    return { id, enabled };
-  });
+  const parsed = parseInput(toggleInput, input);
+  await setEntityEnabled(targets, requireActor(caller, 'inventory.write'), parsed);
+  return { id: parsed.id, enabled: parsed.enabled };
 }
 
 export async function deleteTarget(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { id, reason } = parseInput(deleteInput, input);
-  return inTransaction(async (tx) => {
-    const before = (await tx.target.findUnique({ where: { id }, select: targetSnapshot })) ?? notFound('target');
-    await tx.target.delete({ where: { id } });
-    await recordConfigChange(tx, actor, routingSection, { action: 'target.delete', entityType: 'target', entityId: id, entityName: before.name, before, reason });
-  });
+  return deleteEntity(targets, actor, id, reason);
 }
 
 // ---------------------------------------------------------------- services
 
 const serviceSnapshot = { id: true, name: true, description: true, owner: true, enabled: true, sloTarget: true, sloWindowDays: true, version: true } as const;
 
+const services: Entity<Prisma.ServiceGetPayload<{ select: typeof serviceSnapshot }>> = {
+  type: 'service', table: (tx) => tx.service as never, select: serviceSnapshot, label: (x) => x.name,
+  unique: { field: 'name', message: 'A service with this name already exists.' },
+};
+
 export async function createService(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { reason, ...data } = parseInput(serviceInput, input);
-  return withUniqueField('name', 'A service with this name already exists.', () =>
-    inTransaction(async (tx) => {
-      const created = await tx.service.create({ data, select: serviceSnapshot });
-      await recordConfigChange(tx, actor, routingSection, { action: 'service.create', entityType: 'service', entityId: created.id, entityName: created.name, after: created, reason });
-      return created;
-    }),
-  );
+  return createEntity(services, actor, data, reason);
 }
 
 export async function updateService(caller: Caller, ref: unknown, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
-  const { id, version } = parseInput(entityRef, ref);
+  const actor = requireActor(caller, 'inventory.write');
   const { reason, ...data } = parseInput(serviceInput, input);
-  return withUniqueField('name', 'A service with this name already exists.', () =>
-    inTransaction(async (tx) => {
-      const before = (await tx.service.findUnique({ where: { id }, select: serviceSnapshot })) ?? notFound('service');
-      const { count } = await tx.service.updateMany({ where: { id, version }, data: { ...data, version: { increment: 1 } } });
-      assertVersionMatched(count, 'service');
-      const after = await tx.service.findUniqueOrThrow({ where: { id }, select: serviceSnapshot });
-      await recordConfigChange(tx, actor, routingSection, { action: 'service.update', entityType: 'service', entityId: id, entityName: after.name, before, after, reason });
-      return after;
-    }),
-  );
+  return updateEntity(services, actor, parseInput(entityRef, ref), data, reason);
 }
 
 export async function setServiceEnabled(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
-  const { id, version, enabled, reason } = parseInput(toggleInput, input);
-  return inTransaction(async (tx) => {
-    const before = (await tx.service.findUnique({ where: { id }, select: serviceSnapshot })) ?? notFound('service');
-    const { count } = await tx.service.updateMany({ where: { id, version }, data: { enabled, version: { increment: 1 } } });
-    assertVersionMatched(count, 'service');
-    const after = await tx.service.findUniqueOrThrow({ where: { id }, select: serviceSnapshot });
-    await recordConfigChange(tx, actor, routingSection, { action: enabled ? 'service.enable' : 'service.disable', entityType: 'service', entityId: id, entityName: after.name, before, after, reason });
-    return after;
-  });
+  return setEntityEnabled(services, requireActor(caller, 'inventory.write'), parseInput(toggleInput, input));
 }
 
 export async function deleteService(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'inventory.write');
+  const actor = requireActor(caller, 'inventory.write');
   const { id, reason } = parseInput(deleteInput, input);
-  return inTransaction(async (tx) => {
-    const before = (await tx.service.findUnique({ where: { id }, select: serviceSnapshot })) ?? notFound('service');
-    await tx.service.delete({ where: { id } });
-    await recordConfigChange(tx, actor, routingSection, { action: 'service.delete', entityType: 'service', entityId: id, entityName: before.name, before, reason });
-  });
+  return deleteEntity(services, actor, id, reason);
 }
 
 // ---------------------------------------------------------------- credentials (admin)
 
 const credentialSnapshot = { id: true, name: true, providerId: true, hint: true, version: true, rotatedAt: true } as const;
 
-export async function createCredential(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'credentials.manage');
-  const { reason, secret, ...data } = parseInput(credentialInput, input);
-  return withUniqueField('name', 'A credential with this name already exists.', () =>
-    inTransaction(async (tx) => {
-      const provider = await tx.provider.count({ where: { id: data.providerId } });
-      if (!provider) throw new AppError('INVALID', 'Some fields need attention.', { providerId: ['This provider no longer exists.'] });
-      const created = await tx.credential.create({ data: { ...data, ciphertext: encryptSecret(secret), hint: secretHint(secret) }, select: credentialSnapshot });
-      await recordConfigChange(tx, actor, routingSection, { action: 'credential.create', entityType: 'credential', entityId: created.id, entityName: created.name, after: created, reason });
-      return created;
-    }),
-  );
-}
+const credentials: Entity<Prisma.CredentialGetPayload<{ select: typeof credentialSnapshot }>> = {
+  type: 'credential', table: (tx) => tx.credential as never, select: credentialSnapshot, label: (c) => c.name,
+  unique: { field: 'name', message: 'A credential with this name already exists.' },
+};
 
-export async function rotateCredential(caller: Caller, ref: unknown, input: unknown) {
-  const actor = authorized(caller, 'credentials.manage');
-  const { id, version } = parseInput(entityRef, ref);
-  const { secret, reason } = parseInput(rotateCredentialInput, input);
-  return inTransaction(async (tx) => {
-    const before = (await tx.credential.findUnique({ where: { id }, select: credentialSnapshot })) ?? notFound('credential');
-    const { count } = await tx.credential.updateMany({
-      where: { id, version },
-      data: { ciphertext: encryptSecret(secret), hint: secretHint(secret), rotatedAt: new Date(), version: { increment: 1 } },
-    });
-    assertVersionMatched(count, 'credential');
-    const after = await tx.credential.findUniqueOrThrow({ where: { id }, select: credentialSnapshot });
-    await recordConfigChange(tx, actor, routingSection, { action: 'credential.rotate', entityType: 'credential', entityId: id, entityName: after.name, before, after, reason });
-    return after;
+export async function createCredential(caller: Caller, input: unknown) {
+  const actor = requireActor(caller, 'credentials.manage');
+  const { reason, secret, ...data } = parseInput(credentialInput, input);
+  return createEntity(credentials, actor, { ...data, ciphertext: encryptSecret(secret), hint: secretHint(secret) }, reason, async (tx) => {
+    const provider = await tx.provider.count({ where: { id: data.providerId } });
+    if (!provider) throw new AppError('INVALID', 'Some fields need attention.', { providerId: ['This provider no longer exists.'] });
   });
 }
 
+export async function rotateCredential(caller: Caller, ref: unknown, input: unknown) {
+  const actor = requireActor(caller, 'credentials.manage');
+  const { secret, reason } = parseInput(rotateCredentialInput, input);
+  return updateEntity(credentials, actor, parseInput(entityRef, ref), { ciphertext: encryptSecret(secret), hint: secretHint(secret), rotatedAt: new Date() }, reason, { action: 'rotate' });
+}
+
 export async function deleteCredential(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'credentials.manage');
+  const actor = requireActor(caller, 'credentials.manage');
   const { id, reason } = parseInput(deleteInput, input);
-  return inTransaction(async (tx) => {
-    const before = (await tx.credential.findUnique({ where: { id }, select: credentialSnapshot })) ?? notFound('credential');
+  return deleteEntity(credentials, actor, id, reason, async (tx, before) => {
     const total = await tx.target.count({ where: { credentialId: id } });
-    if (total > 0) {
-      const names = await tx.target.findMany({ where: { credentialId: id }, select: { name: true }, take: 5 });
-      throw new AppError('IN_USE', `Credential ${before.name} cannot be deleted: ${describeUsers(names.map((t) => t.name), total, 'target')} authenticate with it. Give them another credential first.`);
-    }
-    await tx.credential.delete({ where: { id } });
-    await recordConfigChange(tx, actor, routingSection, { action: 'credential.delete', entityType: 'credential', entityId: id, entityName: before.name, before, reason });
+    if (total === 0) return null;
+    const names = await tx.target.findMany({ where: { credentialId: id }, select: { name: true }, take: 5 });
+    return `Credential ${before.name} cannot be deleted: ${describeUsers(names.map((t) => t.name), total, 'target')} authenticate with it. Give them another credential first.`;
   });
 }

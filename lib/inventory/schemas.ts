@@ -1,31 +1,28 @@
 // Inputs of the inventory domain, declared once (STYLE.md habit 4). Forms send
 // these shapes to server actions; the config-as-code importer reuses them.
 import { z } from 'zod';
+import { ApiStyle, ProviderKind, QualityClass } from '@/lib/routing/enums';
 
-export const PROVIDER_KINDS = ['openai', 'anthropic', 'google', 'azure_openai', 'self_hosted'] as const;
-export const API_STYLES = ['openai_chat', 'anthropic_messages'] as const;
-export const QUALITY_CLASSES = ['frontier', 'standard', 'economy'] as const;
-
-export const PROVIDER_KIND_LABELS: Record<(typeof PROVIDER_KINDS)[number], string> = {
+export const PROVIDER_KIND_LABELS: Record<ProviderKind, string> = {
   openai: 'OpenAI',
   anthropic: 'Anthropic',
   google: 'Google',
   azure_openai: 'Azure OpenAI',
   self_hosted: 'Self-hosted (vLLM, TGI, Ollama)',
 };
-export const API_STYLE_LABELS: Record<(typeof API_STYLES)[number], string> = {
+export const API_STYLE_LABELS: Record<ApiStyle, string> = {
   openai_chat: 'OpenAI Chat Completions',
   anthropic_messages: 'Anthropic Messages',
 };
 /** The API each kind speaks unless told otherwise (Gemini and self-hosted servers offer OpenAI-compatible endpoints). */
-export const DEFAULT_API_STYLE: Record<(typeof PROVIDER_KINDS)[number], (typeof API_STYLES)[number]> = {
+export const DEFAULT_API_STYLE: Record<ProviderKind, ApiStyle> = {
   openai: 'openai_chat',
   anthropic: 'anthropic_messages',
   google: 'openai_chat',
   azure_openai: 'openai_chat',
   self_hosted: 'openai_chat',
 };
-export const QUALITY_CLASS_LABELS: Record<(typeof QUALITY_CLASSES)[number], string> = {
+export const QUALITY_CLASS_LABELS: Record<QualityClass, string> = {
   frontier: 'Frontier (largest models)',
   standard: 'Standard',
   economy: 'Economy (small, fast, cheap)',
@@ -132,8 +129,8 @@ export const reasonSchema = z.string().trim().max(500, 'At most 500 characters.'
 
 export const providerInput = z.object({
   name: slug('provider name'),
-  kind: z.enum(PROVIDER_KINDS, { error: 'Choose the kind of provider.' }),
-  apiStyle: z.enum(API_STYLES, { error: 'Choose the API style it speaks.' }),
+  kind: z.enum(ProviderKind, { error: 'Choose the kind of provider.' }),
+  apiStyle: z.enum(ApiStyle, { error: 'Choose the API style it speaks.' }),
   baseUrl: httpUrl('base URL').optional().or(z.literal('').transform(() => undefined)).transform((value) => value ?? null),
   failureDomain: optionalText(64),
   notes: text(1000),
@@ -167,7 +164,7 @@ export const targetInput = z
     contextWindow: wholeNumber('context window', 256, 100_000_000),
     priceInPerMTok: price('input price'),
     priceOutPerMTok: price('output price'),
-    qualityClass: z.enum(QUALITY_CLASSES, { error: 'Choose a quality class.' }),
+    qualityClass: z.enum(QualityClass, { error: 'Choose a quality class.' }),
     enabled: z.boolean().default(true),
     declaredAvailability: clearable(availabilityPercent.transform(percentToFraction)),
     breakerFailureRate: keepIfAbsent(breakerRules.failureRate),

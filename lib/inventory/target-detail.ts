@@ -3,8 +3,8 @@ import 'server-only';
 // chains use it (and whether it serves them now, by the same planner the
 // gateway routes with), its breaker, probes and traffic, and its history:
 // breaker transitions, steering that named it, and changes to it.
-import { loadPlanningInputs } from '@/lib/failover/data';
-import { planRoute, type SkipReason } from '@/lib/failover/plan';
+import { loadPlanningInputs } from '@/lib/routing/planning-inputs';
+import { planRoute, type SkipReason } from '@/lib/routing/plan';
 import { findTransitions, targetHealth, toTransitionRows, type TargetHealthRow, type TransitionRow } from '@/lib/health/data';
 import { db } from '@/lib/server/db';
 import { getTarget, type TargetRow } from './data';

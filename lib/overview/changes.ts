@@ -5,7 +5,8 @@
 // one per change (a flapping breaker would fill the page). Pure
 // (changes.test.ts): data.ts reads the rows.
 import { formatLevel } from '@/lib/degradation/describe';
-import { TIER_LABELS, tierRank, type Tier } from '@/lib/degradation/tier';
+import { TIER_LABELS, tierRank } from '@/lib/routing/tier';
+import type { Tier } from '@/lib/routing/enums';
 
 export type ChangeKind = 'tier' | 'breaker' | 'override' | 'alert' | 'config';
 export type ChangeTone = 'red' | 'orange' | 'yellow' | 'teal' | 'gray' | 'blue';

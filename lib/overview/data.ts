@@ -5,10 +5,10 @@ import 'server-only';
 // the SLO rollups (lib/slo/data.ts) and the last hour of change rows through
 // their time indexes, never HealthSample or RequestRecord.
 import type { PlanningRisk } from '@/lib/degradation/capacity';
-import type { Tier } from '@/lib/degradation/tier';
+import type { Tier } from '@/lib/routing/enums';
 import { getDegradationOverview, type TierOverrideView } from '@/lib/degradation/data';
-import { loadPlanningInputs } from '@/lib/failover/data';
-import { describeMode, planRoute, summarizePlan, type RouteMode, type TargetRef } from '@/lib/failover/plan';
+import { loadPlanningInputs } from '@/lib/routing/planning-inputs';
+import { describeMode, planRoute, summarizePlan, type RouteMode, type TargetRef } from '@/lib/routing/plan';
 import { countInventory } from '@/lib/inventory/data';
 import { readRecoverySummary, type RecoverySummary } from '@/lib/recovery/summary';
 import { db } from '@/lib/server/db';

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestProviderAndRegion, createTestUser, disconnect, targetInputFor, uniqueName } from '@/lib/server/test-fixtures';
+import { createTestProviderAndRegion, createTestUser, disconnect, targetInputFor, uniqueName } from '@/test/fixtures';
 import { db, Prisma } from '@/lib/server/db';
 import { emptyHistogram } from '@/lib/health/histogram';
 import { evaluateBurnRateAlerts } from '@/lib/slo/evaluate';

@@ -1,8 +1,9 @@
 // How much trouble a service is in, and why, for the Overview: the page an SRE
 // opens first during an incident lists the services that need them first.
 // Pure (trouble.test.ts).
-import { TIER_LABELS, type Tier } from '@/lib/degradation/tier';
-import type { RouteMode } from '@/lib/failover/plan';
+import { TIER_LABELS } from '@/lib/routing/tier';
+import type { Tier } from '@/lib/routing/enums';
+import type { RouteMode } from '@/lib/routing/plan';
 import type { AlertSeverity } from '@/lib/slo/burn-rate';
 
 export type TroubleLevel = 'critical' | 'warning' | 'ok' | 'disabled';

@@ -2,8 +2,7 @@
 // the predicted figures, the worst and the most recent measured in the
 // period, the evidence's age, and the verdict (verdict.ts). Pure: data.ts
 // gathers the figures in SQL, the page and the PDF show the same cells.
-import type { DisruptionKind, RecoveryComponentKind } from './model';
-import { STATEFUL_KINDS } from './model';
+import { type DisruptionKind, type RecoveryComponentKind, STATEFUL_KINDS } from './model';
 import type { Prediction } from './predicted';
 import { BREACHES, judge, ratioOf, worseVerdict, type Verdict } from './verdict';
 

@@ -8,8 +8,8 @@ import 'server-only';
 // what the file does not name.
 import { parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
-import { defineConfigSection, type SectionChange, type SectionPlan } from '@/lib/config-history/section';
-import { writeConfigVersion } from '@/lib/config-history/writer';
+import { defineConfigSection, type SectionChange, type SectionPlan } from '@/lib/config-versions/section';
+import { writeConfigVersion } from '@/lib/config-versions/writer';
 import { SYSTEM_ACTOR } from '@/lib/server/auth';
 import type { Tx } from '@/lib/server/db';
 import { inTransaction } from '@/lib/server/mutation';

@@ -19,8 +19,5 @@ export function formatSpan(ms: number | null | undefined): string {
 /** "3.2x" for a measured / objective ratio. */
 export const formatRatio = (ratio: number | null) => (ratio == null || !Number.isFinite(ratio) ? '—' : `${ratio < 10 ? ratio.toFixed(1) : Math.round(ratio)}x`);
 
-/** A UTC time to the second: "2026-09-14 03:12:09 UTC". */
-export const formatUtcTime = (at: string | number | Date) => `${new Date(at).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-
 /** An objective as people write it in a form: seconds with at most 3 decimals. */
 export const toSeconds = (ms: number) => Math.round(ms) / 1_000;

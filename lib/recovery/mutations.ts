@@ -5,8 +5,8 @@ import 'server-only';
 // is audited in the same transaction (STYLE.md habit 6); objectives carry a
 // version, so two people editing one at once cannot both win.
 import { recordAudit } from '@/lib/audit/record';
-import { recordConfigChange } from '@/lib/config-history/writer';
-import { authorized, type SessionUser } from '@/lib/server/auth';
+import { recordConfigChange } from '@/lib/config-versions/writer';
+import { requireActor, type SessionUser } from '@/lib/server/auth';
 import { Prisma } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { assertVersionMatched, inTransaction, withUniqueField } from '@/lib/server/mutation';
@@ -28,7 +28,7 @@ async function refreshSummary() {
 
 /** Sets the objective of a component for one disruption, or changes it. */
 export async function saveObjective(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'recovery.write');
+  const actor = requireActor(caller, 'recovery.write');
   const { componentId, disruption, expectedVersion, rtoSeconds, rpoSeconds, reason } = parseInput(objectiveInput, input);
   const rtoMs = Math.round(rtoSeconds * 1000);
   const rpoMs = Math.round(rpoSeconds * 1000);
@@ -77,7 +77,7 @@ export async function saveObjective(caller: Caller, input: unknown) {
 
 /** Adds a component outside Standby (or a conversation store, a configuration) that reports its evidence through the API. */
 export async function createComponent(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'recovery.write');
+  const actor = requireActor(caller, 'recovery.write');
   const { name, kind, description, reason } = parseInput(componentInput, input);
   const result = await withUniqueField('name', 'A component with this name already exists.', () =>
     inTransaction(async (tx) => {
@@ -94,7 +94,7 @@ export async function createComponent(caller: Caller, input: unknown) {
 
 /** A person's word on what kind of disruption an episode was; the detector leaves it alone from then on. */
 export async function reclassifyEpisode(caller: Caller, input: unknown) {
-  const actor = authorized(caller, 'recovery.write');
+  const actor = requireActor(caller, 'recovery.write');
   const { episodeId, disruption, reason } = parseInput(reclassifyInput, input);
   const result = await inTransaction(async (tx) => {
     const episode = await tx.disruptionEpisode.findUnique({ where: { id: episodeId }, select: { id: true, disruption: true, component: { select: { name: true } } } });

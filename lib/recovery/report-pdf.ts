@@ -8,12 +8,13 @@ import { createHash } from 'node:crypto';
 import PDFDocument from 'pdfkit';
 import { breachOf, type Cell } from './compliance';
 import type { RecoveryReport } from './data';
-import { formatRatio, formatSpan, formatUtcTime } from './format';
+import { formatRatio, formatSpan } from './format';
 import { COMPONENT_KIND_LABELS, DISRUPTIONS, DISRUPTION_SHORT } from './model';
-import { ratioBars, RATIO_AXIS_MAX, verdictCounts, VERDICT_HEX, weeklyColumns, type Segment } from './report-charts';
+import { ratioBars, RATIO_AXIS_MAX, verdictCounts, VERDICT_HEX, weeklyColumns, type Segment } from './report-chart-shapes';
 import { gridCsv } from './report-csv';
 import { PART_LABELS } from './rto-parts';
 import { VERDICT_LABELS } from './verdict';
+import { formatUtc } from '@/lib/shared/format';
 
 type Doc = PDFKit.PDFDocument;
 
@@ -206,7 +207,7 @@ function table(layout: Layout, columns: { label: string; width: number }[], rows
   for (const row of rows) draw(row, false);
 }
 
-const utc = (iso: string | null) => (iso ? formatUtcTime(iso).replace(' UTC', '') : '—');
+const utc = (iso: string | null) => (iso ? formatUtc(iso, 'second').replace(' UTC', '') : '—');
 
 /** A breach whose worst figure is a report, not an episode: a failed or slow restore, or data at risk. */
 export function describeEvidenceBreach(cell: Cell): string {
@@ -236,7 +237,7 @@ export function renderReportPdf(report: RecoveryReport, options: { link: string 
   const s = report.summary;
 
   doc.font('Helvetica-Bold').fontSize(18).fillColor(INK).text(`Recovery objectives: ${report.period.label}`, MARGIN, MARGIN);
-  doc.font('Helvetica').fontSize(9).fillColor(DIM).text(`${formatUtcTime(report.period.from)} to ${formatUtcTime(report.period.to)}. Generated ${formatUtcTime(report.generatedAt)} by Standby. Times are UTC.`);
+  doc.font('Helvetica').fontSize(9).fillColor(DIM).text(`${formatUtc(report.period.from, 'second')} to ${formatUtc(report.period.to, 'second')}. Generated ${formatUtc(report.generatedAt, 'second')} by Standby. Times are UTC.`);
   doc.moveDown(0.6);
   doc.font('Helvetica-Bold').fontSize(10.5).fillColor(s.critical ? '#c92a2a' : s.breached ? '#d9480f' : '#087f5b').text(
     `${s.breached} of ${s.cells} objectives breached (${s.critical} critical), ${s.compliant} compliant, ${s.unverified + s.noEvidence} unverified or without evidence, ${s.atRisk} at risk by design. ${s.episodes} disruption episodes${s.openEpisodes ? `, ${s.openEpisodes} still open` : ''}.`,

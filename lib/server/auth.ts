@@ -6,18 +6,23 @@ import 'server-only';
 // disabled account, a password reset or "sign out other sessions" (which bump
 // the generation) take effect at once, not at token expiry; a signed-out
 // session's id is kept as revoked until the token would have expired.
+//
+// The permission helpers, one per place they are used:
+//   pages      requirePageUser(permission), pageUserIfPermitted(permission) in page-user.ts
+//              (a signed-out visitor is sent to /login, nothing is logged)
+//   actions    getCurrentUser(), then the mutation calls requireActor(user, permission)
+//   routes     withPermission(permission, handler) (lib/server/route.ts)
+//   anywhere   requirePermission(user, permission) asserts; hasPermission(role, permission) asks (permissions.ts)
+// Signing in (the credentials provider and its throttling) belongs to the
+// access domain: lib/access/auth-options.ts adds it to sessionOptions().
 import { randomUUID } from 'node:crypto';
 import { cache } from 'react';
-import type { NextAuthOptions } from 'next-auth';
-import { getServerSession } from 'next-auth';
-import CredentialsProvider from 'next-auth/providers/credentials';
+import { type NextAuthOptions, getServerSession } from 'next-auth';
 import { db } from './db';
 import { env } from './env';
 import type { Role } from './generated/prisma/enums';
 import { AppError } from './errors';
 import { hasPermission, type Permission } from './permissions';
-import { verifySignIn } from '@/lib/access/sign-in';
-import { CLIENT_ADDRESS_HEADER } from './client-address';
 
 export type SessionUser = { id: string; email: string; name: string; role: Role };
 /** Who an audit entry names: a signed-in user, or Standby itself (seed, CLI, bootstrap). */
@@ -27,27 +32,17 @@ export const SYSTEM_ACTOR: Actor = { id: null, email: 'system', name: 'Standby',
 
 export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
 
-export function authOptions(): NextAuthOptions {
+/**
+ * How a session is kept and read: JWT settings, the claims it carries, and
+ * revocation at sign-out. Enough to read the session of a request; the sign-in
+ * route adds its credentials provider (lib/access/auth-options.ts).
+ */
+export function sessionOptions(): NextAuthOptions {
   return {
     secret: env().NEXTAUTH_SECRET,
     session: { strategy: 'jwt', maxAge: SESSION_MAX_AGE_SECONDS },
     pages: { signIn: '/login' },
-    providers: [
-      CredentialsProvider({
-        name: 'Email and password',
-        credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
-        async authorize(credentials, req) {
-          // Written by the front door from the socket, and from X-Forwarded-For only as far as
-          // STANDBY_TRUSTED_PROXIES trusts it (lib/server/client-address.ts).
-          const stamped = req?.headers?.[CLIENT_ADDRESS_HEADER];
-          const address = (Array.isArray(stamped) ? stamped[0] : stamped) || 'unknown';
-          // verifySignIn throws an AppError with a user-facing message for throttling;
-          // next-auth passes that message to the sign-in page as `error`.
-          const user = await verifySignIn(credentials?.email ?? '', credentials?.password ?? '', address);
-          return user ? { id: user.id, email: user.email, name: user.name, role: user.role, gen: user.sessionGeneration } : null;
-        },
-      }),
-    ],
+    providers: [],
     callbacks: {
       jwt({ token, user }) {
         if (user) {
@@ -81,7 +76,7 @@ type SessionClaims = { id?: string; email?: string; name?: string; role?: Role; 
 
 /** The claims of this request's session token, as getCurrentUser reads them. */
 export async function sessionClaims(): Promise<SessionClaims | undefined> {
-  const session = await getServerSession(authOptions());
+  const session = await getServerSession(sessionOptions());
   return session?.user as SessionClaims | undefined;
 }
 
@@ -108,39 +103,22 @@ export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
   }
 });
 
+const SESSION_ENDED = 'Your session has ended. Sign in again.';
+
 export function requireSignedIn(user: SessionUser | null): SessionUser {
-  if (!user) throw new AppError('UNAUTHENTICATED', 'Your session has ended. Sign in again.');
+  if (!user) throw new AppError('UNAUTHENTICATED', SESSION_ENDED);
   return user;
 }
 
-export async function requireUser(): Promise<SessionUser> {
-  return requireSignedIn(await getCurrentUser());
-}
-
-
 export function requirePermission(user: SessionUser | null, permission: Permission): asserts user is SessionUser {
-  if (!user) throw new AppError('UNAUTHENTICATED', 'Your session has ended. Sign in again.');
+  if (!user) throw new AppError('UNAUTHENTICATED', SESSION_ENDED);
   if (!hasPermission(user.role, permission)) {
     throw new AppError('FORBIDDEN', `Your role (${user.role}) does not allow this. It needs the '${permission}' permission.`);
   }
 }
 
 /** `user`, who must hold `permission`, as the actor a mutation is audited under. Use at the top of every mutation. */
-export function authorized(user: SessionUser | null, permission: Permission): Actor {
+export function requireActor(user: SessionUser | null, permission: Permission): Actor {
   requirePermission(user, permission);
   return user;
-}
-
-/** The current user, who must hold `permission`. Use at the top of every action and route. */
-export async function authorize(permission: Permission): Promise<SessionUser> {
-  const user = await getCurrentUser();
-  requirePermission(user, permission);
-  return user;
-}
-
-/** For pages: the current user if they hold `permission`, null if their role does not (so the page can explain). */
-export async function authorizeOrNull(permission: Permission): Promise<SessionUser | null> {
-  const user = await getCurrentUser();
-  if (!user) throw new AppError('UNAUTHENTICATED', 'Your session has ended. Sign in again.');
-  return hasPermission(user.role, permission) ? user : null;
 }

@@ -2,7 +2,7 @@ import 'server-only';
 // Admin → Settings in configuration history: the networks targets may point
 // at. Applied before routing, whose endpoints it allows.
 import { parseDocument, stringify } from 'yaml';
-import { defineConfigSection, type SectionPlan } from '@/lib/config-history/section';
+import { defineConfigSection, type SectionPlan } from '@/lib/config-versions/section';
 import type { Tx } from '@/lib/server/db';
 import { PRIVATE_NETWORKS_SETTING, readPrivateNetworks } from '@/lib/server/endpoint-policy';
 import { privateNetworksInput } from './schemas';

@@ -1,8 +1,8 @@
 import 'server-only';
 // Admin → Settings. A change reaches every replica's gateway and probes with the
 // routing snapshot (the Setting table notifies standby_routing).
-import { recordConfigChange } from '@/lib/config-history/writer';
-import { authorized, type SessionUser } from '@/lib/server/auth';
+import { recordConfigChange } from '@/lib/config-versions/writer';
+import { requireActor, type SessionUser } from '@/lib/server/auth';
 import { PRIVATE_NETWORKS_SETTING, readPrivateNetworks } from '@/lib/server/endpoint-policy';
 import { parseInput } from '@/lib/server/errors';
 import { inTransaction } from '@/lib/server/mutation';
@@ -11,7 +11,7 @@ import { privateNetworksInput } from './schemas';
 
 /** The non-public networks targets may point at (lib/server/endpoint-policy.ts). */
 export async function setPrivateNetworks(caller: SessionUser | null, input: unknown) {
-  const actor = authorized(caller, 'settings.write');
+  const actor = requireActor(caller, 'settings.write');
   const { networks, reason } = parseInput(privateNetworksInput, input);
   return inTransaction(async (tx) => {
     const previous = await tx.setting.findUnique({ where: { key: PRIVATE_NETWORKS_SETTING }, select: { value: true } });

@@ -6,7 +6,7 @@ import 'server-only';
 import { availableCapacity } from '@/lib/degradation/capacity';
 import type { TierForecast } from '@/lib/degradation/forecast';
 import { forecastTiers } from '@/lib/degradation/forecast-data';
-import { loadPlanningInputs } from '@/lib/failover/data';
+import { loadPlanningInputs } from '@/lib/routing/planning-inputs';
 import { db } from '@/lib/server/db';
 import { opensBreakers, type Faults } from './faults';
 

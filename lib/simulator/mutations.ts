@@ -4,7 +4,7 @@ import 'server-only';
 // NOTIFY trigger on SimulatedUpstream and Setting carries the change to every
 // replica's fault cache (store.ts) when the transaction commits.
 import { recordAudit } from '@/lib/audit/record';
-import { authorized, type Actor, type SessionUser } from '@/lib/server/auth';
+import { requireActor, type Actor, type SessionUser } from '@/lib/server/auth';
 import { Prisma, type Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { assertVersionMatched, inTransaction } from '@/lib/server/mutation';
@@ -34,14 +34,14 @@ async function writeFaults(tx: Tx, actor: Actor, name: string, version: number, 
 
 /** Sets the whole fault profile of one simulated upstream. */
 export async function setFaults(caller: Caller, input: unknown) {
-  const actor = authorized(caller, PERMISSION);
+  const actor = requireActor(caller, PERMISSION);
   const { name, version, faults, reason } = parseInput(setFaultsInput, input);
   return inTransaction((tx) => writeFaults(tx, actor, name, version, faults, reason));
 }
 
 /** Back to healthy: no faults at all. */
 export async function resetFaults(caller: Caller, input: unknown) {
-  const actor = authorized(caller, PERMISSION);
+  const actor = requireActor(caller, PERMISSION);
   const { name, version, reason } = parseInput(resetFaultsInput, input);
   return inTransaction((tx) => writeFaults(tx, actor, name, version, NO_FAULTS, reason));
 }
@@ -51,7 +51,7 @@ export async function resetFaults(caller: Caller, input: unknown) {
  * whole estate; the last save wins, and each is audited with what it replaced.
  */
 export async function setDemoTraffic(caller: Caller, input: unknown): Promise<DemoTraffic> {
-  const actor = authorized(caller, PERMISSION);
+  const actor = requireActor(caller, PERMISSION);
   const { reason, ...value } = parseInput(setDemoTrafficInput, input);
   return inTransaction(async (tx) => {
     if (value.services.length > 0) {

@@ -1,7 +1,9 @@
 // Per-upstream request counters of the simulator, kept in memory by the process
 // that serves /simulated (server.ts) and read by the Simulator page. The page
 // and the front door share the process but not their module instances (Next
-// bundles its own copy of lib/), so the counters are published on globalThis.
+// bundles its own copy of lib/), so the counters are published in a process slot.
+
+import { processSlot } from '@/lib/server/process-slot';
 
 export const SIM_OUTCOMES = [
   'ok',
@@ -53,15 +55,14 @@ export function emptyCounters(): UpstreamCounters {
   };
 }
 
-const REGISTRY = Symbol.for('standby.simulator.stats');
-type Registry = { [REGISTRY]?: () => SimulatorStats };
+const published = processSlot<() => SimulatorStats>('simulator.stats');
 
 /** Called by the simulator of this process so that the page can find its counters. */
 export function publishSimulatorStats(read: () => SimulatorStats): void {
-  (globalThis as Registry)[REGISTRY] = read;
+  published.set(read);
 }
 
 /** This process's counters, or null when no simulator serves in this process. */
 export function readSimulatorStats(): SimulatorStats | null {
-  return (globalThis as Registry)[REGISTRY]?.() ?? null;
+  return published.get()?.() ?? null;
 }

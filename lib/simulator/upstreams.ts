@@ -1,5 +1,5 @@
 // The simulated upstreams of the demo estate: local fake providers served by
-// lib/simulator/server.ts under /simulated/<name>/v1. Pure, shared by the
+// simulator/server.ts under /simulated/<name>/v1. Pure, shared by the
 // server, the seed and the UI.
 
 export type SimulatedProtocol = 'openai_chat' | 'anthropic_messages';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ServedBy } from '@/lib/gateway/recorder';
+import type { ServedBy } from '@/lib/routing/model';
 import { countsAsGood } from './good-request';
 
 describe('countsAsGood', () => {

@@ -1,7 +1,7 @@
 // What counts as a good request for a service's SLO (DESIGN.md, "Error budgets
 // and burn rates"). Pure, shared by the gateway (RequestOutcome.ok), the
 // rollups and the SLO pages, so that every number agrees on one definition.
-import type { ServedBy } from '@/lib/gateway/recorder';
+import type { ServedBy } from '@/lib/routing/model';
 
 /**
  * Refusals the client caused: the service did its job by saying no, so they

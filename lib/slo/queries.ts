@@ -1,7 +1,7 @@
 // React Query options for the SLO panel (STYLE.md habit 7). Error budgets move
 // slowly and the alert loop runs every 30 s, so ten seconds is fresh enough.
 import { queryOptions } from '@tanstack/react-query';
-import { fetchLive, pollLive, type LiveDataError } from '@/lib/health/queries';
+import { fetchLive, pollLive, type LiveDataError } from '@/lib/shared/live-data';
 import type { ServiceSlo } from './data';
 
 export const SLO_REFRESH_MS = 10_000;

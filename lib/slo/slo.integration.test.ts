@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { disconnect, uniqueName } from '@/lib/server/test-fixtures';
+import { disconnect, uniqueName } from '@/test/fixtures';
 import { db } from '@/lib/server/db';
 import { emptyHistogram } from '@/lib/health/histogram';
 import { getServiceSlo, readWindowCounts } from './data';

@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { Group, Paper, SimpleGrid, Text } from '@mantine/core';
 import { RoleRequired } from '@/components/ui/role-required';
 import { PageHeader } from '@/components/ui/page-header';
-import { authorizeOrNull } from '@/lib/server/auth';
+import { pageUserIfPermitted } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'Admin' };
 
@@ -16,7 +16,7 @@ const AREAS = [
 ];
 
 export default async function AdminPage() {
-  const user = await authorizeOrNull('users.manage');
+  const user = await pageUserIfPermitted('users.manage');
   if (!user) {
     return (
       <RoleRequired role="admin">

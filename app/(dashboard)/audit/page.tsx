@@ -5,12 +5,12 @@ import { AuditFilters } from '@/components/audit/audit-filters';
 import { AuditTable } from '@/components/audit/audit-table';
 import { listAuditEntityTypes, listAuditEntries } from '@/lib/audit/data';
 import { isFiltered, parseAuditFilters } from '@/lib/audit/schemas';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'Audit log' };
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  await authorize('audit.read');
+  await requirePageUser('audit.read');
   const entityTypes = await listAuditEntityTypes();
   const filters = parseAuditFilters(await searchParams, entityTypes);
   const page = await listAuditEntries(filters);

@@ -10,13 +10,13 @@ import { PageHeader } from '@/components/ui/page-header';
 import { StatTile } from '@/components/ui/stat-tile';
 import { getBackupsOverview } from '@/lib/backups/data';
 import { formatBandwidth } from '@/lib/backups/estimate';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { hasPermission } from '@/lib/server/permissions';
 
 export const metadata: Metadata = { title: 'Backups' };
 
 export default async function BackupsPage() {
-  const user = await authorize('estate.read');
+  const user = await requirePageUser('estate.read');
   const [overview, host] = await Promise.all([getBackupsOverview(), headers()]);
   const canWrite = hasPermission(user.role, 'backups.write');
   const origin = `${host.get('x-forwarded-proto') ?? 'http'}://${host.get('host') ?? 'localhost'}`;

@@ -2,13 +2,13 @@ import type { Metadata } from 'next';
 import { DegradationOverview } from '@/components/degradation/degradation-overview';
 import { PageHeader } from '@/components/ui/page-header';
 import { getDegradationOverview } from '@/lib/degradation/data';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'Degradation' };
 
 // First paint from the server; the client view then polls /api/live/degradation every two seconds.
 export default async function DegradationPage() {
-  await authorize('estate.read');
+  await requirePageUser('estate.read');
   const overview = await getDegradationOverview();
   return (
     <>

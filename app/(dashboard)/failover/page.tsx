@@ -2,12 +2,12 @@ import type { Metadata } from 'next';
 import { RoutingOverviewTable } from '@/components/failover/routing-overview-table';
 import { PageHeader } from '@/components/ui/page-header';
 import { listRoutingOverview } from '@/lib/failover/data';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'Failover' };
 
 export default async function FailoverPage() {
-  await authorize('estate.read');
+  await requirePageUser('estate.read');
   const rows = await listRoutingOverview();
   return (
     <>

@@ -2,13 +2,13 @@ import type { Metadata } from 'next';
 import { PageHeader } from '@/components/ui/page-header';
 import { HealthOverview } from '@/components/health/health-overview';
 import { getHealthOverview } from '@/lib/health/data';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'Health' };
 
 // First paint from the server; the client view then polls /api/live/health every two seconds.
 export default async function HealthPage() {
-  await authorize('estate.read');
+  await requirePageUser('estate.read');
   const overview = await getHealthOverview();
   return (
     <>

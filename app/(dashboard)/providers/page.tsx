@@ -5,14 +5,14 @@ import { PaginationBar } from '@/components/ui/pagination-bar';
 import { ProviderForm } from '@/components/inventory/provider-form';
 import { ProvidersTable } from '@/components/inventory/providers-table';
 import { listProviders } from '@/lib/inventory/data';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { canEditInventory } from '@/lib/server/permissions';
 import { parseListQuery } from '@/lib/server/pagination';
 
 export const metadata: Metadata = { title: 'Providers' };
 
 export default async function ProvidersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const user = await authorize('estate.read');
+  const user = await requirePageUser('estate.read');
   const query = parseListQuery(await searchParams);
   const page = await listProviders(query);
   const canEdit = canEditInventory(user.role);

@@ -15,7 +15,7 @@ import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
 import { getCompliance, listEpisodes } from '@/lib/recovery/data';
 import { periodFromSearch } from '@/lib/recovery/period';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { hasPermission } from '@/lib/server/permissions';
 
 export const metadata: Metadata = { title: 'Recovery (RTO/RPO)' };
@@ -23,7 +23,7 @@ export const metadata: Metadata = { title: 'Recovery (RTO/RPO)' };
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function RecoveryPage({ searchParams }: Props) {
-  const user = await authorize('estate.read');
+  const user = await requirePageUser('estate.read');
   const { period, choices, now } = periodFromSearch((await searchParams).period, 'rolling');
   if (!period) {
     return (

@@ -5,14 +5,14 @@ import { PaginationBar } from '@/components/ui/pagination-bar';
 import { RegionForm } from '@/components/inventory/region-form';
 import { RegionsTable } from '@/components/inventory/regions-table';
 import { listRegions } from '@/lib/inventory/data';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { canEditInventory } from '@/lib/server/permissions';
 import { parseListQuery } from '@/lib/server/pagination';
 
 export const metadata: Metadata = { title: 'Regions' };
 
 export default async function RegionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const user = await authorize('estate.read');
+  const user = await requirePageUser('estate.read');
   const query = parseListQuery(await searchParams);
   const page = await listRegions(query);
   const canEdit = canEditInventory(user.role);

@@ -7,14 +7,14 @@ import { PaginationBar } from '@/components/ui/pagination-bar';
 import { ServiceForm } from '@/components/inventory/service-form';
 import { ServicesTable } from '@/components/inventory/services-table';
 import { listServices } from '@/lib/inventory/data';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { canEditInventory } from '@/lib/server/permissions';
 import { parseListQuery } from '@/lib/server/pagination';
 
 export const metadata: Metadata = { title: 'Services' };
 
 export default async function ServicesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const user = await authorize('estate.read');
+  const user = await requirePageUser('estate.read');
   const query = parseListQuery(await searchParams);
   const page = await listServices(query);
   const canEdit = canEditInventory(user.role);

@@ -7,7 +7,7 @@ import { AutoRefresh } from '@/components/simulator/auto-refresh';
 import { DemoTrafficForm } from '@/components/simulator/demo-traffic-form';
 import { UpstreamCard } from '@/components/simulator/upstream-card';
 import { listServices } from '@/lib/inventory/data';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { hasPermission } from '@/lib/server/permissions';
 import { targetsFedBySimulator } from '@/lib/simulator/impact';
 import { readSimulatorStats } from '@/lib/simulator/stats';
@@ -17,7 +17,7 @@ import { SIMULATED_UPSTREAMS } from '@/lib/simulator/upstreams';
 export const metadata: Metadata = { title: 'Simulator' };
 
 export default async function SimulatorPage() {
-  const user = await authorize('estate.read');
+  const user = await requirePageUser('estate.read');
   const canEdit = hasPermission(user.role, 'failover.write');
   const [upstreams, traffic, services, fed] = await Promise.all([
     listSimulatedUpstreams(),

@@ -7,7 +7,7 @@ import { QuerySelect } from '@/components/ui/query-select';
 import { TargetForm } from '@/components/inventory/target-form';
 import { TargetsTable } from '@/components/inventory/targets-table';
 import { getTargetFormOptions, listTargets } from '@/lib/inventory/data';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { canEditInventory, canManageCredentials } from '@/lib/server/permissions';
 import { parseListQuery } from '@/lib/server/pagination';
 
@@ -18,7 +18,7 @@ const idFilter = z.string().uuid().optional().catch(undefined);
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
 export default async function TargetsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const user = await authorize('estate.read');
+  const user = await requirePageUser('estate.read');
   const params = await searchParams;
   const query = {
     ...parseListQuery(params),

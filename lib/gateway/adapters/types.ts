@@ -1,16 +1,16 @@
 // What every upstream adapter offers the gateway. Adapters are pure: they build
 // the HTTP request to send and translate what comes back into OpenAI's shapes;
 // the gateway does the I/O, retries and failover.
-import type { API_STYLES, PROVIDER_KINDS } from '@/lib/inventory/schemas';
+import type { ApiStyle, ProviderKind } from '@/lib/routing/enums';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Usage } from '../openai-schema';
 import type { SseEvent } from '../sse';
 
 export type UpstreamTarget = {
-  apiStyle: (typeof API_STYLES)[number];
+  apiStyle: ApiStyle;
   endpointUrl: string;
   model: string;
   apiKey: string | null;
-  providerKind: (typeof PROVIDER_KINDS)[number];
+  providerKind: ProviderKind;
 };
 
 export type BuildOptions = {

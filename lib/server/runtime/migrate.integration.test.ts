@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { createScratchDatabase } from '@/lib/server/test-fixtures';
+import { createScratchDatabase } from '@/test/fixtures';
 import { applyMigrations, MigrationError } from './migrate';
 
 const ROOT = path.resolve(__dirname, '../../..');

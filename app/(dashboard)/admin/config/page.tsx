@@ -3,12 +3,12 @@ import { Code, Text } from '@mantine/core';
 import { RoleRequired } from '@/components/ui/role-required';
 import { PageHeader } from '@/components/ui/page-header';
 import { ConfigEditor } from '@/components/admin/config-editor';
-import { authorizeOrNull } from '@/lib/server/auth';
+import { pageUserIfPermitted } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'Routing configuration' };
 
 export default async function ConfigPage() {
-  const user = await authorizeOrNull('settings.write');
+  const user = await pageUserIfPermitted('settings.write');
   if (!user) {
     return (
       <RoleRequired role="admin">

@@ -4,12 +4,12 @@ import { PageHeader } from '@/components/ui/page-header';
 import { CredentialForm } from '@/components/admin/credential-form';
 import { CredentialsTable } from '@/components/admin/credentials-table';
 import { getProviderOptions, listCredentials } from '@/lib/inventory/data';
-import { authorizeOrNull } from '@/lib/server/auth';
+import { pageUserIfPermitted } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'Provider credentials' };
 
 export default async function CredentialsPage() {
-  const user = await authorizeOrNull('credentials.manage');
+  const user = await pageUserIfPermitted('credentials.manage');
   if (!user) {
     return (
       <RoleRequired role="admin">

@@ -4,12 +4,12 @@ import { PageHeader } from '@/components/ui/page-header';
 import { TokenForm } from '@/components/admin/token-form';
 import { TokensTable } from '@/components/admin/tokens-table';
 import { getTokenFormOptions, listApiTokens } from '@/lib/access/token-data';
-import { authorizeOrNull } from '@/lib/server/auth';
+import { pageUserIfPermitted } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'API tokens' };
 
 export default async function TokensPage() {
-  const user = await authorizeOrNull('tokens.manage');
+  const user = await pageUserIfPermitted('tokens.manage');
   if (!user) {
     return (
       <RoleRequired role="admin">

@@ -4,12 +4,12 @@ import { PageHeader } from '@/components/ui/page-header';
 import { UserForm } from '@/components/admin/user-form';
 import { UsersTable } from '@/components/admin/users-table';
 import { listUsers } from '@/lib/access/data';
-import { authorizeOrNull } from '@/lib/server/auth';
+import { pageUserIfPermitted } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'Users' };
 
 export default async function UsersPage() {
-  const user = await authorizeOrNull('users.manage');
+  const user = await pageUserIfPermitted('users.manage');
   if (!user) {
     return (
       <RoleRequired role="admin">

@@ -9,14 +9,14 @@ import { StatTile } from '@/components/ui/stat-tile';
 import { listConfigVersions } from '@/lib/config-history/data';
 import { CONFIG_SECTIONS } from '@/lib/config-history/sections';
 import { formatSpan } from '@/lib/recovery/format';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 
 export const metadata: Metadata = { title: 'Configuration history' };
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function ConfigHistoryPage({ searchParams }: Props) {
-  await authorize('estate.read');
+  await requirePageUser('estate.read');
   const query = await searchParams;
   const section = typeof query.section === 'string' && CONFIG_SECTIONS.some((s) => s.key === query.section) ? query.section : undefined;
   const before = typeof query.before === 'string' && /^\d+$/.test(query.before) ? Number(query.before) : undefined;

@@ -2,18 +2,18 @@ import type { Metadata } from 'next';
 import { Badge, Card, Code, Group, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text, Title } from '@mantine/core';
 import { BackupsTabs } from '@/components/backups/backups-tabs';
 import { ConversationStoreForm, EraseEndUserForm } from '@/components/conversations/store-forms';
-import { formatUtc } from '@/components/ui/format';
+import { formatUtc } from '@/lib/shared/format';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
 import { getConversationStores } from '@/lib/conversations/data';
 import { formatSpan } from '@/lib/recovery/format';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { hasPermission } from '@/lib/server/permissions';
 
 export const metadata: Metadata = { title: 'Conversations' };
 
 export default async function ConversationsPage() {
-  const user = await authorize('estate.read');
+  const user = await requirePageUser('estate.read');
   const stores = await getConversationStores();
   const canWrite = hasPermission(user.role, 'settings.write');
   return (

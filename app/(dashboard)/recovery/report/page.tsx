@@ -15,19 +15,20 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
 import { getRecoveryReport, getServiceTraffic } from '@/lib/recovery/data';
-import { formatRatio, formatSpan, formatUtcTime } from '@/lib/recovery/format';
+import { formatRatio, formatSpan } from '@/lib/recovery/format';
 import { DISRUPTION_SHORT } from '@/lib/recovery/model';
 import { periodFromSearch, type Period } from '@/lib/recovery/period';
 import { describeEvidenceBreach, gridDigest } from '@/lib/recovery/report-pdf';
 import { breachOf } from '@/lib/recovery/compliance';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
+import { formatUtc } from '@/lib/shared/format';
 
 export const metadata: Metadata = { title: 'Recovery report' };
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function RecoveryReportPage({ searchParams }: Props) {
-  await authorize('estate.read');
+  await requirePageUser('estate.read');
   // A quarter by default: what an audit asks for.
   const { period, choices } = periodFromSearch((await searchParams).period, 'quarter');
   if (!period) {
@@ -47,7 +48,7 @@ export default async function RecoveryReportPage({ searchParams }: Props) {
       </LinkAnchor>
       <PageHeader
         title={`Recovery report: ${report.period.label}`}
-        description={`${formatUtcTime(report.period.from)} to ${formatUtcTime(report.period.to)}. The PDF and the CSV hold the figures of this page; the link keeps the period, so it shows the same figures later (objectives as they were then).`}
+        description={`${formatUtc(report.period.from, 'second')} to ${formatUtc(report.period.to, 'second')}. The PDF and the CSV hold the figures of this page; the link keeps the period, so it shows the same figures later (objectives as they were then).`}
         actions={
           <>
             <PeriodSelect value={period.key} choices={choices} />
@@ -101,7 +102,7 @@ export default async function RecoveryReportPage({ searchParams }: Props) {
                       {b.episode ? (
                         <>
                           <LinkAnchor href={`/recovery/episodes/${b.episode.id}`} size="sm">
-                            Episode of {formatUtcTime(b.episode.startedAt)}
+                            Episode of {formatUtc(b.episode.startedAt, 'second')}
                           </LinkAnchor>
                           : RTO {formatSpan(b.episode.rtoMs)} against {formatSpan(b.episode.objective?.rtoMs)}; {b.episode.assessedAt ? `assessed by ${describeCause(b.episode.details.assessedBy, b.episode.targetNames) || 'a person'}` : 'recovered automatically'}; {b.episode.status === 'open' ? 'still open' : `restored by ${describeCause(b.episode.details.restoredBy, b.episode.targetNames)}`}.
                         </>

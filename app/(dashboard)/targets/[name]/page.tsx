@@ -6,7 +6,7 @@ import { TargetDetailView } from '@/components/inventory/target-detail';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
 import { getTargetDetail } from '@/lib/inventory/target-detail';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 
 type Params = { params: Promise<{ name: string }> };
 
@@ -15,7 +15,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 }
 
 export default async function TargetPage({ params }: Params) {
-  await authorize('estate.read');
+  await requirePageUser('estate.read');
   const name = decodeURIComponent((await params).name);
   const detail = await getTargetDetail(name);
   if (!detail) notFound();

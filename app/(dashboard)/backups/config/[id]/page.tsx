@@ -4,12 +4,12 @@ import { Badge, Button, Card, Group, NativeSelect, Stack, Text, Title } from '@m
 import { BackupsTabs } from '@/components/backups/backups-tabs';
 import { DiffView } from '@/components/config-history/diff-view';
 import { RestoreVersionButton } from '@/components/config-history/restore-version';
-import { formatUtc } from '@/components/ui/format';
+import { formatUtc } from '@/lib/shared/format';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
 import { getConfigVersion } from '@/lib/config-history/data';
 import { formatSpan } from '@/lib/recovery/format';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { hasPermission } from '@/lib/server/permissions';
 
 export const metadata: Metadata = { title: 'Configuration version' };
@@ -17,7 +17,7 @@ export const metadata: Metadata = { title: 'Configuration version' };
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function ConfigVersionPage({ params, searchParams }: Props) {
-  const user = await authorize('estate.read');
+  const user = await requirePageUser('estate.read');
   const against = (await searchParams).against;
   const detail = await getConfigVersion((await params).id, typeof against === 'string' ? against : null);
   if (!detail) notFound();

@@ -5,7 +5,7 @@ import { BackupsTabs } from '@/components/backups/backups-tabs';
 import { CopiesTable } from '@/components/backups/copies-table';
 import { ModelSettingsForm, PartForm, RemovePartButton } from '@/components/backups/model-forms';
 import { BackupVerdictBadge } from '@/components/backups/verdict';
-import { formatUtc } from '@/components/ui/format';
+import { formatUtc } from '@/lib/shared/format';
 import { EmptyState } from '@/components/ui/empty-state';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
@@ -14,7 +14,7 @@ import { getModelBackups } from '@/lib/backups/data';
 import { formatBandwidth, formatBytes } from '@/lib/backups/estimate';
 import { PART_KIND_LABELS, type ModelPartKind } from '@/lib/backups/parts';
 import { formatRatio, formatSpan } from '@/lib/recovery/format';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { db } from '@/lib/server/db';
 import { hasPermission } from '@/lib/server/permissions';
 
@@ -23,7 +23,7 @@ export const metadata: Metadata = { title: 'Model backups' };
 type Props = { params: Promise<{ id: string }> };
 
 export default async function ModelBackupsPage({ params }: Props) {
-  const user = await authorize('estate.read');
+  const user = await requirePageUser('estate.read');
   const model = await getModelBackups((await params).id);
   if (!model) notFound();
   const regions = await db().region.findMany({ orderBy: { code: 'asc' }, select: { code: true, name: true } });

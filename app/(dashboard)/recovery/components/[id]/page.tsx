@@ -8,18 +8,19 @@ import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
 import { hasState } from '@/lib/recovery/compliance';
 import { getComponent, listEpisodes } from '@/lib/recovery/data';
-import { formatSpan, formatUtcTime } from '@/lib/recovery/format';
+import { formatSpan } from '@/lib/recovery/format';
 import { COMPONENT_KIND_LABELS, defaultObjectives, DISRUPTIONS, DISRUPTION_LABELS, EVIDENCE_KIND_LABELS, STATEFUL_KINDS } from '@/lib/recovery/model';
 import { periodFromSearch } from '@/lib/recovery/period';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { hasPermission } from '@/lib/server/permissions';
+import { formatUtc } from '@/lib/shared/format';
 
 export const metadata: Metadata = { title: 'Recovery component' };
 
 type Params = { params: Promise<{ id: string }> };
 
 export default async function ComponentPage({ params }: Params) {
-  const user = await authorize('estate.read');
+  const user = await requirePageUser('estate.read');
   const component = await getComponent((await params).id);
   if (!component) notFound();
   const c = component;
@@ -44,7 +45,7 @@ export default async function ComponentPage({ params }: Params) {
               </>
             )}
             {c.target && <> of target {c.target.name}</>}. {c.description}
-            {c.retiredAt && ` Retired ${formatUtcTime(c.retiredAt)}: its service or target was deleted; its history stays for past reports.`}
+            {c.retiredAt && ` Retired ${formatUtc(c.retiredAt, 'second')}: its service or target was deleted; its history stays for past reports.`}
           </>
         }
       />
@@ -77,7 +78,7 @@ export default async function ComponentPage({ params }: Params) {
                         <Spoiler maxHeight={0} showLabel={`${o.versions.length - 1} earlier version${o.versions.length > 2 ? 's' : ''}`} hideLabel="Hide history">
                           {o.versions.slice(1).map((v) => (
                             <Text key={v.version} size="xs" c="dimmed">
-                              v{v.version}: RTO {formatSpan(v.rtoMs)}, RPO {formatSpan(v.rpoMs)}, by {v.changedBy} on {formatUtcTime(v.changedAt)}: {v.reason}
+                              v{v.version}: RTO {formatSpan(v.rtoMs)}, RPO {formatSpan(v.rpoMs)}, by {v.changedBy} on {formatUtc(v.changedAt, 'second')}: {v.reason}
                             </Text>
                           ))}
                         </Spoiler>
@@ -86,7 +87,7 @@ export default async function ComponentPage({ params }: Params) {
                     <TableTd>
                       <Text size="xs">v{o.version} by {o.updatedBy}</Text>
                       <Text size="xs" c="dimmed">
-                        {formatUtcTime(o.updatedAt)}
+                        {formatUtc(o.updatedAt, 'second')}
                       </Text>
                     </TableTd>
                     <TableTd>
@@ -147,12 +148,12 @@ export default async function ComponentPage({ params }: Params) {
                     <TableTr key={e.id} id={`evidence-${e.id}`}>
                       <TableTd>
                         <LinkAnchor href={`/recovery/evidence/${e.id}`} size="sm" ff="monospace">
-                          {formatUtcTime(e.observedAt).replace(' UTC', '')}
+                          {formatUtc(e.observedAt, 'second').replace(' UTC', '')}
                         </LinkAnchor>
                       </TableTd>
                       <TableTd>{EVIDENCE_KIND_LABELS[e.kind]}</TableTd>
                       <TableTd>{e.ok ? <Badge size="xs" color="teal" variant="light">ok</Badge> : <Badge size="xs" color="red">failed</Badge>}</TableTd>
-                      <TableTd ff="monospace">{e.copyAt ? formatUtcTime(e.copyAt).replace(' UTC', '') : '—'}</TableTd>
+                      <TableTd ff="monospace">{e.copyAt ? formatUtc(e.copyAt, 'second').replace(' UTC', '') : '—'}</TableTd>
                       <TableTd ff="monospace">{formatSpan(e.rpoMs)}</TableTd>
                       <TableTd ff="monospace">{formatSpan(e.restoreMs)}</TableTd>
                       <TableTd>

@@ -9,18 +9,19 @@ import { VerdictBadge } from '@/components/recovery/verdict-badge';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
 import { getEpisode } from '@/lib/recovery/data';
-import { formatRatio, formatSpan, formatUtcTime } from '@/lib/recovery/format';
+import { formatRatio, formatSpan } from '@/lib/recovery/format';
 import { DISRUPTION_LABELS } from '@/lib/recovery/model';
 import { bandOf, ratioOf } from '@/lib/recovery/verdict';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
 import { hasPermission } from '@/lib/server/permissions';
+import { formatUtc } from '@/lib/shared/format';
 
 export const metadata: Metadata = { title: 'Disruption episode' };
 
 type Params = { params: Promise<{ id: string }> };
 
 export default async function EpisodePage({ params }: Params) {
-  const user = await authorize('estate.read');
+  const user = await requirePageUser('estate.read');
   const episode = await getEpisode((await params).id);
   if (!episode) notFound();
   const e = episode;
@@ -41,7 +42,7 @@ export default async function EpisodePage({ params }: Params) {
       </LinkAnchor>
       <PageHeader
         title={`${DISRUPTION_LABELS[e.disruption]}: ${e.componentName}`}
-        description={`Started ${formatUtcTime(e.startedAt)}. ${e.componentKind === 'service_routing' ? 'RTO for routing runs from the start to activation: how long callers were without answers.' : 'RTO for model serving runs from the start to restoration: until the target itself served again.'}`}
+        description={`Started ${formatUtc(e.startedAt, 'second')}. ${e.componentKind === 'service_routing' ? 'RTO for routing runs from the start to activation: how long callers were without answers.' : 'RTO for model serving runs from the start to restoration: until the target itself served again.'}`}
         actions={
           <>
             <Badge color={e.status === 'open' ? 'red' : 'teal'} variant="light" size="lg">
@@ -137,7 +138,7 @@ export default async function EpisodePage({ params }: Params) {
                   </TableTd>
                   <TableTd w={230}>
                     <Text size="sm" ff="monospace">
-                      {row.at ? formatUtcTime(row.at) : '—'}
+                      {row.at ? formatUtc(row.at, 'second') : '—'}
                     </Text>
                   </TableTd>
                   <TableTd w={90}>

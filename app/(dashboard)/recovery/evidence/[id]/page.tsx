@@ -5,22 +5,23 @@ import { componentHref } from '@/components/recovery/links';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
 import { getEvidence } from '@/lib/recovery/data';
-import { formatSpan, formatUtcTime } from '@/lib/recovery/format';
+import { formatSpan } from '@/lib/recovery/format';
 import { DISRUPTION_LABELS, EVIDENCE_KIND_LABELS } from '@/lib/recovery/model';
-import { authorize } from '@/lib/server/auth';
+import { requirePageUser } from '@/lib/server/page-user';
+import { formatUtc } from '@/lib/shared/format';
 
 export const metadata: Metadata = { title: 'Recovery evidence' };
 
 export default async function EvidencePage({ params }: { params: Promise<{ id: string }> }) {
-  await authorize('estate.read');
+  await requirePageUser('estate.read');
   const e = await getEvidence((await params).id);
   if (!e) notFound();
   const rows: [string, React.ReactNode][] = [
     ['Component', <LinkAnchor key="c" href={componentHref(e.componentId)}>{e.component.name}</LinkAnchor>],
     ['Result', e.ok ? <Badge key="r" color="teal" variant="light">ok</Badge> : <Badge key="r" color="red">failed</Badge>],
-    ['Observed', formatUtcTime(e.observedAt)],
-    ['Received', formatUtcTime(e.receivedAt)],
-    ['Copy holds data up to', e.copyAt ? formatUtcTime(e.copyAt) : '—'],
+    ['Observed', formatUtc(e.observedAt, 'second')],
+    ['Received', formatUtc(e.receivedAt, 'second')],
+    ['Copy holds data up to', e.copyAt ? formatUtc(e.copyAt, 'second') : '—'],
     ['Data at risk it measured', formatSpan(e.rpoMs)],
     ['Restore took', formatSpan(e.restoreMs)],
     ['Disruption', e.disruption ? DISRUPTION_LABELS[e.disruption] : '—'],

@@ -5,9 +5,10 @@ import { getRecoveryReport, listEpisodes } from '@/lib/recovery/data';
 import { parsePeriod } from '@/lib/recovery/period';
 import { reportCsv } from '@/lib/recovery/report-csv';
 import { renderReportPdf } from '@/lib/recovery/report-pdf';
+import { env } from '@/lib/server/env';
 import { AppError } from '@/lib/server/errors';
 import { errorResponse } from '@/lib/server/route';
-import { authorize } from '@/lib/server/auth';
+import { getCurrentUser, requirePermission } from '@/lib/server/auth';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,7 +17,7 @@ const CSV_EPISODES = 100_000;
 
 export async function GET(request: Request, { params }: { params: Promise<{ format: string }> }): Promise<Response> {
   try {
-    await authorize('estate.read');
+    requirePermission(await getCurrentUser(), 'estate.read');
     const { format } = await params;
     if (format !== 'pdf' && format !== 'csv') throw new AppError('NOT_FOUND', 'The report comes as pdf or csv.');
     const url = new URL(request.url);
@@ -29,7 +30,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ form
       const { episodes } = await listEpisodes(period, { limit: CSV_EPISODES });
       return new Response(reportCsv(report, episodes), { headers: { ...headers, 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}.csv"` } });
     }
-    const link = `${process.env.NEXTAUTH_URL ?? url.origin}/recovery/report?period=${encodeURIComponent(period.key)}`;
+    const link = `${env().NEXTAUTH_URL ?? url.origin}/recovery/report?period=${encodeURIComponent(period.key)}`;
     const pdf = await renderReportPdf(report, { link });
     return new Response(new Uint8Array(pdf), { headers: { ...headers, 'content-type': 'application/pdf', 'content-disposition': `attachment; filename="${name}.pdf"` } });
   } catch (error) {

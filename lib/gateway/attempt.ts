@@ -1,0 +1,115 @@
+// Step 5: one attempt on one target. The request is built for the target's
+// API (adapters/), sent with its connect, header and total timeouts
+// (upstream.ts), and its answer read: an error status is classified
+// (classify-error.ts), a complete answer sent to the client as it is, a
+// stream relayed (relay-stream.ts). Every attempt is recorded, whatever came of it.
+import type { ErrorClass } from '@/lib/routing/error-classes';
+import type { SnapshotChainEntry, SnapshotTarget } from '@/lib/routing/model';
+import { buildUpstreamRequest, parseUpstreamResponse, readUpstreamError, UnsupportedByTargetError, UpstreamResponseError, type UpstreamErrorDetail } from './adapters';
+import { classifyHttpError, parseRetryAfter } from './classify-error';
+import { sendJson, standbyHeaders, upstreamTargetOf, type Exchange, type Failure, type Gateway } from './context';
+import type { Usage } from './openai-schema';
+import { relayStream, type OnUsage } from './relay-stream';
+import { AttemptAbort, classifyTransportError, readBody, sendUpstream, UpstreamFailure } from './upstream';
+
+const MAX_UPSTREAM_BODY_BYTES = 16 * 1024 * 1024;
+
+/** usage: the attempt's own, as its upstream reported it; deliveredTokens: the text it sent the client, estimated when a cut stream never reported it. */
+export type AttemptResult = { failure: Failure | null; ttftMs: number | null; usage: Usage | null; deliveredTokens?: number | null };
+
+/** Makes an attempt's failures on `target`. */
+function failureFor(target: SnapshotTarget) {
+  return (errorClass: ErrorClass, message: string, status: number | null = null, retryAfterMs: number | null = null, detail: UpstreamErrorDetail | null = null): Failure => ({
+    errorClass, message, status, retryAfterMs, detail, target,
+  });
+}
+
+/** Recorded for every attempt, success or not; record() only appends to a buffer. */
+export function record(gw: Gateway, x: Exchange, target: SnapshotTarget, attempt: number, latencyMs: number, result: AttemptResult) {
+  const { failure, ttftMs, usage, deliveredTokens } = result;
+  const ok = failure === null;
+  const errorClass = failure?.errorClass ?? null;
+  const statusCode = failure ? failure.status : 200;
+  gw.deps.recorder.record({
+    targetId: target.id, serviceId: x.service.id, source: 'traffic', at: Date.now(), ok, errorClass, statusCode, latencyMs, ttftMs,
+    requestId: x.requestId, attempt, promptTokens: usage?.prompt_tokens ?? null, completionTokens: usage?.completion_tokens ?? deliveredTokens ?? null,
+  });
+  gw.deps.metrics?.observeAttempt({ target: target.name, service: x.service.name, outcome: ok ? 'success' : 'error', errorClass, latencyMs, ttftMs });
+}
+
+/** One attempt on one target: failure null means the answer has been sent. */
+export async function attempt(gw: Gateway, x: Exchange, entry: SnapshotChainEntry, target: SnapshotTarget, deadlineAt: number): Promise<AttemptResult> {
+  let ttftMs: number | null = null;
+  let usage: Usage | null = null;
+  let deliveredTokens: number | null = null;
+  const failure = await attemptInner(x, entry, target, deadlineAt, (t) => (ttftMs = t), (u, delivered = null) => ((usage = u), (deliveredTokens = delivered)));
+  return { failure, ttftMs, usage, deliveredTokens };
+}
+
+async function attemptInner(
+  x: Exchange, entry: SnapshotChainEntry, target: SnapshotTarget, deadlineAt: number, onTtft: (ms: number) => void, onUsage: OnUsage,
+): Promise<Failure | null> {
+  const startedAt = performance.now();
+  const fail = failureFor(target);
+  const upstreamTarget = upstreamTargetOf(target);
+  const prefill = x.sentText ? x.sentText : undefined;
+  const upstreamRequest = buildUpstreamRequest(upstreamTarget, x.request, { stream: x.stream, assistantPrefill: prefill });
+  const attemptDeadline = Math.min(deadlineAt, Date.now() + entry.timeouts.totalMs);
+  // An attempt gets a cheap emitter rather than an AbortSignal (upstream.ts). x.abort is set by the
+  // response's 'close' listener, registered before any attempt's, so an attempt follows it from the same event.
+  const controller = new AttemptAbort();
+  controller.follow(x.res, 'close', x.abort);
+  const deadlineTimer = setTimeout(() => controller.abort(), Math.max(1, attemptDeadline - Date.now()));
+  // A non-streamed answer slower than the chain's latency limit moves on (DESIGN.md's fallback matrix).
+  const headerMs = x.stream ? entry.timeouts.headerMs : Math.min(entry.timeouts.headerMs, entry.latencyLimitMs ?? Infinity);
+  try {
+    let response;
+    try {
+      response = await sendUpstream(upstreamRequest, { connectMs: entry.timeouts.connectMs, headerMs }, controller);
+    } catch (error) {
+      const failure = error instanceof UpstreamFailure ? error : classifyTransportError(error, controller);
+      return fail(failure.errorClass, failure.message);
+    }
+
+    if (response.status >= 400) {
+      const text = await readBody(response.body, 1024 * 1024, entry.timeouts.streamIdleMs).catch(() => '');
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        /* plain-text error bodies are classified as text */
+      }
+      const errorClass = classifyHttpError(response.status, body, target.apiStyle);
+      const detail = readUpstreamError(body);
+      return fail(errorClass, detail?.message ?? `HTTP ${response.status}`, response.status, parseRetryAfter(response.headers, Date.now()), detail);
+    }
+
+    if (!x.stream) {
+      const text = await readBody(response.body, MAX_UPSTREAM_BODY_BYTES, entry.timeouts.streamIdleMs);
+      let completion;
+      try {
+        completion = parseUpstreamResponse(upstreamTarget, response.status, JSON.parse(text), { id: x.requestId, created: x.created });
+      } catch (error) {
+        if (error instanceof UpstreamResponseError && error.kind === 'error_response') {
+          const errorClass = classifyHttpError(error.status >= 400 ? error.status : 200, { error: error.detail ?? { message: error.message } }, target.apiStyle);
+          return fail(errorClass, error.detail?.message ?? error.message, error.status, null, error.detail);
+        }
+        return fail('malformed_response', 'the upstream answer could not be read');
+      }
+      onUsage((completion.usage as Usage | undefined) ?? null);
+      x.answerUsage = (completion.usage as Usage | undefined) ?? null;
+      x.completion = completion;
+      sendJson(x.res, 200, completion, standbyHeaders(x, target));
+      return null;
+    }
+
+    return await relayStream(x, entry, target, upstreamTarget, response.body, startedAt, fail, onTtft, onUsage);
+  } catch (error) {
+    if (error instanceof UnsupportedByTargetError) throw error;
+    const failure = error instanceof UpstreamFailure ? error : classifyTransportError(error, controller);
+    return fail(failure.errorClass, failure.message);
+  } finally {
+    clearTimeout(deadlineTimer);
+    controller.unfollow('close');
+  }
+}
