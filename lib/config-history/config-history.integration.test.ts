@@ -30,6 +30,7 @@ import { randomBytes } from 'node:crypto';
 import { generateToken } from '@/lib/access/tokens';
 import { SYSTEM_ACTOR } from '@/lib/server/auth';
 import { db } from '@/lib/server/db';
+import { processSlot } from '@/lib/server/process-slot';
 import { endpointPolicyOf } from '@/lib/server/endpoint-policy';
 import { PrismaClient } from '@/lib/server/generated/prisma/client';
 import { setEndpointPolicy } from '@/lib/server/guarded-connect';
@@ -45,19 +46,21 @@ const ROOT = path.resolve(__dirname, '../..');
 
 // ---------------------------------------------------------------- one database at a time
 
-const holder = globalThis as unknown as { standbyPrisma?: PrismaClient };
+// The process's Prisma client lives in a process slot (lib/server/db.ts): swapped here to work on another database.
+const prismaSlot = processSlot<PrismaClient>('prisma');
 const clients: PrismaClient[] = [];
 
 /** Runs `work` with db() pointing at another database (the product's code reads db() on every call). */
 async function onDatabase<T>(url: string, work: () => Promise<T>): Promise<T> {
-  const previous = holder.standbyPrisma;
+  const previous = prismaSlot.get();
   const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 4 }) });
   clients.push(client);
-  holder.standbyPrisma = client;
+  prismaSlot.set(client);
   try {
     return await work();
   } finally {
-    holder.standbyPrisma = previous;
+    if (previous) prismaSlot.set(previous);
+    else prismaSlot.clear();
   }
 }
 
