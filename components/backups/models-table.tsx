@@ -1,4 +1,4 @@
-import { Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text } from '@mantine/core';
+import { Box, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text } from '@mantine/core';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import type { ModelView } from '@/lib/backups/data';
 import { formatBytes } from '@/lib/backups/estimate';
@@ -33,6 +33,10 @@ export function ModelsTable({ models }: { models: ModelView[] }) {
                   <Text size="xs" c="dimmed">
                     {m.target ? `${m.target.model}${m.target.services.length ? ` · in ${m.target.services.join(', ')}` : ''}` : m.description || 'registered by hand'}
                   </Text>
+                  {/* On a phone the verdict column is off screen: the verdict comes with the name. */}
+                  <Box hiddenFrom="sm" mt={4}>
+                    <BackupVerdictBadge verdict={m.status.verdict} />
+                  </Box>
                 </TableTd>
                 <TableTd>
                   <Text size="sm">{m.servingRegion}</Text>

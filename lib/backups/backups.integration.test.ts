@@ -139,6 +139,18 @@ describe('the backup jobs\' API and what a copy is worth', () => {
     assert.equal(model.status.verdict, 'protected');
   });
 
+  test('a location holds one copy: the same report sent five times at once, and once more later, leaves one record', async () => {
+    const location = 's3://models/llama/retried';
+    const statuses = await Promise.all(Array.from({ length: 5 }, () => post(receiveCopy, { model: target.name, location, region: regionFar, manifest: deployed }).then((r) => r.status)));
+    assert.deepEqual(statuses, [201, 201, 201, 201, 201]);
+    const takenAt = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000).toISOString();
+    assert.equal((await post(receiveCopy, { model: target.name, location, region: regionFar, manifest: deployed, takenAt })).status, 201);
+    const copies = await db().backupCopy.findMany({ where: { location }, select: { takenAt: true } });
+    assert.equal(copies.length, 1);
+    assert.equal(copies[0].takenAt.toISOString(), takenAt, 'the last report is the record');
+    await db().backupCopy.deleteMany({ where: { location } });
+  });
+
   test('the broken variant without its tokenizer is not restorable and says what is missing', async () => {
     const brokenFiles = generateModelFolder(broken, { shards: 1, shardBytes: 1024 * 1024, withTokenizer: false });
     await upload(broken, brokenFiles, 'llama-broken/2026-12-02');

@@ -82,9 +82,14 @@ export async function recordCopy(source: string, input: unknown, now = Date.now(
   if (!region) throw new AppError('INVALID', `No region "${report.region}": use a region code from the Regions page.`, { region: [`No region "${report.region}".`] });
   const manifest = sortedManifest(report.manifest);
   const { sizeBytes, fileCount } = manifestSize(manifest);
-  const copy = await db().backupCopy.create({
-    data: { modelId: model.id, location: report.location, region: report.region, takenAt: new Date(report.takenAt ?? now), reportedAt: new Date(now), source, sizeBytes, fileCount, manifest: manifest as unknown as Prisma.InputJsonValue },
-    select: { id: true },
+  const data = { region: report.region, takenAt: new Date(report.takenAt ?? now), reportedAt: new Date(now), source, sizeBytes, fileCount, manifest: manifest as unknown as Prisma.InputJsonValue, verifiedAt: null, verifyProblems: Prisma.DbNull };
+  // A location holds one copy: a job that reports it again (a retry, or tonight's copy written over last night's) replaces
+  // the record rather than adding one, also when reports for it arrive at once.
+  const copy = await inTransaction(async (tx) => {
+    await tx.$executeRaw(Prisma.sql`SELECT pg_advisory_xact_lock(hashtext(${`standby:backup-copy:${model.id}:${report.location}`}))`);
+    const existing = await tx.backupCopy.findFirst({ where: { modelId: model.id, location: report.location }, orderBy: { takenAt: 'desc' }, select: { id: true } });
+    if (existing) return tx.backupCopy.update({ where: { id: existing.id }, data, select: { id: true } });
+    return tx.backupCopy.create({ data: { ...data, modelId: model.id, location: report.location }, select: { id: true } });
   });
   const assessment = assessCopy(manifest, asManifest(model.deployed), model.parts);
   await reportEvidence(

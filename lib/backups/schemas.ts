@@ -14,12 +14,14 @@ export const partPath = z
   .trim()
   .min(1, 'Give the path of the file in the model folder.')
   .max(1024, 'At most 1,024 characters.')
-  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..') && !p.includes('\\') && !p.includes('\0'), 'A path inside the model folder, such as prompts/system.txt (no leading /, no ..).');
+  .refine((p) => !p.startsWith('/') && !p.includes('\\') && !p.includes('\0'), 'A path inside the model folder, such as prompts/system.txt (no leading /, no ..).')
+  // One spelling per file: ./config.json or a//b would be config.json or a/b listed twice in disguise.
+  .refine((p) => p.startsWith('/') || p.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..'), 'A path inside the model folder, written plainly: no .. , no ./ and no // (prompts/system.txt).');
 
 const manifestFile = z.object({
   path: partPath,
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 is 64 lowercase hex characters.'),
-  sizeBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  sizeBytes: z.number({ error: 'sizeBytes is the file\'s size in bytes.' }).min(0, 'sizeBytes cannot be negative.').max(Number.MAX_SAFE_INTEGER, 'sizeBytes is larger than any file (at most 2^53 - 1).').refine(Number.isInteger, 'sizeBytes is a whole number of bytes.'),
 }).strict();
 
 export const manifestInput = z

@@ -163,7 +163,7 @@ export async function readCommit(spec: string, ref: string | null, fileNames: re
       scratch = mkdtempSync(path.join(tmpdir(), 'standby-rebuild-'));
       gitDir = path.join(scratch, 'repo.git');
       await runGit(['clone', '--quiet', '--bare', ...(ref ? [] : ['--depth', '1']), spec, gitDir]);
-    } else if (!existsSync(gitDir)) {
+    } else if (!existsSync(/*turbopackIgnore: true*/ gitDir)) {
       throw new GitError(`No repository at ${spec}.`);
     }
     const resolved = ref ?? 'HEAD';
