@@ -26,7 +26,7 @@ import { publishPendingVersions } from '@/lib/config-history/publish';
 import { sha256 } from '@/lib/config-versions/writer';
 import { objectivesSection } from '@/lib/recovery/config-section';
 import { settingsSection } from '@/lib/settings/config-section';
-import { db } from '@/lib/server/db';
+import { db, type Tx } from '@/lib/server/db';
 import { inTransaction } from '@/lib/server/mutation';
 
 const SOURCE = 'demo-backup-job';
@@ -111,7 +111,12 @@ async function seedModels(now: number) {
  * real file of that moment (the current estate with the later changes undone).
  */
 async function seedConfigHistory(now: number) {
-  const [settings, routing, objectives] = await db().$transaction(async (tx) => [await settingsSection.read(tx), await routingSection.read(tx), await objectivesSection.read(tx)]);
+  // Read on the pool, not in a transaction: Prisma loads a query's relations in parallel, which one connection cannot take
+  // (pg warns). Nothing else writes while the demo is seeded.
+  const client = db() as unknown as Tx;
+  const settings = await settingsSection.read(client);
+  const routing = await routingSection.read(client);
+  const objectives = await objectivesSection.read(client);
   const current = parse(routing) as ConfigDoc;
   const variant = (change: (doc: ConfigDoc) => void) => {
     const doc = structuredClone(current);

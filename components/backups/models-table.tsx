@@ -35,7 +35,7 @@ export function ModelsTable({ models }: { models: ModelView[] }) {
                   </Text>
                   {/* On a phone the verdict column is off screen: the verdict comes with the name. */}
                   <Box hiddenFrom="sm" mt={4}>
-                    <BackupVerdictBadge verdict={m.status.verdict} />
+                    <BackupVerdictBadge verdict={m.status.verdict} testId="backup-verdict-phone" />
                   </Box>
                 </TableTd>
                 <TableTd>

@@ -7,9 +7,9 @@ const LOOK: Record<ModelStatus['verdict'], { color: string; label: string }> = {
   unprotected: { color: 'red', label: 'Not restorable elsewhere' },
 };
 
-export function BackupVerdictBadge({ verdict }: { verdict: ModelStatus['verdict'] }) {
+export function BackupVerdictBadge({ verdict, testId = 'backup-verdict' }: { verdict: ModelStatus['verdict']; testId?: string }) {
   return (
-    <Badge color={LOOK[verdict].color} variant="light" miw="max-content" data-testid="backup-verdict">
+    <Badge color={LOOK[verdict].color} variant="light" miw="max-content" data-testid={testId}>
       {LOOK[verdict].label}
     </Badge>
   );

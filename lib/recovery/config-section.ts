@@ -40,15 +40,26 @@ type ObjectivesFile = z.output<typeof fileSchema>;
 
 type Current = Awaited<ReturnType<typeof readCurrent>>;
 
+/** One query at a time, one relation each: Prisma loads a query's relations in parallel, which a transaction's one connection cannot take. */
 async function readCurrent(tx: Tx) {
-  return tx.recoveryComponent.findMany({
+  const components = await tx.recoveryComponent.findMany({
     where: { retiredAt: null },
     orderBy: { name: 'asc' },
-    select: {
-      id: true, name: true, kind: true, description: true, service: { select: { name: true } }, target: { select: { name: true } },
-      objectives: { orderBy: { disruption: 'asc' }, select: { id: true, disruption: true, rtoMs: true, rpoMs: true, reason: true, version: true } },
-    },
+    select: { id: true, name: true, kind: true, description: true, serviceId: true, targetId: true },
   });
+  const services = new Map((await tx.service.findMany({ select: { id: true, name: true } })).map((r) => [r.id, r.name]));
+  const targets = new Map((await tx.target.findMany({ select: { id: true, name: true } })).map((r) => [r.id, r.name]));
+  const objectives = await tx.recoveryObjective.findMany({
+    where: { componentId: { in: components.map((c) => c.id) } },
+    orderBy: { disruption: 'asc' },
+    select: { componentId: true, id: true, disruption: true, rtoMs: true, rpoMs: true, reason: true, version: true },
+  });
+  return components.map((c) => ({
+    ...c,
+    service: c.serviceId ? { name: services.get(c.serviceId) ?? c.serviceId } : null,
+    target: c.targetId ? { name: targets.get(c.targetId) ?? c.targetId } : null,
+    objectives: objectives.filter((o) => o.componentId === c.id),
+  }));
 }
 
 function toFile(components: Current): ObjectivesFile {
