@@ -12,6 +12,9 @@ import { burnRateAlertTask } from '@/lib/slo/evaluate';
 import { degradationTask } from '@/lib/degradation/evaluate';
 import { retentionTask } from '@/lib/health/rollups';
 import { recoveryTask } from '@/lib/recovery/detect-task';
+import { configHistoryTask } from '@/lib/config-history/publish-task';
+import { backupsTask } from '@/lib/backups/task';
+import { conversationRetentionTask } from '@/lib/conversations/mutations';
 
 /** What loops may need of the replica that leads: its routing snapshot, breakers, recorder and gateway state. */
 export type ControlLoopDeps = {
@@ -25,5 +28,8 @@ export type ControlLoopDeps = {
 export type ReplicaTask = LeaderTask<{ snapshots: SnapshotReader }>;
 
 export function controlLoops(deps: ControlLoopDeps): ReplicaTask[] {
-  return [burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, state: deps.gatewayState, queue: createRetryQueue() }), retentionTask, accessCleanupTask, recoveryTask()];
+  return [
+    burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, state: deps.gatewayState, queue: createRetryQueue() }), retentionTask, accessCleanupTask, recoveryTask(),
+    configHistoryTask(), backupsTask(), conversationRetentionTask(),
+  ];
 }
