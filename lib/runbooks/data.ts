@@ -173,6 +173,11 @@ export async function listWebhooks(): Promise<WebhookView[]> {
   }));
 }
 
+/** The webhooks a notify step can send to now (not disabled), by name. */
+export async function listActiveWebhooks(): Promise<{ id: string; name: string }[]> {
+  return db().notificationWebhook.findMany({ where: { disabledAt: null }, orderBy: { name: 'asc' }, select: { id: true, name: true } });
+}
+
 /** What the runbook editor chooses from: services, targets, webhooks and other runbooks, by name. */
 export async function getEditorChoices() {
   const [services, targets, webhooks, runbooks] = await Promise.all([
