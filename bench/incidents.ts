@@ -22,8 +22,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { applyMigrations } from '@/lib/server/runtime/migrate';
 import { machine, machineRows, now, ROOT, runGroup, sleep, startChild, tsNodeArgs, type Child, type Machine } from './harness';
+import { withBenchDatabase } from './database';
 import { timeReads, writeResultsSection, type Timing } from './history';
 import { median } from './stats';
 
@@ -299,26 +299,10 @@ export function runIncidentsBench(): Promise<number> {
 // ---- main ---------------------------------------------------------------------------------------
 
 async function main() {
-  process.env.NEXTAUTH_SECRET ??= 'benchmark-only-secret-0123456789abcdef01234';
-  process.env.STANDBY_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString('base64');
   mkdirSync(TMP, { recursive: true });
   const host = machine();
   log(`${host.cpu}, ${host.cores} cores, ${host.memory}; load average ${host.load}${QUICK ? ' (QUICK)' : ''}`);
-  const postgres = await startChild<{ url: string }>('postgres', 'bench/postgres.ts', { readyTimeoutMs: 120_000, ownGroup: true });
-  const admin = new pg.Client({ connectionString: postgres.info.url });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DATABASE}`);
-  const url = new URL(postgres.info.url);
-  url.pathname = `/${DATABASE}`;
-  process.env.DATABASE_URL = url.toString();
-  const client = new pg.Client({ connectionString: url.toString() });
-  let disconnect = async () => {};
-  try {
-    await applyMigrations(url.toString(), path.join(ROOT, 'prisma/migrations'));
-    await client.connect();
-    const { db } = await import('@/lib/server/db');
-    disconnect = () => db().$disconnect();
+  await withBenchDatabase(DATABASE, async (client) => {
     const seeded = await seed();
     const reads = await longIncident(client, seeded);
     const events = await eventLatency(seeded);
@@ -327,13 +311,7 @@ async function main() {
     writeFileSync(path.join(TMP, 'incidents.json'), JSON.stringify(result, null, 2));
     writeResultsSection(incidentsSection(result), INCIDENTS_BEGIN, INCIDENTS_END);
     log('wrote the incidents section of bench/RESULTS.md');
-  } finally {
-    await disconnect().catch(() => {});
-    await client.end().catch(() => {});
-    await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`).catch((error) => console.error('[bench incidents] could not drop the database', error));
-    await admin.end().catch(() => {});
-    await postgres.stop(30_000);
-  }
+  });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(__filename)) {

@@ -21,8 +21,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { applyMigrations } from '@/lib/server/runtime/migrate';
 import { BENCH_TOKEN, machine, machineRows, ROOT, runGroup, sleep, startChild, tsNodeArgs, type Child, type Machine } from './harness';
+import { withBenchDatabase } from './database';
 import { timeReads, writeResultsSection, type Timing } from './history';
 import type { OpenLoopRecord } from './loader';
 import { median } from './stats';
@@ -356,26 +356,10 @@ export function runRecoveryBench(): Promise<number> {
 // ---- main -----------------------------------------------------------------------------------
 
 async function main() {
-  process.env.NEXTAUTH_SECRET ??= 'benchmark-only-secret-0123456789abcdef01234';
-  process.env.STANDBY_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString('base64');
   mkdirSync(TMP, { recursive: true });
   const host = machine();
   log(`${host.cpu}, ${host.cores} cores, ${host.memory}; load average ${host.load}${QUICK ? ' (QUICK: not the issue\'s figures)' : ''}`);
-  const postgres = await startChild<{ url: string }>('postgres', 'bench/postgres.ts', { readyTimeoutMs: 120_000, ownGroup: true });
-  const admin = new pg.Client({ connectionString: postgres.info.url });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DATABASE}`);
-  const url = new URL(postgres.info.url);
-  url.pathname = `/${DATABASE}`;
-  process.env.DATABASE_URL = url.toString();
-  const client = new pg.Client({ connectionString: url.toString() });
-  let disconnect = async () => {};
-  try {
-    await applyMigrations(url.toString(), path.join(ROOT, 'prisma/migrations'));
-    await client.connect();
-    const { db } = await import('@/lib/server/db');
-    disconnect = () => db().$disconnect();
+  await withBenchDatabase(DATABASE, async (client) => {
     const setup: RecoveryResult['setup'] = [];
     await seed(client, setup);
 
@@ -411,17 +395,7 @@ async function main() {
     writeFileSync(path.join(TMP, 'recovery.json'), JSON.stringify(result, null, 2));
     writeResultsSection(recoverySection(result), RECOVERY_BEGIN, RECOVERY_END);
     log('wrote the recovery section of bench/RESULTS.md');
-  } finally {
-    await disconnect().catch(() => {});
-    await client.end().catch(() => {});
-    if (process.env.BENCH_RECOVERY_KEEP !== '1') await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`).catch((error) => console.error('[bench recovery] could not drop the database', error));
-    await admin.end().catch(() => {});
-    if (process.env.BENCH_RECOVERY_KEEP === '1') {
-      log(`BENCH_RECOVERY_KEEP: ${url.toString()} stays up until this process is stopped`);
-      await new Promise(() => {});
-    }
-    await postgres.stop(30_000);
-  }
+  });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(__filename)) {

@@ -68,8 +68,16 @@ test('a commander runs the provider-outage runbook from open to post-mortem; a v
   // A note reaches the viewer's timeline live.
   const note = uniqueName('OpenAI status page says investigating');
   await page.getByRole('textbox', { name: 'Note' }).fill(note);
+  const sent = page.waitForRequest((request) => request.method() === 'POST' && 'next-action' in request.headers());
   await page.getByRole('button', { name: 'Add note' }).click();
   await expect(viewer.getByTestId('timeline')).toContainText(note);
+  // The same action replayed by another site with the commander's cookie writes nothing.
+  const captured = await sent;
+  const { origin: _origin, ...headers } = captured.headers();
+  const forged = uniqueName('forged note');
+  const replay = await page.request.post(captured.url(), { headers: { ...headers, origin: 'http://evil.example' }, data: (captured.postData() ?? '').replaceAll(note, forged) });
+  expect(await replay.text()).not.toContain('"ok":true');
+  expect(await sql('SELECT 1 FROM "TimelineEvent" WHERE text = $1', [forged])).toHaveLength(0);
 
   // The commander judges a check by hand, returns routing to automatic, and resolves.
   await stepCard(page, 'callers-ok').getByRole('button', { name: /More for step/ }).click();
