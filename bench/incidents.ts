@@ -172,9 +172,9 @@ async function eventLatency(seeded: Awaited<ReturnType<typeof seed>>): Promise<I
 async function longIncident(client: pg.Client, seeded: Awaited<ReturnType<typeof seed>>): Promise<Timing[]> {
   const { db } = await import('@/lib/server/db');
   const { openIncident } = await import('@/lib/incidents/mutations');
-  const { getIncident, getTimeline, listAssignableUsers } = await import('@/lib/incidents/data');
-  const { listRunbooks } = await import('@/lib/runbooks/data');
-  const { getServiceRouting } = await import('@/lib/failover/data');
+  const { getIncident, getStepChoices, getTimeline, listAssignableUsers } = await import('@/lib/incidents/data');
+  const { listActiveWebhooks, listRunbooks } = await import('@/lib/runbooks/data');
+  const { getChainTargetOptions, getServiceRouting } = await import('@/lib/failover/data');
   const runbook = await db().runbook.findUniqueOrThrow({ where: { name: 'Provider outage' }, select: { id: true } });
   const opened = await openIncident(seeded.commander, { title: 'bench: a week-long incident', serviceId: seeded.service.id, severity: 'P1', runbookId: runbook.id });
   const began = performance.now();
@@ -187,20 +187,12 @@ async function longIncident(client: pg.Client, seeded: Awaited<ReturnType<typeof
   );
   await client.query('ANALYZE "TimelineEvent"');
   log(`${ENTRIES.toLocaleString('en-US')} timeline entries in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+  // What the page reads for a commander, in the same calls (the curated view first).
   const page = () =>
-    Promise.all([
-      getIncident(opened.id),
-      getTimeline(opened.id, { curated: false }),
-      db().service.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, chain: { orderBy: { position: 'asc' }, select: { target: { select: { id: true, name: true } } } } } }),
-      db().target.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, model: true } }),
-      db().notificationWebhook.findMany({ where: { disabledAt: null }, select: { id: true, name: true } }),
-      listRunbooks(),
-      listAssignableUsers(),
-      getServiceRouting(seeded.service.name),
-    ]);
+    Promise.all([getIncident(opened.id), getTimeline(opened.id, { curated: true }), getStepChoices(), listActiveWebhooks(), listRunbooks(), listAssignableUsers(), getServiceRouting(seeded.service.name), getChainTargetOptions()]);
   const size = (value: unknown) => ({ jsonBytes: JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)).length });
   return timeReads([
-    { label: `the incident page's reads (app/(dashboard)/incidents/[id]/page.tsx): the incident, its runbook, the newest 200 of ${ENTRIES.toLocaleString('en-US')} entries, and the choices`, run: page, describe: size },
+    { label: `the incident page's reads (app/(dashboard)/incidents/[id]/page.tsx): the incident, its runbook, the newest curated entries of ${ENTRIES.toLocaleString('en-US')}, and the choices`, run: page, describe: size },
     { label: 'getIncident: the cockpit without the timeline (also GET /api/incidents/<id>)', run: () => getIncident(opened.id), describe: size },
     { label: `getTimeline: the newest 200 of ${ENTRIES.toLocaleString('en-US')} entries`, run: () => getTimeline(opened.id), describe: size },
     { label: 'getTimeline, curated view', run: () => getTimeline(opened.id, { curated: true }), describe: size },
