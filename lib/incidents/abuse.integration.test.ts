@@ -24,6 +24,8 @@ before(async () => {
 });
 
 after(async () => {
+  // The runbooks made here match any provider outage: archived, so later files' incidents attach the library's.
+  await db().runbook.updateMany({ where: { name: { startsWith: 'abuse-' } }, data: { archivedAt: new Date() } });
   await db().$disconnect();
 });
 
@@ -64,7 +66,7 @@ describe('several commanders at the same button', () => {
   });
 
   test('one step finished five times at once is finished once; starting it again afterwards is refused', async () => {
-    const runbook = await createRunbook(users.commander, { name: uniqueName('Race'), failureMode: 'provider_outage', steps: [{ key: 'call', kind: 'instruction', title: 'Call the provider', body: 'Phone them.' }] });
+    const runbook = await createRunbook(users.commander, { name: uniqueName('abuse-race'), failureMode: 'provider_outage', steps: [{ key: 'call', kind: 'instruction', title: 'Call the provider', body: 'Phone them.' }] });
     const opened = await openIncident(users.commander, { title: uniqueName('step-race'), severity: 'P3', runbookId: runbook.id });
     const step = await stepOf(opened.id, 'call');
     const results = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => finishStep(i % 2 ? users.admin : users.commander, { stepRunId: step.runId, expectedVersion: step.version, outcome: 'done' })));
@@ -78,7 +80,7 @@ describe('several commanders at the same button', () => {
 
   test('two commanders run the same force-failover step at once: traffic is steered once', async () => {
     const seeded = await seedRoutedService('http://127.0.0.1:9', 'abuse');
-    const runbook = await createRunbook(users.commander, { name: uniqueName('Force'), failureMode: 'provider_outage', steps: [{ key: 'force', kind: 'action', title: 'Force failover', params: { action: 'force_failover' } }] });
+    const runbook = await createRunbook(users.commander, { name: uniqueName('abuse-force'), failureMode: 'provider_outage', steps: [{ key: 'force', kind: 'action', title: 'Force failover', params: { action: 'force_failover' } }] });
     const opened = await openIncident(users.commander, { title: uniqueName('action-race'), serviceId: seeded.service.id, severity: 'P2', runbookId: runbook.id });
     const step = await stepOf(opened.id, 'force');
     const { routingVersion } = await db().service.findUniqueOrThrow({ where: { id: seeded.service.id }, select: { routingVersion: true } });
@@ -105,7 +107,7 @@ describe('several commanders at the same button', () => {
 
 describe('a viewer, and nobody at all', () => {
   test('every incident and runbook change is refused to a viewer and to a caller without a session, and nothing is written', async () => {
-    const runbook = await createRunbook(users.commander, { name: uniqueName('Viewer'), failureMode: 'provider_outage', steps: [{ key: 'call', kind: 'instruction', title: 'Call' }] });
+    const runbook = await createRunbook(users.commander, { name: uniqueName('abuse-viewer'), failureMode: 'provider_outage', steps: [{ key: 'call', kind: 'instruction', title: 'Call' }] });
     const opened = await openIncident(users.commander, { title: uniqueName('viewer'), severity: 'P3', runbookId: runbook.id });
     const step = await stepOf(opened.id, 'call');
     const note = await addNote(users.commander, { incidentId: opened.id, text: 'a note' }).then(() => db().timelineEvent.findFirstOrThrow({ where: { incidentId: opened.id, kind: 'note' } }));
@@ -178,7 +180,7 @@ describe('hostile input', () => {
 
     // A decision option that does not exist, and a step of another kind.
     const runbook = await createRunbook(users.commander, {
-      name: uniqueName('Hostile'), failureMode: 'provider_outage',
+      name: uniqueName('abuse-hostile'), failureMode: 'provider_outage',
       steps: [
         { key: 'pick', kind: 'decision', title: 'Pick', params: { question: 'Which?', options: [{ label: 'A' }, { label: 'B' }] } },
         { key: 'read', kind: 'instruction', title: 'Read' },
