@@ -60,7 +60,9 @@ async function sharedFate(tx: Tx, now: number) {
   const episode = await sharedFateEpisode(tx);
   if (!episode) return;
   const t0 = episode.startedAt.getTime();
-  const [cora, oscar, ada] = await Promise.all([user(tx, 'commander@standby.demo'), user(tx, 'operator@standby.demo'), user(tx, 'admin@standby.demo')]);
+  const cora = await user(tx, 'commander@standby.demo');
+  const oscar = await user(tx, 'operator@standby.demo');
+  const ada = await user(tx, 'admin@standby.demo');
   const service = await tx.service.findUniqueOrThrow({ where: { name: 'support-bot' }, select: { id: true, sloTarget: true } });
   const at = (ms: number) => new Date(t0 + ms);
   const incident = await tx.incident.create({
@@ -165,7 +167,9 @@ async function qualityRegression(tx: Tx, now: number) {
   const episode = await tx.disruptionEpisode.findFirst({ where: { component: { name: routingComponentName('support-bot') }, disruption: 'model_retirement' }, select: { id: true, startedAt: true, restoredAt: true } });
   if (!episode) return;
   const t0 = episode.startedAt.getTime();
-  const [cora, oscar, ada] = await Promise.all([user(tx, 'commander@standby.demo'), user(tx, 'operator@standby.demo'), user(tx, 'admin@standby.demo')]);
+  const cora = await user(tx, 'commander@standby.demo');
+  const oscar = await user(tx, 'operator@standby.demo');
+  const ada = await user(tx, 'admin@standby.demo');
   const service = await tx.service.findUniqueOrThrow({ where: { name: 'support-bot' }, select: { id: true } });
   const at = (ms: number) => new Date(t0 + ms);
   const restored = episode.restoredAt?.getTime() ?? t0 + 3 * HOUR;
