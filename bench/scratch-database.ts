@@ -61,3 +61,14 @@ export async function openScratchDatabase(name: string): Promise<ScratchDatabase
     },
   };
 }
+
+/** Runs `run` against a scratch database `name`, which is dropped (and its server stopped) afterwards, whatever happened. */
+export async function withBenchDatabase<T>(name: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  benchSecrets();
+  const database = await openScratchDatabase(name);
+  try {
+    return await run(database.client);
+  } finally {
+    await database.close();
+  }
+}

@@ -50,6 +50,29 @@ test('demo credentials are stored encrypted, and only their last four characters
   }
 });
 
+test('the demo ships the runbook library, a webhook to its own receiver, and two past incidents, one with a published post-mortem', async () => {
+  await seedDemoEstate();
+  const { LIBRARY } = await import('@/lib/runbooks/library');
+  const runbooks = await db().runbook.findMany({ where: { name: { in: LIBRARY.map((r) => r.name) } }, select: { name: true } });
+  assert.equal(runbooks.length, 8, 'one runbook per failure mode');
+  const hook = await db().notificationWebhook.findUniqueOrThrow({ where: { name: '#incidents' } });
+  assert.match(decryptSecret(hook.urlCiphertext), /^http:\/\/127\.0\.0\.1:\d+\/simulated\/webhooks\/incidents$/);
+  const { getPostmortem } = await import('@/lib/incidents/data');
+  const incidents = await db().incident.findMany({ where: { title: { startsWith: 'support-bot' }, openedVia: 'manual', postmortem: { isNot: null } }, select: { id: true, status: true, postmortem: { select: { publishedAt: true } } } });
+  assert.equal(incidents.length, 2);
+  const published = incidents.find((i) => i.postmortem?.publishedAt);
+  assert.ok(published && published.status === 'closed');
+  const view = (await getPostmortem(published.id))!;
+  assert.equal(view.figures.impact.failures, 74, 'the failed requests the linked episode measured');
+  assert.ok(view.figures.impact.services[0].budgetBurned! > 0, 'a share of the SLO window\'s budget');
+  assert.ok(view.figures.rto && view.figures.rto.rtoMs! > 0 && view.figures.rto.objectiveRtoMs === 30_000);
+  assert.equal(view.figures.rto.parts.tAssessMs !== null, true);
+  // Seeding again adds nothing.
+  const before = await db().incident.count();
+  await seedDemoEstate();
+  assert.equal(await db().incident.count(), before);
+});
+
 test('seeding runs its queries one after another inside its transactions: pg prints no deprecation warning at a demo start', async () => {
   await seedDemoEstate();
   assert.deepEqual(warnings.filter((warning) => warning.includes('already executing a query')), []);

@@ -14,6 +14,7 @@ import { readAll, type Tx } from '@/lib/server/db';
 import { hashToken, tokenPrefixOf } from '@/lib/access/tokens';
 import { inTransaction } from '@/lib/server/mutation';
 import { seedBackupsDemo } from './seed-backups';
+import { seedIncidentsDemo } from './seed-incidents';
 import { seedRecoveryDemo } from './seed-recovery';
 
 export const DEMO_PASSWORD = 'standby-demo';
@@ -198,5 +199,6 @@ export async function seedDemoEstate(): Promise<{ users: { email: string; role: 
   });
   await seedRecoveryDemo();
   await seedBackupsDemo();
+  await seedIncidentsDemo();
   return seeded;
 }

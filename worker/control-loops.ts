@@ -15,6 +15,8 @@ import { recoveryTask } from '@/lib/recovery/detect-task';
 import { configHistoryTask } from '@/lib/config-history/publish-task';
 import { backupsTask } from '@/lib/backups/task';
 import { conversationRetentionTask } from '@/lib/conversations/mutations';
+import { incidentWatchTask } from '@/lib/incidents/watch-task';
+import { notificationDeliveryTask } from '@/lib/incidents/deliveries';
 
 /** What loops may need of the replica that leads: its routing snapshot, breakers, recorder and gateway state. */
 export type ControlLoopDeps = {
@@ -30,6 +32,6 @@ export type ReplicaTask = LeaderTask<{ snapshots: SnapshotReader }>;
 export function controlLoops(deps: ControlLoopDeps): ReplicaTask[] {
   return [
     burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, state: deps.gatewayState, queue: createRetryQueue() }), retentionTask, accessCleanupTask, recoveryTask(),
-    configHistoryTask(), backupsTask(), conversationRetentionTask(),
+    configHistoryTask(), backupsTask(), conversationRetentionTask(), incidentWatchTask(), notificationDeliveryTask,
   ];
 }

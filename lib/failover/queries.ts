@@ -4,6 +4,8 @@
 import { queryOptions } from '@tanstack/react-query';
 import { fetchLive, pollLive, type LiveDataError } from '@/lib/shared/live-data';
 import type { ServiceRouting, SteeringPreviewView } from './data';
+import type { RetirementPreview } from './retirement';
+import type { RetirementScope } from './retire';
 import type { SteeringKind } from './schemas';
 
 /** Routing changes by operators (who see it at once) and breakers (shown on the live panel too): a slower poll is enough. */
@@ -23,6 +25,18 @@ export const failoverQueries = {
       queryKey: ['failover', 'steering-preview', name, kind, targetId],
       queryFn: ({ signal }) =>
         fetchLive<SteeringPreviewView>(`/api/live/services/${encodeURIComponent(name)}/steering-preview?${new URLSearchParams({ kind, ...(targetId ? { targetId } : {}) })}`, signal),
+      staleTime: 0,
+      retry: false,
+      refetchOnWindowFocus: false,
+    }),
+  /** What retiring a target (or every target of a model) everywhere would change, while its dialog is open. */
+  retirementPreview: (scope: RetirementScope) =>
+    queryOptions<RetirementPreview, LiveDataError>({
+      queryKey: ['failover', 'retirement-preview', scope.targetId ?? null, scope.model ?? null, scope.substituteTargetId ?? null],
+      queryFn: ({ signal }) => {
+        const query = Object.entries(scope).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '');
+        return fetchLive<RetirementPreview>(`/api/live/retirement-preview?${new URLSearchParams(query)}`, signal);
+      },
       staleTime: 0,
       retry: false,
       refetchOnWindowFocus: false,

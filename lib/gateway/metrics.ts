@@ -1,6 +1,6 @@
 // The gateway's Prometheus metrics, per replica, through prom-client (the
 // standard client: exposition format, escaping and histogram maths are its
-// job, docs/decisions/011). Each data plane has a registry of its own, so two
+// job). Each data plane has a registry of its own, so two
 // in one process (tests) never share counters. Observations on the hot path
 // are a counter increment and a histogram observation per attempt and one
 // increment per request; the one-hot gauges (breaker state, active target,

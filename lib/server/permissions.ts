@@ -12,7 +12,8 @@ export const PERMISSIONS = [
   'drills.run',
   'recovery.write', // recovery components and objectives, episode classification
   'backups.write', // model backups: models, their required parts, bandwidth between regions, copy checks
-  'incidents.write',
+  'incidents.write', // open and run incidents: severity, roles, status, steps, notes, post-mortems
+  'runbooks.write', // edit the runbook library (a new version per edit)
   'credentials.manage',
   'users.manage',
   'tokens.manage',
@@ -25,15 +26,15 @@ const VIEWER: Permission[] = ['estate.read', 'audit.read'];
 
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   viewer: new Set(VIEWER),
-  operator: new Set<Permission>([...VIEWER, 'inventory.write', 'failover.write', 'drills.run', 'recovery.write', 'backups.write']),
-  commander: new Set<Permission>([...VIEWER, 'incidents.write', 'failover.write']),
+  operator: new Set<Permission>([...VIEWER, 'inventory.write', 'failover.write', 'drills.run', 'recovery.write', 'backups.write', 'runbooks.write']),
+  commander: new Set<Permission>([...VIEWER, 'incidents.write', 'failover.write', 'runbooks.write']),
   admin: new Set<Permission>(PERMISSIONS),
 };
 
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   viewer: 'Reads everything: health, inventory, compliance, audit. Changes nothing.',
-  operator: 'SRE on call: edits inventory, flips failover, runs drills, sets recovery objectives, manages model backups.',
-  commander: 'Incident commander: runs incidents and runbooks, may flip failover.',
+  operator: 'SRE on call: edits inventory, flips failover, runs drills, sets recovery objectives, manages model backups, edits runbooks, runs the steering steps of an incident.',
+  commander: 'Incident commander: runs incidents and runbooks, edits runbooks, may flip failover.',
   admin: 'Everything, plus users, credentials, API tokens and settings.',
 };
 

@@ -38,3 +38,8 @@ export const PROTOCOL_LABELS: Record<SimulatedProtocol, string> = {
 export function simulatedBaseUrl(origin: string, name: string): string {
   return `${origin.replace(/\/+$/, '')}/simulated/${name}/v1`;
 }
+
+/** Where the demo's webhook receiver (simulator/webhook-sink.ts) listens: the demo's notify steps post to it. */
+export const DEMO_WEBHOOK_PATH = '/simulated/webhooks/';
+
+export const demoWebhookUrl = (port: number, name = 'incidents') => `http://127.0.0.1:${port}${DEMO_WEBHOOK_PATH}${name}`;

@@ -1,0 +1,232 @@
+import 'server-only';
+// Runbook writes: a new runbook, an edit (always a new version: an incident
+// keeps the version it ran), archiving, the standard library, and the
+// notification webhooks. Each checks the caller's permission, validates its
+// input, checks every id a step names, and audits in the same transaction.
+//
+// Who may do what (docs/decisions/011-incidents-live-timeline.md):
+//   runbooks.write      operator, commander, admin: edit the library
+//   credentials.manage  admin: add, rotate, disable webhooks (their URLs are secrets)
+import { recordAudit } from '@/lib/audit/record';
+import { requireActor, type Actor, type SessionUser } from '@/lib/server/auth';
+import { encryptSecret } from '@/lib/server/crypto';
+import { Prisma, type Tx } from '@/lib/server/db';
+import { AppError, parseInput, type FieldErrors } from '@/lib/server/errors';
+import { assertVersionMatched, inTransaction, withUniqueField } from '@/lib/server/mutation';
+import { LIBRARY } from './library';
+import { STEP_KIND_LABELS } from './model';
+import { archiveRunbookInput, createRunbookInput, createWebhookInput, disableWebhookInput, rotateWebhookInput, runbookContent, saveRunbookInput, type StepValues } from './schemas';
+import type { z } from 'zod';
+
+type Caller = SessionUser | null;
+type Content = z.infer<typeof runbookContent>;
+
+const NAME_TAKEN = 'Another runbook has this name.';
+
+/** Every id the runbook names must exist: a field error for each one that does not. */
+async function checkReferences(tx: Tx, content: Content, selfId?: string): Promise<void> {
+  const ids = { service: new Set(content.serviceIds), target: new Set(content.targetIds), webhook: new Set<string>(), runbook: new Set<string>() };
+  const where: Record<string, { kind: keyof typeof ids; id: string }[]> = {};
+  const note = (path: string, kind: keyof typeof ids, id: string | undefined) => {
+    if (!id) return;
+    ids[kind].add(id);
+    (where[path] ??= []).push({ kind, id });
+  };
+  content.steps.forEach((step, i) => {
+    const p = step.params as Record<string, unknown>;
+    if (step.kind === 'action' || step.kind === 'check') {
+      note(`steps.${i}.params.serviceId`, 'service', p.serviceId as string | undefined);
+      note(`steps.${i}.params.targetId`, 'target', p.targetId as string | undefined);
+      note(`steps.${i}.params.substituteTargetId`, 'target', p.substituteTargetId as string | undefined);
+    }
+    if (step.kind === 'notify') note(`steps.${i}.params.webhookId`, 'webhook', p.webhookId as string | undefined);
+    if (step.kind === 'decision') (p.options as { attachRunbookId?: string }[]).forEach((o, j) => note(`steps.${i}.params.options.${j}.attachRunbookId`, 'runbook', o.attachRunbookId));
+  });
+  const [services, targets, webhooks, runbooks] = await Promise.all([
+    tx.service.findMany({ where: { id: { in: [...ids.service] } }, select: { id: true } }),
+    tx.target.findMany({ where: { id: { in: [...ids.target] } }, select: { id: true } }),
+    tx.notificationWebhook.findMany({ where: { id: { in: [...ids.webhook] } }, select: { id: true } }),
+    tx.runbook.findMany({ where: { id: { in: [...ids.runbook] } }, select: { id: true } }),
+  ]);
+  const found = { service: new Set(services.map((x) => x.id)), target: new Set(targets.map((x) => x.id)), webhook: new Set(webhooks.map((x) => x.id)), runbook: new Set(runbooks.map((x) => x.id)) };
+  const errors: FieldErrors = {};
+  const gone = { service: 'This service no longer exists.', target: 'This target no longer exists.', webhook: 'This webhook no longer exists.', runbook: 'This runbook no longer exists.' };
+  content.serviceIds.forEach((id, i) => !found.service.has(id) && (errors[`serviceIds.${i}`] = [gone.service]));
+  content.targetIds.forEach((id, i) => !found.target.has(id) && (errors[`targetIds.${i}`] = [gone.target]));
+  for (const [path, refs] of Object.entries(where)) for (const ref of refs) if (!found[ref.kind].has(ref.id)) errors[path] = [gone[ref.kind]];
+  content.steps.forEach((step, i) => {
+    if (step.kind !== 'decision') return;
+    (step.params as { options: { attachRunbookId?: string }[] }).options.forEach((o, j) => {
+      if (selfId && o.attachRunbookId === selfId) errors[`steps.${i}.params.options.${j}.attachRunbookId`] = ['A runbook cannot attach itself.'];
+    });
+  });
+  if (Object.keys(errors).length) throw new AppError('INVALID', 'Some steps name things that no longer exist.', errors);
+}
+
+/** The runbook as the audit log shows it: one line per step, so the diff names the steps that changed. */
+function forAudit(content: Content) {
+  const lane = (s: StepValues) => (s.lane ? ` (lane ${'ABC'[s.lane - 1]})` : '');
+  return {
+    name: content.name,
+    failureMode: content.failureMode,
+    conditions: `severities ${content.severities.join(', ') || 'any'}; ${content.serviceIds.length} services, ${content.targetIds.length} targets`,
+    steps: content.steps.map((s, i) => `${i + 1}. ${STEP_KIND_LABELS[s.kind]}${lane(s)}: ${s.title} ${JSON.stringify(s.params)}`),
+  };
+}
+
+async function writeVersion(tx: Tx, runbookId: string, number: number, content: Content, note: string, by: string) {
+  const version = await tx.runbookVersion.create({
+    data: {
+      runbookId, number, name: content.name, failureMode: content.failureMode, summary: content.summary, severities: content.severities,
+      serviceIds: content.serviceIds, targetIds: content.targetIds, note, createdBy: by,
+    },
+    select: { id: true },
+  });
+  await tx.runbookStep.createMany({
+    data: content.steps.map((s, i) => ({
+      versionId: version.id, key: s.key, position: i + 1, lane: s.lane, kind: s.kind, title: s.title, body: s.body, expectedMinutes: s.expectedMinutes ?? null,
+      params: s.params as Prisma.InputJsonValue,
+    })),
+  });
+  return version.id;
+}
+
+async function createIn(tx: Tx, actor: Actor, content: Content, note: string) {
+  await checkReferences(tx, content);
+  const runbook = await withUniqueField('name', NAME_TAKEN, () => tx.runbook.create({ data: { name: content.name, createdBy: actor.email }, select: { id: true } }));
+  await writeVersion(tx, runbook.id, 1, content, note || 'First version', actor.email);
+  await recordAudit(tx, actor, { action: 'runbook.create', entityType: 'runbook', entityId: runbook.id, entityName: content.name, after: forAudit(content), reason: note || null });
+  return { id: runbook.id, name: content.name, version: 1 };
+}
+
+export async function createRunbook(caller: Caller, input: unknown) {
+  const actor = requireActor(caller, 'runbooks.write');
+  const { note, ...content } = parseInput(createRunbookInput, input);
+  return inTransaction((tx) => createIn(tx, actor, content, note));
+}
+
+/** An edit: a new version on top of the one the editor started from, or a conflict naming who saved in between. */
+export async function saveRunbook(caller: Caller, input: unknown) {
+  const actor = requireActor(caller, 'runbooks.write');
+  const { runbookId, expectedVersion, note, ...content } = parseInput(saveRunbookInput, input);
+  return inTransaction(async (tx) => {
+    // Locked first: of two saves from the same version, the second waits, then sees the first and names who saved it.
+    await tx.$queryRaw(Prisma.sql`SELECT id FROM "Runbook" WHERE id = ${runbookId}::uuid FOR UPDATE`);
+    const current = await tx.runbook.findUnique({ where: { id: runbookId }, select: { version: true } });
+    if (!current) throw new AppError('NOT_FOUND', 'This runbook no longer exists.');
+    if (current.version !== expectedVersion) {
+      const theirs = await tx.runbookVersion.findUnique({ where: { runbookId_number: { runbookId, number: current.version } }, select: { createdBy: true, note: true } });
+      throw new AppError('CONFLICT', `${theirs?.createdBy ?? 'Someone'} saved version ${current.version} of this runbook while you were editing${theirs?.note ? ` ("${theirs.note}")` : ''}. Reload to see their change, then make yours again.`);
+    }
+    await checkReferences(tx, content, runbookId);
+    const before = await tx.runbookVersion.findUniqueOrThrow({ where: { runbookId_number: { runbookId, number: expectedVersion } }, include: { steps: { orderBy: { position: 'asc' } } } });
+    const { count } = await withUniqueField('name', NAME_TAKEN, () => tx.runbook.updateMany({ where: { id: runbookId, version: expectedVersion }, data: { version: { increment: 1 }, name: content.name } }));
+    assertVersionMatched(count, 'runbook');
+    const number = expectedVersion + 1;
+    await writeVersion(tx, runbookId, number, content, note, actor.email);
+    const beforeContent = {
+      name: before.name, failureMode: before.failureMode, summary: before.summary, severities: before.severities, serviceIds: before.serviceIds, targetIds: before.targetIds,
+      steps: before.steps.map((s) => ({ key: s.key, kind: s.kind, title: s.title, body: s.body, lane: s.lane, expectedMinutes: s.expectedMinutes ?? undefined, params: s.params as Record<string, unknown> })),
+    };
+    await recordAudit(tx, actor, { action: 'runbook.update', entityType: 'runbook', entityId: runbookId, entityName: content.name, before: forAudit(beforeContent), after: { ...forAudit(content), version: number }, reason: note });
+    return { id: runbookId, name: content.name, version: number };
+  });
+}
+
+export async function setRunbookArchived(caller: Caller, input: unknown) {
+  const actor = requireActor(caller, 'runbooks.write');
+  const { runbookId, expectedVersion, archived } = parseInput(archiveRunbookInput, input);
+  return inTransaction(async (tx) => {
+    const { count } = await tx.runbook.updateMany({ where: { id: runbookId, version: expectedVersion }, data: { archivedAt: archived ? new Date() : null } });
+    assertVersionMatched(count, 'runbook');
+    const { name } = await tx.runbook.findUniqueOrThrow({ where: { id: runbookId }, select: { name: true } });
+    await recordAudit(tx, actor, { action: archived ? 'runbook.archive' : 'runbook.restore', entityType: 'runbook', entityId: runbookId, entityName: name });
+    return { id: runbookId, name, archived };
+  });
+}
+
+/**
+ * Adds the standard library's runbooks that are not in the estate yet (by
+ * name), leaving any runbook already there as it is. Decisions that attach
+ * another library runbook get its id.
+ */
+export async function installLibraryIn(tx: Tx, actor: Actor): Promise<string[]> {
+  const existing = new Set((await tx.runbook.findMany({ select: { name: true } })).map((r) => r.name));
+  const added: string[] = [];
+  for (const entry of LIBRARY.filter((r) => !existing.has(r.name))) {
+    // Created without decisions' links first: a linked runbook may come later in the list.
+    const content = parseInput(runbookContent, { ...entry, steps: entry.steps.map((s) => (s.kind === 'decision' ? { ...s, params: unlinked(s.params) } : s)) });
+    await createIn(tx, actor, content, 'The standard library');
+    added.push(entry.name);
+  }
+  const ids = new Map((await tx.runbook.findMany({ select: { id: true, name: true } })).map((r) => [r.name, r.id]));
+  for (const name of added) {
+    const entry = LIBRARY.find((r) => r.name === name)!;
+    for (const step of entry.steps.filter((s) => s.kind === 'decision')) {
+      const params = step.params as { options: { attachRunbookId?: string }[] };
+      const linked = { ...params, options: params.options.map((o) => ({ ...o, attachRunbookId: o.attachRunbookId ? ids.get(o.attachRunbookId) : undefined })) };
+      const version = await tx.runbookVersion.findFirstOrThrow({ where: { runbookId: ids.get(name)!, number: 1 }, select: { id: true } });
+      await tx.runbookStep.update({ where: { versionId_key: { versionId: version.id, key: step.key } }, data: { params: linked as Prisma.InputJsonValue } });
+    }
+  }
+  return added;
+}
+
+const unlinked = (params: unknown) => {
+  const p = params as { options: { attachRunbookId?: string }[] };
+  return { ...p, options: p.options.map(({ attachRunbookId: _a, ...o }) => o) };
+};
+
+export async function installLibrary(caller: Caller) {
+  const actor = requireActor(caller, 'runbooks.write');
+  return inTransaction(async (tx) => {
+    const added = await installLibraryIn(tx, actor);
+    if (added.length === 0) throw new AppError('INVALID', 'Every runbook of the standard library is already here (by name).');
+    return { added };
+  });
+}
+
+// ---------------------------------------------------------------- webhooks
+
+/** Enough of a URL to recognise it: its host and last four characters. Slack puts the secret in the path. */
+export function webhookHint(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.host} …${url.slice(-4)}`;
+}
+
+export async function createWebhook(caller: Caller, input: unknown) {
+  const actor = requireActor(caller, 'credentials.manage');
+  const { name, kind, url } = parseInput(createWebhookInput, input);
+  return inTransaction(async (tx) => {
+    const hook = await withUniqueField('name', 'Another webhook has this name.', () =>
+      tx.notificationWebhook.create({ data: { name, kind, urlCiphertext: encryptSecret(url), urlHint: webhookHint(url), createdBy: actor.email }, select: { id: true, urlHint: true } }),
+    );
+    await recordAudit(tx, actor, { action: 'webhook.create', entityType: 'webhook', entityId: hook.id, entityName: name, after: { kind, url: hook.urlHint } });
+    return { id: hook.id, name };
+  });
+}
+
+export async function rotateWebhook(caller: Caller, input: unknown) {
+  const actor = requireActor(caller, 'credentials.manage');
+  const { webhookId, expectedVersion, url } = parseInput(rotateWebhookInput, input);
+  return inTransaction(async (tx) => {
+    const before = await tx.notificationWebhook.findUnique({ where: { id: webhookId }, select: { name: true, urlHint: true } });
+    if (!before) throw new AppError('NOT_FOUND', 'This webhook no longer exists.');
+    const { count } = await tx.notificationWebhook.updateMany({ where: { id: webhookId, version: expectedVersion }, data: { urlCiphertext: encryptSecret(url), urlHint: webhookHint(url), rotatedAt: new Date(), version: { increment: 1 } } });
+    assertVersionMatched(count, 'webhook');
+    await recordAudit(tx, actor, { action: 'webhook.rotate', entityType: 'webhook', entityId: webhookId, entityName: before.name, before: { url: before.urlHint }, after: { url: webhookHint(url) } });
+    return { id: webhookId, name: before.name };
+  });
+}
+
+export async function setWebhookDisabled(caller: Caller, input: unknown) {
+  const actor = requireActor(caller, 'credentials.manage');
+  const { webhookId, expectedVersion, disabled } = parseInput(disableWebhookInput, input);
+  return inTransaction(async (tx) => {
+    const { count } = await tx.notificationWebhook.updateMany({ where: { id: webhookId, version: expectedVersion }, data: { disabledAt: disabled ? new Date() : null, version: { increment: 1 } } });
+    assertVersionMatched(count, 'webhook');
+    const { name } = await tx.notificationWebhook.findUniqueOrThrow({ where: { id: webhookId }, select: { name: true } });
+    await recordAudit(tx, actor, { action: disabled ? 'webhook.disable' : 'webhook.enable', entityType: 'webhook', entityId: webhookId, entityName: name });
+    return { id: webhookId, name, disabled };
+  });
+}
