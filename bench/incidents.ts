@@ -22,8 +22,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { applyMigrations } from '@/lib/server/runtime/migrate';
 import { machine, machineRows, now, ROOT, runGroup, sleep, startChild, tsNodeArgs, type Child, type Machine } from './harness';
+import { withBenchDatabase } from './scratch-database';
 import { timeReads, writeResultsSection, type Timing } from './history';
 import { median } from './stats';
 
@@ -172,9 +172,9 @@ async function eventLatency(seeded: Awaited<ReturnType<typeof seed>>): Promise<I
 async function longIncident(client: pg.Client, seeded: Awaited<ReturnType<typeof seed>>): Promise<Timing[]> {
   const { db } = await import('@/lib/server/db');
   const { openIncident } = await import('@/lib/incidents/mutations');
-  const { getIncident, getTimeline, listAssignableUsers } = await import('@/lib/incidents/data');
-  const { listRunbooks } = await import('@/lib/runbooks/data');
-  const { getServiceRouting } = await import('@/lib/failover/data');
+  const { getIncident, getStepChoices, getTimeline, listAssignableUsers } = await import('@/lib/incidents/data');
+  const { listActiveWebhooks, listRunbooks } = await import('@/lib/runbooks/data');
+  const { getChainTargetOptions, getServiceRouting } = await import('@/lib/failover/data');
   const runbook = await db().runbook.findUniqueOrThrow({ where: { name: 'Provider outage' }, select: { id: true } });
   const opened = await openIncident(seeded.commander, { title: 'bench: a week-long incident', serviceId: seeded.service.id, severity: 'P1', runbookId: runbook.id });
   const began = performance.now();
@@ -187,20 +187,12 @@ async function longIncident(client: pg.Client, seeded: Awaited<ReturnType<typeof
   );
   await client.query('ANALYZE "TimelineEvent"');
   log(`${ENTRIES.toLocaleString('en-US')} timeline entries in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+  // What the page reads for a commander, in the same calls (the curated view first).
   const page = () =>
-    Promise.all([
-      getIncident(opened.id),
-      getTimeline(opened.id, { curated: false }),
-      db().service.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, chain: { orderBy: { position: 'asc' }, select: { target: { select: { id: true, name: true } } } } } }),
-      db().target.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, model: true } }),
-      db().notificationWebhook.findMany({ where: { disabledAt: null }, select: { id: true, name: true } }),
-      listRunbooks(),
-      listAssignableUsers(),
-      getServiceRouting(seeded.service.name),
-    ]);
+    Promise.all([getIncident(opened.id), getTimeline(opened.id, { curated: true }), getStepChoices(), listActiveWebhooks(), listRunbooks(), listAssignableUsers(), getServiceRouting(seeded.service.name), getChainTargetOptions()]);
   const size = (value: unknown) => ({ jsonBytes: JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)).length });
   return timeReads([
-    { label: `the incident page's reads (app/(dashboard)/incidents/[id]/page.tsx): the incident, its runbook, the newest 200 of ${ENTRIES.toLocaleString('en-US')} entries, and the choices`, run: page, describe: size },
+    { label: `the incident page's reads (app/(dashboard)/incidents/[id]/page.tsx): the incident, its runbook, the newest curated entries of ${ENTRIES.toLocaleString('en-US')}, and the choices`, run: page, describe: size },
     { label: 'getIncident: the cockpit without the timeline (also GET /api/incidents/<id>)', run: () => getIncident(opened.id), describe: size },
     { label: `getTimeline: the newest 200 of ${ENTRIES.toLocaleString('en-US')} entries`, run: () => getTimeline(opened.id), describe: size },
     { label: 'getTimeline, curated view', run: () => getTimeline(opened.id, { curated: true }), describe: size },
@@ -299,26 +291,10 @@ export function runIncidentsBench(): Promise<number> {
 // ---- main ---------------------------------------------------------------------------------------
 
 async function main() {
-  process.env.NEXTAUTH_SECRET ??= 'benchmark-only-secret-0123456789abcdef01234';
-  process.env.STANDBY_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString('base64');
   mkdirSync(TMP, { recursive: true });
   const host = machine();
   log(`${host.cpu}, ${host.cores} cores, ${host.memory}; load average ${host.load}${QUICK ? ' (QUICK)' : ''}`);
-  const postgres = await startChild<{ url: string }>('postgres', 'bench/postgres.ts', { readyTimeoutMs: 120_000, ownGroup: true });
-  const admin = new pg.Client({ connectionString: postgres.info.url });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DATABASE}`);
-  const url = new URL(postgres.info.url);
-  url.pathname = `/${DATABASE}`;
-  process.env.DATABASE_URL = url.toString();
-  const client = new pg.Client({ connectionString: url.toString() });
-  let disconnect = async () => {};
-  try {
-    await applyMigrations(url.toString(), path.join(ROOT, 'prisma/migrations'));
-    await client.connect();
-    const { db } = await import('@/lib/server/db');
-    disconnect = () => db().$disconnect();
+  await withBenchDatabase(DATABASE, async (client) => {
     const seeded = await seed();
     const reads = await longIncident(client, seeded);
     const events = await eventLatency(seeded);
@@ -327,13 +303,7 @@ async function main() {
     writeFileSync(path.join(TMP, 'incidents.json'), JSON.stringify(result, null, 2));
     writeResultsSection(incidentsSection(result), INCIDENTS_BEGIN, INCIDENTS_END);
     log('wrote the incidents section of bench/RESULTS.md');
-  } finally {
-    await disconnect().catch(() => {});
-    await client.end().catch(() => {});
-    await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`).catch((error) => console.error('[bench incidents] could not drop the database', error));
-    await admin.end().catch(() => {});
-    await postgres.stop(30_000);
-  }
+  });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(__filename)) {

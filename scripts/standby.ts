@@ -7,7 +7,11 @@
 //   npm run standby -- monitor     a replica that only probes and leads the control loops (worker/index.ts)
 //   npm run standby -- user create --email a@b.c --name "A" --role admin   (password from STANDBY_NEW_PASSWORD or prompt)
 //   npm run standby -- config export [file] | config apply <file> [--dry-run] [--prune] [--reason "..."]
+//   npm run standby -- config rebuild <repo> [--ref <commit>] [--secrets <file>] | config publish   (configuration history in git)
+//   npm run standby -- backup scan <dir> --model <name> --location <url> --region <code> [--deployed]   hash a model's files and report the copy
 //   npm run standby -- rollups rebuild [--days N]   recompute the chart/SLO rollups of the last N days from raw rows
+// Every configuration section known to the version writer before any change is made (lib/config-versions/section.ts).
+import '@/lib/config-history/sections';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -201,9 +205,25 @@ async function main(): Promise<void> {
       return shutdown(0);
     }
     case 'config': {
-      await ensureDatabase();
+      const { url } = await ensureDatabase();
+      if (args[0] === 'rebuild' || args[0] === 'publish') {
+        // An empty Standby is a fresh database: its schema first, as a start would.
+        await migrate(url);
+        const { runConfigHistoryCommand } = await import('../lib/config-history/cli');
+        return shutdown(await runConfigHistoryCommand(args, log));
+      }
       const { runConfigCommand } = await import('../lib/config/cli');
       return shutdown(await runConfigCommand(args, log));
+    }
+    case 'backup': {
+      const { runBackupCommand } = await import('../lib/backups/cli');
+      // A scan that reports elsewhere (--to) or only writes its manifest (--out) needs no database.
+      const reportToDatabase = async () => {
+        if (args.includes('--to') || args.includes('--out')) return false;
+        await ensureDatabase();
+        return true;
+      };
+      return shutdown(await runBackupCommand(args, log, { reportToDatabase }));
     }
     case 'rollups': {
       await ensureDatabase();
@@ -211,7 +231,7 @@ async function main(): Promise<void> {
       return shutdown(await runRollupsCommand(args, log));
     }
     default:
-      console.error(`Unknown command '${command}'. Commands: start, demo, dev, db, monitor, migrate, seed, user, config, rollups.`);
+      console.error(`Unknown command '${command}'. Commands: start, demo, dev, db, monitor, migrate, seed, user, config, backup, rollups.`);
       return shutdown(2);
   }
 }

@@ -120,17 +120,27 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTrafficRunner
       counts.skippedAtConcurrencyLimit++;
       return;
     }
-    const { service, stream, prompt } = planDemoRequest(sequence++, setting);
-    const request = send(service, stream, prompt).finally(() => inFlight.delete(request));
+    const { service, stream, prompt } = planDemoRequest(sequence, setting);
+    const conversation = conversationOf(sequence++, service);
+    const request = send(service, stream, prompt, conversation).finally(() => inFlight.delete(request));
     inFlight.add(request);
   }
 
-  async function send(service: string, stream: boolean, prompt: string): Promise<void> {
+  /**
+   * Every other request continues a short session (a new one every twelve requests), so a
+   * service with its conversation store on has conversations to show; a service whose store
+   * is off refuses the header once, and is sent plain requests from then on.
+   */
+  const storeOff = new Set<string>();
+  const run = Date.now().toString(36);
+  const conversationOf = (index: number, service: string) => (storeOff.has(service) || index % 2 === 1 ? null : `demo-${run}-${Math.floor(index / 12)}`);
+
+  async function send(service: string, stream: boolean, prompt: string, conversation: string | null): Promise<void> {
     counts.sent++;
     try {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}`, ...(conversation ? { 'x-standby-conversation': conversation } : {}) },
         body: JSON.stringify({
           model: service,
           messages: [{ role: 'user', content: prompt }],
@@ -142,6 +152,10 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTrafficRunner
       });
       // Read to the end, as a client would: the gateway only counts a stream once it finishes.
       const body = await response.text();
+      if (conversation && response.status === 400 && body.includes('conversation_store_off')) {
+        storeOff.add(service);
+        return send(service, stream, prompt, null);
+      }
       if (response.ok && (!stream || body.includes('[DONE]'))) counts.succeeded++;
       else counts.failed++;
     } catch {

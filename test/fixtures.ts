@@ -1,4 +1,6 @@
 import 'server-only';
+// Every configuration section known to the version writer before any change is made (lib/config-versions/section.ts).
+import '@/lib/config-history/sections';
 // Helpers for integration tests (scripts/test-database.ts gives each run its own
 // database). Tests create the data they need with unique names.
 import assert from 'node:assert/strict';

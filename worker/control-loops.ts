@@ -13,6 +13,9 @@ import { degradationTask } from '@/lib/degradation/evaluate';
 import { retentionTask } from '@/lib/health/rollups';
 import { recoveryTask } from '@/lib/recovery/detect-task';
 import { drillControllerTask, drillWindows } from '@/lib/drills/controller';
+import { configHistoryTask } from '@/lib/config-history/publish-task';
+import { backupsTask } from '@/lib/backups/task';
+import { conversationRetentionTask } from '@/lib/conversations/mutations';
 import { incidentWatchTask } from '@/lib/incidents/watch-task';
 import { notificationDeliveryTask } from '@/lib/incidents/deliveries';
 
@@ -30,6 +33,6 @@ export type ReplicaTask = LeaderTask<{ snapshots: SnapshotReader }>;
 export function controlLoops(deps: ControlLoopDeps): ReplicaTask[] {
   return [
     burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, state: deps.gatewayState, queue: createRetryQueue() }), retentionTask, accessCleanupTask,
-    recoveryTask(drillWindows), drillControllerTask({ ...deps, state: deps.gatewayState }), incidentWatchTask(), notificationDeliveryTask,
+    recoveryTask(drillWindows), drillControllerTask({ ...deps, state: deps.gatewayState }), configHistoryTask(), backupsTask(), conversationRetentionTask(), incidentWatchTask(), notificationDeliveryTask,
   ];
 }

@@ -38,7 +38,9 @@ function RetireDialog({ target, targets, onClose }: Omit<Props, 'retirements' | 
   return (
     <Modal opened onClose={onClose} title="Retire everywhere" size="lg">
       <Stack gap="sm">
-        <SegmentedControl value={scope} onChange={(v) => setScope(v as 'target' | 'model')} data={[{ value: 'target', label: `This target (${target.name})` }, { value: 'model', label: `Every target serving ${target.model}` }]} fullWidth />
+        <SegmentedControl value={scope} onChange={(v) => setScope(v as 'target' | 'model')} data={[{ value: 'target', label: 'This target' }, { value: 'model', label: 'Every target of its model' }]} fullWidth />
+        {/* Names can be long (meta-llama/Llama-3.3-70B-Instruct): said once here, not squeezed into the switch. */}
+        <Text size="sm" c="dimmed" style={{ overflowWrap: 'anywhere' }}>{scope === 'target' ? `Retires ${target.name} only.` : `Retires every target serving ${target.model}.`}</Text>
         <Select label="Substitute" description="Takes its place, with its settings, in every chain. Without one it is only removed." data={substitutes.map((t) => ({ value: t.id, label: `${t.name} (${t.model})` }))} value={substituteId} onChange={setSubstituteId} clearable searchable error={fieldErrors.substituteTargetId?.join(' ')} />
         {preview.isFetching && <Text size="sm" c="dimmed">Previewing…</Text>}
         {preview.error && <Alert color="red" variant="light">{preview.error.message}</Alert>}

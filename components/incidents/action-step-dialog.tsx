@@ -16,15 +16,11 @@ import { TIERS, type Tier } from '@/lib/routing/enums';
 import { failoverQueries } from '@/lib/failover/queries';
 import { describeMode, type PlanSummary } from '@/lib/routing/plan';
 import { runActionStepAction } from '@/lib/incidents/actions';
-import type { StepRunView } from '@/lib/incidents/data';
+import type { StepChoices, StepRunView } from '@/lib/incidents/data';
 import { EXPIRY_MINUTES, runActionStepInput } from '@/lib/incidents/schemas';
 import { incidentQueries } from '@/lib/incidents/queries';
 import { STEP_ACTION_LABELS, type StepAction } from '@/lib/runbooks/model';
 
-export type EstateNames = {
-  services: { id: string; name: string; chain: { id: string; name: string }[] }[];
-  targets: { id: string; name: string; model: string }[];
-};
 
 const STEERING: Partial<Record<StepAction, 'force_failover' | 'pin' | 'drain' | 'clear'>> = { force_failover: 'force_failover', pin: 'pin', drain: 'drain', return_to_automatic: 'clear' };
 const EXPIRY_DATA = [{ value: 'none', label: 'No expiry' }, ...EXPIRY_MINUTES.map((m) => ({ value: String(m), label: m < 60 ? `${m} min` : `${m / 60} h` }))];
@@ -47,7 +43,7 @@ function Warnings({ items }: { items: string[] }) {
   );
 }
 
-type Props = { step: StepRunView; incidentId: string; names: EstateNames; onClose: () => void };
+type Props = { step: StepRunView; incidentId: string; names: StepChoices; onClose: () => void };
 
 export function ActionStepDialog({ step, incidentId, names, onClose }: Props) {
   const queryClient = useQueryClient();

@@ -13,13 +13,12 @@ import { LiveDataAlert } from '@/components/ui/live-data-alert';
 import { useActionForm } from '@/components/ui/use-action-form';
 import type { ChainTargetOption, ServiceRouting as Routing } from '@/lib/failover/data';
 import { acknowledgeIncidentAction, assignRoleAction, editIncidentAction, setSeverityAction, setStatusAction } from '@/lib/incidents/actions';
-import type { IncidentView, TimelinePage } from '@/lib/incidents/data';
+import type { IncidentView, StepChoices, TimelinePage } from '@/lib/incidents/data';
 import { isOpen, ROLE_FIELDS, ROLE_LABELS, STATUSES, STATUS_HINTS, STATUS_LABELS, type IncidentRole } from '@/lib/incidents/model';
 import { incidentQueries } from '@/lib/incidents/queries';
 import { editIncidentInput } from '@/lib/incidents/schemas';
 import { FAILURE_MODES, FAILURE_MODE_LABELS, SEVERITIES, SEVERITY_LABELS } from '@/lib/runbooks/model';
 import { formatUtc } from '@/lib/shared/format';
-import type { EstateNames } from './action-step-dialog';
 import { IncidentStatusBadge, SeverityBadge } from './badges';
 import { RtoClock } from './rto-clock';
 import { IncidentRunbooks, type StepPermissions } from './runbook-steps';
@@ -34,10 +33,13 @@ const OPENED_VIA: Record<string, string> = {
   unservable: 'because nothing could serve a service',
 };
 
+/** The summary as a sentence: Standby's rule texts end without a full stop. */
+const sentence = (text: string) => (text && !/[.!?]$/.test(text.trim()) ? `${text.trim()}.` : text);
+
 export type CockpitProps = {
   initial: IncidentView;
   timeline: { curated: boolean; page: TimelinePage };
-  names: EstateNames;
+  names: StepChoices;
   webhooks: { id: string; name: string }[];
   library: { id: string; name: string }[];
   users: { id: string; name: string; role: string }[];
@@ -77,7 +79,7 @@ function Header({ incident, can, services }: { incident: IncidentView; can: Cock
     <Stack gap="sm">
       <LinkAnchor href="/incidents" size="sm">← Incidents</LinkAnchor>
       <Group justify="space-between" align="flex-start" wrap="wrap" gap="sm">
-        <Stack gap={4} style={{ minWidth: 0, flex: 1 }}>
+        <Stack gap={4} style={{ minWidth: 0, flex: '1 1 280px' }}>
           <Group gap="xs" wrap="wrap">
             <Title order={2} style={{ overflowWrap: 'anywhere' }}>{incident.publicId}: {incident.title}</Title>
           </Group>
@@ -102,11 +104,11 @@ function Header({ incident, can, services }: { incident: IncidentView; can: Cock
         </Group>
       </Group>
       {!incident.acknowledgedAt && (
-        <Alert color="red" variant="filled" icon={<IconAlertTriangle size={18} />} title="Nobody has acknowledged this incident" data-testid="unacknowledged">
+        <Alert color="red" variant="filled" icon={<IconAlertTriangle size={18} />} title="Nobody has acknowledged this incident" data-testid="unacknowledged" styles={{ body: { minWidth: 0 } }}>
           <Group justify="space-between" wrap="wrap" gap="xs">
-            <Text size="sm">{incident.summary || `Standby opened it ${OPENED_VIA[incident.openedVia] ?? ''}.`} Assessment time counts until someone takes it.</Text>
+            <Text size="sm">{sentence(incident.summary) || `Standby opened it ${OPENED_VIA[incident.openedVia] ?? ''}.`} Assessment time counts until someone takes it.</Text>
             {can.runIncident && (
-              <Button color="white" variant="white" c="red" leftSection={<IconUserCheck size={16} />} loading={pending} onClick={() => run({ incidentId: incident.id, expectedVersion: v }, acknowledgeIncidentAction, 'Acknowledged: you command this incident')}>
+              <Button color="white" variant="white" c="red" leftSection={<IconUserCheck size={16} />} h="auto" mih={36} py={6} maw="100%" styles={{ label: { whiteSpace: 'normal' } }} loading={pending} onClick={() => run({ incidentId: incident.id, expectedVersion: v }, acknowledgeIncidentAction, 'Acknowledged: you command this incident')}>
                 Acknowledge and take command
               </Button>
             )}
@@ -193,7 +195,7 @@ export function IncidentCockpit({ initial, timeline, names, webhooks, library, u
       <Grid gap="md">
         <GridCol span={{ base: 12, lg: 7 }}>
           <Stack gap="md">
-            <RtoClock clock={incident.clock} endedAt={incident.resolvedAt} />
+            <RtoClock clock={incident.clock} openedAt={incident.openedAt} endedAt={incident.resolvedAt} />
             <IncidentRunbooks incident={incident} names={names} webhooks={webhooks} library={library} can={open ? can : { ...can, attach: false }} />
             {routing && open && <ServiceRouting initial={routing.initial} canSteer={can.steer} options={routing.options} />}
           </Stack>

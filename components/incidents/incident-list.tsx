@@ -10,7 +10,7 @@ import { IncidentStatusBadge, SeverityBadge } from './badges';
 
 function Since({ iso }: { iso: string }) {
   const now = useNow();
-  return <Text span size="sm" ff="monospace">{now === null ? '' : spokenDuration(now - Date.parse(iso))}</Text>;
+  return <Text span size="sm" ff="monospace" style={{ whiteSpace: 'nowrap' }}>{now === null ? '' : spokenDuration(now - Date.parse(iso))}</Text>;
 }
 
 export function OpenIncidentCards({ rows }: { rows: IncidentListRow[] }) {

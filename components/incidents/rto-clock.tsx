@@ -16,7 +16,7 @@ const MILESTONES = [
   { key: 'restoredAt', label: 'Restored', color: 'teal' },
 ] as const;
 
-export function RtoClock({ clock, endedAt }: { clock: Clock; endedAt: string | null }) {
+export function RtoClock({ clock, openedAt, endedAt }: { clock: Clock; openedAt: string; endedAt: string | null }) {
   const now = useNow();
   const start = Date.parse(clock.startedAt);
   // Callers were without answers until activation; the clock stops there (or when the incident ended).
@@ -41,6 +41,12 @@ export function RtoClock({ clock, endedAt }: { clock: Clock; endedAt: string | n
             {clock.component ? ` · ${clock.component}` : ''}
             {clock.disruption ? ` · ${DISRUPTION_LABELS[clock.disruption].toLowerCase()}` : ''}
           </Text>
+          {/* Callers are answered again, but the incident goes on (the primary is still down): its own clock keeps running. */}
+          {stop && !endedAt && now !== null && (
+            <Text size="xs" c="dimmed" data-testid="incident-elapsed">
+              Incident open for {formatSpan(now - Date.parse(openedAt))}{clock.restoredAt ? '' : '; not restored yet'}
+            </Text>
+          )}
         </Stack>
         <Stack gap={2} align="flex-end">
           <Text size="xs" c="dimmed" tt="uppercase" fw={600}>RTO objective</Text>

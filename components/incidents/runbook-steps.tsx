@@ -9,11 +9,11 @@ import { IconAlertTriangle, IconCheck, IconChevronDown, IconClock, IconCircleDas
 import { useNow } from '@/components/health/use-now';
 import { MarkdownView } from '@/components/runbooks/markdown-view';
 import { attachRunbookAction, chooseDecisionAction, finishStepAction, runNotifyStepAction, startStepAction } from '@/lib/incidents/actions';
-import type { AttachedRunbookView, IncidentView, StepRunView } from '@/lib/incidents/data';
+import type { AttachedRunbookView, IncidentView, StepChoices, StepRunView } from '@/lib/incidents/data';
 import { spokenDuration } from '@/lib/incidents/format';
 import { laneRows } from '@/lib/runbooks/lanes';
 import { LANE_LABELS, STEP_ACTION_LABELS, STEP_KIND_LABELS } from '@/lib/runbooks/model';
-import { ActionStepDialog, type EstateNames } from './action-step-dialog';
+import { ActionStepDialog } from './action-step-dialog';
 import { useIncidentAction } from './use-incident-action';
 
 /** attach: offer to attach another runbook (open incidents only). */
@@ -27,7 +27,7 @@ const STATUS_ICON = {
   skipped: { icon: IconPlayerSkipForward, color: 'gray', label: 'skipped' },
 } as const;
 
-function actionSummary(step: StepRunView, names: EstateNames): string {
+function actionSummary(step: StepRunView, names: StepChoices): string {
   const a = step.prepared.action as { action?: keyof typeof STEP_ACTION_LABELS; serviceId?: string; targetId?: string; tier?: string; model?: string; substituteTargetId?: string } | undefined;
   if (!a?.action) return step.paramsError ?? '';
   const service = names.services.find((s) => s.id === a.serviceId)?.name;
@@ -85,7 +85,7 @@ function NotifyDialog({ step, webhooks, incidentId, onClose }: { step: StepRunVi
   );
 }
 
-function StepCard({ step, index, incident, names, webhooks, can }: { step: StepRunView; index: number; incident: IncidentView; names: EstateNames; webhooks: { id: string; name: string }[]; can: StepPermissions }) {
+function StepCard({ step, index, incident, names, webhooks, can }: { step: StepRunView; index: number; incident: IncidentView; names: StepChoices; webhooks: { id: string; name: string }[]; can: StepPermissions }) {
   const { run, pending } = useIncidentAction(incident.id);
   const [dialog, setDialog] = useState<'action' | 'notify' | null>(null);
   const status = STATUS_ICON[step.status];
@@ -98,8 +98,9 @@ function StepCard({ step, index, incident, names, webhooks, can }: { step: StepR
 
   return (
     <Card withBorder radius="md" padding="sm" data-testid="step" data-step={step.key} data-status={step.status} style={next ? { borderColor: 'var(--mantine-color-blue-5)', borderWidth: 2 } : undefined}>
-      <Group justify="space-between" wrap="nowrap" align="flex-start" gap="xs">
-        <Group gap="xs" wrap="nowrap" align="flex-start" style={{ minWidth: 0 }}>
+      {/* On a phone the controls go under the title rather than squeezing it to a word a line. */}
+      <Group justify="space-between" wrap="wrap" align="flex-start" gap="xs">
+        <Group gap="xs" wrap="nowrap" align="flex-start" style={{ minWidth: 0, flex: '1 1 220px' }}>
           <Tooltip label={status.label}>
             <ThemeIcon size="sm" radius="xl" color={status.color} variant={step.status === 'pending' ? 'light' : 'filled'} aria-label={status.label}>
               <Icon size={14} />
@@ -142,7 +143,7 @@ function StepCard({ step, index, incident, names, webhooks, can }: { step: StepR
       {step.kind === 'action' && <Text size="sm" mt={6} fw={500}>{actionSummary(step, names)}</Text>}
       {step.kind === 'check' && (
         <Stack gap={2} mt={6}>
-          <Group gap={4}><IconEye size={14} /><Text size="sm" fw={500}>{step.prepared.check ?? step.prepared.checkError}</Text></Group>
+          <Group gap={4} wrap="nowrap" align="flex-start"><IconEye size={14} style={{ flexShrink: 0, marginTop: 3 }} /><Text size="sm" fw={500}>{step.prepared.check ?? step.prepared.checkError}</Text></Group>
           {step.evaluation && (
             <Text size="xs" c={step.evaluation.met ? 'teal' : 'dimmed'} data-testid="check-reading">
               Now: {step.evaluation.value}{step.evaluation.met ? '' : ` (${step.evaluation.detail})`}
@@ -157,7 +158,7 @@ function StepCard({ step, index, incident, names, webhooks, can }: { step: StepR
           <Text size="sm" fw={500}>{step.params.params.question}</Text>
           <Group gap={6}>
             {step.params.params.options.map((o, i) => (
-              <Button key={o.label} size="xs" variant="light" loading={pending} disabled={!can.runIncident} onClick={() => run({ stepRunId: step.runId, expectedVersion: step.version, option: i }, chooseDecisionAction, `Decided: ${o.label}`)}>
+              <Button key={o.label} size="xs" variant="light" h="auto" mih={30} py={4} maw="100%" styles={{ label: { whiteSpace: 'normal', textAlign: 'left' } }} loading={pending} disabled={!can.runIncident} onClick={() => run({ stepRunId: step.runId, expectedVersion: step.version, option: i }, chooseDecisionAction, `Decided: ${o.label}`)}>
                 {o.label}
               </Button>
             ))}
@@ -182,7 +183,7 @@ function StepCard({ step, index, incident, names, webhooks, can }: { step: StepR
   );
 }
 
-function RunbookCard({ runbook, incident, names, webhooks, can }: { runbook: AttachedRunbookView; incident: IncidentView; names: EstateNames; webhooks: { id: string; name: string }[]; can: StepPermissions }) {
+function RunbookCard({ runbook, incident, names, webhooks, can }: { runbook: AttachedRunbookView; incident: IncidentView; names: StepChoices; webhooks: { id: string; name: string }[]; can: StepPermissions }) {
   const rows = laneRows(runbook.steps);
   const numbers = new Map(runbook.steps.map((s, i) => [s.runId, i + 1]));
   const done = runbook.steps.filter((s) => s.status === 'done' || s.status === 'skipped').length;
@@ -217,7 +218,7 @@ function RunbookCard({ runbook, incident, names, webhooks, can }: { runbook: Att
   );
 }
 
-export function IncidentRunbooks({ incident, names, webhooks, library, can }: { incident: IncidentView; names: EstateNames; webhooks: { id: string; name: string }[]; library: { id: string; name: string }[]; can: StepPermissions }) {
+export function IncidentRunbooks({ incident, names, webhooks, library, can }: { incident: IncidentView; names: StepChoices; webhooks: { id: string; name: string }[]; library: { id: string; name: string }[]; can: StepPermissions }) {
   const attached = new Set(incident.runbooks.map((r) => r.runbookId));
   const suggested = new Set(incident.suggestions.map((s) => s.id));
   const choices = [

@@ -13,7 +13,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: '/providers', label: 'Providers', group: 'Inventory', ready: true },
   { href: '/regions', label: 'Regions', group: 'Inventory', ready: true },
   { href: '/recovery', label: 'Recovery (RTO/RPO)', group: 'Recover', ready: true },
-  { href: '/backups', label: 'Backups', group: 'Recover', ready: false },
+  { href: '/backups', label: 'Backups', group: 'Recover', ready: true },
   { href: '/runbooks', label: 'Runbooks', group: 'Recover', ready: true },
   { href: '/incidents', label: 'Incidents', group: 'Recover', ready: true },
   { href: '/drills', label: 'Drills', group: 'Recover', ready: true },

@@ -7,7 +7,8 @@ export function StatTile({ label, value, hint, color, testId }: { label: string;
       <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
         {label}
       </Text>
-      <Text fz={28} fw={700} c={color} data-testid={testId}>
+      {/* A div: the value may be an element (a badge, a styled figure), which a paragraph cannot hold. */}
+      <Text component="div" fz={28} fw={700} c={color} data-testid={testId}>
         {value}
       </Text>
       <Text size="xs" c="dimmed">

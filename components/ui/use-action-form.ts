@@ -18,7 +18,8 @@ export type ActionFormOptions<T> = {
    * The server checks it again; this only saves the round trip.
    */
   schema?: z.ZodType;
-  success: string | ((data: T) => string | { title: string; message: string });
+  /** What the notification says; an object may colour it (a check that succeeded but found problems is orange, not green). */
+  success: string | ((data: T) => string | { title: string; message: string; color?: string });
   onSuccess?: (data: T) => void;
   onError?: (failure: Failed) => void;
   /** Live queries the change makes stale, refetched once it succeeds (STYLE.md habit 7). */

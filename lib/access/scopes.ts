@@ -4,12 +4,14 @@
 // made for a backup job cannot send chat completions, and the machine APIs
 // check their own scope with tokenHasScope().
 
-export const TOKEN_SCOPES = ['gateway', 'recovery:evidence'] as const;
+export const TOKEN_SCOPES = ['gateway', 'recovery:evidence', 'backups:report', 'conversations:manage'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 export const SCOPE_DESCRIPTIONS: Record<TokenScope, string> = {
   gateway: 'Send LLM traffic through the gateway (chat completions, models, queued results)',
   'recovery:evidence': 'Report backups, replica lag and restore tests (POST /api/v1/recovery/evidence)',
+  'backups:report': 'Report model backup copies, deployed versions and timed restores (POST /api/v1/backups/...)',
+  'conversations:manage': "Export and delete any client's stored conversations, per conversation or per end user (/api/v1/conversations)",
 };
 
 export function tokenHasScope(token: { scopes: readonly string[] | null | undefined }, scope: TokenScope): boolean {

@@ -21,3 +21,19 @@ export async function authenticateMachine(authorization: string | null, scope: T
   await db().apiToken.updateMany({ where: { id: token.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: now } }] }, data: { lastUsedAt: now } });
   return { tokenId: token.id, tokenName: token.name };
 }
+
+/** A machine caller holding at least one of `scopes`, with the scopes it holds (one route, two kinds of caller). */
+export async function authenticateMachineWithAny(authorization: string | null, scopes: readonly TokenScope[], now = new Date()): Promise<MachineCaller & { scopes: TokenScope[] }> {
+  let refusal: unknown = null;
+  for (const scope of scopes) {
+    try {
+      const caller = await authenticateMachine(authorization, scope, now);
+      const token = await db().apiToken.findUniqueOrThrow({ where: { id: caller.tokenId }, select: { scopes: true } });
+      return { ...caller, scopes: scopes.filter((s) => tokenHasScope(token, s)) };
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'FORBIDDEN')) throw error;
+      refusal = error;
+    }
+  }
+  throw refusal ?? new AppError('FORBIDDEN', `This API token needs one of the scopes ${scopes.join(', ')}.`);
+}

@@ -6,7 +6,7 @@ import 'server-only';
 // edit from a form makes the version check fail and the whole apply roll back.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { recordAudit } from '@/lib/audit/record';
+import { recordConfigChange } from '@/lib/config-versions/writer';
 import { requirePermission, type Actor, type SessionUser } from '@/lib/server/auth';
 import { Prisma, type Tx } from '@/lib/server/db';
 import { endpointHostProblem } from '@/lib/server/endpoint-policy';
@@ -16,6 +16,9 @@ import { percentToFraction, reasonSchema } from '@/lib/inventory/schemas';
 import { computeConfigDiff, describeSummary, hasChanges, summarizeDiff, touchesChain, touchesDegradation, type ConfigChange, type DiffSummary } from './diff';
 import { readEstate, type Estate, type Ref } from './estate';
 import { DEFAULT_DEGRADATION, formatPath, type ConfigDoc, type ConfigProblem, type ConfigService } from './schema';
+import { defineConfigSection, type SectionChange, type SectionPlan } from '@/lib/config-versions/section';
+import { EXPORT_HEADER } from './export';
+import { serializeConfig } from './yaml';
 import { MAX_CONFIG_BYTES, parseConfigText } from './yaml';
 
 export type ConfigValidation = { ok: false; problems: ConfigProblem[] } | { ok: true; doc: ConfigDoc; diff: ConfigChange[]; fingerprint: string };
@@ -66,7 +69,7 @@ export async function validateConfig(yamlText: string, options: { prune?: boolea
   return validateAgainst(await readEstate(), yamlText, options.prune ?? false);
 }
 
-class ProblemsFound extends Error {
+export class ConfigProblemsError extends Error {
   constructor(readonly problems: ConfigProblem[]) {
     super('configuration problems');
   }
@@ -138,11 +141,13 @@ async function writeChanges(tx: Tx, estate: Estate, desired: ConfigDoc, diff: Co
     }
   }
 
-  for (const { chain, slo, degradation, ...fields } of desired.services) {
+  for (const { chain, slo, degradation, conversations, ...fields } of desired.services) {
     const serviceChange = change('service', fields.name);
     if (!serviceChange) continue;
     const rewriteChain = serviceChange.kind === 'create' || touchesChain(serviceChange);
-    const service = { ...fields, sloTarget: percentToFraction(slo.target), sloWindowDays: slo.windowDays };
+    const service = {
+      ...fields, sloTarget: percentToFraction(slo.target), sloWindowDays: slo.windowDays, conversationStore: conversations.store, conversationRetentionDays: conversations.retentionDays,
+    };
     let serviceId: string;
     if (serviceChange.kind === 'create') {
       serviceId = (await tx.service.create({ data: service, select: { id: true } })).id;
@@ -215,6 +220,39 @@ function policyData(degradation: ConfigService['degradation'], targetIds: Map<st
   return { ...rest, ...thresholds, degradedTargetId: degradedTarget ? targetIds.get(degradedTarget)! : null, rules: rules as Prisma.InputJsonValue };
 }
 
+export type AppliedInTransaction = { doc: ConfigDoc; diff: ConfigChange[]; summary: DiffSummary; applied: boolean; fingerprint: string };
+
+/**
+ * Makes the routing estate match `yaml` inside the caller's transaction (no
+ * audit: the caller records its own), after the file is checked against the
+ * estate as that transaction sees it. Problems throw ConfigProblemsError.
+ */
+export async function applyConfigIn(tx: Tx, yaml: string, options: { prune: boolean; expectedFingerprint?: string }): Promise<AppliedInTransaction> {
+  await tx.$queryRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtext('standby.config.apply'))`;
+  const estate = await readEstate(tx);
+  const result = validateAgainst(estate, yaml, options.prune);
+  if (!result.ok) throw new ConfigProblemsError(result.problems);
+  if (options.expectedFingerprint && options.expectedFingerprint !== result.fingerprint) {
+    throw new AppError('CONFLICT', 'The routing configuration changed after this file was validated. Nothing was applied: validate again to see the current differences.');
+  }
+  const applied = hasChanges(result.diff);
+  if (applied) await writeChanges(tx, estate, result.doc, result.diff);
+  return { doc: result.doc, diff: result.diff, summary: summarizeDiff(result.diff), applied, fingerprint: result.fingerprint };
+}
+
+/** What would change, computed inside the caller's transaction. */
+export async function planConfigIn(tx: Tx, yaml: string, options: { prune: boolean }): Promise<ConfigValidation> {
+  return validateAgainst(await readEstate(tx), yaml, options.prune);
+}
+
+/** Translates a name created meanwhile (a unique violation) into the conflict it is. */
+export function nameTakenMeanwhile(error: unknown): never {
+  if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+    throw new AppError('CONFLICT', 'Something with one of these names was created while the file was being applied. Nothing was applied: validate again and retry.');
+  }
+  throw error;
+}
+
 /** Applies as `actor`, who must be allowed to (or be Standby itself, for the command line). */
 export async function applyConfigAs(actor: Actor, input: unknown): Promise<ConfigApplyResult> {
   const { yaml, dryRun, prune, reason, expectedFingerprint } = parseInput(applyConfigInput, input);
@@ -224,33 +262,22 @@ export async function applyConfigAs(actor: Actor, input: unknown): Promise<Confi
   }
   try {
     return await inTransaction(async (tx) => {
-      await tx.$queryRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtext('standby.config.apply'))`;
-      const estate = await readEstate(tx);
-      const result = validateAgainst(estate, yaml, prune);
-      if (!result.ok) throw new ProblemsFound(result.problems);
-      if (expectedFingerprint && expectedFingerprint !== result.fingerprint) {
-        throw new AppError('CONFLICT', 'The routing configuration changed after this file was validated. Nothing was applied: validate again to see the current differences.');
-      }
-      const summary = summarizeDiff(result.diff);
-      const applied = hasChanges(result.diff);
-      if (applied) {
-        await writeChanges(tx, estate, result.doc, result.diff);
-        await recordAudit(tx, actor, {
+      const result = await applyConfigIn(tx, yaml, { prune, expectedFingerprint });
+      if (result.applied) {
+        await recordConfigChange(tx, actor, routingSection, {
           action: 'config.apply',
           entityType: 'config',
           entityName: 'routing',
-          after: { summary: describeSummary(summary), prune, changes: result.diff.filter((c) => c.kind !== 'unmanaged') },
+          after: { summary: describeSummary(result.summary), prune, changes: result.diff.filter((c) => c.kind !== 'unmanaged') },
           reason,
+          summary: `routing file applied: ${describeSummary(result.summary)}`,
         });
       }
-      return { ok: true as const, dryRun, applied, diff: result.diff, summary, fingerprint: result.fingerprint };
+      return { ok: true as const, dryRun, applied: result.applied, diff: result.diff, summary: result.summary, fingerprint: result.fingerprint };
     });
   } catch (error) {
-    if (error instanceof ProblemsFound) return { ok: false, problems: error.problems };
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-      throw new AppError('CONFLICT', 'Something with one of these names was created while the file was being applied. Nothing was applied: validate again and retry.');
-    }
-    throw error;
+    if (error instanceof ConfigProblemsError) return { ok: false, problems: error.problems };
+    return nameTakenMeanwhile(error);
   }
 }
 
@@ -258,3 +285,52 @@ export async function applyConfig(caller: SessionUser | null, input: unknown): P
   requirePermission(caller, 'settings.write');
   return applyConfigAs(caller, input);
 }
+
+// ---------------------------------------------------------------- configuration history
+
+const asSectionChanges = (diff: readonly ConfigChange[]): SectionChange[] => diff.filter((c) => c.kind !== 'unmanaged').map((c) => ({ ...c }));
+
+/** Services whose first target changes, and what is created or deleted, in the words a preview shows. */
+function routingImpact(current: ConfigDoc, diff: readonly ConfigChange[], desired: ConfigDoc): string[] {
+  const impact: string[] = [];
+  const before = new Map(current.services.map((s) => [s.name, s]));
+  for (const change of diff) {
+    if (change.entity === 'service' && change.kind === 'delete') impact.push(`Service ${change.name} is deleted: its callers get 404 model_not_found.`);
+    if (change.entity === 'target' && change.kind === 'delete') impact.push(`Target ${change.name} is deleted.`);
+    if (change.entity === 'service' && change.kind === 'create') impact.push(`Service ${change.name} is created.`);
+    if (change.entity === 'service' && change.kind === 'update' && touchesChain(change)) {
+      const was = before.get(change.name)?.chain.map((e) => e.target) ?? [];
+      const now = desired.services.find((s) => s.name === change.name)?.chain.map((e) => e.target) ?? [];
+      impact.push(was[0] === now[0] ? `${change.name}'s chain becomes ${now.join(' → ') || '(empty)'}; its first target stays ${now[0] ?? 'none'}.` : `${change.name}'s traffic moves from ${was[0] ?? 'nothing'} to ${now[0] ?? 'nothing'} (chain ${now.join(' → ') || 'empty'}).`);
+    }
+    if (change.entity === 'service' && change.kind === 'update' && touchesDegradation(change)) impact.push(`${change.name}'s degradation policy changes.`);
+  }
+  return impact;
+}
+
+async function planRouting(tx: Tx, text: string): Promise<SectionPlan> {
+  const estate = await readEstate(tx);
+  const result = validateAgainst(estate, text, true);
+  if (!result.ok) return { ok: false, problems: result.problems };
+  return { ok: true, changes: asSectionChanges(result.diff), impact: routingImpact(estate.doc, result.diff, result.doc) };
+}
+
+/**
+ * Routing (providers, regions, credentials by name, targets, services with
+ * their chains and degradation policies) as the export writes it. A version
+ * is the whole file, so restoring one prunes what was created since.
+ */
+export const routingSection = defineConfigSection({
+  key: 'routing',
+  file: 'routing.yaml',
+  title: 'Routing',
+  order: 20,
+  read: async (tx) => serializeConfig((await readEstate(tx)).doc, EXPORT_HEADER),
+  plan: planRouting,
+  apply: async (tx, _actor, text) => {
+    const plan = await planRouting(tx, text);
+    if (!plan.ok) return plan;
+    await applyConfigIn(tx, text, { prune: true });
+    return plan;
+  },
+});

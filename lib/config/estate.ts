@@ -25,28 +25,43 @@ export type Estate = {
 };
 
 export async function readEstate(client: Tx = db()): Promise<Estate> {
-  // One query at a time: inside a transaction they share one connection.
+  // One query at a time, each without more than one relation: inside a transaction they share one connection, and
+  // Prisma loads a query's relations in parallel (pg warns of overlapping queries, and will refuse them). Names are
+  // joined here from the rows already read.
   const providers = await client.provider.findMany({ orderBy: { name: 'asc' }, select: { id: true, version: true, name: true, kind: true, apiStyle: true, baseUrl: true, failureDomain: true, notes: true, enabled: true } });
   const regions = await client.region.findMany({ orderBy: { code: 'asc' }, select: { id: true, version: true, code: true, name: true, location: true, enabled: true } });
-  const credentials = await client.credential.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, provider: { select: { name: true } } } });
-  const targets = await client.target.findMany({
+  const credentialRows = await client.credential.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, providerId: true } });
+  const targetRows = await client.target.findMany({
     orderBy: { name: 'asc' },
     select: {
       id: true, version: true, name: true, model: true, endpointUrl: true, rpm: true, tpm: true, contextWindow: true, priceInPerMTok: true, priceOutPerMTok: true,
       qualityClass: true, enabled: true, breakerFailureRate: true, breakerMinimumRequests: true, breakerWindowMs: true, breakerOpenMs: true,
       breakerHalfOpenSuccesses: true, breakerConsecutiveFailures: true, probeIntervalMs: true, declaredAvailability: true,
-      provider: { select: { name: true } }, region: { select: { code: true } }, credential: { select: { name: true } },
+      providerId: true, regionId: true, credentialId: true,
     },
   });
   const privateNetworks = await client.setting.findUnique({ where: { key: PRIVATE_NETWORKS_SETTING }, select: { value: true } });
-  const services = await client.service.findMany({
+  const serviceRows = await client.service.findMany({
     orderBy: { name: 'asc' },
-    select: {
-      id: true, version: true, name: true, description: true, owner: true, enabled: true, sloTarget: true, sloWindowDays: true,
-      degradationPolicy: { include: { degradedTarget: { select: { name: true } } } },
-      chain: { orderBy: { position: 'asc' }, include: { target: { select: { name: true } } } },
-    },
+    select: { id: true, version: true, name: true, description: true, owner: true, enabled: true, sloTarget: true, sloWindowDays: true, conversationStore: true, conversationRetentionDays: true },
   });
+  const policyRows = await client.degradationPolicy.findMany();
+  const chainRows = await client.chainEntry.findMany({ orderBy: [{ serviceId: 'asc' }, { position: 'asc' }] });
+
+  const providerName = new Map(providers.map((p) => [p.id, p.name]));
+  const regionCode = new Map(regions.map((r) => [r.id, r.code]));
+  const credentialName = new Map(credentialRows.map((c) => [c.id, c.name]));
+  const targetName = new Map(targetRows.map((t) => [t.id, t.name]));
+  const named = (map: Map<string, string>, id: string) => map.get(id) ?? id;
+  const credentials = credentialRows.map((c) => ({ ...c, provider: { name: named(providerName, c.providerId) } }));
+  const targets = targetRows.map((t) => ({
+    ...t, provider: { name: named(providerName, t.providerId) }, region: { code: named(regionCode, t.regionId) },
+    credential: t.credentialId ? { name: named(credentialName, t.credentialId) } : null,
+  }));
+  const policyOf = new Map(policyRows.map((p) => [p.serviceId, { ...p, degradedTarget: p.degradedTargetId ? { name: named(targetName, p.degradedTargetId) } : null }]));
+  const chainOf = new Map<string, (typeof chainRows[number] & { target: { name: string } })[]>();
+  for (const entry of chainRows) chainOf.set(entry.serviceId, [...(chainOf.get(entry.serviceId) ?? []), { ...entry, target: { name: named(targetName, entry.targetId) } }]);
+  const services = serviceRows.map((s) => ({ ...s, degradationPolicy: policyOf.get(s.id) ?? null, chain: chainOf.get(s.id) ?? [] }));
 
   // Field order follows the file's (lib/config/schema.ts), so an export reads like a hand-written file.
   const doc: ConfigDoc = {
@@ -86,6 +101,7 @@ export async function readEstate(client: Tx = db()): Promise<Estate> {
       enabled: s.enabled,
       slo: { target: fractionToPercent(s.sloTarget), windowDays: s.sloWindowDays },
       degradation: degradationOf(s.degradationPolicy),
+      conversations: { store: s.conversationStore, retentionDays: s.conversationRetentionDays },
       chain: s.chain.map((e) => ({
         target: e.target.name,
         failoverOn: sortErrorClasses(e.failoverOn),

@@ -183,12 +183,30 @@ const degradationSchema = z
 /** What a service gets when the file leaves `degradation` out, and what one without a policy row has. */
 export const DEFAULT_DEGRADATION: z.output<typeof degradationSchema> = degradationSchema.parse(undefined);
 
+/** The conversation store (lib/conversations): off unless the file turns it on. */
+export const CONVERSATION_DEFAULTS = { store: false, retentionDays: 30 } as const;
+
+export const conversationRetentionDays = z
+  .number({ error: 'Write the retention as a whole number of days.' })
+  .int('Write the retention as a whole number of days.')
+  .min(1, 'Keep conversations at least 1 day.')
+  .max(3650, 'At most 3,650 days (ten years).');
+
+const conversationsSchema = z
+  .object({
+    store: flag('store').default(CONVERSATION_DEFAULTS.store),
+    retentionDays: conversationRetentionDays.default(CONVERSATION_DEFAULTS.retentionDays),
+  })
+  .strict()
+  .prefault({});
+
 const serviceSchema = serviceInput
   .omit({ reason: true, sloTarget: true, sloWindowDays: true })
   .extend({
     enabled: flag('enabled').default(true),
     slo: sloSchema,
     degradation: degradationSchema,
+    conversations: conversationsSchema,
     chain: z.array(chainEntrySchema).max(MAX_CHAIN_LENGTH, `A chain can have at most ${MAX_CHAIN_LENGTH} targets.`).default([]),
   })
   .strict();

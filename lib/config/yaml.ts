@@ -65,7 +65,7 @@ const SECTION_COMMENTS: Record<string, string> = {
   services: ' Services: the names clients send as `model`, each with its SLO, how it degrades, and its failover chain in order.',
 };
 
-const FLOW_FIELDS = new Set(['failoverOn', 'price', 'slo', 'thresholds']);
+const FLOW_FIELDS = new Set(['failoverOn', 'price', 'slo', 'thresholds', 'conversations']);
 
 /** Leaves out optional values that are unset, so the file reads as what is configured. */
 function withoutNulls<T extends Record<string, unknown>>(value: T): T {

@@ -5,6 +5,7 @@ import 'server-only';
 // tier overrides also go on the service's tier timeline (TierChange). Triggers
 // NOTIFY standby_routing on commit, so every gateway replica picks the change
 // up within a second.
+import { recordConfigChange } from '@/lib/config-versions/writer';
 import { recordAudit } from '@/lib/audit/record';
 import { requireActor, type SessionUser } from '@/lib/server/auth';
 import { Prisma, type Tx } from '@/lib/server/db';
@@ -191,7 +192,7 @@ export async function updateDegradationPolicy(caller: Caller, input: unknown) {
     });
     assertVersionMatched(count, 'degradation policy');
     const after = await tx.degradationPolicy.findUniqueOrThrow({ where: { serviceId }, select: policySelect });
-    await recordAudit(tx, actor, {
+    await recordConfigChange(tx, actor, 'routing', {
       action: 'degradation.policy_update', entityType: 'service', entityId: serviceId, entityName: service.name,
       before: policyForAudit(before), after: policyForAudit(after), reason,
     });

@@ -4,6 +4,7 @@ import 'server-only';
 // input, and records an audit entry in the same transaction as the change. The
 // database triggers NOTIFY standby_routing on commit, so every gateway replica
 // reloads its routing snapshot within a second; nothing else is needed here.
+import { recordConfigChange } from '@/lib/config-versions/writer';
 import { recordAudit } from '@/lib/audit/record';
 import { requireActor, type SessionUser } from '@/lib/server/auth';
 import { Prisma, type Tx } from '@/lib/server/db';
@@ -72,7 +73,7 @@ export async function saveChain(caller: Caller, input: unknown) {
     await tx.chainEntry.deleteMany({ where: { serviceId } });
     await tx.chainEntry.createMany({ data: entries.map((entry, index) => ({ ...entry, serviceId, position: index + 1 })) });
     const after = await chainForAudit(tx, serviceId);
-    await recordAudit(tx, actor, { action: 'service.chain_update', entityType: 'service', entityId: serviceId, entityName: service.name, before, after, reason });
+    await recordConfigChange(tx, actor, 'routing', { action: 'service.chain_update', entityType: 'service', entityId: serviceId, entityName: service.name, before, after, reason });
     const saved = await tx.service.findUniqueOrThrow({ where: { id: serviceId }, select: { name: true, version: true, routingVersion: true } });
     return { serviceName: saved.name, version: saved.version, routingVersion: saved.routingVersion };
   });

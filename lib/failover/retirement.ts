@@ -40,11 +40,10 @@ async function retiredTargets(client: Reader, scope: { targetId?: string; model?
 
 async function planInputs(client: Reader, retired: Set<string>, substituteId: string | null) {
   const serviceIds = (await client.chainEntry.findMany({ where: { targetId: { in: [...retired] } }, select: { serviceId: true } })).map((e) => e.serviceId);
-  const [chains, pins, policies] = await Promise.all([
-    client.service.findMany({ where: { id: { in: serviceIds } }, orderBy: { name: 'asc' }, select: { id: true, name: true, version: true, chain: { orderBy: { position: 'asc' } } } }),
-    client.routingOverride.findMany({ where: { kind: 'pin', clearedAt: null, targetId: { in: [...retired] } }, select: { id: true, serviceId: true, targetId: true } }),
-    client.degradationPolicy.findMany({ where: { degradedTargetId: { in: [...retired] } }, select: { serviceId: true, degradedTargetId: true, version: true } }),
-  ]);
+  // One after another: inside the retirement's transaction the client is one connection (pg refuses overlapping queries on it).
+  const chains = await client.service.findMany({ where: { id: { in: serviceIds } }, orderBy: { name: 'asc' }, select: { id: true, name: true, version: true, chain: { orderBy: { position: 'asc' } } } });
+  const pins = await client.routingOverride.findMany({ where: { kind: 'pin', clearedAt: null, targetId: { in: [...retired] } }, select: { id: true, serviceId: true, targetId: true } });
+  const policies = await client.degradationPolicy.findMany({ where: { degradedTargetId: { in: [...retired] } }, select: { serviceId: true, degradedTargetId: true, version: true } });
   const plan = planRetirement({
     retired,
     substituteId,

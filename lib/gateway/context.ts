@@ -6,12 +6,12 @@ import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { Tier } from '@/lib/routing/enums';
 import type { ErrorClass } from '@/lib/routing/error-classes';
-import type { BreakerView, RoutingSnapshot, ServedBy, SnapshotService, SnapshotTarget } from '@/lib/routing/model';
+import type { BreakerView, RoutingSnapshot, ServedBy, SnapshotService, SnapshotTarget, SnapshotToken } from '@/lib/routing/model';
 import { OverflowGate } from '@/lib/degradation/overflow';
 import type { UpstreamErrorDetail, UpstreamTarget } from './adapters';
 import { openAiError, type ChatRequest, type OpenAiErrorType, type Usage } from './openai-schema';
 import type { RequestOutcome, SampleRecord } from './recorder';
-import { AnswerAssembler, ResponseCache } from './response-cache';
+import { AnswerAssembler, ResponseCache, type CachedAnswer } from './response-cache';
 import type { GatewayQueue } from './retry-queue';
 
 export type GatewayMetrics = {
@@ -37,7 +37,22 @@ export type GatewayDeps = {
   random?: () => number;
   /** A client that went away before its request body was complete: counted and logged as one line by the data plane. */
   onClientDisconnect?: (where: string) => void;
+  /** The conversation store (lib/conversations/store.ts): a named conversation's history goes upstream, its answer is kept. */
+  conversations?: ConversationHook;
 };
+
+/**
+ * What the gateway asks of a conversation store, for a request that may name a
+ * conversation (request.ts): the request to send instead (its stored history
+ * before the new messages) and a callback for the answer, or a refusal.
+ */
+export type ConversationHook = {
+  open(input: { conversation: string | string[] | undefined; service: SnapshotService; token: SnapshotToken; request: ChatRequest }): Promise<ConversationOpening | null>;
+};
+
+export type ConversationOpening =
+  | { kind: 'turn'; request: ChatRequest; headers: Record<string, string>; finish: (answer: CachedAnswer | null) => void }
+  | { kind: 'refused'; status: number; message: string; type: 'invalid_request_error' | 'service_unavailable'; code: string; headers: Record<string, string> };
 
 /** A failed attempt on one target. */
 export type Failure = {
@@ -107,9 +122,9 @@ export type Exchange = {
   answerUsage: Usage | null;
   headersSent: boolean;
   hasToolCalls: boolean;
-  /** For the response cache, when the service's policy keeps answers: the streamed chunks as they go out. */
+  /** For the response cache (when the service's policy keeps answers) and the conversation store: the streamed chunks as they go out. */
   assembler: AnswerAssembler | null;
-  /** For the response cache: the chat completion sent, when the answer was not streamed. */
+  /** For the response cache and the conversation store: the chat completion sent, when the answer was not streamed. */
   completion: unknown;
   /** Set on a drill's synthetic request: the run whose drill-only faults may catch it (inject-fault.ts). */
   drillRunId: string | null;

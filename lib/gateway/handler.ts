@@ -21,6 +21,9 @@ import { createGatewayState, DEFAULT_MAX_BODY_BYTES, sendError, type Gateway, ty
 import { handleCompletions, handleModels } from './http';
 import { complete, handleQueued } from './queued';
 
+/** Paths under /api/v1/ that Next.js answers (machine APIs of the control plane). */
+const CONTROL_PLANE_APIS = ['/api/v1/recovery/', '/api/v1/backups/', '/api/v1/conversations'];
+
 export function createGatewayHandler(deps: GatewayDeps) {
   const gw: Gateway = {
     deps,
@@ -68,8 +71,8 @@ export function createGatewayHandler(deps: GatewayDeps) {
       }
       return true;
     }
-    // Machine APIs of the control plane under /api/v1/ are Next.js routes (app/api/v1/recovery/...).
-    if (pathname.startsWith('/api/v1/') && !pathname.startsWith('/api/v1/recovery/')) {
+    // Machine APIs of the control plane under /api/v1/ are Next.js routes (app/api/v1/recovery/..., backups/..., conversations/...).
+    if (pathname.startsWith('/api/v1/') && !CONTROL_PLANE_APIS.some((prefix) => pathname.startsWith(prefix))) {
       sendError(res, 404, `Unknown endpoint ${pathname}. Standby serves /api/v1/chat/completions, /api/v1/models and /api/v1/queued/<id>.`, 'not_found_error', 'unknown_url');
       return true;
     }

@@ -93,7 +93,7 @@ export async function handleCompletions(gw: Gateway, req: IncomingMessage, res: 
   } catch {
     return sendError(res, 400, 'The request body is not valid JSON.', 'invalid_request_error', 'invalid_json');
   }
-  await serveRequest(gw, res, snapshot, token, json, { wantsQueue: wantsQueue(req.headers['x-standby-queue']), record: true });
+  await serveRequest(gw, res, snapshot, token, json, { wantsQueue: wantsQueue(req.headers['x-standby-queue']), record: true, conversation: req.headers['x-standby-conversation'] });
 }
 
 // GET /api/v1/models: the services this token may call, as OpenAI lists models.

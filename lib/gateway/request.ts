@@ -12,10 +12,14 @@ import { tierForRequest } from '@/lib/degradation/overflow';
 import { countsAsGood } from '@/lib/slo/good-request';
 import { newRequestId, sendError, type Exchange, type Gateway, type Served } from './context';
 import { parseChatRequest, type ChatRequest } from './openai-schema';
+import { AnswerAssembler, answerFromCompletion } from './response-cache';
 import { serveInTier } from './tiers';
 
-/** drillRunId: a drill's own synthetic request (lib/drills/controller.ts), which that run's drill-only faults catch; clients cannot set it. */
-export type ServeOptions = { wantsQueue: boolean; record: boolean; drillRunId?: string | null };
+/**
+ * drillRunId: a drill's own synthetic request (lib/drills/controller.ts), which that run's drill-only faults catch; clients cannot set it.
+ * `conversation`: the x-standby-conversation header of a live request (the retry queue's replay names none).
+ */
+export type ServeOptions = { wantsQueue: boolean; record: boolean; drillRunId?: string | null; conversation?: string | string[] };
 
 /** A decoded body: validated, then served (serveChatRequest). */
 export async function serveRequest(gw: Gateway, res: ServerResponse, snapshot: RoutingSnapshot, token: SnapshotToken, json: unknown, options: ServeOptions): Promise<Served | void> {
@@ -42,17 +46,24 @@ export async function serveChatRequest(
   res.setHeader('x-standby-tier', tier);
   gw.deps.metrics?.setServiceTier?.(service.name, effectiveTier(service.degradation, now));
   const startedAt = performance.now();
+  // Hook of the conversation store: a named conversation's stored history goes upstream with the new message.
+  const turn = gw.deps.conversations && options.conversation !== undefined ? await gw.deps.conversations.open({ conversation: options.conversation, service, token, request }) : null;
+  if (turn?.kind === 'refused') return sendError(res, turn.status, turn.message, turn.type, turn.code, null, turn.headers);
+  for (const [name, value] of Object.entries(turn?.headers ?? {})) res.setHeader(name, value);
+  const sent = turn?.request ?? request;
   const abort = { aborted: false };
   res.on('close', () => {
     if (!res.writableEnded) abort.aborted = true;
   });
   const exchange: Exchange = {
-    res, requestId: newRequestId(), created: Math.floor(Date.now() / 1000), service, request,
-    stream: request.stream === true, includeUsage: request.stream_options?.include_usage === true, abort, attempts: 0, sentText: '', headersSent: false, hasToolCalls: false,
+    res, requestId: newRequestId(), created: Math.floor(Date.now() / 1000), service, request: sent,
+    stream: sent.stream === true, includeUsage: sent.stream_options?.include_usage === true, abort, attempts: 0, sentText: '', headersSent: false, hasToolCalls: false,
     earlier: { completionTokens: 0, estimated: false }, answerUsage: null,
-    assembler: null, completion: null, drillRunId: options.drillRunId ?? null,
+    assembler: turn && sent.stream === true ? new AnswerAssembler() : null, completion: null, drillRunId: options.drillRunId ?? null,
   };
   const served = await serveInTier(gw, exchange, snapshot, tier, { wantsQueue: options.wantsQueue, tokenId: token.id, body });
+  // Hook of the conversation store: the answer the client received joins the history (written off the request path).
+  turn?.finish(served.status === 200 ? (exchange.assembler?.answer() ?? answerFromCompletion(exchange.completion)) : null);
   if (options.record) recordOutcome(gw, exchange, tier, served, startedAt);
   return served;
 }

@@ -9,7 +9,7 @@ import { DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
 import type { DataPlaneLink } from '@/lib/server/data-plane-link';
 import { createDisconnectLog } from '@/lib/server/disconnects';
 import { BreakerRegistry } from './breaker-registry';
-import { createGatewayState } from './context';
+import { createGatewayState, type ConversationHook } from './context';
 import { createGatewayHandler } from './handler';
 import { createMetrics, METRICS_CONTENT_TYPE } from './metrics';
 import { SampleRecorder } from './recorder';
@@ -24,6 +24,8 @@ export type DataPlaneOptions = {
   /** lib/server/env.ts STANDBY_GATEWAY_MAX_BODY_BYTES. */
   maxBodyBytes?: number;
   log?: (line: string) => void;
+  /** The conversation store of this replica (lib/conversations/runtime.ts), started by the replica's bootstrap; closed with the data plane. */
+  conversations?: { store: ConversationHook; close(): Promise<void> };
 };
 
 export async function startDataPlane(options: DataPlaneOptions = {}) {
@@ -56,6 +58,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}) {
   const gatewayState = createGatewayState();
   const gateway = createGatewayHandler({
     snapshot: () => snapshots.get(), breakers, recorder, metrics, state: gatewayState, queue: createRetryQueue(), maxBodyBytes: options.maxBodyBytes, onClientDisconnect: clientDisconnected,
+    conversations: options.conversations?.store,
   });
   // GET /api/metrics: Prometheus exposition of this replica's data plane (served lean, beside the gateway).
   const handle = async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> => {
@@ -86,6 +89,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}) {
     close: async () => {
       await snapshots.close();
       await recorder.close();
+      await options.conversations?.close();
     },
   };
 }

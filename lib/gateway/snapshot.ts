@@ -28,7 +28,7 @@ export async function loadSnapshot(now = Date.now()): Promise<RoutingSnapshot> {
     db().target.findMany({ select: { ...TARGET_SELECT, credential: { select: { ciphertext: true } } } }),
     db().service.findMany({
       select: {
-        id: true, name: true, enabled: true, routingVersion: true, chain: { orderBy: { position: 'asc' } },
+        id: true, name: true, enabled: true, routingVersion: true, conversationStore: true, conversationRetentionDays: true, chain: { orderBy: { position: 'asc' } },
         degradationPolicy: {
           select: {
             degradedTargetId: true, degradedMaxTokens: true, cacheTtlSeconds: true, rules: true, retryAfterSeconds: true, maintenanceMessage: true, queueEnabled: true, queueTtlSeconds: true,
@@ -74,6 +74,7 @@ export async function loadSnapshot(now = Date.now()): Promise<RoutingSnapshot> {
     serviceMap.set(s.name, {
       id: s.id, name: s.name, enabled: s.enabled, routingVersion: s.routingVersion, degradation,
       chain: s.chain.map(toSnapshotChainEntry),
+      conversations: { store: s.conversationStore, retentionDays: s.conversationRetentionDays },
     });
   }
 

@@ -68,7 +68,8 @@ const tierHeaders = (x: Exchange): Record<string, string> => ({ 'x-request-id': 
 /** A cached or rule-based answer, as JSON or as a short stream, with a fresh id and created. */
 function answerLocally(x: Exchange, answer: CachedAnswer, headers: Record<string, string>) {
   const meta = { id: x.requestId, created: x.created };
-  if (!x.stream) return sendJson(x.res, 200, completionFromAnswer(answer, meta), { ...tierHeaders(x), ...headers });
+  x.completion = completionFromAnswer(answer, meta);
+  if (!x.stream) return sendJson(x.res, 200, x.completion, { ...tierHeaders(x), ...headers });
   x.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...tierHeaders(x), ...headers });
   x.res.end(sseFromAnswer(answer, meta, x.includeUsage));
 }

@@ -1,18 +1,27 @@
 import 'server-only';
 // The one way the "apply a saved configuration version" runbook action reaches
-// the configuration history. That history (issue 15, lib/config-history) is not
-// on this branch yet, so the step kind and its parameter (a configuration
-// version id) exist and the action answers a clear error. Once both are merged,
-// the body becomes `return applyConfigVersion(caller, versionId, reason)` from
-// lib/config-history, which checks its own permission, applies and audits.
+// the configuration history (lib/config-history): the restore an admin makes
+// from the history page, with its own permission check, preview, audit entry
+// and new versions. A runbook names the version as people see it on that page
+// ("42" or "v42") or by its id.
+import { applyConfigVersion } from '@/lib/config-history/mutations';
 import { requireActor, type SessionUser } from '@/lib/server/auth';
+import { db } from '@/lib/server/db';
 import { AppError } from '@/lib/server/errors';
 
-export const CONFIG_HISTORY_MISSING = 'Configuration history is not available yet in this Standby, so a saved configuration version cannot be applied from a runbook. Apply the configuration file by hand (Admin → Routing configuration, or npm run standby -- config apply), then mark this step done.';
+const VERSION_NUMBER = /^v?(\d{1,9})$/i;
 
-export async function applySavedConfigVersion(caller: SessionUser | null, versionId: string, reason: string): Promise<{ summary: string }> {
-  requireActor(caller, 'settings.write');
-  void versionId;
-  void reason;
-  throw new AppError('INVALID', CONFIG_HISTORY_MISSING);
+async function versionIdOf(reference: string): Promise<string> {
+  const byNumber = VERSION_NUMBER.exec(reference.trim());
+  if (!byNumber) return reference.trim();
+  const version = await db().configVersion.findUnique({ where: { number: Number(byNumber[1]) }, select: { id: true } });
+  if (!version) throw new AppError('INVALID', `There is no configuration version ${byNumber[1]}: the history page lists the saved versions.`);
+  return version.id;
+}
+
+export async function applySavedConfigVersion(caller: SessionUser | null, versionReference: string, reason: string): Promise<{ summary: string }> {
+  requireActor(caller, 'settings.write'); // before the lookup, so a caller without the right learns nothing of the history
+  const result = await applyConfigVersion(caller, await versionIdOf(versionReference), reason);
+  const sections = result.preview.sections.filter((section) => !section.unchanged).map((section) => section.title.toLowerCase());
+  return { summary: `configuration restored to version ${result.preview.version.number} (${sections.join(', ') || 'no section changed'}); new version${result.versions.length === 1 ? '' : 's'} ${result.versions.join(', ')}` };
 }

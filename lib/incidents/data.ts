@@ -287,6 +287,25 @@ export async function getIncident(id: string): Promise<IncidentView | null> {
   };
 }
 
+/** The estate by name, for the cockpit's step dialogs: services with their chains, targets with their models. */
+export type StepChoices = {
+  services: { id: string; name: string; chain: { id: string; name: string }[] }[];
+  targets: { id: string; name: string; model: string }[];
+};
+
+export async function getStepChoices(): Promise<StepChoices> {
+  const [services, targets] = await Promise.all([
+    db().service.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, chain: { orderBy: { position: 'asc' }, select: { target: { select: { id: true, name: true } } } } } }),
+    db().target.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true, model: true } }),
+  ]);
+  return { services: services.map((s) => ({ id: s.id, name: s.name, chain: s.chain.map((e) => e.target) })), targets };
+}
+
+/** The services an incident can be opened for. */
+export async function listServiceChoices(): Promise<{ id: string; name: string }[]> {
+  return db().service.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true } });
+}
+
 /** Who can hold an incident role: every enabled user. */
 export async function listAssignableUsers() {
   return db().user.findMany({ where: { disabled: false }, orderBy: { name: 'asc' }, select: { id: true, name: true, role: true } });

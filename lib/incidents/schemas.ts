@@ -54,13 +54,16 @@ export const addNoteInput = z.object({
   at: z.preprocess((value) => (value === '' || value === null ? undefined : value), when.optional()),
 });
 
+/** A timeline entry's id: a PostgreSQL bigint, so anything outside its range is unknown, not a database failure. */
+const eventId = z.coerce.bigint({ error: 'Unknown timeline entry.' }).min(1n, 'Unknown timeline entry.').max(9_223_372_036_854_775_807n, 'Unknown timeline entry.');
+
 export const correctTimeInput = z.object({
-  eventId: z.coerce.bigint({ error: 'Unknown timeline entry.' }),
+  eventId,
   at: when,
   reason: z.string({ error: 'Say why the time is wrong.' }).trim().min(3, 'Say why the time is wrong (at least 3 characters).').max(500, 'At most 500 characters.'),
 });
 
-export const setCuratedInput = z.object({ eventId: z.coerce.bigint({ error: 'Unknown timeline entry.' }), curated: z.boolean() });
+export const setCuratedInput = z.object({ eventId, curated: z.boolean() });
 
 export const attachRunbookInput = z.object({ incidentId, runbookId: uuid('Choose a runbook.') });
 

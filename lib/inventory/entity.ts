@@ -2,11 +2,12 @@ import 'server-only';
 // The one way an inventory row is created, edited, enabled or disabled, and
 // deleted: the caller's permission was checked by the mutation; here the row
 // is written in a transaction with its optimistic-concurrency check, and the
-// audit entry (who, what, before, after, why) is written in the same one.
+// audit entry (who, what, before, after, why) and the routing configuration's
+// new version (lib/config-history) are written in the same one.
 // Providers, regions, targets, services and credentials differ only in what
 // this is given: their table, the columns an audit entry keeps, their label,
 // the checks a write must pass, and what blocks a delete.
-import { recordAudit } from '@/lib/audit/record';
+import { recordConfigChange } from '@/lib/config-versions/writer';
 import type { Actor } from '@/lib/server/auth';
 import type { Tx } from '@/lib/server/db';
 import { AppError } from '@/lib/server/errors';
@@ -46,7 +47,7 @@ export function createEntity<R extends Row>(entity: Entity<R>, actor: Actor, dat
     inTransaction(async (tx) => {
       await check?.(tx);
       const created = await entity.table(tx).create({ data, select: entity.select });
-      await recordAudit(tx, actor, { action: `${entity.type}.create`, entityType: entity.type, entityId: created.id, entityName: entity.label(created), after: created, reason });
+      await recordConfigChange(tx, actor, 'routing', { action: `${entity.type}.create`, entityType: entity.type, entityId: created.id, entityName: entity.label(created), after: created, reason });
       return created;
     }),
   );
@@ -66,7 +67,7 @@ export function updateEntity<R extends Row>(
       const { count } = await table.updateMany({ where: { id, version }, data: { ...data, version: { increment: 1 } } });
       assertVersionMatched(count, entity.type);
       const after = await table.findUniqueOrThrow({ where: { id }, select: entity.select });
-      await recordAudit(tx, actor, { action: `${entity.type}.${options.action ?? 'update'}`, entityType: entity.type, entityId: id, entityName: entity.label(after), before, after, reason });
+      await recordConfigChange(tx, actor, 'routing', { action: `${entity.type}.${options.action ?? 'update'}`, entityType: entity.type, entityId: id, entityName: entity.label(after), before, after, reason });
       return after;
     });
   return options.action ? write() : unique(entity, write);
@@ -84,6 +85,6 @@ export function deleteEntity<R extends Row>(entity: Entity<R>, actor: Actor, id:
     const blocked = await blockedBy?.(tx, before);
     if (blocked) throw new AppError('IN_USE', blocked);
     await table.delete({ where: { id } });
-    await recordAudit(tx, actor, { action: `${entity.type}.delete`, entityType: entity.type, entityId: id, entityName: entity.label(before), before, reason });
+    await recordConfigChange(tx, actor, 'routing', { action: `${entity.type}.delete`, entityType: entity.type, entityId: id, entityName: entity.label(before), before, reason });
   });
 }

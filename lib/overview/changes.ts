@@ -44,7 +44,7 @@ export type OverrideRow = {
   clearedAt: Date | null;
   clearedBy: string | null;
 };
-export type AlertRow = { id: string; serviceName: string; severity: 'page' | 'ticket'; rule: string; openedAt: Date; resolvedAt: Date | null; longBurn: number; shortBurn: number };
+export type AlertRow = { id: string; serviceName: string; severity: 'page' | 'ticket'; rule: string; openedAt: Date; resolvedAt: Date | null; longBurn: number; shortBurn: number; kind?: string; details?: unknown };
 export type AuditRow = { id: string; at: Date; actorEmail: string; action: string; entityType: string; entityName: string | null; reason: string | null };
 
 export type ChangeRows = { tiers: TierChangeRow[]; breakers: BreakerTransitionRow[]; overrides: OverrideRow[]; alerts: AlertRow[]; audit: AuditRow[] };
@@ -118,6 +118,7 @@ function overrideChanges(row: OverrideRow, since: Date, now: Date): ChangeItem[]
 const formatBurn = (burn: number) => `${burn >= 100 ? Math.round(burn).toLocaleString('en-US') : Number(burn.toFixed(1))}×`;
 
 function alertChanges(row: AlertRow, since: Date): ChangeItem[] {
+  if (row.kind === 'backup_missed') return backupAlertChanges(row, since);
   const label = `${row.severity === 'page' ? 'Page' : 'Ticket'} ${row.rule}`;
   const items: ChangeItem[] = [];
   if (row.openedAt >= since) {
@@ -130,6 +131,17 @@ function alertChanges(row: AlertRow, since: Date): ChangeItem[] {
   if (row.resolvedAt && row.resolvedAt >= since) {
     items.push({ id: `alert-${row.id}-resolved`, at: row.resolvedAt.toISOString(), kind: 'alert', tone: 'teal', title: `${row.serviceName}: burn-rate alert ${label} resolved`, detail: null, links: [serviceLink(row.serviceName)] });
   }
+  return items;
+}
+
+/** A missed backup of a model the service routes to (lib/backups/task.ts). */
+function backupAlertChanges(row: AlertRow, since: Date): ChangeItem[] {
+  const details = (row.details ?? {}) as { model?: string; why?: string };
+  const model = details.model ?? row.rule.replace(/^backup-missed:/, '');
+  const links = [serviceLink(row.serviceName), { label: 'Backups', href: '/backups' }];
+  const items: ChangeItem[] = [];
+  if (row.openedAt >= since) items.push({ id: `alert-${row.id}-opened`, at: row.openedAt.toISOString(), kind: 'alert', tone: 'orange', title: `${row.serviceName}: backup of ${model} missed`, detail: details.why ?? null, links });
+  if (row.resolvedAt && row.resolvedAt >= since) items.push({ id: `alert-${row.id}-resolved`, at: row.resolvedAt.toISOString(), kind: 'alert', tone: 'teal', title: `${row.serviceName}: backup of ${model} restorable again`, detail: null, links });
   return items;
 }
 

@@ -214,7 +214,7 @@ async function readChangeRows(since: Date, now: Date) {
     }),
     db().alertEvent.findMany({
       where: { OR: [{ openedAt: window }, { resolvedAt: window }] }, orderBy: { openedAt: 'desc' }, take: ROWS_PER_KIND,
-      select: { id: true, serviceId: true, severity: true, rule: true, openedAt: true, resolvedAt: true, longBurn: true, shortBurn: true },
+      select: { id: true, serviceId: true, severity: true, rule: true, openedAt: true, resolvedAt: true, longBurn: true, shortBurn: true, kind: true, details: true },
     }),
     db().auditLog.findMany({
       where: { at: window, OR: [...CONFIG_ACTION_PREFIXES.map((prefix) => ({ action: { startsWith: prefix } })), { action: { in: CONFIG_ACTIONS } }] },

@@ -9,7 +9,7 @@ import { recordAudit } from '@/lib/audit/record';
 import { SYSTEM_ACTOR, type Actor } from '@/lib/server/auth';
 import { Prisma, type Tx } from '@/lib/server/db';
 import { inTransaction } from '@/lib/server/mutation';
-import { defaultObjectives, DEFAULT_OBJECTIVE_REASON, routingComponentName, servingComponentName, type ObjectiveTemplate, type RecoveryComponentKind } from './model';
+import { conversationComponentName, defaultObjectives, DEFAULT_OBJECTIVE_REASON, routingComponentName, servingComponentName, type ObjectiveTemplate, type RecoveryComponentKind } from './model';
 
 /** The estate-wide configuration component every Standby has. */
 export const CONFIGURATION_COMPONENT = 'Standby configuration';
@@ -58,7 +58,7 @@ export function syncComponents(now = new Date()): Promise<SyncResult> {
 export async function syncComponentsIn(tx: Tx, now = new Date()): Promise<SyncResult> {
   await tx.$executeRaw(SYNC_LOCK);
   // One after the other: a transaction is one connection, and pg refuses overlapping queries on it.
-  const services = await tx.service.findMany({ select: { id: true, name: true } });
+  const services = await tx.service.findMany({ select: { id: true, name: true, conversationStore: true } });
   const targets = await tx.target.findMany({ select: { id: true, name: true, provider: { select: { kind: true } } } });
   const components = await tx.recoveryComponent.findMany({ select: { id: true, name: true, kind: true, serviceId: true, targetId: true, retiredAt: true } });
   const result: SyncResult = { created: [], retired: [] };
@@ -76,7 +76,21 @@ export async function syncComponentsIn(tx: Tx, now = new Date()): Promise<SyncRe
   if (!components.some((c) => c.kind === 'configuration')) {
     result.created.push((await addComponent(tx, { name: CONFIGURATION_COMPONENT, kind: 'configuration', description: "Standby's own routing configuration, users and settings (its PostgreSQL database)." }, SYSTEM_ACTOR, now)).name);
   }
-  const orphans = components.filter((c) => c.retiredAt === null && ((c.kind === 'service_routing' && !c.serviceId) || (c.kind === 'model_serving' && !c.targetId)));
+  // A service's conversation store (lib/conversations) is a component of its own while it is on.
+  const stores = new Map(components.filter((c) => c.kind === 'conversation_history' && c.serviceId).map((c) => [c.serviceId, c]));
+  const reopened: string[] = [];
+  for (const service of services.filter((s) => s.conversationStore)) {
+    const existing = stores.get(service.id);
+    if (!existing) {
+      const description = `Conversations ${service.name} keeps in its conversation store (PostgreSQL, sealed), measured from the gateway's durable writes.`;
+      result.created.push((await addComponent(tx, { name: conversationComponentName(service.name), kind: 'conversation_history', serviceId: service.id, description }, SYSTEM_ACTOR, now)).name);
+    } else if (existing.retiredAt) reopened.push(existing.id);
+  }
+  if (reopened.length) await tx.recoveryComponent.updateMany({ where: { id: { in: reopened } }, data: { retiredAt: null } });
+  const storing = new Set(services.filter((s) => s.conversationStore).map((s) => s.id));
+  const orphans = components.filter(
+    (c) => c.retiredAt === null && ((c.kind === 'service_routing' && !c.serviceId) || (c.kind === 'model_serving' && !c.targetId) || (c.kind === 'conversation_history' && c.serviceId !== null && !storing.has(c.serviceId))),
+  );
   if (orphans.length > 0) {
     await tx.recoveryComponent.updateMany({ where: { id: { in: orphans.map((c) => c.id) } }, data: { retiredAt: now } });
     result.retired.push(...orphans.map((c) => c.name));

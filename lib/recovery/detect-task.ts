@@ -10,7 +10,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { db, Prisma, type Tx } from '@/lib/server/db';
 import { inTransaction } from '@/lib/server/mutation';
-import { syncComponents } from './components';
+import { syncComponentsWithHistory } from './config-section';
 import { DEFAULT_DETECTOR_CONFIG, detect, emptyDetectorState, type DetectorConfig, type DetectorEvent, type DetectorState, type DrillWindow, type EpisodeRecord, type Topology } from './detector';
 import { measuredRtoMs, rtoParts } from './rto-parts';
 import { refreshRecoverySummary } from './summary';
@@ -73,7 +73,8 @@ export async function readEvents(from: Date, to: Date): Promise<DetectorEvent[]>
       where: { OR: [{ createdAt: { gt: from, lte: to } }, { clearedAt: { gt: from, lte: to } }, { clearedAt: null, expiresAt: { gt: from, lte: to } }] },
       select: { kind: true, serviceId: true, targetId: true, createdAt: true, createdBy: true, clearedAt: true, clearedBy: true, expiresAt: true, reason: true },
     }),
-    db().alertEvent.findMany({ where: { openedAt: { gt: from, lte: to } }, select: { serviceId: true, openedAt: true, rule: true } }),
+    // Burn-rate alerts say callers are failing; others (a missed backup) say nothing about traffic.
+    db().alertEvent.findMany({ where: { kind: 'burn_rate', openedAt: { gt: from, lte: to } }, select: { serviceId: true, openedAt: true, rule: true } }),
   ]);
   const events: DetectorEvent[] = [];
   for (const b of attempts) events.push(...pointsOf(b, (at, n) => ({ type: 'attempt', at, targetId: b.subject, serviceId: b.other, ok: b.ok, n, errorClass: b.errorClass })));
@@ -178,7 +179,7 @@ export function recoveryTask(drills: DrillWindowSource = noDrills, options: { st
     run: async ({ log }: { log: (line: string) => void }): Promise<void> => {
       const now = Date.now();
       if (now - lastSync >= COMPONENT_SYNC_MS) {
-        const synced = await syncComponents();
+        const synced = await syncComponentsWithHistory();
         if (synced.created.length) log(`recovery: components added with default objectives: ${synced.created.join(', ')}`);
         if (synced.retired.length) log(`recovery: components retired: ${synced.retired.join(', ')}`);
         lastSync = now;

@@ -99,3 +99,4 @@ export const DEFAULT_OBJECTIVE_REASON = 'Default from the reference table (DESIG
 
 export const routingComponentName = (serviceName: string) => `${serviceName} routing`;
 export const servingComponentName = (targetName: string) => `${targetName} serving`;
+export const conversationComponentName = (serviceName: string) => `${serviceName} conversations`;

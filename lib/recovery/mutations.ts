@@ -5,11 +5,13 @@ import 'server-only';
 // is audited in the same transaction (STYLE.md habit 6); objectives carry a
 // version, so two people editing one at once cannot both win.
 import { recordAudit } from '@/lib/audit/record';
+import { recordConfigChange } from '@/lib/config-versions/writer';
 import { requireActor, type SessionUser } from '@/lib/server/auth';
 import { Prisma } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { assertVersionMatched, inTransaction, withUniqueField } from '@/lib/server/mutation';
 import { addComponent } from './components';
+import { objectivesSection } from './config-section';
 import { formatSpan } from './format';
 import { COMPONENT_KIND_LABELS, DISRUPTION_LABELS } from './model';
 import { componentInput, objectiveInput, reclassifyInput } from './schemas';
@@ -58,7 +60,7 @@ export async function saveObjective(caller: Caller, input: unknown) {
       version = expectedVersion + 1;
     }
     await tx.recoveryObjectiveVersion.create({ data: { objectiveId, version, rtoMs, rpoMs, reason, changedBy: actor.email, changedAt: now } });
-    await recordAudit(tx, actor, {
+    await recordConfigChange(tx, actor, objectivesSection, {
       action: existing ? 'recovery.objective_update' : 'recovery.objective_create',
       entityType: 'recovery_objective',
       entityId: objectiveId,
@@ -82,7 +84,7 @@ export async function createComponent(caller: Caller, input: unknown) {
       if (await tx.recoveryComponent.count({ where: { name } })) throw new AppError('INVALID', 'A component with this name already exists.', { name: ['A component with this name already exists.'] });
       const component = await addComponent(tx, { name, kind, description }, actor);
       if (component.name !== name) throw new AppError('INVALID', 'A component with this name already exists.', { name: ['A component with this name already exists.'] });
-      await recordAudit(tx, actor, { action: 'recovery.component_create', entityType: 'recovery_component', entityId: component.id, entityName: name, after: { kind: COMPONENT_KIND_LABELS[kind], description }, reason });
+      await recordConfigChange(tx, actor, objectivesSection, { action: 'recovery.component_create', entityType: 'recovery_component', entityId: component.id, entityName: name, after: { kind: COMPONENT_KIND_LABELS[kind], description }, reason });
       return component;
     }),
   );

@@ -73,6 +73,8 @@ export type SnapshotService = {
   /** Ordered by position. */
   chain: SnapshotChainEntry[];
   degradation: SnapshotDegradation;
+  /** The conversation store (lib/conversations): named conversations are kept and sent upstream whole. */
+  conversations?: { store: boolean; retentionDays: number };
 };
 
 /** A rule-based answer of the Minimal tier: the first rule matching the last user message answers. */

@@ -10,7 +10,7 @@ import 'server-only';
 import { recordAudit } from '@/lib/audit/record';
 import { requireActor, type Actor, type SessionUser } from '@/lib/server/auth';
 import { encryptSecret } from '@/lib/server/crypto';
-import type { Prisma, Tx } from '@/lib/server/db';
+import { Prisma, type Tx } from '@/lib/server/db';
 import { AppError, parseInput, type FieldErrors } from '@/lib/server/errors';
 import { assertVersionMatched, inTransaction, withUniqueField } from '@/lib/server/mutation';
 import { LIBRARY } from './library';
@@ -110,6 +110,8 @@ export async function saveRunbook(caller: Caller, input: unknown) {
   const actor = requireActor(caller, 'runbooks.write');
   const { runbookId, expectedVersion, note, ...content } = parseInput(saveRunbookInput, input);
   return inTransaction(async (tx) => {
+    // Locked first: of two saves from the same version, the second waits, then sees the first and names who saved it.
+    await tx.$queryRaw(Prisma.sql`SELECT id FROM "Runbook" WHERE id = ${runbookId}::uuid FOR UPDATE`);
     const current = await tx.runbook.findUnique({ where: { id: runbookId }, select: { version: true } });
     if (!current) throw new AppError('NOT_FOUND', 'This runbook no longer exists.');
     if (current.version !== expectedVersion) {

@@ -30,6 +30,11 @@ const launchSchema = z.object({
   STANDBY_ADMIN_EMAIL: z.string().optional(),
   STANDBY_ADMIN_PASSWORD: z.string().optional(),
   STANDBY_NEW_PASSWORD: z.string().optional(),
+  // Configuration history's git repository (lib/config-history/git.ts): a path or a URL git pushes to, and its branch.
+  STANDBY_CONFIG_REPO: z.string().trim().optional(),
+  STANDBY_CONFIG_BRANCH: z.string().trim().min(1).default('main'),
+  // The API token `backup scan --to` reports with (lib/backups/cli.ts).
+  STANDBY_TOKEN: z.string().optional(),
   npm_package_version: z.string().default('0.1.0'),
 });
 
@@ -49,6 +54,10 @@ const schema = z.object({
   }),
   // Raw HealthSample and RequestRecord rows are kept this long (lib/health/rollups.ts applyRetention).
   STANDBY_RAW_RETENTION_DAYS: z.coerce.number().int().min(1).default(35),
+  // S3-compatible object storage for model backups (lib/backups/s3.ts): the endpoint of a server other than AWS
+  // (MinIO, Ceph, R2, ...), addressed by path. Credentials come from the AWS SDK's usual chain (AWS_ACCESS_KEY_ID, ...).
+  STANDBY_S3_ENDPOINT: z.string().url('must be a URL such as http://minio.internal:9000').optional(),
+  AWS_REGION: z.string().default('us-east-1'),
   // The largest request body the gateway reads (lib/gateway/http.ts).
   STANDBY_GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
@@ -80,6 +89,11 @@ export function launchEnv(): LaunchEnv {
 /** Local state: generated secrets, the embedded database (default ./.standby). */
 export function stateDir(): string {
   return path.resolve(launchEnv().STANDBY_STATE_DIR ?? path.join(process.cwd(), '.standby'));
+}
+
+/** A credential's secret given to `config rebuild` as STANDBY_CREDENTIAL_<NAME> (lib/config-history/rebuild.ts). */
+export function credentialSecretVariable(variable: string): string | undefined {
+  return variable.startsWith('STANDBY_CREDENTIAL_') ? process.env[variable] : undefined;
 }
 
 /**

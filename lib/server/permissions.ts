@@ -11,6 +11,7 @@ export const PERMISSIONS = [
   'failover.write', // flip, pin, drain, tiers (failover issue)
   'drills.run',
   'recovery.write', // recovery components and objectives, episode classification
+  'backups.write', // model backups: models, their required parts, bandwidth between regions, copy checks
   'incidents.write', // open and run incidents: severity, roles, status, steps, notes, post-mortems
   'runbooks.write', // edit the runbook library (a new version per edit)
   'credentials.manage',
@@ -25,14 +26,14 @@ const VIEWER: Permission[] = ['estate.read', 'audit.read'];
 
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   viewer: new Set(VIEWER),
-  operator: new Set<Permission>([...VIEWER, 'inventory.write', 'failover.write', 'drills.run', 'recovery.write', 'runbooks.write']),
+  operator: new Set<Permission>([...VIEWER, 'inventory.write', 'failover.write', 'drills.run', 'recovery.write', 'backups.write', 'runbooks.write']),
   commander: new Set<Permission>([...VIEWER, 'incidents.write', 'failover.write', 'runbooks.write']),
   admin: new Set<Permission>(PERMISSIONS),
 };
 
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   viewer: 'Reads everything: health, inventory, compliance, audit. Changes nothing.',
-  operator: 'SRE on call: edits inventory, flips failover, runs drills, sets recovery objectives, edits runbooks, runs the steering steps of an incident.',
+  operator: 'SRE on call: edits inventory, flips failover, runs drills, sets recovery objectives, manages model backups, edits runbooks, runs the steering steps of an incident.',
   commander: 'Incident commander: runs incidents and runbooks, edits runbooks, may flip failover.',
   admin: 'Everything, plus users, credentials, API tokens and settings.',
 };

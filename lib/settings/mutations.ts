@@ -1,11 +1,12 @@
 import 'server-only';
 // Admin → Settings. A change reaches every replica's gateway and probes with the
 // routing snapshot (the Setting table notifies standby_routing).
-import { recordAudit } from '@/lib/audit/record';
+import { recordConfigChange } from '@/lib/config-versions/writer';
 import { requireActor, type SessionUser } from '@/lib/server/auth';
 import { PRIVATE_NETWORKS_SETTING, readPrivateNetworks } from '@/lib/server/endpoint-policy';
 import { parseInput } from '@/lib/server/errors';
 import { inTransaction } from '@/lib/server/mutation';
+import { settingsSection } from './config-section';
 import { privateNetworksInput } from './schemas';
 
 /** The non-public networks targets may point at (lib/server/endpoint-policy.ts). */
@@ -16,7 +17,7 @@ export async function setPrivateNetworks(caller: SessionUser | null, input: unkn
     const previous = await tx.setting.findUnique({ where: { key: PRIVATE_NETWORKS_SETTING }, select: { value: true } });
     const value = { networks };
     await tx.setting.upsert({ where: { key: PRIVATE_NETWORKS_SETTING }, create: { key: PRIVATE_NETWORKS_SETTING, value }, update: { value } });
-    await recordAudit(tx, actor, {
+    await recordConfigChange(tx, actor, settingsSection, {
       action: 'settings.private_networks',
       entityType: 'setting',
       entityId: PRIVATE_NETWORKS_SETTING,

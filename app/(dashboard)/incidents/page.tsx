@@ -6,12 +6,11 @@ import { OpenIncidentButton } from '@/components/incidents/open-incident-button'
 import { EmptyState } from '@/components/ui/empty-state';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
-import { listIncidents, listOpenFollowUps } from '@/lib/incidents/data';
+import { listIncidents, listOpenFollowUps, listServiceChoices } from '@/lib/incidents/data';
 import { isOpen } from '@/lib/incidents/model';
 import { canRunIncident } from '@/lib/incidents/policy';
 import { listRunbooks } from '@/lib/runbooks/data';
 import { requirePageUser } from '@/lib/server/page-user';
-import { db } from '@/lib/server/db';
 
 export const metadata: Metadata = { title: 'Incidents' };
 
@@ -21,7 +20,7 @@ export default async function IncidentsPage() {
   const [{ rows }, followUps, services, runbooks] = await Promise.all([
     listIncidents('all', { limit: 100 }),
     listOpenFollowUps(),
-    canOpen ? db().service.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true } }) : Promise.resolve([]),
+    canOpen ? listServiceChoices() : Promise.resolve([]),
     canOpen ? listRunbooks() : Promise.resolve([]),
   ]);
   const open = rows.filter((r) => isOpen(r.status));

@@ -1,0 +1,54 @@
+// Backups and state as people use them, on the demo estate: a viewer finds the
+// model whose restore is slower than its RTO and the copy missing its
+// tokenizer, and reads a configuration change's diff; an admin restores a
+// saved configuration version after its preview, then puts the newer one back.
+import { expect, test } from '@playwright/test';
+import { signIn } from './fixtures';
+
+test('a viewer sees which models cannot be restored in time, and why', async ({ page }) => {
+  await signIn(page, 'viewer', '/backups');
+  await expect(page.getByRole('button', { name: 'New model' })).toHaveCount(0);
+  const models = page.getByTestId('models-table');
+  const big = models.locator('[data-testid="model-row"][data-model="vllm-llama-70b-on-prem"]');
+  await expect(big.getByTestId('backup-verdict')).toHaveText('At risk');
+  await expect(big).toContainText('21 min / 5 min');
+  const small = models.locator('[data-testid="model-row"][data-model="vllm-llama-8b-on-prem"]');
+  await expect(small.getByTestId('backup-verdict')).toHaveText('Restorable in time');
+
+  await big.getByRole('link', { name: 'vllm-llama-70b-on-prem' }).click();
+  await expect(page.getByTestId('model-fixes')).toContainText('Keep a pre-staged replica of vllm-llama-70b-on-prem in on-prem');
+  await expect(page.getByRole('button', { name: 'Check copy' })).toHaveCount(0);
+
+  await page.goto('/backups');
+  await models.locator('[data-testid="model-row"][data-model="support-ft-mistral-7b"]').getByRole('link').click();
+  await expect(page.getByTestId('copy-problems').first()).toContainText('tokenizer.json missing: without its tokenizer the model produces gibberish');
+
+  await page.getByRole('link', { name: 'Configuration history' }).click();
+  const row = page.locator('[data-testid="version-row"]', { hasText: 'degradation policy changed' });
+  await expect(row).toContainText('cap them at 256 tokens');
+  await row.getByRole('link').first().click();
+  await expect(page.locator('[data-testid="diff-view"] [data-kind="changed"]')).toContainText('degradedMaxTokens: 256');
+  await expect(page.getByRole('button', { name: 'Restore this version' })).toHaveCount(0);
+});
+
+test('an admin restores a saved configuration version after its preview, and puts the newer one back', async ({ page }) => {
+  await signIn(page, 'admin', '/backups/config');
+  const restore = async (summary: string, expectImpact: RegExp) => {
+    await page.locator('[data-testid="version-row"]', { hasText: summary }).first().getByRole('link').first().click();
+    await page.getByRole('button', { name: 'Restore this version' }).click();
+    const dialog = page.getByRole('dialog');
+    await expect(dialog.getByTestId('restore-section')).toContainText(expectImpact);
+    await dialog.getByLabel(/Reason/).fill('e2e: rehearse a configuration rollback');
+    await dialog.getByRole('button', { name: /^Restore version/ }).click();
+    await expect(dialog).toHaveCount(0);
+    await page.goto('/backups/config');
+  };
+  // Version 5: before support-bot's conversation store was turned on.
+  await restore('degradation policy changed', /conversations\.store: true → false/);
+  await expect(page.getByTestId('version-row').first()).toContainText('restored version 5');
+  await page.goto('/backups/conversations');
+  await expect(page.locator('[data-testid="conversation-store-row"][data-service="support-bot"]')).toContainText('off');
+  await page.goto('/backups/config');
+  await restore('conversation store on', /conversations\.store: false → true/);
+  await expect(page.getByTestId('version-row').first()).toContainText('restored version 6');
+});
