@@ -17,7 +17,7 @@ import { db } from '@/lib/server/db';
 import { waitFor } from '@/test/gateway-harness';
 import { auditEntriesFor, createTestUsers, seedRoutedService, uniqueName, type TestUsers } from '@/test/fixtures';
 import { getIncident } from '@/lib/incidents/data';
-import { runNotifyStep } from '@/lib/incidents/mutations';
+import { runNotifyStep, setStatus } from '@/lib/incidents/mutations';
 import { createRunbook, createWebhook, setRunbookArchived } from '@/lib/runbooks/mutations';
 import { DrillController, drillWindows } from './controller';
 import { haltRun, savePlan, startRun } from './mutations';
@@ -36,6 +36,25 @@ async function listen(server: http.Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+/** Every run this file starts, so that `after` leaves nothing of them to the other files on this database. */
+const started: string[] = [];
+async function startTracked(...args: Parameters<typeof startRun>) {
+  const result = await startRun(...args);
+  started.push(result.runId);
+  return result;
+}
+
+/**
+ * The files after this one share its database: no fault of these runs may still be leased, and no drill incident
+ * left open (the estate-wide incident pass of other files would find it and join their signals to it).
+ */
+async function cleanUpRuns() {
+  await db().drillFault.updateMany({ where: { runId: { in: started }, endedAt: null }, data: { endedAt: new Date(), endReason: 'stopped' } });
+  const runs = await db().drillRun.findMany({ where: { id: { in: started }, incidentId: { not: null } }, select: { incidentId: true } });
+  const open = await db().incident.findMany({ where: { id: { in: runs.map((r) => r.incidentId!) }, status: { notIn: ['resolved', 'postmortem', 'closed'] } }, select: { id: true, version: true } });
+  for (const incident of open) await setStatus(users.commander, { incidentId: incident.id, expectedVersion: incident.version, status: 'resolved' });
+}
+
 before(async () => {
   upstream = http.createServer((req, res) => {
     log.push({ name: /^\/simulated\/([^/]+)\//.exec(req.url ?? '')?.[1] ?? '?', at: Date.now() });
@@ -52,6 +71,7 @@ before(async () => {
 });
 
 after(async () => {
+  await cleanUpRuns();
   upstream.closeAllConnections();
   await new Promise<void>((resolve) => upstream.close(() => resolve()));
   await plane?.close();
@@ -79,7 +99,7 @@ test('a drill injects a provider outage: the breaker opens, traffic fails over, 
   const seeded = await seed('drill-pass');
   const [primary, secondary] = seeded.targets;
   const plan = await savePlan(users.operator, planFor(seeded.service.id, [primary.id]));
-  const { runId } = await startRun(users.operator, { planId: plan.id });
+  const { runId } = await startTracked(users.operator, { planId: plan.id });
   await waitFor('the lease in the snapshot', () => plane.snapshots.get()?.faults?.get(primary.id)?.some((f) => f.runId === runId));
 
   // The controller sends the run's marked requests each second until the lease ends.
@@ -131,7 +151,7 @@ test('a halt condition trips: every fault of the drill ends within 1 s and the t
   const seeded = await seed('drill-halt');
   // Both targets down: callers see errors, and the error-rate condition trips.
   const plan = await savePlan(users.operator, planFor(seeded.service.id, seeded.targets.map((t) => t.id), { faults: [{ kind: 'target_down' }, { kind: 'error_status', status: 500 }], maxErrorRatePercent: 20, durationSeconds: 120 }));
-  const { runId } = await startRun(users.operator, { planId: plan.id });
+  const { runId } = await startTracked(users.operator, { planId: plan.id });
   await waitFor('the leases in the snapshot', () => plane.snapshots.get()?.faults?.get(seeded.targets[1].id)?.some((f) => f.runId === runId));
   const controller = new DrillController({ snapshots: plane.snapshots, complete: plane.complete });
   let halted = null;
@@ -160,7 +180,7 @@ test("the drill's controller and the database path are gone: the fault still end
   const [primary, secondary] = seeded.targets;
   // A share of real traffic (100%), so any request is faulted while the lease holds.
   const plan = await savePlan(users.operator, planFor(seeded.service.id, [primary.id], { trafficMode: 'share', sharePercent: 100, maxErrorRatePercent: 90 }));
-  const { runId } = await startRun(users.operator, { planId: plan.id });
+  const { runId } = await startTracked(users.operator, { planId: plan.id });
   const deadline = new Date(Date.now() + 1_500);
   await db().drillFault.updateMany({ where: { runId }, data: { expiresAt: deadline } });
   // A second replica that loads the lease, then loses its database path: its snapshot can no longer change.
@@ -195,9 +215,9 @@ test('permissions: a viewer or commander cannot plan, run or halt a drill; bad i
   await assert.rejects(savePlan(users.operator, { ...input, faults: [] }), (e: Error & { fieldErrors?: Record<string, string[]> }) => Boolean(e.fieldErrors?.faults));
   await assert.rejects(savePlan(users.operator, { ...input, trafficMode: 'share', maxErrorRatePercent: null }), (e: Error & { fieldErrors?: Record<string, string[]> }) => Boolean(e.fieldErrors?.maxErrorRatePercent));
   const plan = await savePlan(users.operator, input);
-  await assert.rejects(startRun(users.viewer, { planId: plan.id }), /permission|not allowed|FORBIDDEN/i);
-  const { runId } = await startRun(users.admin, { planId: plan.id });
-  await assert.rejects(startRun(users.operator, { planId: plan.id }), /already in progress/);
+  await assert.rejects(startTracked(users.viewer, { planId: plan.id }), /permission|not allowed|FORBIDDEN/i);
+  const { runId } = await startTracked(users.admin, { planId: plan.id });
+  await assert.rejects(startTracked(users.operator, { planId: plan.id }), /already in progress/);
   await assert.rejects(haltRun(users.viewer, { runId, reason: 'stop it' }), /permission|not allowed|FORBIDDEN/i);
   await haltRun(users.operator, { runId, reason: 'test over' });
   assert.deepEqual((await auditEntriesFor(runId)).map((a) => a.action), ['drill.run.start', 'drill.run.halt']);
@@ -215,7 +235,7 @@ test('running a drill opens an incident marked as a drill that follows its runbo
 
   // First without a drill channel: nothing may be sent.
   const plan = await savePlan(users.operator, planFor(seeded.service.id, [primary.id], { runbookId: runbook.id }));
-  const { runId } = await startRun(users.operator, { planId: plan.id });
+  const { runId } = await startTracked(users.operator, { planId: plan.id });
   const run = await db().drillRun.findUniqueOrThrow({ where: { id: runId } });
   const incident = (await getIncident(run.incidentId!))!;
   assert.equal(incident.isDrill, true);
@@ -236,7 +256,7 @@ test('running a drill opens an incident marked as a drill that follows its runbo
 
   // With a drill channel: only that channel.
   await savePlan(users.operator, { ...planFor(seeded.service.id, [primary.id], { runbookId: runbook.id, drillWebhookId: drillChannel.id }), planId: plan.id, expectedVersion: 1, name: plan.name });
-  const second = await startRun(users.operator, { planId: plan.id });
+  const second = await startTracked(users.operator, { planId: plan.id });
   const secondIncident = (await getIncident((await db().drillRun.findUniqueOrThrow({ where: { id: second.runId } })).incidentId!))!;
   const secondStep = secondIncident.runbooks[0].steps[0];
   await assert.rejects(runNotifyStep(users.commander, { stepRunId: secondStep.runId, expectedVersion: secondStep.version, webhookId: realChannel.id, message: 'x' }), /only to its drill channel/);
