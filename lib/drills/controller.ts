@@ -126,7 +126,7 @@ export class DrillController {
     const live = new Set(runs.map((r) => r.id));
     for (const id of this.counters.keys()) if (!live.has(id)) this.counters.delete(id);
     for (const run of runs) {
-      const trip = evaluateHalt(run.plan.haltConditions as HaltConditions, await this.telemetry([run.plan.serviceId]));
+      const trip = evaluateHalt(run.plan.haltConditions as HaltConditions, await this.telemetry([run.plan.serviceId], run.startedAt!.getTime()));
       if (trip) {
         await this.halt(run.id, trip.reason);
         continue;
@@ -147,9 +147,12 @@ export class DrillController {
     this.deps.log?.(`drills: run ${runId} halted: ${reason}`);
   }
 
-  /** Live telemetry of the services in scope over the last HALT_WINDOW_MS. */
-  async telemetry(serviceIds: string[]): Promise<HaltTelemetry> {
-    const since = new Date(this.now() - HALT_WINDOW_MS);
+  /**
+   * Live telemetry of the services in scope over the last HALT_WINDOW_MS, and never from before the run started: errors
+   * the service had before the drill are not the drill's doing, and would halt it the moment it starts.
+   */
+  async telemetry(serviceIds: string[], runStartedAt: number): Promise<HaltTelemetry> {
+    const since = new Date(Math.max(this.now() - HALT_WINDOW_MS, runStartedAt));
     const [rows, services] = await Promise.all([
       db().requestRecord.findMany({ where: { serviceId: { in: serviceIds }, at: { gt: since } }, select: { ok: true, ttftMs: true, stream: true } }),
       db().service.findMany({ where: { id: { in: serviceIds } }, select: { name: true, sloTarget: true } }),

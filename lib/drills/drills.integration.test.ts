@@ -175,6 +175,20 @@ test('a halt condition trips: every fault of the drill ends within 1 s and the t
   assert.equal((await callGateway(seeded.service.name)).status, 200, 'traffic is served again');
 });
 
+test('errors the service had before the drill started do not halt it', async () => {
+  const seeded = await seed('drill-before');
+  const plan = await savePlan(users.operator, planFor(seeded.service.id, [seeded.targets[0].id], { maxErrorRatePercent: 5, durationSeconds: 60 }));
+  // Ten failed client requests a few seconds ago, inside the halt window but before the run.
+  const before = new Date(Date.now() - 5_000);
+  await db().requestRecord.createMany({ data: Array.from({ length: 10 }, (_, i) => ({ serviceId: seeded.service.id, requestId: `before-${i}`, ok: false, status: 503, attempts: 1, latencyMs: 5, stream: false, tier: 'full' as const, servedBy: 'none', at: before })) });
+  const { runId } = await startTracked(users.operator, { planId: plan.id });
+  const controller = new DrillController({ snapshots: plane.snapshots, complete: plane.complete });
+  await controller.tick();
+  await controller.settle();
+  assert.equal((await db().drillRun.findUniqueOrThrow({ where: { id: runId } })).status, 'running', 'the errors were not the drill\'s: it runs on');
+  await haltRun(users.operator, { runId, reason: 'test over' });
+});
+
 test("the drill's controller and the database path are gone: the fault still ends at its lease, and the next leader records it", async () => {
   const seeded = await seed('drill-lease');
   const [primary, secondary] = seeded.targets;
