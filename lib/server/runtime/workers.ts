@@ -59,7 +59,8 @@ const describeExit = (code: number | null, signal: string | null) => (signal ? `
 export function startWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const restart = options.restart ?? { baseMs: 500, maxMs: 30_000, youngMs: 10_000 };
   const stopTimeoutMs = options.stopTimeoutMs ?? 15_000;
-  cluster.setupPrimary({ exec: options.exec, args: options.args ?? process.argv.slice(2) });
+  // An undefined exec would replace the default (this process's script) with nothing.
+  cluster.setupPrimary({ exec: options.exec ?? process.argv[1], args: options.args ?? process.argv.slice(2) });
   const slots = new Map<number, { worker: Worker; startedAt: number; delayMs: number }>();
   let stopping = false;
   const timers = new Set<NodeJS.Timeout>();
