@@ -5,6 +5,7 @@
 // metrics. So the hot path is the one production runs, without the database. Started by bench/run.ts with
 // its configuration in BENCH_GATEWAY_CONFIG.
 import { writeFile } from 'node:fs/promises';
+import cluster from 'node:cluster';
 import http from 'node:http';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
@@ -38,6 +39,7 @@ function buildSnapshot(config: GatewayConfig, breaker: BreakerConfig): RoutingSn
         targetId: id, position, failoverOn: [...d.failoverOn], latencyLimitMs: d.latencyLimitMs,
         budget: { maxRetries: d.maxRetries, baseBackoffMs: d.baseBackoffMs, maxBackoffMs: d.maxBackoffMs },
         timeouts: { connectMs: d.connectTimeoutMs, headerMs: d.headerTimeoutMs, firstTokenMs: d.firstTokenTimeoutMs, streamIdleMs: d.streamIdleTimeoutMs, totalMs: d.totalTimeoutMs },
+        adaptiveLimits: config.adaptiveLimits ?? { multiplier: d.adaptiveLimitMultiplier, floorMs: d.adaptiveLimitFloorMs },
       };
     });
     const id = `00000000-0000-4000-9000-${String(s + 1).padStart(12, '0')}`;
@@ -90,7 +92,9 @@ server.headersTimeout = 66_000;
 
 let profiler: Session | null = null;
 
-server.listen(0, '127.0.0.1', () => {
+// A worker of bench/gateway-pool.ts listens on the pool's port and answers its primary, not the orchestrator.
+server.listen(Number(process.env.BENCH_GATEWAY_PORT ?? 0), '127.0.0.1', () => {
+  if (cluster.isWorker) return;
   const { port } = server.address() as AddressInfo;
   serveIpc(
     {

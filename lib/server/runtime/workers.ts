@@ -4,7 +4,7 @@
 // out in turn) and each is a replica in the sense of worker/replica.ts, so the
 // routing snapshot (NOTIFY), breakers and monitor leadership are shared through
 // PostgreSQL as between replicas on different machines
-// (docs/decisions/018-gateway-tail-and-every-core.md).
+// (docs/decisions/018-gateway-performance-and-every-core.md).
 //
 // A worker that exits while the primary is not stopping is logged and forked
 // again in its slot, after a delay that doubles while it keeps dying young. The
