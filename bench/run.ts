@@ -556,14 +556,17 @@ async function runGatewayPhases(
 
     // 3. Added latency at one connection.
     log(`latency at 1 connection, non-streaming: ${LATENCY.rounds} interleaved rounds of ${LATENCY.perRound} requests each`);
+    await gateway.call('resetLoopStats');
     const latency = await loader.call<LatencyResult>('latency', { subjects: [direct, bare, standby, ...(peer ? [peer] : [])], ...LATENCY });
     log('latency at 1 connection, streaming (time to last byte)');
     const streamLatency = await loader.call<LatencyResult>('latency', { subjects: [directStream, bareStream, standbyStream], ...LATENCY });
+    const loop = await gateway.call<LoopStats>('loopStats');
+    log(`  gateway event loop during the latency phases: delay p50 ${f(loop.delay.p50, 2)} ms, p99 ${f(loop.delay.p99, 2)} ms, max ${f(loop.delay.max, 1)} ms; GC ${loop.gc.map((g) => `${g.kind} ${g.count}× (max ${f(g.maxMs, 2)} ms)`).join(', ')}`);
     for (const [label, s] of [...Object.entries(latency), ...Object.entries(streamLatency)]) {
       log(`  ${label}: mean ${f(s.mean, 3)} ms, p99 ${f(s.p99, 3)} ms${s.errors ? `, ${s.errors} errors (first: ${s.firstError})` : ''}`);
     }
     await readMemory();
-    overhead = { rps, cpu, latency, streamLatency, portkey: portkey && 'error' in portkey ? portkey.error : null };
+    overhead = { rps, cpu, latency, streamLatency, loop, portkey: portkey && 'error' in portkey ? portkey.error : null };
   }
 
   let memory: MemoryRun | null = null;
@@ -688,11 +691,15 @@ async function main() {
 
 // ---- the report -----------------------------------------------------------------------
 
+/** bench/gateway.ts loopStats: the event loop's delay and the garbage collector's pauses over a phase. */
+type LoopStats = { delay: { p50: number; p99: number; max: number; mean: number }; gc: { kind: string; count: number; totalMs: number; maxMs: number }[] };
+
 type Overhead = {
   rps: Record<string, ThroughputRuns | null>;
   cpu: Record<string, CpuPerRequest>;
   latency: LatencyResult;
   streamLatency: LatencyResult;
+  loop: LoopStats;
   portkey: string | null;
 };
 type MemoryRun = { memoryWarm: Memory; memoryEnd: Memory; memorySeries: Memory[] };
@@ -808,6 +815,8 @@ function overheadSection(o: Overhead): string[] {
     `| **added** mean / p99 over direct (ms) | | ${f(bs.mean - ds.mean, 3)} / ${f(bs.p99 - ds.p99, 3)} | **${f(x.addedStreamMean, 3)} / ${f(x.addedStreamP99, 3)}** | |`,
     `| added mean / p99 over the bare proxy (ms) | | | ${f(ss.mean - bs.mean, 3)} / ${f(ss.p99 - bs.p99, 3)} | |`,
     `| requests measured (errors) | ${int(ds.n)} (${ds.errors}) | ${int(bs.n)} (${bs.errors}) | ${int(ss.n)} (${ss.errors}) | |`,
+    '',
+    `The gateway's event loop over both latency phases (perf_hooks monitorEventLoopDelay, 1 ms resolution, so ~1 ms is an idle loop): delay p50 ${f(o.loop.delay.p50, 2)} ms, p99 ${f(o.loop.delay.p99, 2)} ms, max ${f(o.loop.delay.max, 1)} ms. Garbage collection (PerformanceObserver 'gc'): ${o.loop.gc.map((g) => `${g.kind} ${int(g.count)} pauses, ${f(g.totalMs, 0)} ms in all, longest ${f(g.maxMs, 2)} ms`).join('; ') || 'none'} (decision 018).`,
     '',
     'The bare proxy (bench/bare-proxy.ts) is a node:http + undici proxy with no logic at all: it parses the body, sets the model, forwards, and parses and re-sends the answer (or pipes the stream). It costs one more process hop and nothing else, so it is the floor any gateway in Node pays on this machine, and the Standby figures minus its figures are what the gateway\'s own work (authentication, validation, routing, breakers, recording, stream translation) costs.',
     '',

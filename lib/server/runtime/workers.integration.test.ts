@@ -10,21 +10,12 @@ import http from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { db } from '@/lib/server/db';
+import { waitFor as waitUntil } from '@/test/gateway-harness';
 
 after(disconnect);
 
 const ROOT = path.resolve(__dirname, '../../..');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 60_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
+const waitFor = <T>(what: string, check: () => T | Promise<T>) => waitUntil(what, check, 60_000, 50);
 
 async function freePort(): Promise<number> {
   const server = createServer();
