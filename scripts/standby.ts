@@ -15,7 +15,7 @@ import { defaultEnv, launchEnv, stateDir } from '../lib/server/env';
 import { loadLocalSecrets } from '../lib/server/runtime/local-secrets';
 import { startEmbeddedPostgres, EmbeddedDatabaseError, type EmbeddedDatabase } from '../lib/server/runtime/embedded-postgres';
 import { applyMigrations, MigrationError } from '../lib/server/runtime/migrate';
-import { startWorkerPool, workerCount, workerSlot } from '../lib/server/runtime/workers';
+import { answerWorkers, startWorkerPool, workerCount, workerSlot } from '../lib/server/runtime/workers';
 
 // Set by scripts/run.mjs, which runs this file compiled into .standby/build/ (so __dirname is not scripts/).
 const ROOT = launchEnv().STANDBY_ROOT ?? path.resolve(__dirname, '..');
@@ -137,6 +137,9 @@ async function serve(mode: 'start' | 'demo' | 'dev'): Promise<void> {
   } else {
     // The workers inherit this environment (the database's URL, the secrets) and serve one port (lib/server/runtime/workers.ts).
     const pool = startWorkerPool({ count: workers, log });
+    // /api/metrics on any worker answers for all of them.
+    const { poolMetrics } = await import('../lib/gateway/metrics');
+    answerWorkers('metrics', poolMetrics);
     cleanups.push(() => pool.stop());
     await pool.ready;
   }

@@ -40,6 +40,21 @@ function get(port: number, pathname: string, headers: Record<string, string> = {
   });
 }
 
+/** A chat completion on a new connection. */
+function post(port: number, token: string, model: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ model, messages: [{ role: 'user', content: 'hello' }] });
+    const req = http.request({ host: '127.0.0.1', port, path: '/api/v1/chat/completions', method: 'POST', agent: false, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 const whoami = async (port: number): Promise<Whoami | null> => {
   try {
     return JSON.parse((await get(port, '/whoami')).body) as Whoami;
@@ -111,6 +126,17 @@ describe('a pool of gateway workers (STANDBY_WORKERS)', () => {
       await fromEach(pool.port, pids, (w) => w.services.includes(service.name));
       const models = await get(pool.port, '/api/v1/models', { authorization: `Bearer ${token}` });
       assert.equal(models.status, 200, models.body);
+
+      // /api/metrics on either worker counts the requests of both (its upstream is unreachable: each is refused with 502).
+      const asked = 6;
+      const served = new Set<number>();
+      for (let i = 0; i < asked; i += 1) served.add((await post(pool.port, token, service.name)).status);
+      assert.deepEqual([...served], [502]);
+      const counted = async () => {
+        const text = (await get(pool.port, '/api/metrics')).body;
+        return Number(new RegExp(`standby_gateway_requests_total\\{service="${service.name}",status="\\d+"\\} (\\d+)`).exec(text)?.[1] ?? NaN);
+      };
+      for (let i = 0; i < 4; i += 1) assert.equal(await counted(), asked, 'every scrape, whichever worker answers it');
 
       // One monitor leader among the workers.
       const leaders = await waitFor('one leader', async () => {

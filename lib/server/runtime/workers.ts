@@ -118,3 +118,56 @@ export function startWorkerPool(options: WorkerPoolOptions): WorkerPool {
     },
   };
 }
+
+// ---- asking the primary: what only the pool as a whole can answer (the metrics of every worker)
+
+type PoolRequest = { type: 'standby:pool-request'; id: number; what: string };
+type PoolReply = { type: 'standby:pool-reply'; id: number; ok: boolean; value: unknown };
+
+const answers = new Map<string, () => Promise<unknown>>();
+let answering = false;
+
+/** In the primary: answers a worker's askPrimary(what) with what `answer` resolves to. */
+export function answerWorkers(what: string, answer: () => Promise<unknown>): void {
+  answers.set(what, answer);
+  if (answering) return;
+  answering = true;
+  cluster.on('message', (worker: Worker, message: PoolRequest) => {
+    if (message?.type !== 'standby:pool-request') return;
+    const handler = answers.get(message.what);
+    const reply = (ok: boolean, value: unknown) => {
+      if (worker.isConnected()) worker.send({ type: 'standby:pool-reply', id: message.id, ok, value } satisfies PoolReply);
+    };
+    if (!handler) return reply(false, `the primary does not answer ${message.what}`);
+    handler().then((value) => reply(true, value), (error: unknown) => reply(false, error instanceof Error ? error.message : String(error)));
+  });
+}
+
+let nextRequest = 1;
+const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+
+/** In a worker: asks the primary (answerWorkers) and waits at most `timeoutMs`. */
+export function askPrimary<T>(what: string, timeoutMs = 10_000): Promise<T> {
+  if (!process.send) return Promise.reject(new Error('not a worker of a pool'));
+  if (waiting.size === 0 && nextRequest === 1) {
+    process.on('message', (message: PoolReply) => {
+      if (message?.type !== 'standby:pool-reply') return;
+      const waiter = waiting.get(message.id);
+      waiting.delete(message.id);
+      if (message.ok) waiter?.resolve(message.value);
+      else waiter?.reject(new Error(String(message.value)));
+    });
+  }
+  const id = nextRequest++;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      waiting.delete(id);
+      reject(new Error(`the primary did not answer ${what} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    waiting.set(id, {
+      resolve: (value) => (clearTimeout(timer), resolve(value as T)),
+      reject: (error) => (clearTimeout(timer), reject(error)),
+    });
+    process.send!({ type: 'standby:pool-request', id, what } satisfies PoolRequest);
+  });
+}
