@@ -327,7 +327,7 @@ function workersSection(w: WorkersRun): string[] {
     '|---|---|---|---|---|',
     ...w.rows.map((r) => `| ${r.label} | ${r.processes} | ${int(r.rps)} | ${r.passes.map(int).join(', ')} | ${f(r.cpuUs, 0)} µs |`),
     '',
-    `Ratio, all cores to one process: **${f(all.rps / one.rps, 2)}×** the requests/s, ${f(all.cpuUs / one.cpuUs, 2)}× the CPU per request. No target is set on this machine: the load generator and the upstream run on the same ${w.cores} cores, so a second gateway process competes with them for CPU; on a machine with cores to spare (or the load generator elsewhere) the ratio approaches the number of workers, as the processes share nothing on the request path.`,
+    `Ratio, all cores to one process: **${f(all.rps / one.rps, 2)}×** the requests/s, ${f(all.cpuUs / one.cpuUs, 2)}× the CPU per request. No target is set on this machine: the load generator and the upstream run on the same ${w.cores} cores, so a second gateway process competes with them for CPU; with cores the gateway does not share with its clients the workers share nothing on the request path, so the ratio is expected to approach their number (not measured here).`,
     '',
   ];
 }
