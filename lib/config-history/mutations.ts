@@ -1,7 +1,7 @@
 import 'server-only';
 // Restoring a saved configuration version: the estate as it was at version N
 // (per section, the newest version numbered N or less), previewed first and
-// applied all or nothing, settings then routing then objectives, with one
+// applied all or nothing, settings then routing then objectives then runbooks, with one
 // audit entry and a new version of each section it changed (restoredFrom N).
 // Live state is left alone: overrides (pins, drains, forced failovers) and
 // tier holds are operations, not configuration. Runbooks call

@@ -46,7 +46,7 @@ export async function writeConfigVersion(tx: Tx, actor: Actor, sectionOrKey: Con
 const VERBS: Record<string, string> = {
   create: 'created', update: 'changed', delete: 'deleted', enable: 'enabled', disable: 'disabled', chain_update: 'chain changed',
   policy_update: 'degradation policy changed', objective_create: 'objective set', objective_update: 'objective changed', component_create: 'component added',
-  private_networks: 'changed', apply: 'configuration file applied', rotate: 'secret rotated',
+  private_networks: 'changed', apply: 'configuration file applied', rotate: 'secret rotated', archive: 'archived', restore: 'unarchived',
 };
 
 /** "service support-bot: chain changed", from an audit entry. */

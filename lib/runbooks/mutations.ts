@@ -8,6 +8,7 @@ import 'server-only';
 //   runbooks.write      operator, commander, admin: edit the library
 //   credentials.manage  admin: add, rotate, disable webhooks (their URLs are secrets)
 import { recordAudit } from '@/lib/audit/record';
+import { recordConfigChange, writeConfigVersion } from '@/lib/config-versions/writer';
 import { requireActor, type Actor, type SessionUser } from '@/lib/server/auth';
 import { encryptSecret } from '@/lib/server/crypto';
 import { Prisma, type Tx } from '@/lib/server/db';
@@ -24,7 +25,7 @@ type Content = z.infer<typeof runbookContent>;
 const NAME_TAKEN = 'Another runbook has this name.';
 
 /** Every id the runbook names must exist: a field error for each one that does not. */
-async function checkReferences(tx: Tx, content: Content, selfId?: string): Promise<void> {
+export async function checkReferences(tx: Tx, content: Content, selfId?: string): Promise<void> {
   const ids = { service: new Set(content.serviceIds), target: new Set(content.targetIds), webhook: new Set<string>(), runbook: new Set<string>() };
   const where: Record<string, { kind: keyof typeof ids; id: string }[]> = {};
   const note = (path: string, kind: keyof typeof ids, id: string | undefined) => {
@@ -74,7 +75,7 @@ function forAudit(content: Content) {
   };
 }
 
-async function writeVersion(tx: Tx, runbookId: string, number: number, content: Content, note: string, by: string) {
+export async function writeVersion(tx: Tx, runbookId: string, number: number, content: Content, note: string, by: string) {
   const version = await tx.runbookVersion.create({
     data: {
       runbookId, number, name: content.name, failureMode: content.failureMode, summary: content.summary, severities: content.severities,
@@ -91,11 +92,17 @@ async function writeVersion(tx: Tx, runbookId: string, number: number, content: 
   return version.id;
 }
 
-async function createIn(tx: Tx, actor: Actor, content: Content, note: string) {
+// Runbook changes write the 'runbooks' configuration section (lib/runbooks/config-section.ts) by its key.
+const SECTION = 'runbooks';
+
+/** A new runbook; `versioned` false when the caller writes one configuration version for several. */
+async function createIn(tx: Tx, actor: Actor, content: Content, note: string, versioned = true) {
   await checkReferences(tx, content);
   const runbook = await withUniqueField('name', NAME_TAKEN, () => tx.runbook.create({ data: { name: content.name, createdBy: actor.email }, select: { id: true } }));
   await writeVersion(tx, runbook.id, 1, content, note || 'First version', actor.email);
-  await recordAudit(tx, actor, { action: 'runbook.create', entityType: 'runbook', entityId: runbook.id, entityName: content.name, after: forAudit(content), reason: note || null });
+  const entry = { action: 'runbook.create', entityType: 'runbook', entityId: runbook.id, entityName: content.name, after: forAudit(content), reason: note || null };
+  if (versioned) await recordConfigChange(tx, actor, SECTION, entry);
+  else await recordAudit(tx, actor, entry);
   return { id: runbook.id, name: content.name, version: 1 };
 }
 
@@ -128,7 +135,7 @@ export async function saveRunbook(caller: Caller, input: unknown) {
       name: before.name, failureMode: before.failureMode, summary: before.summary, severities: before.severities, serviceIds: before.serviceIds, targetIds: before.targetIds,
       steps: before.steps.map((s) => ({ key: s.key, kind: s.kind, title: s.title, body: s.body, lane: s.lane, expectedMinutes: s.expectedMinutes ?? undefined, params: s.params as Record<string, unknown> })),
     };
-    await recordAudit(tx, actor, { action: 'runbook.update', entityType: 'runbook', entityId: runbookId, entityName: content.name, before: forAudit(beforeContent), after: { ...forAudit(content), version: number }, reason: note });
+    await recordConfigChange(tx, actor, SECTION, { action: 'runbook.update', entityType: 'runbook', entityId: runbookId, entityName: content.name, before: forAudit(beforeContent), after: { ...forAudit(content), version: number }, reason: note });
     return { id: runbookId, name: content.name, version: number };
   });
 }
@@ -140,7 +147,7 @@ export async function setRunbookArchived(caller: Caller, input: unknown) {
     const { count } = await tx.runbook.updateMany({ where: { id: runbookId, version: expectedVersion }, data: { archivedAt: archived ? new Date() : null } });
     assertVersionMatched(count, 'runbook');
     const { name } = await tx.runbook.findUniqueOrThrow({ where: { id: runbookId }, select: { name: true } });
-    await recordAudit(tx, actor, { action: archived ? 'runbook.archive' : 'runbook.restore', entityType: 'runbook', entityId: runbookId, entityName: name });
+    await recordConfigChange(tx, actor, SECTION, { action: archived ? 'runbook.archive' : 'runbook.restore', entityType: 'runbook', entityId: runbookId, entityName: name });
     return { id: runbookId, name, archived };
   });
 }
@@ -156,7 +163,7 @@ export async function installLibraryIn(tx: Tx, actor: Actor): Promise<string[]> 
   for (const entry of LIBRARY.filter((r) => !existing.has(r.name))) {
     // Created without decisions' links first: a linked runbook may come later in the list.
     const content = parseInput(runbookContent, { ...entry, steps: entry.steps.map((s) => (s.kind === 'decision' ? { ...s, params: unlinked(s.params) } : s)) });
-    await createIn(tx, actor, content, 'The standard library');
+    await createIn(tx, actor, content, 'The standard library', false);
     added.push(entry.name);
   }
   const ids = new Map((await tx.runbook.findMany({ select: { id: true, name: true } })).map((r) => [r.name, r.id]));
@@ -169,6 +176,7 @@ export async function installLibraryIn(tx: Tx, actor: Actor): Promise<string[]> 
       await tx.runbookStep.update({ where: { versionId_key: { versionId: version.id, key: step.key } }, data: { params: linked as Prisma.InputJsonValue } });
     }
   }
+  if (added.length) await writeConfigVersion(tx, actor, SECTION, { action: 'runbook.library', summary: `runbooks: standard library added (${added.length})` });
   return added;
 }
 
