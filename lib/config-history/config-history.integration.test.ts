@@ -11,7 +11,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { applyConfigAs } from '@/lib/config/apply';
 import { exportConfig } from '@/lib/config/export';
 import { saveChain } from '@/lib/failover/mutations';
@@ -30,12 +29,10 @@ import { randomBytes } from 'node:crypto';
 import { generateToken } from '@/lib/access/tokens';
 import { SYSTEM_ACTOR } from '@/lib/server/auth';
 import { db } from '@/lib/server/db';
-import { processSlot } from '@/lib/server/process-slot';
 import { endpointPolicyOf } from '@/lib/server/endpoint-policy';
-import { PrismaClient } from '@/lib/server/generated/prisma/client';
 import { setEndpointPolicy } from '@/lib/server/guarded-connect';
 import { applyMigrations } from '@/lib/server/runtime/migrate';
-import { createScratchDatabase, createTestUsers, rejectsWith, uniqueName, type TestUsers } from '@/test/fixtures';
+import { createScratchDatabase, createTestUsers, disconnectScratchClients, onDatabase, rejectsWith, uniqueName, type TestUsers } from '@/test/fixtures';
 import { decryptSecret } from '@/lib/server/crypto';
 import { runGit, repositoryOf } from './git';
 import { applyConfigVersion, applyConfigVersionAs, previewConfigVersion } from './mutations';
@@ -43,26 +40,6 @@ import { ensureBaselines, publishPendingVersions, recordDrift } from './publish'
 import { objectivesSection } from '@/lib/recovery/config-section';
 
 const ROOT = path.resolve(__dirname, '../..');
-
-// ---------------------------------------------------------------- one database at a time
-
-// The process's Prisma client lives in a process slot (lib/server/db.ts): swapped here to work on another database.
-const prismaSlot = processSlot<PrismaClient>('prisma');
-const clients: PrismaClient[] = [];
-
-/** Runs `work` with db() pointing at another database (the product's code reads db() on every call). */
-async function onDatabase<T>(url: string, work: () => Promise<T>): Promise<T> {
-  const previous = prismaSlot.get();
-  const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 4 }) });
-  clients.push(client);
-  prismaSlot.set(client);
-  try {
-    return await work();
-  } finally {
-    if (previous) prismaSlot.set(previous);
-    else prismaSlot.clear();
-  }
-}
 
 // ---------------------------------------------------------------- the simulated upstreams
 
@@ -90,7 +67,7 @@ after(async () => {
   upstreams.closeAllConnections();
   await new Promise<void>((resolve) => upstreams.close(() => resolve()));
   rmSync(repoDir, { recursive: true, force: true });
-  for (const client of clients) await client.$disconnect();
+  await disconnectScratchClients();
   await db().$disconnect();
 });
 

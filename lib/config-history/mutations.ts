@@ -77,7 +77,8 @@ async function previewIn(tx: Tx, id: string): Promise<RestorePreview> {
       continue;
     }
     const plan = await section.plan(tx, target.content);
-    sections.push(plan.ok ? { ...base, unchanged: plan.changes.length === 0, changes: plan.changes, impact: plan.impact, problems: [] } : { ...base, unchanged: false, changes: [], impact: [], problems: plan.problems });
+    // Entities the version does not name are left alone: listed, but no change.
+    sections.push(plan.ok ? { ...base, unchanged: plan.changes.every((c) => c.kind === 'unmanaged'), changes: plan.changes, impact: plan.impact, problems: [] } : { ...base, unchanged: false, changes: [], impact: [], problems: plan.problems });
   }
   return {
     version: { ...version, createdAt: version.createdAt.toISOString() },
