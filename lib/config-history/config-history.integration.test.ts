@@ -38,6 +38,8 @@ import { runGit, repositoryOf } from './git';
 import { applyConfigVersion, applyConfigVersionAs, previewConfigVersion } from './mutations';
 import { ensureBaselines, publishPendingVersions, recordDrift } from './publish';
 import { objectivesSection } from '@/lib/recovery/config-section';
+import { runbooksSection } from '@/lib/runbooks/config-section';
+import { createRunbook } from '@/lib/runbooks/mutations';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -137,7 +139,7 @@ describe('versions in git', () => {
     assert.match(message, /Why: callers time out at 25 s/);
     assert.match(message, new RegExp(`Standby-Version: ${objectives.number}`));
     const files = (await runGit(['ls-tree', '--name-only', 'refs/heads/main'], { gitDir: repo.gitDir })).trim().split('\n');
-    assert.deepEqual(files, ['README.md', 'objectives.yaml', 'routing.yaml', 'settings.yaml']);
+    assert.deepEqual(files, ['README.md', 'objectives.yaml', 'routing.yaml', 'runbooks.yaml', 'settings.yaml']);
     assert.equal(await runGit(['show', `refs/heads/main:routing.yaml`], { gitDir: repo.gitDir }), (await newest('routing')).content);
 
     assert.deepEqual((await publishPendingVersions(repo)).written, []);
@@ -291,6 +293,10 @@ describe('restore and rebuild', () => {
         await syncComponentsWithHistory();
         const component = await db().recoveryComponent.findFirstOrThrow({ where: { name: 'chat routing' }, select: { id: true } });
         await saveObjective(people.admin, { componentId: component.id, disruption: 'provider_outage', expectedVersion: 1, rtoSeconds: 15, rpoSeconds: 0, reason: 'chat users leave after 15 s' });
+        // A runbook naming a service and a target: the rebuilt database has other ids, the file names them.
+        const chat = await db().service.findUniqueOrThrow({ where: { name: 'chat' }, select: { id: true } });
+        const claude = await db().target.findUniqueOrThrow({ where: { name: 'claude-us' }, select: { id: true } });
+        await createRunbook(people.commander, { name: 'Chat provider outage', failureMode: 'provider_outage', serviceIds: [chat.id], steps: [{ key: 'pin', kind: 'action', title: 'Pin chat to Claude', params: { action: 'pin', serviceId: chat.id, targetId: claude.id } }] });
         return people;
       });
 
@@ -299,6 +305,7 @@ describe('restore and rebuild', () => {
         version: await db().configVersion.findFirstOrThrow({ orderBy: { number: 'desc' }, select: { id: true, number: true } }),
         routing: await exportConfig(),
         objectives: await db().$transaction((tx) => objectivesSection.read(tx)),
+        runbooks: await db().$transaction((tx) => runbooksSection.read(tx)),
         snapshot: routingByName(await loadSnapshot()),
         outcomes: await routeScenario(await loadSnapshot()),
       }));
@@ -327,6 +334,8 @@ describe('restore and rebuild', () => {
       await onDatabase(empty.url, async () => {
         assert.equal(await exportConfig(), atV.routing, 'the routing file is byte for byte the one of version V');
         assert.equal(await db().$transaction((tx) => objectivesSection.read(tx)), atV.objectives);
+        assert.ok(!/serviceId|targetId/.test(atV.runbooks) && /service: chat/.test(atV.runbooks) && /target: claude-us/.test(atV.runbooks), atV.runbooks);
+        assert.equal(await db().$transaction((tx) => runbooksSection.read(tx)), atV.runbooks, 'the runbooks are rebuilt, their steps naming the new ids');
         const snapshot = await loadSnapshot();
         assert.deepEqual(routingByName(snapshot), atV.snapshot);
         assert.deepEqual(await routeScenario(snapshot), atV.outcomes, 'the gateway routes exactly as before');
