@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { getIncident, getTimeline } from '@/lib/incidents/data';
 import { openIncident, runActionStep } from '@/lib/incidents/mutations';
-import { createService } from '@/lib/inventory/mutations';
+import { createService, updateService } from '@/lib/inventory/mutations';
 import { runbooksSection } from '@/lib/runbooks/config-section';
 import { getRunbook } from '@/lib/runbooks/data';
 import { createRunbook, saveRunbook, setRunbookArchived } from '@/lib/runbooks/mutations';
@@ -102,6 +102,16 @@ describe('runbooks in configuration history', () => {
       const audit = await db().auditLog.findFirstOrThrow({ where: { action: 'config.restore' }, orderBy: { id: 'desc' } });
       assert.equal(audit.reason, 'the two-step runbook worked better');
       assert.match(JSON.stringify(audit.after), /OpenAI outage/);
+
+      // A service renamed since: the preview says the runbook names one Standby lacks now, without blocking the routing restore that brings it back.
+      const { version: serviceVersion } = await db().service.findUniqueOrThrow({ where: { id: service.id }, select: { version: true } });
+      await updateService(operator, { id: service.id, version: serviceVersion }, { name: 'support-bot-2', description: 'support', owner: 'qa', reason: 'renamed' });
+      const followed = await newest('runbooks');
+      assert.equal(followed.action, 'service.update', 'the rename writes the runbooks file that names the service too');
+      assert.match(followed.content, /- support-bot-2/);
+      const renamed = (await previewConfigVersion(viewer, v1.id)).sections.find((s) => s.key === 'runbooks')!;
+      assert.deepEqual(renamed.problems, []);
+      assert.ok(renamed.impact.some((line) => /Runbook OpenAI outage names service support-bot, which Standby does not have now/.test(line)), renamed.impact.join('\n'));
     });
   });
 });

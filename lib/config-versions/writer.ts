@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { recordAudit, type AuditEntry } from '@/lib/audit/record';
 import type { Actor } from '@/lib/server/auth';
 import { Prisma, type Tx } from '@/lib/server/db';
-import { registeredSection, type ConfigSection } from './section';
+import { registeredSection, sectionsFollowing, type ConfigSection } from './section';
 
 const VERSION_LOCK = Prisma.sql`SELECT pg_advisory_xact_lock(hashtext('standby:config-version'))`;
 
@@ -40,6 +40,8 @@ export async function writeConfigVersion(tx: Tx, actor: Actor, sectionOrKey: Con
     select: { id: true },
   });
   await tx.$executeRaw(Prisma.sql`SELECT pg_notify(${VERSION_CHANNEL}, ${String(number)})`);
+  // A section naming this one's entities (the runbooks name services) gets its version of the change, when its file changed.
+  for (const follower of sectionsFollowing(section.key)) await writeConfigVersion(tx, actor, follower, meta);
   return number;
 }
 

@@ -32,6 +32,9 @@ const BY_FILE_KEY = new Map<string, { idKey: string; entity: Entity }>(Object.en
 
 type Names = Record<Entity, Map<string, string>>;
 
+// Stands in for a name nothing has yet while the file is checked: the missing name is reported on its own.
+const ABSENT = '00000000-0000-4000-8000-000000000000';
+
 const stepSchema = z.object({
   key: z.string(),
   kind: z.string(),
@@ -88,7 +91,7 @@ function withIds(value: unknown, ids: Names, path: string, problems: Problem[]):
     if (!reference || typeof v !== 'string') return [key, withIds(v, ids, `${path}.${key}`, problems)];
     const id = ids[reference.entity].get(v);
     if (!id) problems.push({ path: `${path}.${key}`, message: `No ${reference.entity} is named ${v}.` });
-    return [reference.idKey, id ?? v];
+    return [reference.idKey, id ?? ABSENT];
   }));
 }
 
@@ -139,24 +142,23 @@ async function idsByName(tx: Tx, file: RunbooksFile): Promise<Names> {
   return ids;
 }
 
-/** The runbook content (as its editor saves it) a file entry stands for, or the problems stopping it. */
-function contentOf(entry: RunbookEntry, ids: Names, path: string, problems: Problem[]) {
+/** The runbook content (as its editor saves it) a file entry stands for; `missing` the names nothing has now, `invalid` what no restore can fix. */
+function contentOf(entry: RunbookEntry, ids: Names, path: string) {
+  const missing: Problem[] = [];
+  const invalid: Problem[] = [];
   const lookup = (entity: 'service' | 'target', names: string[], key: string) => names.map((name, i) => {
     const id = ids[entity].get(name);
-    if (!id) problems.push({ path: `${path}.${key}.${i}`, message: `No ${entity} is named ${name}.` });
-    return id ?? name;
+    if (!id) missing.push({ path: `${path}.${key}.${i}`, message: `No ${entity} is named ${name}.` });
+    return id ?? ABSENT;
   });
   const raw = {
     name: entry.name, failureMode: entry.failureMode, summary: entry.summary, severities: entry.severities,
     serviceIds: lookup('service', entry.services, 'services'), targetIds: lookup('target', entry.targets, 'targets'),
-    steps: entry.steps.map((s, i) => ({ ...s, params: withIds(s.params, ids, `${path}.steps.${i}.params`, problems) })),
+    steps: entry.steps.map((s, i) => ({ ...s, params: withIds(s.params, ids, `${path}.steps.${i}.params`, missing) })),
   };
   const parsed = runbookContent.safeParse(raw);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push({ path: `${path}.${issue.path.join('.')}`, message: issue.message });
-    return null;
-  }
-  return parsed.data;
+  if (!parsed.success) for (const issue of parsed.error.issues) invalid.push({ path: `${path}.${issue.path.join('.')}`, message: issue.message });
+  return { content: parsed.success && missing.length === 0 ? parsed.data : null, missing, invalid };
 }
 
 const canonical = (entry: RunbookEntry) => JSON.stringify({ ...entry, archived: undefined });
@@ -192,10 +194,15 @@ async function plan(tx: Tx, text: string): Promise<SectionPlan> {
   const parsed = parseFile(text);
   if (!parsed.ok) return parsed;
   const ids = await idsByName(tx, parsed.file);
-  const problems: Problem[] = [];
-  parsed.file.runbooks.forEach((entry, i) => contentOf(entry, ids, `runbooks.${i}`, problems));
-  if (problems.length) return { ok: false, problems };
-  return { ok: true, ...diff(await readCurrent(tx), parsed.file) };
+  const checked = parsed.file.runbooks.map((entry, i) => ({ entry, ...contentOf(entry, ids, `runbooks.${i}`) }));
+  const invalid = checked.flatMap((c) => c.invalid);
+  if (invalid.length) return { ok: false, problems: invalid };
+  const result = diff(await readCurrent(tx), parsed.file);
+  // A name may come back with the routing restore, applied first: said here, refused by the restore if it does not.
+  for (const c of checked.filter((x) => x.missing.length)) {
+    result.impact.push(`Runbook ${c.entry.name} names ${c.missing.map((m) => m.message.replace(/^No (\w+) is named (.*)\.$/, '$1 $2')).join(', ')}, which Standby does not have now: the restore is refused unless the routing it restores brings ${c.missing.length === 1 ? 'it' : 'them'} back.`);
+  }
+  return { ok: true, ...result };
 }
 
 async function apply(tx: Tx, actor: Actor, text: string, note: string): Promise<SectionPlan> {
@@ -210,7 +217,8 @@ async function apply(tx: Tx, actor: Actor, text: string, note: string): Promise<
   const ids = await idsByName(tx, parsed.file);
   const problems: Problem[] = [];
   for (const [i, entry] of parsed.file.runbooks.entries()) {
-    const content = contentOf(entry, ids, `runbooks.${i}`, problems);
+    const { content, missing, invalid } = contentOf(entry, ids, `runbooks.${i}`);
+    problems.push(...missing, ...invalid);
     if (!content) continue;
     const id = ids.runbook.get(entry.name)!;
     const now = before.find((c) => c.entry.name === entry.name);
@@ -231,6 +239,8 @@ export const runbooksSection = defineConfigSection({
   file: 'runbooks.yaml',
   title: 'Runbooks',
   order: 40,
+  // Services and targets are named in the file: renaming one changes it.
+  follows: ['routing'],
   read: async (tx) => `# Standby runbooks: each runbook's current version, by name; steps run in order within their lane (0 is the main line).\n${stringify({ apiVersion: 'standby/v1', kind: KIND, runbooks: (await readCurrent(tx)).map((c) => c.entry) }, { lineWidth: 0 })}`,
   plan,
   apply: (tx, actor, text) => apply(tx, actor, text, 'Restored from configuration history'),
