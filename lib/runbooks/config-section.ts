@@ -12,7 +12,7 @@ import { defineConfigSection, type SectionChange, type SectionPlan } from '@/lib
 import type { Actor } from '@/lib/server/auth';
 import { Prisma, type Tx } from '@/lib/server/db';
 import { FAILURE_MODES, SEVERITIES } from './model';
-import { checkReferences, writeVersion } from './mutations';
+import { checkReferences, writeVersion } from './versions';
 import { runbookContent } from './schemas';
 
 const KIND = 'Runbooks';
