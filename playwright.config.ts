@@ -49,6 +49,9 @@ export default defineConfig({
         STANDBY_NEXT_DIST_DIR: E2E_NEXT_DIST_DIR,
         STANDBY_SIGNIN_MAX_FAILURES: '5',
         STANDBY_DEMO_TRAFFIC_RPS: '1',
+        // One process: every Next.js worker renders each page cold once, and on a loaded two-core machine that
+        // doubles the suite's slowest steps. The pool itself is tested in lib/server/runtime/workers.integration.test.ts.
+        STANDBY_WORKERS: '1',
       },
     },
   ],

@@ -5,9 +5,11 @@
 // metrics. So the hot path is the one production runs, without the database. Started by bench/run.ts with
 // its configuration in BENCH_GATEWAY_CONFIG.
 import { writeFile } from 'node:fs/promises';
+import cluster from 'node:cluster';
 import http from 'node:http';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import path from 'node:path';
 import { hashToken } from '@/lib/access/tokens';
 import { DEFAULT_CHAIN_ENTRY } from '@/lib/failover/schemas';
@@ -38,6 +40,7 @@ function buildSnapshot(config: GatewayConfig, breaker: BreakerConfig): RoutingSn
         targetId: id, position, failoverOn: [...d.failoverOn], latencyLimitMs: d.latencyLimitMs,
         budget: { maxRetries: d.maxRetries, baseBackoffMs: d.baseBackoffMs, maxBackoffMs: d.maxBackoffMs },
         timeouts: { connectMs: d.connectTimeoutMs, headerMs: d.headerTimeoutMs, firstTokenMs: d.firstTokenTimeoutMs, streamIdleMs: d.streamIdleTimeoutMs, totalMs: d.totalTimeoutMs },
+        adaptiveLimits: config.adaptiveLimits ?? { multiplier: d.adaptiveLimitMultiplier, floorMs: d.adaptiveLimitFloorMs },
       };
     });
     const id = `00000000-0000-4000-9000-${String(s + 1).padStart(12, '0')}`;
@@ -68,6 +71,21 @@ const recorder = new SampleRecorder(async () => {}).start(); // rows are discard
 // Metrics as a replica keeps them (lib/gateway/runtime.ts): their cost is part of every request's.
 const handle = createGatewayHandler({ snapshot: () => snapshot, breakers, recorder, metrics: createMetrics() });
 
+/**
+ * Where a slow request's time goes besides its own work: how late the event loop runs timers and I/O
+ * callbacks (perf_hooks, 1 ms resolution), and the garbage collector's pauses by kind, since the last reset.
+ */
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
+const GC_KINDS: Record<number, string> = { [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge', [constants.NODE_PERFORMANCE_GC_MAJOR]: 'mark-compact', [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental marking', [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks' };
+let gcPauses = new Map<string, number[]>();
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const kind = GC_KINDS[((entry as { detail?: { kind: number } }).detail)?.kind ?? -1] ?? 'other';
+    (gcPauses.get(kind) ?? gcPauses.set(kind, []).get(kind)!).push(entry.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
+
 let served = 0;
 const server = http.createServer(async (req, res) => {
   const raw = req.url ?? '/';
@@ -90,7 +108,9 @@ server.headersTimeout = 66_000;
 
 let profiler: Session | null = null;
 
-server.listen(0, '127.0.0.1', () => {
+// A worker of bench/gateway-pool.ts listens on the pool's port and answers its primary, not the orchestrator.
+server.listen(Number(process.env.BENCH_GATEWAY_PORT ?? 0), '127.0.0.1', () => {
+  if (cluster.isWorker) return;
   const { port } = server.address() as AddressInfo;
   serveIpc(
     {
@@ -103,6 +123,15 @@ server.listen(0, '127.0.0.1', () => {
         return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, served, recorder: { ...recorder.stats } };
       },
       transitions: () => transitions,
+      resetLoopStats: () => {
+        loopDelay.reset();
+        gcPauses = new Map();
+        return true;
+      },
+      loopStats: () => ({
+        delay: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6, mean: loopDelay.mean / 1e6 },
+        gc: [...gcPauses].map(([kind, pauses]) => ({ kind, count: pauses.length, totalMs: pauses.reduce((a, b) => a + b, 0), maxMs: Math.max(...pauses) })),
+      }),
       served: () => served,
       startProfile: async () => {
         profiler = new Session();

@@ -23,6 +23,8 @@ export const BENCH_TOKEN = 'sbk_bench000_BenchmarkTokenForLocalUseOnly000';
 export type GatewayConfig = {
   services: { name: string; chain: { target: string; endpointUrl: string }[] }[];
   breaker?: Partial<BreakerConfig>;
+  /** Limits that follow each target's measured latency on every chain step (lib/routing/adaptive-limits.ts); absent: fixed. */
+  adaptiveLimits?: { multiplier: number; floorMs: number };
 };
 
 export type Machine = { cpu: string; cores: number; memory: string; node: string; os?: string; load: string; date: string };

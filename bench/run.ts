@@ -17,6 +17,7 @@
 //   BENCH_PROFILE=1  also writes a CPU profile of the gateway under load to bench/.tmp/
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
 import type { BreakerConfig } from '@/lib/routing/model';
@@ -54,7 +55,7 @@ const FAILOVER_BREAKERS = [
   ['short-window', { windowMs: 2_000, openMs: 5_000 }],
 ] as const satisfies readonly (readonly [string, Partial<BreakerConfig>])[];
 /** `npm run bench -- <section ...>` runs only those; gateway is sections 1-2 of the report, failover 3, flip 4, memory 5. */
-const SECTIONS = ['gateway', 'memory', 'failover', 'flip', 'history', 'recovery', 'incidents', 'backups', 'drills'] as const;
+const SECTIONS = ['gateway', 'workers', 'memory', 'failover', 'limits', 'flip', 'history', 'recovery', 'incidents', 'backups', 'drills'] as const;
 type Section = (typeof SECTIONS)[number];
 const TMP = path.join(ROOT, 'bench/.tmp');
 const RESULTS = path.join(ROOT, 'bench/RESULTS.md');
@@ -267,6 +268,156 @@ async function runFailover(
   }
 }
 
+// ---- every core ----------------------------------------------------------------------------
+
+const WORKERS_PASSES = 4;
+const WORKERS_PASS_S = QUICK ? 1 : 3;
+
+type WorkersRow = { label: string; processes: number; rps: number; cpuUs: number; passes: number[] };
+type WorkersRun = { cores: number; rows: WorkersRow[] } | { error: string };
+
+/**
+ * The gateway in one process and in one worker per core (bench/gateway-pool.ts, the STANDBY_WORKERS pool),
+ * side by side: passes alternate, each after an unmeasured burst; CPU per request sums every process of the pool.
+ */
+async function runWorkers(loader: Child, upstreamUrl: string): Promise<WorkersRun> {
+  const cores = availableParallelism();
+  const config: GatewayConfig = { services: [{ name: 'bench', chain: [{ target: 'local-upstream', endpointUrl: `${upstreamUrl}/via-workers/v1` }] }] };
+  const single = await startGateway(config);
+  let pool: Child<{ port: number; pid: number; pids: number[] }> | null = null;
+  try {
+    pool = await startChild('gateway pool', 'bench/gateway-pool.ts', { env: { BENCH_GATEWAY_CONFIG: JSON.stringify(config), BENCH_GATEWAY_WORKERS: String(cores) }, readyTimeoutMs: 60_000 });
+    const subjects = [
+      { subject: gatewaySubject(single.info.port, 'one process', 'bench'), pids: [single.process.pid] },
+      { subject: gatewaySubject(pool.info.port, `${cores} workers`, 'bench'), pids: [pool.info.pid, ...pool.info.pids] },
+    ];
+    const cpu = (pids: (number | undefined)[]) => pids.reduce((total: number, pid) => total + cpuMs(pid), 0);
+    for (const { subject } of subjects) await loader.call('autocannon', { subject, connections: CONNECTIONS, amount: 10_000 });
+    const runs = new Map<string, { result: ThroughputResult; cpuMs: number }[]>();
+    for (let pass = 0; pass < WORKERS_PASSES; pass += 1) {
+      for (const { subject, pids } of pass % 2 === 0 ? subjects : [...subjects].reverse()) {
+        await loader.call('autocannon', { subject, connections: CONNECTIONS, durationS: PRE_PASS_S });
+        const before = cpu(pids);
+        const result = await loader.call<ThroughputResult>('autocannon', { subject, connections: CONNECTIONS, durationS: WORKERS_PASS_S });
+        (runs.get(subject.label) ?? runs.set(subject.label, []).get(subject.label)!).push({ result, cpuMs: cpu(pids) - before });
+        log(`  ${subject.label}: ${int(result.rps)} req/s (pass ${pass + 1} of ${WORKERS_PASSES})`);
+      }
+    }
+    const rows = subjects.map(({ subject, pids }) => {
+      const passes = runs.get(subject.label)!;
+      const requests = passes.reduce((t, p) => t + p.result.ok, 0);
+      const seconds = passes.reduce((t, p) => t + p.result.durationS, 0);
+      return { label: subject.label, processes: pids.length, rps: requests / seconds, cpuUs: (passes.reduce((t, p) => t + p.cpuMs, 0) * 1000) / requests, passes: passes.map((p) => p.result.rps) };
+    });
+    return { cores, rows };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    await pool?.stop();
+    await single.stop();
+  }
+}
+
+function workersSection(w: WorkersRun): string[] {
+  if ('error' in w) return ['## 2a. Every core (STANDBY_WORKERS)', '', `Not measured: ${w.error}.`, ''];
+  const [one, all] = w.rows;
+  return [
+    '## 2a. Every core (STANDBY_WORKERS)',
+    '',
+    `The gateway of sections 1-2 in one process, and in a pool of ${w.cores} workers (one per core, \`bench/gateway-pool.ts\` through lib/server/runtime/workers.ts, as \`npm start\` runs by default) sharing one port; ${CONNECTIONS} connections, ${WORKERS_PASSES} alternating passes of ${WORKERS_PASS_S} s each. CPU per request counts every process of the pool (the primary hands out connections).`,
+    '',
+    '| | processes | requests/s | per pass | CPU per request |',
+    '|---|---|---|---|---|',
+    ...w.rows.map((r) => `| ${r.label} | ${r.processes} | ${int(r.rps)} | ${r.passes.map(int).join(', ')} | ${f(r.cpuUs, 0)} µs |`),
+    '',
+    `Ratio, all cores to one process: **${f(all.rps / one.rps, 2)}×** the requests/s, ${f(all.cpuUs / one.cpuUs, 2)}× the CPU per request. No target is set on this machine: the load generator and the upstream run on the same ${w.cores} cores, so a second gateway process competes with them for CPU; with cores the gateway does not share with its clients the workers share nothing on the request path, so the ratio is expected to approach their number (not measured here).`,
+    '',
+  ];
+}
+
+// ---- limits that follow the target ---------------------------------------------------------
+
+const LIMITS_RATE = 20;
+const LIMITS_HEALTHY_MS = QUICK ? 2_000 : 10_000;
+const LIMITS_STALL_MS = 20_000;
+const ADAPTIVE_BENCH = { multiplier: 4, floorMs: 1_000 };
+
+type LimitsResult = {
+  label: string;
+  requests: number;
+  clientErrors: number;
+  /** From the stall to the first caller answered by the secondary (its answer complete). */
+  firstFallbackMs: number;
+  /** Callers whose request was due during the stall: how long they waited. */
+  p50StallMs: number;
+  p99StallMs: number;
+  maxStallMs: number;
+  /** Requests due during the stall answered within 2 s. */
+  within2s: number;
+  duringStall: number;
+};
+
+/**
+ * A fast primary that starts stalling (streams: headers, then nothing), under an open loop of streamed
+ * requests: how long callers wait before the secondary answers them, with the fixed first-token limit
+ * of a new chain step (15 s) and with limits that follow the primary's measured time to first token.
+ */
+async function runLimits(label: 'fixed' | 'adaptive', upstream: Child<{ port: number }>, loader: Child, upstreamUrl: string): Promise<LimitsResult> {
+  const primary = `limits-primary-${label}`;
+  const secondary = `limits-secondary-${label}`;
+  const gateway = await startGateway({
+    services: [
+      { name: 'limits', chain: [{ target: primary, endpointUrl: `${upstreamUrl}/${primary}/v1` }, { target: secondary, endpointUrl: `${upstreamUrl}/${secondary}/v1` }] },
+      // Warms the fresh process up first (JIT, pools), so that the primary's history is its steady times, not the process's first requests.
+      { name: 'warm-up', chain: [{ target: `warm-up-limits-${label}`, endpointUrl: `${upstreamUrl}/warm-up-limits-${label}/v1` }] },
+    ],
+    ...(label === 'adaptive' ? { adaptiveLimits: ADAPTIVE_BENCH } : {}),
+  });
+  try {
+    await loader.call('autocannon', { subject: gatewaySubject(gateway.info.port, 'warm-up', 'warm-up', true), connections: 10, amount: 3_000 });
+    await loader.call('openLoopStart', { subject: gatewaySubject(gateway.info.port, 'limits', 'limits', true), rate: LIMITS_RATE });
+    log(`  ${label}: healthy for ${LIMITS_HEALTHY_MS / 1000} s at ${LIMITS_RATE} streamed req/s`);
+    await sleep(LIMITS_HEALTHY_MS);
+    const { at: stallAt } = await upstream.call<{ at: number }>('setStalling', { name: primary, on: true });
+    log(`  ${label}: primary stalls (headers, then nothing) for ${LIMITS_STALL_MS / 1000} s`);
+    await sleep(LIMITS_STALL_MS);
+    const records = await loader.call<OpenLoopRecord[]>('openLoopStop');
+    await upstream.call('setStalling', { name: primary, on: false });
+    const errors = records.filter((r) => r.status !== 200 || r.error);
+    const stalled = records.filter((r) => r.dueAt >= stallAt);
+    const waits = summarize(stalled.map((r) => r.doneAt - r.dueAt));
+    const firstFallback = Math.min(...stalled.filter((r) => r.target === secondary).map((r) => r.doneAt));
+    const result: LimitsResult = {
+      label, requests: records.length, clientErrors: errors.length, firstFallbackMs: firstFallback - stallAt,
+      p50StallMs: waits.p50, p99StallMs: waits.p99, maxStallMs: waits.max,
+      within2s: stalled.filter((r) => r.doneAt - r.dueAt <= 2_000).length, duringStall: stalled.length,
+    };
+    log(`  ${label}: first answer from the secondary ${f(result.firstFallbackMs, 0)} ms after the stall; waits p50 ${f(waits.p50, 0)} ms, max ${f(waits.max, 0)} ms`);
+    return result;
+  } finally {
+    await gateway.stop();
+  }
+}
+
+function limitsSection(results: LimitsResult[], errors: string[]): string[] {
+  return [
+    '## 3a. A fast primary that starts stalling: fixed and measured first-token limits',
+    '',
+    `An open loop sends ${LIMITS_RATE} streamed requests/s to a service whose chain is primary then secondary, with the chain-step defaults (first-token limit 15 s, header limit 30 s, breaker opening after 5 failures in a row). After ${LIMITS_HEALTHY_MS / 1000} s of fast answers the primary stalls: it sends the stream's headers and then nothing, for ${LIMITS_STALL_MS / 1000} s. *fixed* is a new chain step; *measured* asks for first-token and header limits of ${ADAPTIVE_BENCH.multiplier} × the primary's recent p99 time to first token, at least ${ADAPTIVE_BENCH.floorMs / 1000} s (lib/routing/adaptive-limits.ts; the fixed limits stay the ceiling). Waits are the callers', from when each request was due to its last byte.`,
+    '',
+    '| | ' + results.map((r) => (r.label === 'fixed' ? 'fixed (15 s)' : `measured (${ADAPTIVE_BENCH.multiplier} × p99, floor ${ADAPTIVE_BENCH.floorMs / 1000} s)`)).join(' | ') + ' |',
+    '|---|' + results.map(() => '---|').join(''),
+    `| first caller answered by the secondary, after the stall | ${results.map((r) => `${f(r.firstFallbackMs, 0)} ms`).join(' | ')} |`,
+    `| callers due during the stall: wait p50 / p99 / max | ${results.map((r) => `${f(r.p50StallMs, 0)} / ${f(r.p99StallMs, 0)} / ${f(r.maxStallMs, 0)} ms`).join(' | ')} |`,
+    `| of them answered within 2 s | ${results.map((r) => `${int(r.within2s)} of ${int(r.duringStall)}`).join(' | ')} |`,
+    `| client-visible errors | ${results.map((r) => int(r.clientErrors)).join(' | ')} |`,
+    '',
+    ...errors.map((e) => `Not measured: ${e}.`),
+    'Until the breaker opens (5 failed attempts in a row), every request first waits on the stalled primary for the first-token limit and then moves on to the secondary. With the fixed limit the first of them move on only after 15 s, and everything sent in those 15 s waits as long; with the measured limit the primary is left after a second, and the breaker opens about a second after the stall.',
+    '',
+  ];
+}
+
 // ---- control-plane flip ------------------------------------------------------------------
 
 type FlipSummary = { medianMs: number; maxMs: number; perReplicaMedianMs: number[]; commitMedianMs: number; flips: number; missed: number } | { error: string };
@@ -408,14 +559,17 @@ async function runGatewayPhases(
 
     // 3. Added latency at one connection.
     log(`latency at 1 connection, non-streaming: ${LATENCY.rounds} interleaved rounds of ${LATENCY.perRound} requests each`);
+    await gateway.call('resetLoopStats');
     const latency = await loader.call<LatencyResult>('latency', { subjects: [direct, bare, standby, ...(peer ? [peer] : [])], ...LATENCY });
     log('latency at 1 connection, streaming (time to last byte)');
     const streamLatency = await loader.call<LatencyResult>('latency', { subjects: [directStream, bareStream, standbyStream], ...LATENCY });
+    const loop = await gateway.call<LoopStats>('loopStats');
+    log(`  gateway event loop during the latency phases: delay p50 ${f(loop.delay.p50, 2)} ms, p99 ${f(loop.delay.p99, 2)} ms, max ${f(loop.delay.max, 1)} ms; GC ${loop.gc.map((g) => `${g.kind} ${g.count}× (max ${f(g.maxMs, 2)} ms)`).join(', ')}`);
     for (const [label, s] of [...Object.entries(latency), ...Object.entries(streamLatency)]) {
       log(`  ${label}: mean ${f(s.mean, 3)} ms, p99 ${f(s.p99, 3)} ms${s.errors ? `, ${s.errors} errors (first: ${s.firstError})` : ''}`);
     }
     await readMemory();
-    overhead = { rps, cpu, latency, streamLatency, portkey: portkey && 'error' in portkey ? portkey.error : null };
+    overhead = { rps, cpu, latency, streamLatency, loop, portkey: portkey && 'error' in portkey ? portkey.error : null };
   }
 
   let memory: MemoryRun | null = null;
@@ -470,13 +624,21 @@ async function main() {
   const want = (section: Section) => sections.length === 0 || sections.includes(section);
   const out = process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : sections.length === 0 ? RESULTS : path.join(TMP, 'partial-results.md');
 
-  const upstream = want('gateway') || want('memory') || want('failover') ? await startChild<{ port: number }>('upstream', 'bench/upstream.ts') : null;
+  const upstream = want('gateway') || want('workers') || want('memory') || want('failover') || want('limits') ? await startChild<{ port: number }>('upstream', 'bench/upstream.ts') : null;
   const upstreamUrl = upstream ? `http://127.0.0.1:${upstream.info.port}` : '';
   const loader = upstream ? await startChild('loader', 'bench/loader.ts') : null;
   let overhead: Overhead | null = null;
   let memory: MemoryRun | null = null;
   if (upstream && loader && (want('gateway') || want('memory'))) {
     ({ overhead, memory } = await runGatewayPhases(upstream, loader, upstreamUrl, want('gateway'), want('memory')));
+  }
+
+  // 4a. Every core.
+  let workers: WorkersRun | null = null;
+  if (upstream && loader && want('workers')) {
+    log(`every core: the gateway in one process and in one worker per core, ${CONNECTIONS} connections`);
+    workers = await runWorkers(loader, upstreamUrl);
+    if ('error' in workers) log(`  not measured: ${workers.error}`);
   }
 
   // 5. Failover under load.
@@ -494,10 +656,24 @@ async function main() {
       }
     }
   }
+  // 6. A stalling primary, fixed and measured limits.
+  let limits: LimitsRun | null = null;
+  if (upstream && loader && want('limits')) {
+    log(`limits: a fast primary that starts stalling, ${LIMITS_RATE} streamed req/s, fixed and measured first-token limits`);
+    limits = { results: [], errors: [] };
+    for (const label of ['fixed', 'adaptive'] as const) {
+      try {
+        limits.results.push(await runLimits(label, upstream, loader, upstreamUrl));
+      } catch (error) {
+        limits.errors.push(`${label}: ${error instanceof Error ? error.message : String(error)}`);
+        await loader.call('openLoopStop').catch(() => {});
+      }
+    }
+  }
   await loader?.stop();
   await upstream?.stop();
 
-  // 6. Control-plane flip.
+  // 7. Control-plane flip.
   let flip: FlipSummary | null = null;
   if (want('flip')) {
     log('control-plane flip: fresh database (scripts/test-database.ts), two replica processes');
@@ -506,7 +682,7 @@ async function main() {
     else log(`  median ${f(flip.medianMs, 1)} ms, max ${f(flip.maxMs, 1)} ms over ${flip.flips} flips`);
   }
 
-  const report = writeReport({ host, hostEnd: machine(), sections, overhead, memory, failover, flip, elapsedS: (Date.now() - t0) / 1000 });
+  const report = writeReport({ host, hostEnd: machine(), sections, overhead, workers, memory, failover, limits, flip, elapsedS: (Date.now() - t0) / 1000 });
   writeFileSync(out, out === RESULTS ? withHistorySection(report) : report);
   log(`wrote ${out.startsWith(ROOT) ? path.relative(ROOT, out) : out} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   if (sections.length === 0 || sections.includes('history')) {
@@ -533,15 +709,20 @@ async function main() {
 
 // ---- the report -----------------------------------------------------------------------
 
+/** bench/gateway.ts loopStats: the event loop's delay and the garbage collector's pauses over a phase. */
+type LoopStats = { delay: { p50: number; p99: number; max: number; mean: number }; gc: { kind: string; count: number; totalMs: number; maxMs: number }[] };
+
 type Overhead = {
   rps: Record<string, ThroughputRuns | null>;
   cpu: Record<string, CpuPerRequest>;
   latency: LatencyResult;
   streamLatency: LatencyResult;
+  loop: LoopStats;
   portkey: string | null;
 };
 type MemoryRun = { memoryWarm: Memory; memoryEnd: Memory; memorySeries: Memory[] };
 type FailoverRun = { failovers: FailoverResult[]; failoverErrors: string[] };
+type LimitsRun = { results: LimitsResult[]; errors: string[] };
 
 /** A section a run did not measure is null (`npm run bench -- <sections>`). */
 type Report = {
@@ -549,8 +730,10 @@ type Report = {
   hostEnd: ReturnType<typeof machine>;
   sections: string[];
   overhead: Overhead | null;
+  workers: WorkersRun | null;
   memory: MemoryRun | null;
   failover: FailoverRun | null;
+  limits: LimitsRun | null;
   flip: FlipSummary | null;
   elapsedS: number;
 };
@@ -650,6 +833,8 @@ function overheadSection(o: Overhead): string[] {
     `| **added** mean / p99 over direct (ms) | | ${f(bs.mean - ds.mean, 3)} / ${f(bs.p99 - ds.p99, 3)} | **${f(x.addedStreamMean, 3)} / ${f(x.addedStreamP99, 3)}** | |`,
     `| added mean / p99 over the bare proxy (ms) | | | ${f(ss.mean - bs.mean, 3)} / ${f(ss.p99 - bs.p99, 3)} | |`,
     `| requests measured (errors) | ${int(ds.n)} (${ds.errors}) | ${int(bs.n)} (${bs.errors}) | ${int(ss.n)} (${ss.errors}) | |`,
+    '',
+    `The gateway's event loop over both latency phases (perf_hooks monitorEventLoopDelay, 1 ms resolution, so ~1 ms is an idle loop): delay p50 ${f(o.loop.delay.p50, 2)} ms, p99 ${f(o.loop.delay.p99, 2)} ms, max ${f(o.loop.delay.max, 1)} ms. Garbage collection (PerformanceObserver 'gc'): ${o.loop.gc.map((g) => `${g.kind} ${int(g.count)} pauses, ${f(g.totalMs, 0)} ms in all, longest ${f(g.maxMs, 2)} ms`).join('; ') || 'none'} (decision 018).`,
     '',
     'The bare proxy (bench/bare-proxy.ts) is a node:http + undici proxy with no logic at all: it parses the body, sets the model, forwards, and parses and re-sends the answer (or pipes the stream). It costs one more process hop and nothing else, so it is the floor any gateway in Node pays on this machine, and the Standby figures minus its figures are what the gateway\'s own work (authentication, validation, routing, breakers, recording, stream translation) costs.',
     '',
@@ -765,7 +950,9 @@ function writeReport(r: Report): string {
       ...overheadSection(r.overhead),
     );
   }
+  if (r.workers) push(...workersSection(r.workers));
   if (r.failover) push(...failoverSection(r.failover));
+  if (r.limits) push(...limitsSection(r.limits.results, r.limits.errors));
   if (r.flip) push(...flipSection(r.flip));
   if (r.memory) push(...memorySection(r.memory));
   push(

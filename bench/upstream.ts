@@ -30,6 +30,8 @@ const STREAM = [
 const OVERLOADED = JSON.stringify({ error: { message: 'The bench upstream is failing on purpose.', type: 'server_error', param: null, code: null } });
 
 const failing = new Set<string>();
+/** Upstreams that stall: a stream gets its headers and then nothing, a complete answer nothing at all, until the caller leaves. */
+const stalling = new Set<string>();
 let logging = false;
 /** [upstream name, arrival time (epoch ms), status sent] of each request while logging. */
 let log: [string, number, number][] = [];
@@ -55,6 +57,11 @@ const server = http.createServer((req, res) => {
       res.end(OVERLOADED);
       return;
     }
+    if (stalling.has(name)) {
+      if (logging) log.push([name, arrived, 0]);
+      if (Buffer.concat(chunks).includes('"stream":true')) res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' }).flushHeaders();
+      return;
+    }
     if (logging) log.push([name, arrived, 200]);
     // The gateway and the clients send compact JSON; a substring test keeps the upstream's own cost out of the figures.
     if (Buffer.concat(chunks).includes('"stream":true')) {
@@ -78,6 +85,12 @@ server.listen(0, '127.0.0.1', () => {
       setFailing: ({ name, on }: { name: string; on: boolean }) => {
         if (on) failing.add(name);
         else failing.delete(name);
+        return { at: now() };
+      },
+      /** Makes `name` stall (or answer again); returns when, as this process saw it. */
+      setStalling: ({ name, on }: { name: string; on: boolean }) => {
+        if (on) stalling.add(name);
+        else stalling.delete(name);
         return { at: now() };
       },
       setLogging: ({ on }: { on: boolean }) => {

@@ -14,10 +14,10 @@ import 'server-only';
 //   lacks the tokenizer, and the copy before it is of an older version;
 // - bge-reranker-v2: restorable in us-east, serving us-west.
 import { createHash } from 'node:crypto';
-import { parse } from 'yaml';
 import { routingSection } from '@/lib/config/apply';
 import { EXPORT_HEADER } from '@/lib/config/export';
 import type { ConfigDoc } from '@/lib/config/schema';
+import { readEstate } from '@/lib/config/estate';
 import { serializeConfig } from '@/lib/config/yaml';
 import { recordCopy, recordDeployed, recordRestoreTest, syncModelsIn } from '@/lib/backups/mutations';
 import type { Manifest, ManifestFile } from '@/lib/backups/parts';
@@ -117,7 +117,8 @@ async function seedConfigHistory(now: number) {
   const settings = await settingsSection.read(client);
   const routing = await routingSection.read(client);
   const objectives = await objectivesSection.read(client);
-  const current = parse(routing) as ConfigDoc;
+  // The estate as the routing section writes it, with every field (a parsed file leaves defaults out).
+  const current = (await readEstate(client)).doc;
   const variant = (change: (doc: ConfigDoc) => void) => {
     const doc = structuredClone(current);
     change(doc);

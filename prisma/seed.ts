@@ -78,9 +78,9 @@ const TARGETS = [
 const DECLARED_AVAILABILITY: Record<string, number> = { openai: 0.999, 'azure-openai': 0.999, anthropic: 0.999, google: 0.999, 'vllm-cluster': 0.995 };
 
 const SERVICES = [
-  { name: 'support-bot', description: 'Customer support assistant on the help centre.', owner: 'Support Engineering', conversationStore: true, chain: ['openai-gpt-4o-us-east', 'azure-gpt-4o-eu-west', 'anthropic-sonnet-us-west', 'vllm-llama-70b-on-prem'] },
-  { name: 'code-assistant', description: 'IDE completions and chat for engineers.', owner: 'Developer Productivity', chain: ['anthropic-sonnet-us-west', 'openai-gpt-4o-us-east', 'vllm-llama-70b-on-prem'] },
-  { name: 'doc-summarizer', description: 'Batch summaries of uploaded documents.', owner: 'Knowledge Platform', chain: ['gemini-flash-us-east', 'openai-gpt-4o-mini-us-east', 'anthropic-haiku-us-west', 'vllm-llama-8b-on-prem'] },
+  { name: 'support-bot', description: 'Customer support assistant on the help centre.', owner: 'Support Engineering', conversationStore: true, chain: ['openai-gpt-4o-us-east', 'azure-gpt-4o-eu-west', 'anthropic-sonnet-us-west', 'vllm-llama-70b-on-prem'], adaptiveLimitMultiplier: 4 },
+  { name: 'code-assistant', description: 'IDE completions and chat for engineers.', owner: 'Developer Productivity', chain: ['anthropic-sonnet-us-west', 'openai-gpt-4o-us-east', 'vllm-llama-70b-on-prem'], adaptiveLimitMultiplier: 4 },
+  { name: 'doc-summarizer', description: 'Batch summaries of uploaded documents.', owner: 'Knowledge Platform', chain: ['gemini-flash-us-east', 'openai-gpt-4o-mini-us-east', 'anthropic-haiku-us-west', 'vllm-llama-8b-on-prem'], adaptiveLimitMultiplier: null },
 ] as const;
 
 /**
@@ -158,11 +158,12 @@ export async function seedDemoEstate(): Promise<{ users: { email: string; role: 
         : await tx.target.upsert({ where: { name: target.name }, create: data, update: {}, select: { id: true } });
       targetIds.set(target.name, row.id);
     }
-    for (const { chain, ...service } of SERVICES) {
+    // The interactive services' first-token and header limits follow each target's measured latency; the batch one keeps fixed limits.
+    for (const { chain, adaptiveLimitMultiplier, ...service } of SERVICES) {
       const row = await tx.service.upsert({ where: { name: service.name }, create: service, update: {}, select: { id: true, _count: { select: { chain: true } } } });
       if (row._count.chain === 0) {
         await tx.chainEntry.createMany({
-          data: chain.map((name, index) => ({ serviceId: row.id, targetId: targetIds.get(name)!, position: index + 1, failoverOn: DEMO_FAILOVER_ON })),
+          data: chain.map((name, index) => ({ serviceId: row.id, targetId: targetIds.get(name)!, position: index + 1, failoverOn: DEMO_FAILOVER_ON, adaptiveLimitMultiplier })),
         });
       }
     }

@@ -19,10 +19,14 @@ import { defaultEnv, launchEnv, stateDir } from '../lib/server/env';
 import { loadLocalSecrets } from '../lib/server/runtime/local-secrets';
 import { startEmbeddedPostgres, EmbeddedDatabaseError, type EmbeddedDatabase } from '../lib/server/runtime/embedded-postgres';
 import { applyMigrations, MigrationError } from '../lib/server/runtime/migrate';
+import { answerWorkers, startWorkerPool, workerCount, workerSlot } from '../lib/server/runtime/workers';
 
 // Set by scripts/run.mjs, which runs this file compiled into .standby/build/ (so __dirname is not scripts/).
 const ROOT = launchEnv().STANDBY_ROOT ?? path.resolve(__dirname, '..');
-const log = (line: string) => console.log(`[standby] ${line}`);
+const log = (line: string) => {
+  const slot = workerSlot();
+  console.log(`[standby${slot === null ? '' : ` ${slot}`}] ${line}`);
+};
 
 /**
  * The simulated upstreams, compiled apart by scripts/run.mjs (.standby/build/simulator.cjs) and
@@ -51,6 +55,9 @@ async function shutdown(code: number): Promise<never> {
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
+    // A worker stops when its primary tells it to (SIGTERM), after the primary has stopped taking connections:
+    // a terminal's Ctrl-C reaches every process of the group at once.
+    if (signal === 'SIGINT' && workerSlot() !== null) return;
     log(`${signal} received, shutting down`);
     void shutdown(0);
   });
@@ -112,20 +119,45 @@ function buildIfStale(): void {
 
 async function serve(mode: 'start' | 'demo' | 'dev'): Promise<void> {
   const dev = mode === 'dev';
-  const { PORT: port, HOST: host, STANDBY_SIMULATOR } = launchEnv();
+  const { PORT: port, STANDBY_WORKERS } = launchEnv();
   defaultEnv({ NEXTAUTH_URL: `http://localhost:${port}` });
   const started = Date.now();
+  // One process serves `next dev` (its compiler and hot reload are not shared across processes).
+  const workers = dev ? 1 : workerCount(STANDBY_WORKERS);
   if (!dev) buildIfStale();
   const { url } = await ensureDatabase();
   await migrate(url);
   const { bootstrapFirstAdmin } = await import('../lib/access/bootstrap');
+  let demoSignIns: (() => void) | null = null;
   if (mode !== 'start') {
     const { seedDemoEstate } = await import('../prisma/seed');
     const demo = await seedDemoEstate();
-    printDemoSignIns(demo.users, demo.apiToken);
+    demoSignIns = () => printDemoSignIns(demo.users, demo.apiToken);
   } else {
     await bootstrapFirstAdmin(log);
   }
+  if (workers === 1) {
+    await serveReplica(mode, url, { traffic: true });
+  } else {
+    // The workers inherit this environment (the database's URL, the secrets) and serve one port (lib/server/runtime/workers.ts).
+    const pool = startWorkerPool({ count: workers, log });
+    // /api/metrics on any worker answers for all of them.
+    const { poolMetrics } = await import('../lib/gateway/metrics');
+    answerWorkers('metrics', poolMetrics);
+    cleanups.push(() => pool.stop());
+    await pool.ready;
+  }
+  demoSignIns?.();
+  const { env } = await import('../lib/server/env');
+  log(`Standby is ready at ${env().NEXTAUTH_URL} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
+
+/**
+ * One replica at the front door: its data plane, the web app, and for the demo the simulated upstreams (every
+ * worker answers /simulated/, as any may receive the request; the demo traffic is sent by one).
+ */
+async function serveReplica(mode: 'start' | 'demo' | 'dev', url: string, options: { traffic: boolean }): Promise<void> {
+  const { PORT: port, HOST: host, STANDBY_SIMULATOR } = launchEnv();
   const { startFrontDoor } = await import('../lib/server/runtime/http-server');
   type LeanHandler = import('../lib/server/runtime/http-server').LeanHandler;
   const { startReplica } = await import('../worker/replica');
@@ -144,11 +176,17 @@ async function serve(mode: 'start' | 'demo' | 'dev'): Promise<void> {
   const { parseTrustedProxies } = await import('../lib/server/client-address');
   const proxies = parseTrustedProxies(env().STANDBY_TRUSTED_PROXIES);
   const frontDoor = await startFrontDoor({
-    dir: ROOT, port, host, dev, lean, trustedProxies: proxies.ok ? proxies.trusted : undefined, onClientDisconnect: replica.dataPlane.clientDisconnected,
+    dir: ROOT, port, host, dev: mode === 'dev', lean, trustedProxies: proxies.ok ? proxies.trusted : undefined, onClientDisconnect: replica.dataPlane.clientDisconnected,
   });
   cleanups.push(() => frontDoor.close());
-  simulator?.startTraffic();
-  log(`Standby is ready at ${env().NEXTAUTH_URL} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  if (options.traffic) simulator?.startTraffic();
+}
+
+/** A worker of the pool: the primary has started the database, applied migrations and seeded. */
+async function serveAsWorker(mode: 'start' | 'demo' | 'dev', slot: number): Promise<void> {
+  const { url } = await ensureDatabase();
+  await serveReplica(mode, url, { traffic: slot === 1 });
+  log(`serving (pid ${process.pid})`);
 }
 
 function printDemoSignIns(users: { email: string; role: string; password: string }[], apiToken: string): void {
@@ -171,8 +209,10 @@ async function main(): Promise<void> {
   switch (command) {
     case 'start':
     case 'demo':
-    case 'dev':
-      return serve(command);
+    case 'dev': {
+      const slot = workerSlot();
+      return slot === null ? serve(command) : serveAsWorker(command, slot);
+    }
     case 'db':
       return runDatabaseOnly();
     case 'monitor': {

@@ -13,6 +13,9 @@ import { encryptSecret } from '@/lib/server/crypto';
 import { PRIVATE_NETWORKS_SETTING } from '@/lib/server/endpoint-policy';
 import { AppError } from '@/lib/server/errors';
 import { db, type Prisma } from '@/lib/server/db';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { processSlot } from '@/lib/server/process-slot';
+import { PrismaClient } from '@/lib/server/generated/prisma/client';
 import type { Role } from '@/lib/server/generated/prisma/enums';
 
 process.env.NEXTAUTH_SECRET ??= 'integration-tests-only-secret-0123456789abcdef';
@@ -110,6 +113,29 @@ export async function createScratchDatabase(prefix: string): Promise<{ url: stri
   const url = new URL(process.env.STANDBY_TEST_ADMIN_URL!);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => asAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+// The process's Prisma client lives in a process slot (lib/server/db.ts): swapped by onDatabase to work on another database.
+const prismaSlot = processSlot<PrismaClient>('prisma');
+const scratchClients: PrismaClient[] = [];
+
+/** Runs `work` with db() pointing at another database (the product's code reads db() on every call). */
+export async function onDatabase<T>(url: string, work: () => Promise<T>): Promise<T> {
+  const previous = prismaSlot.get();
+  const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 4 }) });
+  scratchClients.push(client);
+  prismaSlot.set(client);
+  try {
+    return await work();
+  } finally {
+    if (previous) prismaSlot.set(previous);
+    else prismaSlot.clear();
+  }
+}
+
+/** Closes the clients onDatabase opened (before a scratch database is dropped, or in after()). */
+export async function disconnectScratchClients() {
+  for (const client of scratchClients.splice(0)) await client.$disconnect();
 }
 
 export async function disconnect() {

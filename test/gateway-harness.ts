@@ -15,6 +15,7 @@ import { createSimulator } from '@/simulator/server';
 import { DEFAULT_BREAKER_CONFIG, UNDEGRADED } from '@/lib/routing/defaults';
 import { type BreakerConfig, type TargetBudget, type RoutingSnapshot, type SnapshotChainEntry, type SnapshotService, type SnapshotTarget, type SnapshotToken, type Timeouts } from '@/lib/routing/model';
 import { BreakerRegistry, type TransitionRecord } from '@/lib/gateway/breaker-registry';
+import type { AdaptiveLimitSetting } from '@/lib/routing/adaptive-limits';
 import type { ErrorClass } from '@/lib/routing/error-classes';
 import { createGatewayState } from '@/lib/gateway/context';
 import { createGatewayHandler } from '@/lib/gateway/handler';
@@ -42,6 +43,7 @@ export type TargetSpec = {
   timeouts?: Partial<Timeouts>;
   failoverOn?: ErrorClass[];
   latencyLimitMs?: number | null;
+  adaptiveLimits?: AdaptiveLimitSetting;
 };
 
 export type TestTarget = SnapshotTarget & { hits: () => Hit[] };
@@ -153,6 +155,7 @@ export async function startHarness(options: { maxBodyBytes?: number; queue?: Gat
       latencyLimitMs: spec.latencyLimitMs ?? null,
       budget: { ...DEFAULT_BUDGET, ...spec.budget },
       timeouts: { ...DEFAULT_TIMEOUTS, ...spec.timeouts },
+      adaptiveLimits: spec.adaptiveLimits,
     };
     return { target, entry };
   }

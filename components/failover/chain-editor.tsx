@@ -19,8 +19,9 @@ type Props = { service: { id: string; name: string; version: number }; chain: Ch
 
 const NUMBER_FIELDS = [
   'maxRetries', 'baseBackoffMs', 'maxBackoffMs', 'connectTimeoutMs', 'headerTimeoutMs', 'firstTokenTimeoutMs', 'streamIdleTimeoutMs', 'totalTimeoutMs',
+  'adaptiveLimitFloorMs',
 ] as const;
-type NumberField = (typeof NUMBER_FIELDS)[number] | 'latencyLimitMs';
+type NumberField = (typeof NUMBER_FIELDS)[number] | 'latencyLimitMs' | 'adaptiveLimitMultiplier';
 
 // Controlled, so numbers reach the server as numbers; an emptied input is '' until saved.
 type EntryValues = { targetId: string; failoverOn: string[] } & Record<NumberField, number | string>;
@@ -29,13 +30,13 @@ const errorClassOptions = ERROR_CLASSES.map((value) => ({ value, label: describe
 
 function valuesOf(chain: ChainEntryView[]): EntryValues[] {
   return chain.map((entry) => ({
-    targetId: entry.targetId, failoverOn: [...entry.failoverOn], latencyLimitMs: entry.latencyLimitMs ?? '',
+    targetId: entry.targetId, failoverOn: [...entry.failoverOn], latencyLimitMs: entry.latencyLimitMs ?? '', adaptiveLimitMultiplier: entry.adaptiveLimitMultiplier ?? '',
     ...Object.fromEntries(NUMBER_FIELDS.map((field) => [field, entry[field]])),
   })) as EntryValues[];
 }
 
 function newEntry(targetId: string): EntryValues {
-  return { ...DEFAULT_CHAIN_ENTRY, targetId, failoverOn: [...DEFAULT_CHAIN_ENTRY.failoverOn], latencyLimitMs: '' };
+  return { ...DEFAULT_CHAIN_ENTRY, targetId, failoverOn: [...DEFAULT_CHAIN_ENTRY.failoverOn], latencyLimitMs: '', adaptiveLimitMultiplier: '' };
 }
 
 /** An emptied number is left out, so the server says the field is missing instead of reading 0. */
@@ -66,6 +67,7 @@ export function ChainEditor({ service, chain, options }: Props) {
   });
 
   const byId = new Map(options.map((o) => [o.id, o]));
+  const savedById = new Map(chain.map((e) => [e.targetId, e]));
   const nameOf = (id: string) => byId.get(id)?.name ?? 'unknown target';
 
   const open = () => {
@@ -100,6 +102,7 @@ export function ChainEditor({ service, chain, options }: Props) {
         targetId: e.targetId,
         failoverOn: e.failoverOn,
         latencyLimitMs: e.latencyLimitMs === '' ? null : e.latencyLimitMs,
+        adaptiveLimitMultiplier: e.adaptiveLimitMultiplier === '' ? null : e.adaptiveLimitMultiplier,
         ...Object.fromEntries(NUMBER_FIELDS.map((field) => [field, numberOrMissing(e[field])])),
       })),
     };
@@ -201,6 +204,25 @@ export function ChainEditor({ service, chain, options }: Props) {
                             <div key={field}>{number(field, label, description)}</div>
                           ))}
                         </SimpleGrid>
+                        <SimpleGrid cols={{ base: 1, sm: 2 }}>
+                          <NumberInput
+                            label="Follow measured latency"
+                            description="First-token and header limits at this multiple of the target's recent p99, never above the timeouts above; empty for fixed limits"
+                            value={entry.adaptiveLimitMultiplier}
+                            onChange={(value) => update(index, { adaptiveLimitMultiplier: value })}
+                            error={errorOf(index, 'adaptiveLimitMultiplier')}
+                            suffix=" × p99"
+                            decimalScale={1}
+                            allowNegative={false}
+                            placeholder="Fixed limits"
+                          />
+                          {number('adaptiveLimitFloorMs', 'Measured limit floor', 'The measured limit never goes below this')}
+                        </SimpleGrid>
+                        {savedById.get(entry.targetId) && (
+                          <Text size="xs" c="dimmed" data-testid="limits-in-force">
+                            In force now: {savedById.get(entry.targetId)!.limitsInForce.firstToken}. {savedById.get(entry.targetId)!.limitsInForce.header}.
+                          </Text>
+                        )}
                       </Stack>
                     </Accordion.Panel>
                   </Accordion.Item>

@@ -88,6 +88,11 @@ export function ChainTable({ chain, plan }: { chain: ChainEntryView[]; plan: Pla
                   <Text size="xs" style={{ whiteSpace: 'nowrap' }}>connect {formatDuration(entry.connectTimeoutMs)} · headers {formatDuration(entry.headerTimeoutMs)}</Text>
                   <Text size="xs" style={{ whiteSpace: 'nowrap' }}>first token {formatDuration(entry.firstTokenTimeoutMs)} · stream idle {formatDuration(entry.streamIdleTimeoutMs)}</Text>
                   <Text size="xs" style={{ whiteSpace: 'nowrap' }}>total {formatDuration(entry.totalTimeoutMs)}</Text>
+                  {entry.adaptiveLimitMultiplier !== null && (
+                    <Text size="xs" c="dimmed" maw={280} data-testid="limits-in-force">
+                      {entry.limitsInForce.firstToken}. {entry.limitsInForce.header}.
+                    </Text>
+                  )}
                 </Table.Td>
               </Table.Tr>
             );

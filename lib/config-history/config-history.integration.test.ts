@@ -11,7 +11,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { applyConfigAs } from '@/lib/config/apply';
 import { exportConfig } from '@/lib/config/export';
 import { saveChain } from '@/lib/failover/mutations';
@@ -30,39 +29,19 @@ import { randomBytes } from 'node:crypto';
 import { generateToken } from '@/lib/access/tokens';
 import { SYSTEM_ACTOR } from '@/lib/server/auth';
 import { db } from '@/lib/server/db';
-import { processSlot } from '@/lib/server/process-slot';
 import { endpointPolicyOf } from '@/lib/server/endpoint-policy';
-import { PrismaClient } from '@/lib/server/generated/prisma/client';
 import { setEndpointPolicy } from '@/lib/server/guarded-connect';
 import { applyMigrations } from '@/lib/server/runtime/migrate';
-import { createScratchDatabase, createTestUsers, rejectsWith, uniqueName, type TestUsers } from '@/test/fixtures';
+import { createScratchDatabase, createTestUsers, disconnectScratchClients, onDatabase, rejectsWith, uniqueName, type TestUsers } from '@/test/fixtures';
 import { decryptSecret } from '@/lib/server/crypto';
 import { runGit, repositoryOf } from './git';
 import { applyConfigVersion, applyConfigVersionAs, previewConfigVersion } from './mutations';
 import { ensureBaselines, publishPendingVersions, recordDrift } from './publish';
 import { objectivesSection } from '@/lib/recovery/config-section';
+import { runbooksSection } from '@/lib/runbooks/config-section';
+import { createRunbook } from '@/lib/runbooks/mutations';
 
 const ROOT = path.resolve(__dirname, '../..');
-
-// ---------------------------------------------------------------- one database at a time
-
-// The process's Prisma client lives in a process slot (lib/server/db.ts): swapped here to work on another database.
-const prismaSlot = processSlot<PrismaClient>('prisma');
-const clients: PrismaClient[] = [];
-
-/** Runs `work` with db() pointing at another database (the product's code reads db() on every call). */
-async function onDatabase<T>(url: string, work: () => Promise<T>): Promise<T> {
-  const previous = prismaSlot.get();
-  const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 4 }) });
-  clients.push(client);
-  prismaSlot.set(client);
-  try {
-    return await work();
-  } finally {
-    if (previous) prismaSlot.set(previous);
-    else prismaSlot.clear();
-  }
-}
 
 // ---------------------------------------------------------------- the simulated upstreams
 
@@ -90,7 +69,7 @@ after(async () => {
   upstreams.closeAllConnections();
   await new Promise<void>((resolve) => upstreams.close(() => resolve()));
   rmSync(repoDir, { recursive: true, force: true });
-  for (const client of clients) await client.$disconnect();
+  await disconnectScratchClients();
   await db().$disconnect();
 });
 
@@ -160,7 +139,7 @@ describe('versions in git', () => {
     assert.match(message, /Why: callers time out at 25 s/);
     assert.match(message, new RegExp(`Standby-Version: ${objectives.number}`));
     const files = (await runGit(['ls-tree', '--name-only', 'refs/heads/main'], { gitDir: repo.gitDir })).trim().split('\n');
-    assert.deepEqual(files, ['README.md', 'objectives.yaml', 'routing.yaml', 'settings.yaml']);
+    assert.deepEqual(files, ['README.md', 'objectives.yaml', 'routing.yaml', 'runbooks.yaml', 'settings.yaml']);
     assert.equal(await runGit(['show', `refs/heads/main:routing.yaml`], { gitDir: repo.gitDir }), (await newest('routing')).content);
 
     assert.deepEqual((await publishPendingVersions(repo)).written, []);
@@ -314,6 +293,10 @@ describe('restore and rebuild', () => {
         await syncComponentsWithHistory();
         const component = await db().recoveryComponent.findFirstOrThrow({ where: { name: 'chat routing' }, select: { id: true } });
         await saveObjective(people.admin, { componentId: component.id, disruption: 'provider_outage', expectedVersion: 1, rtoSeconds: 15, rpoSeconds: 0, reason: 'chat users leave after 15 s' });
+        // A runbook naming a service and a target: the rebuilt database has other ids, the file names them.
+        const chat = await db().service.findUniqueOrThrow({ where: { name: 'chat' }, select: { id: true } });
+        const claude = await db().target.findUniqueOrThrow({ where: { name: 'claude-us' }, select: { id: true } });
+        await createRunbook(people.commander, { name: 'Chat provider outage', failureMode: 'provider_outage', serviceIds: [chat.id], steps: [{ key: 'pin', kind: 'action', title: 'Pin chat to Claude', params: { action: 'pin', serviceId: chat.id, targetId: claude.id } }] });
         return people;
       });
 
@@ -322,6 +305,7 @@ describe('restore and rebuild', () => {
         version: await db().configVersion.findFirstOrThrow({ orderBy: { number: 'desc' }, select: { id: true, number: true } }),
         routing: await exportConfig(),
         objectives: await db().$transaction((tx) => objectivesSection.read(tx)),
+        runbooks: await db().$transaction((tx) => runbooksSection.read(tx)),
         snapshot: routingByName(await loadSnapshot()),
         outcomes: await routeScenario(await loadSnapshot()),
       }));
@@ -350,6 +334,8 @@ describe('restore and rebuild', () => {
       await onDatabase(empty.url, async () => {
         assert.equal(await exportConfig(), atV.routing, 'the routing file is byte for byte the one of version V');
         assert.equal(await db().$transaction((tx) => objectivesSection.read(tx)), atV.objectives);
+        assert.ok(!/serviceId|targetId/.test(atV.runbooks) && /service: chat/.test(atV.runbooks) && /target: claude-us/.test(atV.runbooks), atV.runbooks);
+        assert.equal(await db().$transaction((tx) => runbooksSection.read(tx)), atV.runbooks, 'the runbooks are rebuilt, their steps naming the new ids');
         const snapshot = await loadSnapshot();
         assert.deepEqual(routingByName(snapshot), atV.snapshot);
         assert.deepEqual(await routeScenario(snapshot), atV.outcomes, 'the gateway routes exactly as before');

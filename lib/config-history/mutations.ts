@@ -1,7 +1,7 @@
 import 'server-only';
 // Restoring a saved configuration version: the estate as it was at version N
 // (per section, the newest version numbered N or less), previewed first and
-// applied all or nothing, settings then routing then objectives, with one
+// applied all or nothing, settings then routing then objectives then runbooks, with one
 // audit entry and a new version of each section it changed (restoredFrom N).
 // Live state is left alone: overrides (pins, drains, forced failovers) and
 // tier holds are operations, not configuration. Runbooks call
@@ -77,7 +77,8 @@ async function previewIn(tx: Tx, id: string): Promise<RestorePreview> {
       continue;
     }
     const plan = await section.plan(tx, target.content);
-    sections.push(plan.ok ? { ...base, unchanged: plan.changes.length === 0, changes: plan.changes, impact: plan.impact, problems: [] } : { ...base, unchanged: false, changes: [], impact: [], problems: plan.problems });
+    // Entities the version does not name are left alone: listed, but no change.
+    sections.push(plan.ok ? { ...base, unchanged: plan.changes.every((c) => c.kind === 'unmanaged'), changes: plan.changes, impact: plan.impact, problems: [] } : { ...base, unchanged: false, changes: [], impact: [], problems: plan.problems });
   }
   return {
     version: { ...version, createdAt: version.createdAt.toISOString() },

@@ -1,13 +1,14 @@
 import 'server-only';
 // The sections configuration history keeps, in the order they are applied.
-// A domain joins by adding its section here (runbooks: one line) and writing
+// A domain joins by adding its section here and writing
 // its audit entries through recordConfigChange (writer.ts).
 import { routingSection } from '@/lib/config/apply';
 import { objectivesSection } from '@/lib/recovery/config-section';
+import { runbooksSection } from '@/lib/runbooks/config-section';
 import { settingsSection } from '@/lib/settings/config-section';
 import type { ConfigSection } from '@/lib/config-versions/section';
 
-export const CONFIG_SECTIONS: readonly ConfigSection[] = [settingsSection, routingSection, objectivesSection].sort((a, b) => a.order - b.order);
+export const CONFIG_SECTIONS: readonly ConfigSection[] = [settingsSection, routingSection, objectivesSection, runbooksSection].sort((a, b) => a.order - b.order);
 
 export function sectionByKey(key: string): ConfigSection | undefined {
   return CONFIG_SECTIONS.find((s) => s.key === key);

@@ -42,6 +42,8 @@ export type ConfigSection = {
   plan(tx: Tx, text: string): Promise<SectionPlan>;
   /** Makes the estate match `text` (the caller audits and versions); problems leave it unchanged. */
   apply(tx: Tx, actor: Actor, text: string): Promise<SectionPlan>;
+  /** Sections whose entities this one names (runbooks name routing's services): a version of those writes this one too when its file changed. */
+  follows?: readonly string[];
 };
 
 const registered = new Map<string, ConfigSection>();
@@ -50,6 +52,11 @@ const registered = new Map<string, ConfigSection>();
 export function defineConfigSection(section: ConfigSection): ConfigSection {
   registered.set(section.key, section);
   return section;
+}
+
+/** The sections that name `key`'s entities, so that its changes (a service renamed) change their files too. */
+export function sectionsFollowing(key: string): ConfigSection[] {
+  return [...registered.values()].filter((s) => s.follows?.includes(key));
 }
 
 /** The section a key names; a process that never loaded it fails loudly rather than skip a version. */

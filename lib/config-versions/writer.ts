@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { recordAudit, type AuditEntry } from '@/lib/audit/record';
 import type { Actor } from '@/lib/server/auth';
 import { Prisma, type Tx } from '@/lib/server/db';
-import { registeredSection, type ConfigSection } from './section';
+import { registeredSection, sectionsFollowing, type ConfigSection } from './section';
 
 const VERSION_LOCK = Prisma.sql`SELECT pg_advisory_xact_lock(hashtext('standby:config-version'))`;
 
@@ -40,13 +40,15 @@ export async function writeConfigVersion(tx: Tx, actor: Actor, sectionOrKey: Con
     select: { id: true },
   });
   await tx.$executeRaw(Prisma.sql`SELECT pg_notify(${VERSION_CHANNEL}, ${String(number)})`);
+  // A section naming this one's entities (the runbooks name services) gets its version of the change, when its file changed.
+  for (const follower of sectionsFollowing(section.key)) await writeConfigVersion(tx, actor, follower, meta);
   return number;
 }
 
 const VERBS: Record<string, string> = {
   create: 'created', update: 'changed', delete: 'deleted', enable: 'enabled', disable: 'disabled', chain_update: 'chain changed',
   policy_update: 'degradation policy changed', objective_create: 'objective set', objective_update: 'objective changed', component_create: 'component added',
-  private_networks: 'changed', apply: 'configuration file applied', rotate: 'secret rotated',
+  private_networks: 'changed', apply: 'configuration file applied', rotate: 'secret rotated', archive: 'archived', restore: 'unarchived',
 };
 
 /** "service support-bot: chain changed", from an audit entry. */

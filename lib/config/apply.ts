@@ -188,6 +188,8 @@ async function writeChanges(tx: Tx, estate: Estate, desired: ConfigDoc, diff: Co
           firstTokenTimeoutMs: entry.timeouts.firstTokenMs,
           streamIdleTimeoutMs: entry.timeouts.streamIdleMs,
           totalTimeoutMs: entry.timeouts.totalMs,
+          adaptiveLimitMultiplier: entry.adaptiveLimits.multiplier,
+          adaptiveLimitFloorMs: entry.adaptiveLimits.floorMs,
         })),
       });
     }

@@ -108,6 +108,7 @@ export async function readEstate(client: Tx = db()): Promise<Estate> {
         latencyLimitMs: e.latencyLimitMs,
         retries: { max: e.maxRetries, baseBackoffMs: e.baseBackoffMs, maxBackoffMs: e.maxBackoffMs },
         timeouts: { connectMs: e.connectTimeoutMs, headerMs: e.headerTimeoutMs, firstTokenMs: e.firstTokenTimeoutMs, streamIdleMs: e.streamIdleTimeoutMs, totalMs: e.totalTimeoutMs },
+        adaptiveLimits: { multiplier: e.adaptiveLimitMultiplier, floorMs: e.adaptiveLimitFloorMs },
       })),
     })),
   };

@@ -121,7 +121,15 @@ const timeoutsSchema = z
   .refine((t) => t.totalMs >= t.headerMs, { message: 'The total timeout cannot be shorter than the header timeout.', path: ['totalMs'] })
   .prefault({});
 
-// The chain editor's rules (lib/failover/schemas.ts), regrouped as retries and timeouts.
+const adaptiveLimitsSchema = z
+  .object({
+    multiplier: c.adaptiveLimitMultiplier.default(DEFAULT_CHAIN_ENTRY.adaptiveLimitMultiplier),
+    floorMs: c.adaptiveLimitFloorMs,
+  })
+  .strict()
+  .prefault({});
+
+// The chain editor's rules (lib/failover/schemas.ts), regrouped as retries, timeouts and adaptive limits.
 const chainEntrySchema = z
   .object({
     target: t.name,
@@ -132,6 +140,7 @@ const chainEntrySchema = z
     latencyLimitMs: c.latencyLimitMs,
     retries: retriesSchema,
     timeouts: timeoutsSchema,
+    adaptiveLimits: adaptiveLimitsSchema,
   })
   .strict();
 

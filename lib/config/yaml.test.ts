@@ -213,6 +213,19 @@ test('the new fields round-trip: written, read back, no changes', () => {
   assert.deepEqual(computeConfigDiff(doc, parsed(written)), []);
 });
 
+test('limits that follow the target: written only when asked for, read back the same, refused below 1.5 × p99', () => {
+  const doc = parsed(FILE.replace('retries: { max: 1 }', 'retries: { max: 1 }\n        adaptiveLimits: { multiplier: 4 }'));
+  assert.deepEqual(doc.services[0].chain[0].adaptiveLimits, { multiplier: 4, floorMs: 1000 });
+  assert.deepEqual(doc.services[0].chain[1].adaptiveLimits, { multiplier: null, floorMs: 1000 }, 'fixed by default');
+  const written = serializeConfig(doc);
+  assert.match(written, /adaptiveLimits: \{multiplier: 4, floorMs: 1000\}/);
+  assert.equal(written.match(/adaptiveLimits/g)?.length, 1, 'the fixed default is left out');
+  assert.deepEqual(computeConfigDiff(doc, parsed(written)), []);
+  const refused = parseConfigText(FILE.replace('retries: { max: 1 }', 'retries: { max: 1 }\n        adaptiveLimits: { multiplier: 1 }'), estate, { prune: false });
+  assert.ok(!refused.ok);
+  assert.match(refused.problems.map((p) => `${p.path}: ${p.message}`).join('\n'), /services\[0\]\.chain\[0\]\.adaptiveLimits\.multiplier: The multiple of p99 must be at least 1\.5/);
+});
+
 test('percentages typed as fractions, a 100% SLO, disordered thresholds and a broken regex are each refused at their path', () => {
   const broken = WITH_POLICY.replace('declaredAvailability: 99.9', 'declaredAvailability: 0.999')
     .replace('slo: { target: 99.95 }', 'slo: { target: 100, windowDays: 0 }')

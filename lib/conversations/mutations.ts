@@ -86,8 +86,10 @@ export async function deleteConversations(selector: ConversationSelector, tx?: T
       return { conversations: 0, messages: 0 };
     }
     const ids = targets.map((t) => t.id);
-    const { count } = await client.conversationMessage.deleteMany({ where: { conversationId: { in: ids } } });
+    // Marked first: the update waits for a replica's write of these conversations still in flight, so the messages
+    // that write commits are seen and deleted below, and every later write of turns begun before now is dropped.
     await client.conversation.updateMany({ where: { id: { in: ids } }, data: { deletedAt: new Date(), messageCount: 0, endUserHash: null } });
+    const { count } = await client.conversationMessage.deleteMany({ where: { conversationId: { in: ids } } });
     // Every replica forgets them (lib/conversations/runtime.ts); the notice is sent when this commits.
     const notices = selector.user
       ? [{ endUserHash: endUserHash(selector.user), serviceId: targets.length === 1 ? targets[0].serviceId : undefined }]
@@ -100,12 +102,14 @@ export async function deleteConversations(selector: ConversationSelector, tx?: T
 
 async function markDeleted(client: Tx, ref: { serviceId: string; tokenId: string; key: string }) {
   const now = new Date();
-  await client.conversation.upsert({
+  const marked = await client.conversation.upsert({
     where: { serviceId_tokenId_key: ref },
     create: { ...ref, deletedAt: now, createdAt: now, lastMessageAt: now, expiresAt: now, messageCount: 0 },
     update: { deletedAt: now, messageCount: 0, endUserHash: null },
     select: { id: true },
   });
+  // The upsert waited for a replica's first write of this conversation if one was in flight: its messages go too.
+  await client.conversationMessage.deleteMany({ where: { conversationId: marked.id } });
   await client.$executeRaw(Prisma.sql`SELECT pg_notify(${CONVERSATION_CHANNEL}, ${JSON.stringify({ ref })})`);
 }
 

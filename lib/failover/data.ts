@@ -3,6 +3,7 @@ import 'server-only';
 // same planner the gateway runs (lib/routing/plan.ts), from a snapshot-shaped
 // copy of the database rows (lib/routing/planning-inputs.ts), so the page and
 // the traffic agree.
+import { ADAPTIVE_MAX_AGE_MS, ADAPTIVE_WINDOW_SAMPLES, describeLimit, limitInForce, type LatencyKind, type LatencyStats } from '@/lib/routing/adaptive-limits';
 import type { BreakerState } from '@/lib/routing/enums';
 import { isErrorClass, type ErrorClass } from '@/lib/routing/error-classes';
 import type { SnapshotOverride, SnapshotService } from '@/lib/routing/model';
@@ -63,6 +64,10 @@ export type ChainEntryView = {
   firstTokenTimeoutMs: number;
   streamIdleTimeoutMs: number;
   totalTimeoutMs: number;
+  adaptiveLimitMultiplier: number | null;
+  adaptiveLimitFloorMs: number;
+  /** The first-token (streams) and header (complete answers) limits in force now, and why (lib/routing/adaptive-limits.ts). */
+  limitsInForce: { firstToken: string; header: string };
 };
 
 export type BreakerTransitionView = { id: string; targetId: string; targetName: string; from: BreakerState; to: BreakerState; at: string; cause: string; replica: string };
@@ -105,6 +110,7 @@ export async function getServiceRouting(serviceName: string): Promise<ServiceRou
         select: {
           position: true, targetId: true, failoverOn: true, latencyLimitMs: true, maxRetries: true, baseBackoffMs: true, maxBackoffMs: true,
           connectTimeoutMs: true, headerTimeoutMs: true, firstTokenTimeoutMs: true, streamIdleTimeoutMs: true, totalTimeoutMs: true,
+          adaptiveLimitMultiplier: true, adaptiveLimitFloorMs: true,
           target: {
             select: {
               name: true, model: true, rpm: true, enabled: true,
@@ -120,10 +126,11 @@ export async function getServiceRouting(serviceName: string): Promise<ServiceRou
 
   const now = Date.now();
   const chainTargetIds = row.chain.map((entry) => entry.targetId);
-  const [inputs, transitions, load] = await Promise.all([
+  const [inputs, transitions, load, latency] = await Promise.all([
     loadPlanningInputs(db(), now),
     db().breakerTransition.findMany({ where: { targetId: { in: chainTargetIds } }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: 20 }),
     getServiceLoad(row.id, new Date(now)),
+    recentLatency(chainTargetIds, now),
   ]);
   // The planner reads the same rows; if the service vanished in between, say so as the page would have.
   const service = inputs.services.get(row.name);
@@ -133,8 +140,9 @@ export async function getServiceRouting(serviceName: string): Promise<ServiceRou
   const names = new Map(chain.map((entry) => [entry.targetId, entry.target.name]));
   return {
     service: fields,
-    chain: chain.map(({ target, failoverOn, ...entry }) => ({
+    chain: chain.map(({ target, failoverOn, ...entry }, index) => ({
       ...entry,
+      limitsInForce: limitsInForce(entry, latency, index < chain.length - 1),
       failoverOn: failoverOn.filter(isErrorClass),
       targetName: target.name,
       providerName: target.provider.name,
@@ -151,6 +159,45 @@ export async function getServiceRouting(serviceName: string): Promise<ServiceRou
     })),
     load,
   };
+}
+
+type ChainLimits = {
+  targetId: string; firstTokenTimeoutMs: number; headerTimeoutMs: number; latencyLimitMs: number | null; adaptiveLimitMultiplier: number | null; adaptiveLimitFloorMs: number;
+};
+
+/**
+ * The limits the gateway applies to a chain step, from the same statistic it keeps per replica (the last
+ * ADAPTIVE_WINDOW_SAMPLES successful attempts within ADAPTIVE_MAX_AGE_MS), read here from the recorded attempts of
+ * every replica. `canFallBack`: a later step exists (the gateway also asks that it may serve at that moment).
+ */
+function limitsInForce(entry: ChainLimits, latency: Map<string, LatencyStats>, canFallBack: boolean): ChainEntryView['limitsInForce'] {
+  const setting = { multiplier: entry.adaptiveLimitMultiplier, floorMs: entry.adaptiveLimitFloorMs };
+  const describe = (kind: LatencyKind, fixedMs: number, what: string) => {
+    const stats = latency.get(`${kind}:${entry.targetId}`) ?? null;
+    if (setting.multiplier !== null && !canFallBack) return describeLimit({ ms: fixedMs, basis: 'last_resort', p99Ms: null, samples: stats?.samples ?? 0 }, setting, what);
+    return describeLimit(limitInForce(fixedMs, setting, stats), setting, what);
+  };
+  return {
+    firstToken: describe('first_token', entry.firstTokenTimeoutMs, 'First token'),
+    header: describe('complete', Math.min(entry.headerTimeoutMs, entry.latencyLimitMs ?? Infinity), 'Complete answer'),
+  };
+}
+
+/** p99 of the most recent successful attempts per target: time to first token for streams, the whole answer otherwise. */
+async function recentLatency(targetIds: string[], now: number): Promise<Map<string, LatencyStats>> {
+  if (targetIds.length === 0) return new Map();
+  const since = new Date(now - ADAPTIVE_MAX_AGE_MS);
+  const rows = await db().$queryRaw<{ targetId: string; kind: LatencyKind; samples: number; p99: number }[]>(Prisma.sql`
+    SELECT "targetId", kind, count(*)::int AS samples, percentile_disc(0.99) WITHIN GROUP (ORDER BY ms)::float8 AS p99
+    FROM (
+      SELECT "targetId", CASE WHEN "ttftMs" IS NULL THEN 'complete' ELSE 'first_token' END AS kind, coalesce("ttftMs", "latencyMs") AS ms,
+        row_number() OVER (PARTITION BY "targetId", "ttftMs" IS NULL ORDER BY at DESC) AS n
+      FROM "HealthSample"
+      WHERE "targetId" = ANY(${targetIds}::uuid[]) AND source = 'traffic' AND ok AND at > ${since}::timestamp
+    ) recent
+    WHERE n <= ${ADAPTIVE_WINDOW_SAMPLES}
+    GROUP BY "targetId", kind`);
+  return new Map(rows.map((r) => [`${r.kind}:${r.targetId}`, { p99Ms: r.p99, samples: r.samples }]));
 }
 
 export type ChainTargetOption = { id: string; name: string; providerName: string; regionCode: string; model: string; rpm: number; enabled: boolean };

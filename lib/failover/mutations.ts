@@ -22,6 +22,7 @@ type Caller = SessionUser | null;
 const entrySettings = {
   failoverOn: true, latencyLimitMs: true, maxRetries: true, baseBackoffMs: true, maxBackoffMs: true,
   connectTimeoutMs: true, headerTimeoutMs: true, firstTokenTimeoutMs: true, streamIdleTimeoutMs: true, totalTimeoutMs: true,
+  adaptiveLimitMultiplier: true, adaptiveLimitFloorMs: true,
 } as const;
 
 /**
@@ -37,6 +38,7 @@ async function chainForAudit(tx: Tx, serviceId: string): Promise<Record<string, 
       `retries ${e.maxRetries}, backoff ${e.baseBackoffMs}-${e.maxBackoffMs} ms`,
       `timeouts (ms) connect ${e.connectTimeoutMs}, headers ${e.headerTimeoutMs}, first token ${e.firstTokenTimeoutMs}, stream idle ${e.streamIdleTimeoutMs}, total ${e.totalTimeoutMs}`,
       `latency limit ${e.latencyLimitMs === null ? 'none' : `${e.latencyLimitMs} ms`}`,
+      `first-token and header limits ${e.adaptiveLimitMultiplier === null ? 'fixed' : `${e.adaptiveLimitMultiplier} × p99, at least ${e.adaptiveLimitFloorMs} ms`}`,
       `fails over on ${e.failoverOn.length ? e.failoverOn.join(', ') : 'nothing'}`,
     ].join('; ');
   return { 'chain order': entries.map((e) => e.target.name), ...Object.fromEntries(entries.map((e) => [e.target.name, line(e)])) };

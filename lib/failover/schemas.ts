@@ -1,6 +1,7 @@
 // Inputs of the failover domain, declared once (STYLE.md habit 4): a service's
 // failover chain, and the steering actions operators take on its routing.
 import { z } from 'zod';
+import { ADAPTIVE_LIMIT_DEFAULTS } from '@/lib/routing/adaptive-limits';
 import { ERROR_CLASSES, type ErrorClass } from '@/lib/routing/error-classes';
 
 /** Provider-side trouble: another target may well succeed where this one failed. */
@@ -21,6 +22,9 @@ export const DEFAULT_CHAIN_ENTRY = {
   firstTokenTimeoutMs: 15_000,
   streamIdleTimeoutMs: 20_000,
   totalTimeoutMs: 120_000,
+  // Fixed limits until an operator asks for limits that follow the target (lib/routing/adaptive-limits.ts).
+  adaptiveLimitMultiplier: null as number | null,
+  adaptiveLimitFloorMs: ADAPTIVE_LIMIT_DEFAULTS.floorMs,
 } as const;
 
 export const MAX_CHAIN_LENGTH = 20;
@@ -50,6 +54,16 @@ export const chainEntryInput = z
     firstTokenTimeoutMs: ms('first-token timeout', 100, 600_000),
     streamIdleTimeoutMs: ms('stream idle timeout', 100, 600_000),
     totalTimeoutMs: ms('total timeout', 1_000, 1_800_000),
+    // An emptied field means fixed limits.
+    adaptiveLimitMultiplier: z.preprocess(
+      (value) => (value === '' || value === undefined ? null : value),
+      z.coerce
+        .number({ error: 'Enter the multiple of p99 as a number.' })
+        .min(1.5, 'The multiple of p99 must be at least 1.5: a limit at the p99 itself would cut one answer in a hundred.')
+        .max(100, 'The multiple of p99 must be at most 100.')
+        .nullable(),
+    ),
+    adaptiveLimitFloorMs: ms('limit floor', 100, 600_000).default(ADAPTIVE_LIMIT_DEFAULTS.floorMs),
   })
   // Also when other fields are invalid, so a form shows every problem at once.
   .superRefine(

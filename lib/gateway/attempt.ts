@@ -3,6 +3,7 @@
 // (upstream.ts), and its answer read: an error status is classified
 // (classify-error.ts), a complete answer sent to the client as it is, a
 // stream relayed (relay-stream.ts). Every attempt is recorded, whatever came of it.
+import { limitInForce, type LimitBasis } from '@/lib/routing/adaptive-limits';
 import type { ErrorClass } from '@/lib/routing/error-classes';
 import type { SnapshotChainEntry, SnapshotFault, SnapshotTarget } from '@/lib/routing/model';
 import { buildUpstreamRequest, parseUpstreamResponse, readUpstreamError, UnsupportedByTargetError, UpstreamResponseError, type UpstreamErrorDetail } from './adapters';
@@ -41,16 +42,42 @@ function failureFor(target: SnapshotTarget) {
   });
 }
 
-/** Recorded for every attempt, success or not; record() only appends to a buffer. */
-export function record(gw: Gateway, x: Exchange, target: SnapshotTarget, attempt: number, latencyMs: number, result: AttemptResult) {
+/**
+ * The first-token limit (a stream) or header limit (a complete answer) of one attempt, and why: the
+ * step's fixed timeouts, or a multiple of the target's recent p99 (lib/routing/adaptive-limits.ts)
+ * when the step asks for it and a later step could take the request over. `entry` is the one to attempt with.
+ */
+export type AttemptLimit = { entry: SnapshotChainEntry; limitMs: number; basis: LimitBasis };
+
+export function attemptLimit(gw: Gateway, x: Exchange, entry: SnapshotChainEntry, target: SnapshotTarget, canFallBack: boolean): AttemptLimit {
+  const fixedMs = x.stream ? entry.timeouts.firstTokenMs : Math.min(entry.timeouts.headerMs, entry.latencyLimitMs ?? Infinity);
+  const setting = entry.adaptiveLimits;
+  if (!setting || setting.multiplier === null) return { entry, limitMs: fixedMs, basis: 'fixed' };
+  if (!canFallBack) return { entry, limitMs: fixedMs, basis: 'last_resort' };
+  const limit = limitInForce(fixedMs, setting, gw.state.latency.stats(target.id, x.stream ? 'first_token' : 'complete', Date.now()));
+  if (limit.basis !== 'measured') return { entry, limitMs: fixedMs, basis: limit.basis };
+  // A stream's headers come no later than its first token: both wait at most the measured limit.
+  const headerMs = Math.min(entry.timeouts.headerMs, limit.ms);
+  const timeouts = x.stream ? { ...entry.timeouts, headerMs, firstTokenMs: limit.ms } : { ...entry.timeouts, headerMs };
+  return { entry: { ...entry, timeouts }, limitMs: limit.ms, basis: 'measured' };
+}
+
+/** Recorded for every attempt, success or not; record() only appends to a buffer. A success joins the target's latency history. */
+export function record(gw: Gateway, x: Exchange, target: SnapshotTarget, attempt: number, latencyMs: number, result: AttemptResult, limit: AttemptLimit) {
   const { failure, ttftMs, usage, deliveredTokens } = result;
   const ok = failure === null;
   const errorClass = failure?.errorClass ?? null;
   const statusCode = failure ? failure.status : 200;
+  const at = Date.now();
   gw.deps.recorder.record({
-    targetId: target.id, serviceId: x.service.id, source: 'traffic', at: Date.now(), ok, errorClass, statusCode, latencyMs, ttftMs,
+    targetId: target.id, serviceId: x.service.id, source: 'traffic', at, ok, errorClass, statusCode, latencyMs, ttftMs,
     requestId: x.requestId, attempt, promptTokens: usage?.prompt_tokens ?? null, completionTokens: usage?.completion_tokens ?? deliveredTokens ?? null,
+    limitMs: Number.isFinite(limit.limitMs) ? limit.limitMs : null, limitBasis: limit.basis,
   });
+  if (ok) {
+    if (!x.stream) gw.state.latency.record(target.id, 'complete', latencyMs, at);
+    else if (ttftMs !== null) gw.state.latency.record(target.id, 'first_token', ttftMs, at);
+  }
   gw.deps.metrics?.observeAttempt({ target: target.name, service: x.service.name, outcome: ok ? 'success' : 'error', errorClass, latencyMs, ttftMs });
 }
 

@@ -4,6 +4,7 @@
 // where its answer goes, what has been sent so far), and how answers are written.
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { LatencyHistory } from '@/lib/routing/adaptive-limits';
 import type { Tier } from '@/lib/routing/enums';
 import type { ErrorClass } from '@/lib/routing/error-classes';
 import type { BreakerView, RoutingSnapshot, ServedBy, SnapshotService, SnapshotTarget, SnapshotToken } from '@/lib/routing/model';
@@ -88,10 +89,12 @@ export type GatewayState = {
   overflow: OverflowGate;
   /** The Minimal tier's response cache. */
   cache: ResponseCache;
+  /** Recent successful attempts per target, for limits that follow them (lib/routing/adaptive-limits.ts). */
+  latency: LatencyHistory;
 };
 
 export function createGatewayState(cache: ResponseCache = new ResponseCache()): GatewayState {
-  return { coolingDown: new Map(), tokenHashes: new Map(), overflow: new OverflowGate(), cache };
+  return { coolingDown: new Map(), tokenHashes: new Map(), overflow: new OverflowGate(), cache, latency: new LatencyHistory() };
 }
 
 /** One replica's gateway, as every step receives it. */

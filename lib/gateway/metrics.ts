@@ -6,8 +6,10 @@
 // increment per request; the one-hot gauges (breaker state, active target,
 // tier) are written only when their value changes. Label values are bounded by
 // targets, services and the closed list of error classes; any other error
-// class is counted as "other".
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+// class is counted as "other". In a pool of workers (STANDBY_WORKERS) every
+// worker answers /api/metrics with the pool's sum, so a scrape reaching any of
+// them sees counters that only grow (poolMetrics, decision 018).
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { TIERS, type BreakerState, type Tier } from '@/lib/routing/enums';
 import { isErrorClass } from '@/lib/routing/error-classes';
 import type { SignInOutcome } from '@/lib/server/data-plane-link';
@@ -42,6 +44,8 @@ export type Metrics = {
   observeSignIn(outcome: SignInOutcome): void;
   /** The exposition text of every family. */
   render(): Promise<string>;
+  /** In a worker of a pool: lets the primary read this registry for poolMetrics(). */
+  shareWithPool(): void;
 };
 
 function statusLabel(status: number): string {
@@ -58,11 +62,11 @@ export function createMetrics(): Metrics {
   const upstreamErrors = new Counter({ name: 'standby_upstream_errors_total', help: 'Failed upstream attempts, by target and error class.', labelNames: ['target', 'error_class'], registers });
   const latency = new Histogram({ name: 'standby_upstream_latency_seconds', help: 'Duration of upstream attempts, from sending to the end of the answer.', labelNames: ['target'], buckets: LATENCY_BUCKETS_SECONDS, registers });
   const ttft = new Histogram({ name: 'standby_upstream_ttft_seconds', help: 'Time to the first token of streamed upstream answers.', labelNames: ['target'], buckets: LATENCY_BUCKETS_SECONDS, registers });
-  const breakerState = new Gauge({ name: 'standby_breaker_state', help: "Each target's circuit breaker: 1 for its current state, 0 for the others.", labelNames: ['target', 'state'], registers });
-  const activeTarget = new Gauge({ name: 'standby_service_active_target', help: 'The target currently serving each service: 1 for it, 0 for targets that served it before.', labelNames: ['service', 'target'], registers });
+  const breakerState = new Gauge({ name: 'standby_breaker_state', help: "Each target's circuit breaker: 1 for its current state, 0 for the others.", labelNames: ['target', 'state'], registers, aggregator: 'max' });
+  const activeTarget = new Gauge({ name: 'standby_service_active_target', help: 'The target currently serving each service: 1 for it, 0 for targets that served it before.', labelNames: ['service', 'target'], registers, aggregator: 'max' });
   const gatewayRequests = new Counter({ name: 'standby_gateway_requests_total', help: 'Requests answered by the gateway, by service and HTTP status.', labelNames: ['service', 'status'], registers });
   const retriedRequests = new Counter({ name: 'standby_gateway_retried_requests_total', help: 'Gateway requests that needed more than one upstream attempt, by service.', labelNames: ['service'], registers });
-  const serviceTier = new Gauge({ name: 'standby_service_tier', help: "Each service's degradation tier as this replica last applied it: 1 for the tier in force, 0 for the others.", labelNames: ['service', 'tier'], registers });
+  const serviceTier = new Gauge({ name: 'standby_service_tier', help: "Each service's degradation tier as this replica last applied it: 1 for the tier in force, 0 for the others.", labelNames: ['service', 'tier'], registers, aggregator: 'max' });
   const clientDisconnects = new Counter({ name: 'standby_client_disconnects_total', help: 'Clients that closed the connection before their request was complete.', registers });
   const signIns = new Counter({ name: 'standby_signin_attempts_total', help: 'Sign-in attempts on this replica: signed_in and refused had their password checked, throttled were refused unchecked.', labelNames: ['outcome'], registers });
   /** Targets each service has had as active, so a change can zero the previous one; and the one active now. */
@@ -105,5 +109,21 @@ export function createMetrics(): Metrics {
       signIns.inc({ outcome });
     },
     render: () => registry.metrics(),
+    shareWithPool() {
+      // Constructing one registers prom-client's reply to the primary's requests in this worker.
+      new AggregatorRegistry();
+      AggregatorRegistry.setRegistries([registry]);
+    },
   };
+}
+
+let pool: InstanceType<typeof AggregatorRegistry> | null = null;
+
+/**
+ * In the primary of a worker pool: the metrics of every worker as one exposition (counters and histograms
+ * summed; the one-hot gauges take the highest value, so a state any worker is in shows as 1).
+ */
+export function poolMetrics(): Promise<string> {
+  pool ??= new AggregatorRegistry();
+  return pool.clusterMetrics();
 }

@@ -7,6 +7,7 @@ import 'server-only';
 // (lib/health/rollups.ts), so a failed flush is retried whole and nothing is
 // counted twice. If PostgreSQL is unreachable the buffers keep growing (up to
 // maxBuffered each) and are written when it returns (static stability).
+import type { LimitBasis } from '@/lib/routing/adaptive-limits';
 import type { Tier } from '@/lib/routing/enums';
 import { aggregateRequests, aggregateSamples, upsertRollupDeltas } from '@/lib/health/rollups';
 import { db } from '@/lib/server/db';
@@ -25,6 +26,9 @@ export type SampleRecord = {
   attempt: number | null;
   promptTokens: number | null;
   completionTokens: number | null;
+  /** Traffic only: the first-token or header limit the attempt ran under, and why (lib/routing/adaptive-limits.ts). */
+  limitMs?: number | null;
+  limitBasis?: LimitBasis | null;
 };
 
 /** How a request was answered (prisma RequestRecord.servedBy). */
@@ -67,7 +71,7 @@ const whole = (value: number | null) => (value === null || !Number.isFinite(valu
 
 const wholeSample = (row: SampleRecord): SampleRecord => ({
   ...row, statusCode: whole(row.statusCode), latencyMs: whole(row.latencyMs) ?? 0, ttftMs: whole(row.ttftMs), attempt: whole(row.attempt),
-  promptTokens: whole(row.promptTokens), completionTokens: whole(row.completionTokens),
+  promptTokens: whole(row.promptTokens), completionTokens: whole(row.completionTokens), limitMs: whole(row.limitMs ?? null), limitBasis: row.limitBasis ?? null,
 });
 
 const wholeRequest = (row: RequestOutcome): RequestOutcome => ({
@@ -84,11 +88,12 @@ export const writeSamples: SampleWriter = async (rawSamples, rawRequests = [], t
   if (samples.length > 0) {
     const col = <K extends keyof SampleRecord>(key: K) => samples.map((row) => row[key]);
     statements.push(client.$executeRaw`
-      INSERT INTO "HealthSample" ("targetId", "serviceId", "source", "at", "ok", "errorClass", "statusCode", "latencyMs", "ttftMs", "requestId", "attempt", "promptTokens", "completionTokens")
+      INSERT INTO "HealthSample" ("targetId", "serviceId", "source", "at", "ok", "errorClass", "statusCode", "latencyMs", "ttftMs", "requestId", "attempt", "promptTokens", "completionTokens", "limitMs", "limitBasis")
       SELECT * FROM unnest(
         ${col('targetId')}::uuid[], ${col('serviceId')}::uuid[], ${col('source')}::"SampleSource"[], ${samples.map((r) => new Date(r.at))}::timestamp[],
         ${col('ok')}::boolean[], ${col('errorClass')}::text[], ${col('statusCode')}::int[], ${col('latencyMs')}::int[], ${col('ttftMs')}::int[],
-        ${col('requestId')}::text[], ${col('attempt')}::int[], ${col('promptTokens')}::int[], ${col('completionTokens')}::int[]
+        ${col('requestId')}::text[], ${col('attempt')}::int[], ${col('promptTokens')}::int[], ${col('completionTokens')}::int[],
+        ${col('limitMs')}::int[], ${col('limitBasis')}::text[]
       )`);
   }
   if (requests.length > 0) {

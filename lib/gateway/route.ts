@@ -8,7 +8,7 @@
 import type { RoutingSnapshot, SnapshotTarget } from '@/lib/routing/model';
 import { planRoute } from '@/lib/routing/plan';
 import { supportsAssistantPrefill, UnsupportedByTargetError } from './adapters';
-import { attempt, record, type AttemptResult } from './attempt';
+import { attempt, attemptLimit, record, type AttemptResult } from './attempt';
 import { countsAsBreakerFailure } from './breaker';
 import { CLIENT_CLOSED, upstreamTargetOf, type Exchange, type Failure, type Gateway, type RouteOutcome } from './context';
 import { finalError } from './final-error';
@@ -61,10 +61,13 @@ export async function route(gw: Gateway, x: Exchange, snapshot: RoutingSnapshot,
       x.attempts += 1;
       // Set before the attempt writes its headers, so that it names the target that answered.
       if (degraded && !x.headersSent) x.res.setHeader('x-standby-degraded', target.id === degraded.targetId ? 'smaller-model' : 'max-tokens');
+      // A limit that follows the target's latency only where a later step can take the request over.
+      const canFallBack = entry.adaptiveLimits?.multiplier != null && candidates.some((c, j) => j > i && eligible(gw, candidates, j, minContext, acquiredAt));
+      const limit = attemptLimit(gw, x, entry, target, canFallBack);
       const startedAt = performance.now();
       let result: AttemptResult;
       try {
-        result = await attempt(gw, x, entry, target, deadlineAt);
+        result = await attempt(gw, x, limit.entry, target, deadlineAt);
       } catch (error) {
         if (error instanceof UnsupportedByTargetError) {
           x.attempts -= 1;
@@ -74,7 +77,7 @@ export async function route(gw: Gateway, x: Exchange, snapshot: RoutingSnapshot,
         throw error;
       }
       // Recorded for every attempt, success or not; record() only appends to a buffer.
-      record(gw, x, target, x.attempts, Math.round(performance.now() - startedAt), result);
+      record(gw, x, target, x.attempts, Math.round(performance.now() - startedAt), result, limit);
       const failure = result.failure;
       if (!failure) {
         gw.deps.breakers.report(target.id, true, acquiredAt);

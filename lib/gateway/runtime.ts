@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { DEFAULT_BREAKER_CONFIG } from '@/lib/routing/defaults';
 import type { DataPlaneLink } from '@/lib/server/data-plane-link';
 import { createDisconnectLog } from '@/lib/server/disconnects';
+import { askPrimary, workerSlot } from '@/lib/server/runtime/workers';
 import { BreakerRegistry } from './breaker-registry';
 import { createGatewayState, type ConversationHook } from './context';
 import { createGatewayHandler } from './handler';
@@ -32,6 +33,9 @@ export async function startDataPlane(options: DataPlaneOptions = {}) {
   const replica = options.replica ?? `${hostname()}:${process.pid}`;
   const log = options.log ?? ((line: string) => console.log(`[standby] ${line}`));
   const metrics = createMetrics();
+  // A worker of a pool answers /api/metrics for the whole pool (the primary sums every worker's registry).
+  const inPool = workerSlot() !== null;
+  if (inPool) metrics.shareWithPool();
   const snapshots = new SnapshotSource();
   const recorder = new SampleRecorder().start();
   const targetName = (id: string) => snapshots.get()?.targets.get(id)?.name ?? id;
@@ -63,8 +67,9 @@ export async function startDataPlane(options: DataPlaneOptions = {}) {
   // GET /api/metrics: Prometheus exposition of this replica's data plane (served lean, beside the gateway).
   const handle = async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> => {
     if (pathname === '/api/metrics') {
+      const text = inPool ? await askPrimary<string>('metrics') : await metrics.render();
       res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'cache-control': 'no-store' });
-      res.end(await metrics.render());
+      res.end(text);
       return true;
     }
     return gateway(req, res, pathname);

@@ -347,6 +347,14 @@ async function loadRun(client: Pick<Tx, 'stepRun'>, stepRunId: string): Promise<
 
 const stepName = (run: LoadedRun) => `step ${run.step.position} "${run.step.title}" of ${run.incidentRunbook.runbookVersion.name}`;
 
+/** What the action's own mutation is told why: the incident, the step and the commander's reason, within the 500 characters those mutations take (a long step title and runbook name are shortened, never the reason). */
+function actionReason(publicId: string, step: string, reason: string, max = 500): string {
+  const full = `${publicId}, ${step}: ${reason}`;
+  if (full.length <= max) return full;
+  const room = max - publicId.length - reason.length - 5;
+  return `${publicId}, ${step.slice(0, Math.max(room, 0))}…: ${reason}`.slice(0, max);
+}
+
 function assertOpenStep(run: LoadedRun, expectedVersion: number) {
   if (run.status === 'done' || run.status === 'skipped') {
     throw new AppError('CONFLICT', `This step was already ${run.status === 'done' ? 'done' : 'skipped'} by ${run.finishedBy ?? 'someone'}${run.finishedAt ? ` at ${run.finishedAt.toISOString().slice(11, 19)} UTC` : ''}.`);
@@ -462,7 +470,7 @@ export async function runActionStep(caller: Caller, input: unknown) {
   const began = Date.now();
   let outcome: ActionOutcome;
   try {
-    outcome = await performAction(caller, values, `${publicId}, ${stepName(run)}: ${reason}`, run.incidentId);
+    outcome = await performAction(caller, values, actionReason(publicId, stepName(run), reason), run.incidentId);
   } catch (error) {
     if (error instanceof AppError && error.code !== 'FORBIDDEN' && error.code !== 'UNAUTHENTICATED') {
       await appendTimeline(db(), [entry(run.incidentId, whoOf(caller), 'step', `${caller.name} tried ${stepName(run)}: refused: ${error.message}`, { curated: false, data: { stepRunId, refused: error.code } })]).catch(() => {});

@@ -4,6 +4,7 @@
 // only this, never the database. The dashboard plans with the same shapes
 // (planning-inputs.ts), and failover, degradation, SLOs, recovery and the
 // monitor all speak them: this folder depends on no domain (docs/architecture.md).
+import type { AdaptiveLimitSetting } from './adaptive-limits';
 import type { ApiStyle, BreakerState, DrillFaultKind, OverrideKind, ProviderKind, QualityClass, Tier } from './enums';
 import type { ErrorClass } from './error-classes';
 
@@ -63,6 +64,8 @@ export type SnapshotChainEntry = {
   latencyLimitMs: number | null;
   budget: TargetBudget;
   timeouts: Timeouts;
+  /** First-token and header limits that follow the target's measured latency (adaptive-limits.ts); absent: the fixed timeouts. */
+  adaptiveLimits?: AdaptiveLimitSetting;
 };
 
 export type SnapshotService = {

@@ -39,6 +39,7 @@ export function toSnapshotTarget(t: TargetRow, apiKey: string | null): SnapshotT
 type ChainRow = {
   targetId: string; position: number; failoverOn: string[]; latencyLimitMs: number | null; maxRetries: number; baseBackoffMs: number; maxBackoffMs: number;
   connectTimeoutMs: number; headerTimeoutMs: number; firstTokenTimeoutMs: number; streamIdleTimeoutMs: number; totalTimeoutMs: number;
+  adaptiveLimitMultiplier: number | null; adaptiveLimitFloorMs: number;
 };
 
 /** A chain entry as routed; error classes this version does not know are left out. */
@@ -47,6 +48,7 @@ export function toSnapshotChainEntry(e: ChainRow): SnapshotChainEntry {
     targetId: e.targetId, position: e.position, failoverOn: e.failoverOn.filter(isErrorClass), latencyLimitMs: e.latencyLimitMs,
     budget: { maxRetries: e.maxRetries, baseBackoffMs: e.baseBackoffMs, maxBackoffMs: e.maxBackoffMs },
     timeouts: { connectMs: e.connectTimeoutMs, headerMs: e.headerTimeoutMs, firstTokenMs: e.firstTokenTimeoutMs, streamIdleMs: e.streamIdleTimeoutMs, totalMs: e.totalTimeoutMs },
+    adaptiveLimits: { multiplier: e.adaptiveLimitMultiplier, floorMs: e.adaptiveLimitFloorMs },
   };
 }
 

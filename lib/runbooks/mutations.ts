@@ -8,13 +8,15 @@ import 'server-only';
 //   runbooks.write      operator, commander, admin: edit the library
 //   credentials.manage  admin: add, rotate, disable webhooks (their URLs are secrets)
 import { recordAudit } from '@/lib/audit/record';
+import { recordConfigChange, writeConfigVersion } from '@/lib/config-versions/writer';
 import { requireActor, type Actor, type SessionUser } from '@/lib/server/auth';
 import { encryptSecret } from '@/lib/server/crypto';
 import { Prisma, type Tx } from '@/lib/server/db';
-import { AppError, parseInput, type FieldErrors } from '@/lib/server/errors';
+import { AppError, parseInput } from '@/lib/server/errors';
 import { assertVersionMatched, inTransaction, withUniqueField } from '@/lib/server/mutation';
 import { LIBRARY } from './library';
 import { STEP_KIND_LABELS } from './model';
+import { checkReferences, writeVersion } from './versions';
 import { archiveRunbookInput, createRunbookInput, createWebhookInput, disableWebhookInput, rotateWebhookInput, runbookContent, saveRunbookInput, type StepValues } from './schemas';
 import type { z } from 'zod';
 
@@ -22,46 +24,6 @@ type Caller = SessionUser | null;
 type Content = z.infer<typeof runbookContent>;
 
 const NAME_TAKEN = 'Another runbook has this name.';
-
-/** Every id the runbook names must exist: a field error for each one that does not. */
-async function checkReferences(tx: Tx, content: Content, selfId?: string): Promise<void> {
-  const ids = { service: new Set(content.serviceIds), target: new Set(content.targetIds), webhook: new Set<string>(), runbook: new Set<string>() };
-  const where: Record<string, { kind: keyof typeof ids; id: string }[]> = {};
-  const note = (path: string, kind: keyof typeof ids, id: string | undefined) => {
-    if (!id) return;
-    ids[kind].add(id);
-    (where[path] ??= []).push({ kind, id });
-  };
-  content.steps.forEach((step, i) => {
-    const p = step.params as Record<string, unknown>;
-    if (step.kind === 'action' || step.kind === 'check') {
-      note(`steps.${i}.params.serviceId`, 'service', p.serviceId as string | undefined);
-      note(`steps.${i}.params.targetId`, 'target', p.targetId as string | undefined);
-      note(`steps.${i}.params.substituteTargetId`, 'target', p.substituteTargetId as string | undefined);
-    }
-    if (step.kind === 'notify') note(`steps.${i}.params.webhookId`, 'webhook', p.webhookId as string | undefined);
-    if (step.kind === 'decision') (p.options as { attachRunbookId?: string }[]).forEach((o, j) => note(`steps.${i}.params.options.${j}.attachRunbookId`, 'runbook', o.attachRunbookId));
-  });
-  const [services, targets, webhooks, runbooks] = await Promise.all([
-    tx.service.findMany({ where: { id: { in: [...ids.service] } }, select: { id: true } }),
-    tx.target.findMany({ where: { id: { in: [...ids.target] } }, select: { id: true } }),
-    tx.notificationWebhook.findMany({ where: { id: { in: [...ids.webhook] } }, select: { id: true } }),
-    tx.runbook.findMany({ where: { id: { in: [...ids.runbook] } }, select: { id: true } }),
-  ]);
-  const found = { service: new Set(services.map((x) => x.id)), target: new Set(targets.map((x) => x.id)), webhook: new Set(webhooks.map((x) => x.id)), runbook: new Set(runbooks.map((x) => x.id)) };
-  const errors: FieldErrors = {};
-  const gone = { service: 'This service no longer exists.', target: 'This target no longer exists.', webhook: 'This webhook no longer exists.', runbook: 'This runbook no longer exists.' };
-  content.serviceIds.forEach((id, i) => !found.service.has(id) && (errors[`serviceIds.${i}`] = [gone.service]));
-  content.targetIds.forEach((id, i) => !found.target.has(id) && (errors[`targetIds.${i}`] = [gone.target]));
-  for (const [path, refs] of Object.entries(where)) for (const ref of refs) if (!found[ref.kind].has(ref.id)) errors[path] = [gone[ref.kind]];
-  content.steps.forEach((step, i) => {
-    if (step.kind !== 'decision') return;
-    (step.params as { options: { attachRunbookId?: string }[] }).options.forEach((o, j) => {
-      if (selfId && o.attachRunbookId === selfId) errors[`steps.${i}.params.options.${j}.attachRunbookId`] = ['A runbook cannot attach itself.'];
-    });
-  });
-  if (Object.keys(errors).length) throw new AppError('INVALID', 'Some steps name things that no longer exist.', errors);
-}
 
 /** The runbook as the audit log shows it: one line per step, so the diff names the steps that changed. */
 function forAudit(content: Content) {
@@ -74,28 +36,17 @@ function forAudit(content: Content) {
   };
 }
 
-async function writeVersion(tx: Tx, runbookId: string, number: number, content: Content, note: string, by: string) {
-  const version = await tx.runbookVersion.create({
-    data: {
-      runbookId, number, name: content.name, failureMode: content.failureMode, summary: content.summary, severities: content.severities,
-      serviceIds: content.serviceIds, targetIds: content.targetIds, note, createdBy: by,
-    },
-    select: { id: true },
-  });
-  await tx.runbookStep.createMany({
-    data: content.steps.map((s, i) => ({
-      versionId: version.id, key: s.key, position: i + 1, lane: s.lane, kind: s.kind, title: s.title, body: s.body, expectedMinutes: s.expectedMinutes ?? null,
-      params: s.params as Prisma.InputJsonValue,
-    })),
-  });
-  return version.id;
-}
+// Runbook changes write the 'runbooks' configuration section (lib/runbooks/config-section.ts) by its key.
+const SECTION = 'runbooks';
 
-async function createIn(tx: Tx, actor: Actor, content: Content, note: string) {
+/** A new runbook; `versioned` false when the caller writes one configuration version for several. */
+async function createIn(tx: Tx, actor: Actor, content: Content, note: string, versioned = true) {
   await checkReferences(tx, content);
   const runbook = await withUniqueField('name', NAME_TAKEN, () => tx.runbook.create({ data: { name: content.name, createdBy: actor.email }, select: { id: true } }));
   await writeVersion(tx, runbook.id, 1, content, note || 'First version', actor.email);
-  await recordAudit(tx, actor, { action: 'runbook.create', entityType: 'runbook', entityId: runbook.id, entityName: content.name, after: forAudit(content), reason: note || null });
+  const entry = { action: 'runbook.create', entityType: 'runbook', entityId: runbook.id, entityName: content.name, after: forAudit(content), reason: note || null };
+  if (versioned) await recordConfigChange(tx, actor, SECTION, entry);
+  else await recordAudit(tx, actor, entry);
   return { id: runbook.id, name: content.name, version: 1 };
 }
 
@@ -128,7 +79,7 @@ export async function saveRunbook(caller: Caller, input: unknown) {
       name: before.name, failureMode: before.failureMode, summary: before.summary, severities: before.severities, serviceIds: before.serviceIds, targetIds: before.targetIds,
       steps: before.steps.map((s) => ({ key: s.key, kind: s.kind, title: s.title, body: s.body, lane: s.lane, expectedMinutes: s.expectedMinutes ?? undefined, params: s.params as Record<string, unknown> })),
     };
-    await recordAudit(tx, actor, { action: 'runbook.update', entityType: 'runbook', entityId: runbookId, entityName: content.name, before: forAudit(beforeContent), after: { ...forAudit(content), version: number }, reason: note });
+    await recordConfigChange(tx, actor, SECTION, { action: 'runbook.update', entityType: 'runbook', entityId: runbookId, entityName: content.name, before: forAudit(beforeContent), after: { ...forAudit(content), version: number }, reason: note });
     return { id: runbookId, name: content.name, version: number };
   });
 }
@@ -140,7 +91,7 @@ export async function setRunbookArchived(caller: Caller, input: unknown) {
     const { count } = await tx.runbook.updateMany({ where: { id: runbookId, version: expectedVersion }, data: { archivedAt: archived ? new Date() : null } });
     assertVersionMatched(count, 'runbook');
     const { name } = await tx.runbook.findUniqueOrThrow({ where: { id: runbookId }, select: { name: true } });
-    await recordAudit(tx, actor, { action: archived ? 'runbook.archive' : 'runbook.restore', entityType: 'runbook', entityId: runbookId, entityName: name });
+    await recordConfigChange(tx, actor, SECTION, { action: archived ? 'runbook.archive' : 'runbook.restore', entityType: 'runbook', entityId: runbookId, entityName: name });
     return { id: runbookId, name, archived };
   });
 }
@@ -156,7 +107,7 @@ export async function installLibraryIn(tx: Tx, actor: Actor): Promise<string[]> 
   for (const entry of LIBRARY.filter((r) => !existing.has(r.name))) {
     // Created without decisions' links first: a linked runbook may come later in the list.
     const content = parseInput(runbookContent, { ...entry, steps: entry.steps.map((s) => (s.kind === 'decision' ? { ...s, params: unlinked(s.params) } : s)) });
-    await createIn(tx, actor, content, 'The standard library');
+    await createIn(tx, actor, content, 'The standard library', false);
     added.push(entry.name);
   }
   const ids = new Map((await tx.runbook.findMany({ select: { id: true, name: true } })).map((r) => [r.name, r.id]));
@@ -169,6 +120,7 @@ export async function installLibraryIn(tx: Tx, actor: Actor): Promise<string[]> 
       await tx.runbookStep.update({ where: { versionId_key: { versionId: version.id, key: step.key } }, data: { params: linked as Prisma.InputJsonValue } });
     }
   }
+  if (added.length) await writeConfigVersion(tx, actor, SECTION, { action: 'runbook.library', summary: `runbooks: standard library added (${added.length})` });
   return added;
 }
 

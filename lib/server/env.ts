@@ -26,6 +26,8 @@ const launchSchema = z.object({
   STANDBY_NEXT_DIST_DIR: z.string().min(1).default('.next'),
   // `npm start` serves the simulated upstreams only when asked (simulator/).
   STANDBY_SIMULATOR: flag,
+  // Gateway processes sharing the port (lib/server/runtime/workers.ts): unset or 0 for one per core, 1 for one process.
+  STANDBY_WORKERS: z.coerce.number().int().min(0).max(256).optional(),
   STANDBY_DEMO_TRAFFIC_RPS: z.coerce.number().min(0).default(2),
   STANDBY_ADMIN_EMAIL: z.string().optional(),
   STANDBY_ADMIN_PASSWORD: z.string().optional(),
