@@ -1,5 +1,5 @@
 import { Badge } from '@mantine/core';
-import { DRILL_STATUS_LABELS, type DrillStatus } from '@/lib/drills/freshness';
+import { DRILL_STATUS_LABELS, type DrillStatus } from '@/lib/recovery/drill-freshness';
 
 const FRESHNESS_COLORS: Record<DrillStatus, string> = { fresh: 'green', stale: 'yellow', unverified: 'orange', failed: 'red', halted: 'orange', never_run: 'gray' };
 const RUN_COLORS: Record<string, string> = { scheduled: 'gray', running: 'blue', passed: 'green', failed: 'red', halted: 'orange', cancelled: 'gray' };

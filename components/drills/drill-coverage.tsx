@@ -1,6 +1,6 @@
 import { Card, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text, Title } from '@mantine/core';
 import { LinkAnchor } from '@/components/ui/link-anchor';
-import type { DrillCoverage } from '@/lib/drills/data';
+import type { DrillCoverage } from '@/lib/recovery/drill-states';
 import { formatSpan } from '@/lib/recovery/format';
 import { DISRUPTION_SHORT } from '@/lib/recovery/model';
 import { formatUtc } from '@/lib/shared/format';
@@ -21,8 +21,8 @@ export function DrillCoverageSection({ coverage }: { coverage: DrillCoverage }) 
             <TableThead><TableTr><TableTh>Drill</TableTh><TableTh>Failure mode</TableTh><TableTh>Status</TableTh><TableTh>Score</TableTh><TableTh>Last result</TableTh></TableTr></TableThead>
             <TableTbody>
               {plans.map((p) => (
-                <TableTr key={p.id}>
-                  <TableTd><LinkAnchor href={`/drills/${p.id}`}>{p.name}</LinkAnchor></TableTd>
+                <TableTr key={p.planId}>
+                  <TableTd><LinkAnchor href={`/drills/${p.planId}`}>{p.planName}</LinkAnchor></TableTd>
                   <TableTd>{DISRUPTION_SHORT[p.disruption as keyof typeof DISRUPTION_SHORT]}</TableTd>
                   <TableTd><FreshnessBadge status={p.freshness.status} />{p.freshness.changes.map((c) => <Text key={c} size="xs" c="dimmed">{c}</Text>)}</TableTd>
                   <TableTd>{p.freshness.score}</TableTd>

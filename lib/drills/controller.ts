@@ -21,7 +21,8 @@ import type { DisruptionKind } from '@/lib/recovery/model';
 import type { GatewayDeps, GatewayState } from '@/lib/gateway/context';
 import { createGatewayHandler, type GatewayHandler } from '@/lib/gateway/handler';
 import { evaluateHalt, HALT_WINDOW_MS, p95, type HaltConditions, type HaltTelemetry } from './halt';
-import { addEvent, beginRun, endFaults, recordExpiredLeases, type PlanRow, type PlanScope } from './runs';
+import { addEvent, beginRun, endFaults, recordExpiredLeases, type PlanRow } from './runs';
+import type { PlanScope } from '@/lib/recovery/drill-states';
 import { judgeRun } from './verdict';
 
 /** Halt conditions are checked at least every second; twice a second keeps a halt within 1 s of its condition. */

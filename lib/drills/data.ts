@@ -3,60 +3,31 @@ import 'server-only';
 // result, freshness and score; the calendar of scheduled runs; what has never
 // been drilled; a plan, a run with its leases and timeline.
 import { db } from '@/lib/server/db';
-import { drillFreshness, coverageScore, type Freshness, type LastResult, type TestedFingerprint } from './freshness';
+import { coverageOf, readDrillStates, type DrillCoverage, type DrillState, type PlanScope } from '@/lib/recovery/drill-states';
 import type { HaltConditions } from './halt';
-import { fingerprint, type PlanFault, type PlanScope } from './runs';
+import type { PlanFault } from './runs';
 
-const FINISHED = ['passed', 'failed', 'halted'] as const;
-
-export type PlanSummary = {
-  id: string; name: string; serviceName: string; componentName: string; disruption: string; trafficMode: string; durationMs: number;
-  nextRunAt: Date | null; recurrenceDays: number | null; cadenceDays: number;
-  running: { id: string; startedAt: Date | null } | null;
-  last: { id: string; status: string; finishedAt: Date | null; measuredRtoMs: number | null; objectiveRtoMs: number | null; verdict: string | null } | null;
-  freshness: Freshness;
+export type PlanSummary = DrillState & {
+  id: string; name: string; trafficMode: string; durationMs: number; nextRunAt: Date | null; recurrenceDays: number | null;
 };
 
-export async function listPlans(now = Date.now()): Promise<PlanSummary[]> {
-  const plans = await db().drillPlan.findMany({
-    where: { archivedAt: null }, orderBy: { name: 'asc' },
-    select: {
-      id: true, name: true, disruption: true, trafficMode: true, durationMs: true, nextRunAt: true, recurrenceDays: true, cadenceDays: true, serviceId: true, runbookId: true, scope: true,
-      component: { select: { name: true, service: { select: { name: true } } } },
-      runs: { where: { status: { in: ['running', ...FINISHED] } }, orderBy: { createdAt: 'desc' }, take: 10, select: { id: true, status: true, startedAt: true, finishedAt: true, measuredRtoMs: true, objectiveRtoMs: true, verdict: true, tested: true } },
-    },
+/** Plans not archived with their last result, freshness and schedule, by name. */
+export async function listPlans(now = Date.now(), planIds?: readonly string[]): Promise<PlanSummary[]> {
+  const [states, plans] = await Promise.all([
+    readDrillStates(now, planIds),
+    db().drillPlan.findMany({ where: { archivedAt: null, ...(planIds ? { id: { in: [...planIds] } } : {}) }, select: { id: true, trafficMode: true, durationMs: true, nextRunAt: true, recurrenceDays: true } }),
+  ]);
+  const byId = new Map(plans.map((p) => [p.id, p]));
+  return states.flatMap((s) => {
+    const p = byId.get(s.planId);
+    return p ? [{ ...s, id: s.planId, name: s.planName, trafficMode: p.trafficMode, durationMs: p.durationMs, nextRunAt: p.nextRunAt, recurrenceDays: p.recurrenceDays }] : [];
   });
-  return Promise.all(
-    plans.map(async (p) => {
-      const running = p.runs.find((r) => r.status === 'running') ?? null;
-      const last = p.runs.find((r) => r.status !== 'running' && r.finishedAt) ?? null;
-      const current = last ? await fingerprint(db(), { serviceId: p.serviceId, runbookId: p.runbookId, scope: p.scope as PlanScope }) : null;
-      const lastResult: LastResult | null = last ? { status: last.status as LastResult['status'], finishedAt: last.finishedAt!.getTime(), tested: last.tested as unknown as TestedFingerprint } : null;
-      return {
-        id: p.id, name: p.name, serviceName: p.component.service?.name ?? '(deleted service)', componentName: p.component.name, disruption: p.disruption, trafficMode: p.trafficMode, durationMs: p.durationMs,
-        nextRunAt: p.nextRunAt, recurrenceDays: p.recurrenceDays, cadenceDays: p.cadenceDays,
-        running: running && { id: running.id, startedAt: running.startedAt },
-        last: last && { id: last.id, status: last.status, finishedAt: last.finishedAt, measuredRtoMs: last.measuredRtoMs, objectiveRtoMs: last.objectiveRtoMs, verdict: last.verdict },
-        freshness: drillFreshness(lastResult, p.cadenceDays, current, now),
-      };
-    }),
-  );
 }
 
-/** Service routing components no drill plan covers, or whose plans never finished a run. */
-export async function neverDrilled(plans: PlanSummary[]): Promise<{ id: string; name: string }[]> {
-  const drilled = new Set(plans.filter((p) => p.last).map((p) => p.componentName));
-  const components = await db().recoveryComponent.findMany({ where: { kind: 'service_routing', retiredAt: null }, select: { id: true, name: true }, orderBy: { name: 'asc' } });
-  return components.filter((c) => !drilled.has(c.name));
+/** The drills page: every plan with its schedule, the never-drilled components, and the estate's coverage score. */
+export async function drillCoverage(now = Date.now()): Promise<DrillCoverage<PlanSummary>> {
+  return coverageOf(await listPlans(now));
 }
-
-/** Drill coverage for the compliance report: each plan's status and score, the never-drilled components, and the estate's score (never-drilled counting 0). */
-export async function drillCoverage(now = Date.now()) {
-  const plans = await listPlans(now);
-  const never = await neverDrilled(plans);
-  return { plans, never, score: coverageScore([...plans.map((p) => p.freshness.score), ...never.map(() => 0)]) };
-}
-export type DrillCoverage = Awaited<ReturnType<typeof drillCoverage>>;
 
 export async function getPlan(id: string) {
   const plan = await db().drillPlan.findUnique({

@@ -2,7 +2,8 @@ import 'server-only';
 // Plain words for a plan's faults, scope and halt conditions (pages and the run's confirmation).
 import { db } from '@/lib/server/db';
 import type { HaltConditions } from './halt';
-import type { PlanFault, PlanScope } from './runs';
+import type { PlanScope } from '@/lib/recovery/drill-states';
+import type { PlanFault } from './runs';
 import { FAULT_KIND_LABELS } from './schemas';
 
 export function describeFault(f: PlanFault): string {

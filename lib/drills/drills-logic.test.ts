@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ageScore, coverageScore, drillFreshness, whatChanged, type TestedFingerprint } from './freshness';
+import { ageScore, coverageScore, drillFreshness, whatChanged, type TestedFingerprint } from '@/lib/recovery/drill-freshness';
 import { evaluateHalt, p95, type HaltConditions, type HaltTelemetry } from './halt';
 import { judgeRun } from './verdict';
 

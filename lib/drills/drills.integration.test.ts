@@ -19,6 +19,8 @@ import { auditEntriesFor, createTestUsers, seedRoutedService, uniqueName, type T
 import { getIncident } from '@/lib/incidents/data';
 import { runNotifyStep, setStatus } from '@/lib/incidents/mutations';
 import { createRunbook, createWebhook, setRunbookArchived } from '@/lib/runbooks/mutations';
+import { getRecoveryReport } from '@/lib/recovery/data';
+import { reportCsv } from '@/lib/recovery/report-csv';
 import { DrillController, drillWindows } from './controller';
 import { haltRun, savePlan, startRun } from './mutations';
 
@@ -145,6 +147,29 @@ test('a drill injects a provider outage: the breaker opens, traffic fails over, 
   const evidence = await db().recoveryEvidence.findFirst({ where: { kind: 'drill', values: { path: ['reference'], equals: runId } } });
   assert.ok(evidence?.ok, 'the passed drill is evidence for the objective');
   assert.deepEqual((await auditEntriesFor(runId)).map((a) => a.action), ['drill.run.start']);
+
+  // The pass feeds the compliance report and the service's posture: fresh, 100, with the measured RTO.
+  const period = { key: 'test', label: 'test', from: Date.now() - 86_400_000, to: Date.now() + 1_000 };
+  const report = await getRecoveryReport(period);
+  const drill = report.drills.plans.find((d) => d.planId === plan.id);
+  assert.equal(drill?.freshness.status, 'fresh');
+  assert.equal(drill?.freshness.score, 100);
+  assert.equal(drill?.last?.measuredRtoMs, run.measuredRtoMs);
+  const posture = report.services.find((x) => x.serviceId === seeded.service.id)!.posture;
+  assert.ok(!posture.todo.some((t) => t.text.includes(plan.name)), 'a fresh pass asks for nothing');
+  const csvRow = reportCsv(report, []).split('\r\n').find((l) => l.startsWith(`${plan.name},`));
+  assert.match(csvRow ?? '', /,Provider outage,"?Passed, fresh"?,100,90,passed,/);
+
+  // The runbook-free plan gets a runbook: the pass no longer proves what runs now, and the posture says what changed.
+  const runbook = await createRunbook(users.commander, { name: uniqueName('Drill runbook'), failureMode: 'provider_outage', steps: [{ key: 'tell', kind: 'notify', title: 'Tell #status', params: { message: '{incident}: {title}' } }] });
+  const { version } = await db().drillPlan.findUniqueOrThrow({ where: { id: plan.id } });
+  await savePlan(users.operator, { ...planFor(seeded.service.id, [primary.id]), planId: plan.id, name: plan.name, runbookId: runbook.id, expectedVersion: version });
+  const later = await getRecoveryReport(period);
+  assert.equal(later.drills.plans.find((d) => d.planId === plan.id)?.freshness.status, 'unverified');
+  const todo = later.services.find((x) => x.serviceId === seeded.service.id)!.posture.todo.find((t) => t.action === 'run_drill' && t.text.includes(plan.name));
+  assert.match(todo?.text ?? '', /passed today, but since then a runbook was attached/);
+  // Archived: the incident rules of other tests on this database must not match it.
+  await setRunbookArchived(users.commander, { runbookId: runbook.id, expectedVersion: 1, archived: true });
 });
 
 test('a halt condition trips: every fault of the drill ends within 1 s and the timeline says why', async () => {

@@ -8,7 +8,8 @@ import { requireActor, type SessionUser } from '@/lib/server/auth';
 import { Prisma } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { assertVersionMatched, inTransaction, withUniqueField } from '@/lib/server/mutation';
-import { addEvent, beginRun, endFaults, resolveScope, type PlanRow } from './runs';
+import { resolveScope } from '@/lib/recovery/drill-states';
+import { addEvent, beginRun, endFaults, type PlanRow } from './runs';
 import { haltInput, planInput, runInput } from './schemas';
 
 type Caller = SessionUser | null;

@@ -13,12 +13,11 @@ import { createIncidentIn } from '@/lib/incidents/mutations';
 import { publicIdOf } from '@/lib/incidents/model';
 import { appendTimeline } from '@/lib/incidents/timeline';
 import type { DisruptionKind } from '@/lib/recovery/model';
-import type { TestedFingerprint } from './freshness';
+import { fingerprint, resolveScope, runbookVersion, type PlanScope } from '@/lib/recovery/drill-states';
 import type { faultInput } from './schemas';
 import type { z } from 'zod';
 
 export type PlanFault = z.output<typeof faultInput>;
-export type PlanScope = { kind: 'targets' | 'provider' | 'region'; ids: string[] };
 
 /** An entry on the run's timeline, and on its drill incident's timeline when it has one. */
 export async function addEvent(tx: Tx, runId: string, kind: string, text: string, data: Record<string, unknown> = {}, at = new Date()) {
@@ -32,29 +31,6 @@ export async function addEvent(tx: Tx, runId: string, kind: string, text: string
 const FAILURE_MODES: Record<DisruptionKind, FailureMode | null> = {
   provider_outage: 'provider_outage', regional_outage: 'regional_outage', capacity_loss: 'capacity_exhaustion', model_retirement: null, data_loss: 'database_loss',
 };
-
-/** The targets a scope names now: chosen ones, or every target of a provider or region. */
-export async function resolveScope(tx: Tx, scope: PlanScope): Promise<{ id: string; name: string }[]> {
-  const where = scope.kind === 'targets' ? { id: { in: scope.ids } } : scope.kind === 'provider' ? { providerId: { in: scope.ids } } : { regionId: { in: scope.ids } };
-  return tx.target.findMany({ where, select: { id: true, name: true }, orderBy: { name: 'asc' } });
-}
-
-/** What a run of this plan tests now: the service's chain, the runbook's version and the targets in scope (freshness.ts). */
-export async function fingerprint(tx: Tx, plan: { serviceId: string; runbookId: string | null; scope: PlanScope }): Promise<TestedFingerprint> {
-  const [chain, targets, runbook] = await Promise.all([
-    tx.chainEntry.findMany({ where: { serviceId: plan.serviceId }, orderBy: { position: 'asc' }, select: { targetId: true } }),
-    resolveScope(tx, plan.scope).then((ts) => tx.target.findMany({ where: { id: { in: ts.map((t) => t.id) } }, select: { id: true, name: true, model: true, endpointUrl: true, enabled: true }, orderBy: { name: 'asc' } })),
-    plan.runbookId ? runbookVersion(tx, plan.runbookId) : Promise.resolve(null),
-  ]);
-  return { chain: chain.map((c) => c.targetId), runbook: runbook && { id: runbook.id, version: runbook.version }, targets };
-}
-
-/** The runbook's current version, and the id of that version's row (what an incident pins); null when it is gone or archived. */
-export async function runbookVersion(tx: Tx, id: string): Promise<{ id: string; version: number; versionId: string } | null> {
-  const runbook = await tx.runbook.findUnique({ where: { id }, select: { version: true, archivedAt: true, versions: { orderBy: { number: 'desc' }, take: 1, select: { id: true } } } });
-  if (!runbook || runbook.archivedAt || !runbook.versions[0]) return null;
-  return { id, version: runbook.version, versionId: runbook.versions[0].id };
-}
 
 export type PlanRow = {
   id: string; name: string; serviceId: string; componentId: string; disruption: string; scope: unknown; trafficMode: 'share' | 'synthetic'; trafficShare: number;

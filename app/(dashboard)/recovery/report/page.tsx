@@ -15,7 +15,6 @@ import { DrillCoverageSection } from '@/components/drills/drill-coverage';
 import { EmptyState } from '@/components/ui/empty-state';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
-import { drillCoverage } from '@/lib/drills/data';
 import { getRecoveryReport, getServiceTraffic } from '@/lib/recovery/data';
 import { formatRatio, formatSpan } from '@/lib/recovery/format';
 import { DISRUPTION_SHORT } from '@/lib/recovery/model';
@@ -140,7 +139,7 @@ export default async function RecoveryReportPage({ searchParams }: Props) {
             <ReportTraffic period={period} />
           </Suspense>
         </Card>
-        <DrillCoverageSection coverage={await drillCoverage()} />
+        <DrillCoverageSection coverage={report.drills} />
         <Card withBorder radius="md" padding="md" component="section" aria-labelledby="report-posture-title">
           <Title order={4} id="report-posture-title" mb="sm">
             Posture per service: what to do
