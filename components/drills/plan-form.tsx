@@ -12,7 +12,8 @@ import { DISRUPTION_LABELS } from '@/lib/recovery/model';
 import { DRILL_FAULT_KINDS, TIERS } from '@/lib/routing/enums';
 
 const num = (v: string | number) => (v === '' ? null : Number(v));
-const localInput = (d: Date | null) => (d ? new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16) : '');
+/** The field shows and takes UTC, as every time on the pages reads. */
+const utcInput = (d: Date | null) => (d ? d.toISOString().slice(0, 16) : '');
 
 /** The drill plan editor: a new plan, or an edit of `plan` (its version must still be current when saved). */
 export function PlanForm({ choices, plan }: { choices: PlanChoices; plan?: PlanDetail }) {
@@ -107,7 +108,7 @@ export function PlanForm({ choices, plan }: { choices: PlanChoices; plan?: PlanD
       <Select label="Drill channel" description="Where the drill incident's notify steps may send; none: nowhere" data={choices.webhooks.map((w) => ({ value: w.id, label: w.name }))} value={v.drillWebhookId} onChange={(x) => set({ drillWebhookId: x })} clearable placeholder="Nowhere" error={form.errorOf('drillWebhookId')} />
       <Text size="sm" fw={500}>Schedule</Text>
       <Group grow>
-        <TextInput name="nextRunAt" type="datetime-local" label="Next run" defaultValue={localInput(plan?.nextRunAt ?? null)} error={form.errorOf('nextRunAt')} />
+        <TextInput name="nextRunAt" type="datetime-local" label="Next run (UTC)" defaultValue={utcInput(plan?.nextRunAt ?? null)} error={form.errorOf('nextRunAt')} />
         <NumberInput name="recurrenceDays" label="Repeat every (days)" description="Empty: one-off" defaultValue={plan?.recurrenceDays ?? ''} min={1} max={366} error={form.errorOf('recurrenceDays')} />
       </Group>
       <NumberInput name="cadenceDays" label="Stale after (days)" defaultValue={plan?.cadenceDays ?? 90} min={1} max={366} error={form.errorOf('cadenceDays')} />

@@ -8,3 +8,4 @@ import * as m from './mutations';
 export const savePlanAction = async (input: unknown) => runAction('saveDrillPlan', async () => m.savePlan(await getCurrentUser(), input), ['/drills']);
 export const startRunAction = async (input: unknown) => runAction('startDrillRun', async () => m.startRun(await getCurrentUser(), input), ['/drills']);
 export const haltRunAction = async (input: unknown) => runAction('haltDrillRun', async () => m.haltRun(await getCurrentUser(), input), ['/drills']);
+export const archivePlanAction = async (input: unknown) => runAction('archiveDrillPlan', async () => m.archivePlan(await getCurrentUser(), input), ['/drills', '/recovery']);

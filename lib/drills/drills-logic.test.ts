@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ageScore, coverageScore, drillFreshness, whatChanged, type TestedFingerprint } from '@/lib/recovery/drill-freshness';
 import { evaluateHalt, p95, type HaltConditions, type HaltTelemetry } from './halt';
+import { planInput } from './schemas';
 import { judgeRun } from './verdict';
 
 const DAY = 86_400_000;
@@ -34,6 +35,9 @@ test('a pass is unverified once the chain, the runbook or a target changed, says
     'Target openai-east now serves gpt-4.1 (was gpt-4o).',
   ]);
   assert.deepEqual(whatChanged(tested, { ...tested, targets: [] }), ['Target openai-east was deleted.']);
+  // Chain targets outside the scope read by name, even one deleted since (its name kept with the run).
+  const named: TestedFingerprint = { ...tested, chain: ['a', 'c'], chainNames: { a: 'openai-east', c: 'vllm-on-prem' } };
+  assert.deepEqual(whatChanged(named, { ...named, chain: ['a', 'd'], chainNames: { a: 'openai-east', d: 'anthropic-west' } }), ['The failover chain changed: was openai-east → vllm-on-prem, now openai-east → anthropic-west.']);
   assert.equal(coverageScore([100, 50, 0]), 50);
   assert.equal(coverageScore([]), null);
 });
@@ -68,4 +72,14 @@ test('verdict: passed within the objective, failed over it naming the slowest pa
   assert.match(failed.verdict, /42 s, over the RTO of 30 s\. The slowest part was activate \(40 s\)/);
   assert.equal(judgeRun({ haltReason: 'error rate', faultsActive: false, objectiveRtoMs: 30_000, episode: null }).status, 'halted');
   assert.match(judgeRun({ haltReason: null, faultsActive: false, objectiveRtoMs: 30_000, episode: null }).verdict, /No disruption was detected/);
+});
+
+test('plan schedule: a time without a zone is read as UTC, as the pages show it; a past time is refused', () => {
+  const base = { name: 'x drill', serviceId: '00000000-0000-4000-8000-000000000001', disruption: 'provider_outage', scopeKind: 'targets', scopeIds: ['00000000-0000-4000-8000-000000000002'], trafficMode: 'synthetic', faults: [{ kind: 'target_down' }], durationSeconds: 60 };
+  const parsed = planInput.safeParse({ ...base, nextRunAt: '2030-01-15T09:00' });
+  assert.ok(parsed.success);
+  assert.equal(parsed.data.nextRunAt?.toISOString(), '2030-01-15T09:00:00.000Z');
+  const past = planInput.safeParse({ ...base, nextRunAt: '2020-01-15T09:00', recurrenceDays: 30 });
+  assert.ok(!past.success);
+  assert.match(past.error.issues.map((i) => i.message).join(' '), /Pick a time in the future \(UTC\)/);
 });

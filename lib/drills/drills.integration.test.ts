@@ -15,14 +15,15 @@ import { DEFAULT_DETECTOR_CONFIG } from '@/lib/recovery/detector';
 import { runDetector } from '@/lib/recovery/detect-task';
 import { db } from '@/lib/server/db';
 import { waitFor } from '@/test/gateway-harness';
-import { auditEntriesFor, createTestUsers, seedRoutedService, uniqueName, type TestUsers } from '@/test/fixtures';
+import { auditEntriesFor, createTestUsers, rejectsWith, seedRoutedService, uniqueName, type TestUsers } from '@/test/fixtures';
 import { getIncident } from '@/lib/incidents/data';
 import { runNotifyStep, setStatus } from '@/lib/incidents/mutations';
 import { createRunbook, createWebhook, setRunbookArchived } from '@/lib/runbooks/mutations';
 import { getRecoveryReport } from '@/lib/recovery/data';
 import { reportCsv } from '@/lib/recovery/report-csv';
 import { DrillController, drillWindows } from './controller';
-import { haltRun, savePlan, startRun } from './mutations';
+import { drillCoverage } from './data';
+import { archivePlan, haltRun, savePlan, startRun } from './mutations';
 
 type Hit = { name: string; at: number };
 
@@ -261,6 +262,35 @@ test('permissions: a viewer or commander cannot plan, run or halt a drill; bad i
   await haltRun(users.operator, { runId, reason: 'test over' });
   assert.deepEqual((await auditEntriesFor(runId)).map((a) => a.action), ['drill.run.start', 'drill.run.halt']);
   assert.equal(await db().drillFault.count({ where: { runId, endedAt: null } }), 0);
+});
+
+test('archiving a plan: only an operator, never while it runs, never over a newer edit; it leaves the lists, the schedule and the report; a start racing it loses cleanly', async () => {
+  const seeded = await seed('drill-archive');
+  const plan = await savePlan(users.operator, { ...planFor(seeded.service.id, [seeded.targets[0].id]), nextRunAt: new Date(Date.now() + 86_400_000).toISOString(), recurrenceDays: 30 });
+  const version = async () => (await db().drillPlan.findUniqueOrThrow({ where: { id: plan.id } })).version;
+  await rejectsWith(archivePlan(users.viewer, { planId: plan.id, expectedVersion: await version() }), 'FORBIDDEN');
+  await rejectsWith(archivePlan(users.commander, { planId: plan.id, expectedVersion: await version() }), 'FORBIDDEN');
+  const { runId } = await startTracked(users.operator, { planId: plan.id });
+  await rejectsWith(archivePlan(users.operator, { planId: plan.id, expectedVersion: await version() }), 'CONFLICT');
+  await haltRun(users.operator, { runId, reason: 'before archiving' });
+  await rejectsWith(archivePlan(users.operator, { planId: plan.id, expectedVersion: (await version()) + 5 }), 'CONFLICT');
+  assert.equal((await db().drillPlan.findUniqueOrThrow({ where: { id: plan.id } })).archivedAt, null, 'refusals change nothing');
+
+  // A start and an archive at once: the plan's lock orders them; never a run left going on an archived plan.
+  const [started, archived] = await Promise.allSettled([startTracked(users.operator, { planId: plan.id }), archivePlan(users.operator, { planId: plan.id, expectedVersion: await version(), reason: 'replaced' })]);
+  if (started.status === 'fulfilled') {
+    assert.equal(archived.status, 'rejected', 'the archive waited for the start, then saw the run');
+    await haltRun(users.operator, { runId: started.value.runId, reason: 'race over' });
+    await archivePlan(users.operator, { planId: plan.id, expectedVersion: await version(), reason: 'replaced' });
+  } else assert.equal(archived.status, 'fulfilled');
+  const row = await db().drillPlan.findUniqueOrThrow({ where: { id: plan.id } });
+  assert.ok(row.archivedAt);
+  assert.equal(row.nextRunAt, null, 'its schedule stops');
+  assert.equal(await db().drillRun.count({ where: { planId: plan.id, status: 'running' } }), 0);
+  assert.ok(!(await drillCoverage()).plans.some((p) => p.planId === plan.id), 'gone from the drills page and the report');
+  await rejectsWith(startTracked(users.operator, { planId: plan.id }), 'NOT_FOUND');
+  const audit = await db().auditLog.findFirstOrThrow({ where: { entityId: plan.id, action: 'drill.plan.archive' } });
+  assert.equal(audit.reason, 'replaced');
 });
 
 test('running a drill opens an incident marked as a drill that follows its runbook; its notifications go to the drill channel or nowhere; and nothing else', async (t) => {

@@ -5,12 +5,12 @@ import 'server-only';
 // (STYLE.md habit 6).
 import { recordAudit } from '@/lib/audit/record';
 import { requireActor, type SessionUser } from '@/lib/server/auth';
-import { Prisma } from '@/lib/server/db';
+import { Prisma, type Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { assertVersionMatched, inTransaction, withUniqueField } from '@/lib/server/mutation';
 import { resolveScope } from '@/lib/recovery/drill-states';
 import { addEvent, beginRun, endFaults, type PlanRow } from './runs';
-import { haltInput, planInput, runInput } from './schemas';
+import { archiveInput, haltInput, planInput, runInput } from './schemas';
 
 type Caller = SessionUser | null;
 
@@ -56,16 +56,43 @@ export async function savePlan(caller: Caller, input: unknown) {
   });
 }
 
+const lockPlan = (tx: Tx, planId: string) => tx.$queryRaw(Prisma.sql`SELECT id FROM "DrillPlan" WHERE id = ${planId}::uuid FOR UPDATE`);
+
 /** Runs a drill now. */
 export async function startRun(caller: Caller, input: unknown) {
   const actor = requireActor(caller, 'drills.run');
   const { planId } = parseInput(runInput, input);
   return inTransaction(async (tx) => {
+    // The plan's row lock orders a start against an archive of the same plan.
+    await lockPlan(tx, planId);
     const plan = await tx.drillPlan.findUnique({ where: { id: planId }, select: { ...PLAN_SELECT, archivedAt: true } });
     if (!plan || plan.archivedAt) throw new AppError('NOT_FOUND', 'This drill no longer exists.');
     const run = await beginRun(tx, plan as PlanRow, actor);
     await recordAudit(tx, actor, { action: 'drill.run.start', entityType: 'DrillRun', entityId: run.runId, entityName: plan.name, after: { faultsEndAt: run.faultsEndAt, incident: run.incident } });
     return { runId: run.runId, name: plan.name, incident: run.incident };
+  });
+}
+
+/**
+ * Archives a plan: it leaves the drills page, the calendar, the posture and the
+ * report, and its schedule stops; its runs stay readable through their links
+ * and the audit log. Refused while a run of it is running: halt that first.
+ */
+export async function archivePlan(caller: Caller, input: unknown) {
+  const actor = requireActor(caller, 'drills.run');
+  const { planId, expectedVersion, reason } = parseInput(archiveInput, input);
+  return inTransaction(async (tx) => {
+    await lockPlan(tx, planId);
+    const plan = await tx.drillPlan.findUnique({ where: { id: planId }, select: { id: true, name: true, version: true, archivedAt: true, nextRunAt: true } });
+    if (!plan || plan.archivedAt) throw new AppError('NOT_FOUND', 'This drill no longer exists.');
+    if (plan.version !== expectedVersion) throw new AppError('CONFLICT', `${plan.name} was changed while you were looking at it. Reload, then try again.`);
+    if (await tx.drillRun.findFirst({ where: { planId, status: { in: ['running', 'scheduled'] } }, select: { id: true } })) {
+      throw new AppError('CONFLICT', `${plan.name} is running: halt the run first, so that its faults end and its result is recorded.`);
+    }
+    const { count } = await tx.drillPlan.updateMany({ where: { id: planId, version: expectedVersion, archivedAt: null }, data: { archivedAt: new Date(), nextRunAt: null, version: { increment: 1 } } });
+    assertVersionMatched(count, 'drill');
+    await recordAudit(tx, actor, { action: 'drill.plan.archive', entityType: 'DrillPlan', entityId: plan.id, entityName: plan.name, before: { nextRunAt: plan.nextRunAt }, reason: reason || undefined });
+    return { id: plan.id, name: plan.name };
   });
 }
 

@@ -59,18 +59,25 @@ export const planInput = z
     drillWebhookId: z.string().uuid('Choose a webhook from the list.').nullable().optional().or(z.literal('')),
     recurrenceDays: optionalNumber('recurrence', 1, 366, 'days').default(null),
     cadenceDays: z.coerce.number().int().min(1, 'At least 1 day.').max(366, 'At most 366 days.').default(90),
-    /** ISO time of the next (or only) run; empty: not scheduled. */
     reason: z.string().trim().max(500, 'At most 500 characters.').default(''),
-    nextRunAt: z.preprocess((v) => (v === '' || v === null || v === undefined ? null : v), z.coerce.date({ error: 'Enter a date and time.' }).nullable()).default(null),
+    /** Time of the next (or only) run, UTC: a time without a zone (what a datetime-local field gives) is read as UTC, as the pages show it; empty: not scheduled. */
+    nextRunAt: z.preprocess((v) => (v === '' || v === null || v === undefined ? null : typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(v) ? `${v}Z` : v), z.coerce.date({ error: 'Enter a date and time.' }).nullable()).default(null),
   })
   .superRefine((p, ctx) => {
     const watched = p.maxErrorRatePercent !== null || p.maxP95TtftMs !== null || p.maxBurnRate !== null || p.tierFloor !== null;
     if (!watched && p.trafficMode === 'share') ctx.addIssue({ code: 'custom', path: ['maxErrorRatePercent'], message: 'A drill on a share of real traffic needs at least one halt condition.' });
     if (p.recurrenceDays !== null && p.nextRunAt === null) ctx.addIssue({ code: 'custom', path: ['nextRunAt'], message: 'A recurring drill needs its first run time.' });
+    // A time already past would start the drill at the scheduler's next tick, without the "Run now" confirmation.
+    if (p.nextRunAt !== null && p.nextRunAt.getTime() < Date.now() - 60_000) ctx.addIssue({ code: 'custom', path: ['nextRunAt'], message: 'Pick a time in the future (UTC); to run it now, use Run now.' });
   });
 export type PlanInput = z.input<typeof planInput>;
 
 export const runInput = z.object({ planId: z.string().uuid('Unknown drill.') });
+export const archiveInput = z.object({
+  planId: z.string().uuid('Unknown drill.'),
+  expectedVersion: z.coerce.number().int().min(1),
+  reason: z.string().trim().max(500, 'At most 500 characters.').default(''),
+});
 export const haltInput = z.object({
   runId: z.string().uuid('Unknown run.'),
   reason: z.string({ error: 'Say why.' }).trim().min(3, 'Say why, in a few words: it goes on the run\'s timeline.').max(500, 'At most 500 characters.'),

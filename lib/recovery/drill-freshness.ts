@@ -21,6 +21,8 @@ const DAY_MS = 86_400_000;
 /** What a run tested, kept with it: the chain in order, the runbook's version, and each target as it was. */
 export type TestedFingerprint = {
   chain: string[];
+  /** Names of the chain's targets, so a change reads in names even for a target since deleted (absent from runs recorded before it was kept). */
+  chainNames?: Record<string, string>;
   runbook: { id: string; version: number } | null;
   targets: { id: string; name: string; model: string; endpointUrl: string; enabled: boolean }[];
 };
@@ -32,7 +34,7 @@ export type Freshness = { status: DrillStatus; score: number; ageDays: number | 
 /** What changed in the estate since a run tested it, in plain words; names come from the tested side when a target is gone. */
 export function whatChanged(tested: TestedFingerprint, now: TestedFingerprint): string[] {
   const changes: string[] = [];
-  const name = (id: string) => tested.targets.find((t) => t.id === id)?.name ?? now.targets.find((t) => t.id === id)?.name ?? id;
+  const name = (id: string) => tested.chainNames?.[id] ?? now.chainNames?.[id] ?? tested.targets.find((t) => t.id === id)?.name ?? now.targets.find((t) => t.id === id)?.name ?? id;
   if (tested.chain.join('>') !== now.chain.join('>')) {
     changes.push(`The failover chain changed: was ${tested.chain.map(name).join(' → ') || 'empty'}, now ${now.chain.map(name).join(' → ') || 'empty'}.`);
   }

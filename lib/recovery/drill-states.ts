@@ -30,12 +30,12 @@ export async function runbookVersion(tx: Tx, id: string): Promise<{ id: string; 
 
 /** What a run of this plan tests now: the service's chain, the runbook's version and the targets in scope (drill-freshness.ts). */
 export async function fingerprint(tx: Tx, plan: { serviceId: string; runbookId: string | null; scope: PlanScope }): Promise<TestedFingerprint> {
-  const [chain, targets, runbook] = await Promise.all([
-    tx.chainEntry.findMany({ where: { serviceId: plan.serviceId }, orderBy: { position: 'asc' }, select: { targetId: true } }),
-    resolveScope(tx, plan.scope).then((ts) => tx.target.findMany({ where: { id: { in: ts.map((t) => t.id) } }, select: { id: true, name: true, model: true, endpointUrl: true, enabled: true }, orderBy: { name: 'asc' } })),
-    plan.runbookId ? runbookVersion(tx, plan.runbookId) : Promise.resolve(null),
-  ]);
-  return { chain: chain.map((c) => c.targetId), runbook: runbook && { id: runbook.id, version: runbook.version }, targets };
+  // One query after another: inside a transaction the client runs them in turn anyway.
+  const chain = await tx.chainEntry.findMany({ where: { serviceId: plan.serviceId }, orderBy: { position: 'asc' }, select: { targetId: true, target: { select: { name: true } } } });
+  const inScope = await resolveScope(tx, plan.scope);
+  const targets = await tx.target.findMany({ where: { id: { in: inScope.map((t) => t.id) } }, select: { id: true, name: true, model: true, endpointUrl: true, enabled: true }, orderBy: { name: 'asc' } });
+  const runbook = plan.runbookId ? await runbookVersion(tx, plan.runbookId) : null;
+  return { chain: chain.map((c) => c.targetId), chainNames: Object.fromEntries(chain.map((c) => [c.targetId, c.target.name])), runbook: runbook && { id: runbook.id, version: runbook.version }, targets };
 }
 
 export type LastRun = { id: string; status: string; finishedAt: Date | null; measuredRtoMs: number | null; objectiveRtoMs: number | null; verdict: string | null };

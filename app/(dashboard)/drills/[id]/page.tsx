@@ -3,7 +3,7 @@ import { notFound } from 'next/navigation';
 import { Card, Group, SimpleGrid, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text, Title } from '@mantine/core';
 import { RunStatusBadge } from '@/components/drills/drill-badges';
 import { PlanForm } from '@/components/drills/plan-form';
-import { RunNowButton } from '@/components/drills/run-controls';
+import { ArchivePlanButton, RunNowButton } from '@/components/drills/run-controls';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
 import { getPlan, listPlans, planChoices } from '@/lib/drills/data';
@@ -40,6 +40,7 @@ export default async function DrillPlanPage({ params }: { params: Promise<{ id: 
             <>
               <PlanForm choices={choices} plan={plan} />
               {running ? <LinkAnchor href={`/drills/runs/${running.id}`}>Watch the running drill</LinkAnchor> : <RunNowButton planId={plan.id} name={plan.name} summary={summary} />}
+              {!running && <ArchivePlanButton planId={plan.id} version={plan.version} name={plan.name} />}
             </>
           )
         }
