@@ -25,6 +25,7 @@ export type ControlLoopDeps = {
   breakers: GatewayDeps['breakers'];
   recorder: GatewayDeps['recorder'];
   gatewayState?: GatewayState;
+  conversations?: GatewayDeps['conversations'];
 };
 
 /** A loop of the leader: what every one of them may read besides its own dependencies is the replica's routing snapshot. */

@@ -23,7 +23,8 @@ import { createGatewayHandler, type GatewayHandler } from '@/lib/gateway/handler
 import { evaluateHalt, HALT_WINDOW_MS, p95, type HaltConditions, type HaltTelemetry } from './halt';
 import { addEvent, beginRun, endFaults, recordExpiredLeases, type PlanRow } from './runs';
 import type { PlanScope } from '@/lib/recovery/drill-states';
-import { judgeRun } from './verdict';
+import { checkResumeInDrill } from './resume';
+import { judgeRun, withResumeCheck } from './verdict';
 
 /** Halt conditions are checked at least every second; twice a second keeps a halt within 1 s of its condition. */
 export const CONTROLLER_INTERVAL_MS = 500;
@@ -32,6 +33,8 @@ export const NO_EPISODE_AFTER_MS = 45_000;
 /** An episode not measured this long after the faults ended is judged as it stands. */
 export const JUDGE_AFTER_MS = 120_000;
 const MAX_IN_FLIGHT = 64;
+/** The timeline entry of a run's session-resume check. */
+const RESUME_EVENT = 'resume_check';
 const DAY_MS = 86_400_000;
 
 const SYNTHETIC_BODY = { messages: [{ role: 'user', content: 'Standby drill: synthetic request. Answer with one word.' }], max_tokens: 8 };
@@ -62,6 +65,7 @@ export async function drillWindows(from: number, to: number): Promise<DrillWindo
 
 export class DrillController {
   private readonly counters = new Map<string, Counters>();
+  private readonly resumeChecked = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly now: () => number;
 
@@ -132,8 +136,30 @@ export class DrillController {
         await this.halt(run.id, trip.reason);
         continue;
       }
+      // Before the drill's own requests open the primary's breaker: the check's first turn must still reach the primary.
+      await this.checkResume(run.id, run.plan.serviceId);
       if (run.plan.trafficMode === 'synthetic') await this.sendSynthetic(run.id, run.startedAt!.getTime(), run.syntheticSent, run.syntheticFailed, run.plan.serviceId, run.plan.syntheticRps);
     }
+  }
+
+  /**
+   * Once per run of a service that keeps conversations, as soon as this replica applies the run's faults: does a
+   * conversation continue with its whole history across the failover (resume.ts)? Its result goes on the timeline,
+   * and a failed check fails the drill when it is judged.
+   */
+  private async checkResume(runId: string, serviceId: string): Promise<void> {
+    const complete = this.deps.complete;
+    if (!complete || this.resumeChecked.has(runId)) return;
+    const now = this.now();
+    const live = [...(this.deps.snapshots.get()?.faults?.values() ?? [])].flat().some((f) => f.runId === runId && f.startsAt <= now && f.expiresAt > now);
+    if (!live) return;
+    this.resumeChecked.add(runId);
+    const service = await db().service.findUnique({ where: { id: serviceId }, select: { id: true, name: true, conversationStore: true } });
+    if (!service?.conversationStore) return;
+    // Another leader's controller may have run it before this one took over.
+    if (await db().drillEvent.findFirst({ where: { runId, kind: RESUME_EVENT }, select: { id: true } })) return;
+    const outcome = await checkResumeInDrill(complete, service, runId);
+    await addEvent(db(), runId, RESUME_EVENT, outcome.text, { ok: outcome.ok, failedOver: outcome.failedOver });
   }
 
   /** Ends every fault of the run at once and marks it halted, with the condition's words on its timeline. */
@@ -217,10 +243,14 @@ export class DrillController {
       const since = now - run.faultsEndedAt!.getTime();
       const measured = episode !== null && (episode.rtoMs !== null || episode.status === 'recovered');
       if (!measured && !(episode === null && since >= NO_EPISODE_AFTER_MS) && !(since >= JUDGE_AFTER_MS)) continue;
-      const result = judgeRun({
-        haltReason: null, faultsActive: false, objectiveRtoMs: run.objectiveRtoMs,
-        episode: episode && { rtoMs: episode.rtoMs, status: episode.status, parts: { tDetectMs: episode.tDetectMs, tAssessMs: episode.tAssessMs, tActivateMs: episode.tActivateMs, tRestoreMs: episode.tRestoreMs } },
-      });
+      const resume = await db().drillEvent.findFirst({ where: { runId: run.id, kind: RESUME_EVENT }, select: { text: true, data: true } });
+      const result = withResumeCheck(
+        judgeRun({
+          haltReason: null, faultsActive: false, objectiveRtoMs: run.objectiveRtoMs,
+          episode: episode && { rtoMs: episode.rtoMs, status: episode.status, parts: { tDetectMs: episode.tDetectMs, tAssessMs: episode.tAssessMs, tActivateMs: episode.tActivateMs, tRestoreMs: episode.tRestoreMs } },
+        }),
+        resume && { ok: (resume.data as { ok?: boolean }).ok === true, text: resume.text },
+      );
       const finishedAt = new Date(now);
       const updated = await inTransaction(async (tx) => {
         const { count } = await tx.drillRun.updateMany({
@@ -247,14 +277,14 @@ export class DrillController {
 }
 
 /** The leader task, with a gateway handler of its own over the replica's snapshot, breakers, recorder and state, as the retry queue's replay has. */
-export function drillControllerTask(deps: { snapshots: Pick<SnapshotReader, 'get'>; breakers: GatewayDeps['breakers']; recorder: GatewayDeps['recorder']; state?: GatewayState }): LeaderTask {
+export function drillControllerTask(deps: { snapshots: Pick<SnapshotReader, 'get'>; breakers: GatewayDeps['breakers']; recorder: GatewayDeps['recorder']; state?: GatewayState; conversations?: GatewayDeps['conversations'] }): LeaderTask {
   let controller: DrillController | null = null;
   return {
     name: 'drill-controller',
     intervalMs: CONTROLLER_INTERVAL_MS,
     run: async ({ log }) => {
       if (!controller) {
-        const gateway = createGatewayHandler({ snapshot: () => deps.snapshots.get(), breakers: deps.breakers, recorder: deps.recorder, state: deps.state });
+        const gateway = createGatewayHandler({ snapshot: () => deps.snapshots.get(), breakers: deps.breakers, recorder: deps.recorder, state: deps.state, conversations: deps.conversations });
         controller = new DrillController({ snapshots: deps.snapshots, complete: gateway.complete, log });
       }
       await controller.tick();

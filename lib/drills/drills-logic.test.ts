@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ageScore, coverageScore, drillFreshness, whatChanged, type TestedFingerprint } from '@/lib/recovery/drill-freshness';
 import { evaluateHalt, p95, type HaltConditions, type HaltTelemetry } from './halt';
 import { planInput } from './schemas';
-import { judgeRun } from './verdict';
+import { judgeRun, withResumeCheck } from './verdict';
 
 const DAY = 86_400_000;
 const tested: TestedFingerprint = {
@@ -82,4 +82,15 @@ test('plan schedule: a time without a zone is read as UTC, as the pages show it;
   const past = planInput.safeParse({ ...base, nextRunAt: '2020-01-15T09:00', recurrenceDays: 30 });
   assert.ok(!past.success);
   assert.match(past.error.issues.map((i) => i.message).join(' '), /Pick a time in the future \(UTC\)/);
+});
+
+test('a passed drill whose conversation did not resume fails, and says why; a failed check leaves other results as they were', () => {
+  const passed = judgeRun({ haltReason: null, objectiveRtoMs: 30_000, faultsActive: false, episode: { rtoMs: 9_000, status: 'recovered', parts: { tDetectMs: 3_000, tAssessMs: 0, tActivateMs: 6_000, tRestoreMs: 1_000 } } });
+  const lost = withResumeCheck(passed, { ok: false, text: 'Resume check failed: b received 1 messages instead of the whole history (3).' });
+  assert.equal(lost.status, 'failed');
+  assert.match(lost.verdict, /within the RTO of 30 s\. Resume check failed: b received 1 messages/);
+  assert.deepEqual(withResumeCheck(passed, { ok: true, text: 'Resume check passed.' }), passed);
+  assert.deepEqual(withResumeCheck(passed, null), passed);
+  const halted = judgeRun({ haltReason: 'error rate', objectiveRtoMs: 30_000, faultsActive: false, episode: null });
+  assert.deepEqual(withResumeCheck(halted, { ok: false, text: 'x' }), halted);
 });

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_FAILOVER_ON } from '@/lib/failover/schemas';
+import { startConversationStore } from '@/lib/conversations/runtime';
 import { startDataPlane, type DataPlane } from '@/lib/gateway/runtime';
 import { syncComponents } from '@/lib/recovery/components';
 import { DEFAULT_DETECTOR_CONFIG } from '@/lib/recovery/detector';
@@ -25,7 +26,7 @@ import { DrillController, drillWindows } from './controller';
 import { drillCoverage } from './data';
 import { archivePlan, haltRun, savePlan, startRun } from './mutations';
 
-type Hit = { name: string; at: number };
+type Hit = { name: string; at: number; messages: number };
 
 let upstream: http.Server;
 let origin: string;
@@ -60,9 +61,16 @@ async function cleanUpRuns() {
 
 before(async () => {
   upstream = http.createServer((req, res) => {
-    log.push({ name: /^\/simulated\/([^/]+)\//.exec(req.url ?? '')?.[1] ?? '?', at: Date.now() });
-    req.resume();
+    const hit = { name: /^\/simulated\/([^/]+)\//.exec(req.url ?? '')?.[1] ?? '?', at: Date.now(), messages: 0 };
+    log.push(hit);
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      try {
+        hit.messages = (JSON.parse(Buffer.concat(chunks).toString()) as { messages?: unknown[] }).messages?.length ?? 0;
+      } catch {
+        /* not JSON: counted as none */
+      }
       res.writeHead(200, { 'content-type': 'application/json' }).end(
         JSON.stringify({ id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }),
       );
@@ -171,6 +179,38 @@ test('a drill injects a provider outage: the breaker opens, traffic fails over, 
   assert.match(todo?.text ?? '', /passed today, but since then a runbook was attached/);
   // Archived: the incident rules of other tests on this database must not match it.
   await setRunbookArchived(users.commander, { runbookId: runbook.id, expectedVersion: 1, archived: true });
+});
+
+test('a drill of a service that keeps conversations checks that one continues with its whole history after the failover, stored, then deleted', async () => {
+  const seeded = await seed('drill-resume');
+  const [primary, secondary] = seeded.targets;
+  await db().service.update({ where: { id: seeded.service.id }, data: { conversationStore: true } });
+  // A replica with a conversation store, as every replica started by the product has.
+  const replica = await startDataPlane({ replica: 'drill-test-resume', log: () => {}, conversations: startConversationStore() });
+  try {
+    await waitFor('the store on in the snapshot', () => replica.snapshots.get()?.services.get(seeded.service.name)?.conversations?.store === true, 10_000);
+    const plan = await savePlan(users.operator, planFor(seeded.service.id, [primary.id]));
+    const { runId } = await startTracked(users.operator, { planId: plan.id });
+    await waitFor('the lease in the replica', () => replica.snapshots.get()?.faults?.get(primary.id)?.some((f) => f.runId === runId), 10_000);
+    const since = Date.now();
+    const controller = new DrillController({ snapshots: replica.snapshots, complete: replica.complete });
+    await controller.tick();
+    await controller.settle();
+    const event = await db().drillEvent.findFirstOrThrow({ where: { runId, kind: 'resume_check' } });
+    assert.deepEqual(event.data, { ok: true, failedOver: true }, event.text);
+    assert.match(event.text, new RegExp(`whole history \\(3 messages\\) after a failover from ${primary.name} to ${secondary.name}, and every message was stored`));
+    // What the upstreams received: the first turn (1 message) on the primary, the second on the fallback with the whole history.
+    const turns = log.filter((h) => h.at >= since);
+    assert.ok(turns.some((h) => h.name === primary.name && h.messages === 1), 'the first turn reached the primary');
+    assert.ok(turns.some((h) => h.name === secondary.name && h.messages === 3), 'the fallback received the whole history');
+    assert.equal(await db().conversation.count({ where: { key: `drill-${runId}`, deletedAt: null } }), 0, "the check's conversation is deleted afterwards");
+    await controller.tick();
+    assert.equal(await db().drillEvent.count({ where: { runId, kind: 'resume_check' } }), 1, 'once per run');
+    await haltRun(users.operator, { runId, reason: 'check seen' });
+  } finally {
+    await replica.close().catch(() => {});
+    await db().service.update({ where: { id: seeded.service.id }, data: { conversationStore: false } });
+  }
 });
 
 test('a halt condition trips: every fault of the drill ends within 1 s and the timeline says why', async () => {

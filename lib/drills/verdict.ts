@@ -28,3 +28,9 @@ export function judgeRun(input: { haltReason: string | null; episode: RunEpisode
   const partText = part ? ` The slowest part was ${PART_LABELS[part].toLowerCase()} (${seconds(episode.parts[part] ?? 0)}).` : '';
   return { status: 'failed', verdict: `Recovered in ${seconds(measured)}, over the RTO of ${seconds(objectiveRtoMs)}.${partText}`, brokenPart: part, measuredRtoMs: measured };
 }
+
+/** A passed run whose session-resume check failed (resume.ts) fails: callers would have lost their conversations. */
+export function withResumeCheck(result: RunVerdict, resume: { ok: boolean; text: string } | null): RunVerdict {
+  if (!resume || resume.ok || result.status !== 'passed') return result;
+  return { ...result, status: 'failed', verdict: `${result.verdict} ${resume.text}` };
+}
