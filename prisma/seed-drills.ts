@@ -59,7 +59,7 @@ const PLANS: PlanSpec[] = [
     name: 'code-assistant: Anthropic rate limits', service: 'code-assistant', disruption: 'capacity_loss',
     scope: { kind: 'targets', names: ['anthropic-sonnet-us-west'] }, faults: [fault('rate_limited', { retryAfterSeconds: 30 })], runbook: 'Rate limiting and capacity exhaustion',
     recurrenceDays: 30, nextInDays: 3, cadenceDays: 30,
-    runs: [{ daysAgo: 9, by: 'operator@standby.demo', parts: [48_000, 2 * MINUTE, 14_000] }],
+    runs: [{ daysAgo: 9, by: 'operator@standby.demo', parts: [24_000, 0, 21_000] }],
   },
   {
     name: 'doc-summarizer: slow Gemini first token', service: 'doc-summarizer', disruption: 'provider_outage',

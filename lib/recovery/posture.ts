@@ -55,10 +55,12 @@ export function assessPosture(components: readonly PostureComponent[], stateful:
   let credit = 0;
   const todo: TodoItem[] = [];
   for (const component of components) {
-    const groups = new Map<PostureAction, { disruptions: DisruptionKind[]; points: number; texts: string[]; ref: TodoItem['ref'] }>();
+    const groups = new Map<PostureAction, { disruptions: DisruptionKind[]; untold: DisruptionKind[]; points: number; texts: string[]; ref: TodoItem['ref'] }>();
     const fail = (action: PostureAction, disruption: DisruptionKind | null, text = '', ref: TodoItem['ref'] = null) => {
-      const group = groups.get(action) ?? { disruptions: [], points: 0, texts: [], ref: null };
+      const group = groups.get(action) ?? { disruptions: [], untold: [], points: 0, texts: [], ref: null };
       if (disruption && !group.disruptions.includes(disruption)) group.disruptions.push(disruption);
+      // Failed checks with nothing particular to say, told together.
+      if (disruption && !text && !group.untold.includes(disruption)) group.untold.push(disruption);
       group.points += 1;
       if (text && !group.texts.includes(text)) group.texts.push(text);
       group.ref ??= ref;
@@ -97,7 +99,7 @@ export function assessPosture(components: readonly PostureComponent[], stateful:
       fail('run_drill', null, 'no drill is planned for it');
     }
     for (const [action, group] of groups) {
-      todo.push({ action, componentId: component.id, componentName: component.name, disruptions: group.disruptions, points: group.points, ref: group.ref, text: describe(action, component.name, group.disruptions, group.texts) });
+      todo.push({ action, componentId: component.id, componentName: component.name, disruptions: group.disruptions, points: group.points, ref: group.ref, text: describe(action, component.name, group) });
     }
   }
   todo.sort((a, b) => ORDER[a.action] - ORDER[b.action] || b.points - a.points || a.componentName.localeCompare(b.componentName));
@@ -123,7 +125,7 @@ export function drillGap({ planName, cadenceDays, freshness }: PostureDrill): st
   }
 }
 
-function describe(action: PostureAction, name: string, disruptions: DisruptionKind[], texts: string[]): string {
+function describe(action: PostureAction, name: string, { disruptions, untold, texts }: { disruptions: DisruptionKind[]; untold: DisruptionKind[]; texts: string[] }): string {
   switch (action) {
     case 'set_objective':
       return `Set an objective for ${name} under ${list(disruptions)}.`;
@@ -132,9 +134,7 @@ function describe(action: PostureAction, name: string, disruptions: DisruptionKi
     case 'report_evidence':
       return `Report ${name}'s backups, replica lag and restore tests (${list(disruptions)}: no fresh evidence).`;
     case 'run_drill':
-      return texts.length > 0
-        ? `Run a drill of ${name}${disruptions.length ? ` for ${list(disruptions)}` : ''}: ${texts.join('; ')}.`
-        : `Run a drill of ${name} for ${list(disruptions)}: nothing measured it within 90 days.`;
+      return `Run a drill of ${name}: ${[...(untold.length ? [`nothing measured ${list(untold)} within 90 days`] : []), ...texts].join('; ')}.`;
     case 'review_breach':
       return `Review the breach on ${name} (${texts.join('; ')}) and what was done.`;
   }

@@ -77,6 +77,7 @@ test('posture: every failed check names what to do, grouped per component and ac
   assert.equal(posture.todo[0].ref?.id, 'e2');
   assert.match(posture.todo[1].text, /Lower the header timeout/);
   assert.match(posture.todo[2].text, /Set an objective for bot routing under capacity loss/);
+  assert.equal(posture.todo[3].text, 'Run a drill of bot routing: nothing measured regional outage within 90 days.');
 });
 
 test('posture: each drill plan is a check credited by its decayed score; stale, failed, unverified and never-run plans say why; a routing component with no plan fails one check', () => {
@@ -107,6 +108,7 @@ test('posture: each drill plan is a check credited by its decayed score; stale, 
   assert.match(bot.text, /"Slow primary" passed 10 days ago, but since then the runbook changed \(version 2 → 3\)/);
   assert.match(bot.text, /"Capacity" failed 1 day ago/);
   assert.doesNotMatch(bot.text, /OpenAI outage/);
+  assert.match(bot.text, /^Run a drill of bot routing: "EU down"/, 'no failure mode is listed that no reason covers');
   assert.match(posture.todo.find((t) => t.componentName === 'search routing')!.text, /Run a drill of search routing: no drill is planned for it\./);
   assert.equal(posture.todo.some((t) => t.componentName === 'gpt serving'), false, 'serving components are drilled through their routing');
 });

@@ -47,16 +47,16 @@ export default async function DrillsPage() {
             <TableScrollContainer minWidth={800}>
               <Table verticalSpacing="xs" striped>
                 <TableThead>
-                  <TableTr><TableTh>Drill</TableTh><TableTh>Service</TableTh><TableTh>Failure mode</TableTh><TableTh>Status</TableTh><TableTh>Score</TableTh><TableTh>Last run</TableTh><TableTh>Measured RTO</TableTh><TableTh>Next run</TableTh></TableTr>
+                  <TableTr><TableTh>Drill</TableTh><TableTh>Status</TableTh><TableTh>Score</TableTh><TableTh>Service</TableTh><TableTh>Failure mode</TableTh><TableTh>Last run</TableTh><TableTh>Measured RTO</TableTh><TableTh>Next run</TableTh></TableTr>
                 </TableThead>
                 <TableTbody>
                   {plans.map((p) => (
                     <TableTr key={p.id}>
                       <TableTd><LinkAnchor href={`/drills/${p.id}`}>{p.name}</LinkAnchor></TableTd>
-                      <TableTd>{p.serviceName}</TableTd>
-                      <TableTd>{DISRUPTION_SHORT[p.disruption as keyof typeof DISRUPTION_SHORT]}</TableTd>
                       <TableTd>{p.running ? <LinkAnchor href={`/drills/runs/${p.running.id}`}><RunStatusBadge status="running" /></LinkAnchor> : <FreshnessBadge status={p.freshness.status} />}</TableTd>
                       <TableTd>{p.freshness.score}</TableTd>
+                      <TableTd>{p.serviceName}</TableTd>
+                      <TableTd>{DISRUPTION_SHORT[p.disruption as keyof typeof DISRUPTION_SHORT]}</TableTd>
                       <TableTd>{p.last ? <LinkAnchor href={`/drills/runs/${p.last.id}`}>{formatUtc(p.last.finishedAt!)}</LinkAnchor> : 'never'}</TableTd>
                       <TableTd>{p.last?.measuredRtoMs != null ? `${formatSpan(p.last.measuredRtoMs)} of ${formatSpan(p.last.objectiveRtoMs)}` : '–'}</TableTd>
                       <TableTd>{p.nextRunAt ? formatUtc(p.nextRunAt) : 'not scheduled'}</TableTd>

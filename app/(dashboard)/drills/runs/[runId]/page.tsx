@@ -94,7 +94,7 @@ export default async function DrillRunPage({ params }: { params: Promise<{ runId
                     <TableTd>{f.targetIds.map((t) => run.targetNames[t] ?? 'deleted target').join(', ')}</TableTd>
                     <TableTd>{f.drillOnly ? 'synthetic only' : `${Math.round(f.share * 100)}%`}</TableTd>
                     <TableTd>{formatUtc(f.expiresAt, 'second')}</TableTd>
-                    <TableTd>{f.endedAt ? `${formatUtc(f.endedAt, 'second')}, ${END_REASONS[f.endReason ?? ''] ?? f.endReason}` : f.expiresAt.getTime() <= now ? 'at its deadline (to be recorded)' : 'on'}</TableTd>
+                    <TableTd>{f.endedAt ? `${formatUtc(f.endedAt, 'second')}, ${END_REASONS[f.endReason ?? ''] ?? f.endReason}` : f.expiresAt.getTime() <= now ? 'at its deadline (to be recorded)' : 'not yet: on now'}</TableTd>
                   </TableTr>
                 ))}
               </TableTbody>
