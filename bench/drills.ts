@@ -8,7 +8,7 @@
 // 2. A halt ends the faults within 1 s of the condition: failed client
 //    requests are written (as the recorder writes them) so that the error-rate
 //    condition holds from that instant; the drill controller ticks every
-//    second as the leader runs it; time from the write to both replicas
+//    500 ms as the leader runs it; time from the write to both replicas
 //    losing the lease.
 // 3. Injection adds no measurable cost to requests it does not touch: the
 //    gateway's CPU per request (process.cpuUsage of the process serving them,

@@ -24,7 +24,8 @@ import { evaluateHalt, HALT_WINDOW_MS, p95, type HaltConditions, type HaltTeleme
 import { addEvent, beginRun, endFaults, recordExpiredLeases, type PlanRow } from './runs';
 import type { PlanScope } from '@/lib/recovery/drill-states';
 import { checkResumeInDrill } from './resume';
-import { judgeRun, withResumeCheck } from './verdict';
+import { checkRestores } from './restore';
+import { judgeRun, withChecks } from './verdict';
 
 /** Halt conditions are checked at least every second; twice a second keeps a halt within 1 s of its condition. */
 export const CONTROLLER_INTERVAL_MS = 500;
@@ -232,7 +233,10 @@ export class DrillController {
     const now = this.now();
     const runs = await db().drillRun.findMany({
       where: { status: 'running', faultsEndedAt: { not: null } },
-      select: { id: true, faultsEndedAt: true, objectiveRtoMs: true, startedAt: true, plan: { select: { name: true, disruption: true, component: { select: { name: true } } } } },
+      select: {
+        id: true, faultsEndedAt: true, objectiveRtoMs: true, startedAt: true, faultLeases: { select: { targetIds: true } },
+        plan: { select: { name: true, disruption: true, cadenceDays: true, component: { select: { name: true } } } },
+      },
     });
     for (const run of runs) {
       const episode = await db().disruptionEpisode.findFirst({
@@ -244,12 +248,13 @@ export class DrillController {
       const measured = episode !== null && (episode.rtoMs !== null || episode.status === 'recovered');
       if (!measured && !(episode === null && since >= NO_EPISODE_AFTER_MS) && !(since >= JUDGE_AFTER_MS)) continue;
       const resume = await db().drillEvent.findFirst({ where: { runId: run.id, kind: RESUME_EVENT }, select: { text: true, data: true } });
-      const result = withResumeCheck(
+      const restore = await checkRestores([...new Set(run.faultLeases.flatMap((f) => f.targetIds))], run.plan.cadenceDays, now);
+      const result = withChecks(
         judgeRun({
           haltReason: null, faultsActive: false, objectiveRtoMs: run.objectiveRtoMs,
           episode: episode && { rtoMs: episode.rtoMs, status: episode.status, parts: { tDetectMs: episode.tDetectMs, tAssessMs: episode.tAssessMs, tActivateMs: episode.tActivateMs, tRestoreMs: episode.tRestoreMs } },
         }),
-        resume && { ok: (resume.data as { ok?: boolean }).ok === true, text: resume.text },
+        [resume && { ok: (resume.data as { ok?: boolean }).ok === true, text: resume.text }, restore],
       );
       const finishedAt = new Date(now);
       const updated = await inTransaction(async (tx) => {
@@ -257,6 +262,7 @@ export class DrillController {
           where: { id: run.id, status: 'running' },
           data: { status: result.status, verdict: result.verdict, brokenPart: result.brokenPart, measuredRtoMs: result.measuredRtoMs, episodeId: episode?.id ?? null, finishedAt, version: { increment: 1 } },
         });
+        if (count && restore) await addEvent(tx, run.id, 'restore_check', restore.text, { ok: restore.ok }, finishedAt);
         if (count) await addEvent(tx, run.id, result.status, result.verdict, { episodeId: episode?.id ?? null }, finishedAt);
         return count > 0;
       });

@@ -3,7 +3,7 @@ import 'server-only';
 // result, freshness and score; the calendar of scheduled runs; what has never
 // been drilled; a plan, a run with its leases and timeline.
 import { db } from '@/lib/server/db';
-import { coverageOf, readDrillStates, type DrillCoverage, type DrillState, type PlanScope } from '@/lib/recovery/drill-states';
+import { coverageOf, readDrillStates, resolveScope, type DrillCoverage, type DrillState, type PlanScope } from '@/lib/recovery/drill-states';
 import type { HaltConditions } from './halt';
 import type { PlanFault } from './runs';
 
@@ -61,6 +61,16 @@ export async function getRun(id: string) {
   return { ...run, targetNames: Object.fromEntries(targets.map((t) => [t.id, t.name])), episode, readAt: Date.now() };
 }
 export type RunDetail = NonNullable<Awaited<ReturnType<typeof getRun>>>;
+
+/** What a run of the plan checks beside its RTO: a conversation's resume where the service keeps them, restores of the models its targets serve. */
+export async function planChecks(plan: { serviceId: string; scope: PlanScope }): Promise<string[]> {
+  const [service, targets] = await Promise.all([db().service.findUnique({ where: { id: plan.serviceId }, select: { name: true, conversationStore: true } }), resolveScope(db(), plan.scope)]);
+  const models = await db().modelArtifact.findMany({ where: { targetId: { in: targets.map((t) => t.id) } }, orderBy: { name: 'asc' }, select: { name: true } });
+  return [
+    ...(service?.conversationStore ? [`session resume: ${service.name} keeps conversations, so one must continue with its whole history across the failover`] : []),
+    ...(models.length ? [`restore: the newest timed restore of ${models.map((m) => m.name).join(', ')} within the cadence and the data-loss RTO`] : []),
+  ];
+}
 
 /** Choices of the plan editor: services, their targets, providers and regions. */
 export async function planChoices() {

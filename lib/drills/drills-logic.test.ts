@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ageScore, coverageScore, drillFreshness, whatChanged, type TestedFingerprint } from '@/lib/recovery/drill-freshness';
 import { evaluateHalt, p95, type HaltConditions, type HaltTelemetry } from './halt';
 import { planInput } from './schemas';
-import { judgeRun, withResumeCheck } from './verdict';
+import { judgeRestores, judgeRun, withChecks } from './verdict';
 
 const DAY = 86_400_000;
 const tested: TestedFingerprint = {
@@ -84,13 +84,24 @@ test('plan schedule: a time without a zone is read as UTC, as the pages show it;
   assert.match(past.error.issues.map((i) => i.message).join(' '), /Pick a time in the future \(UTC\)/);
 });
 
-test('a passed drill whose conversation did not resume fails, and says why; a failed check leaves other results as they were', () => {
+test('a passed drill whose conversation did not resume, or whose restore overran, fails and says why; checks change no other result', () => {
   const passed = judgeRun({ haltReason: null, objectiveRtoMs: 30_000, faultsActive: false, episode: { rtoMs: 9_000, status: 'recovered', parts: { tDetectMs: 3_000, tAssessMs: 0, tActivateMs: 6_000, tRestoreMs: 1_000 } } });
-  const lost = withResumeCheck(passed, { ok: false, text: 'Resume check failed: b received 1 messages instead of the whole history (3).' });
+  const lost = withChecks(passed, [{ ok: false, text: 'Resume check failed: b received 1 messages instead of the whole history (3).' }, null]);
   assert.equal(lost.status, 'failed');
   assert.match(lost.verdict, /within the RTO of 30 s\. Resume check failed: b received 1 messages/);
-  assert.deepEqual(withResumeCheck(passed, { ok: true, text: 'Resume check passed.' }), passed);
-  assert.deepEqual(withResumeCheck(passed, null), passed);
+  assert.deepEqual(withChecks(passed, [{ ok: true, text: 'Resume check passed.' }, null]), passed);
   const halted = judgeRun({ haltReason: 'error rate', objectiveRtoMs: 30_000, faultsActive: false, episode: null });
-  assert.deepEqual(withResumeCheck(halted, { ok: false, text: 'x' }), halted);
+  assert.deepEqual(withChecks(halted, [{ ok: false, text: 'x' }]), halted);
+});
+
+test('restore check: the newest timed restore within the cadence, successful and within the data-loss RTO; otherwise it says which and why', () => {
+  const now = 100 * DAY;
+  const model = (newest: { observedAt: number; ok: boolean; restoreMs: number } | null, rtoMs: number | null = 1_800_000) => ({ model: 'llama-70b', rtoMs, newest });
+  assert.equal(judgeRestores([], 90, now), null, 'no model with backups in scope: no check');
+  assert.deepEqual(judgeRestores([model({ observedAt: now - 3 * DAY, ok: true, restoreMs: 840_000 })], 90, now), { ok: true, text: 'Restore check passed: a restore of llama-70b took 14 min (3 days ago), within its RTO of 30 min.' });
+  assert.match(judgeRestores([model({ observedAt: now - DAY, ok: true, restoreMs: 2_400_000 })], 90, now)!.text, /failed: a restore of llama-70b took 40 min \(1 day ago\), over its RTO of 30 min/);
+  assert.match(judgeRestores([model({ observedAt: now - 95 * DAY, ok: true, restoreMs: 1_000 })], 90, now)!.text, /95 days old, beyond the drill's cadence of 90 days/);
+  assert.match(judgeRestores([model({ observedAt: now, ok: false, restoreMs: 0 })], 90, now)!.text, /the newest restore of llama-70b \(today\) failed/);
+  assert.match(judgeRestores([model(null)], 90, now)!.text, /no restore of llama-70b was ever timed/);
+  assert.equal(judgeRestores([model({ observedAt: now, ok: true, restoreMs: 1_000 }, null)], 90, now)!.ok, false, 'nothing to score against is not a pass');
 });

@@ -109,6 +109,14 @@ const callGateway = (model: string) => plane.complete(model, { messages: [{ role
 test('a drill injects a provider outage: the breaker opens, traffic fails over, and it passes with the RTO the upstream and gateway logs show', async () => {
   const seeded = await seed('drill-pass');
   const [primary, secondary] = seeded.targets;
+  // The primary serves a model with backups: the drill's restore part is its newest timed restore against the data-loss RTO.
+  const serving = await db().recoveryComponent.findFirstOrThrow({ where: { name: `${primary.name} serving` } });
+  await db().recoveryObjective.upsert({
+    where: { componentId_disruption: { componentId: serving.id, disruption: 'data_loss' } },
+    create: { componentId: serving.id, disruption: 'data_loss', rtoMs: 30 * 60_000, rpoMs: 0, reason: 'test', updatedBy: 'test' }, update: { rtoMs: 30 * 60_000 },
+  });
+  const model = await db().modelArtifact.create({ data: { name: uniqueName('drill-model'), targetId: primary.id, servingRegion: 'us-east' } });
+  await db().restoreTest.create({ data: { modelId: model.id, observedAt: new Date(Date.now() - 2 * 86_400_000), ok: true, restoreMs: 14 * 60_000, source: 'test' } });
   const plan = await savePlan(users.operator, planFor(seeded.service.id, [primary.id]));
   const { runId } = await startTracked(users.operator, { planId: plan.id });
   await waitFor('the lease in the snapshot', () => plane.snapshots.get()?.faults?.get(primary.id)?.some((f) => f.runId === runId));
@@ -152,7 +160,9 @@ test('a drill injects a provider outage: the breaker opens, traffic fails over, 
   assert.ok(run.measuredRtoMs! <= run.objectiveRtoMs!, `measured ${run.measuredRtoMs} ms within ${run.objectiveRtoMs} ms`);
   assert.ok(run.syntheticSent >= 50, `synthetic requests sent (${run.syntheticSent})`);
   assert.ok(run.faultLeases.every((f) => f.endReason === 'expired' && f.endedAt?.getTime() === f.expiresAt.getTime()), 'each lease ended at its deadline, recorded');
-  assert.deepEqual(run.events.map((e) => e.kind), ['started', 'faults_ended', 'passed']);
+  assert.deepEqual(run.events.map((e) => e.kind), ['started', 'faults_ended', 'restore_check', 'passed']);
+  assert.equal(run.events[2].text, `Restore check passed: a restore of ${model.name} took 14 min (2 days ago), within its RTO of 30 min.`);
+  await db().modelArtifact.delete({ where: { id: model.id } });
   const evidence = await db().recoveryEvidence.findFirst({ where: { kind: 'drill', values: { path: ['reference'], equals: runId } } });
   assert.ok(evidence?.ok, 'the passed drill is evidence for the objective');
   assert.deepEqual((await auditEntriesFor(runId)).map((a) => a.action), ['drill.run.start']);

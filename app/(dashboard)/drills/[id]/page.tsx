@@ -6,7 +6,7 @@ import { PlanForm } from '@/components/drills/plan-form';
 import { ArchivePlanButton, RunNowButton } from '@/components/drills/run-controls';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
-import { getPlan, listPlans, planChoices } from '@/lib/drills/data';
+import { getPlan, listPlans, planChecks, planChoices } from '@/lib/drills/data';
 import { FreshnessBadge } from '@/components/drills/drill-badges';
 import { describeHalt, describeFault, describeScope } from '@/lib/drills/describe';
 import { formatSpan } from '@/lib/recovery/format';
@@ -25,7 +25,7 @@ export default async function DrillPlanPage({ params }: { params: Promise<{ id: 
   if (!plan) notFound();
   const canRun = hasPermission(user.role, 'drills.run');
   const choices = canRun ? await planChoices() : null;
-  const scope = await describeScope(plan.scope);
+  const [scope, checks] = await Promise.all([describeScope(plan.scope), planChecks(plan)]);
   const freshness = (await listPlans()).find((p) => p.id === plan.id)?.freshness ?? null;
   const traffic = plan.trafficMode === 'synthetic' ? `only its own synthetic requests (${plan.syntheticRps}/s)` : `${Math.round(plan.trafficShare * 100)}% of real traffic`;
   const summary = `${plan.faults.map(describeFault).join(', ')} on ${scope} for ${traffic}, for ${formatSpan(plan.durationMs)} at most. Halts when ${describeHalt(plan.haltConditions)}.`;
@@ -68,6 +68,7 @@ export default async function DrillPlanPage({ params }: { params: Promise<{ id: 
             <Text size="sm"><b>Halts when:</b> {describeHalt(plan.haltConditions)}</Text>
             <Text size="sm"><b>Runbook:</b> {plan.runbook ? <LinkAnchor href={`/runbooks/${plan.runbook.id}`}>{plan.runbook.name}</LinkAnchor> : 'none named: the incident rules pick one by failure mode'}{plan.runbook?.archivedAt ? ' (archived)' : ''}</Text>
             <Text size="sm"><b>Notifications:</b> {plan.drillWebhook ? `only to the drill channel ${plan.drillWebhook.name}${plan.drillWebhook.disabledAt ? ' (disabled: nowhere)' : ''}` : 'nowhere (no drill channel)'}</Text>
+            <Text size="sm"><b>Also checks:</b> {checks.length ? checks.join('; ') : 'nothing else: the service keeps no conversations and its targets in scope serve no model with backups'}</Text>
             <Text size="sm"><b>Schedule:</b> {plan.nextRunAt ? `${formatUtc(plan.nextRunAt)}${plan.recurrenceDays ? `, then every ${plan.recurrenceDays} days` : ', once'}` : 'not scheduled'} · stale after {plan.cadenceDays} days</Text>
           </SimpleGrid>
         </Card>
