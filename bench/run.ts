@@ -29,6 +29,7 @@ import { runHistoryBench, withHistorySection } from './history';
 import { runRecoveryBench } from './recovery';
 import { runBackupsBench } from './backups';
 import { runIncidentsBench } from './incidents';
+import { runDrillsBench } from './drills';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const PROFILE = process.env.BENCH_PROFILE === '1';
@@ -54,7 +55,7 @@ const FAILOVER_BREAKERS = [
   ['short-window', { windowMs: 2_000, openMs: 5_000 }],
 ] as const satisfies readonly (readonly [string, Partial<BreakerConfig>])[];
 /** `npm run bench -- <section ...>` runs only those; gateway is sections 1-2 of the report, failover 3, flip 4, memory 5. */
-const SECTIONS = ['gateway', 'workers', 'memory', 'failover', 'limits', 'flip', 'history', 'recovery', 'incidents', 'backups'] as const;
+const SECTIONS = ['gateway', 'workers', 'memory', 'failover', 'limits', 'flip', 'history', 'recovery', 'incidents', 'backups', 'drills'] as const;
 type Section = (typeof SECTIONS)[number];
 const TMP = path.join(ROOT, 'bench/.tmp');
 const RESULTS = path.join(ROOT, 'bench/RESULTS.md');
@@ -605,11 +606,12 @@ async function main() {
   // `npm run bench -- history`: only the database benchmark of issue 4 (bench/history.ts); with no argument it runs last.
   const sections = process.argv.slice(2);
   // `npm run bench -- history recovery`: only the database benchmarks, each in a process of its own writing its own section.
-  if (sections.length > 0 && sections.every((section) => section === 'history' || section === 'recovery' || section === 'incidents' || section === 'backups')) {
+  if (sections.length > 0 && sections.every((section) => section === 'history' || section === 'recovery' || section === 'incidents' || section === 'backups' || section === 'drills')) {
     if (sections.includes('history') && (await runHistoryBench()) !== 0) throw new Error('bench/history.ts failed (see its output above)');
     if (sections.includes('recovery') && (await runRecoveryBench()) !== 0) throw new Error('bench/recovery.ts failed (see its output above)');
     if (sections.includes('incidents') && (await runIncidentsBench()) !== 0) throw new Error('bench/incidents.ts failed (see its output above)');
     if (sections.includes('backups') && (await runBackupsBench()) !== 0) throw new Error('bench/backups.ts failed (see its output above)');
+    if (sections.includes('drills') && (await runDrillsBench()) !== 0) throw new Error('bench/drills.ts failed (see its output above)');
     return;
   }
   mkdirSync(TMP, { recursive: true });
@@ -698,6 +700,10 @@ async function main() {
   if (sections.length === 0 || sections.includes('backups')) {
     log('backups: scanning a model against sha256sum, the conversation store at 500 requests/s, configuration into git (issue 15; bench/backups.ts), in a process of its own');
     if ((await runBackupsBench()) !== 0) log('  bench/backups.ts failed: see its output above');
+  }
+  if (sections.length === 0 || sections.includes('drills')) {
+    log('drills: fault leases on two replicas, halts and the cost of injection, issue 14 (bench/drills.ts), in a process of its own');
+    if ((await runDrillsBench()) !== 0) log('  bench/drills.ts failed: see its output above');
   }
 }
 

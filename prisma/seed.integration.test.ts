@@ -77,3 +77,22 @@ test('seeding runs its queries one after another inside its transactions: pg pri
   await seedDemoEstate();
   assert.deepEqual(warnings.filter((warning) => warning.includes('already executing a query')), []);
 });
+
+test('the demo ships drills of every kind a manager meets: a fresh pass, a pass the chain changed since, a failure with the part that broke it, a plan never run', async () => {
+  await seedDemoEstate();
+  const { drillCoverage } = await import('@/lib/drills/data');
+  const coverage = await drillCoverage();
+  const status = (name: string) => coverage.plans.find((p) => p.planName === name)?.freshness;
+  assert.equal(status('support-bot: OpenAI outage')?.status, 'fresh');
+  assert.equal(status('support-bot: OpenAI outage')?.score, 100);
+  assert.equal(status('support-bot: EU region down')?.status, 'unverified');
+  assert.match(status('support-bot: EU region down')!.changes.join(' '), /The failover chain changed: was openai-gpt-4o-us-east → azure-gpt-4o-eu-west → vllm-llama-70b-on-prem, now .*anthropic-sonnet-us-west/);
+  assert.equal(status('code-assistant: Anthropic rate limits')?.status, 'failed');
+  assert.match(coverage.plans.find((p) => p.planName === 'code-assistant: Anthropic rate limits')!.last!.verdict!, /over the RTO of .* The slowest part was/);
+  assert.equal(status('doc-summarizer: slow Gemini first token')?.status, 'never_run');
+  assert.ok(coverage.plans.every((p) => p.nextRunAt === null || p.nextRunAt.getTime() > Date.now()), 'nothing scheduled in the past: the scheduler would start it at the demo start');
+  // Seeding again adds nothing.
+  const before = await db().drillRun.count();
+  await seedDemoEstate();
+  assert.equal(await db().drillRun.count(), before);
+});

@@ -14,6 +14,7 @@ import { readAll, type Tx } from '@/lib/server/db';
 import { hashToken, tokenPrefixOf } from '@/lib/access/tokens';
 import { inTransaction } from '@/lib/server/mutation';
 import { seedBackupsDemo } from './seed-backups';
+import { seedDrillsDemo } from './seed-drills';
 import { seedIncidentsDemo } from './seed-incidents';
 import { seedRecoveryDemo } from './seed-recovery';
 
@@ -201,5 +202,7 @@ export async function seedDemoEstate(): Promise<{ users: { email: string; role: 
   await seedRecoveryDemo();
   await seedBackupsDemo();
   await seedIncidentsDemo();
+  // After the runbooks: the drills follow them.
+  await seedDrillsDemo();
   return seeded;
 }

@@ -12,6 +12,7 @@ import { burnRateAlertTask } from '@/lib/slo/evaluate';
 import { degradationTask } from '@/lib/degradation/evaluate';
 import { retentionTask } from '@/lib/health/rollups';
 import { recoveryTask } from '@/lib/recovery/detect-task';
+import { drillControllerTask, drillWindows } from '@/lib/drills/controller';
 import { configHistoryTask } from '@/lib/config-history/publish-task';
 import { backupsTask } from '@/lib/backups/task';
 import { conversationRetentionTask } from '@/lib/conversations/mutations';
@@ -24,6 +25,7 @@ export type ControlLoopDeps = {
   breakers: GatewayDeps['breakers'];
   recorder: GatewayDeps['recorder'];
   gatewayState?: GatewayState;
+  conversations?: GatewayDeps['conversations'];
 };
 
 /** A loop of the leader: what every one of them may read besides its own dependencies is the replica's routing snapshot. */
@@ -31,7 +33,7 @@ export type ReplicaTask = LeaderTask<{ snapshots: SnapshotReader }>;
 
 export function controlLoops(deps: ControlLoopDeps): ReplicaTask[] {
   return [
-    burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, state: deps.gatewayState, queue: createRetryQueue() }), retentionTask, accessCleanupTask, recoveryTask(),
-    configHistoryTask(), backupsTask(), conversationRetentionTask(), incidentWatchTask(), notificationDeliveryTask,
+    burnRateAlertTask, degradationTask, queueReplayTask({ ...deps, state: deps.gatewayState, queue: createRetryQueue() }), retentionTask, accessCleanupTask,
+    recoveryTask(drillWindows), drillControllerTask({ ...deps, state: deps.gatewayState }), configHistoryTask(), backupsTask(), conversationRetentionTask(), incidentWatchTask(), notificationDeliveryTask,
   ];
 }

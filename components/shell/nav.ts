@@ -16,7 +16,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: '/backups', label: 'Backups', group: 'Recover', ready: true },
   { href: '/runbooks', label: 'Runbooks', group: 'Recover', ready: true },
   { href: '/incidents', label: 'Incidents', group: 'Recover', ready: true },
-  { href: '/drills', label: 'Drills', group: 'Recover', ready: false },
+  { href: '/drills', label: 'Drills', group: 'Recover', ready: true },
   { href: '/audit', label: 'Audit log', group: 'Govern', ready: true },
   { href: '/admin', label: 'Admin', group: 'Govern', ready: true, adminOnly: true },
 ];

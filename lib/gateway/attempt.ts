@@ -5,15 +5,32 @@
 // stream relayed (relay-stream.ts). Every attempt is recorded, whatever came of it.
 import { limitInForce, type LimitBasis } from '@/lib/routing/adaptive-limits';
 import type { ErrorClass } from '@/lib/routing/error-classes';
-import type { SnapshotChainEntry, SnapshotTarget } from '@/lib/routing/model';
+import type { SnapshotChainEntry, SnapshotFault, SnapshotTarget } from '@/lib/routing/model';
 import { buildUpstreamRequest, parseUpstreamResponse, readUpstreamError, UnsupportedByTargetError, UpstreamResponseError, type UpstreamErrorDetail } from './adapters';
 import { classifyHttpError, parseRetryAfter } from './classify-error';
 import { sendJson, standbyHeaders, upstreamTargetOf, type Exchange, type Failure, type Gateway } from './context';
 import type { Usage } from './openai-schema';
+import { beforeResponse, faultedStream, pickFault } from './inject-fault';
 import { relayStream, type OnUsage } from './relay-stream';
 import { AttemptAbort, classifyTransportError, readBody, sendUpstream, UpstreamFailure } from './upstream';
 
 const MAX_UPSTREAM_BODY_BYTES = 16 * 1024 * 1024;
+
+/** Waits `ms` unless the attempt is aborted first (its deadline, or the client gone): true when the wait ran out. */
+function pause(ms: number, abort: AttemptAbort): Promise<boolean> {
+  if (abort.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      abort.off('abort', onAbort);
+      resolve(true);
+    }, ms);
+    abort.once('abort', onAbort);
+  });
+}
 
 /** usage: the attempt's own, as its upstream reported it; deliveredTokens: the text it sent the client, estimated when a cut stream never reported it. */
 export type AttemptResult = { failure: Failure | null; ttftMs: number | null; usage: Usage | null; deliveredTokens?: number | null };
@@ -69,12 +86,13 @@ export async function attempt(gw: Gateway, x: Exchange, entry: SnapshotChainEntr
   let ttftMs: number | null = null;
   let usage: Usage | null = null;
   let deliveredTokens: number | null = null;
-  const failure = await attemptInner(x, entry, target, deadlineAt, (t) => (ttftMs = t), (u, delivered = null) => ((usage = u), (deliveredTokens = delivered)));
+  const fault = pickFault(gw.deps.snapshot()?.faults, target.id, x.drillRunId, Date.now(), gw.random);
+  const failure = await attemptInner(x, entry, target, deadlineAt, fault, (t) => (ttftMs = t), (u, delivered = null) => ((usage = u), (deliveredTokens = delivered)));
   return { failure, ttftMs, usage, deliveredTokens };
 }
 
 async function attemptInner(
-  x: Exchange, entry: SnapshotChainEntry, target: SnapshotTarget, deadlineAt: number, onTtft: (ms: number) => void, onUsage: OnUsage,
+  x: Exchange, entry: SnapshotChainEntry, target: SnapshotTarget, deadlineAt: number, fault: SnapshotFault | null, onTtft: (ms: number) => void, onUsage: OnUsage,
 ): Promise<Failure | null> {
   const startedAt = performance.now();
   const fail = failureFor(target);
@@ -88,8 +106,20 @@ async function attemptInner(
   controller.follow(x.res, 'close', x.abort);
   const deadlineTimer = setTimeout(() => controller.abort(), Math.max(1, attemptDeadline - Date.now()));
   // A non-streamed answer slower than the chain's latency limit moves on (DESIGN.md's fallback matrix).
-  const headerMs = x.stream ? entry.timeouts.headerMs : Math.min(entry.timeouts.headerMs, entry.latencyLimitMs ?? Infinity);
+  let headerMs = x.stream ? entry.timeouts.headerMs : Math.min(entry.timeouts.headerMs, entry.latencyLimitMs ?? Infinity);
   try {
+    if (fault) {
+      // A drill's fault acts here, where a real upstream would (inject-fault.ts).
+      const before = beforeResponse(fault, x.stream, headerMs);
+      if (before.kind === 'status') {
+        const body = { error: { message: before.message, type: before.status === 429 ? 'rate_limit_error' : 'server_error' } };
+        return fail(classifyHttpError(before.status, body, target.apiStyle), before.message, before.status, before.retryAfterMs);
+      }
+      const waitMs = before.kind === 'transport' ? before.afterMs : before.kind === 'delay' ? before.delayMs : 0;
+      if (waitMs > 0 && !(await pause(waitMs, controller))) return fail(classifyTransportError(controller.reason, controller).errorClass, 'the request ran out of time');
+      if (before.kind === 'transport') return fail(before.errorClass, before.message);
+      if (before.kind === 'delay') headerMs -= before.delayMs;
+    }
     let response;
     try {
       response = await sendUpstream(upstreamRequest, { connectMs: entry.timeouts.connectMs, headerMs }, controller);
@@ -130,7 +160,8 @@ async function attemptInner(
       return null;
     }
 
-    return await relayStream(x, entry, target, upstreamTarget, response.body, startedAt, fail, onTtft, onUsage);
+    const body = (fault && faultedStream(fault, response.body)) || response.body;
+    return await relayStream(x, entry, target, upstreamTarget, body as typeof response.body, startedAt, fail, onTtft, onUsage);
   } catch (error) {
     if (error instanceof UnsupportedByTargetError) throw error;
     const failure = error instanceof UpstreamFailure ? error : classifyTransportError(error, controller);

@@ -129,6 +129,8 @@ export type Exchange = {
   assembler: AnswerAssembler | null;
   /** For the response cache and the conversation store: the chat completion sent, when the answer was not streamed. */
   completion: unknown;
+  /** Set on a drill's synthetic request: the run whose drill-only faults may catch it (inject-fault.ts). */
+  drillRunId: string | null;
 };
 
 /** How a request ended, for its RequestOutcome: the status the SLO sees, and who answered. */

@@ -79,7 +79,9 @@ export function createGatewayHandler(deps: GatewayDeps) {
     return false;
   }
 
-  return Object.assign(handle, { complete: (serviceName: string, body: Record<string, unknown>, tokenId: string | null) => complete(gw, serviceName, body, tokenId) });
+  return Object.assign(handle, {
+    complete: (serviceName: string, body: Record<string, unknown>, tokenId: string | null, drill: { runId: string } | null = null, conversation?: string) => complete(gw, serviceName, body, tokenId, drill, conversation),
+  });
 }
 
 export type GatewayHandler = ReturnType<typeof createGatewayHandler>;

@@ -45,16 +45,23 @@ export async function handleQueued(gw: Gateway, req: IncomingMessage, res: Serve
  * the token that queued it, checked again now (it may have been revoked);
  * null runs it without a token's restrictions.
  */
-export async function complete(gw: Gateway, serviceName: string, body: Record<string, unknown>, tokenId: string | null): Promise<CompletedRequest> {
+/** The token id of requests run without a token (null): a UUID, since a conversation they keep is stored under it. */
+export const INTERNAL_TOKEN_ID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * `drill`: a drill's synthetic request, recorded like client traffic so the episode detector sees it.
+ * `conversation`: the conversation it continues, as the x-standby-conversation header names one (a drill's resume check).
+ */
+export async function complete(gw: Gateway, serviceName: string, body: Record<string, unknown>, tokenId: string | null, drill: { runId: string } | null = null, conversation?: string): Promise<CompletedRequest> {
   const failed = (status: number, message: string, type: OpenAiErrorType, code: string): CompletedRequest => ({ status, body: openAiError(status, message, type, code).body, headers: {}, servedBy: null });
   const snapshot = gw.deps.snapshot();
   if (!snapshot) return failed(503, 'Standby has no routing configuration yet.', 'service_unavailable', 'not_ready');
   const now = Date.now();
   const token: SnapshotToken | undefined =
-    tokenId === null ? { id: '', name: 'internal', services: [], expiresAt: null } : [...snapshot.tokens.values()].find((t) => t.id === tokenId);
+    tokenId === null ? { id: INTERNAL_TOKEN_ID, name: 'internal', services: [], expiresAt: null } : [...snapshot.tokens.values()].find((t) => t.id === tokenId);
   if (!token || (token.expiresAt !== null && token.expiresAt <= now)) return failed(401, 'The API token that queued this request is no longer valid.', 'authentication_error', 'invalid_api_key');
   const res = new BufferedResponse();
-  const served = await serveRequest(gw, res.asServerResponse(), snapshot, token, { ...body, model: serviceName, stream: false }, { wantsQueue: false, record: false });
+  const served = await serveRequest(gw, res.asServerResponse(), snapshot, token, { ...body, model: serviceName, stream: false }, { wantsQueue: false, record: drill !== null, drillRunId: drill?.runId ?? null, conversation });
   let answer: unknown = res.body();
   try {
     answer = JSON.parse(res.body());

@@ -15,8 +15,11 @@ import { parseChatRequest, type ChatRequest } from './openai-schema';
 import { AnswerAssembler, answerFromCompletion } from './response-cache';
 import { serveInTier } from './tiers';
 
-/** `conversation`: the x-standby-conversation header of a live request (the retry queue's replay names none). */
-export type ServeOptions = { wantsQueue: boolean; record: boolean; conversation?: string | string[] };
+/**
+ * drillRunId: a drill's own synthetic request (lib/drills/controller.ts), which that run's drill-only faults catch; clients cannot set it.
+ * `conversation`: the x-standby-conversation header of a live request (the retry queue's replay names none).
+ */
+export type ServeOptions = { wantsQueue: boolean; record: boolean; drillRunId?: string | null; conversation?: string | string[] };
 
 /** A decoded body: validated, then served (serveChatRequest). */
 export async function serveRequest(gw: Gateway, res: ServerResponse, snapshot: RoutingSnapshot, token: SnapshotToken, json: unknown, options: ServeOptions): Promise<Served | void> {
@@ -56,7 +59,7 @@ export async function serveChatRequest(
     res, requestId: newRequestId(), created: Math.floor(Date.now() / 1000), service, request: sent,
     stream: sent.stream === true, includeUsage: sent.stream_options?.include_usage === true, abort, attempts: 0, sentText: '', headersSent: false, hasToolCalls: false,
     earlier: { completionTokens: 0, estimated: false }, answerUsage: null,
-    assembler: turn && sent.stream === true ? new AnswerAssembler() : null, completion: null,
+    assembler: turn && sent.stream === true ? new AnswerAssembler() : null, completion: null, drillRunId: options.drillRunId ?? null,
   };
   const served = await serveInTier(gw, exchange, snapshot, tier, { wantsQueue: options.wantsQueue, tokenId: token.id, body });
   // Hook of the conversation store: the answer the client received joins the history (written off the request path).

@@ -85,6 +85,10 @@ export async function startDataPlane(options: DataPlaneOptions = {}) {
     metrics,
     gatewayState,
     handle,
+    /** A request served in memory (the retry queue's replay, a drill's synthetic traffic). */
+    complete: gateway.complete,
+    /** This replica's conversation store, for the gateways of the control loops (a drill's resume check). */
+    conversations: options.conversations?.store,
     clientDisconnected,
     status,
     /** What Next's pages and routes may see of it (lib/server/data-plane-link.ts). */

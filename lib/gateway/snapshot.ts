@@ -11,8 +11,9 @@ import { db } from '@/lib/server/db';
 import { listen, type Listener } from '@/lib/server/notify';
 import { servedShare } from '@/lib/degradation/capacity';
 import { DEFAULT_TIER_POLICY } from '@/lib/routing/defaults';
-import { TARGET_SELECT, toBreakerMap, toSnapshotChainEntry, toSnapshotOverride, toSnapshotTarget } from '@/lib/routing/rows';
+import { TARGET_SELECT, toBreakerMap, toSnapshotChainEntry, toSnapshotFault, toSnapshotOverride, toSnapshotTarget } from '@/lib/routing/rows';
 import type { RoutingSnapshot, SnapshotDegradation, SnapshotService, SnapshotTarget, TierRule } from '@/lib/routing/model';
+import { faultsByTarget } from './inject-fault';
 
 function readRules(value: unknown): TierRule[] {
   if (!Array.isArray(value)) return [];
@@ -23,7 +24,7 @@ function readRules(value: unknown): TierRule[] {
 }
 
 export async function loadSnapshot(now = Date.now()): Promise<RoutingSnapshot> {
-  const [targets, services, overrides, breakers, tokens, privateNetworks] = await Promise.all([
+  const [targets, services, overrides, breakers, tokens, privateNetworks, faults] = await Promise.all([
     db().target.findMany({ select: { ...TARGET_SELECT, credential: { select: { ciphertext: true } } } }),
     db().service.findMany({
       select: {
@@ -40,6 +41,8 @@ export async function loadSnapshot(now = Date.now()): Promise<RoutingSnapshot> {
     db().targetBreaker.findMany(),
     db().apiToken.findMany({ where: { revokedAt: null, scopes: { has: 'gateway' } }, select: { id: true, name: true, tokenHash: true, services: true, expiresAt: true } }),
     db().setting.findUnique({ where: { key: PRIVATE_NETWORKS_SETTING }, select: { value: true } }),
+    // Leases not ended and not past their deadline; the gateway checks the deadline again at every use.
+    db().drillFault.findMany({ where: { endedAt: null, expiresAt: { gt: new Date(now) } }, select: { id: true, runId: true, kind: true, targetIds: true, share: true, drillOnly: true, startsAt: true, expiresAt: true, params: true } }),
   ]);
 
   const targetMap = new Map<string, SnapshotTarget>();
@@ -83,6 +86,7 @@ export async function loadSnapshot(now = Date.now()): Promise<RoutingSnapshot> {
     breakers: toBreakerMap(breakers),
     tokens: new Map(tokens.map((t) => [t.tokenHash, { id: t.id, name: t.name, services: t.services, expiresAt: t.expiresAt?.getTime() ?? null }])),
     privateNetworks: readPrivateNetworks(privateNetworks?.value),
+    faults: faultsByTarget(faults.map((f) => ({ fault: toSnapshotFault(f), targetIds: f.targetIds }))),
   };
 }
 

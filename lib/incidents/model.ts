@@ -97,6 +97,7 @@ export const TIMELINE_KINDS = {
   correction: false,
   postmortem: false,
   followup: false,
+  drill: true,
 } as const;
 export type TimelineKind = keyof typeof TIMELINE_KINDS;
 export const curatedByDefault = (kind: string) => (TIMELINE_KINDS as Record<string, boolean>)[kind] ?? false;

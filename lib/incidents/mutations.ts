@@ -497,6 +497,18 @@ export async function runActionStep(caller: Caller, input: unknown) {
   return { summary: outcome.summary };
 }
 
+/**
+ * A drill incident's notifications go to its plan's drill channel or nowhere
+ * (issue 14): a rehearsal must never page the people a real outage would.
+ */
+async function assertDrillChannel(tx: Tx, incidentId: string, webhookId: string): Promise<void> {
+  const incident = await tx.incident.findUnique({ where: { id: incidentId }, select: { isDrill: true, drillRuns: { take: 1, select: { plan: { select: { drillWebhookId: true, drillWebhook: { select: { name: true } } } } } } } });
+  if (!incident?.isDrill) return;
+  const channel = incident.drillRuns[0]?.plan;
+  if (!channel?.drillWebhookId) throw new AppError('INVALID', 'This is a drill and its plan names no drill channel, so its notifications go nowhere: mark the step done by hand once you have rehearsed what you would send.', { webhookId: ['A drill sends nothing without a drill channel.'] });
+  if (channel.drillWebhookId !== webhookId) throw new AppError('INVALID', `This is a drill: its notifications go only to its drill channel, ${channel.drillWebhook?.name ?? 'the one its plan names'}.`, { webhookId: ['Only the drill channel.'] });
+}
+
 /** A notify step: the message is queued for the leader's delivery loop (deliveries.ts), never sent on the request path. */
 export async function runNotifyStep(caller: Caller, input: unknown) {
   const actor = requireActor(caller, 'incidents.write');
@@ -507,6 +519,7 @@ export async function runNotifyStep(caller: Caller, input: unknown) {
     assertOpenStep(run, expectedVersion);
     const webhook = await tx.notificationWebhook.findUnique({ where: { id: webhookId }, select: { id: true, name: true, disabledAt: true } });
     if (!webhook || webhook.disabledAt) throw new AppError('INVALID', 'Some fields need attention.', { webhookId: ['This webhook no longer exists or is disabled.'] });
+    await assertDrillChannel(tx, run.incidentId, webhook.id);
     const context = await loadIncidentContext(tx, run.incidentId);
     const text = renderMessage(message, context!);
     const now = new Date();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { collectSignals, DEFAULT_RULE_CONFIG, planSignals, type Signal, type WatchInputs } from './rules';
+import { collectSignals, DEFAULT_RULE_CONFIG, partitionDrillSignals, planSignals, type Signal, type WatchInputs } from './rules';
 
 const now = 1_000_000_000;
 const inputs = (over: Partial<WatchInputs> = {}): WatchInputs => ({
@@ -94,4 +94,18 @@ test('several signals at once for one service open one incident', () => {
 
 test('a handled signal is never handled again (no second incident after the first is resolved)', () => {
   assert.deepEqual(planSignals([signal({ key: 'a' })], [], new Set(['a'])), []);
+});
+
+test('signals a drill caused join its drill incident; others, and those from before it started, open real incidents (issue 14)', () => {
+  const signal = (over: Partial<Signal>): Signal => ({ key: 'k', rule: 'primary_breaker', serviceId: 'svc', serviceName: 'support-bot', targetId: 't1', at: 2_000, text: '', failureMode: 'provider_outage', ...over });
+  const drills = [{ incidentId: 'drill-inc', serviceId: 'svc', targetIds: ['t1'], startedAt: 1_000 }];
+  const { real, drill } = partitionDrillSignals([
+    signal({ key: 'by-service' }),
+    signal({ key: 'by-target', serviceId: 'other', targetId: 't1' }),
+    signal({ key: 'elsewhere', serviceId: 'other', targetId: 't9' }),
+    signal({ key: 'before', at: 500 }),
+  ], drills);
+  assert.deepEqual(drill.map((d) => [d.signal.key, d.incidentId]), [['by-service', 'drill-inc'], ['by-target', 'drill-inc']]);
+  assert.deepEqual(real.map((s) => s.key), ['elsewhere', 'before']);
+  assert.deepEqual(partitionDrillSignals([signal({})], []).real.length, 1);
 });

@@ -130,3 +130,22 @@ const TITLES: Record<SignalRule, (s: Signal, targetName: string | null) => strin
 };
 
 export const titleOf = (signal: Signal, targetName: string | null) => TITLES[signal.rule](signal, targetName);
+
+/** A drill running (or ended within the lead-up) that may cause signals: its incident, its service and the targets its faults hit. */
+export type DrillInScope = { incidentId: string; serviceId: string; targetIds: string[]; startedAt: number };
+
+/**
+ * Signals a drill caused (on its service or a target it faults, since it
+ * started) join its drill incident and never open a real one (issue 14);
+ * the rest go through the rules as before.
+ */
+export function partitionDrillSignals(signals: readonly Signal[], drills: readonly DrillInScope[]): { real: Signal[]; drill: { signal: Signal; incidentId: string }[] } {
+  const real: Signal[] = [];
+  const drill: { signal: Signal; incidentId: string }[] = [];
+  for (const s of signals) {
+    const d = drills.find((x) => s.at >= x.startedAt && (x.serviceId === s.serviceId || (s.targetId !== null && x.targetIds.includes(s.targetId))));
+    if (d) drill.push({ signal: s, incidentId: d.incidentId });
+    else real.push(s);
+  }
+  return { real, drill };
+}

@@ -28,7 +28,7 @@ import { currentTiers, loadIncidentContext, loadNames, readImpact, requestCounts
 import { deriveEntries, type Watched } from './events';
 import { OPEN_STATUSES, publicIdOf } from './model';
 import { createIncidentIn, STANDBY } from './mutations';
-import { collectSignals, DEFAULT_RULE_CONFIG, planSignals, titleOf, type RuleConfig, type Signal } from './rules';
+import { collectSignals, DEFAULT_RULE_CONFIG, partitionDrillSignals, planSignals, titleOf, type DrillInScope, type RuleConfig, type Signal } from './rules';
 import { suggestSeverity } from './severity';
 import { resolveCheck } from './step-defaults';
 import { appendTimeline, spoken, type TimelineEntry } from './timeline';
@@ -83,12 +83,15 @@ export async function runIncidentPass(options: PassOptions = {}): Promise<PassRe
     },
     options.config ?? DEFAULT_RULE_CONFIG,
   );
-  const fresh = signals.length ? await unhandled(signals) : [];
+  const unhandledSignals = signals.length ? await unhandled(signals) : [];
+  // Signals a drill caused join its drill incident and never open a real one (issue 14).
+  const { real: fresh, drill: fromDrills } = partitionDrillSignals(unhandledSignals, unhandledSignals.length ? await drillsInScope(now) : []);
   const impacts = fresh.length ? await readImpact([...new Set(fresh.map((s) => s.serviceId))], now, inputs) : [];
   const targetName = (id: string | null) => (id ? (targetRows.find((t) => t.id === id)?.name ?? null) : null);
 
   await inTransaction(async (tx) => {
     await tx.$executeRaw(WATCH_LOCK);
+    for (const { signal, incidentId } of fromDrills) await recordSignals(tx, incidentId, [signal], null);
     if (fresh.length) {
       const handled = new Set((await tx.incidentSignal.findMany({ where: { key: { in: fresh.map((s) => s.key) } }, select: { key: true } })).map((s) => s.key));
       const open = await tx.incident.findMany({ where: { status: { in: [...OPEN_STATUSES] }, isDrill: false }, orderBy: { openedAt: 'asc' }, select: { id: true, serviceId: true, signals: { select: { targetId: true } } } });
@@ -145,6 +148,15 @@ async function leftClosedAt(targetIds: string[]): Promise<Map<string, number>> {
     SELECT DISTINCT ON ("targetId") "targetId"::text AS "targetId", at FROM "BreakerTransition"
     WHERE "targetId"::text IN (${Prisma.join(targetIds)}) AND "from" = 'closed' ORDER BY "targetId", at DESC`);
   return new Map(rows.map((r) => [r.targetId, r.at.getTime()]));
+}
+
+/** Drill runs with an incident that are running or ended within LEAD_UP_MS: their service and the targets their faults hit. */
+async function drillsInScope(now: number): Promise<DrillInScope[]> {
+  const runs = await db().drillRun.findMany({
+    where: { incidentId: { not: null }, startedAt: { not: null }, OR: [{ status: 'running' }, { finishedAt: { gt: new Date(now - LEAD_UP_MS) } }] },
+    select: { incidentId: true, startedAt: true, plan: { select: { serviceId: true } }, faultLeases: { select: { targetIds: true } } },
+  });
+  return runs.map((r) => ({ incidentId: r.incidentId!, serviceId: r.plan.serviceId, targetIds: r.faultLeases.flatMap((f) => f.targetIds), startedAt: r.startedAt!.getTime() }));
 }
 
 async function unhandled(signals: Signal[]): Promise<Signal[]> {

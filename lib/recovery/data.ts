@@ -9,6 +9,7 @@ import { ASSUMED_REQUESTS_PER_SECOND, RATE_WINDOW_HOURS } from '@/lib/availabili
 import { db, Prisma } from '@/lib/server/db';
 import { hasState, judgeCell, type Cell, type EvidenceRef, type MeasuredRpo, type MeasuredRto } from './compliance';
 import type { EpisodeDetails } from './detector';
+import { coverageOf, readDrillStates, type DrillCoverage } from './drill-states';
 import { DISRUPTIONS, defaultObjectives, EVIDENCE_FRESH_MS, STATEFUL_KINDS, type DisruptionKind, type RecoveryComponentKind } from './model';
 import type { Period } from './period';
 import { assessPosture, type Posture } from './posture';
@@ -50,6 +51,8 @@ export type Compliance = {
   summary: ComplianceSummary;
   services: ServicePosture[];
   estate: Posture;
+  /** Drill plans and their freshness at the period's end (or now, for the current period), and what was never drilled. */
+  drills: DrillCoverage;
 };
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -349,7 +352,7 @@ async function readObjectivesAt(to: Date) {
 export async function getCompliance(period: Period, now = Date.now()): Promise<Compliance> {
   const from = new Date(period.from);
   const to = new Date(period.to);
-  const [components, objectives, rtoRows, newestRto, rpoRows, inputs, targets, reports, episodeCounts] = await Promise.all([
+  const [components, objectives, rtoRows, newestRto, rpoRows, inputs, targets, reports, episodeCounts, drillStates] = await Promise.all([
     db().recoveryComponent.findMany({
       where: { createdAt: { lte: to }, OR: [{ retiredAt: null }, { retiredAt: { gt: from } }] },
       orderBy: { name: 'asc' },
@@ -366,6 +369,7 @@ export async function getCompliance(period: Period, now = Date.now()): Promise<C
     readTargets(),
     readRecentReports(to),
     db().disruptionEpisode.groupBy({ by: ['status'], where: { startedAt: { gte: from, lt: to } }, _count: { _all: true } }),
+    readDrillStates(Math.min(now, period.to)),
   ]);
 
   const objectiveOf = new Map(objectives.map((o) => [`${o.componentId}/${o.disruption}`, o]));
@@ -437,7 +441,13 @@ export async function getCompliance(period: Period, now = Date.now()): Promise<C
   });
 
   const active = rows.filter((r) => !r.retired);
-  const posture = (list: ComponentRow[]) => assessPosture(list.map((r) => ({ id: r.id, name: r.name, cells: Object.values(r.cells), missing: r.missing })), (id) => STATEFUL_KINDS.has(list.find((r) => r.id === id)!.kind));
+  const drillsOf = new Map<string, typeof drillStates>();
+  for (const d of drillStates) drillsOf.set(d.componentId, [...(drillsOf.get(d.componentId) ?? []), d]);
+  const posture = (list: ComponentRow[]) =>
+    assessPosture(
+      list.map((r) => ({ id: r.id, name: r.name, cells: Object.values(r.cells), missing: r.missing, drills: drillsOf.get(r.id) ?? [], drillable: r.kind === 'service_routing' })),
+      (id) => STATEFUL_KINDS.has(list.find((r) => r.id === id)!.kind),
+    );
   const services = inputs.services
     .map((s) => ({ serviceId: s.id, serviceName: s.name, posture: posture(active.filter((r) => r.services.includes(s.name))) }))
     .sort((a, b) => a.posture.score - b.posture.score || a.serviceName.localeCompare(b.serviceName));
@@ -463,6 +473,7 @@ export async function getCompliance(period: Period, now = Date.now()): Promise<C
     },
     services,
     estate,
+    drills: await coverageOf(drillStates),
   };
 }
 

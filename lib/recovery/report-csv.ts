@@ -1,7 +1,10 @@
-// The report as CSV: the grid (one row per component and disruption) and
-// every episode of the period, with the same figures as the page. Pure.
+// The report as CSV: the grid (one row per component and disruption), the
+// drills with their freshness, and every episode of the period, with the same
+// figures as the page. Pure.
 import type { Cell } from './compliance';
 import type { EpisodeView, RecoveryReport } from './data';
+import { DRILL_STATUS_LABELS } from './drill-freshness';
+import type { DrillState } from './drill-states';
 import { COMPONENT_KIND_LABELS, DISRUPTION_LABELS } from './model';
 import { VERDICT_LABELS } from './verdict';
 
@@ -27,6 +30,27 @@ export const EPISODE_COLUMNS = [
   'episode_id', 'component', 'disruption', 'source', 'status', 'started_utc', 'detected_utc', 'assessed_utc', 'activated_utc', 'restored_utc',
   't_detect_s', 't_assess_s', 't_activate_s', 't_restore_s', 'rto_s', 'objective_rto_s', 'failed', 'total',
 ] as const;
+
+export const DRILL_COLUMNS = [
+  'drill', 'component', 'service', 'disruption', 'status', 'score', 'cadence_days', 'last_result', 'last_finished_utc', 'age_days',
+  'measured_rto_s', 'objective_rto_s', 'changed_since',
+] as const;
+
+function drillLine(d: DrillState): string {
+  return line([
+    d.planName, d.componentName, d.serviceName, DISRUPTION_LABELS[d.disruption], DRILL_STATUS_LABELS[d.freshness.status], d.freshness.score, d.cadenceDays,
+    d.last?.status, d.last?.finishedAt?.toISOString(), d.freshness.ageDays, seconds(d.last?.measuredRtoMs), seconds(d.last?.objectiveRtoMs), d.freshness.changes.join(' '),
+  ]);
+}
+
+/** One row per drill plan, then one per routing component no drill has run on. */
+function drillsCsv(drills: RecoveryReport['drills']): string[] {
+  return [
+    line([...DRILL_COLUMNS]),
+    ...drills.plans.map(drillLine),
+    ...drills.never.map((c) => line([null, c.name, null, null, DRILL_STATUS_LABELS.never_run, 0])),
+  ];
+}
 
 function gridLine(component: RecoveryReport['components'][number], cell: Cell): string {
   const ref = (r: Cell['rto']['worst']) => (r ? `${r.kind}:${r.id}` : null);
@@ -60,8 +84,9 @@ export function reportCsv(report: RecoveryReport, episodes: readonly EpisodeView
     line(['period_from_utc', report.period.from]),
     line(['period_to_utc', report.period.to]),
     line(['generated_utc', report.generatedAt]),
+    line(['drill_coverage_score', report.drills.score]),
     '',
   ];
   const list = [line([...EPISODE_COLUMNS]), ...episodes.map(episodeLine)];
-  return [...header, gridCsv(report).trimEnd(), '', list.join('\r\n'), ''].join('\r\n');
+  return [...header, gridCsv(report).trimEnd(), '', drillsCsv(report.drills).join('\r\n'), '', list.join('\r\n'), ''].join('\r\n');
 }

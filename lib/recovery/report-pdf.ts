@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import PDFDocument from 'pdfkit';
 import { breachOf, type Cell } from './compliance';
 import type { RecoveryReport } from './data';
+import { DRILL_STATUS_LABELS } from './drill-freshness';
 import { formatRatio, formatSpan } from './format';
 import { COMPONENT_KIND_LABELS, DISRUPTIONS, DISRUPTION_SHORT } from './model';
 import { ratioBars, RATIO_AXIS_MAX, verdictCounts, VERDICT_HEX, weeklyColumns, type Segment } from './report-chart-shapes';
@@ -281,6 +282,23 @@ export function renderReportPdf(report: RecoveryReport, options: { link: string 
     report.episodes.map((e) => [utc(e.startedAt), `${e.componentName}${e.source === 'drill' ? ' (drill)' : ''}`, DISRUPTION_SHORT[e.disruption], formatSpan(e.parts.tDetectMs), formatSpan(e.parts.tAssessMs), formatSpan(e.parts.tActivateMs), formatSpan(e.parts.tRestoreMs), e.rtoMs === null ? 'ongoing' : formatSpan(e.rtoMs), formatSpan(e.objective?.rtoMs), `${e.failedRequests} of ${e.totalRequests}`]),
     7,
   );
+
+  const drills = report.drills;
+  layout.heading(`Drills: coverage ${drills.score === null ? 'not scored' : `${drills.score}/100`}`);
+  layout.para('A pass within its cadence scores 100, within two cadences 75, within three 50, then 0; a pass the estate changed since (chain, runbook, targets) at most 50; a failed, halted or missing drill 0.');
+  if (drills.plans.length === 0) layout.para('No drill is planned.', 9, INK);
+  else
+    table(
+      layout,
+      [{ label: 'Drill', width: 3.2 }, { label: 'Failure mode', width: 1.8 }, { label: 'Status', width: 1.8 }, { label: 'Score', width: 0.9 }, { label: 'Last result', width: 2.2 }, { label: 'RTO / objective', width: 1.8 }, { label: 'Changed since', width: 4 }],
+      drills.plans.map((d) => [
+        d.planName, DISRUPTION_SHORT[d.disruption], DRILL_STATUS_LABELS[d.freshness.status], String(d.freshness.score),
+        d.last?.finishedAt ? `${d.last.status}, ${utc(d.last.finishedAt.toISOString())}` : '—',
+        d.last?.measuredRtoMs != null ? `${formatSpan(d.last.measuredRtoMs)} / ${formatSpan(d.last.objectiveRtoMs)}` : '—',
+        d.freshness.changes.join(' ').replace(/→/g, '->') || '—',
+      ]),
+    );
+  if (drills.never.length > 0) layout.para(`Never drilled: ${drills.never.map((c) => c.name).join(', ')}.`, 8.5, INK);
 
   layout.heading('Posture: what to do');
   for (const service of [...report.services.map((x) => ({ name: x.serviceName, posture: x.posture })), { name: 'Shared state', posture: report.estate }]) {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { judgeCell, type CellInput } from './compliance';
 import { DAY } from './model';
+import type { Freshness } from './drill-freshness';
 import { assessPosture } from './posture';
 import { rtoParts } from './rto-parts';
 import { bandOf, judge, ratioOf } from './verdict';
@@ -76,6 +77,40 @@ test('posture: every failed check names what to do, grouped per component and ac
   assert.equal(posture.todo[0].ref?.id, 'e2');
   assert.match(posture.todo[1].text, /Lower the header timeout/);
   assert.match(posture.todo[2].text, /Set an objective for bot routing under capacity loss/);
+  assert.equal(posture.todo[3].text, 'Run a drill of bot routing: nothing measured regional outage within 90 days.');
+});
+
+test('posture: each drill plan is a check credited by its decayed score; stale, failed, unverified and never-run plans say why; a routing component with no plan fails one check', () => {
+  const fresh = (status: Freshness['status'], score: number, ageDays: number | null, changes: string[] = []): Freshness => ({ status, score, ageDays, changes });
+  const posture = assessPosture(
+    [
+      {
+        id: 'r', name: 'bot routing', cells: [], missing: [], drillable: true,
+        drills: [
+          { planName: 'OpenAI outage', disruption: 'provider_outage', cadenceDays: 90, freshness: fresh('fresh', 100, 3) },
+          { planName: 'EU down', disruption: 'regional_outage', cadenceDays: 90, freshness: fresh('stale', 75, 120) },
+          { planName: 'Slow primary', disruption: 'provider_outage', cadenceDays: 30, freshness: fresh('unverified', 50, 10, ['The runbook changed (version 2 → 3).']) },
+          { planName: 'Capacity', disruption: 'capacity_loss', cadenceDays: 90, freshness: fresh('failed', 0, 1) },
+        ],
+      },
+      { id: 'q', name: 'search routing', cells: [], missing: [], drillable: true },
+      { id: 'm', name: 'gpt serving', cells: [], missing: [], drillable: false },
+    ],
+    () => false,
+  );
+  assert.equal(posture.checks, 5);
+  assert.equal(posture.passed, 1, 'only the fresh pass counts as met in full');
+  assert.equal(posture.score, Math.round(((1 + 0.75 + 0.5) / 5) * 100), 'a stale pass earns 75, an unverified one 50, a failed one and a missing plan 0');
+  const bot = posture.todo.find((t) => t.componentName === 'bot routing')!;
+  assert.equal(bot.action, 'run_drill');
+  assert.equal(bot.points, 3);
+  assert.match(bot.text, /"EU down" last passed 120 days ago, its cadence is 90 days/);
+  assert.match(bot.text, /"Slow primary" passed 10 days ago, but since then the runbook changed \(version 2 → 3\)/);
+  assert.match(bot.text, /"Capacity" failed 1 day ago/);
+  assert.doesNotMatch(bot.text, /OpenAI outage/);
+  assert.match(bot.text, /^Run a drill of bot routing: "EU down"/, 'no failure mode is listed that no reason covers');
+  assert.match(posture.todo.find((t) => t.componentName === 'search routing')!.text, /Run a drill of search routing: no drill is planned for it\./);
+  assert.equal(posture.todo.some((t) => t.componentName === 'gpt serving'), false, 'serving components are drilled through their routing');
 });
 
 test('RTO parts add up to the measured RTO, whatever order the milestones came in', () => {

@@ -5,7 +5,7 @@
 // (planning-inputs.ts), and failover, degradation, SLOs, recovery and the
 // monitor all speak them: this folder depends on no domain (docs/architecture.md).
 import type { AdaptiveLimitSetting } from './adaptive-limits';
-import type { ApiStyle, BreakerState, OverrideKind, ProviderKind, QualityClass, Tier } from './enums';
+import type { ApiStyle, BreakerState, DrillFaultKind, OverrideKind, ProviderKind, QualityClass, Tier } from './enums';
 import type { ErrorClass } from './error-classes';
 
 export type BreakerConfig = {
@@ -135,7 +135,30 @@ export type RoutingSnapshot = {
   tokens: Map<string, SnapshotToken>; // by SHA-256 hex of the token
   /** Admin → Settings: the non-public networks targets may point at (lib/server/endpoint-policy.ts); none when absent. */
   privateNetworks?: string[];
+  /** Drill faults whose lease has not ended, by target id (lib/gateway/inject-fault.ts); none when absent. */
+  faults?: ReadonlyMap<string, readonly SnapshotFault[]>;
 };
+
+/**
+ * A drill's fault as a lease (issue 14): the gateway applies it from startsAt
+ * to expiresAt by its own clock, so it ends at its deadline even when the
+ * controller, its replica or the database is gone.
+ */
+export type SnapshotFault = {
+  id: string;
+  runId: string;
+  kind: DrillFaultKind;
+  /** 0..1: the share of matching attempts it catches. */
+  share: number;
+  /** Only the run's own synthetic requests. */
+  drillOnly: boolean;
+  startsAt: number;
+  expiresAt: number;
+  params: FaultParams;
+};
+
+/** error_status: status; rate_limited: retryAfterSeconds (null: none); added_latency, slow_first_token: delayMs; stream_cut, stream_stall: afterChunks. */
+export type FaultParams = { status?: number; retryAfterSeconds?: number | null; delayMs?: number; afterChunks?: number };
 
 /** What a planner sees of breakers: the replica's live view, which follows the shared state. */
 export type BreakerView = (targetId: string) => BreakerState;

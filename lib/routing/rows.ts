@@ -2,9 +2,9 @@
 // place for the gateway's loader (snapshot.ts) and the dashboard's planning
 // copy (planning-inputs.ts), so that the page plans with exactly what the
 // gateway routes with. Pure; the selects are Prisma select objects.
-import type { BreakerState } from './enums';
+import type { BreakerState, DrillFaultKind } from './enums';
 import { isErrorClass } from './error-classes';
-import type { SnapshotChainEntry, SnapshotOverride, SnapshotTarget } from './model';
+import type { FaultParams, SnapshotChainEntry, SnapshotFault, SnapshotOverride, SnapshotTarget } from './model';
 
 /** The target columns both loaders read (the gateway adds the credential). */
 export const TARGET_SELECT = {
@@ -61,4 +61,12 @@ export function toSnapshotOverride(o: OverrideRow): SnapshotOverride {
 /** The shared breaker rows, by target. */
 export function toBreakerMap(rows: { targetId: string; state: BreakerState; since: Date; version: number; replica: string | null }[]) {
   return new Map(rows.map((b) => [b.targetId, { state: b.state, since: b.since.getTime(), version: b.version, replica: b.replica }]));
+}
+
+/** A fault lease as the snapshot carries it; params are kept to the numbers each kind reads. */
+export function toSnapshotFault(f: { id: string; runId: string; kind: DrillFaultKind; share: number; drillOnly: boolean; startsAt: Date; expiresAt: Date; params: unknown }): SnapshotFault {
+  const raw = (typeof f.params === 'object' && f.params !== null ? f.params : {}) as Record<string, unknown>;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const params: FaultParams = { status: num(raw.status), retryAfterSeconds: raw.retryAfterSeconds === null ? null : num(raw.retryAfterSeconds), delayMs: num(raw.delayMs), afterChunks: num(raw.afterChunks) };
+  return { id: f.id, runId: f.runId, kind: f.kind, share: f.share, drillOnly: f.drillOnly, startsAt: f.startsAt.getTime(), expiresAt: f.expiresAt.getTime(), params };
 }

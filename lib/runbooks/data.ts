@@ -173,9 +173,13 @@ export async function listWebhooks(): Promise<WebhookView[]> {
   }));
 }
 
-/** The webhooks a notify step can send to now (not disabled), by name. */
-export async function listActiveWebhooks(): Promise<{ id: string; name: string }[]> {
-  return db().notificationWebhook.findMany({ where: { disabledAt: null }, orderBy: { name: 'asc' }, select: { id: true, name: true } });
+/**
+ * The webhooks a notify step can send to now (not disabled), by name. For a drill's incident only its plan's drill
+ * channel (lib/incidents/mutations.ts assertDrillChannel refuses the others).
+ */
+export async function listActiveWebhooks(drillIncidentId?: string): Promise<{ id: string; name: string }[]> {
+  const drill = drillIncidentId ? { drillPlans: { some: { runs: { some: { incidentId: drillIncidentId } } } } } : {};
+  return db().notificationWebhook.findMany({ where: { disabledAt: null, ...drill }, orderBy: { name: 'asc' }, select: { id: true, name: true } });
 }
 
 /** What the runbook editor chooses from: services, targets, webhooks and other runbooks, by name. */

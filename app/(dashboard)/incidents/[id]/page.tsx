@@ -27,7 +27,7 @@ export default async function IncidentPage({ params }: Params) {
   const [timeline, names, webhooks, library, users, routing, options] = await Promise.all([
     getTimeline(incident.id, { curated }),
     getStepChoices(),
-    listActiveWebhooks(),
+    listActiveWebhooks(incident.isDrill ? incident.id : undefined),
     listRunbooks(),
     runIncident ? listAssignableUsers() : Promise.resolve([]),
     incident.service ? getServiceRouting(incident.service.name) : Promise.resolve(null),

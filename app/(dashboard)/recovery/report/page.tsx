@@ -11,6 +11,7 @@ import { PeriodSelect } from '@/components/recovery/period-select';
 import { PostureList } from '@/components/recovery/posture-list';
 import { RatioChart, VerdictChart, WeeklyChart } from '@/components/recovery/report-charts';
 import { VerdictBadge } from '@/components/recovery/verdict-badge';
+import { DrillCoverageSection } from '@/components/drills/drill-coverage';
 import { EmptyState } from '@/components/ui/empty-state';
 import { LinkAnchor } from '@/components/ui/link-anchor';
 import { PageHeader } from '@/components/ui/page-header';
@@ -138,6 +139,7 @@ export default async function RecoveryReportPage({ searchParams }: Props) {
             <ReportTraffic period={period} />
           </Suspense>
         </Card>
+        <DrillCoverageSection coverage={report.drills} />
         <Card withBorder radius="md" padding="md" component="section" aria-labelledby="report-posture-title">
           <Title order={4} id="report-posture-title" mb="sm">
             Posture per service: what to do

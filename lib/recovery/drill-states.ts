@@ -1,0 +1,107 @@
+import 'server-only';
+// What the drills (lib/drills, issue 14) tell the recovery posture and the
+// report: for every plan not archived, the freshness of its last result, and
+// the service routing components no drill has covered. Read here rather than
+// in lib/drills because the posture and the report need it and lib/drills is
+// built on this domain (it records its results as recovery evidence).
+import { db, type Tx } from '@/lib/server/db';
+import { coverageScore, drillFreshness, type Freshness, type LastResult, type TestedFingerprint } from './drill-freshness';
+import type { DisruptionKind } from './model';
+
+const FINISHED = ['passed', 'failed', 'halted'] as const;
+/** Runs of a plan read to find its running and its last finished one. */
+const RECENT_RUNS = 10;
+
+/** The targets a drill's faults apply to, as chosen; a provider or a region is resolved to its targets when the run starts. */
+export type PlanScope = { kind: 'targets' | 'provider' | 'region'; ids: string[] };
+
+/** The targets a scope names now: chosen ones, or every target of a provider or region. */
+export async function resolveScope(tx: Tx, scope: PlanScope): Promise<{ id: string; name: string }[]> {
+  const where = scope.kind === 'targets' ? { id: { in: scope.ids } } : scope.kind === 'provider' ? { providerId: { in: scope.ids } } : { regionId: { in: scope.ids } };
+  return tx.target.findMany({ where, select: { id: true, name: true }, orderBy: { name: 'asc' } });
+}
+
+/** The runbook's current version, and the id of that version's row (what an incident pins); null when it is gone or archived. */
+export async function runbookVersion(tx: Tx, id: string): Promise<{ id: string; version: number; versionId: string } | null> {
+  const runbook = await tx.runbook.findUnique({ where: { id }, select: { version: true, archivedAt: true, versions: { orderBy: { number: 'desc' }, take: 1, select: { id: true } } } });
+  if (!runbook || runbook.archivedAt || !runbook.versions[0]) return null;
+  return { id, version: runbook.version, versionId: runbook.versions[0].id };
+}
+
+/** What a run of this plan tests now: the service's chain, the runbook's version and the targets in scope (drill-freshness.ts). */
+export async function fingerprint(tx: Tx, plan: { serviceId: string; runbookId: string | null; scope: PlanScope }): Promise<TestedFingerprint> {
+  // One query after another: inside a transaction the client runs them in turn anyway.
+  const chain = await tx.chainEntry.findMany({ where: { serviceId: plan.serviceId }, orderBy: { position: 'asc' }, select: { targetId: true, target: { select: { name: true } } } });
+  const inScope = await resolveScope(tx, plan.scope);
+  const targets = await tx.target.findMany({ where: { id: { in: inScope.map((t) => t.id) } }, select: { id: true, name: true, model: true, endpointUrl: true, enabled: true }, orderBy: { name: 'asc' } });
+  const runbook = plan.runbookId ? await runbookVersion(tx, plan.runbookId) : null;
+  return { chain: chain.map((c) => c.targetId), chainNames: Object.fromEntries(chain.map((c) => [c.targetId, c.target.name])), runbook: runbook && { id: runbook.id, version: runbook.version }, targets };
+}
+
+export type LastRun = { id: string; status: string; finishedAt: Date | null; measuredRtoMs: number | null; objectiveRtoMs: number | null; verdict: string | null };
+
+/** One plan's drill state: its running run, its last result and that result's freshness now. */
+export type DrillState = {
+  planId: string;
+  planName: string;
+  componentId: string;
+  componentName: string;
+  serviceName: string;
+  disruption: DisruptionKind;
+  cadenceDays: number;
+  running: { id: string; startedAt: Date | null } | null;
+  last: LastRun | null;
+  freshness: Freshness;
+};
+
+/** Every plan not archived with its freshness at `now` (or only these plans). */
+export async function readDrillStates(now = Date.now(), planIds?: readonly string[]): Promise<DrillState[]> {
+  const plans = await db().drillPlan.findMany({
+    where: { archivedAt: null, ...(planIds ? { id: { in: [...planIds] } } : {}) },
+    orderBy: { name: 'asc' },
+    select: {
+      id: true, name: true, disruption: true, cadenceDays: true, serviceId: true, runbookId: true, scope: true, componentId: true,
+      component: { select: { name: true, service: { select: { name: true } } } },
+      runs: {
+        where: { status: { in: ['running', ...FINISHED] }, OR: [{ finishedAt: null }, { finishedAt: { lte: new Date(now) } }] },
+        orderBy: { createdAt: 'desc' }, take: RECENT_RUNS,
+        select: { id: true, status: true, startedAt: true, finishedAt: true, measuredRtoMs: true, objectiveRtoMs: true, verdict: true, tested: true },
+      },
+    },
+  });
+  return Promise.all(
+    plans.map(async (p) => {
+      const running = p.runs.find((r) => r.status === 'running') ?? null;
+      const last = p.runs.find((r) => r.status !== 'running' && r.finishedAt) ?? null;
+      const current = last ? await fingerprint(db(), { serviceId: p.serviceId, runbookId: p.runbookId, scope: p.scope as PlanScope }) : null;
+      const result: LastResult | null = last ? { status: last.status as LastResult['status'], finishedAt: last.finishedAt!.getTime(), tested: last.tested as unknown as TestedFingerprint } : null;
+      return {
+        planId: p.id, planName: p.name, componentId: p.componentId, componentName: p.component.name, serviceName: p.component.service?.name ?? '(deleted service)',
+        disruption: p.disruption, cadenceDays: p.cadenceDays,
+        running: running && { id: running.id, startedAt: running.startedAt },
+        last: last && { id: last.id, status: last.status, finishedAt: last.finishedAt, measuredRtoMs: last.measuredRtoMs, objectiveRtoMs: last.objectiveRtoMs, verdict: last.verdict },
+        freshness: drillFreshness(result, p.cadenceDays, current, now),
+      };
+    }),
+  );
+}
+
+/** Service routing components in service no plan has a finished run of: never drilled. */
+export async function readNeverDrilled(states: readonly DrillState[]): Promise<{ id: string; name: string }[]> {
+  const drilled = new Set(states.filter((s) => s.last).map((s) => s.componentId));
+  const components = await db().recoveryComponent.findMany({ where: { kind: 'service_routing', retiredAt: null }, select: { id: true, name: true }, orderBy: { name: 'asc' } });
+  return components.filter((c) => !drilled.has(c.id));
+}
+
+export type DrillCoverage<P extends DrillState = DrillState> = { plans: P[]; never: { id: string; name: string }[]; score: number | null };
+
+/** Coverage of these plans: each plan's status and score, the never-drilled components, and the mean score (never-drilled counting 0). */
+export async function coverageOf<P extends DrillState>(plans: P[]): Promise<DrillCoverage<P>> {
+  const never = await readNeverDrilled(plans);
+  return { plans, never, score: coverageScore([...plans.map((p) => p.freshness.score), ...never.map(() => 0)]) };
+}
+
+/** The estate's drill coverage at `now`. */
+export async function readDrillCoverage(now = Date.now()): Promise<DrillCoverage> {
+  return coverageOf(await readDrillStates(now));
+}
