@@ -20,8 +20,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { machine, machineRows, now, ROOT, runGroup, runWhenMain, sleep, startChild, tsNodeArgs, withBenchDatabase, type Child, type Machine } from './harness';
+import { machine, machineRows, now, ROOT, runGroup, runWhenMain, sleep, startChild, tsNodeArgs, type Child, type Machine } from './harness';
 import { writeResultsSection } from './history';
+import { benchSecrets, benchUser, openScratchDatabase, seedBenchService } from './scratch-database';
 import { median } from './stats';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -46,19 +47,8 @@ type Result = {
 };
 
 async function seed() {
-  const { db } = await import('@/lib/server/db');
-  const { syncComponents } = await import('@/lib/recovery/components');
-  const provider = await db().provider.create({ data: { name: 'bench-provider', kind: 'openai', apiStyle: 'openai_chat' }, select: { id: true } });
-  const region = await db().region.create({ data: { code: 'bench-local', name: 'Bench' }, select: { id: true } });
-  const target = (name: string) =>
-    db().target.create({
-      data: { name, providerId: provider.id, regionId: region.id, model: 'bench-model', endpointUrl: 'http://127.0.0.1:9/v1', rpm: 1000, tpm: 100_000, contextWindow: 128_000, priceInPerMTok: 1, priceOutPerMTok: 1, qualityClass: 'standard' },
-      select: { id: true, name: true },
-    });
-  const targets = [await target('bench-primary'), await target('bench-secondary')];
-  const service = await db().service.create({ data: { name: 'bench-service', chain: { create: targets.map((t, position) => ({ targetId: t.id, position })) } }, select: { id: true, name: true } });
-  await syncComponents();
-  const operator = await db().user.create({ data: { email: 'operator@bench.local', name: 'Bench Operator', role: 'operator', passwordHash: 'x' }, select: { id: true, email: true, name: true, role: true } });
+  const { targets, service } = await seedBenchService();
+  const operator = await benchUser('operator');
   return { targets, service, operator };
 }
 type Seeded = Awaited<ReturnType<typeof seed>>;
@@ -187,14 +177,13 @@ export function runDrillsBench(): Promise<number> {
 }
 
 async function main() {
-  process.env.NEXTAUTH_SECRET ??= 'benchmark-only-secret-0123456789abcdef01234';
-  process.env.STANDBY_ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString('base64');
+  benchSecrets();
   mkdirSync(TMP, { recursive: true });
   const host = machine();
   log(`${host.cpu}, ${host.cores} cores, ${host.memory}; load average ${host.load}${QUICK ? ' (QUICK)' : ''}`);
-  await withBenchDatabase(DATABASE, async (url) => {
-    const env = { DATABASE_URL: url, NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET!, STANDBY_ENCRYPTION_KEY: process.env.STANDBY_ENCRYPTION_KEY! };
-    const { db } = await import('@/lib/server/db');
+  const database = await openScratchDatabase(DATABASE);
+  {
+    const env = { DATABASE_URL: database.url, NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET!, STANDBY_ENCRYPTION_KEY: process.env.STANDBY_ENCRYPTION_KEY! };
     const replicas: Child[] = [];
     try {
       const seeded = await seed();
@@ -209,9 +198,9 @@ async function main() {
     } finally {
       for (const r of replicas) await r.call('close').catch(() => {});
       for (const r of replicas) await r.stop().catch(() => {});
-      await db().$disconnect().catch(() => {});
+      await database.close();
     }
-  });
+  }
 }
 
 runWhenMain(__filename, 'bench drills', main);

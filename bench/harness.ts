@@ -268,33 +268,6 @@ export function runGroup(command: string, args: string[], env: Record<string, st
   });
 }
 
-/**
- * Runs `work` against a database of its own on the benchmark's embedded
- * PostgreSQL (a process group of its own, so an interrupted run stops it),
- * migrated, with DATABASE_URL pointing at it; the database is dropped and the
- * server stopped afterwards, whatever happened.
- */
-export async function withBenchDatabase<T>(name: string, work: (url: string) => Promise<T>): Promise<T> {
-  const pg = (await import('pg')).default;
-  const { applyMigrations } = await import('@/lib/server/runtime/migrate');
-  const postgres = await startChild<{ url: string }>('postgres', 'bench/postgres.ts', { readyTimeoutMs: 120_000, ownGroup: true });
-  const admin = new pg.Client({ connectionString: postgres.info.url });
-  try {
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(postgres.info.url);
-    url.pathname = `/${name}`;
-    process.env.DATABASE_URL = url.toString();
-    await applyMigrations(url.toString(), path.join(ROOT, 'prisma/migrations'));
-    return await work(url.toString());
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch((error) => console.error(`[bench] could not drop ${name}`, error));
-    await admin.end().catch(() => {});
-    await postgres.stop(30_000);
-  }
-}
-
 /** Runs `main` when `file` is the script node was started with, and exits with its outcome. */
 export function runWhenMain(file: string, label: string, main: () => Promise<void>): void {
   if (!process.argv[1] || path.resolve(process.argv[1]) !== path.resolve(file)) return;

@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { machine, machineRows, now, ROOT, runGroup, sleep, startChild, tsNodeArgs, type Child, type Machine } from './harness';
-import { withBenchDatabase } from './scratch-database';
+import { benchUser, seedBenchService, withBenchDatabase } from './scratch-database';
 import { timeReads, writeResultsSection, type Timing } from './history';
 import { median } from './stats';
 
@@ -63,21 +63,14 @@ export type IncidentsResult = {
 // ---- setup -------------------------------------------------------------------------------------
 
 async function seed() {
-  const { db } = await import('@/lib/server/db');
+  // Runbooks are versioned in the configuration history: its sections are loaded as a replica loads them.
+  await import('@/lib/config-history/sections');
   const { inTransaction } = await import('@/lib/server/mutation');
   const { installLibraryIn } = await import('@/lib/runbooks/mutations');
   const { SYSTEM_ACTOR } = await import('@/lib/server/auth');
   await inTransaction((tx) => installLibraryIn(tx, SYSTEM_ACTOR));
-  const provider = await db().provider.create({ data: { name: 'bench-provider', kind: 'openai', apiStyle: 'openai_chat' }, select: { id: true } });
-  const region = await db().region.create({ data: { code: 'bench-local', name: 'Bench' }, select: { id: true } });
-  const target = (name: string) =>
-    db().target.create({
-      data: { name, providerId: provider.id, regionId: region.id, model: 'bench-model', endpointUrl: 'http://127.0.0.1:9/v1', rpm: 1000, tpm: 100_000, contextWindow: 128_000, priceInPerMTok: 1, priceOutPerMTok: 1, qualityClass: 'standard' },
-      select: { id: true, name: true },
-    });
-  const targets = [await target('bench-primary'), await target('bench-secondary')];
-  const service = await db().service.create({ data: { name: 'bench-service', chain: { create: targets.map((t, position) => ({ targetId: t.id, position })) } }, select: { id: true, name: true } });
-  const commander = await db().user.create({ data: { email: 'commander@bench.local', name: 'Bench Commander', role: 'commander', passwordHash: 'x' }, select: { id: true, email: true, name: true, role: true } });
+  const { targets, service } = await seedBenchService();
+  const commander = await benchUser('commander');
   return { targets, service, commander };
 }
 

@@ -72,3 +72,27 @@ export async function withBenchDatabase<T>(name: string, run: (client: pg.Client
     await database.close();
   }
 }
+
+/** Two targets on a provider and region of their own, chained in that order for one service, as the drills and incidents benchmarks route. */
+export async function seedBenchService() {
+  const { db } = await import('@/lib/server/db');
+  const { syncComponents } = await import('@/lib/recovery/components');
+  const provider = await db().provider.create({ data: { name: 'bench-provider', kind: 'openai', apiStyle: 'openai_chat' }, select: { id: true } });
+  const region = await db().region.create({ data: { code: 'bench-local', name: 'Bench' }, select: { id: true } });
+  const target = (name: string) =>
+    db().target.create({
+      data: { name, providerId: provider.id, regionId: region.id, model: 'bench-model', endpointUrl: 'http://127.0.0.1:9/v1', rpm: 1000, tpm: 100_000, contextWindow: 128_000, priceInPerMTok: 1, priceOutPerMTok: 1, qualityClass: 'standard' },
+      select: { id: true, name: true },
+    });
+  const targets = [await target('bench-primary'), await target('bench-secondary')];
+  const service = await db().service.create({ data: { name: 'bench-service', chain: { create: targets.map((t, position) => ({ targetId: t.id, position })) } }, select: { id: true, name: true } });
+  await syncComponents();
+  return { targets, service };
+}
+
+/** A user of this role, as the benchmarks' mutations need a caller. */
+export async function benchUser(role: 'operator' | 'commander') {
+  const { db } = await import('@/lib/server/db');
+  const name = role === 'operator' ? 'Bench Operator' : 'Bench Commander';
+  return db().user.create({ data: { email: `${role}@bench.local`, name, role, passwordHash: 'x' }, select: { id: true, email: true, name: true, role: true } });
+}
