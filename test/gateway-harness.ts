@@ -17,7 +17,7 @@ import { type BreakerConfig, type TargetBudget, type RoutingSnapshot, type Snaps
 import { BreakerRegistry, type TransitionRecord } from '@/lib/gateway/breaker-registry';
 import type { AdaptiveLimitSetting } from '@/lib/routing/adaptive-limits';
 import type { ErrorClass } from '@/lib/routing/error-classes';
-import { createGatewayState } from '@/lib/gateway/context';
+import { createGatewayState, type GatewayDeps } from '@/lib/gateway/context';
 import { createGatewayHandler } from '@/lib/gateway/handler';
 import type { RequestOutcome, SampleRecord } from '@/lib/gateway/recorder';
 import type { GatewayQueue } from '@/lib/gateway/retry-queue';
@@ -66,7 +66,7 @@ async function shut(server: http.Server): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
-export async function startHarness(options: { maxBodyBytes?: number; queue?: GatewayQueue; onClientDisconnect?: (where: string) => void } = {}) {
+export async function startHarness(options: { maxBodyBytes?: number; queue?: GatewayQueue; onClientDisconnect?: (where: string) => void; metrics?: GatewayDeps['metrics'] } = {}) {
   // The upstreams below listen on loopback, which Admin → Settings must allow (the routing snapshot sets this in production).
   setEndpointPolicy(endpointPolicyOf(['127.0.0.0/8']));
   // ---------------------------------------------------------------- upstreams
@@ -207,6 +207,7 @@ export async function startHarness(options: { maxBodyBytes?: number; queue?: Gat
     },
     recorder: { record: (sample) => samples.push(sample), recordRequest: (outcome) => outcomes.push(outcome), tokenUsed: (tokenId, at) => tokenUses.push({ tokenId, at }) },
     queue: options.queue,
+    metrics: options.metrics,
     maxBodyBytes: options.maxBodyBytes,
     onClientDisconnect: options.onClientDisconnect,
     random: () => {

@@ -9,11 +9,13 @@ export function finalError(gw: Gateway, x: Exchange, failure: Failure | null, re
   const interrupted = x.headersSent;
   sendFinalError(gw, x, failure, reason);
   // An interrupted stream went out as HTTP 200 but is no answer: the SLO counts it as the 502 it is.
-  return { status: interrupted ? 502 : x.res.statusCode, errorClass: failure?.errorClass ?? (interrupted ? 'stream_cut' : 'no_target_available'), target: failure?.target ?? null, ttftMs: null, usage: null };
+  const status = interrupted ? 502 : x.res.statusCode;
+  // Counted with the status the client got (a provider's 503 reaches it as a 502): what its logs show.
+  gw.deps.metrics?.observeRequest({ service: x.service.name, status, attempts: x.attempts });
+  return { status, errorClass: failure?.errorClass ?? (interrupted ? 'stream_cut' : 'no_target_available'), target: failure?.target ?? null, ttftMs: null, usage: null };
 }
 
 function sendFinalError(gw: Gateway, x: Exchange, failure: Failure | null, reason: string) {
-  gw.deps.metrics?.observeRequest({ service: x.service.name, status: failure?.status ?? 503, attempts: x.attempts });
   if (x.headersSent) {
     // Never present a truncated answer as a success: an error event and no [DONE].
     x.res.end(`data: ${JSON.stringify({ error: { message: `The answer was interrupted and could not be completed: ${reason}`, type: 'api_error', code: 'upstream_stream_interrupted', param: null } })}\n\n`);
