@@ -32,6 +32,8 @@ export type AttemptObservation = {
 
 export type RequestObservation = { service: string; status: number; attempts: number };
 
+export type RecorderReading = { buffered: number; written: number; dropped: number; failedFlushes: number; threadRestarts: number };
+
 export type Metrics = {
   observeAttempt(attempt: AttemptObservation): void;
   observeRequest(request: RequestObservation): void;
@@ -42,6 +44,8 @@ export type Metrics = {
   observeClientDisconnect(): void;
   /** A sign-in attempt: signed in, refused (its password was checked), or throttled (refused unchecked). */
   observeSignIn(outcome: SignInOutcome): void;
+  /** The recorder of this replica and its writer thread, read at each scrape (buffered rows, written, dropped, failures, restarts). */
+  watchRecorder(read: () => RecorderReading): void;
   /** The exposition text of every family. */
   render(): Promise<string>;
   /** In a worker of a pool: lets the primary read this registry for poolMetrics(). */
@@ -69,6 +73,27 @@ export function createMetrics(): Metrics {
   const serviceTier = new Gauge({ name: 'standby_service_tier', help: "Each service's degradation tier as this replica last applied it: 1 for the tier in force, 0 for the others.", labelNames: ['service', 'tier'], registers, aggregator: 'max' });
   const clientDisconnects = new Counter({ name: 'standby_client_disconnects_total', help: 'Clients that closed the connection before their request was complete.', registers });
   const signIns = new Counter({ name: 'standby_signin_attempts_total', help: 'Sign-in attempts on this replica: signed_in and refused had their password checked, throttled were refused unchecked.', labelNames: ['outcome'], registers });
+  let recorder: (() => RecorderReading) | null = null;
+  /** A counter whose value is the recorder's own count, read when scraped. */
+  const recorderCounter = (name: string, help: string, key: Exclude<keyof RecorderReading, 'buffered'>) =>
+    new Counter({
+      name, help, registers,
+      collect() {
+        if (!recorder) return;
+        this.reset();
+        this.inc(recorder()[key]);
+      },
+    });
+  new Gauge({
+    name: 'standby_recorder_buffered_rows', help: 'Attempt, probe and request records waiting to be written to PostgreSQL.', registers,
+    collect() {
+      if (recorder) this.set(recorder().buffered);
+    },
+  });
+  recorderCounter('standby_recorder_written_rows_total', 'Records written to PostgreSQL by the writer thread.', 'written');
+  recorderCounter('standby_recorder_dropped_rows_total', 'Records dropped, oldest first, because more were waiting than the recorder holds (PostgreSQL unreachable for long).', 'dropped');
+  recorderCounter('standby_recorder_failed_flushes_total', 'Flushes that did not write (their records were kept for the next).', 'failedFlushes');
+  recorderCounter('standby_recorder_thread_restarts_total', "Times the recorder's writer thread stopped unasked and was started again.", 'threadRestarts');
   /** Targets each service has had as active, so a change can zero the previous one; and the one active now. */
   const activeBefore = new Map<string, Set<string>>();
   const activeNow = new Map<string, string | null>();
@@ -107,6 +132,9 @@ export function createMetrics(): Metrics {
     },
     observeSignIn(outcome) {
       signIns.inc({ outcome });
+    },
+    watchRecorder(read) {
+      recorder = read;
     },
     render: () => registry.metrics(),
     shareWithPool() {
