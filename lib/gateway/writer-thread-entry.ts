@@ -3,11 +3,11 @@
 // closes its database connections once the batches under way are answered.
 import { parentPort } from 'node:worker_threads';
 import { db } from '@/lib/server/db';
+import { decodeBatch } from './batch-codec';
 import { writeSamples } from './sample-writer';
-import type { RequestOutcome, SampleRecord, TokenUse } from './records';
-import type { WriteReply } from './writer-thread';
+import type { WriteReply, WriteRequest } from './writer-thread';
 
-type Message = { id: number; samples: SampleRecord[]; requests: RequestOutcome[]; tokenUses: TokenUse[] } | { stop: true };
+type Message = WriteRequest | { stop: true };
 
 const port = parentPort;
 if (!port) throw new Error('writer-thread-entry.ts runs only as the recorder\'s writer thread');
@@ -20,7 +20,8 @@ port.on('message', (message: Message) => {
       .finally(() => port.close());
     return;
   }
-  const written = writeSamples(message.samples, message.requests, message.tokenUses).then(
+  const { samples, requests, tokenUses } = decodeBatch(message.batch);
+  const written = writeSamples(samples, requests, tokenUses).then(
     () => port.postMessage({ id: message.id, error: null } satisfies WriteReply),
     (error: unknown) => port.postMessage({ id: message.id, error: error instanceof Error ? (error.message.split('\n').at(-1) ?? 'write failed') : String(error) } satisfies WriteReply),
   );

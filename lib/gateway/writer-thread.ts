@@ -2,7 +2,8 @@ import 'server-only';
 // The recorder's writer thread (docs/decisions/018): a batch is handed to a
 // node:worker_threads thread of this process, which encodes it and writes it
 // to PostgreSQL (sample-writer.ts) while the request thread goes on serving.
-// The request thread pays only for the structured clone of the batch. One
+// The request thread pays only for putting the batch into columns, whose
+// buffers are transferred rather than copied (batch-codec.ts). One
 // thread per process, started on the first write; it holds no rows of its own:
 // a write is acknowledged once committed, so a thread that dies takes nothing
 // with it (the recorder keeps the rows and tries again; one that dies between
@@ -13,11 +14,12 @@ import 'server-only';
 // process alive while idle; stopWriterThread() ends it after the last flush.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import type { SampleWriter } from './records';
+import { Worker, type MessagePort } from 'node:worker_threads';
+import { encodeBatch, type EncodedBatch } from './batch-codec';
+import type { RequestOutcome, SampleRecord, SampleWriter, TokenUse } from './records';
 
 /** A batch to write, and the thread's answer to it. */
-export type WriteRequest = { id: number; samples: unknown[]; requests: unknown[]; tokenUses: unknown[] };
+export type WriteRequest = { id: number; batch: EncodedBatch };
 export type WriteReply = { id: number; error: string | null };
 
 export type WriterThreadStats = { restarts: number; lastExit: string | null };
@@ -61,7 +63,7 @@ export class WriterThread {
       this.pending.set(id, { resolve, reject });
       // Held open while a batch is in flight, so that nothing awaiting it is left without an event loop.
       if (this.pending.size === 1) worker.ref();
-      worker.postMessage({ id, samples, requests, tokenUses } satisfies WriteRequest);
+      handOver(worker, id, samples, requests, tokenUses);
     });
   };
 
@@ -119,6 +121,15 @@ export class WriterThread {
   current(): Worker | null {
     return this.worker;
   }
+}
+
+/**
+ * What the request thread does with a batch: encode it as columns and post it, its buffers transferred. Exported so that
+ * the gateway benchmark (bench/gateway.ts) pays exactly this on its request thread, with no database behind it.
+ */
+export function handOver(port: Pick<Worker | MessagePort, 'postMessage'>, id: number, samples: readonly SampleRecord[], requests: readonly RequestOutcome[], tokenUses: TokenUse[]): void {
+  const { batch, transfer } = encodeBatch(samples, requests, tokenUses);
+  port.postMessage({ id, batch } satisfies WriteRequest, transfer);
 }
 
 /** The writer thread of this process (one, like its Prisma client). */
