@@ -34,7 +34,7 @@ class StringTable {
     const column = new Int32Array(length);
     let last: string | null = null;
     let lastIndex = -1;
-    const put = (i: number, value: string | null | undefined) => {
+    const put = (i: number, value: unknown) => {
       if (typeof value !== 'string') column[i] = -1;
       else if (value === last) column[i] = lastIndex;
       else {
@@ -54,44 +54,48 @@ class StringTable {
 
 function numbers(length: number) {
   const column = new Float64Array(length);
-  return { column, put: (i: number, value: number | null | undefined) => void (column[i] = typeof value === 'number' ? value : NaN) };
+  return { column, put: (i: number, value: unknown) => void (column[i] = typeof value === 'number' ? value : NaN) };
 }
 
 function booleans(length: number) {
   const column = new Uint8Array(length);
-  return { column, put: (i: number, value: boolean) => void (column[i] = value ? 1 : 0) };
+  return { column, put: (i: number, value: unknown) => void (column[i] = value ? 1 : 0) };
 }
 
-// Written out field by field rather than looped over SAMPLE_FIELDS: a property read by a computed name is several
-// times slower here, and this runs on the request thread. The round-trip test holds these to the field lists.
+type Writer = { column: Column; put(i: number, value: unknown): void };
+
+/** A writer per field of `fields`, each over a column of `n` rows. */
+function writersFor<T>(fields: Fields<T>, n: number, text: StringTable): { [K in keyof Fields<T>]: Writer } {
+  const make = { number: () => numbers(n), boolean: () => booleans(n), text: () => text.column(n) } as Record<Kind, () => Writer>;
+  return Object.fromEntries(Object.entries(fields).map(([name, kind]) => [name, make[kind as Kind]()])) as { [K in keyof Fields<T>]: Writer };
+}
+
+const encoded = (count: number, writers: Record<string, Writer>): EncodedRows => ({
+  count, columns: Object.fromEntries(Object.entries(writers).map(([name, writer]) => [name, writer.column])),
+});
+
+// The rows are read field by field by name rather than in a loop over the field lists: a property read by a computed
+// name is several times slower, and this runs on the request thread. The round-trip test holds them to the lists.
 function encodeSamples(rows: readonly SampleRecord[], text: StringTable): EncodedRows {
-  const n = rows.length;
-  const [targetId, serviceId, source, errorClass, requestId, limitBasis] = [text.column(n), text.column(n), text.column(n), text.column(n), text.column(n), text.column(n)];
-  const [at, statusCode, latencyMs, ttftMs, attempt, promptTokens, completionTokens, limitMs] = [numbers(n), numbers(n), numbers(n), numbers(n), numbers(n), numbers(n), numbers(n), numbers(n)];
-  const ok = booleans(n);
-  for (let i = 0; i < n; i += 1) {
+  const w = writersFor(SAMPLE_FIELDS, rows.length, text);
+  for (let i = 0; i < rows.length; i += 1) {
     const r = rows[i];
-    targetId.put(i, r.targetId); serviceId.put(i, r.serviceId); source.put(i, r.source); errorClass.put(i, r.errorClass); requestId.put(i, r.requestId); limitBasis.put(i, r.limitBasis);
-    at.put(i, r.at); statusCode.put(i, r.statusCode); latencyMs.put(i, r.latencyMs); ttftMs.put(i, r.ttftMs); attempt.put(i, r.attempt);
-    promptTokens.put(i, r.promptTokens); completionTokens.put(i, r.completionTokens); limitMs.put(i, r.limitMs); ok.put(i, r.ok);
+    w.targetId.put(i, r.targetId); w.serviceId.put(i, r.serviceId); w.source.put(i, r.source); w.errorClass.put(i, r.errorClass); w.requestId.put(i, r.requestId);
+    w.limitBasis.put(i, r.limitBasis); w.at.put(i, r.at); w.statusCode.put(i, r.statusCode); w.latencyMs.put(i, r.latencyMs); w.ttftMs.put(i, r.ttftMs);
+    w.attempt.put(i, r.attempt); w.promptTokens.put(i, r.promptTokens); w.completionTokens.put(i, r.completionTokens); w.limitMs.put(i, r.limitMs); w.ok.put(i, r.ok);
   }
-  const columns = { targetId, serviceId, source, at, ok, errorClass, statusCode, latencyMs, ttftMs, requestId, attempt, promptTokens, completionTokens, limitMs, limitBasis };
-  return { count: n, columns: Object.fromEntries(Object.entries(columns).map(([name, c]) => [name, c.column])) };
+  return encoded(rows.length, w);
 }
 
 function encodeRequests(rows: readonly RequestOutcome[], text: StringTable): EncodedRows {
-  const n = rows.length;
-  const [serviceId, requestId, errorClass, targetId, tier, servedBy] = [text.column(n), text.column(n), text.column(n), text.column(n), text.column(n), text.column(n)];
-  const [at, status, attempts, latencyMs, ttftMs, promptTokens, completionTokens] = [numbers(n), numbers(n), numbers(n), numbers(n), numbers(n), numbers(n), numbers(n)];
-  const [ok, stream] = [booleans(n), booleans(n)];
-  for (let i = 0; i < n; i += 1) {
+  const w = writersFor(REQUEST_FIELDS, rows.length, text);
+  for (let i = 0; i < rows.length; i += 1) {
     const r = rows[i];
-    serviceId.put(i, r.serviceId); requestId.put(i, r.requestId); errorClass.put(i, r.errorClass); targetId.put(i, r.targetId); tier.put(i, r.tier); servedBy.put(i, r.servedBy);
-    at.put(i, r.at); status.put(i, r.status); attempts.put(i, r.attempts); latencyMs.put(i, r.latencyMs); ttftMs.put(i, r.ttftMs);
-    promptTokens.put(i, r.promptTokens); completionTokens.put(i, r.completionTokens); ok.put(i, r.ok); stream.put(i, r.stream);
+    w.serviceId.put(i, r.serviceId); w.requestId.put(i, r.requestId); w.errorClass.put(i, r.errorClass); w.targetId.put(i, r.targetId); w.tier.put(i, r.tier);
+    w.servedBy.put(i, r.servedBy); w.at.put(i, r.at); w.status.put(i, r.status); w.attempts.put(i, r.attempts); w.latencyMs.put(i, r.latencyMs);
+    w.ttftMs.put(i, r.ttftMs); w.promptTokens.put(i, r.promptTokens); w.completionTokens.put(i, r.completionTokens); w.ok.put(i, r.ok); w.stream.put(i, r.stream);
   }
-  const columns = { serviceId, at, requestId, ok, status, errorClass, targetId, attempts, latencyMs, ttftMs, stream, tier, servedBy, promptTokens, completionTokens };
-  return { count: n, columns: Object.fromEntries(Object.entries(columns).map(([name, c]) => [name, c.column])) };
+  return encoded(rows.length, w);
 }
 
 function decodeRows<T>(encoded: EncodedRows, fields: Fields<T>, strings: readonly string[]): T[] {
