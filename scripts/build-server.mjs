@@ -11,9 +11,20 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
-/** Builds `entry` (relative to the repository) into `outfile`; returns outfile's absolute path. */
+/**
+ * Entries of threads a server starts from a file of its own, built beside every server bundle: the recorder's
+ * writer thread (lib/gateway/writer-thread.ts looks for it next to the bundle it runs in).
+ */
+const THREADS = [['lib/gateway/writer-thread-entry.ts', 'writer-thread-entry.cjs']];
+
+/** Builds `entry` (relative to the repository) into `outfile`, and the thread entries beside it; returns outfile's absolute path. */
 export async function buildServer(entry, outfile) {
   const out = path.resolve(ROOT, outfile);
+  await Promise.all([bundle(entry, out), ...THREADS.map(([thread, name]) => bundle(thread, path.join(path.dirname(out), name)))]);
+  return out;
+}
+
+async function bundle(entry, out) {
   const result = await build({
     entryPoints: [path.join(ROOT, entry)],
     outfile: out,
@@ -41,7 +52,6 @@ export async function buildServer(entry, outfile) {
     writeFileSync(aside, file.contents);
     renameSync(aside, file.path);
   }
-  return out;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

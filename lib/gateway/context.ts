@@ -79,10 +79,11 @@ export type GatewayState = {
    */
   coolingDown: Map<string, { until: number; failure: Failure }>;
   /**
-   * SHA-256 of recently seen bearer tokens: a client sends the same token with
-   * every request, and hashing it each time was a measurable share of the
-   * gateway's CPU. Bounded, and it holds only what the snapshot already lets
-   * through or refuses.
+   * SHA-256 of the bearer token in recently seen Authorization headers (by the
+   * header's value): a client sends the same header with every request, and
+   * parsing and hashing it each time was a measurable share of the gateway's
+   * CPU. Bounded, and it holds only what the snapshot already lets through or
+   * refuses.
    */
   tokenHashes: Map<string, string>;
   /** Which requests of a service in a tier are overflow (lib/degradation/overflow.ts). */
@@ -111,6 +112,8 @@ export type Exchange = {
   requestId: string;
   created: number;
   service: SnapshotService;
+  /** The tier the request is served in (x-standby-tier on every answer). */
+  tier: Tier;
   request: ChatRequest;
   stream: boolean;
   includeUsage: boolean;
@@ -165,7 +168,7 @@ export function sendError(res: ServerResponse, status: number, message: string, 
 
 /** The headers of an answer from `target`. */
 export function standbyHeaders(x: Exchange, target: SnapshotTarget): Record<string, string> {
-  return { 'x-request-id': x.requestId, 'x-standby-service': x.service.name, 'x-standby-target': target.name, 'x-standby-attempts': String(x.attempts) };
+  return { 'x-request-id': x.requestId, 'x-standby-tier': x.tier, 'x-standby-service': x.service.name, 'x-standby-target': target.name, 'x-standby-attempts': String(x.attempts) };
 }
 
 export const upstreamTargetOf = (t: SnapshotTarget): UpstreamTarget => ({ apiStyle: t.apiStyle, endpointUrl: t.endpointUrl, model: t.model, apiKey: t.apiKey, providerKind: t.providerKind });

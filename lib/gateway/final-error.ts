@@ -21,7 +21,7 @@ function sendFinalError(gw: Gateway, x: Exchange, failure: Failure | null, reaso
     x.res.end(`data: ${JSON.stringify({ error: { message: `The answer was interrupted and could not be completed: ${reason}`, type: 'api_error', code: 'upstream_stream_interrupted', param: null } })}\n\n`);
     return;
   }
-  const headers = { 'x-request-id': x.requestId, 'x-standby-service': x.service.name, 'x-standby-attempts': String(x.attempts), ...(failure ? { 'x-standby-target': failure.target.name } : {}) };
+  const headers = { 'x-request-id': x.requestId, 'x-standby-tier': x.tier, 'x-standby-service': x.service.name, 'x-standby-attempts': String(x.attempts), ...(failure ? { 'x-standby-target': failure.target.name } : {}) };
   if (!failure) return sendError(x.res, 503, reason, 'service_unavailable', 'no_target_available', null, headers);
   const providerMessage = failure.detail?.message ?? failure.message;
   switch (failure.errorClass) {

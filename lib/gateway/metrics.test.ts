@@ -58,11 +58,31 @@ describe('metrics', () => {
     assert.equal(s.get('standby_client_disconnects_total'), 0);
   });
 
-  test('with nothing observed, every family is still declared, and only the unlabelled counter has a series', async () => {
+  test('with nothing observed, every family is still declared, and only the unlabelled ones have a series', async () => {
     const text = await createMetrics().render();
-    assert.equal(text.split('\n').filter((line) => line.startsWith('# TYPE')).length, 11);
-    assert.deepEqual([...samples(text)], [['standby_client_disconnects_total', 0]]);
+    assert.equal(text.split('\n').filter((line) => line.startsWith('# TYPE')).length, 16);
+    assert.deepEqual([...samples(text)], [
+      ['standby_client_disconnects_total', 0], ['standby_recorder_buffered_rows', 0], ['standby_recorder_written_rows_total', 0],
+      ['standby_recorder_dropped_rows_total', 0], ['standby_recorder_failed_flushes_total', 0], ['standby_recorder_thread_restarts_total', 0],
+    ]);
     assert.ok(text.endsWith('\n'));
+  });
+
+  test("the recorder's rows and its writer thread's restarts are read at each scrape, never counted twice", async () => {
+    const metrics = createMetrics();
+    let reading = { buffered: 40, written: 1_000, dropped: 0, failedFlushes: 1, threadRestarts: 0 };
+    metrics.watchRecorder(() => reading);
+    let s = samples(await metrics.render());
+    assert.equal(s.get('standby_recorder_buffered_rows'), 40);
+    assert.equal(s.get('standby_recorder_written_rows_total'), 1_000);
+    assert.equal(s.get('standby_recorder_failed_flushes_total'), 1);
+    reading = { buffered: 0, written: 1_040, dropped: 7, failedFlushes: 1, threadRestarts: 1 };
+    s = samples(await metrics.render());
+    assert.equal(s.get('standby_recorder_buffered_rows'), 0);
+    assert.equal(s.get('standby_recorder_written_rows_total'), 1_040);
+    assert.equal(s.get('standby_recorder_dropped_rows_total'), 7);
+    assert.equal(s.get('standby_recorder_failed_flushes_total'), 1);
+    assert.equal(s.get('standby_recorder_thread_restarts_total'), 1);
   });
 
   test('label values are escaped: backslash, double quote, line feed', async () => {

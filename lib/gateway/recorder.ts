@@ -1,123 +1,18 @@
 import 'server-only';
 // Attempts, probe results and client requests are recorded without the hot
 // path waiting on the database: record(), recordRequest() and tokenUsed() only
-// append to a buffer, and a timer writes the buffers in one transaction: a
-// multi-row INSERT per raw table, the API tokens' last use, plus the rollup
-// deltas of exactly those rows
-// (lib/health/rollups.ts), so a failed flush is retried whole and nothing is
-// counted twice. If PostgreSQL is unreachable the buffers keep growing (up to
-// maxBuffered each) and are written when it returns (static stability).
-import type { LimitBasis } from '@/lib/routing/adaptive-limits';
-import type { Tier } from '@/lib/routing/enums';
-import { aggregateRequests, aggregateSamples, upsertRollupDeltas } from '@/lib/health/rollups';
-import { db } from '@/lib/server/db';
+// append to a buffer, and a timer hands the buffers over to the writer thread
+// (writer-thread.ts), which encodes and writes them in one transaction with
+// the rollup deltas of exactly those rows (sample-writer.ts), so a failed
+// flush is retried whole and nothing is counted twice. One batch is in flight
+// at a time, and rows leave the buffer only once written: a flush that fails
+// (PostgreSQL unreachable, the writer thread restarting) keeps them for the
+// next try, up to maxBuffered each, past which the oldest are dropped and
+// counted (static stability; /api/metrics shows both).
+import type { RecorderStats, RequestOutcome, SampleRecord, SampleWriter } from './records';
+import { writeOffThread } from './writer-thread';
 
-export type SampleRecord = {
-  targetId: string;
-  serviceId: string | null;
-  source: 'probe' | 'traffic';
-  at: number;
-  ok: boolean;
-  errorClass: string | null;
-  statusCode: number | null;
-  latencyMs: number;
-  ttftMs: number | null;
-  requestId: string | null;
-  attempt: number | null;
-  promptTokens: number | null;
-  completionTokens: number | null;
-  /** Traffic only: the first-token or header limit the attempt ran under, and why (lib/routing/adaptive-limits.ts). */
-  limitMs?: number | null;
-  limitBasis?: LimitBasis | null;
-};
-
-/** How a request was answered (prisma RequestRecord.servedBy). */
-export type ServedBy = 'upstream' | 'cache' | 'rule' | 'refused' | 'maintenance' | 'queued';
-
-/** One client request that reached routing (after authentication and validation); its attempts are SampleRecords. */
-export type RequestOutcome = {
-  serviceId: string;
-  at: number;
-  requestId: string;
-  /** The service did its job: an answer (upstream, cache or rule), or a refusal the client caused (lib/slo: countsAsGood). */
-  ok: boolean;
-  status: number;
-  errorClass: string | null;
-  targetId: string | null;
-  attempts: number;
-  latencyMs: number;
-  ttftMs: number | null;
-  stream: boolean;
-  tier: Tier;
-  servedBy: ServedBy;
-  promptTokens: number | null;
-  completionTokens: number | null;
-};
-
-export type RecorderStats = { buffered: number; written: number; dropped: number; lastError: string | null; lastFlushAt: number | null };
-
-/** When each API token was last used (ApiToken.lastUsedAt): token id and epoch ms. */
-export type TokenUse = { tokenId: string; at: number };
-
-/** Writes one batch of each kind, all or nothing: a throw means nothing of it was kept. */
-export type SampleWriter = (samples: SampleRecord[], requests: RequestOutcome[], tokenUses: TokenUse[]) => Promise<void>;
-
-// The columns are int4: a fractional or out-of-range value would fail the
-// cast and, retried forever, block every later row behind it. Token counts
-// come from upstreams, so a buggy server reporting 1e12 tokens must not stop
-// the replica's recording: such values are kept at the column's bounds.
-const INT4_MAX = 2_147_483_647;
-const whole = (value: number | null) => (value === null || !Number.isFinite(value) ? null : Math.max(-INT4_MAX, Math.min(INT4_MAX, Math.round(value))));
-
-const wholeSample = (row: SampleRecord): SampleRecord => ({
-  ...row, statusCode: whole(row.statusCode), latencyMs: whole(row.latencyMs) ?? 0, ttftMs: whole(row.ttftMs), attempt: whole(row.attempt),
-  promptTokens: whole(row.promptTokens), completionTokens: whole(row.completionTokens), limitMs: whole(row.limitMs ?? null), limitBasis: row.limitBasis ?? null,
-});
-
-const wholeRequest = (row: RequestOutcome): RequestOutcome => ({
-  ...row, status: whole(row.status) ?? 0, attempts: whole(row.attempts) ?? 0, latencyMs: whole(row.latencyMs) ?? 0, ttftMs: whole(row.ttftMs),
-  promptTokens: whole(row.promptTokens), completionTokens: whole(row.completionTokens),
-});
-
-/** Writes a batch in one transaction: raw rows (arrays unnested server-side, one statement per table) and their rollup deltas. */
-export const writeSamples: SampleWriter = async (rawSamples, rawRequests = [], tokenUses = []) => {
-  const samples = rawSamples.map(wholeSample);
-  const requests = rawRequests.map(wholeRequest);
-  const client = db();
-  const statements = [];
-  if (samples.length > 0) {
-    const col = <K extends keyof SampleRecord>(key: K) => samples.map((row) => row[key]);
-    statements.push(client.$executeRaw`
-      INSERT INTO "HealthSample" ("targetId", "serviceId", "source", "at", "ok", "errorClass", "statusCode", "latencyMs", "ttftMs", "requestId", "attempt", "promptTokens", "completionTokens", "limitMs", "limitBasis")
-      SELECT * FROM unnest(
-        ${col('targetId')}::uuid[], ${col('serviceId')}::uuid[], ${col('source')}::"SampleSource"[], ${samples.map((r) => new Date(r.at))}::timestamp[],
-        ${col('ok')}::boolean[], ${col('errorClass')}::text[], ${col('statusCode')}::int[], ${col('latencyMs')}::int[], ${col('ttftMs')}::int[],
-        ${col('requestId')}::text[], ${col('attempt')}::int[], ${col('promptTokens')}::int[], ${col('completionTokens')}::int[],
-        ${col('limitMs')}::int[], ${col('limitBasis')}::text[]
-      )`);
-  }
-  if (requests.length > 0) {
-    const col = <K extends keyof RequestOutcome>(key: K) => requests.map((row) => row[key]);
-    statements.push(client.$executeRaw`
-      INSERT INTO "RequestRecord" ("serviceId", "at", "requestId", "ok", "status", "errorClass", "targetId", "attempts", "latencyMs", "ttftMs", "stream", "tier", "servedBy", "promptTokens", "completionTokens")
-      SELECT * FROM unnest(
-        ${col('serviceId')}::uuid[], ${requests.map((r) => new Date(r.at))}::timestamp[], ${col('requestId')}::text[], ${col('ok')}::boolean[],
-        ${col('status')}::int[], ${col('errorClass')}::text[], ${col('targetId')}::uuid[], ${col('attempts')}::int[], ${col('latencyMs')}::int[],
-        ${col('ttftMs')}::int[], ${col('stream')}::boolean[], ${col('tier')}::"DegradationTier"[], ${col('servedBy')}::text[],
-        ${col('promptTokens')}::int[], ${col('completionTokens')}::int[]
-      )`);
-  }
-  if (tokenUses.length > 0) {
-    // Never moved back: a replica whose flush was delayed may carry an older time than another's.
-    statements.push(client.$executeRaw`
-      UPDATE "ApiToken" AS t SET "lastUsedAt" = GREATEST(t."lastUsedAt", u.at)
-      FROM unnest(${tokenUses.map((u) => u.tokenId)}::uuid[], ${tokenUses.map((u) => new Date(u.at))}::timestamp[]) AS u(id, at)
-      WHERE t.id = u.id`);
-  }
-  statements.push(...upsertRollupDeltas(aggregateRequests(requests), aggregateSamples(samples)));
-  // Generous: a flush may wait for rebuildRollups to finish a chunk, and nothing waits for the flush.
-  if (statements.length > 0) await client.$transaction(statements, { timeout: 60_000, maxWait: 10_000 });
-};
+export type { RecorderStats, RequestOutcome, SampleRecord, SampleWriter, ServedBy, TokenUse } from './records';
 
 /**
  * A FIFO that appends in O(1) and, past its bound, drops its oldest rows in
@@ -152,10 +47,10 @@ export class SampleRecorder {
   private tokenUses = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
-  readonly stats: RecorderStats = { buffered: 0, written: 0, dropped: 0, lastError: null, lastFlushAt: null };
+  readonly stats: RecorderStats = { buffered: 0, written: 0, dropped: 0, failedFlushes: 0, lastError: null, lastFlushAt: null };
 
   constructor(
-    private readonly write: SampleWriter = writeSamples,
+    private readonly write: SampleWriter = writeOffThread,
     private readonly options: { flushMs?: number; batchSize?: number; maxBuffered?: number } = {},
   ) {}
 
@@ -220,6 +115,7 @@ export class SampleRecorder {
       }
       this.stats.lastFlushAt = Date.now();
     } catch (error) {
+      this.stats.failedFlushes += 1;
       this.stats.lastError = error instanceof Error ? (error.message.split('\n').at(-1) ?? 'write failed') : String(error);
     } finally {
       this.updateBuffered();

@@ -39,16 +39,16 @@ export async function serveChatRequest(
   if (token.services.length > 0 && !token.services.includes(service.name)) {
     return sendError(res, 403, `This API token may not call the service ${service.name}.`, 'permission_error', 'service_not_allowed', 'model');
   }
-  // Every answer from here on says which tier it was served in: a request the healthy
-  // targets have room for is served as in Full, whatever tier the overflow gets.
+  // Every answer from here on says which tier it was served in (x-standby-tier, among the headers each answer is
+  // written with: a header set ahead with setHeader sends Node's writeHead down its slower merging path, decision 018):
+  // a request the healthy targets have room for is served as in Full, whatever tier the overflow gets.
   const now = Date.now();
   const tier = tierForRequest(service.degradation, service.id, gw.state.overflow, now);
-  res.setHeader('x-standby-tier', tier);
   gw.deps.metrics?.setServiceTier?.(service.name, effectiveTier(service.degradation, now));
   const startedAt = performance.now();
   // Hook of the conversation store: a named conversation's stored history goes upstream with the new message.
   const turn = gw.deps.conversations && options.conversation !== undefined ? await gw.deps.conversations.open({ conversation: options.conversation, service, token, request }) : null;
-  if (turn?.kind === 'refused') return sendError(res, turn.status, turn.message, turn.type, turn.code, null, turn.headers);
+  if (turn?.kind === 'refused') return sendError(res, turn.status, turn.message, turn.type, turn.code, null, { ...turn.headers, 'x-standby-tier': tier });
   for (const [name, value] of Object.entries(turn?.headers ?? {})) res.setHeader(name, value);
   const sent = turn?.request ?? request;
   const abort = { aborted: false };
@@ -56,7 +56,7 @@ export async function serveChatRequest(
     if (!res.writableEnded) abort.aborted = true;
   });
   const exchange: Exchange = {
-    res, requestId: newRequestId(), created: Math.floor(Date.now() / 1000), service, request: sent,
+    res, requestId: newRequestId(), created: Math.floor(Date.now() / 1000), service, tier, request: sent,
     stream: sent.stream === true, includeUsage: sent.stream_options?.include_usage === true, abort, attempts: 0, sentText: '', headersSent: false, hasToolCalls: false,
     earlier: { completionTokens: 0, estimated: false }, answerUsage: null,
     assembler: turn && sent.stream === true ? new AnswerAssembler() : null, completion: null, drillRunId: options.drillRunId ?? null,

@@ -16,6 +16,7 @@ import { createMetrics, METRICS_CONTENT_TYPE } from './metrics';
 import { SampleRecorder } from './recorder';
 import { createRetryQueue } from './retry-queue';
 import { SnapshotSource } from './snapshot';
+import { stopWriterThread, writerThread } from './writer-thread';
 
 export type DataPlane = Awaited<ReturnType<typeof startDataPlane>>;
 
@@ -38,6 +39,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}) {
   if (inPool) metrics.shareWithPool();
   const snapshots = new SnapshotSource();
   const recorder = new SampleRecorder().start();
+  metrics.watchRecorder(() => ({ ...recorder.stats, threadRestarts: writerThread.stats.restarts }));
   const targetName = (id: string) => snapshots.get()?.targets.get(id)?.name ?? id;
   const breakers = new BreakerRegistry(
     replica,
@@ -96,6 +98,7 @@ export async function startDataPlane(options: DataPlaneOptions = {}) {
     close: async () => {
       await snapshots.close();
       await recorder.close();
+      await stopWriterThread();
       await options.conversations?.close();
     },
   };

@@ -63,7 +63,7 @@ function servedLocally(gw: Gateway, x: Exchange, status: number, errorClass: str
   return { status, errorClass, target: null, ttftMs: null, usage: null, servedBy };
 }
 
-const tierHeaders = (x: Exchange): Record<string, string> => ({ 'x-request-id': x.requestId, 'x-standby-service': x.service.name, 'x-standby-attempts': String(x.attempts) });
+const tierHeaders = (x: Exchange): Record<string, string> => ({ 'x-request-id': x.requestId, 'x-standby-tier': x.tier, 'x-standby-service': x.service.name, 'x-standby-attempts': String(x.attempts) });
 
 /** A cached or rule-based answer, as JSON or as a short stream, with a fresh id and created. */
 function answerLocally(x: Exchange, answer: CachedAnswer, headers: Record<string, string>) {

@@ -1,5 +1,6 @@
 import 'server-only';
 // One Prisma client per process (STYLE.md habit 2), over node-postgres.
+import { isMainThread } from 'node:worker_threads';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/prisma/client';
 import { env } from './env';
@@ -11,7 +12,8 @@ export { Prisma } from './generated/prisma/client';
 const shared = processSlot<PrismaClient>('prisma');
 
 function createClient(): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: env().DATABASE_URL, max: 10 });
+  // The recorder's writer thread (lib/gateway/writer-thread.ts) writes one batch at a time: two connections are plenty.
+  const adapter = new PrismaPg({ connectionString: env().DATABASE_URL, max: isMainThread ? 10 : 2 });
   return new PrismaClient({ adapter });
 }
 
