@@ -400,26 +400,27 @@ export function writeResultsSection(section: string, beginMarker: string, endMar
   writeFileSync(RESULTS, replaceSection(file, section, beginMarker, endMarker));
 }
 
-/** The file with its history section replaced by `section` (or appended when it has none); the rest stays as it is. */
-export const replaceHistorySection = (file: string, section: string): string => replaceSection(file, section, HISTORY_BEGIN, HISTORY_END);
 
-/** The history section of an existing RESULTS.md, so that a run of the other sections can keep it; empty when there is none. */
-export function readHistorySection(file: string): string {
+/**
+ * What a full run of bench/run.ts keeps of the current RESULTS.md: everything from the history section on (the
+ * sections each benchmark rewrites between its markers, and the text kept by hand between them); empty when the
+ * file has none of it.
+ */
+export function readKeptSections(file: string): string {
   const begin = file.indexOf(HISTORY_BEGIN);
-  const end = file.indexOf(HISTORY_END);
-  return begin >= 0 && end > begin ? `${file.slice(begin, end + HISTORY_END.length)}\n` : '';
+  return begin >= 0 ? file.slice(begin).replace(/\n*$/, '\n') : '';
 }
 
-/** `report` (a whole RESULTS.md from bench/run.ts) with the history section of the current file kept at its end. */
-export function withHistorySection(report: string): string {
+/** `report` (sections 1 to 5 from bench/run.ts) followed by what the current file holds from the history section on. */
+export function withKeptSections(report: string): string {
   let current = '';
   try {
     current = readFileSync(RESULTS, 'utf8');
   } catch {
     return report;
   }
-  const section = readHistorySection(current);
-  return section ? replaceHistorySection(report, section) : report;
+  const kept = readKeptSections(current);
+  return kept ? `${report.replace(/\n*$/, '\n\n')}${kept}` : report;
 }
 
 /** Runs this file as a process of its own, in its own process group (so an interrupted run stops its PostgreSQL too); resolves with its exit code. */

@@ -25,7 +25,7 @@ import { BENCH_TOKEN, freePort, killAll, machine, machineRows, ROOT, runGroup, s
 import type { LatencyResult, OpenLoopRecord, Subject, ThroughputResult } from './loader';
 import { median, summarize } from './stats';
 import type { FlipResult } from './flip';
-import { runHistoryBench, withHistorySection, writeResultsSection } from './history';
+import { runHistoryBench, withKeptSections, writeResultsSection } from './history';
 import { runRecoveryBench } from './recovery';
 import { runBackupsBench } from './backups';
 import { runIncidentsBench } from './incidents';
@@ -684,7 +684,7 @@ async function main() {
   }
 
   const report = writeReport({ host, hostEnd: machine(), sections, overhead, workers, memory, failover, limits, flip, elapsedS: (Date.now() - t0) / 1000 });
-  writeFileSync(out, out === RESULTS ? withHistorySection(report) : report);
+  writeFileSync(out, out === RESULTS ? withKeptSections(report) : report);
   log(`wrote ${out.startsWith(ROOT) ? path.relative(ROOT, out) : out} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   if (out !== RESULTS && !process.env.BENCH_OUT) {
     writeResultsSection(partialRunSection(report), PARTIAL_BEGIN, PARTIAL_END);
