@@ -7,16 +7,19 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { getToken } from 'next-auth/jwt';
 import { env } from '@/lib/server/env';
-import { contentSecurityPolicy, newNonce } from '@/lib/server/security-headers';
+import { contentSecurityPolicy, newNonce, transportSecurity } from '@/lib/server/security-headers';
 
 const PUBLIC_PAGES = new Set(['/login']);
 
 export async function proxy(request: NextRequest) {
   const nonce = newNonce();
   const { NODE_ENV, NEXTAUTH_URL, NEXTAUTH_SECRET } = env();
-  const policy = contentSecurityPolicy(nonce, { dev: NODE_ENV === 'development', https: (NEXTAUTH_URL ?? '').startsWith('https://') });
+  const https = (NEXTAUTH_URL ?? '').startsWith('https://');
+  const policy = contentSecurityPolicy(nonce, { dev: NODE_ENV === 'development', https });
+  const hsts = transportSecurity({ https });
   const withPolicy = (response: NextResponse) => {
     response.headers.set('content-security-policy', policy);
+    if (hsts) response.headers.set('strict-transport-security', hsts);
     return response;
   };
   if (!PUBLIC_PAGES.has(request.nextUrl.pathname) && !(await getToken({ req: request, secret: NEXTAUTH_SECRET }))) {

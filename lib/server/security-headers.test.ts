@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { contentSecurityPolicy, newNonce } from './security-headers';
+import { contentSecurityPolicy, newNonce, transportSecurity } from './security-headers';
 
 test('scripts need the nonce; eval only in development; no framing', () => {
   const production = contentSecurityPolicy('abc', { dev: false, https: false });
@@ -17,4 +17,9 @@ test('nonces differ every time and are base64 of 16 bytes', () => {
   const a = newNonce();
   assert.notEqual(a, newNonce());
   assert.equal(Buffer.from(a, 'base64').length, 16);
+});
+
+test('HSTS only where Standby is served over HTTPS, for a year, not for subdomains', () => {
+  assert.equal(transportSecurity({ https: true }), 'max-age=31536000');
+  assert.equal(transportSecurity({ https: false }), null);
 });

@@ -21,6 +21,15 @@ export function contentSecurityPolicy(nonce: string, options: { dev: boolean; ht
   ].join('; ');
 }
 
+/**
+ * Strict-Transport-Security when Standby is served over HTTPS (NEXTAUTH_URL says so): a browser that has seen it once
+ * never again sends a session cookie over plain HTTP to this host, for a year. Not for subdomains, which may be
+ * anyone's; nothing over plain HTTP, where a browser ignores it and a local demo must stay reachable.
+ */
+export function transportSecurity(options: { https: boolean }): string | null {
+  return options.https ? 'max-age=31536000' : null;
+}
+
 /** A fresh nonce per response: 128 random bits, base64. */
 export function newNonce(): string {
   const bytes = new Uint8Array(16);
