@@ -89,7 +89,16 @@ async function runWithDatabase(command: string[]): Promise<number> {
         stdio: 'inherit',
         env: { ...process.env, DATABASE_URL: url, STANDBY_TEST_ADMIN_URL: server.adminUrl },
       });
-      child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+      // Stopped from outside (a developer's Ctrl-C, a CI timeout): the tests stop first, then the database is dropped and
+      // its server stopped below, so that nothing is left running.
+      const forward = (signal: NodeJS.Signals) => child.kill(signal);
+      process.on('SIGINT', forward);
+      process.on('SIGTERM', forward);
+      child.on('exit', (code, signal) => {
+        process.off('SIGINT', forward);
+        process.off('SIGTERM', forward);
+        resolve(code ?? (signal ? 1 : 0));
+      });
     });
   } finally {
     await dropDatabase(server.adminUrl, database).catch((error) => console.error('could not drop the test database', error));

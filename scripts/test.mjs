@@ -33,10 +33,24 @@ function findTests(suffixTest) {
   return found.sort();
 }
 
+/** The suite running now: a signal to this script is passed on to it, so that it stops its own servers and databases. */
+let current = null;
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  process.on(signal, () => {
+    if (!current) process.exit(signal === 'SIGINT' ? 130 : 143);
+    current.kill(signal);
+    current.once('exit', () => process.exit(signal === 'SIGINT' ? 130 : 143));
+  });
+}
+
 function run(command, args, env = {}) {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    current = child;
+    child.on('exit', (code, signal) => {
+      if (current === child) current = null;
+      resolve(code ?? (signal ? 1 : 0));
+    });
   });
 }
 
