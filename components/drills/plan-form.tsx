@@ -95,7 +95,7 @@ export function PlanForm({ choices, plan }: { choices: PlanChoices; plan?: PlanD
         <NumberInput name="syntheticRps" label="Synthetic requests per second" defaultValue={plan?.syntheticRps ?? 2} min={0.2} max={50} step={0.5} decimalScale={1} error={form.errorOf('syntheticRps')} />
       )}
       <NumberInput name="durationSeconds" label="Faults last (s)" description="The lease: every replica ends the faults then, whatever happens" defaultValue={plan ? plan.durationMs / 1000 : 60} min={10} max={3600} error={form.errorOf('durationSeconds')} required />
-      <Text size="sm" fw={500}>Halt when (checked every second over the last 30 s)</Text>
+      <Text size="sm" fw={500}>Halt when (checked twice a second over the last 30 s)</Text>
       <Group grow>
         <NumberInput name="maxErrorRatePercent" label="Error rate above (%)" defaultValue={plan?.haltConditions.maxErrorRate != null ? plan.haltConditions.maxErrorRate * 100 : 5} min={0} max={100} error={form.errorOf('maxErrorRatePercent')} />
         <NumberInput name="maxP95TtftMs" label="p95 TTFT above (ms)" defaultValue={plan?.haltConditions.maxP95TtftMs ?? ''} min={1} error={form.errorOf('maxP95TtftMs')} />

@@ -26,7 +26,7 @@ export default async function DrillsPage() {
     <>
       <PageHeader
         title="Drills"
-        description="Rehearse a failure on the real traffic path: the gateway injects faults as leases that end at their deadline on every replica, halt conditions are checked every second, and the disruption is measured by the same detector as real outages and scored against the objective. Times are UTC."
+        description="Rehearse a failure on the real traffic path: the gateway injects faults as leases that end at their deadline on every replica, halt conditions are checked twice a second, and the disruption is measured by the same detector as real outages and scored against the objective. Times are UTC."
         actions={choices && <PlanForm choices={choices} />}
       />
       <Stack gap="lg">

@@ -9,7 +9,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { StatTile } from '@/components/ui/stat-tile';
 import { getRun } from '@/lib/drills/data';
 import { describeHalt } from '@/lib/drills/describe';
-import type { HaltConditions } from '@/lib/drills/halt';
+import { HALT_WINDOW_MS, type HaltConditions } from '@/lib/drills/halt';
 import { FAULT_KIND_LABELS } from '@/lib/drills/schemas';
 import { formatSpan } from '@/lib/recovery/format';
 import { PART_LABELS } from '@/lib/recovery/rto-parts';
@@ -71,7 +71,7 @@ export default async function DrillRunPage({ params }: { params: Promise<{ runId
           <StatTile testId="run-rto" label="Measured RTO" value={run.measuredRtoMs != null ? formatSpan(run.measuredRtoMs) : '–'} hint={run.objectiveRtoMs != null ? `Objective ${formatSpan(run.objectiveRtoMs)}` : 'No objective set'} color={run.measuredRtoMs != null && run.objectiveRtoMs != null ? (run.measuredRtoMs <= run.objectiveRtoMs ? 'green' : 'red') : undefined} />
           <StatTile testId="run-sent" label="Synthetic requests" value={run.syntheticSent} hint={`${run.syntheticFailed} failed (seen by the caller)`} />
           <StatTile testId="run-faults" label="Faults on" value={run.faultLeases.filter((f) => !f.endedAt && f.expiresAt.getTime() > now).length} hint={`of ${run.faultLeases.length}`} />
-          <StatTile testId="run-halt" label="Halts when" value={<Text size="sm">{describeHalt(run.plan.haltConditions as HaltConditions)}</Text>} hint="Checked every second over 30 s" />
+          <StatTile testId="run-halt" label="Halts when" value={<Text size="sm">{describeHalt(run.plan.haltConditions as HaltConditions)}</Text>} hint={`Checked twice a second over the last ${HALT_WINDOW_MS / 1000} s of the run`} />
         </SimpleGrid>
         {run.episode && (
           <Card withBorder radius="md" padding="md" component="section" aria-labelledby="episode-title">
