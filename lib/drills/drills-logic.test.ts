@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ageScore, coverageScore, drillFreshness, whatChanged, type TestedFingerprint } from '@/lib/recovery/drill-freshness';
+import { ageScore, coverageScore, drillFreshness, unplanned, whatChanged, type TestedFingerprint } from '@/lib/recovery/drill-freshness';
 import { evaluateHalt, p95, type HaltConditions, type HaltTelemetry } from './halt';
 import { planInput } from './schemas';
 import { judgeRestores, judgeRun, withChecks } from './verdict';
@@ -39,6 +39,8 @@ test('a pass is unverified once the chain, the runbook or a target changed, says
   const named: TestedFingerprint = { ...tested, chain: ['a', 'c'], chainNames: { a: 'openai-east', c: 'vllm-on-prem' } };
   assert.deepEqual(whatChanged(named, { ...named, chain: ['a', 'd'], chainNames: { a: 'openai-east', d: 'anthropic-west' } }), ['The failover chain changed: was openai-east → vllm-on-prem, now openai-east → anthropic-west.']);
   assert.equal(coverageScore([100, 50, 0]), 50);
+  // A component whose plan never ran is scored once, through its plan; one no plan covers counts 0 of its own.
+  assert.deepEqual(unplanned([{ id: 'c1', name: 'a routing' }, { id: 'c2', name: 'b routing' }], [{ componentId: 'c1' }]), [{ id: 'c2', name: 'b routing' }]);
   assert.equal(coverageScore([]), null);
 });
 

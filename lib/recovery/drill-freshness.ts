@@ -77,3 +77,6 @@ export function drillFreshness(last: LastResult | null, cadenceDays: number, cur
 export function coverageScore(scores: readonly number[]): number | null {
   return scores.length === 0 ? null : Math.round(scores.reduce((a, b) => a + b, 0) / scores.length);
 }
+
+/** Never-drilled components no plan covers yet: the others show as their plans, never run, and are scored once, through them. */
+export const unplanned = <C extends { id: string }>(never: readonly C[], plans: readonly { componentId: string }[]): C[] => never.filter((c) => !plans.some((p) => p.componentId === c.id));

@@ -5,7 +5,7 @@ import 'server-only';
 // in lib/drills because the posture and the report need it and lib/drills is
 // built on this domain (it records its results as recovery evidence).
 import { db, type Tx } from '@/lib/server/db';
-import { coverageScore, drillFreshness, type Freshness, type LastResult, type TestedFingerprint } from './drill-freshness';
+import { coverageScore, drillFreshness, unplanned, type Freshness, type LastResult, type TestedFingerprint } from './drill-freshness';
 import type { DisruptionKind } from './model';
 
 const FINISHED = ['passed', 'failed', 'halted'] as const;
@@ -98,7 +98,8 @@ export type DrillCoverage<P extends DrillState = DrillState> = { plans: P[]; nev
 /** Coverage of these plans: each plan's status and score, the never-drilled components, and the mean score (never-drilled counting 0). */
 export async function coverageOf<P extends DrillState>(plans: P[]): Promise<DrillCoverage<P>> {
   const never = await readNeverDrilled(plans);
-  return { plans, never, score: coverageScore([...plans.map((p) => p.freshness.score), ...never.map(() => 0)]) };
+  // A component whose plan never ran is scored once, through its plan.
+  return { plans, never, score: coverageScore([...plans.map((p) => p.freshness.score), ...unplanned(never, plans).map(() => 0)]) };
 }
 
 /** The estate's drill coverage at `now`. */

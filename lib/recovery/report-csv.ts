@@ -3,7 +3,7 @@
 // figures as the page. Pure.
 import type { Cell } from './compliance';
 import type { EpisodeView, RecoveryReport } from './data';
-import { DRILL_STATUS_LABELS } from './drill-freshness';
+import { DRILL_STATUS_LABELS, unplanned } from './drill-freshness';
 import type { DrillState } from './drill-states';
 import { COMPONENT_KIND_LABELS, DISRUPTION_LABELS } from './model';
 import { VERDICT_LABELS } from './verdict';
@@ -43,12 +43,12 @@ function drillLine(d: DrillState): string {
   ]);
 }
 
-/** One row per drill plan, then one per routing component no drill has run on. */
+/** One row per drill plan, then one per routing component no plan covers. */
 function drillsCsv(drills: RecoveryReport['drills']): string[] {
   return [
     line([...DRILL_COLUMNS]),
     ...drills.plans.map(drillLine),
-    ...drills.never.map((c) => line([null, c.name, null, null, DRILL_STATUS_LABELS.never_run, 0])),
+    ...unplanned(drills.never, drills.plans).map((c) => line([null, c.name, null, null, DRILL_STATUS_LABELS.never_run, 0])),
   ];
 }
 
