@@ -64,3 +64,45 @@ test('GET /api/health answers without a session and reports the database', async
   expect(response.status()).toBe(200);
   expect((await response.json()).checks.database.status).toBe('ok');
 });
+
+test('a user changes their own password: the current one is checked, other sessions end, the new one signs in', async ({ page, browser }) => {
+  const email = `${uniqueName('changer')}@standby.test`;
+  const password = 'first-password-12345';
+  const next = 'second-password-67890';
+  await signIn(page, 'admin', '/admin/users');
+  await page.getByRole('button', { name: 'New user' }).click();
+  const drawer = page.getByRole('dialog', { name: 'New user' });
+  await field(drawer, 'Email').fill(email);
+  await field(drawer, 'Name').fill('Changer');
+  await field(drawer, 'Password').fill(password);
+  await drawer.getByRole('button', { name: 'Create user' }).click();
+  await expect(page.getByRole('cell', { name: email, exact: true })).toBeVisible();
+
+  // Two browsers signed in as the user; the change is made in the first.
+  const [first, second] = [await browser.newPage(), await browser.newPage()];
+  for (const p of [first, second]) {
+    await visit(p, '/login');
+    await submitLogin(p, email, password);
+    await expect(p.getByTestId('current-role')).toHaveText('viewer');
+  }
+  await first.getByRole('button', { name: 'Account menu' }).click();
+  await first.getByRole('menuitem', { name: 'Change password' }).click();
+  const dialog = first.getByRole('dialog', { name: 'Change your password' });
+  await dialog.getByLabel('Current password').fill('not-my-password-000');
+  await dialog.locator('input[name="password"]').fill(next);
+  await dialog.locator('input[name="confirm"]').fill(next);
+  await dialog.getByRole('button', { name: 'Change password' }).click();
+  await expect(dialog.getByText('This is not your current password.')).toBeVisible();
+  await dialog.getByLabel('Current password').fill(password);
+  await dialog.getByRole('button', { name: 'Change password' }).click();
+  await expect(first.getByText('Password changed. Your other sessions are signed out; this browser stays signed in.')).toBeVisible();
+
+  await visit(first, '/');
+  await expect(first.getByTestId('current-role')).toHaveText('viewer');
+  await visit(second, '/');
+  await expect(second).toHaveURL(/\/login/);
+  await submitLogin(second, email, next);
+  await expect(second.getByTestId('current-role')).toHaveText('viewer');
+  await first.close();
+  await second.close();
+});

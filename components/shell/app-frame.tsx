@@ -10,6 +10,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { IconLogout, IconMoon, IconShieldCheck, IconSun, IconUserCircle } from '@tabler/icons-react';
 import { ControlPlaneBanner } from './control-plane-banner';
 import { NAV_ITEMS, type NavItem } from './nav';
+import { ChangePasswordDialog, ChangePasswordItem } from './change-password-item';
 import { SignOutOthersItem } from './sign-out-others-item';
 
 type FrameUser = { name: string; email: string; role: string };
@@ -34,6 +35,7 @@ function ThemeToggle() {
 export function AppFrame({ user, children }: { user: FrameUser; children: React.ReactNode }) {
   const pathname = usePathname();
   const [opened, { toggle, close }] = useDisclosure();
+  const [passwordOpened, { open: openPassword, close: closePassword }] = useDisclosure();
   const items = NAV_ITEMS.filter((item) => !item.adminOnly || user.role === 'admin');
   const groups = [...new Set(items.map((item) => item.group))];
 
@@ -66,12 +68,14 @@ export function AppFrame({ user, children }: { user: FrameUser; children: React.
               </Menu.Target>
               <Menu.Dropdown>
                 <Menu.Label>{user.email}</Menu.Label>
+                <ChangePasswordItem onOpen={openPassword} />
                 <SignOutOthersItem />
                 <Menu.Item leftSection={<IconLogout size={16} />} onClick={() => signOut({ callbackUrl: '/login' })}>
                   Sign out
                 </Menu.Item>
               </Menu.Dropdown>
             </Menu>
+            <ChangePasswordDialog opened={passwordOpened} onClose={closePassword} />
           </Group>
         </Group>
       </AppShell.Header>

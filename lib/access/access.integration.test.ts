@@ -4,7 +4,7 @@ import { auditEntriesFor, createTestUser, disconnect, rejectsWith, uniqueName } 
 import { db } from '@/lib/server/db';
 import { env } from '@/lib/server/env';
 import { AppError } from '@/lib/server/errors';
-import { createUser, resetPassword, signOutOtherSessions, updateUser } from './mutations';
+import { changeOwnPassword, createUser, resetPassword, signOutOtherSessions, updateUser } from './mutations';
 import { deleteExpiredAccessRows } from './cleanup';
 import { verifySignIn } from './sign-in';
 
@@ -126,6 +126,45 @@ describe("ending a user's sessions", () => {
     await expectMove('sign out other sessions', true);
     await rejectsWith(signOutOtherSessions(null), 'UNAUTHENTICATED');
     assert.ok((await auditEntriesFor(user.id)).some((e) => e.action === 'user.sessions_ended' && e.actorEmail === user.email));
+  });
+});
+
+describe('changing one\'s own password', () => {
+  test('the current password is needed; the new one signs in, the old one no longer; other sessions end; audited without the password', async () => {
+    const user = await createTestUser('viewer');
+    const caller = { id: user.id, email: user.email, name: user.name, role: user.role };
+    const generation = (await db().user.findUniqueOrThrow({ where: { id: user.id } })).sessionGeneration;
+    const refused = async (input: Record<string, string>, field: string, message: RegExp) => {
+      const error = await changeOwnPassword(caller, input).catch((e: unknown) => e);
+      assert.ok(error instanceof AppError && error.code === 'INVALID', String(error));
+      assert.match(error.fieldErrors?.[field]?.join(' ') ?? '', message);
+    };
+    await refused({ currentPassword: 'not-the-password', password: 'a-fresh-long-password', confirm: 'a-fresh-long-password' }, 'currentPassword', /not your current password/);
+    await refused({ currentPassword: user.password, password: 'short', confirm: 'short' }, 'password', /at least 12/i);
+    await refused({ currentPassword: user.password, password: 'a-fresh-long-password', confirm: 'a-fresh-long-passwore' }, 'confirm', /differ/);
+    await refused({ currentPassword: user.password, password: user.password, confirm: user.password }, 'password', /other than the current one/);
+    await rejectsWith(changeOwnPassword(null, { currentPassword: user.password, password: 'a-fresh-long-password', confirm: 'a-fresh-long-password' }), 'UNAUTHENTICATED');
+    assert.ok(await verifySignIn(user.email, user.password, newAddress()), 'refusals change nothing');
+
+    assert.equal(await changeOwnPassword(caller, { currentPassword: user.password, password: 'a-fresh-long-password', confirm: 'a-fresh-long-password' }), generation + 1);
+    assert.equal(await verifySignIn(user.email, user.password, newAddress()), null);
+    assert.equal((await verifySignIn(user.email, 'a-fresh-long-password', newAddress()))?.sessionGeneration, generation + 1, 'sessions of the old generation are no longer valid');
+    const entry = (await auditEntriesFor(user.id)).find((e) => e.action === 'user.password_change');
+    assert.equal(entry?.actorEmail, user.email);
+    assert.doesNotMatch(JSON.stringify(entry, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)), /a-fresh-long-password/);
+  });
+
+  test('a session used to guess the current password locks the account as wrong sign-ins do', async () => {
+    const user = await createTestUser('operator');
+    const caller = { id: user.id, email: user.email, name: user.name, role: user.role };
+    const guesses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => changeOwnPassword(caller, { currentPassword: `guess-${i}`, password: 'a-fresh-long-password', confirm: 'a-fresh-long-password' }).then(() => 'changed', (e: unknown) => (e instanceof AppError ? e.code : String(e)))),
+    );
+    assert.equal(guesses.filter((g) => g === 'INVALID').length, env().STANDBY_SIGNIN_MAX_FAILURES, 'at most the limit are checked');
+    assert.ok(guesses.filter((g) => g === 'RATE_LIMITED').length > 0);
+    const locked = await changeOwnPassword(caller, { currentPassword: user.password, password: 'a-fresh-long-password', confirm: 'a-fresh-long-password' }).catch((e: unknown) => e);
+    assert.ok(locked instanceof AppError && locked.code === 'RATE_LIMITED', 'even the right one waits for the lock');
+    await assert.rejects(verifySignIn(user.email, user.password, newAddress()), (e: unknown) => e instanceof AppError && e.code === 'RATE_LIMITED');
   });
 });
 

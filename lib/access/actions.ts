@@ -11,3 +11,7 @@ export const signOutOtherSessionsAction = async () =>
   runAction('signOutOtherSessions', async () => {
     await reissueSessionCookie(await m.signOutOtherSessions(await getCurrentUser()));
   });
+export const changeOwnPasswordAction = async (input: unknown) =>
+  runAction('changeOwnPassword', async () => {
+    await reissueSessionCookie(await m.changeOwnPassword(await getCurrentUser(), input));
+  });

@@ -7,7 +7,8 @@ import type { Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { assertVersionMatched, inTransaction, withUniqueField } from '@/lib/server/mutation';
 import { hashPassword } from './passwords';
-import { createUserInput, resetPasswordInput, updateUserInput } from './schemas';
+import { changePasswordInput, createUserInput, resetPasswordInput, updateUserInput } from './schemas';
+import { checkCurrentPassword } from './sign-in';
 
 const userSnapshot = { id: true, email: true, name: true, role: true, disabled: true, version: true } as const;
 
@@ -69,6 +70,22 @@ export async function resetPassword(caller: SessionUser | null, input: unknown) 
     await tx.signInThrottle.deleteMany({ where: { key: `account:${user.email}` } });
     // The audit entry says that the password changed, never what it is.
     await recordAudit(tx, caller, { action: 'user.password_reset', entityType: 'user', entityId: id, entityName: user.email, reason });
+  });
+}
+
+/** A user changes their own password; their other sessions end (the action re-issues this one under the new generation). */
+export async function changeOwnPassword(caller: SessionUser | null, input: unknown): Promise<number> {
+  const actor = requireSignedIn(caller);
+  const { currentPassword, password } = parseInput(changePasswordInput, input);
+  if (!(await checkCurrentPassword(actor.id, currentPassword))) {
+    throw new AppError('INVALID', 'Some fields need attention.', { currentPassword: ['This is not your current password.'] });
+  }
+  const passwordHash = await hashPassword(password);
+  return inTransaction(async (tx) => {
+    const user = await tx.user.update({ where: { id: actor.id }, data: { passwordHash, version: { increment: 1 }, sessionGeneration: { increment: 1 } }, select: { email: true, sessionGeneration: true } });
+    // The audit entry says that the password changed, never what it is.
+    await recordAudit(tx, actor, { action: 'user.password_change', entityType: 'user', entityId: actor.id, entityName: user.email, reason: 'Changed their own password; their other sessions were signed out' });
+    return user.sessionGeneration;
   });
 }
 

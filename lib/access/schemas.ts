@@ -20,3 +20,15 @@ export const updateUserInput = userInput.extend({
   reason: z.string().trim().max(500).optional(),
 });
 export const resetPasswordInput = z.object({ id: z.string().uuid(), password, reason: z.string().trim().max(500).optional() });
+
+/** A signed-in user's own change: the current password (throttled as sign-ins are), the new one twice. */
+export const changePasswordInput = z
+  .object({
+    currentPassword: z.string({ error: 'Enter your current password.' }).min(1, 'Enter your current password.').max(200, 'At most 200 characters.'),
+    password,
+    confirm: z.string({ error: 'Enter the new password again.' }),
+  })
+  .superRefine((p, ctx) => {
+    if (p.confirm !== p.password) ctx.addIssue({ code: 'custom', path: ['confirm'], message: 'The two new passwords differ.' });
+    if (p.password === p.currentPassword) ctx.addIssue({ code: 'custom', path: ['password'], message: 'Choose a password other than the current one.' });
+  });

@@ -68,6 +68,20 @@ export async function verifySignIn(rawEmail: string, password: string, address: 
   return { id: user.id, email: user.email, name: user.name, role: user.role, sessionGeneration: user.sessionGeneration };
 }
 
+/**
+ * The current password of a signed-in user who changes theirs, counted against the account's sign-in limit: a
+ * session left open on a shared machine cannot be used to guess it, and guessing locks sign-in as it would.
+ */
+export async function checkCurrentPassword(userId: string, password: string): Promise<boolean> {
+  const user = await db().user.findUnique({ where: { id: userId }, select: { email: true, passwordHash: true } });
+  if (!user) return false;
+  const key = accountKey(user.email);
+  await reserve(key, accountPolicy(), new Date());
+  const valid = await verifyPassword(user.passwordHash, password);
+  if (valid) await db().signInThrottle.deleteMany({ where: { key } });
+  return valid;
+}
+
 /** Rows of windows and locks that are over: they say nothing any more (a leader task deletes them). */
 export async function deleteExpiredThrottles(now = new Date()): Promise<number> {
   const windowStart = new Date(now.getTime() - accountPolicy().windowMinutes * 60_000);
