@@ -2,13 +2,19 @@ import 'server-only';
 // Machine APIs outside the gateway (evidence reports, backup reports)
 // authenticate a bearer token here: it must exist, be neither revoked nor
 // expired, and carry the scope the route needs (scopes.ts). The gateway does
-// not come here: it looks tokens up in its in-memory snapshot.
+// not come here: it looks tokens up in its in-memory snapshot. Each token
+// may make STANDBY_MACHINE_API_PER_MINUTE requests a minute per replica.
 import { db } from '@/lib/server/db';
+import { env } from '@/lib/server/env';
 import { AppError } from '@/lib/server/errors';
+import { RateWindow } from './rate-window';
 import { tokenHasScope, type TokenScope } from './scopes';
 import { hashToken, parseBearer } from './tokens';
 
 export type MachineCaller = { tokenId: string; tokenName: string };
+
+let limit: RateWindow | null = null;
+const machineLimit = () => (limit ??= new RateWindow(env().STANDBY_MACHINE_API_PER_MINUTE, 60_000));
 
 export async function authenticateMachine(authorization: string | null, scope: TokenScope, now = new Date()): Promise<MachineCaller> {
   const bearer = parseBearer(authorization);
@@ -17,6 +23,12 @@ export async function authenticateMachine(authorization: string | null, scope: T
   if (!token || token.revokedAt) throw new AppError('UNAUTHENTICATED', 'This API token is not valid, or has been revoked.');
   if (token.expiresAt && token.expiresAt <= now) throw new AppError('UNAUTHENTICATED', `This API token expired on ${token.expiresAt.toISOString().slice(0, 10)}.`);
   if (!tokenHasScope(token, scope)) throw new AppError('FORBIDDEN', `This API token may not do this: it needs the '${scope}' scope (it has ${token.scopes.join(', ') || 'none'}). An admin can create one with it under Admin → API tokens.`);
+  // Counted once the token is known good, so a request refused above uses none of its allowance.
+  const allowed = machineLimit().take(token.id, now.getTime());
+  if (!allowed.ok) {
+    const seconds = Math.max(1, Math.ceil(allowed.retryAfterMs / 1000));
+    throw new AppError('RATE_LIMITED', `This API token made more than ${env().STANDBY_MACHINE_API_PER_MINUTE} requests in a minute on this replica. Try again in ${seconds} s, or send up to 100 reports per request.`, undefined, seconds);
+  }
   // Never moved back: a slower request of the same token may finish later.
   await db().apiToken.updateMany({ where: { id: token.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: now } }] }, data: { lastUsedAt: now } });
   return { tokenId: token.id, tokenName: token.name };

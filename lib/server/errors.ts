@@ -12,6 +12,8 @@ export class AppError extends Error {
     readonly code: AppErrorCode,
     message: string,
     readonly fieldErrors?: FieldErrors,
+    /** RATE_LIMITED: when to try again, sent as Retry-After by machine APIs. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'AppError';

@@ -9,7 +9,8 @@ import type { Permission } from './permissions';
 
 export function errorResponse(error: unknown, context: string): Response {
   if (error instanceof AppError) {
-    return Response.json({ error: { code: error.code, message: error.message, fieldErrors: error.fieldErrors } }, { status: HTTP_STATUS[error.code] });
+    const headers = error.retryAfterSeconds !== undefined ? { 'retry-after': String(error.retryAfterSeconds) } : undefined;
+    return Response.json({ error: { code: error.code, message: error.message, fieldErrors: error.fieldErrors } }, { status: HTTP_STATUS[error.code], headers });
   }
   console.error('[standby] route failed', { route: context, error });
   return Response.json({ error: { code: 'INTERNAL', message: 'Something went wrong on our side. It has been logged.' } }, { status: 500 });
