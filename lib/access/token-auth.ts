@@ -27,7 +27,7 @@ export async function authenticateMachine(authorization: string | null, scope: T
   const allowed = machineLimit().take(token.id, now.getTime());
   if (!allowed.ok) {
     const seconds = Math.max(1, Math.ceil(allowed.retryAfterMs / 1000));
-    throw new AppError('RATE_LIMITED', `This API token made more than ${env().STANDBY_MACHINE_API_PER_MINUTE} requests in a minute on this replica. Try again in ${seconds} s, or send up to 100 reports per request.`, undefined, seconds);
+    throw new AppError('RATE_LIMITED', `This API token made more than ${env().STANDBY_MACHINE_API_PER_MINUTE} requests in a minute on this replica. Try again in ${seconds} s.`, undefined, seconds);
   }
   // Never moved back: a slower request of the same token may finish later.
   await db().apiToken.updateMany({ where: { id: token.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: now } }] }, data: { lastUsedAt: now } });
