@@ -67,6 +67,8 @@ export async function drillWindows(from: number, to: number): Promise<DrillWindo
 export class DrillController {
   private readonly counters = new Map<string, Counters>();
   private readonly resumeChecked = new Set<string>();
+  /** Runs whose resume check is still going: judged once it has said its part. */
+  private readonly resumePending = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly now: () => number;
 
@@ -137,8 +139,9 @@ export class DrillController {
         await this.halt(run.id, trip.reason);
         continue;
       }
-      // Before the drill's own requests open the primary's breaker: the check's first turn must still reach the primary.
-      await this.checkResume(run.id, run.plan.serviceId);
+      // Started before the drill's own requests open the primary's breaker (its first turn must still reach the primary),
+      // and not waited for: halt checks go on twice a second while it waits for its history to be stored.
+      this.checkResume(run.id, run.plan.serviceId);
       if (run.plan.trafficMode === 'synthetic') await this.sendSynthetic(run.id, run.startedAt!.getTime(), run.syntheticSent, run.syntheticFailed, run.plan.serviceId, run.plan.syntheticRps);
     }
   }
@@ -148,19 +151,27 @@ export class DrillController {
    * conversation continue with its whole history across the failover (resume.ts)? Its result goes on the timeline,
    * and a failed check fails the drill when it is judged.
    */
-  private async checkResume(runId: string, serviceId: string): Promise<void> {
+  private checkResume(runId: string, serviceId: string): void {
     const complete = this.deps.complete;
     if (!complete || this.resumeChecked.has(runId)) return;
     const now = this.now();
     const live = [...(this.deps.snapshots.get()?.faults?.values() ?? [])].flat().some((f) => f.runId === runId && f.startsAt <= now && f.expiresAt > now);
     if (!live) return;
     this.resumeChecked.add(runId);
-    const service = await db().service.findUnique({ where: { id: serviceId }, select: { id: true, name: true, conversationStore: true } });
-    if (!service?.conversationStore) return;
-    // Another leader's controller may have run it before this one took over.
-    if (await db().drillEvent.findFirst({ where: { runId, kind: RESUME_EVENT }, select: { id: true } })) return;
-    const outcome = await checkResumeInDrill(complete, service, runId);
-    await addEvent(db(), runId, RESUME_EVENT, outcome.text, { ok: outcome.ok, failedOver: outcome.failedOver });
+    const check = (async () => {
+      const service = await db().service.findUnique({ where: { id: serviceId }, select: { id: true, name: true, conversationStore: true } });
+      if (!service?.conversationStore) return;
+      // Another leader's controller may have run it before this one took over.
+      if (await db().drillEvent.findFirst({ where: { runId, kind: RESUME_EVENT }, select: { id: true } })) return;
+      const outcome = await checkResumeInDrill(complete, service, runId);
+      await addEvent(db(), runId, RESUME_EVENT, outcome.text, { ok: outcome.ok, failedOver: outcome.failedOver });
+    })().catch((error: unknown) => this.deps.log?.(`drills: resume check of run ${runId}: ${error instanceof Error ? error.message.split('\n').at(-1) : String(error)}`));
+    this.inFlight.add(check);
+    this.resumePending.add(runId);
+    void check.finally(() => {
+      this.inFlight.delete(check);
+      this.resumePending.delete(runId);
+    });
   }
 
   /** Ends every fault of the run at once and marks it halted, with the condition's words on its timeline. */
@@ -239,6 +250,7 @@ export class DrillController {
       },
     });
     for (const run of runs) {
+      if (this.resumePending.has(run.id)) continue;
       const episode = await db().disruptionEpisode.findFirst({
         where: { drillRunId: run.id, component: { kind: 'service_routing' } },
         orderBy: { startedAt: 'asc' },
