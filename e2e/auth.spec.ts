@@ -27,17 +27,22 @@ async function attempt(page: Page, email: string, password: string) {
   await answered;
 }
 
-test('repeated failures lock the account, even for the right password', async ({ page, browser }) => {
-  const email = `${uniqueName('throttled')}@standby.test`;
-  const password = 'throwaway-password-123';
+/** An admin creates a viewer with this password in the browser, as a person would. */
+async function createViewer(page: Page, email: string, password: string, name: string) {
   await signIn(page, 'admin', '/admin/users');
   await page.getByRole('button', { name: 'New user' }).click();
   const drawer = page.getByRole('dialog', { name: 'New user' });
   await field(drawer, 'Email').fill(email);
-  await field(drawer, 'Name').fill('Throwaway');
+  await field(drawer, 'Name').fill(name);
   await field(drawer, 'Password').fill(password);
   await drawer.getByRole('button', { name: 'Create user' }).click();
   await expect(page.getByRole('cell', { name: email, exact: true })).toBeVisible();
+}
+
+test('repeated failures lock the account, even for the right password', async ({ page, browser }) => {
+  const email = `${uniqueName('throttled')}@standby.test`;
+  const password = 'throwaway-password-123';
+  await createViewer(page, email, password, 'Throwaway');
 
   const visitor = await (await browser.newContext()).newPage();
   await visit(visitor, '/login');
@@ -69,14 +74,7 @@ test('a user changes their own password: the current one is checked, other sessi
   const email = `${uniqueName('changer')}@standby.test`;
   const password = 'first-password-12345';
   const next = 'second-password-67890';
-  await signIn(page, 'admin', '/admin/users');
-  await page.getByRole('button', { name: 'New user' }).click();
-  const drawer = page.getByRole('dialog', { name: 'New user' });
-  await field(drawer, 'Email').fill(email);
-  await field(drawer, 'Name').fill('Changer');
-  await field(drawer, 'Password').fill(password);
-  await drawer.getByRole('button', { name: 'Create user' }).click();
-  await expect(page.getByRole('cell', { name: email, exact: true })).toBeVisible();
+  await createViewer(page, email, password, 'Changer');
 
   // Two browsers signed in as the user; the change is made in the first.
   const [first, second] = [await browser.newPage(), await browser.newPage()];
