@@ -5,6 +5,7 @@ import 'server-only';
 // broke it, and a plan scheduled but never run. Loaded once (its audit entry
 // marks it); every figure is illustrative and says so in the plan.
 import { recordAudit } from '@/lib/audit/record';
+import { faultInput } from '@/lib/drills/schemas';
 import { judgeRun } from '@/lib/drills/verdict';
 import { fingerprint, type PlanScope } from '@/lib/recovery/drill-states';
 import { DAY, MINUTE, routingComponentName, SECOND, type DisruptionKind } from '@/lib/recovery/model';
@@ -27,7 +28,7 @@ type PlanSpec = {
   service: string;
   disruption: DisruptionKind;
   scope: { kind: PlanScope['kind']; names: string[] };
-  faults: Record<string, unknown>[];
+  faults: ReturnType<typeof fault>[];
   runbook: string | null;
   recurrenceDays: number | null;
   /** Days from now to the next scheduled run; null: none. */
@@ -36,7 +37,8 @@ type PlanSpec = {
   runs: RunSpec[];
 };
 
-const fault = (kind: string, extra: Record<string, unknown> = {}) => ({ kind, status: null, retryAfterSeconds: null, delayMs: null, afterChunks: null, ...extra });
+/** A fault as the plan editor's schema stores it, its other fields at their defaults. */
+const fault = (kind: string, extra: Record<string, unknown> = {}) => faultInput.parse({ kind, ...extra });
 
 const PLANS: PlanSpec[] = [
   {
@@ -103,13 +105,13 @@ async function seedPlan(tx: Tx, spec: PlanSpec, now: number) {
         planId: plan.id, status: result.status, startedAt: new Date(startedAt), startedBy: run.by, faultsEndAt, faultsEndedAt: faultsEndAt, finishedAt,
         tested: tested as unknown as Prisma.InputJsonValue, objectiveRtoMs: objective?.rtoMs ?? null, measuredRtoMs: result.measuredRtoMs, verdict: result.verdict, brokenPart: result.brokenPart,
         syntheticSent: 1_500, syntheticFailed: Math.round(detect / 200), createdAt: new Date(startedAt),
-        faultLeases: { create: spec.faults.map((f) => ({ kind: f.kind as never, targetIds: current.targets.map((t) => t.id), drillOnly: true, params: f as Prisma.InputJsonValue, startsAt: new Date(startedAt), expiresAt: faultsEndAt, endedAt: faultsEndAt, endReason: 'expired' })) },
+        faultLeases: { create: spec.faults.map((f) => ({ kind: f.kind, targetIds: current.targets.map((t) => t.id), drillOnly: true, params: f as Prisma.InputJsonValue, startsAt: new Date(startedAt), expiresAt: faultsEndAt, endedAt: faultsEndAt, endReason: 'expired' })) },
       },
       select: { id: true },
     });
     await tx.drillEvent.createMany({
       data: [
-        { runId: created.id, at: new Date(startedAt), kind: 'started', text: `Started by ${run.by}: ${spec.faults.map((f) => String(f.kind).replace(/_/g, ' ')).join(', ')} on ${current.targets.map((t) => t.name).join(', ')} for synthetic requests only (5 per second).` },
+        { runId: created.id, at: new Date(startedAt), kind: 'started', text: `Started by ${run.by}: ${spec.faults.map((f) => f.kind.replace(/_/g, ' ')).join(', ')} on ${current.targets.map((t) => t.name).join(', ')} for synthetic requests only (5 per second).` },
         { runId: created.id, at: faultsEndAt, kind: 'faults_ended', text: 'Faults ended at their lease deadline.' },
         { runId: created.id, at: finishedAt, kind: result.status, text: result.verdict },
       ],

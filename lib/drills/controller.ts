@@ -20,6 +20,7 @@ import type { DrillWindow } from '@/lib/recovery/detector';
 import type { DisruptionKind } from '@/lib/recovery/model';
 import type { GatewayDeps, GatewayState } from '@/lib/gateway/context';
 import { createGatewayHandler, type GatewayHandler } from '@/lib/gateway/handler';
+import { leaseInForce } from '@/lib/gateway/inject-fault';
 import { evaluateHalt, HALT_WINDOW_MS, p95, type HaltConditions, type HaltTelemetry } from './halt';
 import { addEvent, beginRun, endFaults, recordExpiredLeases, type PlanRow } from './runs';
 import type { PlanScope } from '@/lib/recovery/drill-states';
@@ -155,7 +156,7 @@ export class DrillController {
     const complete = this.deps.complete;
     if (!complete || this.resumeChecked.has(runId)) return;
     const now = this.now();
-    const live = [...(this.deps.snapshots.get()?.faults?.values() ?? [])].flat().some((f) => f.runId === runId && f.startsAt <= now && f.expiresAt > now);
+    const live = [...(this.deps.snapshots.get()?.faults?.values() ?? [])].flat().some((f) => f.runId === runId && leaseInForce(f, now));
     if (!live) return;
     this.resumeChecked.add(runId);
     const check = (async () => {

@@ -3,31 +3,12 @@ import 'server-only';
 // result, freshness and score; the calendar of scheduled runs; what has never
 // been drilled; a plan, a run with its leases and timeline.
 import { db } from '@/lib/server/db';
-import { coverageOf, readDrillStates, resolveScope, type DrillCoverage, type DrillState, type PlanScope } from '@/lib/recovery/drill-states';
+import { readDrillCoverage, resolveScope, type PlanScope } from '@/lib/recovery/drill-states';
 import type { HaltConditions } from './halt';
 import type { PlanFault } from './runs';
 
-export type PlanSummary = DrillState & {
-  id: string; name: string; trafficMode: string; durationMs: number; nextRunAt: Date | null; recurrenceDays: number | null;
-};
-
-/** Plans not archived with their last result, freshness and schedule, by name. */
-export async function listPlans(now = Date.now(), planIds?: readonly string[]): Promise<PlanSummary[]> {
-  const [states, plans] = await Promise.all([
-    readDrillStates(now, planIds),
-    db().drillPlan.findMany({ where: { archivedAt: null, ...(planIds ? { id: { in: [...planIds] } } : {}) }, select: { id: true, trafficMode: true, durationMs: true, nextRunAt: true, recurrenceDays: true } }),
-  ]);
-  const byId = new Map(plans.map((p) => [p.id, p]));
-  return states.flatMap((s) => {
-    const p = byId.get(s.planId);
-    return p ? [{ ...s, id: s.planId, name: s.planName, trafficMode: p.trafficMode, durationMs: p.durationMs, nextRunAt: p.nextRunAt, recurrenceDays: p.recurrenceDays }] : [];
-  });
-}
-
-/** The drills page: every plan with its schedule, the never-drilled components, and the estate's coverage score. */
-export async function drillCoverage(now = Date.now()): Promise<DrillCoverage<PlanSummary>> {
-  return coverageOf(await listPlans(now));
-}
+/** The drills page and the report: every plan with its schedule and freshness, the never-drilled components, the estate's score. */
+export const drillCoverage = readDrillCoverage;
 
 export async function getPlan(id: string) {
   const plan = await db().drillPlan.findUnique({

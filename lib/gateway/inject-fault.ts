@@ -25,6 +25,9 @@ export function faultsByTarget(rows: readonly { fault: SnapshotFault; targetIds:
  * in force at `now` that applies to this request (drill-only leases catch
  * only their run's synthetic requests) and whose share the draw falls in.
  */
+/** A lease is in force from its start until its deadline, by the caller's clock. */
+export const leaseInForce = (f: Pick<SnapshotFault, 'startsAt' | 'expiresAt'>, now: number) => now >= f.startsAt && now < f.expiresAt;
+
 export function pickFault(
   faults: RoutingSnapshot['faults'], targetId: string, drillRunId: string | null, now: number, random: () => number,
 ): SnapshotFault | null {
@@ -32,7 +35,7 @@ export function pickFault(
   const leases = faults.get(targetId);
   if (!leases) return null;
   for (const f of leases) {
-    if (now < f.startsAt || now >= f.expiresAt) continue;
+    if (!leaseInForce(f, now)) continue;
     if (f.drillOnly && f.runId !== drillRunId) continue;
     if (f.share < 1 && random() >= f.share) continue;
     return f;

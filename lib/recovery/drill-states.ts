@@ -49,6 +49,9 @@ export type DrillState = {
   serviceName: string;
   disruption: DisruptionKind;
   cadenceDays: number;
+  /** The schedule: the next run, and every so many days after it (null: once). */
+  nextRunAt: Date | null;
+  recurrenceDays: number | null;
   running: { id: string; startedAt: Date | null } | null;
   last: LastRun | null;
   freshness: Freshness;
@@ -60,7 +63,7 @@ export async function readDrillStates(now = Date.now(), planIds?: readonly strin
     where: { archivedAt: null, ...(planIds ? { id: { in: [...planIds] } } : {}) },
     orderBy: { name: 'asc' },
     select: {
-      id: true, name: true, disruption: true, cadenceDays: true, serviceId: true, runbookId: true, scope: true, componentId: true,
+      id: true, name: true, disruption: true, cadenceDays: true, nextRunAt: true, recurrenceDays: true, serviceId: true, runbookId: true, scope: true, componentId: true,
       component: { select: { name: true, service: { select: { name: true } } } },
       runs: {
         where: { status: { in: ['running', ...FINISHED] }, OR: [{ finishedAt: null }, { finishedAt: { lte: new Date(now) } }] },
@@ -77,7 +80,7 @@ export async function readDrillStates(now = Date.now(), planIds?: readonly strin
       const result: LastResult | null = last ? { status: last.status as LastResult['status'], finishedAt: last.finishedAt!.getTime(), tested: last.tested as unknown as TestedFingerprint } : null;
       return {
         planId: p.id, planName: p.name, componentId: p.componentId, componentName: p.component.name, serviceName: p.component.service?.name ?? '(deleted service)',
-        disruption: p.disruption, cadenceDays: p.cadenceDays,
+        disruption: p.disruption, cadenceDays: p.cadenceDays, nextRunAt: p.nextRunAt, recurrenceDays: p.recurrenceDays,
         running: running && { id: running.id, startedAt: running.startedAt },
         last: last && { id: last.id, status: last.status, finishedAt: last.finishedAt, measuredRtoMs: last.measuredRtoMs, objectiveRtoMs: last.objectiveRtoMs, verdict: last.verdict },
         freshness: drillFreshness(result, p.cadenceDays, current, now),

@@ -51,8 +51,8 @@ export default async function DrillsPage() {
                 </TableThead>
                 <TableTbody>
                   {plans.map((p) => (
-                    <TableTr key={p.id}>
-                      <TableTd><LinkAnchor href={`/drills/${p.id}`}>{p.name}</LinkAnchor></TableTd>
+                    <TableTr key={p.planId}>
+                      <TableTd><LinkAnchor href={`/drills/${p.planId}`}>{p.planName}</LinkAnchor></TableTd>
                       <TableTd>{p.running ? <LinkAnchor href={`/drills/runs/${p.running.id}`}><RunStatusBadge status="running" /></LinkAnchor> : <FreshnessBadge status={p.freshness.status} />}</TableTd>
                       <TableTd>{p.freshness.score}</TableTd>
                       <TableTd>{p.serviceName}</TableTd>
@@ -75,8 +75,8 @@ export default async function DrillsPage() {
             ) : (
               <Stack gap={6}>
                 {scheduled.map((p) => (
-                  <Text key={p.id} size="sm">
-                    <Text span fw={600}>{formatUtc(p.nextRunAt!)}</Text> · <LinkAnchor href={`/drills/${p.id}`}>{p.name}</LinkAnchor>
+                  <Text key={p.planId} size="sm">
+                    <Text span fw={600}>{formatUtc(p.nextRunAt!)}</Text> · <LinkAnchor href={`/drills/${p.planId}`}>{p.planName}</LinkAnchor>
                     {p.recurrenceDays ? <Text span c="dimmed"> · every {p.recurrenceDays} days</Text> : <Text span c="dimmed"> · once</Text>}
                   </Text>
                 ))}
