@@ -100,10 +100,11 @@ async function attemptInner(
   const prefill = x.sentText ? x.sentText : undefined;
   const upstreamRequest = buildUpstreamRequest(upstreamTarget, x.request, { stream: x.stream, assistantPrefill: prefill });
   const attemptDeadline = Math.min(deadlineAt, Date.now() + entry.timeouts.totalMs);
-  // An attempt gets a cheap emitter rather than an AbortSignal (upstream.ts). x.abort is set by the
-  // response's 'close' listener, registered before any attempt's, so an attempt follows it from the same event.
+  // An attempt gets a cheap emitter rather than an AbortSignal (upstream.ts). The response's one 'close'
+  // listener (request.ts) aborts the attempt in progress, so an attempt adds no listener of its own.
   const controller = new AttemptAbort();
-  controller.follow(x.res, 'close', x.abort);
+  if (x.abort.aborted) controller.abort();
+  else x.abort.attempt = controller;
   const deadlineTimer = setTimeout(() => controller.abort(), Math.max(1, attemptDeadline - Date.now()));
   // A non-streamed answer slower than the chain's latency limit moves on (DESIGN.md's fallback matrix).
   let headerMs = x.stream ? entry.timeouts.headerMs : Math.min(entry.timeouts.headerMs, entry.latencyLimitMs ?? Infinity);
@@ -168,6 +169,6 @@ async function attemptInner(
     return fail(failure.errorClass, failure.message);
   } finally {
     clearTimeout(deadlineTimer);
-    controller.unfollow('close');
+    x.abort.attempt = null;
   }
 }

@@ -117,8 +117,11 @@ export type Exchange = {
   request: ChatRequest;
   stream: boolean;
   includeUsage: boolean;
-  /** Set when the client goes away before its answer is complete. A flag, not an AbortController: a signal costs tens of µs a request. */
-  abort: { aborted: boolean };
+  /**
+   * Set when the client goes away before its answer is complete, and the attempt then in progress aborted. A flag,
+   * not an AbortController: a signal costs tens of µs a request.
+   */
+  abort: { aborted: boolean; attempt: { abort(): void } | null };
   attempts: number;
   /** Text the client has already received, for continuation on another target. */
   sentText: string;

@@ -38,7 +38,7 @@ export async function relayStream(
   // Chunks that carry no token yet (OpenAI's role chunk, Anthropic's message_start) wait for the
   // first one, so that a target that never sends a token can still be left without the client
   // having seen anything: the first-token limit then fails over cleanly.
-  const held: ChatCompletionChunk[] = [];
+  const held: { chunk: ChatCompletionChunk; wire: string | undefined }[] = [];
   // Continuing an answer begun elsewhere: the client has had its role chunk already.
   const continuing = x.headersSent;
   let gotFirst = false;
@@ -64,12 +64,13 @@ export async function relayStream(
   };
   // The events of one piece of the upstream body go out in one write (the same bytes, far less work than a write each).
   let unsent = '';
-  const write = (out: ChatCompletionChunk) => {
+  // `wire`: the chunk's text when the translator took it from the upstream's own (StreamStep.wire), else serialised here.
+  const write = (out: ChatCompletionChunk, wire: string | undefined) => {
     if (!x.headersSent) {
       x.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', trailer: 'x-standby-target, x-standby-attempts', ...standbyHeaders(x, target) });
       x.headersSent = true;
     }
-    unsent += `data: ${JSON.stringify(out)}\n\n`;
+    unsent += `data: ${wire ?? JSON.stringify(out)}\n\n`;
     x.assembler?.push(out);
   };
   let upstreamError = null as { message: string; type: string } | null;
@@ -89,17 +90,19 @@ export async function relayStream(
         upstreamError = step.error;
         return true;
       }
+      // A translator gives a step's text (wire) only for a step of one chunk.
+      const wire = step.chunks.length === 1 ? step.wire : undefined;
       for (const out of step.chunks) {
         if (!gotFirst) {
           if (!carriesToken(out)) {
-            held.push(out);
+            held.push({ chunk: out, wire });
             continue;
           }
           gotFirst = true;
           onTtft(Math.round(performance.now() - startedAt));
-          for (const early of held.splice(0)) if (!continuing) write(early);
+          for (const early of held.splice(0)) if (!continuing) write(early.chunk, early.wire);
         }
-        write(out);
+        write(out, wire);
         if (out.choices.some((choice) => choice.finish_reason)) finished = true;
       }
       if (step.done) return true;

@@ -51,9 +51,11 @@ export async function serveChatRequest(
   if (turn?.kind === 'refused') return sendError(res, turn.status, turn.message, turn.type, turn.code, null, { ...turn.headers, 'x-standby-tier': tier });
   for (const [name, value] of Object.entries(turn?.headers ?? {})) res.setHeader(name, value);
   const sent = turn?.request ?? request;
-  const abort = { aborted: false };
+  const abort: Exchange['abort'] = { aborted: false, attempt: null };
   res.on('close', () => {
-    if (!res.writableEnded) abort.aborted = true;
+    if (res.writableEnded) return;
+    abort.aborted = true;
+    abort.attempt?.abort();
   });
   const exchange: Exchange = {
     res, requestId: newRequestId(), created: Math.floor(Date.now() / 1000), service, tier, request: sent,

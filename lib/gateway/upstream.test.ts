@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { AttemptAbort, readBody, UpstreamFailure, type UpstreamResponse } from './upstream';
+import { endpointPolicyOf } from '@/lib/server/endpoint-policy';
+import { setEndpointPolicy } from '@/lib/server/guarded-connect';
+import { AttemptAbort, readBody, sendUpstream, UpstreamFailure, type UpstreamResponse } from './upstream';
 
 /** A response body the test feeds by hand. */
 function body(): Readable & UpstreamResponse['body'] {
@@ -61,29 +64,38 @@ test('readBody reports a body closed before its end as cut, whatever the error',
   assert.equal((await failureOf(readBody(gone, 1024, 1_000))).errorClass, 'stream_cut');
 });
 
-test('an attempt follows its request: aborted when the request is, and no longer once unfollowed', () => {
-  const request = { aborted: false };
-  const response = new EventEmitter();
+test('an attempt abort announces itself once to each listener still registered', () => {
   const attempt = new AttemptAbort();
-  let heard = 0;
-  attempt.on('abort', () => (heard += 1));
-  attempt.follow(response, 'close', request);
-  response.emit('close'); // a response that ends normally closes too
-  assert.equal(attempt.aborted, false);
-  request.aborted = true;
-  response.emit('close');
-  assert.deepEqual([attempt.aborted, heard], [true, 1]);
-  response.emit('close');
-  assert.equal(heard, 1, 'abort is announced once');
+  const heard: string[] = [];
+  const removed = () => heard.push('removed');
+  attempt.on('abort', () => heard.push('on'));
+  attempt.once('abort', () => heard.push('once'));
+  attempt.once('abort', removed);
+  attempt.removeListener('abort', removed);
+  attempt.off('abort', () => heard.push('never registered'));
+  attempt.abort();
+  attempt.abort();
+  assert.deepEqual(heard, ['on', 'once']);
+  assert.equal(attempt.aborted, true);
+  assert.equal((attempt.reason as DOMException).name, 'AbortError');
+});
 
-  const later = new AttemptAbort();
-  later.follow(response, 'close', { aborted: false });
-  assert.equal(response.listenerCount('close'), 2);
-  later.unfollow('close');
-  assert.equal(response.listenerCount('close'), 1);
-
-  const tooLate = new AttemptAbort();
-  tooLate.follow(response, 'close', { aborted: true });
-  assert.equal(tooLate.aborted, true, 'a request already aborted aborts the attempt at once');
-  assert.equal(response.listenerCount('close'), 1);
+test('undici takes an attempt abort as its signal: a request waiting for headers is cancelled at once', async () => {
+  const server = http.createServer(() => {}); // never answers
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  setEndpointPolicy(endpointPolicyOf(['127.0.0.0/8'])); // loopback, allowed as an admin allows a private network
+  try {
+    const attempt = new AttemptAbort();
+    const started = performance.now();
+    const pending = sendUpstream({ url: `http://127.0.0.1:${port}/v1/chat/completions`, method: 'POST', headers: {}, body: '{}' }, { connectMs: 1_000, headerMs: 10_000 }, attempt);
+    setTimeout(() => attempt.abort(), 50);
+    const failure = await pending.then(() => null, (error: unknown) => error);
+    assert.ok(failure instanceof UpstreamFailure);
+    assert.equal(failure.errorClass, 'total_timeout');
+    assert.ok(performance.now() - started < 5_000, 'cancelled well before the 10 s header limit');
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
 });

@@ -232,6 +232,41 @@ test('an OpenAI stream passes through with the gateway’s id and the answering 
   assert.equal(outcome.usage?.total_tokens, 11);
 });
 
+test('a chunk OpenAI wrote is relayed as its own text with the gateway’s id, created and model, holding exactly the chunk', () => {
+  const translator = createOpenAiStreamTranslator(openai, meta);
+  const steps = replay(translator, recordedOpenAiStream).filter((step) => step.chunks.length > 0);
+  assert.equal(steps.length, 4);
+  for (const step of steps) {
+    assert.ok(step.wire, 'every text chunk of a recorded OpenAI stream is taken from its own text');
+    assert.deepEqual(JSON.parse(step.wire), JSON.parse(JSON.stringify(step.chunks[0])));
+    assert.ok(step.wire.startsWith(`{"id":"${meta.id}","object":"chat.completion.chunk","created":${meta.created},"model":"gpt-4o-2024-08-06",`));
+    assert.equal(step.wire.includes('usage'), false);
+  }
+});
+
+test('a chunk whose text cannot be rewritten with certainty is serialised from the parsed chunk instead', () => {
+  const head = '{"id":"u-1","object":"chat.completion.chunk","created":1759999999,"model":"gpt-4o"';
+  const content = (text: string) => `"choices":[{"index":0,"delta":{"content":${JSON.stringify(text)}},"finish_reason":null}]`;
+  const cases: [string, string, boolean][] = [
+    ['the usual compact text', `${head},${content('Hi')}}`, true],
+    ['a member name quoted inside a string value', `${head},${content('say "model": and "id":')}}`, true],
+    ['a duplicate id after the choices (the last wins when parsed)', `${head},${content('Hi')},"id":"u-1"}`, false],
+    ['a tool call, whose own id is a member', `${head},"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":""}}]},"finish_reason":null}]}`, false],
+    ['members in another order (Azure)', `{"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}],"created":1759999999,"id":"u-1","model":"gpt-4o","object":"chat.completion.chunk"}`, false],
+    ['spaces after the colons', `{"id": "u-1", "object": "chat.completion.chunk", "created": 1759999999, "model": "gpt-4o", ${content('Hi')}}`, false],
+    ['an empty finish_reason, which the gateway writes as null', `${head},"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":""}]}`, false],
+    ['usage inside a chunk with choices', `${head},${content('Hi')},"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}`, false],
+  ];
+  for (const [what, data, fromText] of cases) {
+    const step = createOpenAiStreamTranslator(openai, meta).push({ data });
+    assert.equal(step.chunks.length, 1, what);
+    const chunk = step.chunks[0];
+    assert.deepEqual([chunk.id, chunk.created, chunk.model, 'usage' in chunk], [meta.id, meta.created, 'gpt-4o', false], what);
+    assert.equal(step.wire !== undefined, fromText, what);
+    if (step.wire) assert.deepEqual(JSON.parse(step.wire), JSON.parse(JSON.stringify(chunk)), what);
+  }
+});
+
 test('a stream without [DONE] still reports its finish reason and usage, and says [DONE] never came', () => {
   const translator = createOpenAiStreamTranslator(openai, meta);
   const withoutDone = recordedOpenAiStream.replace('data: [DONE]\n\n', '');

@@ -36,6 +36,12 @@ export type StreamStep = {
   /** This event could not be used (bad JSON or an unexpected shape) and was skipped. */
   malformed: boolean;
   error?: { message: string; type: string };
+  /**
+   * The one chunk of this step as JSON text, when the translator could take it from the upstream's own text
+   * (the same members, with the gateway's id, created and model in place): written as it is, instead of
+   * serialising the chunk again. Absent when the chunk must be serialised.
+   */
+  wire?: string;
 };
 
 export type StreamOutcome = {
