@@ -33,3 +33,24 @@ test('a request that no target could answer is counted under the status its clie
   assert.equal(refused.status, 429);
   assert.equal(await count(limited.name, 429), 1);
 });
+
+test('a request that fails inside Standby is answered 500, logged, and still says which tier it was served in', async () => {
+  // A gateway whose metrics throw as a request is routed: a failure of Standby's own, after the tier is decided.
+  const broken = await startHarness({
+    metrics: { ...createMetrics(), setActiveTarget: () => { throw new Error('metrics broke (test)'); } },
+  });
+  const logged: unknown[][] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => void logged.push(args);
+  try {
+    const service = broken.addService([{ label: 'metrics-crash' }]);
+    const answer = await broken.post({ model: service.name, messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(answer.status, 500);
+    assert.equal(answer.headers.get('x-standby-tier'), 'full');
+    assert.equal(answer.json.error?.code, 'internal_error');
+    assert.ok(logged.some((args) => String(args[0]).includes('gateway request failed')));
+  } finally {
+    console.error = original;
+    await broken.close();
+  }
+});

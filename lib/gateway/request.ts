@@ -63,7 +63,14 @@ export async function serveChatRequest(
     earlier: { completionTokens: 0, estimated: false }, answerUsage: null,
     assembler: turn && sent.stream === true ? new AnswerAssembler() : null, completion: null, drillRunId: options.drillRunId ?? null,
   };
-  const served = await serveInTier(gw, exchange, snapshot, tier, { wantsQueue: options.wantsQueue, tokenId: token.id, body });
+  let served: Served;
+  try {
+    served = await serveInTier(gw, exchange, snapshot, tier, { wantsQueue: options.wantsQueue, tokenId: token.id, body });
+  } catch (error) {
+    // A failure of Standby's own (handler.ts answers 500): that answer says its tier too. setHeader only here, off the hot path.
+    if (!res.headersSent) res.setHeader('x-standby-tier', tier);
+    throw error;
+  }
   // Hook of the conversation store: the answer the client received joins the history (written off the request path).
   turn?.finish(served.status === 200 ? (exchange.assembler?.answer() ?? answerFromCompletion(exchange.completion)) : null);
   if (options.record) recordOutcome(gw, exchange, tier, served, startedAt);
