@@ -137,6 +137,13 @@ describe('a pool of gateway workers (STANDBY_WORKERS)', () => {
         return Number(new RegExp(`standby_gateway_requests_total\\{service="${service.name}",status="\\d+"\\} (\\d+)`).exec(text)?.[1] ?? NaN);
       };
       for (let i = 0; i < 4; i += 1) assert.equal(await counted(), asked, 'every scrape, whichever worker answers it');
+      // The attempt-latency histogram is summed over the pool the same way: one observation per attempt of either worker.
+      const text = (await get(pool.port, '/api/metrics')).body;
+      const attempts = new RegExp(`standby_upstream_requests_total\\{target="([^"]+)",service="${service.name}",outcome="error"\\} (\\d+)`).exec(text);
+      assert.ok(attempts && Number(attempts[2]) >= asked, text);
+      const observed = new RegExp(`standby_upstream_latency_seconds_count\\{target="${attempts[1]}"\\} (\\d+)`).exec(text);
+      assert.equal(Number(observed?.[1]), Number(attempts[2]));
+      assert.match(text, new RegExp(`standby_upstream_latency_seconds_bucket\\{le="\\+Inf",target="${attempts[1]}"\\} ${attempts[2]}\\n`));
 
       // One monitor leader among the workers.
       const leaders = await waitFor('one leader', async () => {
