@@ -777,11 +777,16 @@ function overheadFigures(o: Overhead) {
   const b = o.latency.bare;
   const ds = o.streamLatency['direct-stream'];
   const ss = o.streamLatency['standby-stream'];
+  const bs = o.streamLatency['bare-stream'];
   const rStandby = o.rps.standby?.rps ?? NaN;
   const rPortkey = o.rps.portkey?.rps ?? NaN;
   return {
     rDirect: o.rps.direct?.rps ?? NaN, rBare: o.rps.bare?.rps ?? NaN, rStandby, rPortkey, ratio: rStandby / rPortkey,
     addedMean: s.mean - d.mean, addedP99: s.p99 - d.p99, addedStreamMean: ss.mean - ds.mean, addedStreamP99: ss.p99 - ds.p99, bareMean: b.mean - d.mean, bareP99: b.p99 - d.p99,
+    // Issue 16: the gateway against the bare proxy, the floor any Node proxy pays.
+    overBare: { mean: s.mean - b.mean, p99: s.p99 - b.p99, streamMean: ss.mean - bs.mean, streamP99: ss.p99 - bs.p99 },
+    shareOfBare: rStandby / (o.rps.bare?.rps ?? NaN),
+    cpuOverBare: (o.cpu.standby?.proxyUs ?? NaN) / (o.cpu.bare?.proxyUs ?? NaN),
   };
 }
 
@@ -795,6 +800,10 @@ function targetRows(r: Report): string[] {
       `| added p99 latency under 2 ms (1 connection, non-streaming) | ${f(x.addedP99, 3)} ms | ${verdict(x.addedP99 < 2)} |`,
       `| added mean latency under 0.5 ms (1 connection, streaming, to the last byte) | ${f(x.addedStreamMean, 3)} ms | ${verdict(x.addedStreamMean < 0.5)} |`,
       `| added p99 latency under 2 ms (1 connection, streaming, to the last byte) | ${f(x.addedStreamP99, 3)} ms | ${verdict(x.addedStreamP99 < 2)} |`,
+      `| over the bare proxy, 1 connection, non-streaming: mean within 0.15 ms, p99 within 0.5 ms (issue 16) | ${signed(x.overBare.mean, 3)} / ${signed(x.overBare.p99, 3)} ms | ${verdict(x.overBare.mean <= 0.15 && x.overBare.p99 <= 0.5)} |`,
+      `| over the bare proxy, 1 connection, streaming: mean within 0.15 ms, p99 within 0.5 ms (issue 16) | ${signed(x.overBare.streamMean, 3)} / ${signed(x.overBare.streamP99, 3)} ms | ${verdict(x.overBare.streamMean <= 0.15 && x.overBare.streamP99 <= 0.5)} |`,
+      `| throughput at least 85% of the bare proxy's, 50 connections (issue 16) | ${f(x.shareOfBare * 100, 1)}% | ${verdict(measured(x.shareOfBare) ? x.shareOfBare >= 0.85 : null)} |`,
+      `| CPU per request within 1.25x the bare proxy's (issue 16) | ${f(x.cpuOverBare, 2)}x | ${verdict(measured(x.cpuOverBare) ? x.cpuOverBare <= 1.25 : null)} |`,
     );
   }
   for (const x of r.failover?.failovers ?? []) {
