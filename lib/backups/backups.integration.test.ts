@@ -17,7 +17,8 @@ import { getCompliance } from '@/lib/recovery/data';
 import { parsePeriod } from '@/lib/recovery/period';
 import { syncComponents } from '@/lib/recovery/components';
 import { db } from '@/lib/server/db';
-import { createTestUsers, rejectsWith, uniqueName, type TestUsers } from '@/test/fixtures';
+import { AppError } from '@/lib/server/errors';
+import { auditEntriesFor, createTestUsers, rejectsWith, uniqueName, type TestUsers } from '@/test/fixtures';
 import { generateModelFolder, removeFolder } from '../../test/hf-model';
 import { startTestS3, type TestS3 } from '../../test/s3-server';
 import { receiveCopy, receiveDeployed, receiveRestoreTest } from './api';
@@ -191,6 +192,23 @@ describe('the backup jobs\' API and what a copy is worth', () => {
     assert.equal(view.copies.find((c) => c.id === copy.id)!.assessment.restorable, false);
     assert.equal(view.status.verdict, 'unprotected');
     await db().backupCopy.update({ where: { id: copy.id }, data: { verifyProblems: [] } });
+  });
+  test('a location Standby cannot read proves nothing: the check is refused and recorded nowhere; a bucket that is gone is recorded', async () => {
+    const model = await db().modelArtifact.findUniqueOrThrow({ where: { targetId: target.id } });
+    const unreachable = await recordCopy('integration test', { model: target.name, location: '/nowhere/standby-integration/copy', region: regionFar, manifest: deployed }, Date.now());
+    const refused = await verifyCopy(users.operator, { copyId: unreachable.id }).then(() => null, (error: unknown) => error);
+    assert.ok(refused instanceof AppError && refused.code === 'UNAVAILABLE', String(refused));
+    assert.match(refused.message, /could not read \/nowhere\/standby-integration\/copy: .*Nothing was recorded/);
+    const untouched = await db().backupCopy.findUniqueOrThrow({ where: { id: unreachable.id } });
+    assert.equal(untouched.verifiedAt, null);
+    assert.equal((await auditEntriesFor(unreachable.id)).length, 0);
+    assert.equal((await getModelBackups(model.id))!.copies.find((c) => c.id === unreachable.id)!.verifyProblems, null);
+
+    const gone = await recordCopy('integration test', { model: target.name, location: 's3://no-such-bucket/llama/2026-12-01', region: regionFar, manifest: deployed }, Date.now());
+    const result = await verifyCopy(users.operator, { copyId: gone.id });
+    assert.equal(result.problems.length, 1);
+    assert.match(result.problems[0], /^the bucket does not exist/);
+    await db().backupCopy.deleteMany({ where: { id: { in: [unreachable.id, gone.id] } } });
   });
 });
 

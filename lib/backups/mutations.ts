@@ -229,10 +229,16 @@ export async function setLink(caller: Caller, input: unknown) {
   });
 }
 
+/** Whether a failed read of a copy's location says the copy is gone (its bucket does not exist), rather than that it could not be checked. */
+const copyIsGone = (error: unknown) => (error as { name?: string }).name === 'NoSuchBucket';
+
 /**
  * Reads the copy where it lives (a folder this server reaches, or S3 through
  * the AWS SDK) and compares every file of its manifest with what is there:
- * present, and of the same size. Its checksums are the scan's.
+ * present, and of the same size. Its checksums are the scan's. A location
+ * that cannot be read (no route, no credentials, access denied) proves
+ * nothing about the copy: that is refused, and the copy keeps its last check;
+ * a bucket that does not exist is the copy gone, and recorded as such.
  */
 export async function verifyCopy(caller: Caller, input: unknown) {
   const actor = requireActor(caller, 'backups.write');
@@ -248,7 +254,9 @@ export async function verifyCopy(caller: Caller, input: unknown) {
       return size === f.sizeBytes ? [] : [`${f.path} is ${size} bytes, the manifest says ${f.sizeBytes}`];
     });
   } catch (error) {
-    problems = [`could not be read: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`];
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    if (!copyIsGone(error)) throw new AppError('UNAVAILABLE', `Standby could not read ${copy.location}: ${reason}. Nothing was recorded: the copy keeps its last check.`);
+    problems = [`the bucket does not exist (${reason})`];
   }
   await inTransaction(async (tx) => {
     await tx.backupCopy.update({ where: { id: copyId }, data: { verifiedAt: new Date(), verifyProblems: problems } });

@@ -3,7 +3,8 @@
 // is logged with context and shown as a generic message.
 import { z } from 'zod';
 
-export type AppErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'INVALID' | 'IN_USE' | 'RATE_LIMITED' | 'CROSS_SITE' | 'UNSUPPORTED_MEDIA_TYPE';
+/** UNAVAILABLE: something Standby depends on outside itself (an S3 endpoint, a folder) could not be reached: nothing was changed, try again later. */
+export type AppErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'INVALID' | 'IN_USE' | 'RATE_LIMITED' | 'CROSS_SITE' | 'UNSUPPORTED_MEDIA_TYPE' | 'UNAVAILABLE';
 
 export type FieldErrors = Record<string, string[]>;
 
@@ -32,6 +33,7 @@ export const HTTP_STATUS: Record<AppErrorCode, number> = {
   RATE_LIMITED: 429,
   CROSS_SITE: 403,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  UNAVAILABLE: 503,
 };
 
 export function fieldErrorsOf(error: z.ZodError): FieldErrors {
