@@ -13,7 +13,7 @@
 // Every configuration section known to the version writer before any change is made (lib/config-versions/section.ts).
 import '@/lib/config-history/sections';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { defaultEnv, launchEnv, stateDir } from '../lib/server/env';
 import { loadLocalSecrets } from '../lib/server/runtime/local-secrets';
@@ -109,12 +109,16 @@ function buildIfStale(): void {
   const buildId = path.join(ROOT, launchEnv().STANDBY_NEXT_DIST_DIR, 'BUILD_ID');
   if (existsSync(buildId) && statSync(buildId).mtimeMs >= newestSourceMtime(['app', 'components', 'lib', 'public'])) return;
   log('building the web app (next build), once per change of sources');
+  const startedAt = new Date();
   const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/next/dist/bin/next'), 'build'], {
     cwd: ROOT,
     stdio: 'inherit',
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, // passed on whole to the build, as a child inherits it
   });
   if (result.status !== 0) throw new Error('next build failed; see its output above');
+  // A source saved while the build ran may or may not be in it: the build is dated from its start, so that such a
+  // source is newer than it and the next start builds again (dated from its end, the change would be taken as built).
+  utimesSync(buildId, startedAt, startedAt);
 }
 
 async function serve(mode: 'start' | 'demo' | 'dev'): Promise<void> {
