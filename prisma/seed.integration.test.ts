@@ -91,6 +91,14 @@ test('the demo ships drills of every kind a manager meets: a fresh pass, a pass 
   assert.match(coverage.plans.find((p) => p.planName === 'code-assistant: Anthropic rate limits')!.last!.verdict!, /over the RTO of .* The slowest part was/);
   assert.equal(status('doc-summarizer: slow Gemini first token')?.status, 'never_run');
   assert.ok(coverage.plans.every((p) => p.nextRunAt === null || p.nextRunAt.getTime() > Date.now()), 'nothing scheduled in the past: the scheduler would start it at the demo start');
+  // The drills page reads every plan's fingerprint at once: the same as each plan's read alone, whatever its scope's kind.
+  const { fingerprint, fingerprints } = await import('@/lib/recovery/drill-states');
+  const plans = (await db().drillPlan.findMany({ select: { serviceId: true, runbookId: true, scope: true } })).map((p) => ({ ...p, scope: p.scope as { kind: 'targets' | 'provider' | 'region'; ids: string[] } }));
+  assert.deepEqual(new Set(plans.map((p) => p.scope.kind)), new Set(['targets', 'provider', 'region']));
+  const alone = [];
+  for (const plan of plans) alone.push(await fingerprint(db(), plan));
+  assert.deepEqual(await fingerprints(db(), plans), alone);
+  assert.ok(alone.every((f) => f.targets.length > 0 && f.chain.length > 0));
   // Seeding again adds nothing.
   const before = await db().drillRun.count();
   await seedDemoEstate();

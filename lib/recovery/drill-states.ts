@@ -28,14 +28,45 @@ export async function runbookVersion(tx: Tx, id: string): Promise<{ id: string; 
   return { id, version: runbook.version, versionId: runbook.versions[0].id };
 }
 
-/** What a run of this plan tests now: the service's chain, the runbook's version and the targets in scope (drill-freshness.ts). */
-export async function fingerprint(tx: Tx, plan: { serviceId: string; runbookId: string | null; scope: PlanScope }): Promise<TestedFingerprint> {
+type FingerprintedPlan = { serviceId: string; runbookId: string | null; scope: PlanScope };
+
+/**
+ * What a run of each plan tests now: the service's chain, the runbook's version and the targets in scope
+ * (drill-freshness.ts). Read for many plans in four queries, not four a plan: the drills page, the posture and the
+ * report read every plan's.
+ */
+export async function fingerprints(tx: Tx, plans: readonly FingerprintedPlan[]): Promise<TestedFingerprint[]> {
   // One query after another: inside a transaction the client runs them in turn anyway.
-  const chain = await tx.chainEntry.findMany({ where: { serviceId: plan.serviceId }, orderBy: { position: 'asc' }, select: { targetId: true, target: { select: { name: true } } } });
-  const inScope = await resolveScope(tx, plan.scope);
-  const targets = await tx.target.findMany({ where: { id: { in: inScope.map((t) => t.id) } }, select: { id: true, name: true, model: true, endpointUrl: true, enabled: true }, orderBy: { name: 'asc' } });
-  const runbook = plan.runbookId ? await runbookVersion(tx, plan.runbookId) : null;
-  return { chain: chain.map((c) => c.targetId), chainNames: Object.fromEntries(chain.map((c) => [c.targetId, c.target.name])), runbook: runbook && { id: runbook.id, version: runbook.version }, targets };
+  if (plans.length === 0) return [];
+  const chains = await tx.chainEntry.findMany({
+    where: { serviceId: { in: [...new Set(plans.map((p) => p.serviceId))] } },
+    orderBy: { position: 'asc' }, select: { serviceId: true, targetId: true, target: { select: { name: true } } },
+  });
+  const named = (kind: PlanScope['kind']) => [...new Set(plans.flatMap((p) => (p.scope.kind === kind ? p.scope.ids : [])))];
+  const targets = await tx.target.findMany({
+    where: { OR: [{ id: { in: named('targets') } }, { providerId: { in: named('provider') } }, { regionId: { in: named('region') } }] },
+    select: { id: true, name: true, model: true, endpointUrl: true, enabled: true, providerId: true, regionId: true }, orderBy: { name: 'asc' },
+  });
+  const runbookIds = [...new Set(plans.flatMap((p) => (p.runbookId ? [p.runbookId] : [])))];
+  const runbooks = runbookIds.length
+    ? await tx.runbook.findMany({ where: { id: { in: runbookIds } }, select: { id: true, version: true, archivedAt: true, versions: { orderBy: { number: 'desc' }, take: 1, select: { id: true } } } })
+    : [];
+  const inScope = (scope: PlanScope, t: (typeof targets)[number]) => scope.ids.includes(scope.kind === 'targets' ? t.id : scope.kind === 'provider' ? t.providerId : t.regionId);
+  return plans.map((plan) => {
+    const chain = chains.filter((c) => c.serviceId === plan.serviceId);
+    const runbook = runbooks.find((r) => r.id === plan.runbookId);
+    return {
+      chain: chain.map((c) => c.targetId),
+      chainNames: Object.fromEntries(chain.map((c) => [c.targetId, c.target.name])),
+      runbook: runbook && !runbook.archivedAt && runbook.versions[0] ? { id: runbook.id, version: runbook.version } : null,
+      targets: targets.filter((t) => inScope(plan.scope, t)).map(({ id, name, model, endpointUrl, enabled }) => ({ id, name, model, endpointUrl, enabled })),
+    };
+  });
+}
+
+/** What a run of one plan tests now (fingerprints). */
+export async function fingerprint(tx: Tx, plan: FingerprintedPlan): Promise<TestedFingerprint> {
+  return (await fingerprints(tx, [plan]))[0];
 }
 
 export type LastRun = { id: string; status: string; finishedAt: Date | null; measuredRtoMs: number | null; objectiveRtoMs: number | null; verdict: string | null };
@@ -72,21 +103,24 @@ export async function readDrillStates(now = Date.now(), planIds?: readonly strin
       },
     },
   });
-  return Promise.all(
-    plans.map(async (p) => {
-      const running = p.runs.find((r) => r.status === 'running') ?? null;
-      const last = p.runs.find((r) => r.status !== 'running' && r.finishedAt) ?? null;
-      const current = last ? await fingerprint(db(), { serviceId: p.serviceId, runbookId: p.runbookId, scope: p.scope as PlanScope }) : null;
-      const result: LastResult | null = last ? { status: last.status as LastResult['status'], finishedAt: last.finishedAt!.getTime(), tested: last.tested as unknown as TestedFingerprint } : null;
-      return {
-        planId: p.id, planName: p.name, componentId: p.componentId, componentName: p.component.name, serviceName: p.component.service?.name ?? '(deleted service)',
-        disruption: p.disruption, cadenceDays: p.cadenceDays, nextRunAt: p.nextRunAt, recurrenceDays: p.recurrenceDays,
-        running: running && { id: running.id, startedAt: running.startedAt },
-        last: last && { id: last.id, status: last.status, finishedAt: last.finishedAt, measuredRtoMs: last.measuredRtoMs, objectiveRtoMs: last.objectiveRtoMs, verdict: last.verdict },
-        freshness: drillFreshness(result, p.cadenceDays, current, now),
-      };
-    }),
-  );
+  const lastOf = (p: (typeof plans)[number]) => p.runs.find((r) => r.status !== 'running' && r.finishedAt) ?? null;
+  // What each plan with a result tests now, read for all of them at once.
+  const tested = plans.filter((p) => lastOf(p));
+  const fingerprinted = await fingerprints(db(), tested.map((p) => ({ serviceId: p.serviceId, runbookId: p.runbookId, scope: p.scope as PlanScope })));
+  const currentOf = new Map(tested.map((p, i) => [p.id, fingerprinted[i]]));
+  return plans.map((p) => {
+    const running = p.runs.find((r) => r.status === 'running') ?? null;
+    const last = lastOf(p);
+    const current = currentOf.get(p.id) ?? null;
+    const result: LastResult | null = last ? { status: last.status as LastResult['status'], finishedAt: last.finishedAt!.getTime(), tested: last.tested as unknown as TestedFingerprint } : null;
+    return {
+      planId: p.id, planName: p.name, componentId: p.componentId, componentName: p.component.name, serviceName: p.component.service?.name ?? '(deleted service)',
+      disruption: p.disruption, cadenceDays: p.cadenceDays, nextRunAt: p.nextRunAt, recurrenceDays: p.recurrenceDays,
+      running: running && { id: running.id, startedAt: running.startedAt },
+      last: last && { id: last.id, status: last.status, finishedAt: last.finishedAt, measuredRtoMs: last.measuredRtoMs, objectiveRtoMs: last.objectiveRtoMs, verdict: last.verdict },
+      freshness: drillFreshness(result, p.cadenceDays, current, now),
+    };
+  });
 }
 
 /** Service routing components in service no plan has a finished run of: never drilled. */
