@@ -29,27 +29,25 @@ export function ChangePasswordDialog({ opened, onClose }: { opened: boolean; onC
   }
 
   return (
-    <>
-      <Modal opened={opened} onClose={onClose} onExitTransitionEnd={form.reset} title="Change your password">
-        <form onSubmit={onSubmit} noValidate>
-          <Stack>
-            <Text size="sm" c="dimmed">
-              Every other browser signed in as you must sign in again. Wrong current passwords count towards the sign-in lock of your account.
-            </Text>
-            {form.formError && (
-              <Alert color="red" variant="light" role="alert">
-                {form.formError}
-              </Alert>
-            )}
-            <PasswordInput name="currentPassword" label="Current password" error={form.errorOf('currentPassword')} required autoComplete="current-password" data-autofocus />
-            <PasswordInput name="password" label="New password" description="At least 12 characters." error={form.errorOf('password')} required autoComplete="new-password" />
-            <PasswordInput name="confirm" label="New password again" error={form.errorOf('confirm')} required autoComplete="new-password" />
-            <Button type="submit" loading={form.pending}>
-              Change password
-            </Button>
-          </Stack>
-        </form>
-      </Modal>
-    </>
+    <Modal opened={opened} onClose={onClose} onExitTransitionEnd={form.reset} title="Change your password">
+      <form onSubmit={onSubmit} noValidate>
+        <Stack>
+          <Text size="sm" c="dimmed">
+            Every other browser signed in as you must sign in again. Wrong current passwords count towards the sign-in lock of your account.
+          </Text>
+          {form.formError && (
+            <Alert color="red" variant="light" role="alert">
+              {form.formError}
+            </Alert>
+          )}
+          <PasswordInput name="currentPassword" label="Current password" error={form.errorOf('currentPassword')} required autoComplete="current-password" data-autofocus />
+          <PasswordInput name="password" label="New password" description="At least 12 characters." error={form.errorOf('password')} required autoComplete="new-password" />
+          <PasswordInput name="confirm" label="New password again" error={form.errorOf('confirm')} required autoComplete="new-password" />
+          <Button type="submit" loading={form.pending}>
+            Change password
+          </Button>
+        </Stack>
+      </form>
+    </Modal>
   );
 }

@@ -169,9 +169,12 @@ export function sendError(res: ServerResponse, status: number, message: string, 
   sendJson(res, error.status, error.body, headers);
 }
 
-/** The headers of an answer from `target`. */
-export function standbyHeaders(x: Exchange, target: SnapshotTarget): Record<string, string> {
-  return { 'x-request-id': x.requestId, 'x-standby-tier': x.tier, 'x-standby-service': x.service.name, 'x-standby-target': target.name, 'x-standby-attempts': String(x.attempts) };
+/** The headers of every answer to an exchange; `target` names the one that answered or failed last, when there is one. */
+export function standbyHeaders(x: Exchange, target: SnapshotTarget | null = null): Record<string, string> {
+  const headers: Record<string, string> = { 'x-request-id': x.requestId, 'x-standby-tier': x.tier, 'x-standby-service': x.service.name };
+  if (target) headers['x-standby-target'] = target.name;
+  headers['x-standby-attempts'] = String(x.attempts);
+  return headers;
 }
 
 export const upstreamTargetOf = (t: SnapshotTarget): UpstreamTarget => ({ apiStyle: t.apiStyle, endpointUrl: t.endpointUrl, model: t.model, apiKey: t.apiKey, providerKind: t.providerKind });

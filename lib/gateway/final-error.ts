@@ -3,7 +3,7 @@
 // content policy and bad requests as 400, rate limits as 429 with Retry-After,
 // timeouts as 504, the rest as 502). Mid-stream, an error event and no [DONE]:
 // a truncated answer is never presented as a success.
-import { sendError, type Exchange, type Failure, type Gateway, type RouteOutcome } from './context';
+import { sendError, standbyHeaders, type Exchange, type Failure, type Gateway, type RouteOutcome } from './context';
 
 export function finalError(gw: Gateway, x: Exchange, failure: Failure | null, reason: string): RouteOutcome {
   const interrupted = x.headersSent;
@@ -21,7 +21,7 @@ function sendFinalError(gw: Gateway, x: Exchange, failure: Failure | null, reaso
     x.res.end(`data: ${JSON.stringify({ error: { message: `The answer was interrupted and could not be completed: ${reason}`, type: 'api_error', code: 'upstream_stream_interrupted', param: null } })}\n\n`);
     return;
   }
-  const headers = { 'x-request-id': x.requestId, 'x-standby-tier': x.tier, 'x-standby-service': x.service.name, 'x-standby-attempts': String(x.attempts), ...(failure ? { 'x-standby-target': failure.target.name } : {}) };
+  const headers = standbyHeaders(x, failure?.target);
   if (!failure) return sendError(x.res, 503, reason, 'service_unavailable', 'no_target_available', null, headers);
   const providerMessage = failure.detail?.message ?? failure.message;
   switch (failure.errorClass) {

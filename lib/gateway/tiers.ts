@@ -5,7 +5,7 @@
 // or queues the request for replay when the client asked for it.
 import type { Tier } from '@/lib/routing/enums';
 import type { RoutingSnapshot, ServedBy } from '@/lib/routing/model';
-import { sendError, sendJson, type Exchange, type Gateway, type Served } from './context';
+import { sendError, sendJson, standbyHeaders, type Exchange, type Gateway, type Served } from './context';
 import { containsNul } from './json-limits';
 import { AnswerAssembler, answerFromCompletion, cacheKey, completionFromAnswer, sseFromAnswer, type CachedAnswer } from './response-cache';
 import { matchRule, ruleAnswer } from './rules';
@@ -33,7 +33,7 @@ export async function serveInTier(gw: Gateway, x: Exchange, snapshot: RoutingSna
       return servedLocally(gw, x, 200, null, 'rule');
     case 'refuse':
       sendError(x.res, 503, refusalMessage(x.service.name, decision.retryAfterSeconds), 'service_unavailable', 'tier_minimal', null, {
-        ...tierHeaders(x), 'retry-after': String(decision.retryAfterSeconds),
+        ...standbyHeaders(x), 'retry-after': String(decision.retryAfterSeconds),
       });
       return servedLocally(gw, x, 503, 'tier_minimal', 'refused');
     case 'maintenance': {
@@ -63,19 +63,18 @@ function servedLocally(gw: Gateway, x: Exchange, status: number, errorClass: str
   return { status, errorClass, target: null, ttftMs: null, usage: null, servedBy };
 }
 
-const tierHeaders = (x: Exchange): Record<string, string> => ({ 'x-request-id': x.requestId, 'x-standby-tier': x.tier, 'x-standby-service': x.service.name, 'x-standby-attempts': String(x.attempts) });
 
 /** A cached or rule-based answer, as JSON or as a short stream, with a fresh id and created. */
 function answerLocally(x: Exchange, answer: CachedAnswer, headers: Record<string, string>) {
   const meta = { id: x.requestId, created: x.created };
   x.completion = completionFromAnswer(answer, meta);
-  if (!x.stream) return sendJson(x.res, 200, x.completion, { ...tierHeaders(x), ...headers });
-  x.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...tierHeaders(x), ...headers });
+  if (!x.stream) return sendJson(x.res, 200, x.completion, { ...standbyHeaders(x), ...headers });
+  x.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...standbyHeaders(x), ...headers });
   x.res.end(sseFromAnswer(answer, meta, x.includeUsage));
 }
 
 function sendMaintenance(x: Exchange, message: string, retryAfterSeconds: number) {
-  sendError(x.res, 503, message, 'service_unavailable', 'maintenance', null, { ...tierHeaders(x), 'retry-after': String(retryAfterSeconds) });
+  sendError(x.res, 503, message, 'service_unavailable', 'maintenance', null, { ...standbyHeaders(x), 'retry-after': String(retryAfterSeconds) });
 }
 
 /**
@@ -93,7 +92,7 @@ async function queueRequest(gw: Gateway, x: Exchange, ask: { tokenId: string | n
   const { stream: _stream, stream_options: _streamOptions, ...body } = ask.body as Record<string, unknown>;
   // PostgreSQL's JSONB cannot hold the NUL character: say so rather than fail as "queue unavailable".
   if (containsNul(body)) {
-    sendError(x.res, 400, 'This request contains a NUL character (\\u0000), which the retry queue cannot store. Remove it and send the request again.', 'invalid_request_error', 'unqueueable_nul', null, tierHeaders(x));
+    sendError(x.res, 400, 'This request contains a NUL character (\\u0000), which the retry queue cannot store. Remove it and send the request again.', 'invalid_request_error', 'unqueueable_nul', null, standbyHeaders(x));
     return [400, 'bad_request', 'maintenance'];
   }
   let queued;
@@ -107,7 +106,7 @@ async function queueRequest(gw: Gateway, x: Exchange, ask: { tokenId: string | n
   sendJson(
     x.res, 202,
     { id: queued.publicId, object: 'standby.queued_request', status: 'queued', model: x.service.name, created_at: toUnix(queued.createdAt), expires_at: toUnix(queued.expiresAt), url },
-    { ...tierHeaders(x), location: url },
+    { ...standbyHeaders(x), location: url },
   );
   return [202, 'queued', 'queued'];
 }

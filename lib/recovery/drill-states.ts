@@ -15,17 +15,25 @@ const RECENT_RUNS = 10;
 /** The targets a drill's faults apply to, as chosen; a provider or a region is resolved to its targets when the run starts. */
 export type PlanScope = { kind: 'targets' | 'provider' | 'region'; ids: string[] };
 
+/** The field of a target a scope's ids name: the target's own, its provider's or its region's. */
+const SCOPE_FIELD = { targets: 'id', provider: 'providerId', region: 'regionId' } as const satisfies Record<PlanScope['kind'], string>;
+
 /** The targets a scope names now: chosen ones, or every target of a provider or region. */
 export async function resolveScope(tx: Tx, scope: PlanScope): Promise<{ id: string; name: string }[]> {
-  const where = scope.kind === 'targets' ? { id: { in: scope.ids } } : scope.kind === 'provider' ? { providerId: { in: scope.ids } } : { regionId: { in: scope.ids } };
-  return tx.target.findMany({ where, select: { id: true, name: true }, orderBy: { name: 'asc' } });
+  return tx.target.findMany({ where: { [SCOPE_FIELD[scope.kind]]: { in: scope.ids } }, select: { id: true, name: true }, orderBy: { name: 'asc' } });
+}
+
+const RUNBOOK_VERSION_SELECT = { id: true, version: true, archivedAt: true, versions: { orderBy: { number: 'desc' }, take: 1, select: { id: true } } } as const;
+
+/** A runbook row's current version (RUNBOOK_VERSION_SELECT); null when it is gone or archived. */
+function currentVersion(runbook: { id: string; version: number; archivedAt: Date | null; versions: { id: string }[] } | null | undefined) {
+  if (!runbook || runbook.archivedAt || !runbook.versions[0]) return null;
+  return { id: runbook.id, version: runbook.version, versionId: runbook.versions[0].id };
 }
 
 /** The runbook's current version, and the id of that version's row (what an incident pins); null when it is gone or archived. */
 export async function runbookVersion(tx: Tx, id: string): Promise<{ id: string; version: number; versionId: string } | null> {
-  const runbook = await tx.runbook.findUnique({ where: { id }, select: { version: true, archivedAt: true, versions: { orderBy: { number: 'desc' }, take: 1, select: { id: true } } } });
-  if (!runbook || runbook.archivedAt || !runbook.versions[0]) return null;
-  return { id, version: runbook.version, versionId: runbook.versions[0].id };
+  return currentVersion(await tx.runbook.findUnique({ where: { id }, select: RUNBOOK_VERSION_SELECT }));
 }
 
 type FingerprintedPlan = { serviceId: string; runbookId: string | null; scope: PlanScope };
@@ -42,24 +50,22 @@ export async function fingerprints(tx: Tx, plans: readonly FingerprintedPlan[]):
     where: { serviceId: { in: [...new Set(plans.map((p) => p.serviceId))] } },
     orderBy: { position: 'asc' }, select: { serviceId: true, targetId: true, target: { select: { name: true } } },
   });
+  const kinds = Object.keys(SCOPE_FIELD) as PlanScope['kind'][];
   const named = (kind: PlanScope['kind']) => [...new Set(plans.flatMap((p) => (p.scope.kind === kind ? p.scope.ids : [])))];
   const targets = await tx.target.findMany({
-    where: { OR: [{ id: { in: named('targets') } }, { providerId: { in: named('provider') } }, { regionId: { in: named('region') } }] },
+    where: { OR: kinds.map((kind) => ({ [SCOPE_FIELD[kind]]: { in: named(kind) } })) },
     select: { id: true, name: true, model: true, endpointUrl: true, enabled: true, providerId: true, regionId: true }, orderBy: { name: 'asc' },
   });
   const runbookIds = [...new Set(plans.flatMap((p) => (p.runbookId ? [p.runbookId] : [])))];
-  const runbooks = runbookIds.length
-    ? await tx.runbook.findMany({ where: { id: { in: runbookIds } }, select: { id: true, version: true, archivedAt: true, versions: { orderBy: { number: 'desc' }, take: 1, select: { id: true } } } })
-    : [];
-  const inScope = (scope: PlanScope, t: (typeof targets)[number]) => scope.ids.includes(scope.kind === 'targets' ? t.id : scope.kind === 'provider' ? t.providerId : t.regionId);
+  const runbooks = runbookIds.length ? await tx.runbook.findMany({ where: { id: { in: runbookIds } }, select: RUNBOOK_VERSION_SELECT }) : [];
   return plans.map((plan) => {
     const chain = chains.filter((c) => c.serviceId === plan.serviceId);
-    const runbook = runbooks.find((r) => r.id === plan.runbookId);
+    const runbook = currentVersion(runbooks.find((r) => r.id === plan.runbookId));
     return {
       chain: chain.map((c) => c.targetId),
       chainNames: Object.fromEntries(chain.map((c) => [c.targetId, c.target.name])),
-      runbook: runbook && !runbook.archivedAt && runbook.versions[0] ? { id: runbook.id, version: runbook.version } : null,
-      targets: targets.filter((t) => inScope(plan.scope, t)).map(({ id, name, model, endpointUrl, enabled }) => ({ id, name, model, endpointUrl, enabled })),
+      runbook: runbook && { id: runbook.id, version: runbook.version },
+      targets: targets.filter((t) => plan.scope.ids.includes(t[SCOPE_FIELD[plan.scope.kind]])).map(({ id, name, model, endpointUrl, enabled }) => ({ id, name, model, endpointUrl, enabled })),
     };
   });
 }
