@@ -12,7 +12,7 @@ import { sendJson, standbyHeaders, upstreamTargetOf, type Exchange, type Failure
 import type { Usage } from './openai-schema';
 import { beforeResponse, faultedStream, pickFault } from './inject-fault';
 import { relayStream, type OnUsage } from './relay-stream';
-import { AttemptAbort, classifyTransportError, readBody, sendUpstream, UpstreamFailure } from './upstream';
+import { AttemptAbort, classifyTransportError, readableOf, readBody, sendUpstream, UpstreamFailure } from './upstream';
 
 const MAX_UPSTREAM_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -161,8 +161,8 @@ async function attemptInner(
       return null;
     }
 
-    const body = (fault && faultedStream(fault, response.body)) || response.body;
-    return await relayStream(x, entry, target, upstreamTarget, body as typeof response.body, startedAt, fail, onTtft, onUsage);
+    const body = (fault && faultedStream(fault, () => readableOf(response.body))) || response.body;
+    return await relayStream(x, entry, target, upstreamTarget, body, startedAt, fail, onTtft, onUsage);
   } catch (error) {
     if (error instanceof UnsupportedByTargetError) throw error;
     const failure = error instanceof UpstreamFailure ? error : classifyTransportError(error, controller);

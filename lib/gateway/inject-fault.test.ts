@@ -57,11 +57,14 @@ async function read(stream: NodeJS.ReadableStream, waitMs = 200): Promise<{ got:
 }
 
 test('stream faults: cut after so many pieces, stalled (never ends), first piece held back', async () => {
-  assert.deepEqual(await read(faultedStream(lease({ kind: 'stream_cut', params: { afterChunks: 2 } }), pieces(['a', 'b', 'c', 'd']))!), { got: ['a', 'b'], ended: 'error' });
-  assert.deepEqual(await read(faultedStream(lease({ kind: 'stream_stall', params: { afterChunks: 1 } }), pieces(['a', 'b', 'c']))!), { got: ['a'], ended: 'open' });
+  assert.deepEqual(await read(faultedStream(lease({ kind: 'stream_cut', params: { afterChunks: 2 } }), () => pieces(['a', 'b', 'c', 'd']))!), { got: ['a', 'b'], ended: 'error' });
+  assert.deepEqual(await read(faultedStream(lease({ kind: 'stream_stall', params: { afterChunks: 1 } }), () => pieces(['a', 'b', 'c']))!), { got: ['a'], ended: 'open' });
   const started = Date.now();
-  const slow = await read(faultedStream(lease({ kind: 'slow_first_token', params: { delayMs: 50 } }), pieces(['a', 'b']))!, 2_000);
+  const slow = await read(faultedStream(lease({ kind: 'slow_first_token', params: { delayMs: 50 } }), () => pieces(['a', 'b']))!, 2_000);
   assert.deepEqual(slow, { got: ['a', 'b'], ended: 'end' });
   assert.ok(Date.now() - started >= 45);
-  assert.equal(faultedStream(lease({ kind: 'error_status' }), pieces(['a'])), null);
+  // A fault that leaves the stream alone does not make one (it would hold every piece of the body).
+  let made = false;
+  assert.equal(faultedStream(lease({ kind: 'error_status' }), () => ((made = true), pieces(['a']))), null);
+  assert.equal(made, false);
 });

@@ -82,9 +82,10 @@ export function beforeResponse(fault: SnapshotFault, stream: boolean, headerMs: 
  * A streamed body as `fault` leaves it: the first piece held back (slow first
  * token), the connection cut after so many pieces, or nothing more after so
  * many pieces and never an end (stalled). The relay's own first-token and
- * idle limits then do what they do for a real upstream. Null: untouched.
+ * idle limits then do what they do for a real upstream. Null: untouched (and
+ * `body`, which makes the stream, is not called).
  */
-export function faultedStream(fault: SnapshotFault, body: Readable): Readable | null {
+export function faultedStream(fault: SnapshotFault, body: () => Readable): Readable | null {
   const { kind } = fault;
   if (kind !== 'slow_first_token' && kind !== 'stream_cut' && kind !== 'stream_stall') return null;
   const after = Math.max(0, fault.params.afterChunks ?? 2);
@@ -117,6 +118,6 @@ export function faultedStream(fault: SnapshotFault, body: Readable): Readable | 
     },
   });
   // pipeline destroys the upstream body when the relay destroys what it reads.
-  pipeline(body, out, () => {});
+  pipeline(body(), out, () => {});
   return out as Readable;
 }

@@ -13,7 +13,7 @@ import { classifyHttpError } from './classify-error';
 import { standbyHeaders, type Exchange, type Failure } from './context';
 import { continuedUsage, estimateTokens, usageChunk, type ChatCompletionChunk, type Usage } from './openai-schema';
 import { createSseParser, type SseEvent } from './sse';
-import { UpstreamFailure, type UpstreamResponse } from './upstream';
+import { UpstreamFailure, type BodySource } from './upstream';
 
 /** After a finish_reason, how long a stream may take to send its usage and end marker before it is finished for it. */
 const FINISH_GRACE_MS = 1_000;
@@ -30,7 +30,7 @@ function carriesToken(chunk: ChatCompletionChunk): boolean {
 }
 
 export async function relayStream(
-  x: Exchange, entry: SnapshotChainEntry, target: SnapshotTarget, upstreamTarget: UpstreamTarget, body: UpstreamResponse['body'],
+  x: Exchange, entry: SnapshotChainEntry, target: SnapshotTarget, upstreamTarget: UpstreamTarget, body: BodySource,
   startedAt: number, fail: (c: ErrorClass, m: string, s?: number | null) => Failure, onTtft: (ms: number) => void, onUsage: OnUsage,
 ): Promise<Failure | null> {
   const parser = createSseParser();

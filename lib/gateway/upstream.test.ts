@@ -5,11 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { endpointPolicyOf } from '@/lib/server/endpoint-policy';
 import { setEndpointPolicy } from '@/lib/server/guarded-connect';
-import { AttemptAbort, readBody, sendUpstream, UpstreamFailure, type UpstreamResponse } from './upstream';
+import { AttemptAbort, classifyTransportError, readableOf, readBody, sendUpstream, UpstreamFailure, type UpstreamBody } from './upstream';
 
 /** A response body the test feeds by hand. */
-function body(): Readable & UpstreamResponse['body'] {
-  return new Readable({ read() {} }) as Readable & UpstreamResponse['body'];
+function body(): Readable {
+  return new Readable({ read() {} });
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<UpstreamFailure> {
@@ -80,7 +80,7 @@ test('an attempt abort announces itself once to each listener still registered',
   assert.equal((attempt.reason as DOMException).name, 'AbortError');
 });
 
-test('undici takes an attempt abort as its signal: a request waiting for headers is cancelled at once', async () => {
+test('an attempt abort cancels a request still waiting for its headers at once', async () => {
   const server = http.createServer(() => {}); // never answers
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -97,5 +97,130 @@ test('undici takes an attempt abort as its signal: a request waiting for headers
   } finally {
     server.closeAllConnections();
     server.close();
+  }
+});
+
+/** A loopback upstream whose handler the test writes; the endpoint policy lets loopback through, as an admin allows a private network. */
+async function upstreamServer(handler: http.RequestListener): Promise<{ url: string; close: () => void }> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  setEndpointPolicy(endpointPolicyOf(['127.0.0.0/8']));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+const send = (url: string, attempt = new AttemptAbort()) => sendUpstream({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, { connectMs: 1_000, headerMs: 5_000 }, attempt);
+
+/** Everything a body says, in order, until it closes. */
+function eventsOf(body: UpstreamBody): Promise<string[]> {
+  return new Promise((resolve) => {
+    const events: string[] = [];
+    body.on('data', (chunk) => events.push(`data ${chunk.toString()}`));
+    body.on('end', () => events.push('end'));
+    body.on('error', (error) => events.push(`error ${error.message}`));
+    body.on('close', () => resolve([...events, 'close']));
+  });
+}
+
+test('an upstream answer arrives with its status, its headers (a repeated one as a list) and every piece of its body in order', async () => {
+  const upstream = await upstreamServer((req, res) => {
+    req.resume();
+    res.writeHead(429, [['Retry-After', '3'], ['X-Twice', 'a'], ['X-Twice', 'b']]);
+    res.write('one,');
+    setTimeout(() => res.end('two'), 20);
+  });
+  try {
+    const response = await send(upstream.url);
+    assert.equal(response.status, 429);
+    assert.equal(response.headers['retry-after'], '3');
+    assert.deepEqual(response.headers['x-twice'], ['a', 'b']);
+    assert.deepEqual(await eventsOf(response.body), ['data one,', 'data two', 'end', 'close']);
+    assert.equal(response.body.readableEnded, true);
+  } finally {
+    upstream.close();
+  }
+});
+
+test('pieces of a body that arrive before anyone listens are kept and delivered once someone does', async () => {
+  const upstream = await upstreamServer((req, res) => {
+    req.resume();
+    res.end('whole answer');
+  });
+  try {
+    const response = await send(upstream.url);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the body and its end are in by now
+    assert.equal(response.body.destroyed, false, 'not closed before it was read');
+    assert.equal(await readBody(response.body, 1024, 1_000), 'whole answer');
+  } finally {
+    upstream.close();
+  }
+});
+
+test('a body destroyed half-way cancels the upstream request, then says error and close once, never synchronously', async () => {
+  let upstreamSawClose!: () => void;
+  const closed = new Promise<void>((resolve) => (upstreamSawClose = resolve));
+  const upstream = await upstreamServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write('data: first\n\n');
+    res.on('close', upstreamSawClose); // the body never ends on its own
+  });
+  try {
+    const response = await send(upstream.url);
+    const heard = eventsOf(response.body);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    let synchronous = true;
+    response.body.destroy(new UpstreamFailure('stream_stall', 'the response body stalled'));
+    response.body.destroy(new Error('a second destroy is ignored'));
+    synchronous = false;
+    const events = await heard;
+    assert.equal(synchronous, false);
+    assert.deepEqual(events, ['data data: first\n\n', 'error the response body stalled', 'close']);
+    await closed;
+  } finally {
+    upstream.close();
+  }
+});
+
+test('an attempt aborted while its body is read cuts the body and is classified as out of time', async () => {
+  const upstream = await upstreamServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write('data: first\n\n');
+  });
+  try {
+    const attempt = new AttemptAbort();
+    const response = await send(upstream.url, attempt);
+    const reading = readBody(response.body, 1024, 10_000);
+    attempt.abort();
+    const failure = await failureOf(reading);
+    assert.equal(failure.errorClass, 'stream_cut');
+    assert.equal(classifyTransportError(response.body.errored, attempt).errorClass, 'total_timeout');
+  } finally {
+    upstream.close();
+  }
+});
+
+test('a drill can pipe an upstream body as a Readable, and destroying that Readable cancels the upstream request', async () => {
+  let upstreamSawClose!: () => void;
+  const closed = new Promise<void>((resolve) => (upstreamSawClose = resolve));
+  const upstream = await upstreamServer((req, res) => {
+    req.resume();
+    res.write('a');
+    res.on('close', upstreamSawClose);
+  });
+  try {
+    const readable = readableOf((await send(upstream.url)).body);
+    const first = await new Promise<string>((resolve) => readable.once('data', (chunk: Buffer) => resolve(chunk.toString())));
+    assert.equal(first, 'a');
+    readable.destroy();
+    await closed;
+  } finally {
+    upstream.close();
   }
 });

@@ -2,6 +2,7 @@
 // (docs/decisions/002: global fetch is three to five times slower here).
 // Failures before a response are mapped to error classes. Every connection
 // goes through the endpoint policy's connector (lib/server/guarded-connect.ts).
+import { Readable } from 'node:stream';
 import { Agent, errors, type Dispatcher } from 'undici';
 import { guardedConnector, policyBoundAgents } from '@/lib/server/guarded-connect';
 import type { ErrorClass } from '@/lib/routing/error-classes';
@@ -13,7 +14,23 @@ const agents = policyBoundAgents(
 );
 const agentFor = (connectMs: number) => agents.get(connectMs);
 
-export type UpstreamResponse = { status: number; headers: Record<string, string | string[] | undefined>; body: Dispatcher.ResponseData['body'] };
+export type UpstreamHeaders = Record<string, string | string[] | undefined>;
+export type UpstreamResponse = { status: number; headers: UpstreamHeaders; body: UpstreamBody };
+
+/**
+ * What the gateway reads an upstream body through: the part of a Readable's interface it uses (readBody,
+ * relayStream), which an UpstreamBody and a Readable (a drill's faulted stream) both have.
+ */
+export interface BodySource {
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'end' | 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  once(event: 'close', listener: () => void): unknown;
+  destroy(error?: Error): unknown;
+  readonly destroyed: boolean;
+  readonly readableEnded: boolean;
+  readonly errored: unknown;
+}
 
 export class UpstreamFailure extends Error {
   constructor(readonly errorClass: ErrorClass, message: string) {
@@ -76,26 +93,201 @@ function splitUrl(url: string): { origin: string; path: string } {
   return split;
 }
 
-export async function sendUpstream(
-  upstream: UpstreamRequest, timeouts: { connectMs: number; headerMs: number }, signal: AbortSignal | AttemptAbort,
-): Promise<UpstreamResponse> {
-  try {
+/**
+ * Sends one request upstream; resolves with the status, headers and body once the headers are in. Through
+ * undici's dispatch() rather than request(): request() wraps every body in a Readable stream, whose set-up,
+ * events and teardown cost more than the gateway reads from it (decision 018). `signal` cancels the request at
+ * any point, before the headers (rejected as a total timeout) or while the body is read (the body errors).
+ */
+export function sendUpstream(upstream: UpstreamRequest, timeouts: { connectMs: number; headerMs: number }, signal: AttemptAbort): Promise<UpstreamResponse> {
+  if (signal.aborted) return Promise.reject(classifyTransportError(signal.reason, signal));
+  return new Promise((resolve, reject) => {
     const { origin, path } = splitUrl(upstream.url);
-    const response = await agentFor(timeouts.connectMs).request({
-      origin,
-      path,
-      method: upstream.method,
-      headers: upstream.headers,
-      body: upstream.body,
-      headersTimeout: timeouts.headerMs,
-      // The gateway watches the body itself (first token, stream idle).
-      bodyTimeout: 0,
-      signal,
-    });
-    return { status: response.statusCode, headers: response.headers, body: response.body };
-  } catch (error) {
-    throw classifyTransportError(error, signal);
+    const call = new UpstreamCall(signal, resolve, (error) => reject(classifyTransportError(error, signal)));
+    try {
+      agentFor(timeouts.connectMs).dispatch(
+        // The gateway watches the body itself (first token, stream idle).
+        { origin, path, method: upstream.method as Dispatcher.HttpMethod, headers: upstream.headers, body: upstream.body, headersTimeout: timeouts.headerMs, bodyTimeout: 0 },
+        call,
+      );
+    } catch (error) {
+      call.onError(error as Error);
+    }
+  });
+}
+
+/** One request's handler (undici's dispatch handler): hands over the response at its headers, then feeds its body. */
+class UpstreamCall implements Dispatcher.DispatchHandler {
+  private cancel: ((reason: Error) => void) | null = null;
+  private body: UpstreamBody | null = null;
+  private settled = false;
+  private readonly onAbort = () => this.cancel?.(this.signal.reason as Error);
+
+  constructor(
+    private readonly signal: AttemptAbort,
+    private readonly resolve: (response: UpstreamResponse) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    signal.once('abort', this.onAbort);
   }
+
+  onConnect(abort: (reason?: Error) => void): void {
+    if (this.signal.aborted) abort(this.signal.reason as Error);
+    else this.cancel = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
+    // 1xx: informational, the response is still to come.
+    if (statusCode < 200) return true;
+    this.body = new UpstreamBody((reason) => this.cancel?.(reason));
+    this.resolve({ status: statusCode, headers: parseRawHeaders(rawHeaders), body: this.body });
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.body?.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    this.finish();
+    this.body?.end();
+  }
+
+  onError(error: Error): void {
+    if (this.settled) return;
+    this.finish();
+    if (this.body) this.body.fail(error);
+    else this.reject(error);
+  }
+
+  private finish(): void {
+    this.settled = true;
+    this.cancel = null;
+    this.signal.removeListener('abort', this.onAbort);
+  }
+}
+
+/** Response headers as undici's request() gives them: lower-case names, a repeated header's values in an array. */
+function parseRawHeaders(raw: Buffer[]): UpstreamHeaders {
+  const headers: UpstreamHeaders = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i].toString('latin1').toLowerCase();
+    const value = raw[i + 1].toString('latin1');
+    const seen = headers[name];
+    headers[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+  }
+  return headers;
+}
+
+type BodyEvents = { data: ((chunk: Buffer) => void)[]; end: (() => void)[]; error: ((error: Error) => void)[]; close: (() => void)[] };
+
+/**
+ * An upstream response's body: the few events of a flowing Readable ('data', 'end', 'error', then 'close'),
+ * with nothing of a stream's buffering or back-pressure (the gateway relays every piece as it comes).
+ * Pieces that arrive before a 'data' listener are kept and delivered once one is added, as a Readable
+ * starts flowing. destroy() cancels the request; its 'error' and 'close' follow on the next tick, as a
+ * Readable's do. An 'error' without a listener is not thrown.
+ */
+export class UpstreamBody implements BodySource {
+  destroyed = false;
+  readableEnded = false;
+  errored: Error | null = null;
+  private readonly listeners: BodyEvents = { data: [], end: [], error: [], close: [] };
+  /** What came before anyone listened: pieces, then the end or a failure. */
+  private waiting: { chunks: Buffer[]; ended: boolean; error: Error | null } | null = { chunks: [], ended: false, error: null };
+  private closing = false;
+
+  constructor(private readonly cancel: (reason: Error) => void) {}
+
+  on(event: 'data', listener: (chunk: Buffer) => void): this;
+  on(event: 'end' | 'close', listener: () => void): this;
+  on(event: 'error', listener: (error: Error) => void): this;
+  on(event: keyof BodyEvents, listener: never): this {
+    (this.listeners[event] as unknown[]).push(listener);
+    if (event === 'data' && this.waiting && this.listeners.data.length === 1) queueMicrotask(() => this.flow());
+    return this;
+  }
+
+  once(event: 'close', listener: () => void): this {
+    return this.on(event, listener);
+  }
+
+  /** Fed by UpstreamCall. */
+  push(chunk: Buffer): void {
+    if (this.closing) return;
+    if (this.waiting) this.waiting.chunks.push(chunk);
+    else for (const listener of this.listeners.data) listener(chunk);
+  }
+
+  end(): void {
+    if (this.closing) return;
+    if (this.waiting) {
+      this.waiting.ended = true;
+      return;
+    }
+    this.readableEnded = true;
+    for (const listener of this.listeners.end) listener();
+    this.close(null);
+  }
+
+  fail(error: Error): void {
+    if (this.closing) return;
+    if (this.waiting) this.waiting.error = error;
+    else this.close(error);
+  }
+
+  destroy(error?: Error): this {
+    if (this.closing) return this;
+    // Closing first: the cancelled request's own error (UpstreamCall.onError) is then ignored.
+    this.closing = true;
+    this.waiting = null;
+    this.cancel(error ?? (new DOMException('The upstream body was destroyed', 'AbortError') as Error));
+    process.nextTick(() => this.close(error ?? null));
+    return this;
+  }
+
+  private flow(): void {
+    const waiting = this.waiting;
+    if (!waiting) return;
+    this.waiting = null;
+    for (const chunk of waiting.chunks) this.push(chunk);
+    if (waiting.error) this.close(waiting.error);
+    else if (waiting.ended) this.end();
+  }
+
+  private close(error: Error | null): void {
+    if (this.destroyed) return;
+    this.closing = true;
+    this.destroyed = true;
+    if (error) {
+      this.errored = error;
+      for (const listener of this.listeners.error) listener(error);
+    }
+    for (const listener of this.listeners.close) listener();
+  }
+}
+
+/** A Readable over an upstream body, for what needs a Node stream (a drill's faulted stream is piped). */
+export function readableOf(body: UpstreamBody): Readable {
+  let ended = false;
+  const readable = new Readable({
+    read() {},
+    destroy(error, done) {
+      body.destroy(error ?? undefined);
+      done(error);
+    },
+  });
+  body.on('data', (chunk) => readable.push(chunk));
+  body.on('end', () => {
+    ended = true;
+    readable.push(null);
+  });
+  body.on('error', (error) => readable.destroy(error));
+  body.on('close', () => {
+    if (!ended) readable.destroy();
+  });
+  return readable;
 }
 
 export function classifyTransportError(error: unknown, signal?: { readonly aborted: boolean }): UpstreamFailure {
@@ -112,7 +304,7 @@ export function classifyTransportError(error: unknown, signal?: { readonly abort
  * Reads a whole body (non-streaming answers and error bodies), at most `maxBytes`, within `idleMs` between chunks.
  * Listeners rather than `for await`: the async iterator costs more than the read itself for a body of one chunk.
  */
-export function readBody(body: UpstreamResponse['body'], maxBytes: number, idleMs: number): Promise<string> {
+export function readBody(body: BodySource, maxBytes: number, idleMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const reader = new BodyReader(body, maxBytes, idleMs, resolve, reject);
     if (body.destroyed) return reader.fail(body.errored);
@@ -132,7 +324,7 @@ class BodyReader {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly body: UpstreamResponse['body'],
+    private readonly body: BodySource,
     private readonly maxBytes: number,
     idleMs: number,
     private readonly resolve: (text: string) => void,
