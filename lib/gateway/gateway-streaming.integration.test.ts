@@ -563,3 +563,45 @@ describe('any failover', () => {
     assert.equal(plain.model, b.model);
   });
 });
+
+describe("a drill's fault on a stream (inject-fault.ts), acting on the body as it comes from a real upstream", () => {
+  /** A fault lease on `target` in the routing snapshot, as a drill run puts it there; removed after `body`. */
+  async function withFault(target: { id: string }, kind: 'stream_cut' | 'slow_first_token', params: { afterChunks?: number; delayMs?: number }, body: () => Promise<void>) {
+    const at = Date.now();
+    h.snapshot.faults = new Map([[target.id, [{ id: `fault-${kind}`, runId: 'run-stream-fault', kind, share: 1, drillOnly: false, startsAt: at - 1_000, expiresAt: at + 60_000, params }]]]);
+    try {
+      await body();
+    } finally {
+      h.snapshot.faults = undefined;
+    }
+  }
+
+  test('cut before the first piece: the attempt fails as stream_cut and the next target gives the whole answer', async () => {
+    const { name, targets } = h.addService([{ label: 'drill-cut' }, { label: 'drill-cut-next' }]);
+    const [a, b] = targets;
+    await withFault(a, 'stream_cut', { afterChunks: 0 }, async () => {
+      const result = await drain(await h.client().chat.completions.create(streamed(name)));
+      assert.equal(result.error, null);
+      assert.equal(result.text, answerText(b.name, b.model, QUESTION));
+      assert.deepEqual(finishReasons(result.chunks), ['stop']);
+      // Each attempt on the first target (the chain entry retries it once) was cut; the second answered.
+      const onA = h.samples.filter((s) => s.targetId === a.id);
+      assert.ok(onA.length >= 1 && onA.length === a.hits().length);
+      assert.deepEqual(new Set(onA.map((s) => s.errorClass)), new Set(['stream_cut']));
+      assert.equal(b.hits().length, 1);
+    });
+  });
+
+  test('a slow first token: the first piece is held back for the delay, then the whole answer follows from the same target', async () => {
+    const { name, targets } = h.addService([{ label: 'drill-slow' }]);
+    const [a] = targets;
+    await withFault(a, 'slow_first_token', { delayMs: 300 }, async () => {
+      const started = performance.now();
+      const result = await drain(await h.client().chat.completions.create(streamed(name)));
+      assert.equal(result.error, null);
+      assert.equal(result.text, answerText(a.name, a.model, QUESTION));
+      assert.ok(performance.now() - started >= 290, 'the first piece waited for the delay');
+      assert.ok((h.samples.findLast((s) => s.targetId === a.id)?.ttftMs ?? 0) >= 290, 'the time to first token counts the delay');
+    });
+  });
+});

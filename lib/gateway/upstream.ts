@@ -140,7 +140,9 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     // 1xx: informational, the response is still to come.
     if (statusCode < 200) return true;
     this.body = new UpstreamBody((reason) => this.cancel?.(reason));
-    this.resolve({ status: statusCode, headers: parseRawHeaders(rawHeaders), body: this.body });
+    // Parsed when read: only an error answer's are (Retry-After).
+    let headers: UpstreamHeaders | null = null;
+    this.resolve({ status: statusCode, get headers() { return (headers ??= parseRawHeaders(rawHeaders)); }, body: this.body });
     return true;
   }
 
