@@ -140,9 +140,9 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     // 1xx: informational, the response is still to come.
     if (statusCode < 200) return true;
     this.body = new UpstreamBody((reason) => this.cancel?.(reason));
-    // Parsed when read: only an error answer's are (Retry-After).
-    let headers: UpstreamHeaders | null = null;
-    this.resolve({ status: statusCode, get headers() { return (headers ??= parseRawHeaders(rawHeaders)); }, body: this.body });
+    // Parsed at once, not when first read: undici's raw header buffers are views of the socket's read buffer, and
+    // keeping them for the length of a stream cost four times the scavenge time and 2 ms of streamed p99 (decision 018).
+    this.resolve({ status: statusCode, headers: parseRawHeaders(rawHeaders), body: this.body });
     return true;
   }
 
