@@ -74,7 +74,7 @@ const breakers = new BreakerRegistry(
 const dropper = new Worker("require('node:worker_threads').parentPort.on('message', () => {});", { eval: true });
 dropper.unref();
 let batches = 0;
-const recorder = new SampleRecorder(async (samples, requests, tokenUses) => handOver(dropper, (batches += 1), samples, requests, tokenUses)).start();
+const recorder = new SampleRecorder(async (samples, requests, tokenUses, mark) => handOver(dropper, (batches += 1), samples, requests, tokenUses, mark)).start();
 // Metrics as a replica keeps them (lib/gateway/runtime.ts): their cost is part of every request's.
 const handle = createGatewayHandler({ snapshot: () => snapshot, breakers, recorder, metrics: createMetrics() });
 

@@ -8,11 +8,14 @@ import 'server-only';
 // at a time, and rows leave the buffer only once written: a flush that fails
 // (PostgreSQL unreachable, the writer thread restarting) keeps them for the
 // next try, up to maxBuffered each, past which the oldest are dropped and
-// counted (static stability; /api/metrics shows both).
+// counted (static stability; /api/metrics shows both). Each batch carries
+// where its rows stand in this recorder's order (BatchMark), so that one
+// retried after its commit's answer was lost writes only what is new.
+import { randomUUID } from 'node:crypto';
 import type { RecorderStats, RequestOutcome, SampleRecord, SampleWriter } from './records';
 import { writeOffThread } from './writer-thread';
 
-export type { RecorderStats, RequestOutcome, SampleRecord, SampleWriter, ServedBy, TokenUse } from './records';
+export type { BatchMark, RecorderStats, RequestOutcome, SampleRecord, SampleWriter, ServedBy, TokenUse } from './records';
 
 /**
  * A FIFO that appends in O(1) and, past its bound, drops its oldest rows in
@@ -23,8 +26,15 @@ export type { RecorderStats, RequestOutcome, SampleRecord, SampleWriter, ServedB
 class BoundedBuffer<T> {
   rows: T[] = [];
   droppedFromFront = 0;
+  private pushed = 0;
+
+  /** The position of rows[0] among every row ever pushed, counted from 0. */
+  get firstPosition(): number {
+    return this.pushed - this.rows.length;
+  }
 
   push(row: T, max: number): number {
+    this.pushed += 1;
     this.rows.push(row);
     if (this.rows.length <= max) return 0;
     const excess = this.rows.length - max + Math.floor(max / 16);
@@ -47,6 +57,8 @@ export class SampleRecorder {
   private tokenUses = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
+  /** Names this recorder's rows in RecorderProgress (sample-writer.ts). */
+  readonly id = randomUUID();
   readonly stats: RecorderStats = { buffered: 0, written: 0, dropped: 0, failedFlushes: 0, lastError: null, lastFlushAt: null };
 
   constructor(
@@ -95,6 +107,7 @@ export class SampleRecorder {
     const batchSize = this.options.batchSize ?? 5_000;
     try {
       while (this.samples.rows.length > 0 || this.requests.rows.length > 0 || this.tokenUses.size > 0) {
+        const mark = { recorder: this.id, samplesFrom: this.samples.firstPosition, requestsFrom: this.requests.firstPosition };
         const samples = this.samples.rows.slice(0, batchSize);
         const requests = this.requests.rows.slice(0, batchSize);
         const droppedSamples = this.samples.droppedFromFront;
@@ -102,7 +115,7 @@ export class SampleRecorder {
         const tokenUses = [...this.tokenUses].map(([tokenId, at]) => ({ tokenId, at }));
         this.tokenUses = new Map();
         try {
-          await this.write(samples, requests, tokenUses);
+          await this.write(samples, requests, tokenUses, mark);
         } catch (error) {
           // Put back, unless a newer use has been noted since.
           for (const use of tokenUses) if (!this.tokenUses.has(use.tokenId)) this.tokenUses.set(use.tokenId, use.at);

@@ -52,5 +52,11 @@ export type RecorderStats = { buffered: number; written: number; dropped: number
 /** When each API token was last used (ApiToken.lastUsedAt): token id and epoch ms. */
 export type TokenUse = { tokenId: string; at: number };
 
-/** Writes one batch of each kind, all or nothing: a throw means nothing of it was kept. */
-export type SampleWriter = (samples: SampleRecord[], requests: RequestOutcome[], tokenUses: TokenUse[]) => Promise<void>;
+/**
+ * Where a batch's rows stand in their recorder's own order (each kind counted from 0 since the recorder started), so
+ * that a batch retried after its commit's answer was lost skips the rows already written (sample-writer.ts).
+ */
+export type BatchMark = { recorder: string; samplesFrom: number; requestsFrom: number };
+
+/** Writes one batch of each kind, all or nothing: a throw means nothing of it was kept. With a mark, rows written before are skipped. */
+export type SampleWriter = (samples: SampleRecord[], requests: RequestOutcome[], tokenUses: TokenUse[], mark?: BatchMark) => Promise<void>;

@@ -21,7 +21,7 @@ port.on('message', (message: Message) => {
     return;
   }
   const { samples, requests, tokenUses } = decodeBatch(message.batch);
-  const written = writeSamples(samples, requests, tokenUses).then(
+  const written = writeSamples(samples, requests, tokenUses, message.mark).then(
     () => port.postMessage({ id: message.id, error: null } satisfies WriteReply),
     (error: unknown) => port.postMessage({ id: message.id, error: error instanceof Error ? (error.message.split('\n').at(-1) ?? 'write failed') : String(error) } satisfies WriteReply),
   );

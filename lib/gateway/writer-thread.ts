@@ -7,8 +7,10 @@ import 'server-only';
 // thread per process, started on the first write; it holds no rows of its own:
 // a write is acknowledged once committed, so a thread that dies takes nothing
 // with it (the recorder keeps the rows and tries again; one that dies between
-// its commit and its answer has that batch written twice, as a lost reply from
-// PostgreSQL would: rows are never lost, rarely doubled). A thread that exits
+// its commit and its answer leaves a batch whose retry skips the rows already
+// written, as after a lost reply from PostgreSQL: sample-writer.ts reads how far
+// the recorder's rows have been written in the same transaction, so rows are
+// neither lost nor doubled). A thread that exits
 // unasked is logged and started again on the next write, after a pause that
 // doubles with each death in a row (0.5 s up to 30 s). It does not keep the
 // process alive while idle; stopWriterThread() ends it after the last flush.
@@ -16,10 +18,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker, type MessagePort } from 'node:worker_threads';
 import { encodeBatch, type EncodedBatch } from './batch-codec';
-import type { RequestOutcome, SampleRecord, SampleWriter, TokenUse } from './records';
+import type { BatchMark, RequestOutcome, SampleRecord, SampleWriter, TokenUse } from './records';
 
 /** A batch to write, and the thread's answer to it. */
-export type WriteRequest = { id: number; batch: EncodedBatch };
+export type WriteRequest = { id: number; batch: EncodedBatch; mark?: BatchMark };
 export type WriteReply = { id: number; error: string | null };
 
 export type WriterThreadStats = { restarts: number; lastExit: string | null };
@@ -55,7 +57,7 @@ export class WriterThread {
   ) {}
 
   /** Writes one batch in the thread; resolves once it is committed, rejects if it was not (nothing of it kept). */
-  readonly write: SampleWriter = (samples, requests, tokenUses) => {
+  readonly write: SampleWriter = (samples, requests, tokenUses, mark) => {
     const worker = this.running();
     if (!worker) return Promise.reject(new Error(`the writer thread is restarting (after ${this.stats.lastExit ?? 'an exit'})`));
     const id = this.nextId++;
@@ -63,7 +65,7 @@ export class WriterThread {
       this.pending.set(id, { resolve, reject });
       // Held open while a batch is in flight, so that nothing awaiting it is left without an event loop.
       if (this.pending.size === 1) worker.ref();
-      handOver(worker, id, samples, requests, tokenUses);
+      handOver(worker, id, samples, requests, tokenUses, mark);
     });
   };
 
@@ -127,16 +129,18 @@ export class WriterThread {
  * What the request thread does with a batch: encode it as columns and post it, its buffers transferred. Exported so that
  * the gateway benchmark (bench/gateway.ts) pays exactly this on its request thread, with no database behind it.
  */
-export function handOver(port: Pick<Worker | MessagePort, 'postMessage'>, id: number, samples: readonly SampleRecord[], requests: readonly RequestOutcome[], tokenUses: TokenUse[]): void {
+export function handOver(
+  port: Pick<Worker | MessagePort, 'postMessage'>, id: number, samples: readonly SampleRecord[], requests: readonly RequestOutcome[], tokenUses: TokenUse[], mark?: BatchMark,
+): void {
   const { batch, transfer } = encodeBatch(samples, requests, tokenUses);
-  port.postMessage({ id, batch } satisfies WriteRequest, transfer);
+  port.postMessage({ id, batch, mark } satisfies WriteRequest, transfer);
 }
 
 /** The writer thread of this process (one, like its Prisma client). */
 export const writerThread = new WriterThread();
 
 /** The recorder's default writer: the batch goes to this process's writer thread. */
-export const writeOffThread: SampleWriter = (samples, requests, tokenUses) => writerThread.write(samples, requests, tokenUses);
+export const writeOffThread: SampleWriter = (samples, requests, tokenUses, mark) => writerThread.write(samples, requests, tokenUses, mark);
 
 /** Ends the writer thread after the last flush (a replica's shutdown). */
 export const stopWriterThread = () => writerThread.stop();

@@ -134,11 +134,11 @@ const histogramLiteral = (histogram: readonly number[]) => `{${histogram.join(',
  * transaction: ServiceRollup first, then TargetRollup (the lock order of
  * rebuildRollups too). Empty deltas give no statement.
  */
-export function upsertRollupDeltas(services: readonly ServiceRollupDelta[], targets: readonly TargetRollupDelta[]): Prisma.PrismaPromise<number>[] {
+export function upsertRollupDeltas(services: readonly ServiceRollupDelta[], targets: readonly TargetRollupDelta[], client: Pick<Tx, '$executeRaw'> = db()): Prisma.PrismaPromise<number>[] {
   const statements: Prisma.PrismaPromise<number>[] = [];
   if (services.length > 0) {
     const col = <T>(f: (d: ServiceRollupDelta) => T) => services.map(f);
-    statements.push(db().$executeRaw`
+    statements.push(client.$executeRaw`
       INSERT INTO "ServiceRollup" AS r ("serviceId", "resolutionSec", "bucket", "requests", "failures", "errorsByClass", "servedBy", "latencySumMs", "latencyHist", "ttftCount", "ttftSumMs", "ttftHist")
       SELECT id, res, b, n, f, e::jsonb, s::jsonb, ls, lh::int[], tc, ts, th::int[]
       FROM unnest(
@@ -160,7 +160,7 @@ export function upsertRollupDeltas(services: readonly ServiceRollupDelta[], targ
   }
   if (targets.length > 0) {
     const col = <T>(f: (d: TargetRollupDelta) => T) => targets.map(f);
-    statements.push(db().$executeRaw`
+    statements.push(client.$executeRaw`
       INSERT INTO "TargetRollup" AS r ("targetId", "resolutionSec", "bucket", "samples", "failures", "probes", "probeFailures", "errorsByClass", "latencySumMs", "latencyHist", "ttftCount", "ttftSumMs", "ttftHist")
       SELECT id, res, b, n, f, p, pf, e::jsonb, ls, lh::int[], tc, ts, th::int[]
       FROM unnest(
