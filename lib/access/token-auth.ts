@@ -3,18 +3,33 @@ import 'server-only';
 // authenticate a bearer token here: it must exist, be neither revoked nor
 // expired, and carry the scope the route needs (scopes.ts). The gateway does
 // not come here: it looks tokens up in its in-memory snapshot. Each token
-// may make STANDBY_MACHINE_API_PER_MINUTE requests a minute per replica.
+// may make STANDBY_MACHINE_API_PER_MINUTE requests a minute, counted in
+// PostgreSQL (MachineApiWindow) so that every replica and worker shares it.
 import { db } from '@/lib/server/db';
 import { env } from '@/lib/server/env';
 import { AppError } from '@/lib/server/errors';
-import { RateWindow } from './rate-window';
 import { tokenHasScope, type TokenScope } from './scopes';
 import { hashToken, parseBearer } from './tokens';
 
 export type MachineCaller = { tokenId: string; tokenName: string };
 
-let limit: RateWindow | null = null;
-const machineLimit = () => (limit ??= new RateWindow(env().STANDBY_MACHINE_API_PER_MINUTE, 60_000));
+/**
+ * Takes one request from the token's allowance for its current minute (a fixed window from its first request), by
+ * the database's clock: null when allowed, else the milliseconds until the window ends. One upsert, so requests in
+ * parallel on any number of replicas are each counted once (the row's lock orders them).
+ */
+async function takeFromAllowance(tokenId: string, limit: number): Promise<number | null> {
+  const [window] = await db().$queryRaw<{ count: number; retryAfterMs: number }[]>`
+    WITH clock AS (SELECT clock_timestamp()::timestamp(3) AS at)
+    INSERT INTO "MachineApiWindow" AS w ("tokenId", "startsAt", "count")
+    SELECT ${tokenId}::uuid, clock.at, 1 FROM clock
+    ON CONFLICT ("tokenId") DO UPDATE SET
+      "startsAt" = CASE WHEN w."startsAt" <= EXCLUDED."startsAt" - interval '1 minute' THEN EXCLUDED."startsAt" ELSE w."startsAt" END,
+      -- Kept just past the limit: a refused request needs no exact count.
+      "count" = CASE WHEN w."startsAt" <= EXCLUDED."startsAt" - interval '1 minute' THEN 1 ELSE LEAST(w."count" + 1, ${limit + 1}::int) END
+    RETURNING "count", (EXTRACT(EPOCH FROM ("startsAt" + interval '1 minute' - (SELECT at FROM clock))) * 1000)::float8 AS "retryAfterMs"`;
+  return window.count <= limit ? null : window.retryAfterMs;
+}
 
 export async function authenticateMachine(authorization: string | null, scope: TokenScope, now = new Date()): Promise<MachineCaller> {
   const bearer = parseBearer(authorization);
@@ -24,10 +39,11 @@ export async function authenticateMachine(authorization: string | null, scope: T
   if (token.expiresAt && token.expiresAt <= now) throw new AppError('UNAUTHENTICATED', `This API token expired on ${token.expiresAt.toISOString().slice(0, 10)}.`);
   if (!tokenHasScope(token, scope)) throw new AppError('FORBIDDEN', `This API token may not do this: it needs the '${scope}' scope (it has ${token.scopes.join(', ') || 'none'}). An admin can create one with it under Admin → API tokens.`);
   // Counted once the token is known good, so a request refused above uses none of its allowance.
-  const allowed = machineLimit().take(token.id, now.getTime());
-  if (!allowed.ok) {
-    const seconds = Math.max(1, Math.ceil(allowed.retryAfterMs / 1000));
-    throw new AppError('RATE_LIMITED', `This API token made more than ${env().STANDBY_MACHINE_API_PER_MINUTE} requests in a minute on this replica. Try again in ${seconds} s.`, undefined, seconds);
+  const perMinute = env().STANDBY_MACHINE_API_PER_MINUTE;
+  const retryAfterMs = await takeFromAllowance(token.id, perMinute);
+  if (retryAfterMs !== null) {
+    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    throw new AppError('RATE_LIMITED', `This API token made more than ${perMinute} requests in a minute. Try again in ${seconds} s.`, undefined, seconds);
   }
   // Never moved back: a slower request of the same token may finish later.
   await db().apiToken.updateMany({ where: { id: token.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: now } }] }, data: { lastUsedAt: now } });

@@ -48,7 +48,7 @@ const schema = z.object({
     .string()
     .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)'),
   STANDBY_SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
-  /** Requests per minute one API token may make to the machine APIs (evidence, backups, conversations), per replica. */
+  /** Requests per minute one API token may make to the machine APIs (evidence, backups, conversations), shared by every replica. */
   STANDBY_MACHINE_API_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   STANDBY_SIGNIN_LOCK_MINUTES: z.coerce.number().int().min(1).default(15),
   // Who may write X-Forwarded-For: a hop count or networks (lib/server/client-address.ts); default nobody.
