@@ -95,7 +95,7 @@ async function seedPlan(tx: Tx, spec: PlanSpec, now: number) {
     const startedAt = day(-run.daysAgo).getTime();
     const [detect, assess, activate] = run.parts;
     const rtoMs = detect + assess + activate;
-    const result = judgeRun({ haltReason: null, objectiveRtoMs: objective?.rtoMs ?? null, faultsActive: false, episode: { rtoMs, status: 'recovered', parts: { tDetectMs: detect, tAssessMs: assess, tActivateMs: activate, tRestoreMs: 5 * MINUTE - rtoMs } } });
+    const result = judgeRun({ haltReason: null, objectiveRtoMs: objective?.rtoMs ?? null, faultsActive: false, episode: { kind: 'service_routing', rtoMs, status: 'recovered', parts: { tDetectMs: detect, tAssessMs: assess, tActivateMs: activate, tRestoreMs: 5 * MINUTE - rtoMs } } });
     const chainThen = run.chainThen ? await tx.target.findMany({ where: { name: { in: run.chainThen } }, select: { id: true, name: true } }).then((ts) => run.chainThen!.map((n) => ts.find((t) => t.name === n)!)) : null;
     const tested = chainThen ? { ...current, chain: chainThen.map((t) => t.id), chainNames: Object.fromEntries(chainThen.map((t) => [t.id, t.name])) } : current;
     const faultsEndAt = new Date(startedAt + 5 * MINUTE);

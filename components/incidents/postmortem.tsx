@@ -79,7 +79,7 @@ function Figures({ view }: { view: View }) {
               {rto.objectiveRtoMs ? ` against an objective of ${spokenDuration(rto.objectiveRtoMs)}` : ', no objective set'}
               {rto.slowest ? `. The slowest part was ${PART_LABELS[rto.slowest].toLowerCase()}.` : '.'}
             </Text>
-            <RtoBar parts={rto.parts} width={520} showLegend />
+            <RtoBar parts={rto.parts} kind={rto.componentKind} width={520} showLegend />
             {figures.episodes.filter((e) => e.id !== rto.id).map((e) => (
               <Text key={e.id} size="xs" c="dimmed">Also: {e.componentName}, RTO {e.rtoMs === null ? 'open' : spokenDuration(e.rtoMs)}{e.objectiveRtoMs ? ` of ${spokenDuration(e.objectiveRtoMs)}` : ''}.</Text>
             ))}

@@ -69,7 +69,7 @@ export function EpisodesTable({ episodes, total, emptyText }: { episodes: Episod
                     )}
                   </TableTd>
                   <TableTd>
-                    <RtoBar parts={e.parts} width={160} />
+                    <RtoBar parts={e.parts} kind={e.componentKind} width={160} />
                   </TableTd>
                   <TableTd>
                     <Text size="sm">

@@ -265,7 +265,7 @@ export class DrillController {
       const result = withChecks(
         judgeRun({
           haltReason: null, faultsActive: false, objectiveRtoMs: run.objectiveRtoMs,
-          episode: episode && { rtoMs: episode.rtoMs, status: episode.status, parts: { tDetectMs: episode.tDetectMs, tAssessMs: episode.tAssessMs, tActivateMs: episode.tActivateMs, tRestoreMs: episode.tRestoreMs } },
+          episode: episode && { kind: 'service_routing', rtoMs: episode.rtoMs, status: episode.status, parts: { tDetectMs: episode.tDetectMs, tAssessMs: episode.tAssessMs, tActivateMs: episode.tActivateMs, tRestoreMs: episode.tRestoreMs } },
         }),
         [resume && { ok: (resume.data as { ok?: boolean }).ok === true, text: resume.text }, restore],
       );

@@ -67,13 +67,23 @@ test('halt: too few requests say nothing about a rate; nothing watched never tri
 const parts = { tDetectMs: 2_000, tAssessMs: 0, tActivateMs: 40_000, tRestoreMs: null };
 
 test('verdict: passed within the objective, failed over it naming the slowest part, halted, or nothing seen', () => {
-  assert.equal(judgeRun({ haltReason: null, faultsActive: false, objectiveRtoMs: 30_000, episode: { rtoMs: 1_200, status: 'recovered', parts } }).status, 'passed');
-  const failed = judgeRun({ haltReason: null, faultsActive: false, objectiveRtoMs: 30_000, episode: { rtoMs: 42_000, status: 'recovered', parts } });
+  assert.equal(judgeRun({ haltReason: null, faultsActive: false, objectiveRtoMs: 30_000, episode: { kind: 'service_routing', rtoMs: 1_200, status: 'recovered', parts } }).status, 'passed');
+  const failed = judgeRun({ haltReason: null, faultsActive: false, objectiveRtoMs: 30_000, episode: { kind: 'service_routing', rtoMs: 42_000, status: 'recovered', parts } });
   assert.equal(failed.status, 'failed');
   assert.equal(failed.brokenPart, 'tActivateMs');
   assert.match(failed.verdict, /42 s, over the RTO of 30 s\. The slowest part was activate \(40 s\)/);
   assert.equal(judgeRun({ haltReason: 'error rate', faultsActive: false, objectiveRtoMs: 30_000, episode: null }).status, 'halted');
   assert.match(judgeRun({ haltReason: null, faultsActive: false, objectiveRtoMs: 30_000, episode: null }).verdict, /No disruption was detected/);
+});
+
+test('verdict: a routing drill over its objective names the slowest part of its RTO, not the restoration that came after it', () => {
+  // Callers were answered from elsewhere after 45 s (detect 5 s, activate 40 s); the failed target came back 255 s later.
+  const slowRestore = { tDetectMs: 5_000, tAssessMs: 0, tActivateMs: 40_000, tRestoreMs: 255_000 };
+  const failed = judgeRun({ haltReason: null, faultsActive: false, objectiveRtoMs: 30_000, episode: { kind: 'service_routing', rtoMs: 45_000, status: 'recovered', parts: slowRestore } });
+  assert.equal(failed.brokenPart, 'tActivateMs');
+  assert.match(failed.verdict, /Recovered in 45 s, over the RTO of 30 s\. The slowest part was activate \(40 s\)\./);
+  // A model served again only once restored: there the restoration is part of the RTO, and can be what broke it.
+  assert.equal(judgeRun({ haltReason: null, faultsActive: false, objectiveRtoMs: 30_000, episode: { kind: 'model_serving', rtoMs: 300_000, status: 'recovered', parts: slowRestore } }).brokenPart, 'tRestoreMs');
 });
 
 test('plan schedule: a time without a zone is read as UTC, as the pages show it; a past time is refused', () => {
@@ -87,7 +97,7 @@ test('plan schedule: a time without a zone is read as UTC, as the pages show it;
 });
 
 test('a passed drill whose conversation did not resume, or whose restore overran, fails and says why; checks change no other result', () => {
-  const passed = judgeRun({ haltReason: null, objectiveRtoMs: 30_000, faultsActive: false, episode: { rtoMs: 9_000, status: 'recovered', parts: { tDetectMs: 3_000, tAssessMs: 0, tActivateMs: 6_000, tRestoreMs: 1_000 } } });
+  const passed = judgeRun({ haltReason: null, objectiveRtoMs: 30_000, faultsActive: false, episode: { kind: 'service_routing', rtoMs: 9_000, status: 'recovered', parts: { tDetectMs: 3_000, tAssessMs: 0, tActivateMs: 6_000, tRestoreMs: 1_000 } } });
   const lost = withChecks(passed, [{ ok: false, text: 'Resume check failed: b received 1 messages instead of the whole history (3).' }, null]);
   assert.equal(lost.status, 'failed');
   assert.match(lost.verdict, /within the RTO of 30 s\. Resume check failed: b received 1 messages/);

@@ -3,11 +3,13 @@
 // objective the plan is scored on. Passed: measured within the objective;
 // failed: over it (or never recovered, or no disruption seen at all), naming
 // the part of the RTO that broke it; halted: a halt condition ended it.
+import type { RecoveryComponentKind } from '@/lib/recovery/model';
 import type { RtoParts } from '@/lib/recovery/rto-parts';
 import { formatSpan } from '@/lib/recovery/format';
 import { PART_LABELS, slowestPart } from '@/lib/recovery/rto-parts';
 
-export type RunEpisode = { rtoMs: number | null; status: 'open' | 'recovered'; parts: RtoParts };
+/** The episode of the drilled component: its kind decides which parts its RTO is made of (rto-parts.ts partsInRto). */
+export type RunEpisode = { rtoMs: number | null; status: 'open' | 'recovered'; parts: RtoParts; kind: RecoveryComponentKind };
 
 export type RunVerdict = { status: 'passed' | 'failed' | 'halted'; verdict: string; brokenPart: keyof RtoParts | null; measuredRtoMs: number | null };
 
@@ -21,11 +23,11 @@ export function judgeRun(input: { haltReason: string | null; episode: RunEpisode
     return { status: 'failed', verdict: 'No disruption was detected: the faults did not reach traffic (no requests in scope, or the scope missed the targets in use). The drill proves nothing.', brokenPart: null, measuredRtoMs: null };
   }
   if (measured === null) {
-    return { status: 'failed', verdict: input.faultsActive ? 'Not recovered while the faults were on.' : 'Traffic never recovered: no answer from elsewhere while the faults were on.', brokenPart: slowestPart(episode.parts), measuredRtoMs: null };
+    return { status: 'failed', verdict: input.faultsActive ? 'Not recovered while the faults were on.' : 'Traffic never recovered: no answer from elsewhere while the faults were on.', brokenPart: slowestPart(episode.parts, episode.kind), measuredRtoMs: null };
   }
   if (objectiveRtoMs === null) return { status: 'failed', verdict: `Recovered in ${seconds(measured)}, but the component has no RTO objective to score it against.`, brokenPart: null, measuredRtoMs: measured };
   if (measured <= objectiveRtoMs) return { status: 'passed', verdict: `Recovered in ${seconds(measured)}, within the RTO of ${seconds(objectiveRtoMs)}.`, brokenPart: null, measuredRtoMs: measured };
-  const part = slowestPart(episode.parts);
+  const part = slowestPart(episode.parts, episode.kind);
   const partText = part ? ` The slowest part was ${PART_LABELS[part].toLowerCase()} (${seconds(episode.parts[part] ?? 0)}).` : '';
   return { status: 'failed', verdict: `Recovered in ${seconds(measured)}, over the RTO of ${seconds(objectiveRtoMs)}.${partText}`, brokenPart: part, measuredRtoMs: measured };
 }

@@ -3,6 +3,7 @@
 // incident's disruption episodes against their objectives, and the step that
 // took longest. Pure; data.ts reads the inputs, the page and the PDF print
 // the same result. Unit-tested beside it (postmortem.test.ts).
+import type { RecoveryComponentKind } from '@/lib/recovery/model';
 import { tierRank } from '@/lib/routing/tier';
 import type { Tier } from '@/lib/routing/enums';
 import { slowestPart, type RtoParts } from '@/lib/recovery/rto-parts';
@@ -23,7 +24,7 @@ export type ServiceWindow = {
 export type EpisodeFigures = {
   id: string;
   componentName: string;
-  componentKind: string;
+  componentKind: RecoveryComponentKind;
   disruption: string;
   startedAt: number;
   restoredAt: number | null;
@@ -92,7 +93,7 @@ export function computePostmortem(inputs: PostmortemInputs): PostmortemFigures {
       services,
       affectedServices: services.filter((s) => s.failures > 0 || s.worstTier !== 'full').map((s) => s.name),
     },
-    rto: headline ? { ...headline, slowest: slowestPart(headline.parts) } : null,
+    rto: headline ? { ...headline, slowest: slowestPart(headline.parts, headline.componentKind) } : null,
     episodes,
     steps,
     slowestStep: timed.reduce<(StepFigures & { durationMs: number }) | null>((worst, s) => (worst === null || s.durationMs > worst.durationMs ? s : worst), null),

@@ -57,10 +57,22 @@ export const measuredRtoMs = (kind: RecoveryComponentKind, m: Milestones) => (ki
 
 export const PART_LABELS = { tDetectMs: 'Detect', tAssessMs: 'Assess', tActivateMs: 'Activate', tRestoreMs: 'Restore' } as const;
 
-/** The part that took longest, to say where the time went. */
-export function slowestPart(parts: RtoParts): keyof RtoParts | null {
+const ALL_PARTS = Object.keys(PART_LABELS) as (keyof RtoParts)[];
+const TO_ACTIVATION: readonly (keyof RtoParts)[] = ['tDetectMs', 'tAssessMs', 'tActivateMs'];
+
+/**
+ * The parts a component's measured RTO is made of (measuredRtoMs): routing is recovered once callers are answered
+ * from elsewhere, so its restoration comes after its RTO; every other kind is recovered when restored.
+ */
+export const partsInRto = (kind: RecoveryComponentKind): readonly (keyof RtoParts)[] => (kind === 'service_routing' ? TO_ACTIVATION : ALL_PARTS);
+
+/**
+ * The part of the RTO that took longest, to say where the time went: among the parts the component's RTO is made of
+ * (a routing episode's restoration, however long, is not what made callers wait).
+ */
+export function slowestPart(parts: RtoParts, kind: RecoveryComponentKind): keyof RtoParts | null {
   let best: keyof RtoParts | null = null;
-  for (const key of Object.keys(PART_LABELS) as (keyof RtoParts)[]) {
+  for (const key of partsInRto(kind)) {
     const value = parts[key];
     if (value !== null && value > 0 && (best === null || value > (parts[best] ?? 0))) best = key;
   }

@@ -118,9 +118,10 @@ export default async function EpisodePage({ params }: Params) {
           <Title order={4} id="breakdown-title" mb="sm">
             RTO = T_detect + T_assess + T_activate + T_restore
           </Title>
-          <RtoBar parts={e.parts} width={560} showLegend />
+          <RtoBar parts={e.parts} kind={e.componentKind} width={560} showLegend />
           <Text size="xs" c="dimmed" mt="xs">
             Each part runs from the milestone before it. A milestone reached before the one ahead of it (the gateway answering from a fallback before the breaker opened) counts as reached with it, so the parts add up to the measured times.
+            {e.componentKind === 'service_routing' && " Routing has recovered once callers are answered from elsewhere (activation): the failed target's restoration comes after its RTO."}
           </Text>
         </Card>
         <Card withBorder radius="md" padding="md" component="section" aria-labelledby="timeline-title">
