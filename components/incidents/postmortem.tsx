@@ -69,7 +69,7 @@ function Figures({ view }: { view: View }) {
         <Text size="xs" c="dimmed" mt="xs">{sources.budget}</Text>
       </Card>
       <Card withBorder radius="md" padding="md" component="section" aria-labelledby="rto-title">
-        <Title order={4} id="rto-title" mb="xs">RTO = T_detect + T_assess + T_activate + T_restore</Title>
+        <Title order={4} id="rto-title" mb="xs">{rto?.componentKind === 'service_routing' ? 'RTO = T_detect + T_assess + T_activate, then T_restore' : 'RTO = T_detect + T_assess + T_activate + T_restore'}</Title>
         {!rto ? (
           <Text size="sm" c="dimmed">No disruption episode was linked to this incident, so there is no measured recovery time.</Text>
         ) : (

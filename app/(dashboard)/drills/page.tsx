@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { Card, SimpleGrid, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text, Title } from '@mantine/core';
+import { Box, Card, Group, SimpleGrid, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text, Title } from '@mantine/core';
 import { FreshnessBadge, RunStatusBadge } from '@/components/drills/drill-badges';
 import { PlanForm } from '@/components/drills/plan-form';
 import { EmptyState } from '@/components/ui/empty-state';
@@ -44,27 +44,48 @@ export default async function DrillsPage() {
               {canRun ? 'Plan one with New drill: a service, the targets to fail, the fault, when to halt and when it runs.' : 'An operator plans drills; they appear here with their last result and freshness.'}
             </EmptyState>
           ) : (
-            <TableScrollContainer minWidth={800}>
-              <Table verticalSpacing="xs" striped>
-                <TableThead>
-                  <TableTr><TableTh>Drill</TableTh><TableTh>Status</TableTh><TableTh>Score</TableTh><TableTh>Service</TableTh><TableTh>Failure mode</TableTh><TableTh>Last run</TableTh><TableTh>Measured RTO</TableTh><TableTh>Next run</TableTh></TableTr>
-                </TableThead>
-                <TableTbody>
-                  {plans.map((p) => (
-                    <TableTr key={p.planId}>
-                      <TableTd><LinkAnchor href={`/drills/${p.planId}`}>{p.planName}</LinkAnchor></TableTd>
-                      <TableTd>{p.running ? <LinkAnchor href={`/drills/runs/${p.running.id}`}><RunStatusBadge status="running" /></LinkAnchor> : <FreshnessBadge status={p.freshness.status} />}</TableTd>
-                      <TableTd>{p.freshness.score}</TableTd>
-                      <TableTd>{p.serviceName}</TableTd>
-                      <TableTd>{DISRUPTION_SHORT[p.disruption as keyof typeof DISRUPTION_SHORT]}</TableTd>
-                      <TableTd>{p.last ? <LinkAnchor href={`/drills/runs/${p.last.id}`}>{formatUtc(p.last.finishedAt!)}</LinkAnchor> : 'never'}</TableTd>
-                      <TableTd>{p.last?.measuredRtoMs != null ? `${formatSpan(p.last.measuredRtoMs)} of ${formatSpan(p.last.objectiveRtoMs)}` : '–'}</TableTd>
-                      <TableTd>{p.nextRunAt ? formatUtc(p.nextRunAt) : 'not scheduled'}</TableTd>
-                    </TableTr>
-                  ))}
-                </TableTbody>
-              </Table>
-            </TableScrollContainer>
+            <>
+              {/* On a phone each plan is a few lines, every figure of its row in view; from sm up, the table. */}
+              <Stack gap={0} hiddenFrom="sm" component="ul" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Drill plans">
+                {plans.map((p) => (
+                  <Box key={p.planId} component="li" py="xs" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
+                    <Group justify="space-between" align="flex-start" wrap="nowrap" gap="xs">
+                      <LinkAnchor href={`/drills/${p.planId}`} fw={600}>{p.planName}</LinkAnchor>
+                      {p.running ? <LinkAnchor href={`/drills/runs/${p.running.id}`}><RunStatusBadge status="running" /></LinkAnchor> : <FreshnessBadge status={p.freshness.status} />}
+                    </Group>
+                    <Text size="xs" c="dimmed">
+                      Score {p.freshness.score} · {p.serviceName} · {DISRUPTION_SHORT[p.disruption as keyof typeof DISRUPTION_SHORT]}
+                    </Text>
+                    <Text size="xs" c="dimmed">
+                      Last run {p.last ? <LinkAnchor href={`/drills/runs/${p.last.id}`} size="xs">{formatUtc(p.last.finishedAt!)}</LinkAnchor> : 'never'}
+                      {p.last?.measuredRtoMs != null && ` · RTO ${formatSpan(p.last.measuredRtoMs)} of ${formatSpan(p.last.objectiveRtoMs)}`}
+                      {` · next ${p.nextRunAt ? formatUtc(p.nextRunAt) : 'not scheduled'}`}
+                    </Text>
+                  </Box>
+                ))}
+              </Stack>
+              <TableScrollContainer minWidth={800} visibleFrom="sm">
+                <Table verticalSpacing="xs" striped>
+                  <TableThead>
+                    <TableTr><TableTh>Drill</TableTh><TableTh>Status</TableTh><TableTh>Score</TableTh><TableTh>Service</TableTh><TableTh>Failure mode</TableTh><TableTh>Last run</TableTh><TableTh>Measured RTO</TableTh><TableTh>Next run</TableTh></TableTr>
+                  </TableThead>
+                  <TableTbody>
+                    {plans.map((p) => (
+                      <TableTr key={p.planId}>
+                        <TableTd><LinkAnchor href={`/drills/${p.planId}`}>{p.planName}</LinkAnchor></TableTd>
+                        <TableTd>{p.running ? <LinkAnchor href={`/drills/runs/${p.running.id}`}><RunStatusBadge status="running" /></LinkAnchor> : <FreshnessBadge status={p.freshness.status} />}</TableTd>
+                        <TableTd>{p.freshness.score}</TableTd>
+                        <TableTd>{p.serviceName}</TableTd>
+                        <TableTd>{DISRUPTION_SHORT[p.disruption as keyof typeof DISRUPTION_SHORT]}</TableTd>
+                        <TableTd>{p.last ? <LinkAnchor href={`/drills/runs/${p.last.id}`}>{formatUtc(p.last.finishedAt!)}</LinkAnchor> : 'never'}</TableTd>
+                        <TableTd>{p.last?.measuredRtoMs != null ? `${formatSpan(p.last.measuredRtoMs)} of ${formatSpan(p.last.objectiveRtoMs)}` : '–'}</TableTd>
+                        <TableTd>{p.nextRunAt ? formatUtc(p.nextRunAt) : 'not scheduled'}</TableTd>
+                      </TableTr>
+                    ))}
+                  </TableTbody>
+                </Table>
+              </TableScrollContainer>
+            </>
           )}
         </Card>
         <SimpleGrid cols={{ base: 1, md: 2 }}>

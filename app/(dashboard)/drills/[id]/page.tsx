@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { Card, Group, SimpleGrid, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text, Title } from '@mantine/core';
+import { Box, Card, Group, SimpleGrid, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text, Title } from '@mantine/core';
 import { RunStatusBadge } from '@/components/drills/drill-badges';
 import { PlanForm } from '@/components/drills/plan-form';
 import { ArchivePlanButton, RunNowButton } from '@/components/drills/run-controls';
@@ -78,22 +78,39 @@ export default async function DrillPlanPage({ params }: { params: Promise<{ id: 
           {plan.runs.length === 0 ? (
             <Text size="sm" c="dimmed">Never run. {canRun ? 'Run now starts it at once; its faults end at their lease whatever happens.' : ''}</Text>
           ) : (
-            <TableScrollContainer minWidth={640}>
-              <Table verticalSpacing="xs" striped>
-                <TableThead><TableTr><TableTh>Started</TableTh><TableTh>By</TableTh><TableTh>Result</TableTh><TableTh>Measured RTO</TableTh><TableTh>Verdict</TableTh></TableTr></TableThead>
-                <TableTbody>
-                  {plan.runs.map((r) => (
-                    <TableTr key={r.id}>
-                      <TableTd><LinkAnchor href={`/drills/runs/${r.id}`}>{r.startedAt ? formatUtc(r.startedAt, 'second') : 'scheduled'}</LinkAnchor></TableTd>
-                      <TableTd>{r.startedBy ?? '–'}</TableTd>
-                      <TableTd><RunStatusBadge status={r.status} /></TableTd>
-                      <TableTd>{r.measuredRtoMs != null ? `${formatSpan(r.measuredRtoMs)} of ${formatSpan(r.objectiveRtoMs)}` : '–'}</TableTd>
-                      <TableTd><Text size="sm" lineClamp={2}>{r.verdict ?? '–'}</Text></TableTd>
-                    </TableTr>
-                  ))}
-                </TableTbody>
-              </Table>
-            </TableScrollContainer>
+            <>
+              {/* On a phone each run is a few lines, its result in view; from sm up, the table. */}
+              <Stack gap={0} hiddenFrom="sm" component="ul" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Runs">
+                {plan.runs.map((r) => (
+                  <Box key={r.id} component="li" py="xs" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
+                    <Group justify="space-between" align="flex-start" wrap="nowrap" gap="xs">
+                      <LinkAnchor href={`/drills/runs/${r.id}`} fw={600}>{r.startedAt ? formatUtc(r.startedAt, 'second') : 'scheduled'}</LinkAnchor>
+                      <RunStatusBadge status={r.status} />
+                    </Group>
+                    <Text size="xs" c="dimmed">
+                      {r.startedBy ?? 'the schedule'}{r.measuredRtoMs != null ? ` · RTO ${formatSpan(r.measuredRtoMs)} of ${formatSpan(r.objectiveRtoMs)}` : ''}
+                    </Text>
+                    {r.verdict && <Text size="xs" lineClamp={3}>{r.verdict}</Text>}
+                  </Box>
+                ))}
+              </Stack>
+              <TableScrollContainer minWidth={640} visibleFrom="sm">
+                <Table verticalSpacing="xs" striped>
+                  <TableThead><TableTr><TableTh>Started</TableTh><TableTh>By</TableTh><TableTh>Result</TableTh><TableTh>Measured RTO</TableTh><TableTh>Verdict</TableTh></TableTr></TableThead>
+                  <TableTbody>
+                    {plan.runs.map((r) => (
+                      <TableTr key={r.id}>
+                        <TableTd><LinkAnchor href={`/drills/runs/${r.id}`}>{r.startedAt ? formatUtc(r.startedAt, 'second') : 'scheduled'}</LinkAnchor></TableTd>
+                        <TableTd>{r.startedBy ?? '–'}</TableTd>
+                        <TableTd><RunStatusBadge status={r.status} /></TableTd>
+                        <TableTd>{r.measuredRtoMs != null ? `${formatSpan(r.measuredRtoMs)} of ${formatSpan(r.objectiveRtoMs)}` : '–'}</TableTd>
+                        <TableTd><Text size="sm" lineClamp={2}>{r.verdict ?? '–'}</Text></TableTd>
+                      </TableTr>
+                    ))}
+                  </TableTbody>
+                </Table>
+              </TableScrollContainer>
+            </>
           )}
         </Card>
       </Stack>

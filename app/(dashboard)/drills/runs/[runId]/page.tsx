@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { Alert, Card, Group, Progress, SimpleGrid, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text, Timeline, TimelineItem, Title } from '@mantine/core';
+import { Alert, Box, Card, Group, Progress, SimpleGrid, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text, Timeline, TimelineItem, Title } from '@mantine/core';
 import { AutoRefresh } from '@/components/drills/auto-refresh';
 import { RunStatusBadge } from '@/components/drills/drill-badges';
 import { HaltButton } from '@/components/drills/run-controls';
@@ -34,6 +34,9 @@ export default async function DrillRunPage({ params }: { params: Promise<{ runId
   const end = run.faultsEndAt?.getTime() ?? now;
   const progress = running && !measuring ? Math.min(100, Math.max(0, ((now - start) / Math.max(1, end - start)) * 100)) : 100;
   const leftMs = Math.max(0, end - now);
+  /** When and how a lease ended, or that it has not. */
+  const leaseEnd = (f: (typeof run.faultLeases)[number]) =>
+    f.endedAt ? `${formatUtc(f.endedAt, 'second')}, ${END_REASONS[f.endReason ?? ''] ?? f.endReason}` : f.expiresAt.getTime() <= now ? 'at its deadline (to be recorded)' : 'not yet: on now';
   const color = run.status === 'passed' ? 'green' : run.status === 'failed' ? 'red' : run.status === 'halted' ? 'orange' : 'blue';
   return (
     <>
@@ -77,14 +80,27 @@ export default async function DrillRunPage({ params }: { params: Promise<{ runId
           <Card withBorder radius="md" padding="md" component="section" aria-labelledby="episode-title">
             <Title order={4} id="episode-title" mb="xs">The episode, as the detector measured it</Title>
             <Text size="sm">
-              {(['tDetectMs', 'tAssessMs', 'tActivateMs', 'tRestoreMs'] as const).map((k) => `${PART_LABELS[k]} ${run.episode![k] == null ? '–' : formatSpan(run.episode![k])}`).join(' · ')}
+              {/* A drill measures routing, whose RTO ends when callers are answered from elsewhere (rto-parts.ts partsInRto). */}
+              {(['tDetectMs', 'tAssessMs', 'tActivateMs', 'tRestoreMs'] as const).map((k) => `${PART_LABELS[k]} ${run.episode![k] == null ? '–' : formatSpan(run.episode![k])}${k === 'tRestoreMs' ? ' (after the RTO)' : ''}`).join(' · ')}
               {' · '}<LinkAnchor href={`/recovery/episodes/${run.episode.id}`}>Open the episode</LinkAnchor>
             </Text>
           </Card>
         )}
         <Card withBorder radius="md" padding="md" component="section" aria-labelledby="faults-title">
           <Title order={4} id="faults-title" mb="xs">Faults (leases)</Title>
-          <TableScrollContainer minWidth={560}>
+          {/* On a phone each lease is a few lines; from sm up, the table. */}
+          <Stack gap={0} hiddenFrom="sm" component="ul" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Faults (leases)">
+            {run.faultLeases.map((f) => (
+              <Box key={f.id} component="li" py="xs" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
+                <Text size="sm" fw={600}>{FAULT_KIND_LABELS[f.kind]} <Text span size="sm" fw={400}>on {f.targetIds.map((t) => run.targetNames[t] ?? 'deleted target').join(', ')}</Text></Text>
+                <Text size="xs" c="dimmed">
+                  {f.drillOnly ? 'synthetic requests only' : `${Math.round(f.share * 100)}% of traffic`} · deadline {formatUtc(f.expiresAt, 'second')}
+                </Text>
+                <Text size="xs" c="dimmed">Ended: {leaseEnd(f)}</Text>
+              </Box>
+            ))}
+          </Stack>
+          <TableScrollContainer minWidth={560} visibleFrom="sm">
             <Table verticalSpacing="xs">
               <TableThead><TableTr><TableTh>Fault</TableTh><TableTh>Targets</TableTh><TableTh>Whose traffic</TableTh><TableTh>Deadline</TableTh><TableTh>Ended</TableTh></TableTr></TableThead>
               <TableTbody>
@@ -94,7 +110,7 @@ export default async function DrillRunPage({ params }: { params: Promise<{ runId
                     <TableTd>{f.targetIds.map((t) => run.targetNames[t] ?? 'deleted target').join(', ')}</TableTd>
                     <TableTd>{f.drillOnly ? 'synthetic only' : `${Math.round(f.share * 100)}%`}</TableTd>
                     <TableTd>{formatUtc(f.expiresAt, 'second')}</TableTd>
-                    <TableTd>{f.endedAt ? `${formatUtc(f.endedAt, 'second')}, ${END_REASONS[f.endReason ?? ''] ?? f.endReason}` : f.expiresAt.getTime() <= now ? 'at its deadline (to be recorded)' : 'not yet: on now'}</TableTd>
+                    <TableTd>{leaseEnd(f)}</TableTd>
                   </TableTr>
                 ))}
               </TableTbody>

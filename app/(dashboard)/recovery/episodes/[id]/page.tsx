@@ -116,7 +116,7 @@ export default async function EpisodePage({ params }: Params) {
         </SimpleGrid>
         <Card withBorder radius="md" padding="md" component="section" aria-labelledby="breakdown-title">
           <Title order={4} id="breakdown-title" mb="sm">
-            RTO = T_detect + T_assess + T_activate + T_restore
+            {e.componentKind === 'service_routing' ? 'RTO = T_detect + T_assess + T_activate, then T_restore' : 'RTO = T_detect + T_assess + T_activate + T_restore'}
           </Title>
           <RtoBar parts={e.parts} kind={e.componentKind} width={560} showLegend />
           <Text size="xs" c="dimmed" mt="xs">
