@@ -161,15 +161,21 @@ test('pieces of a body that arrive before anyone listens are kept and delivered 
   }
 });
 
-test('a body destroyed half-way cancels the upstream request, then says error and close once, never synchronously', async () => {
-  let upstreamSawClose!: () => void;
-  const closed = new Promise<void>((resolve) => (upstreamSawClose = resolve));
+/** An upstream that begins an answer with `first` and never ends it; `closed` settles once the connection is let go. */
+async function unendingUpstream(first: string) {
+  let sawClose!: () => void;
+  const closed = new Promise<void>((resolve) => (sawClose = resolve));
   const upstream = await upstreamServer((req, res) => {
     req.resume();
     res.writeHead(200, { 'content-type': 'text/event-stream' });
-    res.write('data: first\n\n');
-    res.on('close', upstreamSawClose); // the body never ends on its own
+    res.write(first);
+    res.on('close', sawClose);
   });
+  return { ...upstream, closed };
+}
+
+test('a body destroyed half-way cancels the upstream request, then says error and close once, never synchronously', async () => {
+  const upstream = await unendingUpstream('data: first\n\n');
   try {
     const response = await send(upstream.url);
     const heard = eventsOf(response.body);
@@ -181,18 +187,14 @@ test('a body destroyed half-way cancels the upstream request, then says error an
     const events = await heard;
     assert.equal(synchronous, false);
     assert.deepEqual(events, ['data data: first\n\n', 'error the response body stalled', 'close']);
-    await closed;
+    await upstream.closed;
   } finally {
     upstream.close();
   }
 });
 
 test('an attempt aborted while its body is read cuts the body and is classified as out of time', async () => {
-  const upstream = await upstreamServer((req, res) => {
-    req.resume();
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    res.write('data: first\n\n');
-  });
+  const upstream = await unendingUpstream('data: first\n\n');
   try {
     const attempt = new AttemptAbort();
     const response = await send(upstream.url, attempt);
@@ -207,19 +209,13 @@ test('an attempt aborted while its body is read cuts the body and is classified 
 });
 
 test('a drill can pipe an upstream body as a Readable, and destroying that Readable cancels the upstream request', async () => {
-  let upstreamSawClose!: () => void;
-  const closed = new Promise<void>((resolve) => (upstreamSawClose = resolve));
-  const upstream = await upstreamServer((req, res) => {
-    req.resume();
-    res.write('a');
-    res.on('close', upstreamSawClose);
-  });
+  const upstream = await unendingUpstream('a');
   try {
     const readable = readableOf((await send(upstream.url)).body);
     const first = await new Promise<string>((resolve) => readable.once('data', (chunk: Buffer) => resolve(chunk.toString())));
     assert.equal(first, 'a');
     readable.destroy();
-    await closed;
+    await upstream.closed;
   } finally {
     upstream.close();
   }
