@@ -121,7 +121,11 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
   private cancel: ((reason: Error) => void) | null = null;
   private body: UpstreamBody | null = null;
   private settled = false;
-  private readonly onAbort = () => this.cancel?.(this.signal.reason as Error);
+  /** Cancels the request; one still queued for a connection is answered at once, and aborted when it gets one (onConnect). */
+  private readonly onAbort = () => {
+    if (this.cancel) this.cancel(this.signal.reason as Error);
+    else this.onError(this.signal.reason as Error);
+  };
 
   constructor(
     private readonly signal: AttemptAbort,
