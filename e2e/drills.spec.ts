@@ -59,3 +59,27 @@ test('an operator schedules and runs a drill, and a viewer sees it in the compli
     await cleanUpRun(runId);
   }
 });
+
+test('on a phone, every drill plan shows its status, score and last run in view, and its runs show their verdict', async ({ browser }) => {
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  try {
+    await signIn(phone, 'viewer', '/drills');
+    const plans = phone.getByRole('list', { name: 'Drill plans' });
+    const plan = plans.getByRole('listitem').filter({ hasText: 'code-assistant: Anthropic rate limits' });
+    await expect(plan).toContainText('Failed');
+    await expect(plan).toContainText(/Score 0 · code-assistant · Capacity loss/);
+    await expect(plan).toContainText(/Last run 20\d\d-\d\d-\d\d \d\d:\d\d UTC · RTO 45 s of 30 s/);
+    // Nothing of it is off screen to the right (the table it replaces scrolled its status and figures away).
+    const box = (await plan.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+    await plan.getByRole('link', { name: 'code-assistant: Anthropic rate limits' }).click();
+    const run = phone.getByRole('list', { name: 'Runs' }).getByRole('listitem').first();
+    await expect(run).toContainText(/failed/i);
+    // A routing drill's RTO ends when callers are answered from elsewhere: the part named is one of that RTO.
+    await expect(run).toContainText(/Recovered in 45 s, over the RTO of 30 s\. The slowest part was detect/);
+  } finally {
+    await phone.close();
+  }
+});
