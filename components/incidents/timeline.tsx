@@ -12,7 +12,7 @@ import { addNoteAction, correctTimeAction, setCuratedAction } from '@/lib/incide
 import type { TimelinePage } from '@/lib/incidents/data';
 import { incidentQueries } from '@/lib/incidents/queries';
 import { addNoteInput, correctTimeInput } from '@/lib/incidents/schemas';
-import type { TimelineEventView } from '@/lib/incidents/timeline-view';
+import { foldRepeats, type TimelineEventView, type TimelineLine } from '@/lib/incidents/timeline-view';
 import { LiveDataAlert } from '@/components/ui/live-data-alert';
 import { useActionForm } from '@/components/ui/use-action-form';
 import { useIncidentAction } from './use-incident-action';
@@ -77,6 +77,21 @@ const Entry = memo(function Entry({ event, openedAt, canCurate, onCorrect, onCur
     </Group>
   );
 });
+
+/** The entries between the first and the last of a run of one subject, as one line that shows them on request. */
+function FoldedEntries({ line, onShow }: { line: Extract<TimelineLine, { kind: 'folded' }>; onShow: (key: string) => void }) {
+  const newest = line.events[0];
+  const oldest = line.events.at(-1)!;
+  return (
+    <Group gap="xs" wrap="nowrap" py={6} style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }} data-testid="timeline-folded">
+      <Text size="xs" c="dimmed" ff="monospace" w={74} style={{ flexShrink: 0 }}>⋮</Text>
+      <Text size="sm" c="dimmed" style={{ flex: 1, minWidth: 0 }}>
+        {line.events.length} more changes of the same {newest.kind}, {utcTime(oldest.at)} to {utcTime(newest.at)} UTC
+      </Text>
+      <Button variant="subtle" size="compact-xs" onClick={() => onShow(line.key)}>Show them</Button>
+    </Group>
+  );
+}
 
 function CorrectTimeDialog({ event, onClose }: { event: TimelineEventView; onClose: () => void }) {
   const [at, setAt] = useState(event.at.slice(0, 19).replace('T', ' '));
@@ -145,6 +160,9 @@ export function IncidentTimeline({ incidentId, openedAt, initial, live, canCurat
   const [curated, setCurated] = useState(initial.curated);
   const [correcting, setCorrecting] = useState<TimelineEventView | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
+  // All entries fold a run of one subject (a flapping breaker) between its first and last; each can be shown.
+  const [unfolded, setUnfolded] = useState<ReadonlySet<string>>(new Set());
+  const showFolded = useCallback((key: string) => setUnfolded((current) => new Set([...current, key])), []);
   // One stable callback for every entry, so a live entry re-renders only itself (Entry is memoised).
   const curation = useIncidentAction(incidentId);
   const runCuration = useRef(curation.run);
@@ -192,7 +210,13 @@ export function IncidentTimeline({ incidentId, openedAt, initial, live, canCurat
         <Text size="sm" c="dimmed">{curated ? 'Nothing in the curated view yet. Switch to all entries, or mark entries for it.' : 'Nothing on the timeline yet.'}</Text>
       ) : (
         <div>
-          {page.events.map((e) => <Entry key={e.id} event={e} openedAt={openedAt} canCurate={canCurate} onCorrect={setCorrecting} onCurate={curate} />)}
+          {(curated ? page.events.map((event): TimelineLine => ({ kind: 'entry', event })) : foldRepeats(page.events, unfolded)).map((line) =>
+            line.kind === 'entry' ? (
+              <Entry key={line.event.id} event={line.event} openedAt={openedAt} canCurate={canCurate} onCorrect={setCorrecting} onCurate={curate} />
+            ) : (
+              <FoldedEntries key={`folded-${line.key}`} line={line} onShow={showFolded} />
+            ),
+          )}
         </div>
       )}
       {page?.hasMore && (
