@@ -200,7 +200,7 @@ async function qualityRegression(tx: Tx, now: number) {
     [-20 * SECOND, 'step', oscar.email, `${oscar.name} ran step 3 "Move the service off the model" of Model quality degradation: support-bot: Forced failover away from openai-gpt-4o-us-east, serving azure-gpt-4o-eu-west (took 1.1 s)`],
     [0, 'override', oscar.email, `${oscar.email} forced support-bot to fail over away from openai-gpt-4o-us-east: gpt-4o answers in the wrong language since the 2024-11-20 snapshot`],
     [47 * MINUTE, 'note', oscar.email, 'Evaluation: gpt-4o scores 61% on support-regression (was 93%); the fallback on Azure scores 92%. OpenAI acknowledges a regression in the snapshot.'],
-    [restored - 2 * SECOND, 'step', cora.email, `${cora.name} ran step 6 "Return to automatic once the provider has rolled back" of Model quality degradation: support-bot: Automatic, serving openai-gpt-4o-us-east (took 1.4 s)`],
+    [restored - 2 * SECOND - t0, 'step', cora.email, `${cora.name} ran step 6 "Return to automatic once the provider has rolled back" of Model quality degradation: support-bot: Automatic, serving openai-gpt-4o-us-east (took 1.4 s)`],
     [restored + 5 * MINUTE - t0, 'status', cora.email, `${cora.name} moved the incident from Recovering to Resolved`],
     [restored + 30 * MINUTE - t0, 'status', cora.email, `${cora.name} moved the incident from Resolved to Post-mortem`],
   ]);

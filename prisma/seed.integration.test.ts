@@ -67,6 +67,11 @@ test('the demo ships the runbook library, a webhook to its own receiver, and two
   assert.ok(view.figures.impact.services[0].budgetBurned! > 0, 'a share of the SLO window\'s budget');
   assert.ok(view.figures.rto && view.figures.rto.rtoMs! > 0 && view.figures.rto.objectiveRtoMs === 30_000);
   assert.equal(view.figures.rto.parts.tAssessMs !== null, true);
+  // Every entry of the past incidents lies between the day before it opened (what led to it comes first) and now.
+  const outOfRange = await db().$queryRaw<{ text: string; at: Date }[]>`
+    SELECT t.text, t.at FROM "TimelineEvent" t JOIN "Incident" i ON i.id = t."incidentId"
+    WHERE i.id IN (${incidents[0].id}::uuid, ${incidents[1].id}::uuid) AND (t.at < i."openedAt" - interval '1 day' OR t.at > now())`;
+  assert.deepEqual(outOfRange, [], 'no entry long before its incident or in the future');
   // Seeding again adds nothing.
   const before = await db().incident.count();
   await seedDemoEstate();
