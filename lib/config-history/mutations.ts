@@ -13,6 +13,7 @@ import { requireActor, type Actor, type SessionUser } from '@/lib/server/auth';
 import { db, Prisma, type Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { inTransaction } from '@/lib/server/mutation';
+import { syncComponentsIn } from '@/lib/recovery/components';
 import type { SectionChange } from '@/lib/config-versions/section';
 import { restoreVersionInput, versionIdInput } from './schemas';
 import { CONFIG_SECTIONS } from './sections';
@@ -116,13 +117,19 @@ export async function applyConfigVersionAs(actor: Actor, input: unknown): Promis
       if (preview.unchanged) throw new AppError('INVALID', `Nothing to restore: the configuration already is as it was at version ${preview.version.number}.`);
       const wanted = await contentsAt(tx, preview.version.number);
       const versions: number[] = [];
+      const applied: string[] = [];
       for (const section of CONFIG_SECTIONS) {
         const target = wanted.get(section.key);
         const shown = preview.sections.find((s) => s.key === section.key)!;
         if (!target || shown.unchanged) continue;
-        const applied = await section.apply(tx, actor, target.content);
-        if (!applied.ok) throw new ConfigProblemsError(applied.problems);
+        const result = await section.apply(tx, actor, target.content);
+        if (!result.ok) throw new ConfigProblemsError(result.problems);
+        applied.push(section.key);
       }
+      // A restored inventory gets its recovery components in the restore itself (a conversation store turned off
+      // retires its component), not a minute later in the leader's sync, which would change the objectives under
+      // the next preview and refuse its restore.
+      if (applied.includes('routing')) await syncComponentsIn(tx);
       await recordAudit(tx, actor, {
         action: 'config.restore',
         entityType: 'config',
