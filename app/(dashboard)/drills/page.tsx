@@ -1,9 +1,10 @@
 import type { Metadata } from 'next';
-import { Box, Card, Group, SimpleGrid, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text, Title } from '@mantine/core';
+import { Card, Group, SimpleGrid, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text, Title } from '@mantine/core';
 import { FreshnessBadge, RunStatusBadge } from '@/components/drills/drill-badges';
 import { PlanForm } from '@/components/drills/plan-form';
 import { EmptyState } from '@/components/ui/empty-state';
 import { LinkAnchor } from '@/components/ui/link-anchor';
+import { PhoneList, PhoneListItem } from '@/components/ui/phone-list';
 import { PageHeader } from '@/components/ui/page-header';
 import { StatTile } from '@/components/ui/stat-tile';
 import { drillCoverage, planChoices } from '@/lib/drills/data';
@@ -46,9 +47,9 @@ export default async function DrillsPage() {
           ) : (
             <>
               {/* On a phone each plan is a few lines, every figure of its row in view; from sm up, the table. */}
-              <Stack gap={0} hiddenFrom="sm" component="ul" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Drill plans">
+              <PhoneList label="Drill plans">
                 {plans.map((p) => (
-                  <Box key={p.planId} component="li" py="xs" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
+                  <PhoneListItem key={p.planId}>
                     <Group justify="space-between" align="flex-start" wrap="nowrap" gap="xs">
                       <LinkAnchor href={`/drills/${p.planId}`} fw={600}>{p.planName}</LinkAnchor>
                       {p.running ? <LinkAnchor href={`/drills/runs/${p.running.id}`}><RunStatusBadge status="running" /></LinkAnchor> : <FreshnessBadge status={p.freshness.status} />}
@@ -61,9 +62,9 @@ export default async function DrillsPage() {
                       {p.last?.measuredRtoMs != null && ` · RTO ${formatSpan(p.last.measuredRtoMs)} of ${formatSpan(p.last.objectiveRtoMs)}`}
                       {` · next ${p.nextRunAt ? formatUtc(p.nextRunAt) : 'not scheduled'}`}
                     </Text>
-                  </Box>
+                  </PhoneListItem>
                 ))}
-              </Stack>
+              </PhoneList>
               <TableScrollContainer minWidth={800} visibleFrom="sm">
                 <Table verticalSpacing="xs" striped>
                   <TableThead>

@@ -1,10 +1,11 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { Box, Card, Group, SimpleGrid, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text, Title } from '@mantine/core';
+import { Card, Group, SimpleGrid, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text, Title } from '@mantine/core';
 import { RunStatusBadge } from '@/components/drills/drill-badges';
 import { PlanForm } from '@/components/drills/plan-form';
 import { ArchivePlanButton, RunNowButton } from '@/components/drills/run-controls';
 import { LinkAnchor } from '@/components/ui/link-anchor';
+import { PhoneList, PhoneListItem } from '@/components/ui/phone-list';
 import { PageHeader } from '@/components/ui/page-header';
 import { getPlan, planChecks, planChoices } from '@/lib/drills/data';
 import { readDrillStates } from '@/lib/recovery/drill-states';
@@ -80,9 +81,9 @@ export default async function DrillPlanPage({ params }: { params: Promise<{ id: 
           ) : (
             <>
               {/* On a phone each run is a few lines, its result in view; from sm up, the table. */}
-              <Stack gap={0} hiddenFrom="sm" component="ul" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Runs">
+              <PhoneList label="Runs">
                 {plan.runs.map((r) => (
-                  <Box key={r.id} component="li" py="xs" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
+                  <PhoneListItem key={r.id}>
                     <Group justify="space-between" align="flex-start" wrap="nowrap" gap="xs">
                       <LinkAnchor href={`/drills/runs/${r.id}`} fw={600}>{r.startedAt ? formatUtc(r.startedAt, 'second') : 'scheduled'}</LinkAnchor>
                       <RunStatusBadge status={r.status} />
@@ -91,9 +92,9 @@ export default async function DrillPlanPage({ params }: { params: Promise<{ id: 
                       {r.startedBy ?? 'the schedule'}{r.measuredRtoMs != null ? ` · RTO ${formatSpan(r.measuredRtoMs)} of ${formatSpan(r.objectiveRtoMs)}` : ''}
                     </Text>
                     {r.verdict && <Text size="xs" lineClamp={3}>{r.verdict}</Text>}
-                  </Box>
+                  </PhoneListItem>
                 ))}
-              </Stack>
+              </PhoneList>
               <TableScrollContainer minWidth={640} visibleFrom="sm">
                 <Table verticalSpacing="xs" striped>
                   <TableThead><TableTr><TableTh>Started</TableTh><TableTh>By</TableTh><TableTh>Result</TableTh><TableTh>Measured RTO</TableTh><TableTh>Verdict</TableTh></TableTr></TableThead>

@@ -1,10 +1,11 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { Alert, Box, Card, Group, Progress, SimpleGrid, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text, Timeline, TimelineItem, Title } from '@mantine/core';
+import { Alert, Card, Group, Progress, SimpleGrid, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text, Timeline, TimelineItem, Title } from '@mantine/core';
 import { AutoRefresh } from '@/components/drills/auto-refresh';
 import { RunStatusBadge } from '@/components/drills/drill-badges';
 import { HaltButton } from '@/components/drills/run-controls';
 import { LinkAnchor } from '@/components/ui/link-anchor';
+import { PhoneList, PhoneListItem } from '@/components/ui/phone-list';
 import { PageHeader } from '@/components/ui/page-header';
 import { StatTile } from '@/components/ui/stat-tile';
 import { getRun } from '@/lib/drills/data';
@@ -12,7 +13,7 @@ import { describeHalt } from '@/lib/drills/describe';
 import { HALT_WINDOW_MS, type HaltConditions } from '@/lib/drills/halt';
 import { FAULT_KIND_LABELS } from '@/lib/drills/schemas';
 import { formatSpan } from '@/lib/recovery/format';
-import { PART_LABELS } from '@/lib/recovery/rto-parts';
+import { PART_LABELS, partsInRto } from '@/lib/recovery/rto-parts';
 import { formatUtc } from '@/lib/shared/format';
 import { requirePageUser } from '@/lib/server/page-user';
 import { hasPermission } from '@/lib/server/permissions';
@@ -81,7 +82,7 @@ export default async function DrillRunPage({ params }: { params: Promise<{ runId
             <Title order={4} id="episode-title" mb="xs">The episode, as the detector measured it</Title>
             <Text size="sm">
               {/* A drill measures routing, whose RTO ends when callers are answered from elsewhere (rto-parts.ts partsInRto). */}
-              {(['tDetectMs', 'tAssessMs', 'tActivateMs', 'tRestoreMs'] as const).map((k) => `${PART_LABELS[k]} ${run.episode![k] == null ? '–' : formatSpan(run.episode![k])}${k === 'tRestoreMs' ? ' (after the RTO)' : ''}`).join(' · ')}
+              {(['tDetectMs', 'tAssessMs', 'tActivateMs', 'tRestoreMs'] as const).map((k) => `${PART_LABELS[k]} ${run.episode![k] == null ? '–' : formatSpan(run.episode![k])}${partsInRto('service_routing').includes(k) ? '' : ' (after the RTO)'}`).join(' · ')}
               {' · '}<LinkAnchor href={`/recovery/episodes/${run.episode.id}`}>Open the episode</LinkAnchor>
             </Text>
           </Card>
@@ -89,17 +90,17 @@ export default async function DrillRunPage({ params }: { params: Promise<{ runId
         <Card withBorder radius="md" padding="md" component="section" aria-labelledby="faults-title">
           <Title order={4} id="faults-title" mb="xs">Faults (leases)</Title>
           {/* On a phone each lease is a few lines; from sm up, the table. */}
-          <Stack gap={0} hiddenFrom="sm" component="ul" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Faults (leases)">
+          <PhoneList label="Faults (leases)">
             {run.faultLeases.map((f) => (
-              <Box key={f.id} component="li" py="xs" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
+              <PhoneListItem key={f.id}>
                 <Text size="sm" fw={600}>{FAULT_KIND_LABELS[f.kind]} <Text span size="sm" fw={400}>on {f.targetIds.map((t) => run.targetNames[t] ?? 'deleted target').join(', ')}</Text></Text>
                 <Text size="xs" c="dimmed">
                   {f.drillOnly ? 'synthetic requests only' : `${Math.round(f.share * 100)}% of traffic`} · deadline {formatUtc(f.expiresAt, 'second')}
                 </Text>
                 <Text size="xs" c="dimmed">Ended: {leaseEnd(f)}</Text>
-              </Box>
+              </PhoneListItem>
             ))}
-          </Stack>
+          </PhoneList>
           <TableScrollContainer minWidth={560} visibleFrom="sm">
             <Table verticalSpacing="xs">
               <TableThead><TableTr><TableTh>Fault</TableTh><TableTh>Targets</TableTh><TableTh>Whose traffic</TableTh><TableTh>Deadline</TableTh><TableTh>Ended</TableTh></TableTr></TableThead>
