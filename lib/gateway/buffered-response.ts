@@ -25,9 +25,11 @@ export class BufferedResponse extends EventEmitter {
     return this.headers.get(name.toLowerCase());
   }
 
-  writeHead(status: number, headers: Record<string, string | number> = {}): this {
+  /** Headers as an object, or as Node also takes them: one flat list of names and values (sendJson's). */
+  writeHead(status: number, headers: Record<string, string | number> | readonly string[] = {}): this {
     this.statusCode = status;
-    for (const [name, value] of Object.entries(headers)) this.setHeader(name, value);
+    if (Array.isArray(headers)) for (let i = 0; i + 1 < headers.length; i += 2) this.setHeader(headers[i], headers[i + 1]);
+    else for (const [name, value] of Object.entries(headers)) this.setHeader(name, value);
     this.headersSent = true;
     return this;
   }

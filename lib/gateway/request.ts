@@ -48,7 +48,7 @@ export async function serveChatRequest(
   const startedAt = performance.now();
   // Hook of the conversation store: a named conversation's stored history goes upstream with the new message.
   const turn = gw.deps.conversations && options.conversation !== undefined ? await gw.deps.conversations.open({ conversation: options.conversation, service, token, request }) : null;
-  if (turn?.kind === 'refused') return sendError(res, turn.status, turn.message, turn.type, turn.code, null, { ...turn.headers, 'x-standby-tier': tier });
+  if (turn?.kind === 'refused') return sendError(res, turn.status, turn.message, turn.type, turn.code, null, Object.assign({}, turn.headers, { 'x-standby-tier': tier }));
   for (const [name, value] of Object.entries(turn?.headers ?? {})) res.setHeader(name, value);
   const sent = turn?.request ?? request;
   const abort: Exchange['abort'] = { aborted: false, attempt: null };

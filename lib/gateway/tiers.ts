@@ -52,7 +52,8 @@ export async function serveInTier(gw: Gateway, x: Exchange, snapshot: RoutingSna
         const answer = x.assembler ? x.assembler.answer() : answerFromCompletion(x.completion);
         if (answer) gw.state.cache.set(cacheKey(x.service.name, asked), answer, Date.now());
       }
-      return { ...outcome, servedBy: 'upstream' };
+      // Spelt out: a spread followed by a member the outcome lacks takes V8 a slow path (sendJson in context.ts).
+      return { status: outcome.status, errorClass: outcome.errorClass, target: outcome.target, ttftMs: outcome.ttftMs, usage: outcome.usage, servedBy: 'upstream' };
     }
   }
 }
@@ -68,13 +69,14 @@ function servedLocally(gw: Gateway, x: Exchange, status: number, errorClass: str
 function answerLocally(x: Exchange, answer: CachedAnswer, headers: Record<string, string>) {
   const meta = { id: x.requestId, created: x.created };
   x.completion = completionFromAnswer(answer, meta);
-  if (!x.stream) return sendJson(x.res, 200, x.completion, { ...standbyHeaders(x), ...headers });
-  x.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...standbyHeaders(x), ...headers });
+  // Object.assign rather than spreads: a spread copy that gains members costs V8 a slow path (sendJson in context.ts).
+  if (!x.stream) return sendJson(x.res, 200, x.completion, Object.assign(standbyHeaders(x), headers));
+  x.res.writeHead(200, Object.assign({ 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' }, standbyHeaders(x), headers));
   x.res.end(sseFromAnswer(answer, meta, x.includeUsage));
 }
 
 function sendMaintenance(x: Exchange, message: string, retryAfterSeconds: number) {
-  sendError(x.res, 503, message, 'service_unavailable', 'maintenance', null, { ...standbyHeaders(x), 'retry-after': String(retryAfterSeconds) });
+  sendError(x.res, 503, message, 'service_unavailable', 'maintenance', null, Object.assign(standbyHeaders(x), { 'retry-after': String(retryAfterSeconds) }));
 }
 
 /**
@@ -106,7 +108,7 @@ async function queueRequest(gw: Gateway, x: Exchange, ask: { tokenId: string | n
   sendJson(
     x.res, 202,
     { id: queued.publicId, object: 'standby.queued_request', status: 'queued', model: x.service.name, created_at: toUnix(queued.createdAt), expires_at: toUnix(queued.expiresAt), url },
-    { ...standbyHeaders(x), location: url },
+    Object.assign(standbyHeaders(x), { location: url }),
   );
   return [202, 'queued', 'queued'];
 }
