@@ -7,6 +7,7 @@ import 'server-only';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { recordConfigChange } from '@/lib/config-versions/writer';
+import { syncComponentsIn } from '@/lib/recovery/components';
 import { requirePermission, type Actor, type SessionUser } from '@/lib/server/auth';
 import { Prisma, type Tx } from '@/lib/server/db';
 import { endpointHostProblem } from '@/lib/server/endpoint-policy';
@@ -266,6 +267,9 @@ export async function applyConfigAs(actor: Actor, input: unknown): Promise<Confi
     return await inTransaction(async (tx) => {
       const result = await applyConfigIn(tx, yaml, { prune, expectedFingerprint });
       if (result.applied) {
+        // Services and targets the file adds or deletes get (or retire) their recovery components in the apply
+        // itself, not a minute later in the leader's sync, as a configuration restore does.
+        await syncComponentsIn(tx);
         await recordConfigChange(tx, actor, routingSection, {
           action: 'config.apply',
           entityType: 'config',

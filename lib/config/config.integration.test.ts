@@ -167,7 +167,18 @@ describe('apply', () => {
     const serviceAfter = await db().service.findUniqueOrThrow({ where: { name: mine.service }, select: { version: true, routingVersion: true } });
     assert.deepEqual(serviceAfter, { version: serviceBefore.version + 1, routingVersion: serviceBefore.routingVersion + 1 });
 
-    assert.equal(await auditCount(), audits + 1);
+    // The new service and target have their recovery components at once, not after the leader's next sync.
+    const components = await db().recoveryComponent.findMany({
+      where: { OR: [{ service: { name: newService } }, { target: { name: newTarget } }] },
+      select: { kind: true, retiredAt: true, objectives: { select: { id: true } } },
+    });
+    assert.deepEqual(components.map((c) => c.kind).sort(), ['model_serving', 'service_routing']);
+    assert.ok(components.every((c) => c.retiredAt === null && c.objectives.length > 0), 'each with its default objectives');
+
+    // One entry for the apply, and one for the components it brought (as Standby).
+    assert.equal(await auditCount(), audits + 2);
+    const [sync] = await db().auditLog.findMany({ where: { action: 'recovery.components_sync' }, orderBy: { id: 'desc' }, take: 1 });
+    assert.ok((sync.after as { created: string[] }).created.length >= 2);
     const [entry] = await db().auditLog.findMany({ where: { action: 'config.apply' }, orderBy: { id: 'desc' }, take: 1 });
     assert.equal(entry.actorEmail, admin.email);
     assert.equal(entry.reason, 'capacity plan');
