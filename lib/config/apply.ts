@@ -268,7 +268,7 @@ export async function applyConfigAs(actor: Actor, input: unknown): Promise<Confi
       const result = await applyConfigIn(tx, yaml, { prune, expectedFingerprint });
       if (result.applied) {
         // Services and targets the file adds or deletes get (or retire) their recovery components in the apply
-        // itself, not a minute later in the leader's sync, as a configuration restore does.
+        // itself (and the objectives' version of it), not a minute later in the leader's sync, as a restore does.
         await syncComponentsIn(tx);
         await recordConfigChange(tx, actor, routingSection, {
           action: 'config.apply',

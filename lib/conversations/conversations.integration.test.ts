@@ -297,3 +297,14 @@ describe('export, deletion, retention and the measured RPO', () => {
     assert.equal(evidence.continuous, true);
   });
 });
+
+describe('the conversation store as a recovery component', () => {
+  test('turning a store on brings its component at once, and turning it off retires it, in the same change', async () => {
+    const component = () => db().recoveryComponent.findUnique({ where: { name: conversationComponentName(plain.service.name) }, select: { kind: true, retiredAt: true } });
+    const version = async () => (await db().service.findUniqueOrThrow({ where: { id: plain.service.id }, select: { version: true } })).version;
+    await setConversationStore(users.admin, { serviceId: plain.service.id, expectedVersion: await version(), store: true, retentionDays: 3, reason: 'trial' });
+    assert.deepEqual(await component(), { kind: 'conversation_history', retiredAt: null });
+    await setConversationStore(users.admin, { serviceId: plain.service.id, expectedVersion: await version(), store: false, retentionDays: 3, reason: 'trial over' });
+    assert.ok((await component())?.retiredAt, 'retired, kept for past reports');
+  });
+});

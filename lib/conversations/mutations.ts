@@ -15,6 +15,7 @@ import { decryptSecret } from '@/lib/server/crypto';
 import { db, Prisma, type Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { assertVersionMatched, inTransaction } from '@/lib/server/mutation';
+import { syncComponentsIn } from '@/lib/recovery/components';
 import { endUserHash } from './history';
 import { conversationStoreInput, eraseEndUserInput } from './schemas';
 import { CONVERSATION_CHANNEL } from './store';
@@ -29,6 +30,9 @@ export async function setConversationStore(caller: SessionUser | null, input: un
     if (before.conversationStore === store && before.conversationRetentionDays === retentionDays) throw new AppError('INVALID', 'Nothing changed: the conversation store already has these settings.');
     const { count } = await tx.service.updateMany({ where: { id: serviceId, version: expectedVersion }, data: { conversationStore: store, conversationRetentionDays: retentionDays, version: { increment: 1 } } });
     assertVersionMatched(count, 'service');
+    // The store's recovery component comes, is reopened or is retired with it (and in the objectives' version of
+    // this change), not a minute later in the leader's sync.
+    if (before.conversationStore !== store) await syncComponentsIn(tx);
     await recordConfigChange(tx, actor, 'routing', {
       action: 'service.conversation_store', entityType: 'service', entityId: serviceId, entityName: before.name,
       before: { store: before.conversationStore, retentionDays: before.conversationRetentionDays }, after: { store, retentionDays }, reason,

@@ -34,6 +34,8 @@ export type Entity<R extends Row> = {
   label: (row: R) => string;
   /** The unique column a create or an edit may collide on, and what the form says then. */
   unique?: { field: string; message: string };
+  /** Run in the transaction of a create or a delete, before its version is written (targets and services: their recovery components). */
+  afterCreateOrDelete?: (tx: Tx) => Promise<unknown>;
 };
 
 function notFound(what: string): never {
@@ -47,6 +49,7 @@ export function createEntity<R extends Row>(entity: Entity<R>, actor: Actor, dat
     inTransaction(async (tx) => {
       await check?.(tx);
       const created = await entity.table(tx).create({ data, select: entity.select });
+      await entity.afterCreateOrDelete?.(tx);
       await recordConfigChange(tx, actor, 'routing', { action: `${entity.type}.create`, entityType: entity.type, entityId: created.id, entityName: entity.label(created), after: created, reason });
       return created;
     }),
@@ -85,6 +88,7 @@ export function deleteEntity<R extends Row>(entity: Entity<R>, actor: Actor, id:
     const blocked = await blockedBy?.(tx, before);
     if (blocked) throw new AppError('IN_USE', blocked);
     await table.delete({ where: { id } });
+    await entity.afterCreateOrDelete?.(tx);
     await recordConfigChange(tx, actor, 'routing', { action: `${entity.type}.delete`, entityType: entity.type, entityId: id, entityName: entity.label(before), before, reason });
   });
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { auditEntriesFor, createTestProviderAndRegion, createTestUser, disconnect, rejectsWith, targetInputFor } from '@/test/fixtures';
 import { db } from '@/lib/server/db';
 import { AppError } from '@/lib/server/errors';
-import { createCredential, createService, createTarget, deleteProvider, deleteRegion, setTargetEnabled, updateService, updateTarget } from './mutations';
+import { createCredential, createService, createTarget, deleteProvider, deleteRegion, deleteService, deleteTarget, setTargetEnabled, updateService, updateTarget } from './mutations';
 import { getTarget, listServices, listTargets } from './data';
 
 type Users = Record<'viewer' | 'operator' | 'admin', Awaited<ReturnType<typeof createTestUser>>>;
@@ -14,6 +14,31 @@ before(async () => {
 });
 after(disconnect);
 
+
+describe('recovery components', () => {
+  test('a service or target created from a form has its recovery component at once, and a deleted one has it retired', async () => {
+    const { provider, region } = await createTestProviderAndRegion();
+    const target = await createTarget(users.operator, { ...targetInputFor(provider.id, region.id), reason: 'new capacity' });
+    const service = await createService(users.operator, { name: `components-${target.name}`, description: 'recovery components', owner: 'qa', reason: 'new service' });
+    const componentOf = (name: string) => db().recoveryComponent.findUnique({ where: { name }, select: { kind: true, retiredAt: true, objectives: { select: { id: true } } } });
+
+    const serving = await componentOf(`${target.name} serving`);
+    const routing = await componentOf(`${service.name} routing`);
+    assert.equal(serving?.kind, 'model_serving');
+    assert.equal(routing?.kind, 'service_routing');
+    assert.ok(serving.retiredAt === null && serving.objectives.length > 0 && routing.retiredAt === null && routing.objectives.length > 0, 'open, with default objectives');
+    // Configuration history has the objectives file with the new component, as a version of the same change.
+    const objectives = await db().configVersion.findFirstOrThrow({ where: { section: 'objectives' }, orderBy: { number: 'desc' } });
+    assert.equal(objectives.action, 'service.create');
+    assert.equal(objectives.actorEmail, users.operator.email);
+    assert.ok(objectives.content.includes(`name: ${service.name} routing`));
+
+    await deleteService(users.operator, { id: service.id, reason: 'retired' });
+    await deleteTarget(users.operator, { id: target.id, reason: 'retired' });
+    assert.ok((await componentOf(`${service.name} routing`))?.retiredAt, 'kept for past reports, retired');
+    assert.ok((await componentOf(`${target.name} serving`))?.retiredAt, 'kept for past reports, retired');
+  });
+});
 
 describe('targets', () => {
   test('an operator creates and edits a target; each change is audited with before and after', async () => {

@@ -8,6 +8,7 @@ import { encryptSecret, secretHint } from '@/lib/server/crypto';
 import { readAll, type Prisma, type Tx } from '@/lib/server/db';
 import { AppError, parseInput } from '@/lib/server/errors';
 import { describeUsers } from '@/lib/server/mutation';
+import { syncComponentsIn } from '@/lib/recovery/components';
 import { createEntity, deleteEntity, setEntityEnabled, updateEntity, type Entity } from './entity';
 import { credentialInput, deleteInput, endpointOrigin, entityRef, providerInput, regionInput, rotateCredentialInput, serviceInput, targetInput, toggleInput } from './schemas';
 
@@ -154,6 +155,8 @@ async function assertReferencesExist(tx: Tx, providerId: string, regionId: strin
 const targets: Entity<Prisma.TargetGetPayload<{ select: typeof targetSnapshot }>> = {
   type: 'target', table: (tx) => tx.target as never, select: targetSnapshot, label: (t) => t.name,
   unique: { field: 'name', message: 'A target with this name already exists.' },
+  // Its model-serving component comes (or is retired) with it, not a minute later in the leader's sync.
+  afterCreateOrDelete: (tx) => syncComponentsIn(tx),
 };
 
 export async function createTarget(caller: Caller, input: unknown) {
@@ -202,6 +205,8 @@ const serviceSnapshot = { id: true, name: true, description: true, owner: true, 
 const services: Entity<Prisma.ServiceGetPayload<{ select: typeof serviceSnapshot }>> = {
   type: 'service', table: (tx) => tx.service as never, select: serviceSnapshot, label: (x) => x.name,
   unique: { field: 'name', message: 'A service with this name already exists.' },
+  // Its routing component comes (or is retired) with it, not a minute later in the leader's sync.
+  afterCreateOrDelete: (tx) => syncComponentsIn(tx),
 };
 
 export async function createService(caller: Caller, input: unknown) {

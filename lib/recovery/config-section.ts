@@ -123,6 +123,8 @@ export const objectivesSection = defineConfigSection({
   file: 'objectives.yaml',
   title: 'Recovery objectives',
   order: 30,
+  // Components name their service or target, and follow the inventory: a routing change can change the file.
+  follows: ['routing'],
   read: async (tx) => `# Standby recovery objectives: RTO and RPO (milliseconds) per component and kind of disruption, with the reason for each.\n${stringify(toFile(await readCurrent(tx)), { lineWidth: 0 })}`,
   plan,
   apply: async (tx, actor, text) => {
