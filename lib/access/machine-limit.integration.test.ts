@@ -65,3 +65,23 @@ test('a new minute brings a new allowance, and Retry-After counts down to it', a
   assert.notEqual((await send(token)).status, 429);
   assert.equal((await db().machineApiWindow.findUniqueOrThrow({ where: { tokenId: id } })).count, 1, 'counted afresh');
 });
+
+test('a route that takes either of two scopes: the caller gets the scopes it holds, and a token with neither is refused naming both, using none of its allowance', async () => {
+  const { authenticateMachineWithAny } = await import('./token-auth');
+  const tokenWith = async (scopes: string[]) => {
+    const { token, prefix, tokenHash } = generateToken(randomBytes);
+    const { id } = await db().apiToken.create({ data: { name: uniqueName('either-scope'), prefix, tokenHash, services: [], scopes, createdBy: 'integration test' }, select: { id: true } });
+    return { bearer: `Bearer ${token}`, id };
+  };
+  const gatewayOnly = await tokenWith(['gateway']);
+  const caller = await authenticateMachineWithAny(gatewayOnly.bearer, ['conversations:manage', 'gateway']);
+  assert.deepEqual([caller.tokenId, caller.scopes], [gatewayOnly.id, ['gateway']]);
+  const both = await tokenWith(['gateway', 'conversations:manage']);
+  assert.deepEqual((await authenticateMachineWithAny(both.bearer, ['conversations:manage', 'gateway'])).scopes, ['conversations:manage', 'gateway']);
+
+  const neither = await tokenWith(['recovery:evidence']);
+  await assert.rejects(authenticateMachineWithAny(neither.bearer, ['conversations:manage', 'gateway']), (error: Error & { code?: string }) =>
+    error.code === 'FORBIDDEN' && /one of the scopes 'conversations:manage', 'gateway' \(it has recovery:evidence\)/.test(error.message));
+  assert.equal(await db().machineApiWindow.count({ where: { tokenId: neither.id } }), 0, 'a refused token used none of its allowance');
+  assert.equal(await db().machineApiWindow.count({ where: { tokenId: gatewayOnly.id } }), 1, 'an admitted one took one request');
+});

@@ -31,14 +31,20 @@ async function takeFromAllowance(tokenId: string, limit: number): Promise<number
   return window.count <= limit ? null : window.retryAfterMs;
 }
 
-export async function authenticateMachine(authorization: string | null, scope: TokenScope, now = new Date()): Promise<MachineCaller> {
+type MachineToken = { id: string; name: string; scopes: string[]; revokedAt: Date | null; expiresAt: Date | null };
+
+/** The bearer's token, when it exists and is neither revoked nor expired. */
+async function validToken(authorization: string | null, now: Date): Promise<MachineToken> {
   const bearer = parseBearer(authorization);
   if (!bearer) throw new AppError('UNAUTHENTICATED', 'Send an API token as "Authorization: Bearer sbk_…" (Admin → API tokens).');
   const token = await db().apiToken.findUnique({ where: { tokenHash: hashToken(bearer) }, select: { id: true, name: true, scopes: true, revokedAt: true, expiresAt: true } });
   if (!token || token.revokedAt) throw new AppError('UNAUTHENTICATED', 'This API token is not valid, or has been revoked.');
   if (token.expiresAt && token.expiresAt <= now) throw new AppError('UNAUTHENTICATED', `This API token expired on ${token.expiresAt.toISOString().slice(0, 10)}.`);
-  if (!tokenHasScope(token, scope)) throw new AppError('FORBIDDEN', `This API token may not do this: it needs the '${scope}' scope (it has ${token.scopes.join(', ') || 'none'}). An admin can create one with it under Admin → API tokens.`);
-  // Counted once the token is known good, so a request refused above uses none of its allowance.
+  return token;
+}
+
+/** Takes the request from a good token's allowance (so a request refused before uses none) and notes its use. */
+async function admit(token: MachineToken, now: Date): Promise<MachineCaller> {
   const perMinute = env().STANDBY_MACHINE_API_PER_MINUTE;
   const retryAfterMs = await takeFromAllowance(token.id, perMinute);
   if (retryAfterMs !== null) {
@@ -50,18 +56,20 @@ export async function authenticateMachine(authorization: string | null, scope: T
   return { tokenId: token.id, tokenName: token.name };
 }
 
-/** A machine caller holding at least one of `scopes`, with the scopes it holds (one route, two kinds of caller). */
+const held = (token: MachineToken) => token.scopes.join(', ') || 'none';
+
+export async function authenticateMachine(authorization: string | null, scope: TokenScope, now = new Date()): Promise<MachineCaller> {
+  const token = await validToken(authorization, now);
+  if (!tokenHasScope(token, scope)) throw new AppError('FORBIDDEN', `This API token may not do this: it needs the '${scope}' scope (it has ${held(token)}). An admin can create one with it under Admin → API tokens.`);
+  return admit(token, now);
+}
+
+/** A machine caller holding at least one of `scopes`, with the scopes it holds (one route, two kinds of caller): one lookup of the token. */
 export async function authenticateMachineWithAny(authorization: string | null, scopes: readonly TokenScope[], now = new Date()): Promise<MachineCaller & { scopes: TokenScope[] }> {
-  let refusal: unknown = null;
-  for (const scope of scopes) {
-    try {
-      const caller = await authenticateMachine(authorization, scope, now);
-      const token = await db().apiToken.findUniqueOrThrow({ where: { id: caller.tokenId }, select: { scopes: true } });
-      return { ...caller, scopes: scopes.filter((s) => tokenHasScope(token, s)) };
-    } catch (error) {
-      if (!(error instanceof AppError && error.code === 'FORBIDDEN')) throw error;
-      refusal = error;
-    }
+  const token = await validToken(authorization, now);
+  const granted = scopes.filter((scope) => tokenHasScope(token, scope));
+  if (granted.length === 0) {
+    throw new AppError('FORBIDDEN', `This API token may not do this: it needs one of the scopes ${scopes.map((s) => `'${s}'`).join(', ')} (it has ${held(token)}). An admin can create one with it under Admin → API tokens.`);
   }
-  throw refusal ?? new AppError('FORBIDDEN', `This API token needs one of the scopes ${scopes.join(', ')}.`);
+  return { ...(await admit(token, now)), scopes: granted };
 }
