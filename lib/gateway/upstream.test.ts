@@ -146,6 +146,22 @@ test('an upstream answer arrives with its status, its headers (a repeated one as
   }
 });
 
+test('a successful answer\'s headers are left unread: only a failure\'s Retry-After is ever used', async () => {
+  const upstream = await upstreamServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'retry-after': '3', 'content-type': 'application/json' });
+    res.end('{}');
+  });
+  try {
+    const response = await send(upstream.url);
+    assert.equal(response.status, 200);
+    assert.deepEqual(response.headers, {});
+    assert.deepEqual(await eventsOf(response.body), ['data {}', 'end', 'close']);
+  } finally {
+    upstream.close();
+  }
+});
+
 test('pieces of a body that arrive before anyone listens are kept and delivered once someone does', async () => {
   const upstream = await upstreamServer((req, res) => {
     req.resume();

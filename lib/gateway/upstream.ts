@@ -15,6 +15,7 @@ const agents = policyBoundAgents(
 const agentFor = (connectMs: number) => agents.get(connectMs);
 
 export type UpstreamHeaders = Record<string, string | string[] | undefined>;
+/** `headers` are those of an answer with a status of 300 or more; a successful answer's are left unread (empty). */
 export type UpstreamResponse = { status: number; headers: UpstreamHeaders; body: UpstreamBody };
 
 /**
@@ -144,9 +145,10 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     // 1xx: informational, the response is still to come.
     if (statusCode < 200) return true;
     this.body = new UpstreamBody((reason) => this.cancel?.(reason));
+    // Only a failed answer's headers are read (its Retry-After), so a successful one's are not made into strings.
     // Parsed at once, not when first read: undici's raw header buffers are views of the socket's read buffer, and
     // keeping them for the length of a stream cost four times the scavenge time and 2 ms of streamed p99 (decision 018).
-    this.resolve({ status: statusCode, headers: parseRawHeaders(rawHeaders), body: this.body });
+    this.resolve({ status: statusCode, headers: statusCode < 300 ? NO_HEADERS : parseRawHeaders(rawHeaders), body: this.body });
     return true;
   }
 
@@ -173,6 +175,8 @@ class UpstreamCall implements Dispatcher.DispatchHandler {
     this.signal.removeListener('abort', this.onAbort);
   }
 }
+
+const NO_HEADERS: UpstreamHeaders = Object.freeze({});
 
 /** Response headers as undici's request() gives them: lower-case names, a repeated header's values in an array. */
 function parseRawHeaders(raw: Buffer[]): UpstreamHeaders {
