@@ -1,6 +1,6 @@
 // Inputs of API token administration, declared once (STYLE.md habit 4).
 import { z } from 'zod';
-import { reasonSchema, serviceInput } from '@/lib/inventory/schemas';
+import { reasonSchema, slugSchema } from '@/lib/shared/schemas';
 import { TOKEN_SCOPES } from './scopes';
 
 export const MAX_TOKEN_DAYS = 3650;
@@ -13,7 +13,7 @@ export const createApiTokenInput = z.object({
     .max(64, 'The name can have at most 64 characters.'),
   // Service names, as clients send them in `model`; none means every service.
   services: z
-    .array(serviceInput.shape.name, { error: 'Choose services from the list.' })
+    .array(slugSchema('service name'), { error: 'Choose services from the list.' })
     .max(100, 'At most 100 services; leave the list empty to allow every service.')
     .default([])
     .transform((names) => [...new Set(names)].sort()),

@@ -2,6 +2,9 @@
 // these shapes to server actions; the config-as-code importer reuses them.
 import { z } from 'zod';
 import { ApiStyle, ProviderKind, QualityClass } from '@/lib/routing/enums';
+import { reasonSchema, slugSchema } from '@/lib/shared/schemas';
+
+export { reasonSchema };
 
 export const PROVIDER_KIND_LABELS: Record<ProviderKind, string> = {
   openai: 'OpenAI',
@@ -28,13 +31,6 @@ export const QUALITY_CLASS_LABELS: Record<QualityClass, string> = {
   economy: 'Economy (small, fast, cheap)',
 };
 
-const slug = (what: string) =>
-  z
-    .string({ error: `Enter a ${what}.` })
-    .trim()
-    .min(2, `The ${what} needs at least 2 characters.`)
-    .max(64, `The ${what} can have at most 64 characters.`)
-    .regex(/^[a-z0-9][a-z0-9._-]*$/, `Use lower-case letters, digits, '.', '_' or '-', starting with a letter or digit.`);
 
 const httpUrl = (what: string) =>
   z
@@ -124,11 +120,9 @@ const keepIfAbsent = <T extends z.ZodType>(schema: T) => z.preprocess((value) =>
 /** Absent keeps the stored value; '' or null clears it. */
 const clearable = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? null : value), schema.nullable().optional());
 
-/** Why a change was made; kept in the audit log. */
-export const reasonSchema = z.string().trim().max(500, 'At most 500 characters.').optional();
 
 export const providerInput = z.object({
-  name: slug('provider name'),
+  name: slugSchema('provider name'),
   kind: z.enum(ProviderKind, { error: 'Choose the kind of provider.' }),
   apiStyle: z.enum(ApiStyle, { error: 'Choose the API style it speaks.' }),
   baseUrl: httpUrl('base URL').optional().or(z.literal('').transform(() => undefined)).transform((value) => value ?? null),
@@ -139,7 +133,7 @@ export const providerInput = z.object({
 export type ProviderInput = z.input<typeof providerInput>;
 
 export const regionInput = z.object({
-  code: slug('region code'),
+  code: slugSchema('region code'),
   name: z.string({ error: 'Enter a name.' }).trim().min(2, 'The name needs at least 2 characters.').max(64, 'At most 64 characters.'),
   location: text(120),
   reason: reasonSchema,
@@ -148,7 +142,7 @@ export type RegionInput = z.input<typeof regionInput>;
 
 export const targetInput = z
   .object({
-    name: slug('target name'),
+    name: slugSchema('target name'),
     providerId: z.string({ error: 'Choose a provider.' }).uuid('Choose a provider.'),
     regionId: z.string({ error: 'Choose a region.' }).uuid('Choose a region.'),
     model: z.string({ error: 'Enter the model name.' }).trim().min(1, 'Enter the model name the provider expects.').max(128, 'At most 128 characters.'),
@@ -179,7 +173,7 @@ export const targetInput = z
 export type TargetInput = z.input<typeof targetInput>;
 
 export const serviceInput = z.object({
-  name: slug('service name'),
+  name: slugSchema('service name'),
   description: text(500),
   owner: text(120),
   sloTarget: keepIfAbsent(sloPercent.transform(percentToFraction)),
@@ -189,7 +183,7 @@ export const serviceInput = z.object({
 export type ServiceInput = z.input<typeof serviceInput>;
 
 export const credentialInput = z.object({
-  name: slug('credential name'),
+  name: slugSchema('credential name'),
   providerId: z.string({ error: 'Choose a provider.' }).uuid('Choose a provider.'),
   secret: z.string({ error: 'Paste the API key.' }).trim().min(8, 'That is too short to be an API key.').max(4096, 'At most 4,096 characters.'),
   reason: reasonSchema,
