@@ -46,7 +46,14 @@ export type ConfigSection = {
   follows?: readonly string[];
 };
 
-const registered = new Map<string, ConfigSection>();
+/**
+ * One registry per process, not per copy of this module. Next.js loads a module once per layer of its server
+ * (instrumentation, pages, server actions), so a Map of the module's own would hold only the sections imported
+ * in that layer: a server action could run in a layer where lib/config-history/sections.ts was never imported,
+ * and refuse the change. instrumentation.ts imports the sections once at start, into this process-wide Map.
+ */
+const REGISTRY = Symbol.for('standby.config-sections');
+const registered: Map<string, ConfigSection> = ((globalThis as Record<symbol, Map<string, ConfigSection> | undefined>)[REGISTRY] ??= new Map());
 
 /** Defines a section and makes it known to the writer by its key. */
 export function defineConfigSection(section: ConfigSection): ConfigSection {
