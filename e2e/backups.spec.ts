@@ -58,3 +58,22 @@ test('an admin restores a saved configuration version after its preview, and put
   await expect(page.getByTestId('version-row').first()).toContainText('restored version 6');
   expect(await component(false)).toHaveLength(1);
 });
+
+test('on a phone, each configuration version shows what changed, who, why and when in view, and opens its diff', async ({ browser }) => {
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  try {
+    await signIn(phone, 'viewer', '/backups/config');
+    const version = phone.getByRole('list', { name: 'Configuration versions' }).getByRole('listitem').filter({ hasText: 'degradation policy changed' });
+    await expect(version).toContainText(/v\d+\s*Routing/);
+    await expect(version).toContainText('admin@standby.demo: Degraded answers on gpt-4o-mini ran past');
+    await expect(version).toContainText(/20\d\d-\d\d-\d\d \d\d:\d\d UTC/);
+    // The table it replaces on a phone scrolled who, why and when off to the right.
+    const box = (await version.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await version.getByRole('link').first().click();
+    await expect(phone.locator('[data-testid="diff-view"] [data-kind="changed"]')).toContainText('degradedMaxTokens: 256');
+  } finally {
+    await phone.close();
+  }
+});
