@@ -8,6 +8,20 @@ import { formatSpan } from '@/lib/recovery/format';
 const who = (v: VersionRow) => (v.actorEmail === 'system' ? 'Standby' : v.actorEmail);
 const when = (v: VersionRow) => formatUtc(v.createdAt).replace(' UTC', '');
 
+/** The version's number, linking to its diff, and the section it is a version of. */
+function VersionName({ v }: { v: VersionRow }) {
+  return (
+    <>
+      <LinkAnchor href={`/backups/config/${v.id}`} fw={700} ff="monospace">
+        v{v.number}
+      </LinkAnchor>
+      <Text size="xs" c="dimmed">
+        {v.sectionTitle}
+      </Text>
+    </>
+  );
+}
+
 /** A version not (yet) in git: waiting for the writer, or refused by the repository. */
 function NotInGit({ v }: { v: VersionRow }) {
   return (
@@ -26,25 +40,19 @@ export function VersionsTable({ versions }: { versions: VersionRow[] }) {
           <PhoneListItem key={v.id}>
             <Group justify="space-between" align="baseline" wrap="nowrap" gap="xs">
               <Group gap={6} align="baseline" wrap="nowrap">
-                <LinkAnchor href={`/backups/config/${v.id}`} fw={700} ff="monospace">
-                  v{v.number}
-                </LinkAnchor>
-                <Text size="xs" c="dimmed">
-                  {v.sectionTitle}
-                </Text>
+                <VersionName v={v} />
               </Group>
               <Text size="xs" ff="monospace" c="dimmed">
                 {when(v)} UTC
               </Text>
             </Group>
-            <Text size="sm">
-              {v.summary}
-              {v.restoredFrom && (
-                <Badge size="xs" variant="light" color="grape" ml={6}>
-                  restores v{v.restoredFrom}
-                </Badge>
-              )}
-            </Text>
+            <Text size="sm">{v.summary}</Text>
+            {/* Beside the text, not in it: a Badge is a div, which a paragraph cannot hold (the browser would split it, and hydration fail). */}
+            {v.restoredFrom && (
+              <Badge size="xs" variant="light" color="grape">
+                restores v{v.restoredFrom}
+              </Badge>
+            )}
             <Text size="xs" c="dimmed" lineClamp={2}>
               {who(v)}: {v.reason ?? 'no reason given'}
             </Text>
@@ -74,12 +82,7 @@ export function VersionsTable({ versions }: { versions: VersionRow[] }) {
             {versions.map((v) => (
               <TableTr key={v.id} data-testid="version-row">
                 <TableTd>
-                  <LinkAnchor href={`/backups/config/${v.id}`} fw={700} ff="monospace">
-                    v{v.number}
-                  </LinkAnchor>
-                  <Text size="xs" c="dimmed">
-                    {v.sectionTitle}
-                  </Text>
+                  <VersionName v={v} />
                 </TableTd>
                 <TableTd maw={380}>
                   <Text size="sm">{v.summary}</Text>
